@@ -1,0 +1,255 @@
+//! Opening and validating GGUF files before anything is loaded: magic, version, metadata and the tensor table,
+//! with every tensor's bytes checked to lie inside the file. Also the facts `tend info` prints.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek};
+use std::path::{Path, PathBuf};
+
+use candle_core::quantized::gguf_file::{Content, Value};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{EngineError, Result, candle_message};
+
+/// A GGUF file whose header and tensor table have been read and checked against the file's size.
+pub struct GgufFile {
+    pub(crate) path: PathBuf,
+    pub(crate) content: Content,
+    pub(crate) file_size: u64,
+}
+
+/// What a model file says about itself, as printed by `tend info`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelInfo {
+    /// Path of the GGUF file.
+    pub path: PathBuf,
+    /// `general.name`, or the file name when absent.
+    pub name: String,
+    /// `general.architecture`, e.g. `llama` or `qwen2`.
+    pub architecture: String,
+    /// Number of weights, summed over all tensors.
+    pub parameters: u64,
+    /// The most common tensor type by bytes, e.g. `Q4K`.
+    pub quantization: String,
+    /// The context window the model was trained for (`<arch>.context_length`).
+    pub context_length: usize,
+    /// Whether the file embeds `tokenizer.chat_template`.
+    pub has_chat_template: bool,
+    /// `tokenizer.ggml.model` (`gpt2` for byte-level BPE, `llama` for SentencePiece).
+    pub tokenizer_model: Option<String>,
+    /// `general.license`, when the file states one.
+    pub license: Option<String>,
+    /// File size in bytes.
+    pub file_size: u64,
+}
+
+impl GgufFile {
+    /// Opens `path` and checks that it is a complete, consistent GGUF file. Reads only the header.
+    pub fn open(path: &Path) -> Result<Self> {
+        let io = |source| EngineError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let file = File::open(path).map_err(io)?;
+        let file_size = file.metadata().map_err(io)?.len();
+        let mut reader = BufReader::new(file);
+        let mut magic = [0u8; 4];
+        if reader.read_exact(&mut magic).is_err() || &magic != b"GGUF" {
+            let reason = if file_size < 4 {
+                format!("it is only {file_size} bytes long")
+            } else {
+                "it does not start with the GGUF signature".to_owned()
+            };
+            return Err(EngineError::NotGguf {
+                path: path.to_owned(),
+                reason,
+            });
+        }
+        reader.rewind().map_err(io)?;
+        let corrupt = |reason: String| EngineError::Corrupt {
+            path: path.to_owned(),
+            reason,
+        };
+        let content =
+            Content::read(&mut reader).map_err(|e| corrupt(header_reason(&candle_message(&e))))?;
+        let this = Self {
+            path: path.to_owned(),
+            content,
+            file_size,
+        };
+        this.check_tensor_table().map_err(corrupt)?;
+        Ok(this)
+    }
+
+    fn check_tensor_table(&self) -> std::result::Result<(), String> {
+        let data = self.content.tensor_data_offset;
+        if data > self.file_size {
+            return Err(format!(
+                "the tensor data should start at byte {data} but the file has {} bytes",
+                self.file_size
+            ));
+        }
+        let mut furthest = data;
+        for (name, info) in &self.content.tensor_infos {
+            let elems = info
+                .shape
+                .dims()
+                .iter()
+                .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64));
+            let elems = elems.ok_or_else(|| {
+                format!(
+                    "tensor '{name}' has an impossible shape {:?}",
+                    info.shape.dims()
+                )
+            })?;
+            let block = info.ggml_dtype.block_size() as u64;
+            if elems % block != 0 {
+                return Err(format!(
+                    "tensor '{name}' has {elems} values, not a multiple of its block size {block}"
+                ));
+            }
+            let bytes = elems / block * info.ggml_dtype.type_size() as u64;
+            let end = data
+                .checked_add(info.offset)
+                .and_then(|s| s.checked_add(bytes));
+            let end = end.ok_or_else(|| {
+                format!("tensor '{name}' has an impossible offset {}", info.offset)
+            })?;
+            furthest = furthest.max(end);
+        }
+        if furthest > self.file_size {
+            return Err(format!(
+                "the file is truncated: its tensors need {furthest} bytes but it has only {}",
+                self.file_size
+            ));
+        }
+        Ok(())
+    }
+
+    /// The metadata table.
+    pub(crate) fn metadata(&self) -> &HashMap<String, Value> {
+        &self.content.metadata
+    }
+
+    /// A string metadata value, if present.
+    pub(crate) fn get_str(&self, key: &str) -> Option<&str> {
+        match self.metadata().get(key) {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// An unsigned metadata value, accepting any integer width.
+    pub(crate) fn get_uint(&self, key: &str) -> Option<u64> {
+        match self.metadata().get(key)? {
+            Value::U8(v) => Some(u64::from(*v)),
+            Value::U16(v) => Some(u64::from(*v)),
+            Value::U32(v) => Some(u64::from(*v)),
+            Value::U64(v) => Some(*v),
+            Value::I8(v) => u64::try_from(*v).ok(),
+            Value::I16(v) => u64::try_from(*v).ok(),
+            Value::I32(v) => u64::try_from(*v).ok(),
+            Value::I64(v) => u64::try_from(*v).ok(),
+            _ => None,
+        }
+    }
+
+    /// A boolean metadata value, if present.
+    pub(crate) fn get_bool(&self, key: &str) -> Option<bool> {
+        match self.metadata().get(key) {
+            Some(Value::Bool(b)) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// `general.architecture`, required by every model.
+    pub(crate) fn architecture(&self) -> Result<&str> {
+        self.get_str("general.architecture")
+            .ok_or_else(|| EngineError::Metadata {
+                key: "general.architecture".into(),
+                reason: "missing or not a string".into(),
+            })
+    }
+
+    /// The chat template embedded in the file (`tokenizer.chat_template`), if any.
+    pub fn chat_template(&self) -> Option<&str> {
+        self.get_str("tokenizer.chat_template")
+    }
+
+    /// The facts about this file that `tend info` prints.
+    pub fn info(&self) -> Result<ModelInfo> {
+        let architecture = self.architecture()?.to_owned();
+        let mut bytes_by_type: HashMap<String, u64> = HashMap::new();
+        let mut parameters = 0u64;
+        for info in self.content.tensor_infos.values() {
+            let elems = info.shape.elem_count() as u64;
+            parameters += elems;
+            let bytes =
+                elems / info.ggml_dtype.block_size() as u64 * info.ggml_dtype.type_size() as u64;
+            *bytes_by_type
+                .entry(format!("{:?}", info.ggml_dtype))
+                .or_default() += bytes;
+        }
+        let quantization = bytes_by_type
+            .into_iter()
+            .max_by_key(|(name, bytes)| (*bytes, name.clone()))
+            .map(|(name, _)| name)
+            .unwrap_or_default();
+        let name = self
+            .get_str("general.name")
+            .map(str::to_owned)
+            .or_else(|| {
+                self.path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+            })
+            .unwrap_or_default();
+        Ok(ModelInfo {
+            path: self.path.clone(),
+            name,
+            context_length: self
+                .get_uint(&format!("{architecture}.context_length"))
+                .unwrap_or(0) as usize,
+            architecture,
+            parameters,
+            quantization,
+            has_chat_template: self.get_str("tokenizer.chat_template").is_some(),
+            tokenizer_model: self.get_str("tokenizer.ggml.model").map(str::to_owned),
+            license: self.get_str("general.license").map(str::to_owned),
+            file_size: self.file_size,
+        })
+    }
+}
+
+/// Turns candle's header error into a plain reason.
+fn header_reason(message: &str) -> String {
+    if message.contains("failed to fill whole buffer") || message.contains("UnexpectedEof") {
+        "the header ends before it should (the file is truncated)".to_owned()
+    } else {
+        format!("its header is invalid ({message})")
+    }
+}
+
+/// The SHA-256 of a file, as lower-case hex. Reads the file in 1 MiB chunks.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let io = |source| EngineError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}

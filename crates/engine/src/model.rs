@@ -1,0 +1,233 @@
+//! A loaded model: weights, tokenizer and chat template from one GGUF file, and the prompt built from them.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use candle_core::Device;
+
+use crate::arch::{self, Capabilities, Forward};
+use crate::error::{EngineError, Result};
+use crate::gguf::{GgufFile, ModelInfo};
+use crate::template::{ChatMessage, ChatTemplate};
+use crate::tokenizer::Tokenizer;
+
+/// The ChatML template, used only for models without a template of their own whose vocabulary has ChatML's
+/// `<|im_start|>` token.
+const CHATML_FALLBACK: &str = include_str!("../templates/chatml.jinja");
+
+/// How far a model load has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadProgress {
+    /// Bytes of the file read so far.
+    pub bytes_read: u64,
+    /// Size of the file.
+    pub total_bytes: u64,
+}
+
+/// A prompt as token ids, with the part that may be cached for the next request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// All token ids of the prompt.
+    pub tokens: Vec<u32>,
+    /// How many leading tokens are the conversation before its last message (instructions, examples): the part
+    /// that repeats between requests of the same task.
+    pub reusable_prefix: usize,
+}
+
+/// A cached KV state for a prompt prefix.
+pub(crate) struct PrefixCache {
+    pub tokens: Vec<u32>,
+    pub state: Box<dyn Forward>,
+}
+
+/// A model ready to generate text.
+pub struct Model {
+    pub(crate) info: ModelInfo,
+    pub(crate) forward: Box<dyn Forward>,
+    pub(crate) caps: Capabilities,
+    pub(crate) tokenizer: Tokenizer,
+    pub(crate) template: ChatTemplate,
+    pub(crate) device: Device,
+    pub(crate) prefix_cache: Option<PrefixCache>,
+}
+
+impl Model {
+    /// Validates and loads the GGUF model at `path`, reporting progress as its weights are read.
+    pub fn load(path: &Path, progress: &mut dyn FnMut(LoadProgress)) -> Result<Self> {
+        let gguf = GgufFile::open(path)?;
+        let info = gguf.info()?;
+        if !arch::SUPPORTED_ARCHITECTURES.contains(&info.architecture.as_str()) {
+            return Err(arch::unsupported(&info.architecture));
+        }
+        let tokenizer = Tokenizer::for_model(&gguf)?;
+        let template = chat_template(&gguf, &tokenizer)?;
+        let io = |source| EngineError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let file = File::open(path).map_err(io)?;
+        let inner = BufReader::with_capacity(1 << 20, file);
+        let mut reader = ProgressReader {
+            inner,
+            read: 0,
+            reported: 0,
+            total: gguf.file_size,
+            progress,
+        };
+        let device = Device::Cpu;
+        let (forward, caps) = arch::load(&info.architecture, gguf.content, &mut reader, &device)?;
+        (reader.progress)(LoadProgress {
+            bytes_read: gguf.file_size,
+            total_bytes: gguf.file_size,
+        });
+        Ok(Self {
+            info,
+            forward,
+            caps,
+            tokenizer,
+            template,
+            device,
+            prefix_cache: None,
+        })
+    }
+
+    /// What the file says about itself.
+    pub fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    /// The most tokens (prompt plus reply) one request may use.
+    pub fn context_length(&self) -> usize {
+        match self.info.context_length {
+            0 => self.caps.max_positions,
+            n => n.min(self.caps.max_positions),
+        }
+    }
+
+    /// The model's tokenizer.
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    /// The model's chat template.
+    pub fn chat_template(&self) -> &ChatTemplate {
+        &self.template
+    }
+
+    /// Builds the prompt for `messages`, ending where the assistant's reply begins.
+    ///
+    /// The template's own text is encoded with special tokens recognised; each message's content is encoded as
+    /// plain text, so a person who types `<|im_start|>` cannot open a new turn.
+    pub fn prompt(&self, messages: &[ChatMessage]) -> Result<Prompt> {
+        let tokens = self.encode_rendered(messages, true)?;
+        let last_user = messages
+            .iter()
+            .rposition(|m| m.role == crate::Role::User)
+            .unwrap_or(0);
+        let reusable_prefix = if last_user == 0 {
+            0
+        } else {
+            let prefix = self.encode_rendered(&messages[..last_user], false)?;
+            if prefix.len() < tokens.len() && tokens.starts_with(&prefix) {
+                prefix.len()
+            } else {
+                0
+            }
+        };
+        Ok(Prompt {
+            tokens,
+            reusable_prefix,
+        })
+    }
+
+    fn encode_rendered(
+        &self,
+        messages: &[ChatMessage],
+        add_generation_prompt: bool,
+    ) -> Result<Vec<u32>> {
+        // Each content is replaced by a marker that cannot occur in typed text, the template is rendered, and the
+        // pieces between markers are encoded as template text while the contents are encoded as plain text.
+        let nonce: u64 = rand::random();
+        let marker = |i: usize| format!("\u{E000}{nonce:016x}:{i}\u{E001}");
+        let masked: Vec<ChatMessage> = messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| ChatMessage {
+                role: m.role,
+                content: marker(i),
+            })
+            .collect();
+        let mut rendered = self
+            .template
+            .render(&masked, add_generation_prompt)?
+            .as_str()
+            .to_owned();
+        let mut tokens = Vec::new();
+        loop {
+            let next = messages
+                .iter()
+                .enumerate()
+                .filter_map(|(i, _)| rendered.find(&marker(i)).map(|at| (at, i)))
+                .min();
+            let Some((at, i)) = next else { break };
+            tokens.extend(self.tokenizer.encode_trusted(&rendered[..at])?);
+            tokens.extend(self.tokenizer.encode_text(messages[i].content.trim())?);
+            rendered = rendered[at + marker(i).len()..].to_owned();
+        }
+        tokens.extend(self.tokenizer.encode_trusted(&rendered)?);
+        if let Some(bos) = self.tokenizer.prefix_for(tokens.first().copied()) {
+            tokens.insert(0, bos);
+        }
+        Ok(tokens)
+    }
+}
+
+fn chat_template(gguf: &GgufFile, tokenizer: &Tokenizer) -> Result<ChatTemplate> {
+    let source = match gguf.get_str("tokenizer.chat_template") {
+        Some(source) => source,
+        None if tokenizer.encode_trusted("<|im_start|>")?.len() == 1 => CHATML_FALLBACK,
+        None => {
+            return Err(EngineError::Template(
+                "the model file has no chat template, so it is probably a base model rather than an instruction \
+                 model; choose an instruction-tuned (\"Instruct\" or \"-it\") model"
+                    .into(),
+            ));
+        }
+    };
+    ChatTemplate::new(
+        source,
+        tokenizer.bos_token().unwrap_or(""),
+        tokenizer.eos_token().unwrap_or(""),
+    )
+}
+
+/// A reader that reports how many bytes loading has read, every 8 MiB.
+struct ProgressReader<'a, R> {
+    inner: R,
+    read: u64,
+    reported: u64,
+    total: u64,
+    progress: &'a mut dyn FnMut(LoadProgress),
+}
+
+impl<R: Read> Read for ProgressReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read >= self.reported + (8 << 20) {
+            self.reported = self.read;
+            (self.progress)(LoadProgress {
+                bytes_read: self.read.min(self.total),
+                total_bytes: self.total,
+            });
+        }
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for ProgressReader<'_, R> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(to)
+    }
+}

@@ -1,0 +1,270 @@
+//! `tend`: the command line of Tend, a private writing assistant for adult social care. It calls only the
+//! `tend-app` façade.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use tend_app::{Assistant, Flow, GenerationParams, Progress, Task};
+
+/// Model files looked for in the models folder when none is named, best first.
+const DEFAULT_MODELS: &[&str] = &[
+    "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+    "SmolLM2-135M-Instruct.Q4_1.gguf",
+];
+
+#[derive(Parser)]
+#[command(
+    name = "tend",
+    version,
+    about = "Tend: private, local drafting help for adult social care"
+)]
+struct Cli {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Draft a care note from shorthand, streaming it to standard output. Every draft needs a person's review.
+    Draft {
+        /// The shorthand: a file, or - for standard input.
+        #[arg(long, short, default_value = "-")]
+        input: String,
+        /// The writing task.
+        #[arg(long, value_enum, default_value = "care-note")]
+        task: TaskArg,
+        /// The GGUF model file (default: $TEND_MODEL, the config file, then models/).
+        #[arg(long, short, env = "TEND_MODEL")]
+        model: Option<PathBuf>,
+        /// The most tokens to generate.
+        #[arg(long, default_value_t = 400)]
+        max_tokens: usize,
+        /// Sampling temperature; 0 is greedy and repeatable.
+        #[arg(long, default_value_t = 0.0)]
+        temperature: f64,
+        /// Sampling seed.
+        #[arg(long, default_value_t = 299_792_458)]
+        seed: u64,
+    },
+    /// Describe a model file: architecture, size, quantisation, context, chat template and SHA-256.
+    Info {
+        /// The GGUF model file.
+        model: PathBuf,
+        /// Fail unless the file has this SHA-256 (hex), e.g. the one its publisher lists.
+        #[arg(long)]
+        sha256: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TaskArg {
+    CareNote,
+}
+
+impl From<TaskArg> for Task {
+    fn from(t: TaskArg) -> Self {
+        match t {
+            TaskArg::CareNote => Task::CareNote,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = std::io::stdout().flush();
+            eprintln!("tend: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Info { model, sha256 } => info(&model, sha256.as_deref(), cli.json),
+        Command::Draft {
+            input,
+            task,
+            model,
+            max_tokens,
+            temperature,
+            seed,
+        } => {
+            let params = GenerationParams {
+                max_tokens,
+                temperature,
+                seed,
+                ..GenerationParams::default()
+            };
+            draft(&input, task.into(), model, &params, cli.json)
+        }
+    }
+}
+
+fn info(model: &Path, expected: Option<&str>, json: bool) -> Result<()> {
+    let (info, sha256) = tend_app::inspect_model(model)?;
+    if let Some(expected) = expected.filter(|e| !e.eq_ignore_ascii_case(&sha256)) {
+        bail!(
+            "the SHA-256 of {} is {sha256}, which does not match the expected {expected}: the file is damaged or a \
+             different file; download or copy it again",
+            model.display()
+        );
+    }
+    if json {
+        let mut value = serde_json::to_value(&info)?;
+        value["sha256"] = sha256.into();
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(());
+    }
+    println!("name:           {}", info.name);
+    println!("file:           {}", info.path.display());
+    println!("architecture:   {}", info.architecture);
+    println!("parameters:     {:.1} M", info.parameters as f64 / 1e6);
+    println!("quantisation:   {}", info.quantization);
+    println!("context length: {}", info.context_length);
+    println!(
+        "chat template:  {}",
+        if info.has_chat_template {
+            "present"
+        } else {
+            "absent"
+        }
+    );
+    println!(
+        "licence:        {}",
+        info.license.as_deref().unwrap_or("not stated in the file")
+    );
+    println!("size:           {:.1} MB", info.file_size as f64 / 1e6);
+    println!("sha256:         {sha256}");
+    Ok(())
+}
+
+fn draft(
+    input: &str,
+    task: Task,
+    model: Option<PathBuf>,
+    params: &GenerationParams,
+    json: bool,
+) -> Result<()> {
+    let text = read_input(input)?;
+    if text.trim().is_empty() {
+        bail!(
+            "there is nothing to draft from: the input is empty. Give the shorthand in a file or on standard input."
+        );
+    }
+    let model = resolve_model(model)?;
+    let mut assistant = load(&model)?;
+    let mut stdout = std::io::stdout().lock();
+    let mut on_progress = |p: Progress<'_>| {
+        if let (Progress::Text(piece), false) = (p, json) {
+            let _ = write!(stdout, "{piece}").and_then(|()| stdout.flush());
+        }
+        Flow::Continue
+    };
+    let draft = assistant.draft(task, &text, params, &mut on_progress)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&draft)?);
+    } else {
+        println!();
+        eprintln!(
+            "--- Review required: this is an AI draft. Check every fact before it goes on the record. ---"
+        );
+    }
+    let p = &draft.provenance;
+    eprintln!(
+        "[{} prompt tokens at {:.1} tok/s, first token after {:.2} s; {} tokens at {:.1} tok/s; stopped: {:?}]",
+        p.prompt_tokens,
+        p.prefill_tokens_per_second,
+        p.time_to_first_token.as_secs_f64(),
+        p.generated_tokens,
+        p.decode_tokens_per_second,
+        draft.stop_reason
+    );
+    Ok(())
+}
+
+fn read_input(input: &str) -> Result<String> {
+    let mut bytes = Vec::new();
+    if input == "-" {
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+    } else {
+        bytes =
+            std::fs::read(input).with_context(|| format!("cannot read the input file {input}"))?;
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "the input is not UTF-8 text (invalid bytes at position {}). Save it as UTF-8 text and try again.",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// The model to use: the flag or TEND_MODEL, then `model = "..."` in the config file, then the models folder.
+fn resolve_model(flag: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(path) = flag {
+        return Ok(path);
+    }
+    if let Some(config) = config_file().filter(|p| p.is_file()) {
+        let text = std::fs::read_to_string(&config)
+            .with_context(|| format!("cannot read {}", config.display()))?;
+        let table: toml::Table = toml::from_str(&text)
+            .with_context(|| format!("{} is not valid TOML", config.display()))?;
+        if let Some(model) = table.get("model").and_then(|v| v.as_str()) {
+            return Ok(PathBuf::from(model));
+        }
+    }
+    let dir =
+        std::env::var_os("TEND_MODELS_DIR").map_or_else(|| PathBuf::from("models"), PathBuf::from);
+    DEFAULT_MODELS.iter().map(|name| dir.join(name)).find(|p| p.is_file()).with_context(|| {
+        format!(
+            "no model found: none of {} is in {}. Run scripts/fetch-model, or name a GGUF file with --model.",
+            DEFAULT_MODELS.join(", "),
+            dir.display()
+        )
+    })
+}
+
+fn config_file() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("TEND_CONFIG") {
+        return Some(PathBuf::from(path));
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("tend").join("config.toml"))
+}
+
+fn load(model: &Path) -> Result<Assistant> {
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(0)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("loading {msg} {bar:30} {bytes}/{total_bytes}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(
+        model
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
+    let assistant = Assistant::open(model, &mut |p| {
+        bar.set_length(p.total_bytes);
+        bar.set_position(p.bytes_read);
+    });
+    bar.finish_and_clear();
+    Ok(assistant?)
+}

@@ -1,0 +1,57 @@
+//! Shared test support: tiny GGUF models with random weights in the real format, and paths to real data.
+
+pub mod tiny;
+
+use std::path::PathBuf;
+
+/// The repository's root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Whether tests that need real model weights and reference data (fetched by scripts) should run.
+/// `.ci/run` and `scripts/test --real` set `TEND_REAL_MODEL_TESTS=1`; when set, missing files are failures.
+pub fn real_models_enabled() -> bool {
+    std::env::var("TEND_REAL_MODEL_TESTS").is_ok_and(|v| v == "1")
+}
+
+/// A real model file under models/, which must exist when real-model tests are enabled.
+pub fn real_model(file: &str) -> PathBuf {
+    let path = repo_root().join("models").join(file);
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/fetch-model all",
+        path.display()
+    );
+    path
+}
+
+/// A reference file fetched by scripts/fetch-test-data.
+pub fn reference(rel: &str) -> PathBuf {
+    let path = repo_root().join("tests/data/reference").join(rel);
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/fetch-test-data",
+        path.display()
+    );
+    path
+}
+
+/// Lines of a file in the shared evaluation data (../shared/eval).
+pub fn eval_lines(rel: &str) -> Vec<String> {
+    let path = repo_root().join("../shared/eval").join(rel);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    text.lines().map(str::to_owned).collect()
+}
+
+/// Skips the calling test (with a note on stderr) unless real-model tests are enabled.
+#[macro_export]
+macro_rules! require_real_models {
+    () => {
+        if !$crate::support::real_models_enabled() {
+            eprintln!("skipped: set TEND_REAL_MODEL_TESTS=1 (scripts/test --real) to run tests on real models");
+            return;
+        }
+    };
+}

@@ -1,0 +1,11 @@
+//! Tend's single integration-test binary (one `mod` per area, as in ripgrep). Tests on tiny generated models run
+//! always; tests on real models and reference data run with `TEND_REAL_MODEL_TESTS=1` (see README).
+
+#[macro_use]
+mod support;
+
+mod bad_input;
+mod engine;
+mod real_model;
+mod template;
+mod tokenizer;
