@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use tend_app::{Assistant, Flow, GenerationParams, Progress, Task};
+use tend_app::{Assistant, Finding, Flow, GenerationParams, Location, Progress, Task};
 
 /// Model files looked for in the models folder when none is named, best first.
 const DEFAULT_MODELS: &[&str] = &[
@@ -53,6 +53,16 @@ enum Command {
         #[arg(long, default_value_t = 299_792_458)]
         seed: u64,
     },
+    /// Check a draft against the notes it was written from, without a model: unsupported or lost facts,
+    /// reversed negations, wording, clinical advice.
+    Check {
+        /// The worker's notes (the source of the facts).
+        #[arg(long)]
+        source: String,
+        /// The draft to check.
+        #[arg(long)]
+        draft: String,
+    },
     /// Describe a model file: architecture, size, quantisation, context, chat template and SHA-256.
     Info {
         /// The GGUF model file.
@@ -90,6 +100,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Check { source, draft } => check(&source, &draft, cli.json),
         Command::Info { model, sha256 } => info(&model, sha256.as_deref(), cli.json),
         Command::Draft {
             input,
@@ -190,6 +201,42 @@ fn draft(
         draft.stop_reason
     );
     Ok(())
+}
+
+fn check(source: &str, draft: &str, json: bool) -> Result<()> {
+    let (source_text, draft_text) = (read_input(source)?, read_input(draft)?);
+    let report = tend_app::check(&source_text, &draft_text);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if report.findings.is_empty() {
+        println!("No findings. Review required all the same: read the draft against the notes.");
+    } else {
+        print_findings(&report.findings, &source_text, &draft_text);
+    }
+    Ok(())
+}
+
+/// Prints findings under a draft, one line each, with the line of the text they point into.
+fn print_findings(findings: &[Finding], source: &str, draft: &str) {
+    if findings.is_empty() {
+        return;
+    }
+    println!("\nFindings ({}):", findings.len());
+    for f in findings {
+        let (text, place) = match f.location {
+            Location::Draft => (draft, "draft"),
+            Location::Source => (source, "notes"),
+        };
+        let line = text[..f.start.min(text.len())].matches('\n').count() + 1;
+        let kind = serde_json::to_value(f.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        println!(
+            "  [{kind}] {place} line {line}: \"{}\" - {}",
+            f.text, f.message
+        );
+    }
 }
 
 fn read_input(input: &str) -> Result<String> {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use tend_engine::{EngineError, Model};
 use tend_writing::{TemplateId, WritingError};
 
+pub use tend_checks::{Finding, FindingKind, Location};
 pub use tend_engine::{Flow, GenerationParams, LoadProgress, ModelInfo, Progress, StopReason};
 pub use tend_writing::Task;
 
@@ -31,6 +32,8 @@ pub struct Provenance {
     pub model: String,
     /// The model file.
     pub model_path: String,
+    /// SHA-256 of the model file, as hex.
+    pub model_sha256: String,
     /// The prompt template and version.
     pub template: TemplateId,
     /// The sampling settings.
@@ -52,10 +55,14 @@ pub struct Provenance {
 pub struct Draft {
     /// The task that produced it.
     pub task: Task,
-    /// The drafted text.
+    /// The drafted text (for a declined request, the reason and where to get advice instead).
     pub draft: String,
+    /// What a person should check: unsupported or lost facts, reversed negations, wording, clinical advice.
+    pub findings: Vec<Finding>,
     /// Always true: only a recorded human review clears it.
     pub review_required: bool,
+    /// True when the request asked for a diagnosis, a dose or a triage decision and nothing was generated.
+    pub declined: bool,
     /// Why generation ended (a cancelled draft is partial).
     pub stop_reason: StopReason,
     /// Model, template, settings and timings.
@@ -72,13 +79,17 @@ pub fn inspect_model(path: &Path) -> Result<(ModelInfo, String), AppError> {
 /// A loaded model, ready to draft.
 pub struct Assistant {
     model: Model,
+    model_sha256: String,
 }
 
 impl Assistant {
     /// Loads the model at `path`, reporting progress.
     pub fn open(path: &Path, progress: &mut dyn FnMut(LoadProgress)) -> Result<Self, AppError> {
+        let model = Model::load(path, progress)?;
+        let model_sha256 = tend_engine::sha256_file(path)?;
         Ok(Self {
-            model: Model::load(path, progress)?,
+            model,
+            model_sha256,
         })
     }
 
@@ -97,16 +108,23 @@ impl Assistant {
         on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
     ) -> Result<Draft, AppError> {
         let prompt = task.prompt(input)?;
+        if let Some(request) = tend_checks::clinical::asks_for_advice(input) {
+            return Ok(self.declined(task, input, request, prompt.template, params));
+        }
         let generation = self.model.generate(&prompt.messages, params, on_progress)?;
+        let draft = generation.text.trim().to_owned();
         let info = self.model.info();
         Ok(Draft {
             task,
-            draft: generation.text.trim().to_owned(),
+            findings: tend_checks::check_draft(input, &draft),
+            draft,
             review_required: true,
+            declined: false,
             stop_reason: generation.stop_reason,
             provenance: Provenance {
                 model: info.name.clone(),
                 model_path: info.path.display().to_string(),
+                model_sha256: self.model_sha256.clone(),
                 template: prompt.template,
                 params: params.clone(),
                 prompt_tokens: generation.prompt_tokens,
@@ -116,5 +134,79 @@ impl Assistant {
                 decode_tokens_per_second: generation.decode_tokens_per_second,
             },
         })
+    }
+
+    /// The answer to a request for clinical advice: nothing generated, the request flagged, and signposting.
+    fn declined(
+        &self,
+        task: Task,
+        input: &str,
+        request: &str,
+        template: TemplateId,
+        params: &GenerationParams,
+    ) -> Draft {
+        let start = input.find(request).unwrap_or(0);
+        let signpost = tend_checks::clinical::signpost();
+        let info = self.model.info();
+        Draft {
+            task,
+            draft: signpost.to_owned(),
+            findings: vec![Finding {
+                kind: FindingKind::ClinicalAdvice,
+                fact: None,
+                text: request.to_owned(),
+                start,
+                end: start + request.len(),
+                location: Location::Source,
+                message: format!(
+                    "The notes ask for a diagnosis, a dose or a triage decision. {signpost}"
+                ),
+                suggestion: None,
+            }],
+            review_required: true,
+            declined: true,
+            stop_reason: StopReason::End,
+            provenance: Provenance {
+                model: info.name.clone(),
+                model_path: info.path.display().to_string(),
+                model_sha256: self.model_sha256.clone(),
+                template,
+                params: params.clone(),
+                prompt_tokens: 0,
+                generated_tokens: 0,
+                time_to_first_token: Duration::ZERO,
+                prefill_tokens_per_second: 0.0,
+                decode_tokens_per_second: 0.0,
+            },
+        }
+    }
+}
+
+/// The checks alone, for any pair of texts: a draft written elsewhere, or an evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// What a person should check.
+    pub findings: Vec<Finding>,
+    /// Always true: checks do not make a text safe to use unread.
+    pub review_required: bool,
+    /// Which checks produced the findings.
+    pub provenance: CheckProvenance,
+}
+
+/// The version of the checks that produced a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckProvenance {
+    /// The checks crate and its version.
+    pub checks: String,
+}
+
+/// Runs every check of `draft` against `source`.
+pub fn check(source: &str, draft: &str) -> CheckReport {
+    CheckReport {
+        findings: tend_checks::check_draft(source, draft),
+        review_required: true,
+        provenance: CheckProvenance {
+            checks: format!("tend-checks {}", env!("CARGO_PKG_VERSION")),
+        },
     }
 }

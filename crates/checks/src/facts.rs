@@ -1,0 +1,886 @@
+//! Fact extraction: the names, numbers, times, dates, durations, quantities, medicines and doses in a text, and
+//! the things it says did not happen. Each fact has its byte span and a normalised key for comparison, so "six"
+//! and "6", "half eight" and "8:30", "0.5 g" and "500mg" compare equal.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::lexicon::{clock_hour, is_common, medicines, number_word};
+
+/// The kind of a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKind {
+    /// A person's or place's name ("Mrs Patel", "J", "Leeds").
+    Name,
+    /// A bare number ("2", "six", "1/2").
+    Number,
+    /// A clock time or part of the day ("8:15", "2pm", "half eight", "morning").
+    Time,
+    /// A date or day ("Monday", "3/3/2025", "yesterday").
+    Date,
+    /// A length of time ("30 minutes", "3/7").
+    Duration,
+    /// A measured amount that is not a dose ("1.5 litres", "2 cups").
+    Quantity,
+    /// A medicine ("paracetamol", "Oramorph").
+    Medicine,
+    /// An amount of medicine ("500mg", "two tablets", "10 units").
+    Dose,
+    /// Something the text says did not happen ("declined tea": tea; "did not eat": eat).
+    Negation,
+}
+
+/// One fact found in a text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fact {
+    /// What kind of fact.
+    pub kind: FactKind,
+    /// The words as written.
+    pub text: String,
+    /// Byte offset of the start.
+    pub start: usize,
+    /// Byte offset of the end.
+    pub end: usize,
+    /// The normalised value compared between texts ("500 mg", "t:495", "patel").
+    pub key: String,
+    /// The numeric value, for numbers, amounts and durations.
+    pub value: Option<f64>,
+}
+
+/// Units of doses, with their base unit and factor.
+const DOSE_UNITS: &[(&str, &str, f64)] = &[
+    ("mg", "mg", 1.0),
+    ("milligram", "mg", 1.0),
+    ("mcg", "mg", 0.001),
+    ("µg", "mg", 0.001),
+    ("microgram", "mg", 0.001),
+    ("g", "mg", 1000.0),
+    ("gram", "mg", 1000.0),
+    ("ml", "ml", 1.0),
+    ("millilitre", "ml", 1.0),
+    ("milliliter", "ml", 1.0),
+    ("unit", "unit", 1.0),
+    ("iu", "unit", 1.0),
+    ("tablet", "tablet", 1.0),
+    ("tab", "tablet", 1.0),
+    ("capsule", "capsule", 1.0),
+    ("cap", "capsule", 1.0),
+    ("puff", "puff", 1.0),
+    ("drop", "drop", 1.0),
+    ("sachet", "sachet", 1.0),
+    ("patch", "patch", 1.0),
+    ("spoonful", "spoon", 1.0),
+    ("teaspoon", "spoon", 1.0),
+    ("tsp", "spoon", 1.0),
+    ("mmol", "mmol", 1.0),
+];
+
+/// Units of other measured amounts.
+const QUANTITY_UNITS: &[(&str, &str, f64)] = &[
+    ("kg", "kg", 1.0),
+    ("kilo", "kg", 1.0),
+    ("kilogram", "kg", 1.0),
+    ("stone", "kg", 6.350_29),
+    ("lb", "kg", 0.453_592),
+    ("pound", "kg", 0.453_592),
+    ("l", "ml", 1000.0),
+    ("litre", "ml", 1000.0),
+    ("liter", "ml", 1000.0),
+    ("pint", "ml", 568.261),
+    ("cup", "cup", 1.0),
+    ("mug", "cup", 1.0),
+    ("glass", "glass", 1.0),
+    ("%", "%", 1.0),
+    ("percent", "%", 1.0),
+    ("degree", "degree", 1.0),
+    ("°c", "degree", 1.0),
+    ("cm", "cm", 1.0),
+    ("metre", "cm", 100.0),
+    ("mile", "mile", 1.0),
+    ("step", "step", 1.0),
+];
+
+/// Units of duration in minutes.
+const DURATION_UNITS: &[(&str, f64)] = &[
+    ("min", 1.0),
+    ("minute", 1.0),
+    ("hr", 60.0),
+    ("hour", 60.0),
+    ("day", 1440.0),
+    ("week", 10080.0),
+    ("wk", 10080.0),
+    ("month", 43200.0),
+    ("year", 525_600.0),
+    ("yr", 525_600.0),
+    ("night", 1440.0),
+];
+
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "dr", "nurse", "sister", "auntie", "uncle",
+];
+
+/// Words that say the next few words did not happen.
+const NEGATORS: &[&str] = &[
+    "not",
+    "no",
+    "never",
+    "nil",
+    "none",
+    "nothing",
+    "without",
+    "declined",
+    "declines",
+    "decline",
+    "declining",
+    "refused",
+    "refuses",
+    "refuse",
+    "refusing",
+    "unable",
+    "cannot",
+    "didn't",
+    "doesn't",
+    "don't",
+    "wasn't",
+    "weren't",
+    "isn't",
+    "won't",
+    "wouldn't",
+    "couldn't",
+    "can't",
+    "hasn't",
+    "haven't",
+    "hadn't",
+    "nor",
+];
+
+/// Words that carry no event of their own (skipped when recording what was or was not done).
+const FUNCTION_WORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "to",
+    "of",
+    "and",
+    "or",
+    "but",
+    "with",
+    "w",
+    "for",
+    "in",
+    "on",
+    "at",
+    "by",
+    "from",
+    "her",
+    "his",
+    "their",
+    "him",
+    "them",
+    "she",
+    "he",
+    "they",
+    "it",
+    "its",
+    "any",
+    "some",
+    "was",
+    "were",
+    "is",
+    "are",
+    "be",
+    "been",
+    "being",
+    "did",
+    "do",
+    "does",
+    "had",
+    "has",
+    "have",
+    "this",
+    "that",
+    "these",
+    "those",
+    "as",
+    "so",
+    "very",
+    "all",
+    "i",
+    "we",
+    "you",
+    "my",
+    "our",
+    "your",
+    "me",
+    "us",
+    "also",
+    "then",
+    "there",
+    "here",
+    "just",
+    "still",
+    "up",
+    "out",
+    "off",
+    "over",
+    "into",
+    "about",
+    "after",
+    "before",
+    "when",
+    "while",
+    "which",
+    "who",
+    "what",
+    "would",
+    "could",
+    "should",
+    "will",
+    "can",
+    "may",
+    "might",
+    "much",
+    "more",
+    "well",
+    "today",
+    "want",
+    "wanted",
+    "wish",
+    "wished",
+    "said",
+    "says",
+    "say",
+    "like",
+    "liked",
+    "felt",
+    "feel",
+    "feeling",
+    "seemed",
+    "seem",
+    "offered",
+    "offer",
+    "encouraged",
+    "encourage",
+    "support",
+    "supported",
+    "help",
+    "helped",
+    "try",
+    "tried",
+    "able",
+    "time",
+    "times",
+];
+
+/// Irregular past forms that care notes use, to compare "ate" with "eat".
+const IRREGULAR: &[(&str, &str)] = &[
+    ("ate", "eat"),
+    ("eaten", "eat"),
+    ("drank", "drink"),
+    ("drunk", "drink"),
+    ("took", "take"),
+    ("taken", "take"),
+    ("went", "go"),
+    ("gone", "go"),
+    ("slept", "sleep"),
+    ("gave", "give"),
+    ("given", "give"),
+    ("had", "have"),
+    ("woke", "wake"),
+    ("woken", "wake"),
+    ("got", "get"),
+    ("sat", "sit"),
+    ("stood", "stand"),
+    ("fell", "fall"),
+    ("fallen", "fall"),
+    ("came", "come"),
+    ("ran", "run"),
+    ("wore", "wear"),
+    ("worn", "wear"),
+    ("spoke", "speak"),
+    ("spoken", "speak"),
+    ("saw", "see"),
+    ("seen", "see"),
+    ("made", "make"),
+    ("left", "leave"),
+    ("brought", "bring"),
+    ("bought", "buy"),
+    ("told", "tell"),
+    ("met", "meet"),
+    ("kept", "keep"),
+    ("felt", "feel"),
+    ("meds", "medication"),
+    ("medicines", "medication"),
+    ("medicine", "medication"),
+    ("tablets", "medication"),
+    ("tablet", "medication"),
+];
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    // The patterns are constants checked by the tests: a failure here is a build defect.
+    cell.get_or_init(|| Regex::new(pattern).expect("valid pattern"))
+}
+
+/// A word with its byte span.
+#[derive(Debug, Clone, Copy)]
+struct Word<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+}
+
+fn words(text: &str) -> Vec<Word<'_>> {
+    static WORD: OnceLock<Regex> = OnceLock::new();
+    re(&WORD, r"[\p{L}\p{N}]+(?:['’][\p{L}]+|-[\p{L}\p{N}]+)*")
+        .find_iter(text)
+        .map(|m| Word {
+            text: m.as_str(),
+            start: m.start(),
+            end: m.end(),
+        })
+        .collect()
+}
+
+/// Reduces a word to a comparable stem: lower case, irregular pasts mapped, common suffixes removed.
+pub(crate) fn lemma(word: &str) -> String {
+    let lower = word.to_lowercase().replace('’', "'");
+    if let Some((_, base)) = IRREGULAR.iter().find(|(w, _)| *w == lower) {
+        return base.trim_end_matches('e').to_owned();
+    }
+    for suffix in ["ing", "ed", "es", "s"] {
+        if let Some(stem) = lower.strip_suffix(suffix)
+            && stem.chars().count() >= 3
+        {
+            return stem.trim_end_matches('e').to_owned();
+        }
+    }
+    lower.trim_end_matches('e').to_owned()
+}
+
+fn parse_number(text: &str) -> Option<f64> {
+    let lower = text.to_lowercase();
+    if let Some((a, b)) = lower.split_once('/') {
+        let (a, b) = (a.parse::<f64>().ok()?, b.parse::<f64>().ok()?);
+        return (b != 0.0).then(|| a / b);
+    }
+    lower.parse::<f64>().ok().or_else(|| number_word(&lower))
+}
+
+fn format_value(value: f64) -> String {
+    let rounded = (value * 1000.0).round() / 1000.0;
+    if rounded.fract() == 0.0 {
+        format!("{}", rounded as i64)
+    } else {
+        format!("{rounded}")
+    }
+}
+
+fn unit_of<'u>(unit: &str, table: &'u [(&str, &'u str, f64)]) -> Option<(&'u str, f64)> {
+    let unit = unit.to_lowercase().replace('.', "");
+    let singular = unit
+        .strip_suffix("es")
+        .filter(|s| s.ends_with("ch") || s.ends_with("ss"))
+        .or_else(|| unit.strip_suffix('s'));
+    table
+        .iter()
+        .find(|(name, _, _)| *name == unit || Some(*name) == singular)
+        .map(|(_, base, f)| (*base, *f))
+}
+
+/// Collects facts, each claiming its span so that later, more general patterns skip it.
+struct Collector<'t> {
+    text: &'t str,
+    facts: Vec<Fact>,
+}
+
+impl Collector<'_> {
+    fn free(&self, start: usize, end: usize) -> bool {
+        self.facts.iter().all(|f| f.end <= start || f.start >= end)
+    }
+
+    fn add(&mut self, kind: FactKind, start: usize, end: usize, key: String, value: Option<f64>) {
+        if self.free(start, end) {
+            let text = self.text[start..end].to_owned();
+            self.facts.push(Fact {
+                kind,
+                text,
+                start,
+                end,
+                key,
+                value,
+            });
+        }
+    }
+}
+
+/// Minutes after midnight, for a clock time with an optional am/pm.
+fn clock(hour: u32, minute: u32, meridiem: Option<&str>) -> Option<u32> {
+    if hour > 24 || minute > 59 {
+        return None;
+    }
+    let hour = match meridiem.map(|m| m.to_lowercase().replace('.', "")) {
+        Some(m) if m == "pm" && hour < 12 => hour + 12,
+        Some(m) if m == "am" && hour == 12 => 0,
+        _ => hour,
+    };
+    Some(hour * 60 + minute)
+}
+
+/// Extracts every fact from `text`.
+pub fn extract_facts(text: &str) -> Vec<Fact> {
+    let mut c = Collector {
+        text,
+        facts: Vec::new(),
+    };
+    dates(&mut c);
+    times(&mut c);
+    amounts(&mut c);
+    medicine_names(&mut c);
+    numbers(&mut c);
+    names(&mut c);
+    negations(&mut c);
+    c.facts.sort_by_key(|f| (f.start, f.end));
+    c.facts
+}
+
+fn dates(c: &mut Collector<'_>) {
+    static NUMERIC: OnceLock<Regex> = OnceLock::new();
+    static SHORTHAND: OnceLock<Regex> = OnceLock::new();
+    static NAMED: OnceLock<Regex> = OnceLock::new();
+    static RELATIVE: OnceLock<Regex> = OnceLock::new();
+    let text = c.text;
+    for m in re(&NUMERIC, r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})\b").captures_iter(text) {
+        let whole = m.get(0).map_or(0..0, |g| g.range());
+        let key = format!(
+            "date:{}-{}",
+            m[1].parse::<u32>().unwrap_or(0),
+            m[2].parse::<u32>().unwrap_or(0)
+        );
+        c.add(FactKind::Date, whole.start, whole.end, key, None);
+    }
+    // Clinical shorthand: 3/7 is three days, 2/52 two weeks, 6/12 six months.
+    for m in re(&SHORTHAND, r"\b(\d{1,2})/(7|52|12)\b").captures_iter(text) {
+        let whole = m.get(0).map_or(0..0, |g| g.range());
+        let n: f64 = m[1].parse().unwrap_or(0.0);
+        let minutes = n * match &m[2] {
+            "7" => 1440.0,
+            "52" => 10080.0,
+            _ => 43200.0,
+        };
+        c.add(
+            FactKind::Duration,
+            whole.start,
+            whole.end,
+            format!("dur:{}", format_value(minutes)),
+            Some(minutes),
+        );
+    }
+    let named = r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b";
+    for m in re(&NAMED, named).captures_iter(text) {
+        let whole = m.get(0).map_or(0..0, |g| g.range());
+        let month = MONTHS
+            .iter()
+            .position(|p| p.starts_with(&m[2].to_lowercase()))
+            .unwrap_or(0)
+            + 1;
+        c.add(
+            FactKind::Date,
+            whole.start,
+            whole.end,
+            format!("date:{}-{month}", &m[1]),
+            None,
+        );
+    }
+    let relative = r"(?i)\b(today|yesterday|tomorrow|tonight|last night|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|wed|thurs|fri|sat|sun)\b";
+    for m in re(&RELATIVE, relative).find_iter(text) {
+        let lower = m.as_str().to_lowercase();
+        // Three-letter day abbreviations only count in their capitalised form ("Sat", not "sat down").
+        if lower.len() <= 5
+            && !WEEKDAYS.contains(&lower.as_str())
+            && !m.as_str().starts_with(char::is_uppercase)
+        {
+            continue;
+        }
+        let day = WEEKDAYS
+            .iter()
+            .find(|d| d.starts_with(&lower[..3.min(lower.len())]))
+            .filter(|_| {
+                !["today", "tonight", "tomorrow", "last night", "yesterday"]
+                    .contains(&lower.as_str())
+            });
+        let key = day.map_or_else(|| format!("day:{lower}"), |d| format!("day:{d}"));
+        c.add(FactKind::Date, m.start(), m.end(), key, None);
+    }
+}
+
+fn times(c: &mut Collector<'_>) {
+    static DIGITS: OnceLock<Regex> = OnceLock::new();
+    static HOUR_MERIDIEM: OnceLock<Regex> = OnceLock::new();
+    static PAST_TO: OnceLock<Regex> = OnceLock::new();
+    static HALF: OnceLock<Regex> = OnceLock::new();
+    static OCLOCK: OnceLock<Regex> = OnceLock::new();
+    static PARTS: OnceLock<Regex> = OnceLock::new();
+    let text = c.text;
+    let digits = r"(?i)\b(\d{1,2})[:.](\d{2})\s*(am\b|pm\b|a\.m\.|p\.m\.|hrs\b|h\b)?";
+    for m in re(&DIGITS, digits).captures_iter(text) {
+        let whole = m.get(0).map_or(0..0, |g| g.range());
+        // "2.5 mg" or "1.25 litres" is an amount, not a time.
+        let rest = text[whole.end..].trim_start().to_lowercase();
+        if rest.starts_with(|ch: char| ch.is_alphabetic()) && m.get(3).is_none() {
+            let next: String = rest.chars().take_while(|ch| ch.is_alphabetic()).collect();
+            if unit_of(&next, DOSE_UNITS).is_some() || unit_of(&next, QUANTITY_UNITS).is_some() {
+                continue;
+            }
+        }
+        let (h, min) = (m[1].parse().unwrap_or(99), m[2].parse().unwrap_or(99));
+        let meridiem = m
+            .get(3)
+            .map(|g| g.as_str())
+            .filter(|s| !s.to_lowercase().starts_with('h'));
+        if let Some(minutes) = clock(h, min, meridiem) {
+            add_time(
+                c,
+                whole.start,
+                whole.end,
+                minutes,
+                meridiem.is_some() || h > 12 || h == 0,
+            );
+        }
+    }
+    for m in re(&HOUR_MERIDIEM, r"(?i)\b(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)").captures_iter(text) {
+        let whole = m.get(0).map_or(0..0, |g| g.range());
+        if let Some(minutes) = clock(m[1].parse().unwrap_or(99), 0, Some(&m[2])) {
+            add_time(c, whole.start, whole.end, minutes, true);
+        }
+    }
+    for m in re(
+        &PAST_TO,
+        r"(?i)\b(half|quarter|twenty|ten|five|twenty-five)\s+(past|to)\s+(\w+)",
+    )
+    .captures_iter(text)
+    {
+        let whole = m.get(0).map_or(0..0, |g| g.range());
+        let Some(hour) = clock_hour(&m[3]) else {
+            continue;
+        };
+        let offset = match m[1].to_lowercase().as_str() {
+            "half" => 30,
+            "quarter" => 15,
+            "twenty" => 20,
+            "ten" => 10,
+            "five" => 5,
+            _ => 25,
+        };
+        let minutes = if m[2].eq_ignore_ascii_case("past") {
+            hour * 60 + offset
+        } else {
+            hour * 60 - offset
+        };
+        add_time(c, whole.start, whole.end, minutes, false);
+    }
+    // British "half eight" is 8:30.
+    for m in re(&HALF, r"(?i)\bhalf\s+(\w+)").captures_iter(text) {
+        let whole = m.get(0).map_or(0..0, |g| g.range());
+        if let Some(hour) = clock_hour(&m[1]) {
+            add_time(c, whole.start, whole.end, hour * 60 + 30, false);
+        }
+    }
+    for m in re(
+        &OCLOCK,
+        r"(?i)\b(\w+)\s+o'?clock\b|\b(noon|midday|midnight)\b",
+    )
+    .captures_iter(text)
+    {
+        let whole = m.get(0).map_or(0..0, |g| g.range());
+        let word = m.get(1).or(m.get(2)).map_or("", |g| g.as_str());
+        if let Some(hour) = clock_hour(word) {
+            let minutes = if word.eq_ignore_ascii_case("midnight") {
+                0
+            } else {
+                hour * 60
+            };
+            add_time(
+                c,
+                whole.start,
+                whole.end,
+                minutes,
+                word.eq_ignore_ascii_case("midnight"),
+            );
+        }
+    }
+    // Parts of the day, including shorthand "AM call" / "PM visit".
+    let parts = r"\b(morning|afternoon|evening|overnight|night-time|bedtime|AM|PM|am|pm)\b";
+    for m in re(&PARTS, parts).find_iter(text) {
+        let word = m.as_str();
+        let lower = word.to_lowercase();
+        // Lower-case "am" is usually the verb; only "AM"/"PM" or lower-case "pm" mark a part of the day.
+        if word == "am" {
+            continue;
+        }
+        let key = match lower.as_str() {
+            "am" => "part:morning",
+            "pm" => "part:pm",
+            "overnight" | "night-time" | "bedtime" => "part:night",
+            other => return_part(other),
+        };
+        c.add(FactKind::Time, m.start(), m.end(), key.to_owned(), None);
+    }
+}
+
+fn return_part(word: &str) -> &'static str {
+    match word {
+        "morning" => "part:morning",
+        "afternoon" => "part:afternoon",
+        "evening" => "part:evening",
+        _ => "part:night",
+    }
+}
+
+fn add_time(c: &mut Collector<'_>, start: usize, end: usize, minutes: u32, absolute: bool) {
+    // Without am/pm, 8:15 may be morning or evening: compare on a 12-hour clock.
+    let key = if absolute {
+        format!("t:{minutes}")
+    } else {
+        format!("t12:{}", minutes % 720)
+    };
+    c.add(FactKind::Time, start, end, key, Some(f64::from(minutes)));
+}
+
+fn amounts(c: &mut Collector<'_>) {
+    static AMOUNT: OnceLock<Regex> = OnceLock::new();
+    let text = c.text;
+    let number = r"\d+(?:\.\d+)?|\d+/\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|half|one|a|an";
+    let pattern = format!(r"(?i)\b({number})(?:\s+and\s+a\s+half)?\s*(%|°c|[a-zµ]+\.?)");
+    for m in re(&AMOUNT, &pattern).captures_iter(text) {
+        let whole = m.get(0).map_or(0..0, |g| g.range());
+        let unit = m[2].trim_end_matches('.');
+        let mut value = match m[1].to_lowercase().as_str() {
+            "one" | "a" | "an" => 1.0,
+            n => match parse_number(n) {
+                Some(v) => v,
+                None => continue,
+            },
+        };
+        if text[whole.clone()].to_lowercase().contains("and a half") {
+            value += 0.5;
+        }
+        let article = matches!(m[1].to_lowercase().as_str(), "a" | "an" | "one");
+        if let Some((base, factor)) = unit_of(unit, DOSE_UNITS) {
+            // "a tablet" is a dose; "a g" is not English.
+            if article
+                && ![
+                    "tablet", "capsule", "puff", "sachet", "patch", "spoon", "drop",
+                ]
+                .contains(&base)
+            {
+                continue;
+            }
+            let v = value * factor;
+            c.add(
+                FactKind::Dose,
+                whole.start,
+                whole.end,
+                format!("{} {base}", format_value(v)),
+                Some(v),
+            );
+        } else if let Some((base, factor)) = unit_of(unit, QUANTITY_UNITS) {
+            if article && unit.len() <= 2 {
+                continue;
+            }
+            let v = value * factor;
+            c.add(
+                FactKind::Quantity,
+                whole.start,
+                whole.end,
+                format!("{} {base}", format_value(v)),
+                Some(v),
+            );
+        } else if let Some((_, factor)) = DURATION_UNITS.iter().find(|(u, _)| {
+            let lower = unit.to_lowercase();
+            lower == *u || lower.strip_suffix('s') == Some(u)
+        }) {
+            if article && unit.len() <= 3 {
+                continue;
+            }
+            let v = value * factor;
+            c.add(
+                FactKind::Duration,
+                whole.start,
+                whole.end,
+                format!("dur:{}", format_value(v)),
+                Some(v),
+            );
+        }
+    }
+}
+
+fn medicine_names(c: &mut Collector<'_>) {
+    let ws = words(c.text);
+    let lexicon = medicines();
+    let mut i = 0;
+    while i < ws.len() {
+        let mut matched = 0;
+        for n in (1..=3).rev() {
+            if i + n > ws.len() {
+                continue;
+            }
+            let phrase = ws[i..i + n]
+                .iter()
+                .map(|w| w.text.to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if let Some(canonical) = lexicon.get(&phrase) {
+                // A phrase must be written with single spaces between its words to count as one name.
+                let (start, end) = (ws[i].start, ws[i + n - 1].end);
+                if c.text[start..end].split_whitespace().count() == n {
+                    c.add(FactKind::Medicine, start, end, canonical.clone(), None);
+                    matched = n;
+                    break;
+                }
+            }
+        }
+        i += matched.max(1);
+    }
+}
+
+fn numbers(c: &mut Collector<'_>) {
+    static NUMBER: OnceLock<Regex> = OnceLock::new();
+    let text = c.text;
+    let pattern = r"(?i)\b(?:(?:one|a)\s+half|x\s?\d+|\d+/\d+|\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|hundred|dozen|half|twice)\b";
+    for m in re(&NUMBER, pattern).find_iter(text) {
+        let lower = m.as_str().to_lowercase();
+        let value = if lower.ends_with("half") {
+            Some(0.5)
+        } else if let Some(times) = lower.strip_prefix('x') {
+            times.trim().parse().ok()
+        } else {
+            parse_number(&lower)
+        };
+        if let Some(v) = value {
+            c.add(
+                FactKind::Number,
+                m.start(),
+                m.end(),
+                format!("n:{}", format_value(v)),
+                Some(v),
+            );
+        }
+    }
+}
+
+fn names(c: &mut Collector<'_>) {
+    let text = c.text;
+    let ws = words(text);
+    for (i, w) in ws.iter().enumerate() {
+        let first = w.text.chars().next().unwrap_or(' ');
+        if !first.is_uppercase() {
+            continue;
+        }
+        let bare = w.text.trim_end_matches("'s").trim_end_matches("’s");
+        let lower = bare.to_lowercase();
+        let upper_count = bare.chars().filter(|ch| ch.is_uppercase()).count();
+        let after_honorific =
+            i > 0 && HONORIFICS.contains(&ws[i - 1].text.to_lowercase().trim_end_matches('.'));
+        let is_initial = bare.chars().count() == 1 && bare != "I" && bare != "A";
+        let acronym = upper_count >= 2 && bare.chars().count() <= 5;
+        let known_word = is_common(&lower)
+            || HONORIFICS.contains(&lower.as_str())
+            || WEEKDAYS
+                .iter()
+                .any(|d| d.starts_with(&lower) && lower.len() >= 3)
+            || (lower.len() >= 3 && MONTHS.iter().any(|m| m.starts_with(&lower)))
+            || medicines().contains_key(&lower);
+        if after_honorific || is_initial || (!acronym && !known_word && bare.chars().count() > 1) {
+            let end = w.start + bare.len();
+            c.add(FactKind::Name, w.start, end, format!("name:{lower}"), None);
+        }
+    }
+}
+
+fn negations(c: &mut Collector<'_>) {
+    static CLAUSE_END: OnceLock<Regex> = OnceLock::new();
+    let text = c.text;
+    let ws = words(text);
+    let breaks: Vec<usize> = re(
+        &CLAUSE_END,
+        r"[.,;:!?\n()]|\bbut\b|\band\b|\bso\b|\bthen\b|-\s",
+    )
+    .find_iter(text)
+    .map(|m| m.start())
+    .collect();
+    for (i, w) in ws.iter().enumerate() {
+        let lower = w.text.to_lowercase().replace('’', "'");
+        if !NEGATORS.contains(&lower.as_str()) && !lower.ends_with("n't") {
+            continue;
+        }
+        let clause_end = breaks
+            .iter()
+            .copied()
+            .find(|&b| b >= w.end)
+            .unwrap_or(text.len());
+        let mut taken = 0;
+        for next in ws[i + 1..].iter().take_while(|n| n.start < clause_end) {
+            let l = lemma(next.text);
+            if FUNCTION_WORDS.contains(&next.text.to_lowercase().as_str())
+                || NEGATORS.contains(&next.text.to_lowercase().as_str())
+            {
+                continue;
+            }
+            c.facts.push(Fact {
+                kind: FactKind::Negation,
+                text: next.text.to_owned(),
+                start: next.start,
+                end: next.end,
+                key: format!("neg:{l}"),
+                value: None,
+            });
+            taken += 1;
+            if taken == 2 {
+                break;
+            }
+        }
+    }
+}
+
+/// The lemmas of the content words of `text` that are not inside a negation, with their spans.
+pub(crate) fn affirmed_words(text: &str, facts: &[Fact]) -> Vec<(String, usize, usize)> {
+    words(text)
+        .into_iter()
+        .filter(|w| {
+            let lower = w.text.to_lowercase();
+            !FUNCTION_WORDS.contains(&lower.as_str()) && !NEGATORS.contains(&lower.as_str())
+        })
+        .filter(|w| {
+            !facts
+                .iter()
+                .any(|f| f.kind == FactKind::Negation && f.start == w.start)
+        })
+        .map(|w| (lemma(w.text), w.start, w.end))
+        .collect()
+}

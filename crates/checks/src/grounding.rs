@@ -1,0 +1,241 @@
+//! Grounding: every fact in a draft must be supported by the worker's text, and every fact in the worker's text
+//! should reach the draft. Also the polarity of events: "declined tea" in the notes against "had tea" in the draft.
+
+use std::collections::HashSet;
+
+use crate::facts::{Fact, FactKind, affirmed_words, extract_facts};
+use crate::{Finding, FindingKind, Location};
+
+/// Grounding findings for a draft written from `source`.
+pub fn check(source: &str, draft: &str) -> Vec<Finding> {
+    let source_facts = extract_facts(source);
+    let draft_facts = extract_facts(draft);
+    let mut findings = Vec::new();
+
+    for fact in draft_facts.iter().filter(|f| f.kind != FactKind::Negation) {
+        if !supported(fact, &source_facts) {
+            findings.push(finding(
+                FindingKind::UnsupportedFact,
+                fact,
+                Location::Draft,
+                unsupported_message(fact),
+            ));
+        }
+    }
+    for fact in source_facts.iter().filter(|f| f.kind != FactKind::Negation) {
+        if !supported(fact, &draft_facts) && !is_part_of_day(fact) {
+            let message = format!(
+                "The notes mention {} \"{}\", but the draft does not.",
+                noun(fact.kind),
+                fact.text
+            );
+            findings.push(finding(
+                FindingKind::Omission,
+                fact,
+                Location::Source,
+                message,
+            ));
+        }
+    }
+    findings.extend(polarity(source, &source_facts, draft, &draft_facts));
+    findings
+}
+
+fn finding(kind: FindingKind, fact: &Fact, location: Location, message: String) -> Finding {
+    Finding {
+        kind,
+        fact: Some(fact.kind),
+        text: fact.text.clone(),
+        start: fact.start,
+        end: fact.end,
+        location,
+        message,
+        suggestion: None,
+    }
+}
+
+fn is_part_of_day(fact: &Fact) -> bool {
+    fact.key.starts_with("part:")
+}
+
+/// Whether `fact` is backed by one of `others`.
+fn supported(fact: &Fact, others: &[Fact]) -> bool {
+    others.iter().any(|o| supports(o, fact))
+}
+
+fn supports(other: &Fact, fact: &Fact) -> bool {
+    use FactKind::*;
+    match fact.kind {
+        // A bare number is backed by the same value written anywhere: "two biscuits" by "2 biscuits", or by an
+        // amount or duration with that number.
+        Number => match other.kind {
+            Number => other.value == fact.value,
+            Dose | Quantity | Duration => number_in(&other.text) == fact.value,
+            _ => false,
+        },
+        Time => match (&fact.key, other.kind) {
+            (key, Time) if key.starts_with("part:") => part_matches(key, other),
+            (_, Time) => time_matches(fact, other),
+            _ => false,
+        },
+        Dose | Quantity | Duration | Date | Medicine | Name => {
+            other.kind == fact.kind && other.key == fact.key
+        }
+        Negation => false,
+    }
+}
+
+/// The first number written in an amount ("500mg" -> 500, "two tablets" -> 2).
+fn number_in(text: &str) -> Option<f64> {
+    extract_facts(text)
+        .into_iter()
+        .find(|f| f.kind == FactKind::Number)
+        .and_then(|f| f.value)
+}
+
+fn time_matches(fact: &Fact, other: &Fact) -> bool {
+    let (Some(a), Some(b)) = (fact.value, other.value) else {
+        return false;
+    };
+    let absolute = |f: &Fact| f.key.starts_with("t:");
+    if absolute(fact) && absolute(other) {
+        a == b
+    } else {
+        (a as u32) % 720 == (b as u32) % 720
+    }
+}
+
+/// "morning" in a draft is backed by "AM", "morning" or a morning clock time in the notes.
+fn part_matches(part: &str, other: &Fact) -> bool {
+    let wanted = &part["part:".len()..];
+    if let Some(other_part) = other.key.strip_prefix("part:") {
+        return other_part == wanted
+            || (other_part == "pm" && (wanted == "afternoon" || wanted == "evening"))
+            || (wanted == "pm" && (other_part == "afternoon" || other_part == "evening"));
+    }
+    let Some(minutes) = other.value.map(|v| v as u32) else {
+        return false;
+    };
+    let candidates: Vec<&str> = if other.key.starts_with("t:") {
+        vec![part_of(minutes)]
+    } else {
+        vec![part_of(minutes % 720), part_of(minutes % 720 + 720)]
+    };
+    candidates
+        .iter()
+        .any(|p| *p == wanted || (wanted == "pm" && (*p == "afternoon" || *p == "evening")))
+}
+
+fn part_of(minutes: u32) -> &'static str {
+    match minutes / 60 {
+        5..=11 => "morning",
+        12..=16 => "afternoon",
+        17..=21 => "evening",
+        _ => "night",
+    }
+}
+
+fn noun(kind: FactKind) -> &'static str {
+    match kind {
+        FactKind::Name => "the name",
+        FactKind::Number => "the number",
+        FactKind::Time => "the time",
+        FactKind::Date => "the day or date",
+        FactKind::Duration => "the length of time",
+        FactKind::Quantity => "the amount",
+        FactKind::Medicine => "the medicine",
+        FactKind::Dose => "the dose",
+        FactKind::Negation => "that this did not happen:",
+    }
+}
+
+fn unsupported_message(fact: &Fact) -> String {
+    let what = match fact.kind {
+        FactKind::Medicine | FactKind::Dose => "Check against the medication record: ",
+        FactKind::Name => "Check who this is: ",
+        _ => "Check: ",
+    };
+    format!(
+        "{what}the draft has {} \"{}\", which is not in the notes.",
+        noun(fact.kind),
+        fact.text
+    )
+}
+
+/// Events negated on one side and affirmed on the other: the draft says "had tea" where the notes say "declined
+/// tea", or the reverse. A negated event the draft leaves out entirely is an omission.
+fn polarity(
+    source: &str,
+    source_facts: &[Fact],
+    draft: &str,
+    draft_facts: &[Fact],
+) -> Vec<Finding> {
+    let negated = |facts: &[Fact]| -> HashSet<String> {
+        facts
+            .iter()
+            .filter(|f| f.kind == FactKind::Negation)
+            .map(|f| f.key["neg:".len()..].to_owned())
+            .collect()
+    };
+    let (source_negated, draft_negated) = (negated(source_facts), negated(draft_facts));
+    let source_affirmed: HashSet<String> = affirmed_words(source, source_facts)
+        .into_iter()
+        .map(|(l, _, _)| l)
+        .collect();
+    let draft_affirmed = affirmed_words(draft, draft_facts);
+    let draft_affirmed_set: HashSet<&str> =
+        draft_affirmed.iter().map(|(l, _, _)| l.as_str()).collect();
+    let mut findings = Vec::new();
+    let mut reported = HashSet::new();
+    for (lemma, start, end) in &draft_affirmed {
+        if source_negated.contains(lemma)
+            && !source_affirmed.contains(lemma)
+            && !draft_negated.contains(lemma)
+            && reported.insert(lemma.clone())
+        {
+            let text = draft[*start..*end].to_owned();
+            findings.push(Finding {
+                kind: FindingKind::Negation,
+                fact: Some(FactKind::Negation),
+                message: format!("The notes say \"{text}\" did not happen or was declined; the draft says it did."),
+                text,
+                start: *start,
+                end: *end,
+                location: Location::Draft,
+                suggestion: None,
+            });
+        }
+    }
+    for fact in draft_facts.iter().filter(|f| f.kind == FactKind::Negation) {
+        let lemma = &fact.key["neg:".len()..];
+        if source_affirmed.contains(lemma)
+            && !source_negated.contains(lemma)
+            && reported.insert(lemma.to_owned())
+        {
+            findings.push(finding(
+                FindingKind::Negation,
+                fact,
+                Location::Draft,
+                format!(
+                    "The draft says \"{}\" did not happen; the notes say it did.",
+                    fact.text
+                ),
+            ));
+        }
+    }
+    for fact in source_facts.iter().filter(|f| f.kind == FactKind::Negation) {
+        let lemma = &fact.key["neg:".len()..];
+        if !draft_negated.contains(lemma)
+            && !draft_affirmed_set.contains(lemma)
+            && reported.insert(lemma.to_owned())
+        {
+            findings.push(finding(
+                FindingKind::Omission,
+                fact,
+                Location::Source,
+                format!("The notes say \"{}\" did not happen or was declined; the draft does not mention it.", fact.text),
+            ));
+        }
+    }
+    findings
+}

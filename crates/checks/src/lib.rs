@@ -1,0 +1,79 @@
+//! Tend's checks: pure functions from texts to findings. No model, no I/O; the word lists are compiled in.
+//!
+//! - [`grounding`] finds facts (names, numbers, times, dates, durations, quantities, medicines, doses,
+//!   negations) in a draft that the worker's text does not support, and facts the draft lost.
+//! - [`language`] finds wording that person-centred care guidance asks writers to avoid, with a better choice.
+//! - [`clinical`] flags drafts that diagnose, advise on medicines or triage, and requests that ask for that.
+//! - [`translation`] finds names, numbers, times, doses and negations that a translation dropped.
+//!
+//! Architecture invariant: this crate knows nothing of models, storage or the user interface.
+
+pub mod clinical;
+mod facts;
+pub mod grounding;
+pub mod language;
+mod lexicon;
+pub mod translation;
+
+use serde::{Deserialize, Serialize};
+
+pub use facts::{Fact, FactKind, extract_facts};
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// A fact in the draft that the source does not contain.
+    UnsupportedFact,
+    /// A fact in the source that the draft lost.
+    Omission,
+    /// The draft says something happened where the source says it did not, or the reverse.
+    Negation,
+    /// Wording that person-centred guidance asks writers to avoid.
+    Wording,
+    /// The draft diagnoses, advises on medicines or doses, or triages.
+    ClinicalAdvice,
+}
+
+/// Which text a finding's byte offsets point into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    /// The draft (most findings).
+    Draft,
+    /// The source: an omission points at the fact the draft lost.
+    Source,
+}
+
+/// One thing a person should look at before accepting a draft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// What it is about.
+    pub kind: FindingKind,
+    /// The kind of fact, for grounding findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fact: Option<FactKind>,
+    /// The words concerned, as they appear in the text.
+    pub text: String,
+    /// Byte offset where `text` starts in the draft (or the source, see `location`).
+    pub start: usize,
+    /// Byte offset where `text` ends.
+    pub end: usize,
+    /// Which text the offsets point into.
+    pub location: Location,
+    /// A plain sentence saying what to check.
+    pub message: String,
+    /// A better wording, where there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+}
+
+/// Every check for a draft written from `source`: grounding, person-centred language and the clinical-advice
+/// guard, ordered by position (omissions last).
+pub fn check_draft(source: &str, draft: &str) -> Vec<Finding> {
+    let mut findings = grounding::check(source, draft);
+    findings.extend(language::check(draft));
+    findings.extend(clinical::check_draft(draft));
+    findings.sort_by_key(|f| (f.location == Location::Source, f.start, f.end));
+    findings
+}
