@@ -8,20 +8,14 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use tend_app::{Assistant, Finding, Flow, GenerationParams, Location, Progress, Task};
+use tend_app::eval::{EvalOptions, EvalSet};
+use tend_app::{Assistant, Finding, Flow, GenerationParams, Language, Location, Progress, Task};
 
 /// Model files looked for in the models folder when none is named, best first.
-const DEFAULT_MODELS: &[&str] = &[
-    "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-    "SmolLM2-135M-Instruct.Q4_1.gguf",
-];
+const DEFAULT_MODELS: &[&str] = &["qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "SmolLM2-135M-Instruct.Q4_1.gguf"];
 
 #[derive(Parser)]
-#[command(
-    name = "tend",
-    version,
-    about = "Tend: private, local drafting help for adult social care"
-)]
+#[command(name = "tend", version, about = "Tend: private, local drafting help for adult social care")]
 struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
@@ -40,6 +34,10 @@ enum Command {
         /// The writing task.
         #[arg(long, value_enum, default_value = "care-note")]
         task: TaskArg,
+        /// For --task translate: the language to translate into (english, romanian, polish, filipino, hindi,
+        /// urdu, portuguese, spanish, punjabi, malayalam, yoruba).
+        #[arg(long)]
+        to: Option<String>,
         /// The GGUF model file (default: $TEND_MODEL, the config file, then models/).
         #[arg(long, short, env = "TEND_MODEL")]
         model: Option<PathBuf>,
@@ -63,6 +61,24 @@ enum Command {
         #[arg(long)]
         draft: String,
     },
+    /// Measure the checks and the tasks on the shared evaluation data; writes eval.md and eval.json.
+    Eval {
+        /// What to measure: grounding (no model), wording, translation, notes.
+        #[arg(long, value_delimiter = ',', default_value = "grounding")]
+        sets: Vec<EvalSetArg>,
+        /// Items per model-based part (per language and direction for translation); 0 for all.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// The evaluation data folder.
+        #[arg(long, default_value = "../shared/eval")]
+        data: PathBuf,
+        /// Where to write eval.md and eval.json.
+        #[arg(long, default_value = "benches/results")]
+        out: PathBuf,
+        /// The GGUF model file for the model-based parts.
+        #[arg(long, short, env = "TEND_MODEL")]
+        model: Option<PathBuf>,
+    },
     /// Describe a model file: architecture, size, quantisation, context, chat template and SHA-256.
     Info {
         /// The GGUF model file.
@@ -73,15 +89,39 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum EvalSetArg {
+    Grounding,
+    Wording,
+    Translation,
+    Notes,
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum TaskArg {
+    /// Shorthand from a visit into a daily care note.
     CareNote,
+    /// A person's interests and needs into a week of activities.
+    ActivityPlan,
+    /// Meeting notes into a summary with decisions and actions.
+    Meeting,
+    /// A purpose and points into a short letter or email.
+    Letter,
+    /// Translate to or from English (with --to).
+    Translate,
+    /// Minimal corrections of grammar and clarity, with reasons.
+    Check,
 }
 
 impl From<TaskArg> for Task {
     fn from(t: TaskArg) -> Self {
         match t {
             TaskArg::CareNote => Task::CareNote,
+            TaskArg::ActivityPlan => Task::ActivityPlan,
+            TaskArg::Meeting => Task::Meeting,
+            TaskArg::Letter => Task::Letter,
+            TaskArg::Translate => Task::Translate,
+            TaskArg::Check => Task::CheckWording,
         }
     }
 }
@@ -101,22 +141,12 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Check { source, draft } => check(&source, &draft, cli.json),
+        Command::Eval { sets, limit, data, out, model } => evaluate(sets, limit, data, &out, model),
         Command::Info { model, sha256 } => info(&model, sha256.as_deref(), cli.json),
-        Command::Draft {
-            input,
-            task,
-            model,
-            max_tokens,
-            temperature,
-            seed,
-        } => {
-            let params = GenerationParams {
-                max_tokens,
-                temperature,
-                seed,
-                ..GenerationParams::default()
-            };
-            draft(&input, task.into(), model, &params, cli.json)
+        Command::Draft { input, task, to, model, max_tokens, temperature, seed } => {
+            let params = GenerationParams { max_tokens, temperature, seed, ..GenerationParams::default() };
+            let language = to.as_deref().map(Language::parse).transpose()?;
+            draft(&input, task.into(), language, model, &params, cli.json)
         }
     }
 }
@@ -142,18 +172,8 @@ fn info(model: &Path, expected: Option<&str>, json: bool) -> Result<()> {
     println!("parameters:     {:.1} M", info.parameters as f64 / 1e6);
     println!("quantisation:   {}", info.quantization);
     println!("context length: {}", info.context_length);
-    println!(
-        "chat template:  {}",
-        if info.has_chat_template {
-            "present"
-        } else {
-            "absent"
-        }
-    );
-    println!(
-        "licence:        {}",
-        info.license.as_deref().unwrap_or("not stated in the file")
-    );
+    println!("chat template:  {}", if info.has_chat_template { "present" } else { "absent" });
+    println!("licence:        {}", info.license.as_deref().unwrap_or("not stated in the file"));
     println!("size:           {:.1} MB", info.file_size as f64 / 1e6);
     println!("sha256:         {sha256}");
     Ok(())
@@ -162,15 +182,14 @@ fn info(model: &Path, expected: Option<&str>, json: bool) -> Result<()> {
 fn draft(
     input: &str,
     task: Task,
+    language: Option<Language>,
     model: Option<PathBuf>,
     params: &GenerationParams,
     json: bool,
 ) -> Result<()> {
     let text = read_input(input)?;
     if text.trim().is_empty() {
-        bail!(
-            "there is nothing to draft from: the input is empty. Give the shorthand in a file or on standard input."
-        );
+        bail!("there is nothing to draft from: the input is empty. Give the shorthand in a file or on standard input.");
     }
     let model = resolve_model(model)?;
     let mut assistant = load(&model)?;
@@ -181,16 +200,21 @@ fn draft(
         }
         Flow::Continue
     };
-    let draft = assistant.draft(task, &text, params, &mut on_progress)?;
+    let draft = assistant.draft(task, &text, language, params, &mut on_progress)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&draft)?);
     } else {
+        if draft.declined {
+            print!("{}", draft.draft);
+        }
         println!();
-        eprintln!(
-            "--- Review required: this is an AI draft. Check every fact before it goes on the record. ---"
-        );
+        print_findings(&draft.findings, &text, &draft.draft);
+        eprintln!("--- Review required: this is an AI draft. Check every fact before it goes on the record. ---");
     }
     let p = &draft.provenance;
+    if draft.declined {
+        return Ok(());
+    }
     eprintln!(
         "[{} prompt tokens at {:.1} tok/s, first token after {:.2} s; {} tokens at {:.1} tok/s; stopped: {:?}]",
         p.prompt_tokens,
@@ -200,6 +224,28 @@ fn draft(
         p.decode_tokens_per_second,
         draft.stop_reason
     );
+    Ok(())
+}
+
+fn evaluate(sets: Vec<EvalSetArg>, limit: usize, data: PathBuf, out: &Path, model: Option<PathBuf>) -> Result<()> {
+    let sets: Vec<EvalSet> = sets
+        .into_iter()
+        .map(|s| match s {
+            EvalSetArg::Grounding => EvalSet::Grounding,
+            EvalSetArg::Wording => EvalSet::Wording,
+            EvalSetArg::Translation => EvalSet::Translation,
+            EvalSetArg::Notes => EvalSet::Notes,
+        })
+        .collect();
+    let mut assistant =
+        if sets.iter().any(|s| *s != EvalSet::Grounding) { Some(load(&resolve_model(model)?)?) } else { None };
+    let report = tend_app::eval::run(&EvalOptions { data_dir: data, sets, limit }, assistant.as_mut())?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let markdown = report.to_markdown();
+    std::fs::write(out.join("eval.md"), &markdown).with_context(|| format!("cannot write {}", out.display()))?;
+    std::fs::write(out.join("eval.json"), serde_json::to_string_pretty(&report)?)?;
+    println!("{markdown}");
+    eprintln!("wrote {} and {}", out.join("eval.md").display(), out.join("eval.json").display());
     Ok(())
 }
 
@@ -228,26 +274,17 @@ fn print_findings(findings: &[Finding], source: &str, draft: &str) {
             Location::Source => (source, "notes"),
         };
         let line = text[..f.start.min(text.len())].matches('\n').count() + 1;
-        let kind = serde_json::to_value(f.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        println!(
-            "  [{kind}] {place} line {line}: \"{}\" - {}",
-            f.text, f.message
-        );
+        let kind = serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        println!("  [{kind}] {place} line {line}: \"{}\" - {}", f.text, f.message);
     }
 }
 
 fn read_input(input: &str) -> Result<String> {
     let mut bytes = Vec::new();
     if input == "-" {
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
+        std::io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
     } else {
-        bytes =
-            std::fs::read(input).with_context(|| format!("cannot read the input file {input}"))?;
+        bytes = std::fs::read(input).with_context(|| format!("cannot read the input file {input}"))?;
     }
     String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
@@ -263,16 +300,14 @@ fn resolve_model(flag: Option<PathBuf>) -> Result<PathBuf> {
         return Ok(path);
     }
     if let Some(config) = config_file().filter(|p| p.is_file()) {
-        let text = std::fs::read_to_string(&config)
-            .with_context(|| format!("cannot read {}", config.display()))?;
-        let table: toml::Table = toml::from_str(&text)
-            .with_context(|| format!("{} is not valid TOML", config.display()))?;
+        let text = std::fs::read_to_string(&config).with_context(|| format!("cannot read {}", config.display()))?;
+        let table: toml::Table =
+            toml::from_str(&text).with_context(|| format!("{} is not valid TOML", config.display()))?;
         if let Some(model) = table.get("model").and_then(|v| v.as_str()) {
             return Ok(PathBuf::from(model));
         }
     }
-    let dir =
-        std::env::var_os("TEND_MODELS_DIR").map_or_else(|| PathBuf::from("models"), PathBuf::from);
+    let dir = std::env::var_os("TEND_MODELS_DIR").map_or_else(|| PathBuf::from("models"), PathBuf::from);
     DEFAULT_MODELS.iter().map(|name| dir.join(name)).find(|p| p.is_file()).with_context(|| {
         format!(
             "no model found: none of {} is in {}. Run scripts/fetch-model, or name a GGUF file with --model.",
@@ -293,21 +328,12 @@ fn config_file() -> Option<PathBuf> {
 }
 
 fn load(model: &Path) -> Result<Assistant> {
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new(0)
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = if std::io::stderr().is_terminal() { ProgressBar::new(0) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("loading {msg} {bar:30} {bytes}/{total_bytes}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    bar.set_message(
-        model
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    );
+    bar.set_message(model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
     let assistant = Assistant::open(model, &mut |p| {
         bar.set_length(p.total_bytes);
         bar.set_position(p.bytes_read);

@@ -7,28 +7,19 @@ use crate::support::tiny;
 
 fn tend(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tend"));
-    cmd.args(args)
-        .env_remove("TEND_MODEL")
-        .env("TEND_CONFIG", "/nonexistent/tend.toml");
-    cmd.stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
+    cmd.args(args).env_remove("TEND_MODEL").env("TEND_CONFIG", "/nonexistent/tend.toml");
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("run tend");
     {
         use std::io::Write;
         let mut pipe = child.stdin.take().expect("stdin");
-        pipe.write_all(stdin.unwrap_or_default())
-            .expect("write stdin");
+        pipe.write_all(stdin.unwrap_or_default()).expect("write stdin");
     }
     child.wait_with_output().expect("tend finishes")
 }
 
 /// A GGUF header written by hand: version 3, the given metadata strings, and tensors as (name, dims, type, offset).
-fn raw_gguf(
-    metadata: &[(&str, &str)],
-    tensors: &[(&str, &[u64], u32, u64)],
-    counts: Option<(u64, u64)>,
-) -> Vec<u8> {
+fn raw_gguf(metadata: &[(&str, &str)], tensors: &[(&str, &[u64], u32, u64)], counts: Option<(u64, u64)>) -> Vec<u8> {
     let mut b = Vec::new();
     let string = |b: &mut Vec<u8>, s: &str| {
         b.extend((s.len() as u64).to_le_bytes());
@@ -73,13 +64,7 @@ fn model_case(dir: &Path, bytes: Vec<u8>) -> Vec<String> {
     std::fs::write(&model, bytes).expect("write model");
     let input = dir.join("in.txt");
     std::fs::write(&input, "AM call. J ate porridge.").expect("write input");
-    vec![
-        "draft".into(),
-        "--input".into(),
-        input.display().to_string(),
-        "--model".into(),
-        model.display().to_string(),
-    ]
+    vec!["draft".into(), "--input".into(), input.display().to_string(), "--model".into(), model.display().to_string()]
 }
 
 fn tiny_bytes() -> Vec<u8> {
@@ -89,28 +74,12 @@ fn tiny_bytes() -> Vec<u8> {
 const CASES: &[Case] = &[
     Case {
         name: "input file missing",
-        setup: |dir| {
-            vec![
-                "draft".into(),
-                "--input".into(),
-                dir.join("nope.txt").display().to_string(),
-            ]
-        },
+        setup: |dir| vec!["draft".into(), "--input".into(), dir.join("nope.txt").display().to_string()],
         stdin: b"",
         expect: &["cannot read the input file", "No such file"],
     },
-    Case {
-        name: "empty input",
-        setup: |_| vec!["draft".into()],
-        stdin: b"",
-        expect: &["input is empty"],
-    },
-    Case {
-        name: "white space only",
-        setup: |_| vec!["draft".into()],
-        stdin: b" \n\t \n",
-        expect: &["input is empty"],
-    },
+    Case { name: "empty input", setup: |_| vec!["draft".into()], stdin: b"", expect: &["input is empty"] },
+    Case { name: "white space only", setup: |_| vec!["draft".into()], stdin: b" \n\t \n", expect: &["input is empty"] },
     Case {
         name: "invalid UTF-8",
         setup: |_| vec!["draft".into()],
@@ -146,11 +115,7 @@ const CASES: &[Case] = &[
             model_case(dir, bytes[..bytes.len() * 2 / 3].to_vec())
         },
         stdin: b"",
-        expect: &[
-            "damaged or incomplete",
-            "truncated",
-            "Download or copy it again",
-        ],
+        expect: &["damaged or incomplete", "truncated", "Download or copy it again"],
     },
     Case {
         name: "truncated in the header",
@@ -161,61 +126,30 @@ const CASES: &[Case] = &[
     Case {
         name: "corrupt header counts",
         setup: |dir| {
-            model_case(
-                dir,
-                raw_gguf(
-                    &[("general.architecture", "llama")],
-                    &[],
-                    Some((u64::MAX / 2, 1 << 40)),
-                ),
-            )
+            model_case(dir, raw_gguf(&[("general.architecture", "llama")], &[], Some((u64::MAX / 2, 1 << 40))))
         },
         stdin: b"",
         expect: &["damaged or incomplete"],
     },
     Case {
         name: "tensor offset past the end",
-        setup: |dir| {
-            model_case(
-                dir,
-                raw_gguf(
-                    &[("general.architecture", "llama")],
-                    &[("w", &[32], 0, 1 << 40)],
-                    None,
-                ),
-            )
-        },
+        setup: |dir| model_case(dir, raw_gguf(&[("general.architecture", "llama")], &[("w", &[32], 0, 1 << 40)], None)),
         stdin: b"",
         expect: &["damaged or incomplete", "truncated"],
     },
     Case {
         name: "impossible tensor shape",
         setup: |dir| {
-            model_case(
-                dir,
-                raw_gguf(
-                    &[("general.architecture", "llama")],
-                    &[("w", &[1 << 40, 1 << 40], 0, 0)],
-                    None,
-                ),
-            )
+            model_case(dir, raw_gguf(&[("general.architecture", "llama")], &[("w", &[1 << 40, 1 << 40], 0, 0)], None))
         },
         stdin: b"",
         expect: &["damaged or incomplete", "impossible shape"],
     },
     Case {
         name: "unsupported architecture",
-        setup: |dir| {
-            model_case(
-                dir,
-                raw_gguf(&[("general.architecture", "mamba")], &[], None),
-            )
-        },
+        setup: |dir| model_case(dir, raw_gguf(&[("general.architecture", "mamba")], &[], None)),
         stdin: b"",
-        expect: &[
-            "architecture 'mamba' is not supported",
-            "llama, qwen2, qwen3, gemma3, phi3",
-        ],
+        expect: &["architecture 'mamba' is not supported", "llama, qwen2, qwen3, gemma3, phi3"],
     },
     Case {
         name: "no chat template in a base model",
@@ -230,16 +164,31 @@ const CASES: &[Case] = &[
         expect: &["no chat template", "instruction-tuned"],
     },
     Case {
+        name: "translation without a language",
+        setup: |dir| {
+            let mut args = model_case(dir, tiny_bytes());
+            args.extend(["--task".into(), "translate".into()]);
+            args
+        },
+        stdin: b"",
+        expect: &["say which language to translate into", "Polish"],
+    },
+    Case {
+        name: "unknown language",
+        setup: |dir| {
+            let mut args = model_case(dir, tiny_bytes());
+            args.extend(["--task".into(), "translate".into(), "--to".into(), "klingon".into()]);
+            args
+        },
+        stdin: b"",
+        expect: &["does not translate 'klingon'"],
+    },
+    Case {
         name: "SHA-256 mismatch",
         setup: |dir| {
             let path = dir.join("m.gguf");
             std::fs::write(&path, tiny_bytes()).expect("write");
-            vec![
-                "info".into(),
-                path.display().to_string(),
-                "--sha256".into(),
-                "00".repeat(32),
-            ]
+            vec!["info".into(), path.display().to_string(), "--sha256".into(), "00".repeat(32)]
         },
         stdin: b"",
         expect: &["SHA-256", "does not match", "download or copy it again"],
@@ -254,34 +203,12 @@ fn each_bad_input_gets_one_clear_sentence_and_a_failure_exit() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = tend(&args, Some(case.stdin));
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            !out.status.success(),
-            "{}: must fail, stderr: {stderr}",
-            case.name
-        );
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "{}: exits with 1, not a crash: {stderr}",
-            case.name
-        );
-        assert!(
-            !stderr.contains("panicked"),
-            "{}: panicked: {stderr}",
-            case.name
-        );
-        assert_eq!(
-            stderr.trim().lines().count(),
-            1,
-            "{}: one line: {stderr}",
-            case.name
-        );
+        assert!(!out.status.success(), "{}: must fail, stderr: {stderr}", case.name);
+        assert_eq!(out.status.code(), Some(1), "{}: exits with 1, not a crash: {stderr}", case.name);
+        assert!(!stderr.contains("panicked"), "{}: panicked: {stderr}", case.name);
+        assert_eq!(stderr.trim().lines().count(), 1, "{}: one line: {stderr}", case.name);
         for needle in case.expect {
-            assert!(
-                stderr.contains(needle),
-                "{}: expected {needle:?} in: {stderr}",
-                case.name
-            );
+            assert!(stderr.contains(needle), "{}: expected {needle:?} in: {stderr}", case.name);
         }
     }
 }

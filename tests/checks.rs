@@ -28,110 +28,46 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
         "J got up and dressed with support this morning. She ate half of her porridge and declined tea. Her medication was given at 8:15. Her mood was low; she said she misses her daughter.",
         &[],
     ),
-    (
-        "Had 2 biscuits and 6 cups of water",
-        "She had two biscuits and six cups of water.",
-        &[],
-    ),
+    ("Had 2 biscuits and 6 cups of water", "She had two biscuits and six cups of water.", &[]),
     ("Woke at half 8.", "She woke at 8:30.", &[]),
     ("Woke at 8:30.", "She woke at half eight.", &[]),
     ("Lunch at 1pm.", "Lunch was at 13:00.", &[]),
-    (
-        "Paracetamol 500mg given.",
-        "Paracetamol 0.5 g was given.",
-        &[],
-    ),
+    ("Paracetamol 500mg given.", "Paracetamol 0.5 g was given.", &[]),
     ("Calpol given", "Paracetamol was given.", &[]),
-    (
-        "3/7 hx of diarrhoea",
-        "He has had diarrhoea for three days.",
-        &[],
-    ),
+    ("3/7 hx of diarrhoea", "He has had diarrhoea for three days.", &[]),
     ("Out for 30 mins.", "She went out for 30 minutes.", &[]),
     ("Visit on Monday.", "The visit was on Monday.", &[]),
     // Tricky cases from the issue.
-    (
-        "Woke at half 8.",
-        "She woke at 9:30.",
-        &["omission \"half 8\"", "unsupported \"9:30\""],
-    ),
-    (
-        "Did not take her tablets.",
-        "She took her tablets.",
-        &["negation \"tablets\"", "negation \"took\""],
-    ),
-    (
-        "Mrs Patel had lunch.",
-        "Mrs Patil had lunch.",
-        &["omission \"Patel\"", "unsupported \"Patil\""],
-    ),
-    (
-        "Amlodipine 5mg given.",
-        "Amlodipine 50mg was given.",
-        &["omission \"5mg\"", "unsupported \"50mg\""],
-    ),
+    ("Woke at half 8.", "She woke at 9:30.", &["omission \"half 8\"", "unsupported \"9:30\""]),
+    ("Did not take her tablets.", "She took her tablets.", &["negation \"tablets\"", "negation \"took\""]),
+    ("Mrs Patel had lunch.", "Mrs Patil had lunch.", &["omission \"Patel\"", "unsupported \"Patil\""]),
+    ("Amlodipine 5mg given.", "Amlodipine 50mg was given.", &["omission \"5mg\"", "unsupported \"50mg\""]),
     // Invented facts.
     (
         "J ate porridge.",
         "Jane ate porridge at 9am.",
-        &[
-            "omission \"J\"",
-            "unsupported \"9am\"",
-            "unsupported \"Jane\"",
-        ],
+        &["omission \"J\"", "unsupported \"9am\"", "unsupported \"Jane\""],
     ),
-    (
-        "Meds given.",
-        "Her paracetamol was given.",
-        &["unsupported \"paracetamol\""],
-    ),
-    (
-        "Two tablets given.",
-        "Three tablets were given.",
-        &["omission \"Two tablets\"", "unsupported \"Three tablets\""],
-    ),
-    (
-        "Visit on Monday.",
-        "The visit was on Tuesday.",
-        &["omission \"Monday\"", "unsupported \"Tuesday\""],
-    ),
-    (
-        "AM call. J had toast.",
-        "During the afternoon visit J had toast.",
-        &["unsupported \"afternoon\""],
-    ),
-    (
-        "Meds 8:15.",
-        "Her medication was given in the morning.",
-        &["omission \"8:15\""],
-    ),
+    ("Meds given.", "Her paracetamol was given.", &["unsupported \"paracetamol\""]),
+    ("Two tablets given.", "Three tablets were given.", &["omission \"Two tablets\"", "unsupported \"Three tablets\""]),
+    ("Visit on Monday.", "The visit was on Tuesday.", &["omission \"Monday\"", "unsupported \"Tuesday\""]),
+    ("AM call. J had toast.", "During the afternoon visit J had toast.", &["unsupported \"afternoon\""]),
+    ("Meds 8:15.", "Her medication was given in the morning.", &["omission \"8:15\""]),
     // Negations both ways, and lost.
     ("Declined tea.", "She had tea.", &["negation \"tea\""]),
-    (
-        "Ate lunch.",
-        "She did not eat lunch.",
-        &["negation \"eat\"", "negation \"lunch\""],
-    ),
-    (
-        "Declined shower, had wash at sink.",
-        "She had a wash at the sink.",
-        &["omission \"shower\""],
-    ),
+    ("Ate lunch.", "She did not eat lunch.", &["negation \"eat\""]),
+    ("Sold for £12.50, 25 left.", "It sold for £12.50 and twenty-five were left.", &[]),
+    ("Go-there plan agreed.", "The go-there plan was agreed.", &[]),
+    ("Declined shower, had wash at sink.", "She had a wash at the sink.", &["omission \"shower\""]),
 ];
 
 #[test]
 fn grounding_finds_what_the_draft_added_lost_or_reversed() {
     for (source, draft, expected) in GROUNDING {
-        let findings: Vec<Finding> = tend_checks::grounding::check(source, draft)
-            .into_iter()
-            .collect();
+        let findings: Vec<Finding> = tend_checks::grounding::check(source, draft).into_iter().collect();
         let mut expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
         expected.sort();
-        assert_eq!(
-            describe(&findings),
-            expected,
-            "\nsource: {source}\ndraft:  {draft}\n{findings:#?}"
-        );
+        assert_eq!(describe(&findings), expected, "\nsource: {source}\ndraft:  {draft}\n{findings:#?}");
     }
 }
 
@@ -140,11 +76,7 @@ fn finding_offsets_point_at_the_text() {
     let source = "Mrs Patel had 2 biscuits.";
     let draft = "Mrs Patil had three biscuits.";
     for f in check_draft(source, draft) {
-        let text = if f.location == tend_checks::Location::Draft {
-            draft
-        } else {
-            source
-        };
+        let text = if f.location == tend_checks::Location::Draft { draft } else { source };
         assert_eq!(&text[f.start..f.end], f.text, "{f:?}");
     }
 }
@@ -152,19 +84,10 @@ fn finding_offsets_point_at_the_text() {
 /// (draft, expected wording findings)
 const WORDING: &[(&str, &[&str])] = &[
     ("She refused her lunch.", &["wording \"refused\""]),
-    (
-        "He was wandering in the corridor.",
-        &["wording \"wandering\""],
-    ),
+    ("He was wandering in the corridor.", &["wording \"wandering\""]),
     ("Staff fed her at lunch.", &["wording \"fed\""]),
-    (
-        "An elderly lady who suffers from dementia.",
-        &["wording \"elderly\"", "wording \"suffers from\""],
-    ),
-    (
-        "Challenging behaviour at tea time.",
-        &["wording \"Challenging behaviour\""],
-    ),
+    ("An elderly lady who suffers from dementia.", &["wording \"elderly\"", "wording \"suffers from\""]),
+    ("Challenging behaviour at tea time.", &["wording \"Challenging behaviour\""]),
     ("She declined her lunch and walked in the garden.", &[]),
 ];
 
@@ -173,11 +96,7 @@ fn person_centred_language_is_suggested() {
     for (draft, expected) in WORDING {
         let findings = tend_checks::language::check(draft);
         assert_eq!(describe(&findings), expected.to_vec(), "{draft}");
-        assert!(
-            findings
-                .iter()
-                .all(|f| f.suggestion.is_some() && !f.message.is_empty())
-        );
+        assert!(findings.iter().all(|f| f.suggestion.is_some() && !f.message.is_empty()));
     }
 }
 
@@ -195,10 +114,7 @@ fn clinical_advice_is_flagged_in_drafts_and_declined_in_requests() {
     for (draft, flagged) in drafts {
         let findings = clinical::check_draft(draft);
         assert_eq!(!findings.is_empty(), *flagged, "{draft}: {findings:?}");
-        assert!(
-            findings.iter().all(|f| f.message.contains("GP")),
-            "signposting in {findings:?}"
-        );
+        assert!(findings.iter().all(|f| f.message.contains("GP")), "signposting in {findings:?}");
     }
     let requests: &[(&str, bool)] = &[
         ("What dose of paracetamol should I give?", true),
@@ -208,45 +124,52 @@ fn clinical_advice_is_flagged_in_drafts_and_declined_in_requests() {
         ("AM call, J ate porridge, meds given 8:15", false),
     ];
     for (request, asks) in requests {
-        assert_eq!(
-            clinical::asks_for_advice(request).is_some(),
-            *asks,
-            "{request}"
-        );
+        assert_eq!(clinical::asks_for_advice(request).is_some(), *asks, "{request}");
     }
 }
 
 #[test]
 fn translations_keep_numbers_names_doses_and_negations() {
     let cases: &[(&str, &str, &[&str])] = &[
-        (
-            "Mrs Patel took 2 tablets at 8:15.",
-            "Doamna Patel a luat 2 comprimate la 8:15.",
-            &[],
-        ),
-        (
-            "Mrs Patel took 2 tablets at 8:15.",
-            "Doamna Patel a luat comprimate la 8:15.",
-            &["omission \"2 tablets\""],
-        ),
+        ("Mrs Patel took 2 tablets at 8:15.", "Doamna Patel a luat 2 comprimate la 8:15.", &[]),
+        ("Mrs Patel took 2 tablets at 8:15.", "Doamna Patel a luat comprimate la 8:15.", &["omission \"2 tablets\""]),
         ("She did not eat lunch.", "Nie zjadła obiadu.", &[]),
-        (
-            "She did not eat lunch.",
-            "Zjadła obiad.",
-            &["negation \"Zjadła obiad.\""],
-        ),
+        ("She did not eat lunch.", "Zjadła obiad.", &["negation \"Zjadła obiad.\""]),
         ("He did not sleep.", "वह नहीं सोया।", &[]),
-        (
-            "Paracetamol 500mg at 14:00.",
-            "Paracetamol 500mg a las 14:00.",
-            &[],
-        ),
+        ("Paracetamol 500mg at 14:00.", "Paracetamol 500mg a las 14:00.", &[]),
     ];
     for (source, translated, expected) in cases {
-        assert_eq!(
-            describe(&translation::check(source, translated)),
-            expected.to_vec(),
-            "{source} -> {translated}"
-        );
+        assert_eq!(describe(&translation::check(source, translated)), expected.to_vec(), "{source} -> {translated}");
+    }
+}
+
+#[test]
+fn tend_check_prints_the_findings_as_json() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (source, draft) = (dir.path().join("notes.txt"), dir.path().join("draft.txt"));
+    std::fs::write(&source, "Mrs Patel declined tea. Amlodipine 5mg at 8:15.").expect("write");
+    let draft_text = "Mrs Patil had tea. Amlodipine 50mg at 8:15. She may have a UTI.";
+    std::fs::write(&draft, draft_text).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+        .args(["check", "--json", "--source"])
+        .arg(&source)
+        .arg("--draft")
+        .arg(&draft)
+        .output()
+        .expect("run tend");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["review_required"], true);
+    assert!(report["provenance"]["checks"].as_str().is_some_and(|s| s.starts_with("tend-checks")));
+    assert!(report.get("draft").is_none(), "check has no draft field");
+    let findings = report["findings"].as_array().expect("findings");
+    let kinds: Vec<&str> = findings.iter().filter_map(|f| f["kind"].as_str()).collect();
+    for kind in ["unsupported_fact", "omission", "negation", "clinical_advice"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    for f in findings.iter().filter(|f| f["location"] == "draft") {
+        let (start, end) = (f["start"].as_u64().expect("start") as usize, f["end"].as_u64().expect("end") as usize);
+        assert_eq!(&draft_text[start..end], f["text"].as_str().expect("text"));
+        assert!(!f["message"].as_str().expect("message").is_empty());
     }
 }

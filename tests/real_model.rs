@@ -19,10 +19,7 @@ fn draft_json(model: &std::path::Path) -> serde_json::Value {
         .expect("run tend");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "tend draft failed: {stderr}");
-    assert!(
-        stderr.contains("tok/s"),
-        "a tokens/s line on stderr: {stderr}"
-    );
+    assert!(stderr.contains("tok/s"), "a tokens/s line on stderr: {stderr}");
     serde_json::from_slice(&out.stdout).expect("JSON on stdout")
 }
 
@@ -32,53 +29,29 @@ fn smollm2_drafts_a_note_from_the_example_shorthand_repeatably() {
     let model = support::real_model(SMOLLM2);
     let first = draft_json(&model);
     let text = first["draft"].as_str().expect("draft text");
-    assert!(
-        text.split_whitespace().count() >= 5,
-        "a real draft: {text:?}"
-    );
+    assert!(text.split_whitespace().count() >= 5, "a real draft: {text:?}");
     assert_eq!(first["review_required"], true);
     let stop = first["stop_reason"]["kind"].as_str().expect("stop reason");
-    assert!(
-        stop == "end" || stop == "length",
-        "the draft ended by the model or the token limit: {first}"
-    );
+    assert!(stop == "end" || stop == "length", "the draft ended by the model or the token limit: {first}");
     assert_eq!(first["provenance"]["template"]["id"], "care-note");
     let second = draft_json(&model);
-    assert_eq!(
-        first["draft"], second["draft"],
-        "greedy drafts are identical across runs"
-    );
+    assert_eq!(first["draft"], second["draft"], "greedy drafts are identical across runs");
 }
 
 #[test]
 fn smollm2_reuses_the_instruction_prefix_without_changing_the_reply() {
     require_real_models!();
     let path = support::real_model(SMOLLM2);
-    let system =
-        ChatMessage::system("You turn shorthand into a short, factual care note in UK English.");
-    let a = [
-        system.clone(),
-        ChatMessage::user("PM call. M had soup, watched TV."),
-    ];
-    let b = [
-        system,
-        ChatMessage::user("Night call. M asleep at 22:00, no concerns."),
-    ];
-    let params = GenerationParams {
-        max_tokens: 40,
-        ..GenerationParams::default()
-    };
+    let system = ChatMessage::system("You turn shorthand into a short, factual care note in UK English.");
+    let a = [system.clone(), ChatMessage::user("PM call. M had soup, watched TV.")];
+    let b = [system, ChatMessage::user("Night call. M asleep at 22:00, no concerns.")];
+    let params = GenerationParams { max_tokens: 40, ..GenerationParams::default() };
     let mut warm = Model::load(&path, &mut |_| {}).expect("load");
-    warm.generate(&a, &params, &mut |_| Flow::Continue)
-        .expect("first");
-    let reused = warm
-        .generate(&b, &params, &mut |_| Flow::Continue)
-        .expect("second");
+    warm.generate(&a, &params, &mut |_| Flow::Continue).expect("first");
+    let reused = warm.generate(&b, &params, &mut |_| Flow::Continue).expect("second");
     assert!(reused.cached_prompt_tokens > 10, "{reused:?}");
     let mut cold = Model::load(&path, &mut |_| {}).expect("load");
-    let fresh = cold
-        .generate(&b, &params, &mut |_| Flow::Continue)
-        .expect("fresh");
+    let fresh = cold.generate(&b, &params, &mut |_| Flow::Continue).expect("fresh");
     assert_eq!(reused.text, fresh.text);
     assert_ne!(fresh.stop_reason, StopReason::Cancelled);
 }

@@ -16,9 +16,7 @@ fn conversation() -> Vec<ChatMessage> {
 }
 
 fn check(source: &str, bos: &str, eos: &str, expected: Expect) {
-    let template = ChatTemplate::new(source, bos, eos)
-        .expect("template compiles")
-        .with_date("22 Nov 2026");
+    let template = ChatTemplate::new(source, bos, eos).expect("template compiles").with_date("22 Nov 2026");
     let rendered = template.render(&conversation(), true).expect("renders");
     expected.assert_eq(&rendered);
 }
@@ -26,10 +24,7 @@ fn check(source: &str, bos: &str, eos: &str, expected: Expect) {
 fn template_of(config: &str) -> String {
     let text = std::fs::read_to_string(support::reference(config)).expect("config");
     let json: serde_json::Value = serde_json::from_str(&text).expect("json");
-    json["chat_template"]
-        .as_str()
-        .expect("chat_template")
-        .to_owned()
+    json["chat_template"].as_str().expect("chat_template").to_owned()
 }
 
 #[test]
@@ -56,18 +51,11 @@ fn chatml_as_in_the_tiny_models() {
 fn template_errors_are_reported_not_panicked() {
     let cases = [
         ("{% for m in messages %}", "unexpected end"),
-        (
-            "{{ raise_exception('Conversation roles must alternate') }}",
-            "Conversation roles must alternate",
-        ),
-        (
-            "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}",
-            "runs too long",
-        ),
+        ("{{ raise_exception('Conversation roles must alternate') }}", "Conversation roles must alternate"),
+        ("{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}", "runs too long"),
     ];
     for (source, expected) in cases {
-        let result =
-            ChatTemplate::new(source, "", "").and_then(|t| t.render(&conversation(), true));
+        let result = ChatTemplate::new(source, "", "").and_then(|t| t.render(&conversation(), true));
         let err = result.expect_err(source).to_string();
         assert!(err.contains(expected), "{source}: {err}");
     }
@@ -88,10 +76,7 @@ fn qwen_template_from_the_real_gguf() {
     require_real_models!();
     let path = support::real_model("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf");
     let gguf = GgufFile::open(&path).expect("open");
-    let source = gguf
-        .chat_template()
-        .expect("the file has a template")
-        .to_owned();
+    let source = gguf.chat_template().expect("the file has a template").to_owned();
     check(
         &source,
         "<|endoftext|>",
@@ -111,21 +96,14 @@ fn qwen_template_from_the_real_gguf() {
     // Without a system message Qwen's template supplies its own.
     let t = ChatTemplate::new(&source, "", "").expect("compiles");
     let rendered = t.render(&[ChatMessage::user("hi")], true).expect("renders");
-    assert!(
-        rendered.starts_with("<|im_start|>system\nYou are Qwen"),
-        "{rendered}"
-    );
+    assert!(rendered.starts_with("<|im_start|>system\nYou are Qwen"), "{rendered}");
 }
 
 #[test]
 fn smollm2_template_from_the_real_gguf() {
     require_real_models!();
     let path = support::real_model("SmolLM2-135M-Instruct.Q4_1.gguf");
-    let source = GgufFile::open(&path)
-        .expect("open")
-        .chat_template()
-        .expect("template")
-        .to_owned();
+    let source = GgufFile::open(&path).expect("open").chat_template().expect("template").to_owned();
     let t = ChatTemplate::new(&source, "<|im_start|>", "<|im_end|>").expect("compiles");
     expect![[r#"
         <|im_start|>system

@@ -12,3 +12,4 @@ mod engine;
 mod real_model;
 mod template;
 mod tokenizer;
+mod writing;

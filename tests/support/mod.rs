@@ -18,30 +18,21 @@ pub fn real_models_enabled() -> bool {
 /// A real model file under models/, which must exist when real-model tests are enabled.
 pub fn real_model(file: &str) -> PathBuf {
     let path = repo_root().join("models").join(file);
-    assert!(
-        path.is_file(),
-        "{} is missing: run scripts/fetch-model all",
-        path.display()
-    );
+    assert!(path.is_file(), "{} is missing: run scripts/fetch-model all", path.display());
     path
 }
 
 /// A reference file fetched by scripts/fetch-test-data.
 pub fn reference(rel: &str) -> PathBuf {
     let path = repo_root().join("tests/data/reference").join(rel);
-    assert!(
-        path.is_file(),
-        "{} is missing: run scripts/fetch-test-data",
-        path.display()
-    );
+    assert!(path.is_file(), "{} is missing: run scripts/fetch-test-data", path.display());
     path
 }
 
 /// Lines of a file in the shared evaluation data (../shared/eval).
 pub fn eval_lines(rel: &str) -> Vec<String> {
     let path = repo_root().join("../shared/eval").join(rel);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     text.lines().map(str::to_owned).collect()
 }
 

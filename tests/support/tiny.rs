@@ -52,14 +52,8 @@ pub fn write_model(arch: &str, path: &Path, template: Option<&str>) {
         ("general.architecture".into(), Value::String(arch.into())),
         ("general.name".into(), Value::String(format!("tiny-{arch}"))),
         ("general.license".into(), Value::String("apache-2.0".into())),
-        (
-            "tokenizer.ggml.tokens".into(),
-            Value::Array(tokens.into_iter().map(Value::String).collect()),
-        ),
-        (
-            "tokenizer.ggml.token_type".into(),
-            Value::Array(types.into_iter().map(Value::I32).collect()),
-        ),
+        ("tokenizer.ggml.tokens".into(), Value::Array(tokens.into_iter().map(Value::String).collect())),
+        ("tokenizer.ggml.token_type".into(), Value::Array(types.into_iter().map(Value::I32).collect())),
     ];
     meta.extend(extra);
     let default_template = if spm { GEMMA_STYLE } else { CHATML };
@@ -88,21 +82,9 @@ pub fn write_model(arch: &str, path: &Path, template: Option<&str>) {
     let mut add = |name: String, dims: &[usize], quantized: bool, rng: &mut StdRng| {
         let n: usize = dims.iter().product();
         let scale = if dims.len() == 1 { 0.0 } else { 0.08 };
-        let data: Vec<f32> = (0..n)
-            .map(|_| {
-                if scale == 0.0 {
-                    1.0
-                } else {
-                    rng.random_range(-scale..scale)
-                }
-            })
-            .collect();
+        let data: Vec<f32> = (0..n).map(|_| if scale == 0.0 { 1.0 } else { rng.random_range(-scale..scale) }).collect();
         let tensor = Tensor::from_vec(data, dims, &Device::Cpu).expect("tensor");
-        let dtype = if quantized {
-            GgmlDType::Q8_0
-        } else {
-            GgmlDType::F32
-        };
+        let dtype = if quantized { GgmlDType::Q8_0 } else { GgmlDType::F32 };
         tensors.push((name, QTensor::quantize(&tensor, dtype).expect("quantize")));
     };
     add("token_embd.weight".into(), &[vocab, HIDDEN], true, &mut rng);
@@ -116,12 +98,7 @@ pub fn write_model(arch: &str, path: &Path, template: Option<&str>) {
         add(b("attn_output.weight"), &[HIDDEN, HIDDEN], true, &mut rng);
         add(b("ffn_down.weight"), &[HIDDEN, FF], true, &mut rng);
         if arch == "phi3" {
-            add(
-                b("attn_qkv.weight"),
-                &[HIDDEN + 2 * kv, HIDDEN],
-                true,
-                &mut rng,
-            );
+            add(b("attn_qkv.weight"), &[HIDDEN + 2 * kv, HIDDEN], true, &mut rng);
             add(b("ffn_up.weight"), &[2 * FF, HIDDEN], true, &mut rng);
             continue;
         }
@@ -193,10 +170,7 @@ fn bpe_vocab(arch: &str) -> (Vec<String>, Vec<i32>, Vec<(String, Value)>) {
         tokens.push(special.into());
         types.push(3);
     }
-    let merges = BPE_MERGES
-        .iter()
-        .map(|(a, b)| Value::String(format!("{a} {b}")))
-        .collect();
+    let merges = BPE_MERGES.iter().map(|(a, b)| Value::String(format!("{a} {b}"))).collect();
     let pre = match arch {
         "qwen2" | "qwen3" => "qwen2",
         "llama" => "llama-bpe",
@@ -206,14 +180,8 @@ fn bpe_vocab(arch: &str) -> (Vec<String>, Vec<i32>, Vec<(String, Value)>) {
         ("tokenizer.ggml.model".into(), Value::String("gpt2".into())),
         ("tokenizer.ggml.pre".into(), Value::String(pre.into())),
         ("tokenizer.ggml.merges".into(), Value::Array(merges)),
-        (
-            "tokenizer.ggml.bos_token_id".into(),
-            Value::U32(first_special as u32),
-        ),
-        (
-            "tokenizer.ggml.eos_token_id".into(),
-            Value::U32(first_special as u32 + 2),
-        ),
+        ("tokenizer.ggml.bos_token_id".into(), Value::U32(first_special as u32)),
+        ("tokenizer.ggml.eos_token_id".into(), Value::U32(first_special as u32 + 2)),
         ("tokenizer.ggml.add_bos_token".into(), Value::Bool(false)),
     ];
     (tokens, types, extra)
@@ -221,16 +189,8 @@ fn bpe_vocab(arch: &str) -> (Vec<String>, Vec<i32>, Vec<(String, Value)>) {
 
 /// SentencePiece vocabulary: control tokens, 256 byte tokens, letters and a few scored pieces.
 fn spm_vocab() -> (Vec<String>, Vec<i32>, Vec<(String, Value)>) {
-    let mut tokens: Vec<String> = [
-        "<pad>",
-        "<eos>",
-        "<bos>",
-        "<unk>",
-        "<start_of_turn>",
-        "<end_of_turn>",
-    ]
-    .map(String::from)
-    .to_vec();
+    let mut tokens: Vec<String> =
+        ["<pad>", "<eos>", "<bos>", "<unk>", "<start_of_turn>", "<end_of_turn>"].map(String::from).to_vec();
     let mut types = vec![3, 3, 3, 2, 3, 3];
     let mut scores = vec![0.0f32; tokens.len()];
     for b in 0..=255u8 {
@@ -244,20 +204,14 @@ fn spm_vocab() -> (Vec<String>, Vec<i32>, Vec<(String, Value)>) {
         types.push(1);
         scores.push(-10.0 - i as f32 * 0.01);
     }
-    for (i, piece) in ["▁t", "he", "▁the", "in", "an", "▁a", "ed", "▁s", "on", "er"]
-        .iter()
-        .enumerate()
-    {
+    for (i, piece) in ["▁t", "he", "▁the", "in", "an", "▁a", "ed", "▁s", "on", "er"].iter().enumerate() {
         tokens.push((*piece).into());
         types.push(1);
         scores.push(-1.0 - i as f32 * 0.1);
     }
     let extra = vec![
         ("tokenizer.ggml.model".into(), Value::String("llama".into())),
-        (
-            "tokenizer.ggml.scores".into(),
-            Value::Array(scores.into_iter().map(Value::F32).collect()),
-        ),
+        ("tokenizer.ggml.scores".into(), Value::Array(scores.into_iter().map(Value::F32).collect())),
         ("tokenizer.ggml.bos_token_id".into(), Value::U32(2)),
         ("tokenizer.ggml.eos_token_id".into(), Value::U32(1)),
         ("tokenizer.ggml.unknown_token_id".into(), Value::U32(3)),

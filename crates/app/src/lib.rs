@@ -3,6 +3,8 @@
 //!
 //! Architecture invariant: every draft this crate returns has `review_required: true`; nothing here can clear it.
 
+pub mod eval;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -12,7 +14,7 @@ use tend_writing::{TemplateId, WritingError};
 
 pub use tend_checks::{Finding, FindingKind, Location};
 pub use tend_engine::{Flow, GenerationParams, LoadProgress, ModelInfo, Progress, StopReason};
-pub use tend_writing::Task;
+pub use tend_writing::{Language, Task};
 
 /// Everything a user action can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +25,9 @@ pub enum AppError {
     /// The task's input was not usable.
     #[error(transparent)]
     Writing(#[from] WritingError),
+    /// The evaluation data could not be read.
+    #[error("{0}")]
+    Eval(String),
 }
 
 /// Where a draft came from: enough to reproduce and audit it.
@@ -87,10 +92,7 @@ impl Assistant {
     pub fn open(path: &Path, progress: &mut dyn FnMut(LoadProgress)) -> Result<Self, AppError> {
         let model = Model::load(path, progress)?;
         let model_sha256 = tend_engine::sha256_file(path)?;
-        Ok(Self {
-            model,
-            model_sha256,
-        })
+        Ok(Self { model, model_sha256 })
     }
 
     /// The loaded model's facts.
@@ -104,10 +106,11 @@ impl Assistant {
         &mut self,
         task: Task,
         input: &str,
+        language: Option<Language>,
         params: &GenerationParams,
         on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
     ) -> Result<Draft, AppError> {
-        let prompt = task.prompt(input)?;
+        let prompt = task.prompt(input, language)?;
         if let Some(request) = tend_checks::clinical::asks_for_advice(input) {
             return Ok(self.declined(task, input, request, prompt.template, params));
         }
@@ -116,7 +119,7 @@ impl Assistant {
         let info = self.model.info();
         Ok(Draft {
             task,
-            findings: tend_checks::check_draft(input, &draft),
+            findings: findings_for(task, input, &draft),
             draft,
             review_required: true,
             declined: false,
@@ -158,9 +161,7 @@ impl Assistant {
                 start,
                 end: start + request.len(),
                 location: Location::Source,
-                message: format!(
-                    "The notes ask for a diagnosis, a dose or a triage decision. {signpost}"
-                ),
+                message: format!("The notes ask for a diagnosis, a dose or a triage decision. {signpost}"),
                 suggestion: None,
             }],
             review_required: true,
@@ -179,6 +180,17 @@ impl Assistant {
                 decode_tokens_per_second: 0.0,
             },
         }
+    }
+}
+
+/// The checks that suit each task's output.
+fn findings_for(task: Task, input: &str, output: &str) -> Vec<Finding> {
+    use tend_checks::grounding::Scope;
+    match task {
+        Task::CareNote | Task::CheckWording => tend_checks::check_draft_scope(input, output, Scope::RECORD),
+        Task::Meeting | Task::Letter => tend_checks::check_draft_scope(input, output, Scope::SUMMARY),
+        Task::ActivityPlan => tend_checks::check_draft_scope(input, output, Scope::PLAN),
+        Task::Translate => tend_checks::translation::check(input, output),
     }
 }
 
@@ -205,8 +217,6 @@ pub fn check(source: &str, draft: &str) -> CheckReport {
     CheckReport {
         findings: tend_checks::check_draft(source, draft),
         review_required: true,
-        provenance: CheckProvenance {
-            checks: format!("tend-checks {}", env!("CARGO_PKG_VERSION")),
-        },
+        provenance: CheckProvenance { checks: format!("tend-checks {}", env!("CARGO_PKG_VERSION")) },
     }
 }

@@ -29,15 +29,9 @@ fn guard() -> &'static Guard {
         // The data file is compiled in and checked by the tests: a failure here is a build defect.
         let source: Source = toml::from_str(PATTERNS).expect("clinical-advice.toml parses");
         let compile = |ps: &[String]| -> Vec<Regex> {
-            ps.iter()
-                .map(|p| Regex::new(&format!("(?i){p}")).expect("valid clinical pattern"))
-                .collect()
+            ps.iter().map(|p| Regex::new(&format!("(?i){p}")).expect("valid clinical pattern")).collect()
         };
-        Guard {
-            draft: compile(&source.draft),
-            request: compile(&source.request),
-            signpost: source.signpost,
-        }
+        Guard { draft: compile(&source.draft), request: compile(&source.request), signpost: source.signpost }
     })
 }
 
@@ -51,10 +45,7 @@ pub fn check_draft(draft: &str) -> Vec<Finding> {
     let mut findings: Vec<Finding> = Vec::new();
     for regex in &guard().draft {
         for m in regex.find_iter(draft) {
-            if findings
-                .iter()
-                .any(|f| f.start < m.end() && m.start() < f.end)
-            {
+            if findings.iter().any(|f| f.start < m.end() && m.start() < f.end) {
                 continue;
             }
             findings.push(Finding {
@@ -77,9 +68,5 @@ pub fn check_draft(draft: &str) -> Vec<Finding> {
 
 /// Whether a request asks for a diagnosis, a dose or a triage decision; returns the words that do.
 pub fn asks_for_advice(request: &str) -> Option<&str> {
-    guard()
-        .request
-        .iter()
-        .find_map(|r| r.find(request))
-        .map(|m| m.as_str())
+    guard().request.iter().find_map(|r| r.find(request)).map(|m| m.as_str())
 }

@@ -118,15 +118,7 @@ const DURATION_UNITS: &[(&str, f64)] = &[
     ("night", 1440.0),
 ];
 
-const WEEKDAYS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
+const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 const MONTHS: &[&str] = &[
     "january",
     "february",
@@ -141,9 +133,7 @@ const MONTHS: &[&str] = &[
     "november",
     "december",
 ];
-const HONORIFICS: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "mx", "dr", "nurse", "sister", "auntie", "uncle",
-];
+const HONORIFICS: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "nurse", "sister", "auntie", "uncle"];
 
 /// Words that say the next few words did not happen.
 const NEGATORS: &[&str] = &[
@@ -359,11 +349,7 @@ fn words(text: &str) -> Vec<Word<'_>> {
     static WORD: OnceLock<Regex> = OnceLock::new();
     re(&WORD, r"[\p{L}\p{N}]+(?:['’][\p{L}]+|-[\p{L}\p{N}]+)*")
         .find_iter(text)
-        .map(|m| Word {
-            text: m.as_str(),
-            start: m.start(),
-            end: m.end(),
-        })
+        .map(|m| Word { text: m.as_str(), start: m.start(), end: m.end() })
         .collect()
 }
 
@@ -394,23 +380,14 @@ fn parse_number(text: &str) -> Option<f64> {
 
 fn format_value(value: f64) -> String {
     let rounded = (value * 1000.0).round() / 1000.0;
-    if rounded.fract() == 0.0 {
-        format!("{}", rounded as i64)
-    } else {
-        format!("{rounded}")
-    }
+    if rounded.fract() == 0.0 { format!("{}", rounded as i64) } else { format!("{rounded}") }
 }
 
 fn unit_of<'u>(unit: &str, table: &'u [(&str, &'u str, f64)]) -> Option<(&'u str, f64)> {
     let unit = unit.to_lowercase().replace('.', "");
-    let singular = unit
-        .strip_suffix("es")
-        .filter(|s| s.ends_with("ch") || s.ends_with("ss"))
-        .or_else(|| unit.strip_suffix('s'));
-    table
-        .iter()
-        .find(|(name, _, _)| *name == unit || Some(*name) == singular)
-        .map(|(_, base, f)| (*base, *f))
+    let singular =
+        unit.strip_suffix("es").filter(|s| s.ends_with("ch") || s.ends_with("ss")).or_else(|| unit.strip_suffix('s'));
+    table.iter().find(|(name, _, _)| *name == unit || Some(*name) == singular).map(|(_, base, f)| (*base, *f))
 }
 
 /// Collects facts, each claiming its span so that later, more general patterns skip it.
@@ -427,14 +404,7 @@ impl Collector<'_> {
     fn add(&mut self, kind: FactKind, start: usize, end: usize, key: String, value: Option<f64>) {
         if self.free(start, end) {
             let text = self.text[start..end].to_owned();
-            self.facts.push(Fact {
-                kind,
-                text,
-                start,
-                end,
-                key,
-                value,
-            });
+            self.facts.push(Fact { kind, text, start, end, key, value });
         }
     }
 }
@@ -454,10 +424,7 @@ fn clock(hour: u32, minute: u32, meridiem: Option<&str>) -> Option<u32> {
 
 /// Extracts every fact from `text`.
 pub fn extract_facts(text: &str) -> Vec<Fact> {
-    let mut c = Collector {
-        text,
-        facts: Vec::new(),
-    };
+    let mut c = Collector { text, facts: Vec::new() };
     dates(&mut c);
     times(&mut c);
     amounts(&mut c);
@@ -477,11 +444,7 @@ fn dates(c: &mut Collector<'_>) {
     let text = c.text;
     for m in re(&NUMERIC, r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})\b").captures_iter(text) {
         let whole = m.get(0).map_or(0..0, |g| g.range());
-        let key = format!(
-            "date:{}-{}",
-            m[1].parse::<u32>().unwrap_or(0),
-            m[2].parse::<u32>().unwrap_or(0)
-        );
+        let key = format!("date:{}-{}", m[1].parse::<u32>().unwrap_or(0), m[2].parse::<u32>().unwrap_or(0));
         c.add(FactKind::Date, whole.start, whole.end, key, None);
     }
     // Clinical shorthand: 3/7 is three days, 2/52 two weeks, 6/12 six months.
@@ -493,47 +456,26 @@ fn dates(c: &mut Collector<'_>) {
             "52" => 10080.0,
             _ => 43200.0,
         };
-        c.add(
-            FactKind::Duration,
-            whole.start,
-            whole.end,
-            format!("dur:{}", format_value(minutes)),
-            Some(minutes),
-        );
+        c.add(FactKind::Duration, whole.start, whole.end, format!("dur:{}", format_value(minutes)), Some(minutes));
     }
-    let named = r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b";
+    let named =
+        r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b";
     for m in re(&NAMED, named).captures_iter(text) {
         let whole = m.get(0).map_or(0..0, |g| g.range());
-        let month = MONTHS
-            .iter()
-            .position(|p| p.starts_with(&m[2].to_lowercase()))
-            .unwrap_or(0)
-            + 1;
-        c.add(
-            FactKind::Date,
-            whole.start,
-            whole.end,
-            format!("date:{}-{month}", &m[1]),
-            None,
-        );
+        let month = MONTHS.iter().position(|p| p.starts_with(&m[2].to_lowercase())).unwrap_or(0) + 1;
+        c.add(FactKind::Date, whole.start, whole.end, format!("date:{}-{month}", &m[1]), None);
     }
     let relative = r"(?i)\b(today|yesterday|tomorrow|tonight|last night|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|wed|thurs|fri|sat|sun)\b";
     for m in re(&RELATIVE, relative).find_iter(text) {
         let lower = m.as_str().to_lowercase();
         // Three-letter day abbreviations only count in their capitalised form ("Sat", not "sat down").
-        if lower.len() <= 5
-            && !WEEKDAYS.contains(&lower.as_str())
-            && !m.as_str().starts_with(char::is_uppercase)
-        {
+        if lower.len() <= 5 && !WEEKDAYS.contains(&lower.as_str()) && !m.as_str().starts_with(char::is_uppercase) {
             continue;
         }
         let day = WEEKDAYS
             .iter()
             .find(|d| d.starts_with(&lower[..3.min(lower.len())]))
-            .filter(|_| {
-                !["today", "tonight", "tomorrow", "last night", "yesterday"]
-                    .contains(&lower.as_str())
-            });
+            .filter(|_| !["today", "tonight", "tomorrow", "last night", "yesterday"].contains(&lower.as_str()));
         let key = day.map_or_else(|| format!("day:{lower}"), |d| format!("day:{d}"));
         c.add(FactKind::Date, m.start(), m.end(), key, None);
     }
@@ -547,10 +489,13 @@ fn times(c: &mut Collector<'_>) {
     static OCLOCK: OnceLock<Regex> = OnceLock::new();
     static PARTS: OnceLock<Regex> = OnceLock::new();
     let text = c.text;
-    let digits = r"(?i)\b(\d{1,2})[:.](\d{2})\s*(am\b|pm\b|a\.m\.|p\.m\.|hrs\b|h\b)?";
+    let digits = r"(?i)\b(\d{1,2})[:.](\d{2})(?:\s*(am\b|pm\b|a\.m\.|p\.m\.|hrs\b|h\b))?";
     for m in re(&DIGITS, digits).captures_iter(text) {
         let whole = m.get(0).map_or(0..0, |g| g.range());
-        // "2.5 mg" or "1.25 litres" is an amount, not a time.
+        // "£12.50" is money, and "2.5 mg" or "1.25 litres" an amount, not a time.
+        if text[..whole.start].ends_with(['£', '$', '€']) {
+            continue;
+        }
         let rest = text[whole.end..].trim_start().to_lowercase();
         if rest.starts_with(|ch: char| ch.is_alphabetic()) && m.get(3).is_none() {
             let next: String = rest.chars().take_while(|ch| ch.is_alphabetic()).collect();
@@ -559,18 +504,9 @@ fn times(c: &mut Collector<'_>) {
             }
         }
         let (h, min) = (m[1].parse().unwrap_or(99), m[2].parse().unwrap_or(99));
-        let meridiem = m
-            .get(3)
-            .map(|g| g.as_str())
-            .filter(|s| !s.to_lowercase().starts_with('h'));
+        let meridiem = m.get(3).map(|g| g.as_str()).filter(|s| !s.to_lowercase().starts_with('h'));
         if let Some(minutes) = clock(h, min, meridiem) {
-            add_time(
-                c,
-                whole.start,
-                whole.end,
-                minutes,
-                meridiem.is_some() || h > 12 || h == 0,
-            );
+            add_time(c, whole.start, whole.end, minutes, meridiem.is_some() || h > 12 || h == 0);
         }
     }
     for m in re(&HOUR_MERIDIEM, r"(?i)\b(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)").captures_iter(text) {
@@ -579,12 +515,7 @@ fn times(c: &mut Collector<'_>) {
             add_time(c, whole.start, whole.end, minutes, true);
         }
     }
-    for m in re(
-        &PAST_TO,
-        r"(?i)\b(half|quarter|twenty|ten|five|twenty-five)\s+(past|to)\s+(\w+)",
-    )
-    .captures_iter(text)
-    {
+    for m in re(&PAST_TO, r"(?i)\b(half|quarter|twenty|ten|five|twenty-five)\s+(past|to)\s+(\w+)").captures_iter(text) {
         let whole = m.get(0).map_or(0..0, |g| g.range());
         let Some(hour) = clock_hour(&m[3]) else {
             continue;
@@ -597,11 +528,7 @@ fn times(c: &mut Collector<'_>) {
             "five" => 5,
             _ => 25,
         };
-        let minutes = if m[2].eq_ignore_ascii_case("past") {
-            hour * 60 + offset
-        } else {
-            hour * 60 - offset
-        };
+        let minutes = if m[2].eq_ignore_ascii_case("past") { hour * 60 + offset } else { hour * 60 - offset };
         add_time(c, whole.start, whole.end, minutes, false);
     }
     // British "half eight" is 8:30.
@@ -611,27 +538,12 @@ fn times(c: &mut Collector<'_>) {
             add_time(c, whole.start, whole.end, hour * 60 + 30, false);
         }
     }
-    for m in re(
-        &OCLOCK,
-        r"(?i)\b(\w+)\s+o'?clock\b|\b(noon|midday|midnight)\b",
-    )
-    .captures_iter(text)
-    {
+    for m in re(&OCLOCK, r"(?i)\b(\w+)\s+o'?clock\b|\b(noon|midday|midnight)\b").captures_iter(text) {
         let whole = m.get(0).map_or(0..0, |g| g.range());
         let word = m.get(1).or(m.get(2)).map_or("", |g| g.as_str());
         if let Some(hour) = clock_hour(word) {
-            let minutes = if word.eq_ignore_ascii_case("midnight") {
-                0
-            } else {
-                hour * 60
-            };
-            add_time(
-                c,
-                whole.start,
-                whole.end,
-                minutes,
-                word.eq_ignore_ascii_case("midnight"),
-            );
+            let minutes = if word.eq_ignore_ascii_case("midnight") { 0 } else { hour * 60 };
+            add_time(c, whole.start, whole.end, minutes, word.eq_ignore_ascii_case("midnight"));
         }
     }
     // Parts of the day, including shorthand "AM call" / "PM visit".
@@ -664,11 +576,7 @@ fn return_part(word: &str) -> &'static str {
 
 fn add_time(c: &mut Collector<'_>, start: usize, end: usize, minutes: u32, absolute: bool) {
     // Without am/pm, 8:15 may be morning or evening: compare on a 12-hour clock.
-    let key = if absolute {
-        format!("t:{minutes}")
-    } else {
-        format!("t12:{}", minutes % 720)
-    };
+    let key = if absolute { format!("t:{minutes}") } else { format!("t12:{}", minutes % 720) };
     c.add(FactKind::Time, start, end, key, Some(f64::from(minutes)));
 }
 
@@ -693,34 +601,17 @@ fn amounts(c: &mut Collector<'_>) {
         let article = matches!(m[1].to_lowercase().as_str(), "a" | "an" | "one");
         if let Some((base, factor)) = unit_of(unit, DOSE_UNITS) {
             // "a tablet" is a dose; "a g" is not English.
-            if article
-                && ![
-                    "tablet", "capsule", "puff", "sachet", "patch", "spoon", "drop",
-                ]
-                .contains(&base)
-            {
+            if article && !["tablet", "capsule", "puff", "sachet", "patch", "spoon", "drop"].contains(&base) {
                 continue;
             }
             let v = value * factor;
-            c.add(
-                FactKind::Dose,
-                whole.start,
-                whole.end,
-                format!("{} {base}", format_value(v)),
-                Some(v),
-            );
+            c.add(FactKind::Dose, whole.start, whole.end, format!("{} {base}", format_value(v)), Some(v));
         } else if let Some((base, factor)) = unit_of(unit, QUANTITY_UNITS) {
             if article && unit.len() <= 2 {
                 continue;
             }
             let v = value * factor;
-            c.add(
-                FactKind::Quantity,
-                whole.start,
-                whole.end,
-                format!("{} {base}", format_value(v)),
-                Some(v),
-            );
+            c.add(FactKind::Quantity, whole.start, whole.end, format!("{} {base}", format_value(v)), Some(v));
         } else if let Some((_, factor)) = DURATION_UNITS.iter().find(|(u, _)| {
             let lower = unit.to_lowercase();
             lower == *u || lower.strip_suffix('s') == Some(u)
@@ -729,13 +620,7 @@ fn amounts(c: &mut Collector<'_>) {
                 continue;
             }
             let v = value * factor;
-            c.add(
-                FactKind::Duration,
-                whole.start,
-                whole.end,
-                format!("dur:{}", format_value(v)),
-                Some(v),
-            );
+            c.add(FactKind::Duration, whole.start, whole.end, format!("dur:{}", format_value(v)), Some(v));
         }
     }
 }
@@ -750,11 +635,7 @@ fn medicine_names(c: &mut Collector<'_>) {
             if i + n > ws.len() {
                 continue;
             }
-            let phrase = ws[i..i + n]
-                .iter()
-                .map(|w| w.text.to_lowercase())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let phrase = ws[i..i + n].iter().map(|w| w.text.to_lowercase()).collect::<Vec<_>>().join(" ");
             if let Some(canonical) = lexicon.get(&phrase) {
                 // A phrase must be written with single spaces between its words to count as one name.
                 let (start, end) = (ws[i].start, ws[i + n - 1].end);
@@ -772,10 +653,12 @@ fn medicine_names(c: &mut Collector<'_>) {
 fn numbers(c: &mut Collector<'_>) {
     static NUMBER: OnceLock<Regex> = OnceLock::new();
     let text = c.text;
-    let pattern = r"(?i)\b(?:(?:one|a)\s+half|x\s?\d+|\d+/\d+|\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|hundred|dozen|half|twice)\b";
+    let pattern = r"(?i)\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](?:one|two|three|four|five|six|seven|eight|nine)|(?:one|a)\s+half|x\s?\d+|\d+/\d+|\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|hundred|dozen|half|twice)\b";
     for m in re(&NUMBER, pattern).find_iter(text) {
         let lower = m.as_str().to_lowercase();
-        let value = if lower.ends_with("half") {
+        let value = if let Some((tens, unit)) = lower.split_once(['-', ' ']).filter(|(t, _)| t.ends_with('y')) {
+            number_word(tens).zip(number_word(unit).or((unit == "one").then_some(1.0))).map(|(t, u)| t + u)
+        } else if lower.ends_with("half") {
             Some(0.5)
         } else if let Some(times) = lower.strip_prefix('x') {
             times.trim().parse().ok()
@@ -783,13 +666,7 @@ fn numbers(c: &mut Collector<'_>) {
             parse_number(&lower)
         };
         if let Some(v) = value {
-            c.add(
-                FactKind::Number,
-                m.start(),
-                m.end(),
-                format!("n:{}", format_value(v)),
-                Some(v),
-            );
+            c.add(FactKind::Number, m.start(), m.end(), format!("n:{}", format_value(v)), Some(v));
         }
     }
 }
@@ -805,15 +682,13 @@ fn names(c: &mut Collector<'_>) {
         let bare = w.text.trim_end_matches("'s").trim_end_matches("’s");
         let lower = bare.to_lowercase();
         let upper_count = bare.chars().filter(|ch| ch.is_uppercase()).count();
-        let after_honorific =
-            i > 0 && HONORIFICS.contains(&ws[i - 1].text.to_lowercase().trim_end_matches('.'));
+        let after_honorific = i > 0 && HONORIFICS.contains(&ws[i - 1].text.to_lowercase().trim_end_matches('.'));
         let is_initial = bare.chars().count() == 1 && bare != "I" && bare != "A";
         let acronym = upper_count >= 2 && bare.chars().count() <= 5;
         let known_word = is_common(&lower)
+            || (lower.contains('-') && lower.split('-').all(|part| part.is_empty() || is_common(part)))
             || HONORIFICS.contains(&lower.as_str())
-            || WEEKDAYS
-                .iter()
-                .any(|d| d.starts_with(&lower) && lower.len() >= 3)
+            || WEEKDAYS.iter().any(|d| d.starts_with(&lower) && lower.len() >= 3)
             || (lower.len() >= 3 && MONTHS.iter().any(|m| m.starts_with(&lower)))
             || medicines().contains_key(&lower);
         if after_honorific || is_initial || (!acronym && !known_word && bare.chars().count() > 1) {
@@ -827,23 +702,16 @@ fn negations(c: &mut Collector<'_>) {
     static CLAUSE_END: OnceLock<Regex> = OnceLock::new();
     let text = c.text;
     let ws = words(text);
-    let breaks: Vec<usize> = re(
-        &CLAUSE_END,
-        r"[.,;:!?\n()]|\bbut\b|\band\b|\bso\b|\bthen\b|-\s",
-    )
-    .find_iter(text)
-    .map(|m| m.start())
-    .collect();
+    let breaks: Vec<usize> = re(&CLAUSE_END, r"[.,;:!?\n()]|\bbut\b|\band\b|\bso\b|\bthen\b|-\s")
+        .find_iter(text)
+        .map(|m| m.start())
+        .collect();
     for (i, w) in ws.iter().enumerate() {
         let lower = w.text.to_lowercase().replace('’', "'");
         if !NEGATORS.contains(&lower.as_str()) && !lower.ends_with("n't") {
             continue;
         }
-        let clause_end = breaks
-            .iter()
-            .copied()
-            .find(|&b| b >= w.end)
-            .unwrap_or(text.len());
+        let clause_end = breaks.iter().copied().find(|&b| b >= w.end).unwrap_or(text.len());
         let mut taken = 0;
         for next in ws[i + 1..].iter().take_while(|n| n.start < clause_end) {
             let l = lemma(next.text);
@@ -858,7 +726,8 @@ fn negations(c: &mut Collector<'_>) {
                 start: next.start,
                 end: next.end,
                 key: format!("neg:{l}"),
-                value: None,
+                // 0 for the word right after the negator (usually the event: "did not *eat*"), 1 for the next.
+                value: Some(f64::from(taken)),
             });
             taken += 1;
             if taken == 2 {
@@ -876,11 +745,7 @@ pub(crate) fn affirmed_words(text: &str, facts: &[Fact]) -> Vec<(String, usize, 
             let lower = w.text.to_lowercase();
             !FUNCTION_WORDS.contains(&lower.as_str()) && !NEGATORS.contains(&lower.as_str())
         })
-        .filter(|w| {
-            !facts
-                .iter()
-                .any(|f| f.kind == FactKind::Negation && f.start == w.start)
-        })
+        .filter(|w| !facts.iter().any(|f| f.kind == FactKind::Negation && f.start == w.start))
         .map(|w| (lemma(w.text), w.start, w.end))
         .collect()
 }

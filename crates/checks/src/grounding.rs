@@ -6,38 +6,67 @@ use std::collections::HashSet;
 use crate::facts::{Fact, FactKind, affirmed_words, extract_facts};
 use crate::{Finding, FindingKind, Location};
 
-/// Grounding findings for a draft written from `source`.
+/// Which grounding findings a task wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    /// Kinds of fact in the draft that must be backed by the source.
+    pub kinds: &'static [FactKind],
+    /// Whether facts of the source missing from the draft are reported.
+    pub omissions: bool,
+    /// Whether reversed negations are reported.
+    pub negations: bool,
+}
+
+const ALL_KINDS: &[FactKind] = &[
+    FactKind::Name,
+    FactKind::Number,
+    FactKind::Time,
+    FactKind::Date,
+    FactKind::Duration,
+    FactKind::Quantity,
+    FactKind::Medicine,
+    FactKind::Dose,
+];
+
+impl Scope {
+    /// Everything: a record of what happened (care note, corrected wording).
+    pub const RECORD: Scope = Scope { kinds: ALL_KINDS, omissions: true, negations: true };
+    /// No invented facts, but a summary may leave things out (meeting summary, letter).
+    pub const SUMMARY: Scope = Scope { kinds: ALL_KINDS, omissions: false, negations: true };
+    /// A plan adds days and times of its own; people, medicines and doses must still come from the notes.
+    pub const PLAN: Scope =
+        Scope { kinds: &[FactKind::Name, FactKind::Medicine, FactKind::Dose], omissions: false, negations: false };
+}
+
+/// Grounding findings for a draft written from `source`: everything ([`Scope::RECORD`]).
 pub fn check(source: &str, draft: &str) -> Vec<Finding> {
+    check_scope(source, draft, Scope::RECORD)
+}
+
+/// Grounding findings within `scope`.
+pub fn check_scope(source: &str, draft: &str, scope: Scope) -> Vec<Finding> {
     let source_facts = extract_facts(source);
     let draft_facts = extract_facts(draft);
     let mut findings = Vec::new();
-
-    for fact in draft_facts.iter().filter(|f| f.kind != FactKind::Negation) {
+    for fact in draft_facts.iter().filter(|f| scope.kinds.contains(&f.kind)) {
         if !supported(fact, &source_facts) {
-            findings.push(finding(
-                FindingKind::UnsupportedFact,
-                fact,
-                Location::Draft,
-                unsupported_message(fact),
-            ));
+            findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, unsupported_message(fact)));
         }
     }
-    for fact in source_facts.iter().filter(|f| f.kind != FactKind::Negation) {
-        if !supported(fact, &draft_facts) && !is_part_of_day(fact) {
-            let message = format!(
-                "The notes mention {} \"{}\", but the draft does not.",
-                noun(fact.kind),
-                fact.text
-            );
-            findings.push(finding(
-                FindingKind::Omission,
-                fact,
-                Location::Source,
-                message,
-            ));
+    if scope.omissions {
+        for fact in source_facts.iter().filter(|f| scope.kinds.contains(&f.kind)) {
+            if !supported(fact, &draft_facts) && !is_part_of_day(fact) {
+                let message =
+                    format!("The notes mention {} \"{}\", but the draft does not.", noun(fact.kind), fact.text);
+                findings.push(finding(FindingKind::Omission, fact, Location::Source, message));
+            }
         }
     }
-    findings.extend(polarity(source, &source_facts, draft, &draft_facts));
+    if scope.negations {
+        let mut reversed = polarity(source, &source_facts, draft, &draft_facts);
+        reversed.retain(|f| scope.omissions || f.kind != FindingKind::Omission);
+        findings.extend(reversed);
+    }
     findings
 }
 
@@ -78,19 +107,14 @@ fn supports(other: &Fact, fact: &Fact) -> bool {
             (_, Time) => time_matches(fact, other),
             _ => false,
         },
-        Dose | Quantity | Duration | Date | Medicine | Name => {
-            other.kind == fact.kind && other.key == fact.key
-        }
+        Dose | Quantity | Duration | Date | Medicine | Name => other.kind == fact.kind && other.key == fact.key,
         Negation => false,
     }
 }
 
 /// The first number written in an amount ("500mg" -> 500, "two tablets" -> 2).
 fn number_in(text: &str) -> Option<f64> {
-    extract_facts(text)
-        .into_iter()
-        .find(|f| f.kind == FactKind::Number)
-        .and_then(|f| f.value)
+    extract_facts(text).into_iter().find(|f| f.kind == FactKind::Number).and_then(|f| f.value)
 }
 
 fn time_matches(fact: &Fact, other: &Fact) -> bool {
@@ -98,11 +122,7 @@ fn time_matches(fact: &Fact, other: &Fact) -> bool {
         return false;
     };
     let absolute = |f: &Fact| f.key.starts_with("t:");
-    if absolute(fact) && absolute(other) {
-        a == b
-    } else {
-        (a as u32) % 720 == (b as u32) % 720
-    }
+    if absolute(fact) && absolute(other) { a == b } else { (a as u32) % 720 == (b as u32) % 720 }
 }
 
 /// "morning" in a draft is backed by "AM", "morning" or a morning clock time in the notes.
@@ -121,9 +141,7 @@ fn part_matches(part: &str, other: &Fact) -> bool {
     } else {
         vec![part_of(minutes % 720), part_of(minutes % 720 + 720)]
     };
-    candidates
-        .iter()
-        .any(|p| *p == wanted || (wanted == "pm" && (*p == "afternoon" || *p == "evening")))
+    candidates.iter().any(|p| *p == wanted || (wanted == "pm" && (*p == "afternoon" || *p == "evening")))
 }
 
 fn part_of(minutes: u32) -> &'static str {
@@ -155,36 +173,20 @@ fn unsupported_message(fact: &Fact) -> String {
         FactKind::Name => "Check who this is: ",
         _ => "Check: ",
     };
-    format!(
-        "{what}the draft has {} \"{}\", which is not in the notes.",
-        noun(fact.kind),
-        fact.text
-    )
+    format!("{what}the draft has {} \"{}\", which is not in the notes.", noun(fact.kind), fact.text)
 }
 
 /// Events negated on one side and affirmed on the other: the draft says "had tea" where the notes say "declined
 /// tea", or the reverse. A negated event the draft leaves out entirely is an omission.
-fn polarity(
-    source: &str,
-    source_facts: &[Fact],
-    draft: &str,
-    draft_facts: &[Fact],
-) -> Vec<Finding> {
+fn polarity(source: &str, source_facts: &[Fact], draft: &str, draft_facts: &[Fact]) -> Vec<Finding> {
     let negated = |facts: &[Fact]| -> HashSet<String> {
-        facts
-            .iter()
-            .filter(|f| f.kind == FactKind::Negation)
-            .map(|f| f.key["neg:".len()..].to_owned())
-            .collect()
+        facts.iter().filter(|f| f.kind == FactKind::Negation).map(|f| f.key["neg:".len()..].to_owned()).collect()
     };
     let (source_negated, draft_negated) = (negated(source_facts), negated(draft_facts));
-    let source_affirmed: HashSet<String> = affirmed_words(source, source_facts)
-        .into_iter()
-        .map(|(l, _, _)| l)
-        .collect();
+    let source_affirmed: HashSet<String> =
+        affirmed_words(source, source_facts).into_iter().map(|(l, _, _)| l).collect();
     let draft_affirmed = affirmed_words(draft, draft_facts);
-    let draft_affirmed_set: HashSet<&str> =
-        draft_affirmed.iter().map(|(l, _, _)| l.as_str()).collect();
+    let draft_affirmed_set: HashSet<&str> = draft_affirmed.iter().map(|(l, _, _)| l.as_str()).collect();
     let mut findings = Vec::new();
     let mut reported = HashSet::new();
     for (lemma, start, end) in &draft_affirmed {
@@ -206,34 +208,30 @@ fn polarity(
             });
         }
     }
-    for fact in draft_facts.iter().filter(|f| f.kind == FactKind::Negation) {
+    // A draft that denies an event the notes record: only the word right after the negator is taken as the event,
+    // so "not within his price range" does not deny "price".
+    for fact in draft_facts.iter().filter(|f| f.kind == FactKind::Negation && f.value == Some(0.0)) {
         let lemma = &fact.key["neg:".len()..];
-        if source_affirmed.contains(lemma)
-            && !source_negated.contains(lemma)
-            && reported.insert(lemma.to_owned())
-        {
+        if source_affirmed.contains(lemma) && !source_negated.contains(lemma) && reported.insert(lemma.to_owned()) {
             findings.push(finding(
                 FindingKind::Negation,
                 fact,
                 Location::Draft,
-                format!(
-                    "The draft says \"{}\" did not happen; the notes say it did.",
-                    fact.text
-                ),
+                format!("The draft says \"{}\" did not happen; the notes say it did.", fact.text),
             ));
         }
     }
     for fact in source_facts.iter().filter(|f| f.kind == FactKind::Negation) {
         let lemma = &fact.key["neg:".len()..];
-        if !draft_negated.contains(lemma)
-            && !draft_affirmed_set.contains(lemma)
-            && reported.insert(lemma.to_owned())
-        {
+        if !draft_negated.contains(lemma) && !draft_affirmed_set.contains(lemma) && reported.insert(lemma.to_owned()) {
             findings.push(finding(
                 FindingKind::Omission,
                 fact,
                 Location::Source,
-                format!("The notes say \"{}\" did not happen or was declined; the draft does not mention it.", fact.text),
+                format!(
+                    "The notes say \"{}\" did not happen or was declined; the draft does not mention it.",
+                    fact.text
+                ),
             ));
         }
     }

@@ -41,8 +41,7 @@ pub fn terms() -> &'static [Term] {
             .term
             .into_iter()
             .map(|t| Term {
-                regex: Regex::new(&format!(r"(?i)\b(?:{})\b", t.pattern))
-                    .expect("valid term pattern"),
+                regex: Regex::new(&format!(r"(?i)\b(?:{})\b", t.pattern)).expect("valid term pattern"),
                 suggestion: t.suggestion,
                 reason: t.reason,
             })
@@ -62,12 +61,7 @@ pub fn check(draft: &str) -> Vec<Finding> {
                 start: m.start(),
                 end: m.end(),
                 location: Location::Draft,
-                message: format!(
-                    "Consider \"{}\" instead of \"{}\". {}",
-                    term.suggestion,
-                    m.as_str(),
-                    term.reason
-                ),
+                message: format!("Consider \"{}\" instead of \"{}\". {}", term.suggestion, m.as_str(), term.reason),
                 suggestion: Some(term.suggestion.clone()),
             });
         }

@@ -11,9 +11,7 @@ const CARE_WORDS: &str = include_str!("../data/care-words.txt");
 fn gunzip(bytes: &[u8]) -> String {
     let mut text = String::new();
     // The data is compiled in and checked by the tests: a failure here is a build defect.
-    flate2::read::GzDecoder::new(bytes)
-        .read_to_string(&mut text)
-        .expect("embedded word list is valid gzip");
+    flate2::read::GzDecoder::new(bytes).read_to_string(&mut text).expect("embedded word list is valid gzip");
     text
 }
 
@@ -33,14 +31,8 @@ pub(crate) fn medicines() -> &'static HashMap<String, String> {
 pub(crate) fn common_words() -> &'static HashSet<String> {
     static SET: OnceLock<HashSet<String>> = OnceLock::new();
     SET.get_or_init(|| {
-        let care = CARE_WORDS
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty());
-        gunzip(COMMON_WORDS_GZ)
-            .lines()
-            .chain(care)
-            .map(str::to_owned)
-            .collect()
+        let care = CARE_WORDS.lines().filter(|l| !l.starts_with('#') && !l.is_empty());
+        gunzip(COMMON_WORDS_GZ).lines().chain(care).map(str::to_owned).collect()
     })
 }
 
@@ -76,6 +68,9 @@ pub(crate) fn number_word(word: &str) -> Option<f64> {
         "forty" => 40.0,
         "fifty" => 50.0,
         "sixty" => 60.0,
+        "seventy" => 70.0,
+        "eighty" => 80.0,
+        "ninety" => 90.0,
         "hundred" => 100.0,
         "dozen" => 12.0,
         "half" => 0.5,

@@ -71,7 +71,12 @@ pub struct Finding {
 /// Every check for a draft written from `source`: grounding, person-centred language and the clinical-advice
 /// guard, ordered by position (omissions last).
 pub fn check_draft(source: &str, draft: &str) -> Vec<Finding> {
-    let mut findings = grounding::check(source, draft);
+    check_draft_scope(source, draft, grounding::Scope::RECORD)
+}
+
+/// Like [`check_draft`], with the grounding findings limited to `scope`.
+pub fn check_draft_scope(source: &str, draft: &str, scope: grounding::Scope) -> Vec<Finding> {
+    let mut findings = grounding::check_scope(source, draft, scope);
     findings.extend(language::check(draft));
     findings.extend(clinical::check_draft(draft));
     findings.sort_by_key(|f| (f.location == Location::Source, f.start, f.end));

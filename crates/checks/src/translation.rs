@@ -47,9 +47,7 @@ const NEGATIONS: &[&str] = &[
 
 fn has_negation(text: &str) -> bool {
     let lower = text.to_lowercase();
-    lower
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’' && !is_mark(c))
-        .any(|w| NEGATIONS.contains(&w))
+    lower.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’' && !is_mark(c)).any(|w| NEGATIONS.contains(&w))
         || ["ില്ല", "n't"].iter().any(|suffix| lower.contains(suffix))
 }
 
@@ -60,42 +58,22 @@ fn is_mark(c: char) -> bool {
 
 /// Facts of `source` missing from `translation`, and a lost negation.
 pub fn check(source: &str, translation: &str) -> Vec<Finding> {
-    let kept = [
-        FactKind::Number,
-        FactKind::Time,
-        FactKind::Dose,
-        FactKind::Quantity,
-        FactKind::Medicine,
-        FactKind::Name,
-    ];
+    let kept =
+        [FactKind::Number, FactKind::Time, FactKind::Dose, FactKind::Quantity, FactKind::Medicine, FactKind::Name];
     let target = extract_facts(translation);
     let target_text = translation.to_lowercase();
     let mut findings = Vec::new();
-    for fact in extract_facts(source)
-        .into_iter()
-        .filter(|f| kept.contains(&f.kind))
-    {
+    for fact in extract_facts(source).into_iter().filter(|f| kept.contains(&f.kind)) {
         let digits: String = fact.text.chars().filter(char::is_ascii_digit).collect();
-        let present = target
-            .iter()
-            .any(|t| t.kind == fact.kind && t.key == fact.key)
+        let present = target.iter().any(|t| t.kind == fact.kind && t.key == fact.key)
             || (fact.kind == FactKind::Name && target_text.contains(&fact.text.to_lowercase()))
             || (!digits.is_empty()
-                && target.iter().any(|t| {
-                    t.text
-                        .chars()
-                        .filter(char::is_ascii_digit)
-                        .collect::<String>()
-                        == digits
-                }));
+                && target.iter().any(|t| t.text.chars().filter(char::is_ascii_digit).collect::<String>() == digits));
         if !present {
             findings.push(Finding {
                 kind: FindingKind::Omission,
                 fact: Some(fact.kind),
-                message: format!(
-                    "\"{}\" from the original does not appear in the translation.",
-                    fact.text
-                ),
+                message: format!("\"{}\" from the original does not appear in the translation.", fact.text),
                 text: fact.text,
                 start: fact.start,
                 end: fact.end,

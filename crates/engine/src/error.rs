@@ -6,9 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// The model file could not be opened or read.
-    #[error(
-        "cannot read the model file {path}: {source}. Check that the file exists and that you may read it."
-    )]
+    #[error("cannot read the model file {path}: {source}. Check that the file exists and that you may read it.")]
     Io {
         /// The file that failed.
         path: PathBuf,
@@ -17,9 +15,7 @@ pub enum EngineError {
         source: std::io::Error,
     },
     /// The file is not a GGUF model at all.
-    #[error(
-        "{path} is not a GGUF model file ({reason}). Tend needs a quantised model in GGUF format."
-    )]
+    #[error("{path} is not a GGUF model file ({reason}). Tend needs a quantised model in GGUF format.")]
     NotGguf {
         /// The file that was opened.
         path: PathBuf,
@@ -43,9 +39,7 @@ pub enum EngineError {
         supported: Vec<&'static str>,
     },
     /// A required metadata key is missing or has the wrong type.
-    #[error(
-        "the model file has no usable '{key}' entry ({reason}); it may be made for another program"
-    )]
+    #[error("the model file has no usable '{key}' entry ({reason}); it may be made for another program")]
     Metadata {
         /// The GGUF metadata key.
         key: String,
@@ -90,10 +84,5 @@ pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 /// The first line of a candle error: candle appends a backtrace when `RUST_BACKTRACE` is set, which is no
 /// message for a person.
 pub(crate) fn candle_message(e: &candle_core::Error) -> String {
-    e.to_string()
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches("gguf: ")
-        .to_owned()
+    e.to_string().lines().next().unwrap_or_default().trim_start_matches("gguf: ").to_owned()
 }

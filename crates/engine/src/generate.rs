@@ -205,10 +205,9 @@ impl Model {
                 break StopReason::End;
             }
             history.push(next);
-            let (piece, stopped) = stream.push(next).map_err(|e| EngineError::Generation {
-                message: e.to_string(),
-                partial: stream.text.clone(),
-            })?;
+            let (piece, stopped) = stream
+                .push(next)
+                .map_err(|e| EngineError::Generation { message: e.to_string(), partial: stream.text.clone() })?;
             if !piece.is_empty() && on_progress(Progress::Text(&piece)) == Flow::Stop {
                 break StopReason::Cancelled;
             }
@@ -252,10 +251,8 @@ impl Model {
         on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
     ) -> candle_core::Result<Option<(usize, Tensor)>> {
         let tokens = &prompt.tokens;
-        let reuse = self
-            .prefix_cache
-            .as_ref()
-            .filter(|c| tokens.len() > c.tokens.len() && tokens.starts_with(&c.tokens));
+        let reuse =
+            self.prefix_cache.as_ref().filter(|c| tokens.len() > c.tokens.len() && tokens.starts_with(&c.tokens));
         let mut pos = match reuse.and_then(|c| c.state.snapshot().map(|s| (c.tokens.len(), s))) {
             Some((len, state)) => {
                 self.forward = state;
@@ -268,36 +265,22 @@ impl Model {
         };
         let cached = pos;
         // The boundary where the reusable prefix ends, if it should be cached now.
-        let mut save_at = (cached == 0 && self.caps.extends_cache && prompt.reusable_prefix > 0)
-            .then_some(prompt.reusable_prefix);
-        let chunk = if self.caps.extends_cache {
-            PREFILL_CHUNK
-        } else {
-            usize::MAX
-        };
+        let mut save_at =
+            (cached == 0 && self.caps.extends_cache && prompt.reusable_prefix > 0).then_some(prompt.reusable_prefix);
+        let chunk = if self.caps.extends_cache { PREFILL_CHUNK } else { usize::MAX };
         let mut logits = None;
         while pos < tokens.len() {
-            let end = save_at
-                .filter(|&s| s > pos)
-                .unwrap_or(tokens.len())
-                .min(pos.saturating_add(chunk));
+            let end = save_at.filter(|&s| s > pos).unwrap_or(tokens.len()).min(pos.saturating_add(chunk));
             let input = Tensor::new(&tokens[pos..end], &self.device)?.unsqueeze(0)?;
             logits = Some(self.forward.forward(&input, pos)?);
             pos = end;
             if save_at == Some(pos) {
                 save_at = None;
                 if let Some(state) = self.forward.snapshot() {
-                    self.prefix_cache = Some(PrefixCache {
-                        tokens: tokens[..pos].to_vec(),
-                        state,
-                    });
+                    self.prefix_cache = Some(PrefixCache { tokens: tokens[..pos].to_vec(), state });
                 }
             }
-            if on_progress(Progress::Prefill {
-                done: pos,
-                total: tokens.len(),
-            }) == Flow::Stop
-            {
+            if on_progress(Progress::Prefill { done: pos, total: tokens.len() }) == Flow::Stop {
                 return Ok(None);
             }
         }
@@ -316,11 +299,7 @@ impl Model {
             logits
         } else {
             let recent = &history[history.len().saturating_sub(params.repeat_last_n)..];
-            candle_transformers::utils::apply_repeat_penalty(
-                &logits,
-                params.repeat_penalty,
-                recent,
-            )?
+            candle_transformers::utils::apply_repeat_penalty(&logits, params.repeat_penalty, recent)?
         };
         sampler.sample(&logits)
     }
@@ -340,11 +319,7 @@ fn cancelled_before_reply(prompt: &Prompt, start: Instant) -> Generation {
 }
 
 fn rate(tokens: usize, time: Duration) -> f64 {
-    if time.is_zero() {
-        0.0
-    } else {
-        tokens as f64 / time.as_secs_f64()
-    }
+    if time.is_zero() { 0.0 } else { tokens as f64 / time.as_secs_f64() }
 }
 
 /// Turns generated tokens into text: holds back incomplete UTF-8 sequences and any tail that might be the
@@ -363,14 +338,7 @@ struct TextStream<'a> {
 
 impl<'a> TextStream<'a> {
     fn new(tokenizer: &'a Tokenizer, stop: &'a [String]) -> Self {
-        Self {
-            tokenizer,
-            stop,
-            tokens: Vec::new(),
-            decoded_upto: 0,
-            text: String::new(),
-            emitted: 0,
-        }
+        Self { tokenizer, stop, tokens: Vec::new(), decoded_upto: 0, text: String::new(), emitted: 0 }
     }
 
     /// Adds a token; returns the text that may be shown now, and a stop reason if a stop string was completed.
@@ -382,18 +350,12 @@ impl<'a> TextStream<'a> {
         }
         self.text.push_str(&tail);
         self.decoded_upto = self.tokens.len();
-        let search_from = self
-            .emitted
-            .saturating_sub(self.stop.iter().map(String::len).max().unwrap_or(0));
+        let search_from = self.emitted.saturating_sub(self.stop.iter().map(String::len).max().unwrap_or(0));
         let search_from = floor_char_boundary(&self.text, search_from);
         let hit = self
             .stop
             .iter()
-            .filter_map(|s| {
-                self.text[search_from..]
-                    .find(s.as_str())
-                    .map(|at| (search_from + at, s))
-            })
+            .filter_map(|s| self.text[search_from..].find(s.as_str()).map(|at| (search_from + at, s)))
             .min_by_key(|(at, _)| *at);
         if let Some((at, stop)) = hit {
             let piece = self.text[self.emitted..at.max(self.emitted)].to_owned();
@@ -413,11 +375,7 @@ impl<'a> TextStream<'a> {
         let longest = self
             .stop
             .iter()
-            .flat_map(|s| {
-                (1..s.len())
-                    .filter(|&n| s.is_char_boundary(n))
-                    .map(move |n| &s[..n])
-            })
+            .flat_map(|s| (1..s.len()).filter(|&n| s.is_char_boundary(n)).map(move |n| &s[..n]))
             .filter(|prefix| text.ends_with(prefix))
             .map(str::len)
             .max()

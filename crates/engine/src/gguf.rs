@@ -47,10 +47,7 @@ pub struct ModelInfo {
 impl GgufFile {
     /// Opens `path` and checks that it is a complete, consistent GGUF file. Reads only the header.
     pub fn open(path: &Path) -> Result<Self> {
-        let io = |source| EngineError::Io {
-            path: path.to_owned(),
-            source,
-        };
+        let io = |source| EngineError::Io { path: path.to_owned(), source };
         let file = File::open(path).map_err(io)?;
         let file_size = file.metadata().map_err(io)?.len();
         let mut reader = BufReader::new(file);
@@ -61,23 +58,12 @@ impl GgufFile {
             } else {
                 "it does not start with the GGUF signature".to_owned()
             };
-            return Err(EngineError::NotGguf {
-                path: path.to_owned(),
-                reason,
-            });
+            return Err(EngineError::NotGguf { path: path.to_owned(), reason });
         }
         reader.rewind().map_err(io)?;
-        let corrupt = |reason: String| EngineError::Corrupt {
-            path: path.to_owned(),
-            reason,
-        };
-        let content =
-            Content::read(&mut reader).map_err(|e| corrupt(header_reason(&candle_message(&e))))?;
-        let this = Self {
-            path: path.to_owned(),
-            content,
-            file_size,
-        };
+        let corrupt = |reason: String| EngineError::Corrupt { path: path.to_owned(), reason };
+        let content = Content::read(&mut reader).map_err(|e| corrupt(header_reason(&candle_message(&e))))?;
+        let this = Self { path: path.to_owned(), content, file_size };
         this.check_tensor_table().map_err(corrupt)?;
         Ok(this)
     }
@@ -92,30 +78,16 @@ impl GgufFile {
         }
         let mut furthest = data;
         for (name, info) in &self.content.tensor_infos {
-            let elems = info
-                .shape
-                .dims()
-                .iter()
-                .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64));
-            let elems = elems.ok_or_else(|| {
-                format!(
-                    "tensor '{name}' has an impossible shape {:?}",
-                    info.shape.dims()
-                )
-            })?;
+            let elems = info.shape.dims().iter().try_fold(1u64, |acc, &d| acc.checked_mul(d as u64));
+            let elems =
+                elems.ok_or_else(|| format!("tensor '{name}' has an impossible shape {:?}", info.shape.dims()))?;
             let block = info.ggml_dtype.block_size() as u64;
             if elems % block != 0 {
-                return Err(format!(
-                    "tensor '{name}' has {elems} values, not a multiple of its block size {block}"
-                ));
+                return Err(format!("tensor '{name}' has {elems} values, not a multiple of its block size {block}"));
             }
             let bytes = elems / block * info.ggml_dtype.type_size() as u64;
-            let end = data
-                .checked_add(info.offset)
-                .and_then(|s| s.checked_add(bytes));
-            let end = end.ok_or_else(|| {
-                format!("tensor '{name}' has an impossible offset {}", info.offset)
-            })?;
+            let end = data.checked_add(info.offset).and_then(|s| s.checked_add(bytes));
+            let end = end.ok_or_else(|| format!("tensor '{name}' has an impossible offset {}", info.offset))?;
             furthest = furthest.max(end);
         }
         if furthest > self.file_size {
@@ -165,11 +137,10 @@ impl GgufFile {
 
     /// `general.architecture`, required by every model.
     pub(crate) fn architecture(&self) -> Result<&str> {
-        self.get_str("general.architecture")
-            .ok_or_else(|| EngineError::Metadata {
-                key: "general.architecture".into(),
-                reason: "missing or not a string".into(),
-            })
+        self.get_str("general.architecture").ok_or_else(|| EngineError::Metadata {
+            key: "general.architecture".into(),
+            reason: "missing or not a string".into(),
+        })
     }
 
     /// The chat template embedded in the file (`tokenizer.chat_template`), if any.
@@ -185,11 +156,8 @@ impl GgufFile {
         for info in self.content.tensor_infos.values() {
             let elems = info.shape.elem_count() as u64;
             parameters += elems;
-            let bytes =
-                elems / info.ggml_dtype.block_size() as u64 * info.ggml_dtype.type_size() as u64;
-            *bytes_by_type
-                .entry(format!("{:?}", info.ggml_dtype))
-                .or_default() += bytes;
+            let bytes = elems / info.ggml_dtype.block_size() as u64 * info.ggml_dtype.type_size() as u64;
+            *bytes_by_type.entry(format!("{:?}", info.ggml_dtype)).or_default() += bytes;
         }
         let quantization = bytes_by_type
             .into_iter()
@@ -199,18 +167,12 @@ impl GgufFile {
         let name = self
             .get_str("general.name")
             .map(str::to_owned)
-            .or_else(|| {
-                self.path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-            })
+            .or_else(|| self.path.file_stem().map(|s| s.to_string_lossy().into_owned()))
             .unwrap_or_default();
         Ok(ModelInfo {
             path: self.path.clone(),
             name,
-            context_length: self
-                .get_uint(&format!("{architecture}.context_length"))
-                .unwrap_or(0) as usize,
+            context_length: self.get_uint(&format!("{architecture}.context_length")).unwrap_or(0) as usize,
             architecture,
             parameters,
             quantization,
@@ -233,10 +195,7 @@ fn header_reason(message: &str) -> String {
 
 /// The SHA-256 of a file, as lower-case hex. Reads the file in 1 MiB chunks.
 pub fn sha256_file(path: &Path) -> Result<String> {
-    let io = |source| EngineError::Io {
-        path: path.to_owned(),
-        source,
-    };
+    let io = |source| EngineError::Io { path: path.to_owned(), source };
     let mut file = File::open(path).map_err(io)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -247,9 +206,5 @@ pub fn sha256_file(path: &Path) -> Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -62,34 +62,14 @@ impl Model {
         }
         let tokenizer = Tokenizer::for_model(&gguf)?;
         let template = chat_template(&gguf, &tokenizer)?;
-        let io = |source| EngineError::Io {
-            path: path.to_owned(),
-            source,
-        };
+        let io = |source| EngineError::Io { path: path.to_owned(), source };
         let file = File::open(path).map_err(io)?;
         let inner = BufReader::with_capacity(1 << 20, file);
-        let mut reader = ProgressReader {
-            inner,
-            read: 0,
-            reported: 0,
-            total: gguf.file_size,
-            progress,
-        };
+        let mut reader = ProgressReader { inner, read: 0, reported: 0, total: gguf.file_size, progress };
         let device = Device::Cpu;
         let (forward, caps) = arch::load(&info.architecture, gguf.content, &mut reader, &device)?;
-        (reader.progress)(LoadProgress {
-            bytes_read: gguf.file_size,
-            total_bytes: gguf.file_size,
-        });
-        Ok(Self {
-            info,
-            forward,
-            caps,
-            tokenizer,
-            template,
-            device,
-            prefix_cache: None,
-        })
+        (reader.progress)(LoadProgress { bytes_read: gguf.file_size, total_bytes: gguf.file_size });
+        Ok(Self { info, forward, caps, tokenizer, template, device, prefix_cache: None })
     }
 
     /// What the file says about itself.
@@ -121,55 +101,28 @@ impl Model {
     /// plain text, so a person who types `<|im_start|>` cannot open a new turn.
     pub fn prompt(&self, messages: &[ChatMessage]) -> Result<Prompt> {
         let tokens = self.encode_rendered(messages, true)?;
-        let last_user = messages
-            .iter()
-            .rposition(|m| m.role == crate::Role::User)
-            .unwrap_or(0);
+        let last_user = messages.iter().rposition(|m| m.role == crate::Role::User).unwrap_or(0);
         let reusable_prefix = if last_user == 0 {
             0
         } else {
             let prefix = self.encode_rendered(&messages[..last_user], false)?;
-            if prefix.len() < tokens.len() && tokens.starts_with(&prefix) {
-                prefix.len()
-            } else {
-                0
-            }
+            if prefix.len() < tokens.len() && tokens.starts_with(&prefix) { prefix.len() } else { 0 }
         };
-        Ok(Prompt {
-            tokens,
-            reusable_prefix,
-        })
+        Ok(Prompt { tokens, reusable_prefix })
     }
 
-    fn encode_rendered(
-        &self,
-        messages: &[ChatMessage],
-        add_generation_prompt: bool,
-    ) -> Result<Vec<u32>> {
+    fn encode_rendered(&self, messages: &[ChatMessage], add_generation_prompt: bool) -> Result<Vec<u32>> {
         // Each content is replaced by a marker that cannot occur in typed text, the template is rendered, and the
         // pieces between markers are encoded as template text while the contents are encoded as plain text.
         let nonce: u64 = rand::random();
         let marker = |i: usize| format!("\u{E000}{nonce:016x}:{i}\u{E001}");
-        let masked: Vec<ChatMessage> = messages
-            .iter()
-            .enumerate()
-            .map(|(i, m)| ChatMessage {
-                role: m.role,
-                content: marker(i),
-            })
-            .collect();
-        let mut rendered = self
-            .template
-            .render(&masked, add_generation_prompt)?
-            .as_str()
-            .to_owned();
+        let masked: Vec<ChatMessage> =
+            messages.iter().enumerate().map(|(i, m)| ChatMessage { role: m.role, content: marker(i) }).collect();
+        let mut rendered = self.template.render(&masked, add_generation_prompt)?.as_str().to_owned();
         let mut tokens = Vec::new();
         loop {
-            let next = messages
-                .iter()
-                .enumerate()
-                .filter_map(|(i, _)| rendered.find(&marker(i)).map(|at| (at, i)))
-                .min();
+            let next =
+                messages.iter().enumerate().filter_map(|(i, _)| rendered.find(&marker(i)).map(|at| (at, i))).min();
             let Some((at, i)) = next else { break };
             tokens.extend(self.tokenizer.encode_trusted(&rendered[..at])?);
             tokens.extend(self.tokenizer.encode_text(messages[i].content.trim())?);
@@ -195,11 +148,7 @@ fn chat_template(gguf: &GgufFile, tokenizer: &Tokenizer) -> Result<ChatTemplate>
             ));
         }
     };
-    ChatTemplate::new(
-        source,
-        tokenizer.bos_token().unwrap_or(""),
-        tokenizer.eos_token().unwrap_or(""),
-    )
+    ChatTemplate::new(source, tokenizer.bos_token().unwrap_or(""), tokenizer.eos_token().unwrap_or(""))
 }
 
 /// A reader that reports how many bytes loading has read, every 8 MiB.
@@ -217,10 +166,7 @@ impl<R: Read> Read for ProgressReader<'_, R> {
         self.read += n as u64;
         if self.read >= self.reported + (8 << 20) {
             self.reported = self.read;
-            (self.progress)(LoadProgress {
-                bytes_read: self.read.min(self.total),
-                total_bytes: self.total,
-            });
+            (self.progress)(LoadProgress { bytes_read: self.read.min(self.total), total_bytes: self.total });
         }
         Ok(n)
     }

@@ -31,24 +31,15 @@ pub struct ChatMessage {
 impl ChatMessage {
     /// A system message.
     pub fn system(content: impl Into<String>) -> Self {
-        Self {
-            role: Role::System,
-            content: content.into(),
-        }
+        Self { role: Role::System, content: content.into() }
     }
     /// A user message.
     pub fn user(content: impl Into<String>) -> Self {
-        Self {
-            role: Role::User,
-            content: content.into(),
-        }
+        Self { role: Role::User, content: content.into() }
     }
     /// An assistant message.
     pub fn assistant(content: impl Into<String>) -> Self {
-        Self {
-            role: Role::Assistant,
-            content: content.into(),
-        }
+        Self { role: Role::Assistant, content: content.into() }
     }
 }
 
@@ -76,40 +67,27 @@ impl ChatTemplate {
         env.set_lstrip_blocks(true);
         env.set_fuel(Some(TEMPLATE_FUEL));
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
-        env.add_function(
-            "raise_exception",
-            |message: String| -> std::result::Result<Value, minijinja::Error> {
-                Err(minijinja::Error::new(ErrorKind::InvalidOperation, message))
-            },
-        );
+        env.add_function("raise_exception", |message: String| -> std::result::Result<Value, minijinja::Error> {
+            Err(minijinja::Error::new(ErrorKind::InvalidOperation, message))
+        });
         let date_string = today();
         let date = date_string.clone();
         env.add_function("strftime_now", move |_format: String| date.clone());
-        env.add_template_owned("chat", source.to_owned())
-            .map_err(|e| EngineError::Template(describe(&e)))?;
-        Ok(Self {
-            env,
-            bos_token: bos_token.to_owned(),
-            eos_token: eos_token.to_owned(),
-            date_string,
-        })
+        env.add_template_owned("chat", source.to_owned()).map_err(|e| EngineError::Template(describe(&e)))?;
+        Ok(Self { env, bos_token: bos_token.to_owned(), eos_token: eos_token.to_owned(), date_string })
     }
 
     /// Uses a fixed date instead of today's, so renders are reproducible (tests, snapshots).
     pub fn with_date(mut self, date_string: &str) -> Self {
         self.date_string = date_string.to_owned();
         let date = date_string.to_owned();
-        self.env
-            .add_function("strftime_now", move |_format: String| date.clone());
+        self.env.add_function("strftime_now", move |_format: String| date.clone());
         self
     }
 
     /// Renders `messages`; with `add_generation_prompt` the text ends where the assistant's reply begins.
     pub fn render(&self, messages: &[ChatMessage], add_generation_prompt: bool) -> Result<String> {
-        let template = self
-            .env
-            .get_template("chat")
-            .map_err(|e| EngineError::Template(describe(&e)))?;
+        let template = self.env.get_template("chat").map_err(|e| EngineError::Template(describe(&e)))?;
         let rendered = template
             .render(context! {
                 messages => messages,
@@ -138,9 +116,7 @@ fn describe(e: &minijinja::Error) -> String {
 
 /// Today's UTC date as `%d %b %Y`, without a calendar dependency (Howard Hinnant's civil-from-days).
 fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let z = (secs / 86_400) as i64 + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -150,8 +126,6 @@ fn today() -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     format!("{day:02} {} {year}", MONTHS[(month - 1) as usize])
 }

@@ -19,15 +19,14 @@ use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::pre_tokenizers::digits::Digits;
 use tokenizers::pre_tokenizers::sequence::Sequence as PreSequence;
 use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
-use tokenizers::{
-    AddedToken, DecoderWrapper, NormalizerWrapper, PreTokenizerWrapper, SplitDelimiterBehavior,
-};
+use tokenizers::{AddedToken, DecoderWrapper, NormalizerWrapper, PreTokenizerWrapper, SplitDelimiterBehavior};
 
 use crate::error::{EngineError, Result};
 use crate::gguf::GgufFile;
 
 /// Qwen2's split regex (also Qwen2.5 and Qwen3): single digits, letters with one leading non-letter.
-const QWEN2_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+const QWEN2_PATTERN: &str =
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 /// Llama 3's split regex: like Qwen2's but digits in groups of up to three.
 const LLAMA3_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
@@ -94,17 +93,9 @@ impl Tokenizer {
             None => from_metadata(gguf, &tokens)?,
         };
         let id_of = |text: &str| tokens.iter().position(|t| t == text).map(|i| i as u32);
-        let declared = [
-            "tokenizer.ggml.eos_token_id",
-            "tokenizer.ggml.eot_token_id",
-            "tokenizer.ggml.eom_token_id",
-        ];
+        let declared = ["tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"];
         let types = int_array(gguf, "tokenizer.ggml.token_type").unwrap_or_default();
-        let mut end_of_turn: Vec<u32> = declared
-            .iter()
-            .filter_map(|k| gguf.get_uint(k))
-            .map(|v| v as u32)
-            .collect();
+        let mut end_of_turn: Vec<u32> = declared.iter().filter_map(|k| gguf.get_uint(k)).map(|v| v as u32).collect();
         for text in END_OF_TURN_TEXTS {
             if let Some(id) = id_of(text) {
                 let is_control = types.get(id as usize).is_none_or(|&t| t == TOKEN_CONTROL);
@@ -119,12 +110,8 @@ impl Tokenizer {
         Ok(Self {
             trusted,
             plain,
-            bos: gguf
-                .get_uint("tokenizer.ggml.bos_token_id")
-                .map(|v| v as u32),
-            add_bos: gguf
-                .get_bool("tokenizer.ggml.add_bos_token")
-                .unwrap_or(model == "llama"),
+            bos: gguf.get_uint("tokenizer.ggml.bos_token_id").map(|v| v as u32),
+            add_bos: gguf.get_bool("tokenizer.ggml.add_bos_token").unwrap_or(model == "llama"),
             end_of_turn,
             tokens,
         })
@@ -142,24 +129,17 @@ impl Tokenizer {
 
     /// Decodes token ids to text, leaving out special tokens.
     pub fn decode(&self, ids: &[u32]) -> Result<String> {
-        self.trusted
-            .decode(ids, true)
-            .map_err(|e| EngineError::Tokenizer(e.to_string()))
+        self.trusted.decode(ids, true).map_err(|e| EngineError::Tokenizer(e.to_string()))
     }
 
     /// The beginning-of-sequence token, prepended to prompts when the model asks for it.
     pub fn bos_token(&self) -> Option<&str> {
-        self.bos
-            .and_then(|id| self.tokens.get(id as usize))
-            .map(String::as_str)
+        self.bos.and_then(|id| self.tokens.get(id as usize)).map(String::as_str)
     }
 
     /// The main end-of-sequence token text, as chat templates name it.
     pub fn eos_token(&self) -> Option<&str> {
-        self.end_of_turn
-            .first()
-            .and_then(|&id| self.tokens.get(id as usize))
-            .map(String::as_str)
+        self.end_of_turn.first().and_then(|&id| self.tokens.get(id as usize)).map(String::as_str)
     }
 
     /// Whether generating `id` ends the assistant's turn.
@@ -183,20 +163,13 @@ impl Tokenizer {
 }
 
 fn encode(tok: &tokenizers::Tokenizer, text: &str) -> Result<Vec<u32>> {
-    tok.encode_fast(text, false)
-        .map(|e| e.get_ids().to_vec())
-        .map_err(|e| EngineError::Tokenizer(e.to_string()))
+    tok.encode_fast(text, false).map(|e| e.get_ids().to_vec()).map_err(|e| EngineError::Tokenizer(e.to_string()))
 }
 
 fn tokenizer_json_beside(model: &Path) -> Option<std::path::PathBuf> {
     let dir = model.parent()?;
     let stem = model.file_stem()?.to_string_lossy();
-    [
-        dir.join(format!("{stem}.tokenizer.json")),
-        dir.join("tokenizer.json"),
-    ]
-    .into_iter()
-    .find(|p| p.is_file())
+    [dir.join(format!("{stem}.tokenizer.json")), dir.join("tokenizer.json")].into_iter().find(|p| p.is_file())
 }
 
 fn tok_err(msg: impl Into<String>) -> EngineError {
@@ -206,14 +179,8 @@ fn tok_err(msg: impl Into<String>) -> EngineError {
 fn array<'a>(gguf: &'a GgufFile, key: &str) -> Result<&'a Vec<Value>> {
     match gguf.metadata().get(key) {
         Some(Value::Array(v)) => Ok(v),
-        Some(_) => Err(EngineError::Metadata {
-            key: key.into(),
-            reason: "not an array".into(),
-        }),
-        None => Err(EngineError::Metadata {
-            key: key.into(),
-            reason: "missing".into(),
-        }),
+        Some(_) => Err(EngineError::Metadata { key: key.into(), reason: "not an array".into() }),
+        None => Err(EngineError::Metadata { key: key.into(), reason: "missing".into() }),
     }
 }
 
@@ -222,10 +189,7 @@ fn string_array(gguf: &GgufFile, key: &str) -> Result<Vec<String>> {
         .iter()
         .map(|v| match v {
             Value::String(s) => Ok(s.clone()),
-            _ => Err(EngineError::Metadata {
-                key: key.into(),
-                reason: "an entry is not a string".into(),
-            }),
+            _ => Err(EngineError::Metadata { key: key.into(), reason: "an entry is not a string".into() }),
         })
         .collect()
 }
@@ -238,10 +202,7 @@ fn int_array(gguf: &GgufFile, key: &str) -> Result<Vec<i32>> {
             Value::U32(i) => Ok(*i as i32),
             Value::I8(i) => Ok(i32::from(*i)),
             Value::U8(i) => Ok(i32::from(*i)),
-            _ => Err(EngineError::Metadata {
-                key: key.into(),
-                reason: "an entry is not an integer".into(),
-            }),
+            _ => Err(EngineError::Metadata { key: key.into(), reason: "an entry is not an integer".into() }),
         })
         .collect()
 }
@@ -252,10 +213,7 @@ fn float_array(gguf: &GgufFile, key: &str) -> Result<Vec<f32>> {
         .map(|v| match v {
             Value::F32(f) => Ok(*f),
             Value::F64(f) => Ok(*f as f32),
-            _ => Err(EngineError::Metadata {
-                key: key.into(),
-                reason: "an entry is not a number".into(),
-            }),
+            _ => Err(EngineError::Metadata { key: key.into(), reason: "an entry is not a number".into() }),
         })
         .collect()
 }
@@ -266,11 +224,7 @@ fn from_metadata(gguf: &GgufFile, tokens: &[String]) -> Result<tokenizers::Token
         None => vec![1; tokens.len()],
     };
     if types.len() != tokens.len() {
-        return Err(tok_err(format!(
-            "{} tokens but {} token types",
-            tokens.len(),
-            types.len()
-        )));
+        return Err(tok_err(format!("{} tokens but {} token types", tokens.len(), types.len())));
     }
     let model = gguf.get_str("tokenizer.ggml.model").unwrap_or("gpt2");
     let mut tok = match model {
@@ -295,57 +249,31 @@ fn from_metadata(gguf: &GgufFile, tokens: &[String]) -> Result<tokenizers::Token
 }
 
 fn vocab_of(tokens: &[String]) -> Vocab {
-    tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.clone(), i as u32))
-        .collect()
+    tokens.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect()
 }
 
-fn byte_level_bpe(
-    gguf: &GgufFile,
-    tokens: &[String],
-    _types: &[i32],
-) -> Result<tokenizers::Tokenizer> {
+fn byte_level_bpe(gguf: &GgufFile, tokens: &[String], _types: &[i32]) -> Result<tokenizers::Tokenizer> {
     let merges: Vec<(String, String)> = string_array(gguf, "tokenizer.ggml.merges")?
         .into_iter()
         .map(|m| {
-            let (a, b) = m
-                .split_once(' ')
-                .ok_or_else(|| tok_err(format!("malformed merge rule '{m}'")))?;
+            let (a, b) = m.split_once(' ').ok_or_else(|| tok_err(format!("malformed merge rule '{m}'")))?;
             Ok((a.to_owned(), b.to_owned()))
         })
         .collect::<Result<_>>()?;
-    let bpe = BPE::builder()
-        .vocab_and_merges(vocab_of(tokens), merges)
-        .build()
-        .map_err(|e| tok_err(e.to_string()))?;
+    let bpe = BPE::builder().vocab_and_merges(vocab_of(tokens), merges).build().map_err(|e| tok_err(e.to_string()))?;
     let mut tok = tokenizers::Tokenizer::new(bpe);
     let byte_level = ByteLevel::new(false, false, false);
     let split = |pattern: &str| -> Result<PreTokenizerWrapper> {
         let pattern = SplitPattern::Regex(pattern.to_owned());
-        Ok(Split::new(pattern, SplitDelimiterBehavior::Isolated, false)
-            .map_err(|e| tok_err(e.to_string()))?
-            .into())
+        Ok(Split::new(pattern, SplitDelimiterBehavior::Isolated, false).map_err(|e| tok_err(e.to_string()))?.into())
     };
     let pre = gguf.get_str("tokenizer.ggml.pre").unwrap_or("default");
     let (normalizer, pre_tokenizer): (Option<NormalizerWrapper>, PreTokenizerWrapper) = match pre {
-        "qwen2" => (
-            Some(NFC.into()),
-            PreSequence::new(vec![split(QWEN2_PATTERN)?, byte_level.into()]).into(),
-        ),
-        "llama-bpe" | "llama3" => (
-            None,
-            PreSequence::new(vec![split(LLAMA3_PATTERN)?, byte_level.into()]).into(),
-        ),
-        "smollm" => (
-            None,
-            PreSequence::new(vec![
-                Digits::new(true).into(),
-                ByteLevel::new(false, false, true).into(),
-            ])
-            .into(),
-        ),
+        "qwen2" => (Some(NFC.into()), PreSequence::new(vec![split(QWEN2_PATTERN)?, byte_level.into()]).into()),
+        "llama-bpe" | "llama3" => (None, PreSequence::new(vec![split(LLAMA3_PATTERN)?, byte_level.into()]).into()),
+        "smollm" => {
+            (None, PreSequence::new(vec![Digits::new(true).into(), ByteLevel::new(false, false, true).into()]).into())
+        }
         "gpt2" | "default" => (None, ByteLevel::new(false, false, true).into()),
         other => {
             return Err(tok_err(format!(
@@ -354,18 +282,13 @@ fn byte_level_bpe(
             )));
         }
     };
-    tok.with_normalizer(normalizer)
-        .map_err(|e| tok_err(e.to_string()))?;
+    tok.with_normalizer(normalizer).map_err(|e| tok_err(e.to_string()))?;
     tok.with_pre_tokenizer(Some(pre_tokenizer));
     tok.with_decoder(Some(byte_level));
     Ok(tok)
 }
 
-fn sentencepiece_bpe(
-    gguf: &GgufFile,
-    tokens: &[String],
-    types: &[i32],
-) -> Result<tokenizers::Tokenizer> {
+fn sentencepiece_bpe(gguf: &GgufFile, tokens: &[String], types: &[i32]) -> Result<tokenizers::Tokenizer> {
     let merges = match gguf.metadata().get("tokenizer.ggml.merges") {
         Some(_) => string_array(gguf, "tokenizer.ggml.merges")?
             .into_iter()
@@ -373,29 +296,22 @@ fn sentencepiece_bpe(
             .collect(),
         None => merges_from_scores(tokens, types, &float_array(gguf, "tokenizer.ggml.scores")?)?,
     };
-    let mut builder = BPE::builder()
-        .vocab_and_merges(vocab_of(tokens), merges)
-        .byte_fallback(true);
+    let mut builder = BPE::builder().vocab_and_merges(vocab_of(tokens), merges).byte_fallback(true);
     if let Some(unk) = types.iter().position(|&t| t == TOKEN_UNKNOWN) {
         builder = builder.unk_token(tokens[unk].clone()).fuse_unk(true);
     }
     let bpe = builder.build().map_err(|e| tok_err(e.to_string()))?;
     let mut tok = tokenizers::Tokenizer::new(bpe);
     let replace = Replace::new(" ", "▁").map_err(|e| tok_err(e.to_string()))?;
-    let space_prefix = gguf
-        .get_bool("tokenizer.ggml.add_space_prefix")
-        .unwrap_or(true);
+    let space_prefix = gguf.get_bool("tokenizer.ggml.add_space_prefix").unwrap_or(true);
     let normalizer: NormalizerWrapper = if space_prefix {
         NormalizerSequence::new(vec![Prepend::new("▁".into()).into(), replace.into()]).into()
     } else {
         replace.into()
     };
-    tok.with_normalizer(Some(normalizer))
-        .map_err(|e| tok_err(e.to_string()))?;
+    tok.with_normalizer(Some(normalizer)).map_err(|e| tok_err(e.to_string()))?;
     let mut decoders: Vec<DecoderWrapper> = vec![
-        Replace::new("▁", " ")
-            .map_err(|e| tok_err(e.to_string()))?
-            .into(),
+        Replace::new("▁", " ").map_err(|e| tok_err(e.to_string()))?.into(),
         ByteFallback::new().into(),
         Fuse::new().into(),
     ];
@@ -408,23 +324,11 @@ fn sentencepiece_bpe(
 
 /// SentencePiece files carry scores instead of merges: a pair merges when both halves and their concatenation are
 /// in the vocabulary, ranked by the concatenation's score (as the SentencePiece-to-BPE converters do).
-fn merges_from_scores(
-    tokens: &[String],
-    types: &[i32],
-    scores: &[f32],
-) -> Result<Vec<(String, String)>> {
+fn merges_from_scores(tokens: &[String], types: &[i32], scores: &[f32]) -> Result<Vec<(String, String)>> {
     if scores.len() != tokens.len() {
-        return Err(tok_err(format!(
-            "{} tokens but {} scores",
-            tokens.len(),
-            scores.len()
-        )));
+        return Err(tok_err(format!("{} tokens but {} scores", tokens.len(), scores.len())));
     }
-    let ids: HashMap<&str, usize> = tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.as_str(), i))
-        .collect();
+    let ids: HashMap<&str, usize> = tokens.iter().enumerate().map(|(i, t)| (t.as_str(), i)).collect();
     let mut ranked: Vec<(f32, usize, usize)> = Vec::new();
     for (id, piece) in tokens.iter().enumerate() {
         if types[id] == TOKEN_BYTE || types[id] == TOKEN_CONTROL {
@@ -437,8 +341,5 @@ fn merges_from_scores(
         }
     }
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    Ok(ranked
-        .into_iter()
-        .map(|(_, l, r)| (tokens[l].clone(), tokens[r].clone()))
-        .collect())
+    Ok(ranked.into_iter().map(|(_, l, r)| (tokens[l].clone(), tokens[r].clone())).collect())
 }

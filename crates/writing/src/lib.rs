@@ -1,13 +1,14 @@
-//! Tend's care-writing tasks. Each task is a module plus a prompt template kept as a data file with an id and a
+//! Tend's care-writing tasks. Each task is a prompt template kept as a data file in `prompts/` with an id and a
 //! version; a task turns what the worker wrote into chat messages for the engine.
 //!
 //! Architecture invariant: this crate knows the engine's message types, and nothing of storage or the UI.
 
+mod language;
+
 use serde::{Deserialize, Serialize};
 use tend_engine::ChatMessage;
 
-/// The prompt template of the care-note task.
-const CARE_NOTE: &str = include_str!("../prompts/care-note.toml");
+pub use language::Language;
 
 /// The longest input a task accepts, in bytes: far beyond any shift's notes, small enough to refuse pasted files.
 pub const MAX_INPUT_BYTES: usize = 256 * 1024;
@@ -19,10 +20,17 @@ pub enum WritingError {
     #[error("there is nothing to work from: the text is empty. Type or paste the notes first.")]
     EmptyInput,
     /// The input is implausibly long.
-    #[error(
-        "the text is {0} bytes long, more than the {MAX_INPUT_BYTES} Tend accepts. Split it into parts."
-    )]
+    #[error("the text is {0} bytes long, more than the {MAX_INPUT_BYTES} Tend accepts. Split it into parts.")]
     InputTooLong(usize),
+    /// Translation needs a target language.
+    #[error(
+        "say which language to translate into (for example --to polish); Tend translates between English and {}",
+        Language::names()
+    )]
+    NoLanguage,
+    /// The language is not one Tend translates.
+    #[error("Tend does not translate '{0}'; it translates between English and {names}", names = Language::names())]
+    UnknownLanguage(String),
     /// A built-in template does not parse (a build defect, caught by the tests).
     #[error("the prompt template '{name}' is malformed: {reason}")]
     Template {
@@ -39,6 +47,63 @@ pub enum WritingError {
 pub enum Task {
     /// Shorthand from a visit or shift into a daily care note.
     CareNote,
+    /// A person's interests, abilities, needs and preferences into a week of activities.
+    ActivityPlan,
+    /// Meeting notes or a transcript into a summary with decisions and actions.
+    Meeting,
+    /// A purpose and points into a short, plain letter or email.
+    Letter,
+    /// A text into another language (to or from English).
+    Translate,
+    /// Minimal corrections of grammar and clarity, with a reason for each.
+    CheckWording,
+}
+
+impl Task {
+    /// Every task, in the order the app lists them.
+    pub const ALL: [Task; 6] =
+        [Task::CareNote, Task::ActivityPlan, Task::Meeting, Task::Letter, Task::Translate, Task::CheckWording];
+
+    fn template_source(self) -> (&'static str, &'static str) {
+        match self {
+            Task::CareNote => ("care-note", include_str!("../prompts/care-note.toml")),
+            Task::ActivityPlan => ("activity-plan", include_str!("../prompts/activity-plan.toml")),
+            Task::Meeting => ("meeting", include_str!("../prompts/meeting.toml")),
+            Task::Letter => ("letter", include_str!("../prompts/letter.toml")),
+            Task::Translate => ("translate", include_str!("../prompts/translate.toml")),
+            Task::CheckWording => ("check-wording", include_str!("../prompts/check-wording.toml")),
+        }
+    }
+
+    /// Builds the messages for `input` (the worker's text, trimmed). `language` is the target of a translation.
+    pub fn prompt(self, input: &str, language: Option<Language>) -> Result<TaskPrompt, WritingError> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Err(WritingError::EmptyInput);
+        }
+        if input.len() > MAX_INPUT_BYTES {
+            return Err(WritingError::InputTooLong(input.len()));
+        }
+        let language = match (self, language) {
+            (Task::Translate, None) => return Err(WritingError::NoLanguage),
+            (Task::Translate, Some(l)) => Some(l),
+            _ => None,
+        };
+        let (name, source) = self.template_source();
+        let template: PromptTemplate =
+            toml::from_str(source).map_err(|e| WritingError::Template { name, reason: e.to_string() })?;
+        let language_name = language.map_or("", Language::name);
+        // The worker's text is substituted last, so braces typed in it are never template placeholders.
+        let fill =
+            |text: &str, with: &str| text.trim().replace("{language}", language_name).replacen("{input}", with, 1);
+        let mut messages = vec![ChatMessage::system(fill(&template.system, ""))];
+        if !template.example_input.is_empty() {
+            messages.push(ChatMessage::user(fill(&template.user, template.example_input.trim())));
+            messages.push(ChatMessage::assistant(template.example_output.trim()));
+        }
+        messages.push(ChatMessage::user(fill(&template.user, input)));
+        Ok(TaskPrompt { messages, template: TemplateId { id: template.id, version: template.version }, language })
+    }
 }
 
 /// Which prompt template, and which version of it, produced a draft.
@@ -71,44 +136,6 @@ pub struct TaskPrompt {
     pub messages: Vec<ChatMessage>,
     /// The template used.
     pub template: TemplateId,
-}
-
-impl Task {
-    /// The prompt template source of this task.
-    fn source(self) -> (&'static str, &'static str) {
-        match self {
-            Task::CareNote => ("care-note", CARE_NOTE),
-        }
-    }
-
-    /// Builds the messages for `input` (the worker's text, trimmed).
-    pub fn prompt(self, input: &str) -> Result<TaskPrompt, WritingError> {
-        let input = input.trim();
-        if input.is_empty() {
-            return Err(WritingError::EmptyInput);
-        }
-        if input.len() > MAX_INPUT_BYTES {
-            return Err(WritingError::InputTooLong(input.len()));
-        }
-        let (name, source) = self.source();
-        let template: PromptTemplate =
-            toml::from_str(source).map_err(|e| WritingError::Template {
-                name,
-                reason: e.to_string(),
-            })?;
-        let fill = |text: &str| template.user.trim().replacen("{input}", text, 1);
-        let mut messages = vec![ChatMessage::system(template.system.trim())];
-        if !template.example_input.is_empty() {
-            messages.push(ChatMessage::user(fill(template.example_input.trim())));
-            messages.push(ChatMessage::assistant(template.example_output.trim()));
-        }
-        messages.push(ChatMessage::user(fill(input)));
-        Ok(TaskPrompt {
-            messages,
-            template: TemplateId {
-                id: template.id,
-                version: template.version,
-            },
-        })
-    }
+    /// The target language of a translation.
+    pub language: Option<Language>,
 }

@@ -17,17 +17,9 @@ pub(super) fn load<R: Read + Seek>(
     reader: &mut R,
     device: &Device,
 ) -> candle_core::Result<(Box<dyn Forward>, Capabilities)> {
-    let max_positions = super::context_length(&content, "gemma3")
-        .unwrap_or(MAX_SEQ_LEN)
-        .min(MAX_SEQ_LEN);
+    let max_positions = super::context_length(&content, "gemma3").unwrap_or(MAX_SEQ_LEN).min(MAX_SEQ_LEN);
     let weights = ModelWeights::from_gguf(content, reader, device)?;
-    Ok((
-        Box::new(Gemma3(weights)),
-        Capabilities {
-            extends_cache: false,
-            max_positions,
-        },
-    ))
+    Ok((Box::new(Gemma3(weights)), Capabilities { extends_cache: false, max_positions }))
 }
 
 impl Forward for Gemma3 {

@@ -18,13 +18,7 @@ pub(super) fn load<R: Read + Seek>(
 ) -> candle_core::Result<(Box<dyn Forward>, Capabilities)> {
     let max_positions = super::context_length(&content, "llama")?.min(MAX_SEQ_LEN);
     let weights = ModelWeights::from_gguf(content, reader, device)?;
-    Ok((
-        Box::new(Llama(weights)),
-        Capabilities {
-            extends_cache: true,
-            max_positions,
-        },
-    ))
+    Ok((Box::new(Llama(weights)), Capabilities { extends_cache: true, max_positions }))
 }
 
 impl Forward for Llama {

@@ -58,10 +58,7 @@ pub(crate) fn load<R: Read + Seek>(
 
 /// The error for an architecture outside [`SUPPORTED_ARCHITECTURES`].
 pub(crate) fn unsupported(found: &str) -> EngineError {
-    EngineError::UnsupportedArchitecture {
-        found: found.to_owned(),
-        supported: SUPPORTED_ARCHITECTURES.to_vec(),
-    }
+    EngineError::UnsupportedArchitecture { found: found.to_owned(), supported: SUPPORTED_ARCHITECTURES.to_vec() }
 }
 
 /// Reads `<arch>.context_length` from the header, for the architectures whose tables follow it.

@@ -17,13 +17,7 @@ pub(super) fn load<R: Read + Seek>(
 ) -> candle_core::Result<(Box<dyn Forward>, Capabilities)> {
     let max_positions = super::context_length(&content, "qwen3")?;
     let weights = ModelWeights::from_gguf(content, reader, device)?;
-    Ok((
-        Box::new(Qwen3(weights)),
-        Capabilities {
-            extends_cache: true,
-            max_positions,
-        },
-    ))
+    Ok((Box::new(Qwen3(weights)), Capabilities { extends_cache: true, max_positions }))
 }
 
 impl Forward for Qwen3 {

@@ -1,0 +1,367 @@
+//! `tend eval`: measures the checks and the writing tasks on the shared public evaluation data
+//! (`../shared/eval`, see its README) and reports the figures as markdown and JSON.
+
+mod metrics;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tend_checks::grounding::{Scope, check_scope};
+use tend_checks::{FindingKind, Location};
+use tend_writing::{Language, Task};
+
+pub use metrics::{chrf, gleu};
+
+use crate::{AppError, Assistant, Flow, GenerationParams};
+
+/// Which parts of the evaluation to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvalSet {
+    /// The grounding check on SummEdits (no model needed).
+    Grounding,
+    /// Check my wording on JFLEG: GLEU and chrF.
+    Wording,
+    /// Translation on NTREX: chrF++ per language and direction.
+    Translation,
+    /// Care notes from PriMock57 shorthand: facts kept and facts added.
+    Notes,
+}
+
+/// What to evaluate and how much.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// The folder with the shared evaluation data.
+    pub data_dir: PathBuf,
+    /// The parts to run.
+    pub sets: Vec<EvalSet>,
+    /// Items per model-based part (per language and direction for translation); 0 means all.
+    pub limit: usize,
+}
+
+/// Figures of the grounding check on SummEdits.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroundingEval {
+    /// Items scored.
+    pub items: usize,
+    /// Of the flagged summaries, the share that really were inconsistent.
+    pub precision: f64,
+    /// Of the inconsistent summaries, the share flagged.
+    pub recall: f64,
+    /// Of the consistent summaries, the share flagged (lower is better).
+    pub false_positive_rate: f64,
+    /// Mean of recall and specificity.
+    pub balanced_accuracy: f64,
+    /// Recall on the inconsistent summaries whose edits change entities, numbers or insert facts.
+    pub recall_entities_numbers_inserted: f64,
+    /// Recall by edit type: (edit type, inconsistent items with it, recall).
+    pub recall_by_edit_type: Vec<(String, usize, f64)>,
+    /// Microseconds per item for the check.
+    pub micros_per_item: f64,
+}
+
+/// Figures of check my wording on JFLEG.
+#[derive(Debug, Clone, Serialize)]
+pub struct WordingEval {
+    /// Sentences scored.
+    pub sentences: usize,
+    /// GLEU of Tend's corrections against the four references.
+    pub gleu: f64,
+    /// GLEU of the uncorrected sentences (the baseline to beat).
+    pub gleu_source: f64,
+    /// chrF of Tend's corrections.
+    pub chrf: f64,
+}
+
+/// chrF++ of one language and direction on NTREX.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranslationEval {
+    /// ISO 639-3 code of the other language.
+    pub language: String,
+    /// "eng->xxx" or "xxx->eng".
+    pub direction: String,
+    /// Lines translated.
+    pub lines: usize,
+    /// chrF++ against the human translation.
+    pub chrf_pp: f64,
+}
+
+/// Figures of the care-note task on PriMock57 shorthand.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotesEval {
+    /// Notes drafted.
+    pub notes: usize,
+    /// Share of the facts of the shorthand that reached the draft.
+    pub facts_kept: f64,
+    /// Facts in the draft that the shorthand does not support, per draft.
+    pub unsupported_per_draft: f64,
+}
+
+/// The evaluation's results.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EvalReport {
+    /// The model used for the model-based parts.
+    pub model: Option<String>,
+    /// Items per model-based part (0: all).
+    pub limit: usize,
+    /// Grounding check figures.
+    pub grounding: Option<GroundingEval>,
+    /// Wording figures.
+    pub wording: Option<WordingEval>,
+    /// Translation figures.
+    pub translation: Vec<TranslationEval>,
+    /// Care-note figures.
+    pub notes: Option<NotesEval>,
+}
+
+fn read(path: &Path) -> Result<String, AppError> {
+    std::fs::read_to_string(path).map_err(|e| AppError::Eval(format!("cannot read {}: {e}", path.display())))
+}
+
+fn lines(path: &Path) -> Result<Vec<String>, AppError> {
+    Ok(read(path)?.lines().map(str::to_owned).collect())
+}
+
+fn take<T>(items: Vec<T>, limit: usize) -> Vec<T> {
+    if limit == 0 { items } else { items.into_iter().take(limit).collect() }
+}
+
+/// Runs the evaluation. The model-based parts need `assistant`; without one only the grounding check runs.
+pub fn run(options: &EvalOptions, mut assistant: Option<&mut Assistant>) -> Result<EvalReport, AppError> {
+    let mut report = EvalReport {
+        model: assistant.as_ref().map(|a| a.model_info().name.clone()),
+        limit: options.limit,
+        ..EvalReport::default()
+    };
+    for set in &options.sets {
+        match (set, assistant.as_deref_mut()) {
+            (EvalSet::Grounding, _) => report.grounding = Some(grounding(&options.data_dir)?),
+            (EvalSet::Wording, Some(a)) => report.wording = Some(wording(&options.data_dir, options.limit, a)?),
+            (EvalSet::Translation, Some(a)) => report.translation = translation(&options.data_dir, options.limit, a)?,
+            (EvalSet::Notes, Some(a)) => report.notes = Some(notes(&options.data_dir, options.limit, a)?),
+            (_, None) => return Err(AppError::Eval(format!("the {set:?} evaluation needs a model"))),
+        }
+    }
+    Ok(report)
+}
+
+#[derive(Deserialize)]
+struct SummEdit {
+    doc: String,
+    summary: String,
+    /// 1 consistent, 0 inconsistent (a number in one file, a string in the other).
+    label: serde_json::Value,
+    #[serde(default)]
+    edit_types: serde_json::Value,
+}
+
+/// Whether the grounding check flags `summary` as unsupported by `doc`.
+pub fn flags_summary(doc: &str, summary: &str) -> bool {
+    check_scope(doc, summary, Scope::SUMMARY).iter().any(|f| {
+        f.location == Location::Draft && matches!(f.kind, FindingKind::UnsupportedFact | FindingKind::Negation)
+    })
+}
+
+fn grounding(dir: &Path) -> Result<GroundingEval, AppError> {
+    let mut items: Vec<SummEdit> = Vec::new();
+    for file in ["summedits/summedits_sales_call.json", "summedits/summedits_qmsumm.json"] {
+        let text = read(&dir.join(file))?;
+        let parsed: Vec<SummEdit> =
+            serde_json::from_str(&text).map_err(|e| AppError::Eval(format!("{file} is not SummEdits JSON: {e}")))?;
+        items.extend(parsed);
+    }
+    let started = std::time::Instant::now();
+    let flagged: Vec<bool> = items.iter().map(|i| flags_summary(&i.doc, &i.summary)).collect();
+    let micros_per_item = started.elapsed().as_secs_f64() * 1e6 / items.len().max(1) as f64;
+    let inconsistent: Vec<bool> = items.iter().map(|i| i.label.to_string().trim_matches('"') == "0").collect();
+    let count = |f: &dyn Fn(usize) -> bool| (0..items.len()).filter(|&i| f(i)).count() as f64;
+    let tp = count(&|i| flagged[i] && inconsistent[i]);
+    let fp = count(&|i| flagged[i] && !inconsistent[i]);
+    let positives = count(&|i| inconsistent[i]);
+    let negatives = count(&|i| !inconsistent[i]);
+    let ratio = |a: f64, b: f64| if b == 0.0 { 0.0 } else { a / b };
+    let edit_types = |i: usize| -> Vec<String> {
+        items[i]
+            .edit_types
+            .to_string()
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut types: Vec<String> = (0..items.len()).flat_map(edit_types).collect();
+    types.sort();
+    types.dedup();
+    let recall_by_edit_type = types
+        .into_iter()
+        .map(|t| {
+            let with: Vec<usize> =
+                (0..items.len()).filter(|&i| inconsistent[i] && edit_types(i).contains(&t)).collect();
+            let hit = with.iter().filter(|&&i| flagged[i]).count();
+            (t, with.len(), ratio(hit as f64, with.len() as f64))
+        })
+        .collect();
+    let targeted = |i: usize| {
+        inconsistent[i]
+            && edit_types(i).iter().any(|t| t == "entity_modification" || t == "hallucinated_fact_insertion")
+    };
+    let recall = ratio(tp, positives);
+    let false_positive_rate = ratio(fp, negatives);
+    Ok(GroundingEval {
+        items: items.len(),
+        precision: ratio(tp, tp + fp),
+        recall,
+        false_positive_rate,
+        balanced_accuracy: (recall + 1.0 - false_positive_rate) / 2.0,
+        recall_entities_numbers_inserted: ratio(count(&|i| targeted(i) && flagged[i]), count(&|i| targeted(i))),
+        recall_by_edit_type,
+        micros_per_item,
+    })
+}
+
+fn generate(a: &mut Assistant, task: Task, input: &str, language: Option<Language>) -> Result<String, AppError> {
+    let params = GenerationParams { max_tokens: 300, ..GenerationParams::default() };
+    Ok(a.draft(task, input, language, &params, &mut |_| Flow::Continue)?.draft)
+}
+
+/// The corrected sentence from a check-my-wording answer ("Corrected: ..." then "Changes: ...").
+pub fn corrected_text(answer: &str) -> String {
+    let body = answer.split("Changes:").next().unwrap_or(answer);
+    body.trim().trim_start_matches("Corrected:").trim().lines().next().unwrap_or("").trim().to_owned()
+}
+
+fn wording(dir: &Path, limit: usize, a: &mut Assistant) -> Result<WordingEval, AppError> {
+    let sources = take(lines(&dir.join("jfleg-dev/dev.src"))?, limit);
+    let all_refs: Vec<Vec<String>> =
+        (0..4).map(|k| lines(&dir.join(format!("jfleg-dev/dev.ref{k}")))).collect::<Result<_, _>>()?;
+    let refs: Vec<Vec<String>> = (0..sources.len()).map(|i| all_refs.iter().map(|r| r[i].clone()).collect()).collect();
+    let mut hyps = Vec::new();
+    for source in &sources {
+        hyps.push(corrected_text(&generate(a, Task::CheckWording, source, None)?));
+    }
+    Ok(WordingEval {
+        sentences: sources.len(),
+        gleu: gleu(&sources, &hyps, &refs),
+        gleu_source: gleu(&sources, &sources, &refs),
+        chrf: chrf(&hyps, &refs, 0),
+    })
+}
+
+fn translation(dir: &Path, limit: usize, a: &mut Assistant) -> Result<Vec<TranslationEval>, AppError> {
+    let english = lines(&dir.join("ntrex-200/eng.txt"))?;
+    let mut out = Vec::new();
+    for language in Language::all().filter(|l| *l != Language::English) {
+        let other = lines(&dir.join(format!("ntrex-200/{}.txt", language.code())))?;
+        let pairs = take(english.iter().cloned().zip(other).collect::<Vec<_>>(), limit);
+        for to_english in [false, true] {
+            let mut hyps = Vec::new();
+            let mut refs = Vec::new();
+            for (en, xx) in &pairs {
+                let (input, reference, target) =
+                    if to_english { (xx, en, Language::English) } else { (en, xx, language) };
+                hyps.push(generate(a, Task::Translate, input, Some(target))?);
+                refs.push(vec![reference.clone()]);
+            }
+            let code = language.code();
+            out.push(TranslationEval {
+                language: code.to_owned(),
+                direction: if to_english { format!("{code}->eng") } else { format!("eng->{code}") },
+                lines: pairs.len(),
+                chrf_pp: chrf(&hyps, &refs, 2),
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+struct PrimockNote {
+    note: String,
+}
+
+fn notes(dir: &Path, limit: usize, a: &mut Assistant) -> Result<NotesEval, AppError> {
+    let folder = dir.join("primock57-notes");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .map_err(|e| AppError::Eval(format!("cannot read {}: {e}", folder.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let (mut kept, mut total, mut unsupported) = (0usize, 0usize, 0usize);
+    let files = take(files, limit);
+    for file in &files {
+        let note: PrimockNote = serde_json::from_str(&read(file)?)
+            .map_err(|e| AppError::Eval(format!("{} is not a PriMock57 note: {e}", file.display())))?;
+        let draft = generate(a, Task::CareNote, &note.note, None)?;
+        let facts = tend_checks::extract_facts(&note.note)
+            .into_iter()
+            .filter(|f| f.kind != tend_checks::FactKind::Negation)
+            .count();
+        let findings = check_scope(&note.note, &draft, Scope::RECORD);
+        let lost = findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::Omission && f.fact != Some(tend_checks::FactKind::Negation))
+            .count();
+        unsupported += findings.iter().filter(|f| f.kind == FindingKind::UnsupportedFact).count();
+        total += facts;
+        kept += facts.saturating_sub(lost);
+    }
+    Ok(NotesEval {
+        notes: files.len(),
+        facts_kept: if total == 0 { 0.0 } else { kept as f64 / total as f64 },
+        unsupported_per_draft: unsupported as f64 / files.len().max(1) as f64,
+    })
+}
+
+impl EvalReport {
+    /// The report as markdown.
+    pub fn to_markdown(&self) -> String {
+        let mut md = String::from("# Tend evaluation\n\n");
+        md.push_str(&format!(
+            "Model: {}. Items per model-based part: {}.\n\n",
+            self.model.as_deref().unwrap_or("none (checks only)"),
+            if self.limit == 0 { "all".to_owned() } else { self.limit.to_string() }
+        ));
+        if let Some(g) = &self.grounding {
+            md.push_str(&format!(
+                "## Grounding check on SummEdits ({} items)\n\n| figure | value |\n|---|---|\n\
+                 | precision | {:.3} |\n| recall | {:.3} |\n| false-positive rate (consistent flagged) | {:.3} |\n\
+                 | balanced accuracy | {:.3} |\n| recall, entity/number/inserted-fact edits | {:.3} |\n\
+                 | time per item | {:.0} µs |\n\n| edit type | inconsistent items | recall |\n|---|---|---|\n",
+                g.items,
+                g.precision,
+                g.recall,
+                g.false_positive_rate,
+                g.balanced_accuracy,
+                g.recall_entities_numbers_inserted,
+                g.micros_per_item
+            ));
+            for (t, n, r) in &g.recall_by_edit_type {
+                md.push_str(&format!("| {t} | {n} | {r:.3} |\n"));
+            }
+            md.push('\n');
+        }
+        if let Some(w) = &self.wording {
+            md.push_str(&format!(
+                "## Check my wording on JFLEG dev ({} sentences)\n\n| figure | value |\n|---|---|\n\
+                 | GLEU | {:.3} |\n| GLEU of the uncorrected source | {:.3} |\n| chrF | {:.1} |\n\n",
+                w.sentences, w.gleu, w.gleu_source, w.chrf
+            ));
+        }
+        if !self.translation.is_empty() {
+            md.push_str("## Translation on NTREX (chrF++)\n\n| direction | lines | chrF++ |\n|---|---|---|\n");
+            for t in &self.translation {
+                md.push_str(&format!("| {} | {} | {:.1} |\n", t.direction, t.lines, t.chrf_pp));
+            }
+            md.push('\n');
+        }
+        if let Some(n) = &self.notes {
+            md.push_str(&format!(
+                "## Care notes from PriMock57 shorthand ({} notes)\n\n| figure | value |\n|---|---|\n\
+                 | facts of the shorthand kept in the draft | {:.3} |\n| unsupported facts per draft | {:.2} |\n\n",
+                n.notes, n.facts_kept, n.unsupported_per_draft
+            ));
+        }
+        md
+    }
+}
