@@ -9,6 +9,7 @@ mod support;
 mod bad_input;
 mod checks;
 mod engine;
+mod eval;
 mod real_model;
 mod template;
 mod tokenizer;

@@ -117,7 +117,7 @@ pub fn gleu(sources: &[String], hyps: &[String], refs: &[Vec<String>]) -> f64 {
                 stats[2 * n + 1] += (h.len() + 1).saturating_sub(n) as f64;
             }
         }
-        if stats.iter().any(|&x| x == 0.0) {
+        if stats.contains(&0.0) {
             scores.push(0.0);
             continue;
         }

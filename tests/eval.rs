@@ -1,0 +1,30 @@
+//! The evaluation's metrics against known values: chrF of identical texts, and GLEU of the uncorrected JFLEG
+//! sentences, which the data's README gives as about 0.40.
+
+use tend_app::eval::{chrf, gleu};
+
+use crate::support;
+
+#[test]
+fn chrf_is_100_for_identical_text_and_lower_for_changes() {
+    let refs = vec![vec!["She declined her tea at 8:15.".to_owned()]];
+    assert!((chrf(&["She declined her tea at 8:15.".to_owned()], &refs, 0) - 100.0).abs() < 1e-9);
+    let changed = chrf(&["She drank her tea at 9:15.".to_owned()], &refs, 2);
+    assert!(changed > 30.0 && changed < 90.0, "{changed}");
+    // The best of several references counts.
+    let two = vec![vec!["Something else entirely.".to_owned(), "She declined her tea at 8:15.".to_owned()]];
+    assert!((chrf(&["She declined her tea at 8:15.".to_owned()], &two, 2) - 100.0).abs() < 1e-9);
+}
+
+#[test]
+fn gleu_of_the_jfleg_source_is_about_0_40() {
+    let src = support::eval_lines("jfleg-dev/dev.src");
+    let refs: Vec<Vec<String>> = {
+        let all: Vec<Vec<String>> = (0..4).map(|k| support::eval_lines(&format!("jfleg-dev/dev.ref{k}"))).collect();
+        (0..src.len()).map(|i| all.iter().map(|r| r[i].clone()).collect()).collect()
+    };
+    let source_score = gleu(&src, &src, &refs);
+    assert!((0.37..0.43).contains(&source_score), "GLEU of the source: {source_score}");
+    let reference_score = gleu(&src, &refs.iter().map(|r| r[0].clone()).collect::<Vec<_>>(), &refs);
+    assert!(reference_score > source_score + 0.1, "a human correction scores well above: {reference_score}");
+}
