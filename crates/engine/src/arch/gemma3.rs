@@ -10,7 +10,8 @@ use candle_transformers::models::quantized_gemma3::{MAX_SEQ_LEN, ModelWeights};
 
 use super::{Capabilities, Forward};
 
-struct Gemma3(ModelWeights);
+// The cache is replaced whenever a forward pass starts at position 0.
+candle_decoder!(Gemma3, clear: |w| { let _ = w; }, snapshot: |_| None);
 
 pub(super) fn load<R: Read + Seek>(
     content: Content,
@@ -20,16 +21,4 @@ pub(super) fn load<R: Read + Seek>(
     let max_positions = super::context_length(&content, "gemma3").unwrap_or(MAX_SEQ_LEN).min(MAX_SEQ_LEN);
     let weights = ModelWeights::from_gguf(content, reader, device)?;
     Ok((Box::new(Gemma3(weights)), Capabilities { extends_cache: false, max_positions }))
-}
-
-impl Forward for Gemma3 {
-    fn forward(&mut self, tokens: &Tensor, pos: usize) -> candle_core::Result<Tensor> {
-        self.0.forward(tokens, pos)?.squeeze(0)
-    }
-    fn clear(&mut self) {
-        // The cache is replaced whenever a forward pass starts at position 0.
-    }
-    fn snapshot(&self) -> Option<Box<dyn Forward>> {
-        None
-    }
 }

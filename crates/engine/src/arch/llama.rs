@@ -9,7 +9,8 @@ use candle_transformers::models::quantized_llama::{MAX_SEQ_LEN, ModelWeights};
 
 use super::{Capabilities, Forward};
 
-struct Llama(ModelWeights);
+// The cache is extended with Tensor::cat, which allocates: a clone's extension leaves the original intact.
+candle_decoder!(Llama, clear: |w| w.clear_kv_cache(), snapshot: |d| Some(Box::new(Llama(d.0.clone()))));
 
 pub(super) fn load<R: Read + Seek>(
     content: Content,
@@ -19,17 +20,4 @@ pub(super) fn load<R: Read + Seek>(
     let max_positions = super::context_length(&content, "llama")?.min(MAX_SEQ_LEN);
     let weights = ModelWeights::from_gguf(content, reader, device)?;
     Ok((Box::new(Llama(weights)), Capabilities { extends_cache: true, max_positions }))
-}
-
-impl Forward for Llama {
-    fn forward(&mut self, tokens: &Tensor, pos: usize) -> candle_core::Result<Tensor> {
-        self.0.forward(tokens, pos)?.squeeze(0)
-    }
-    fn clear(&mut self) {
-        self.0.clear_kv_cache();
-    }
-    fn snapshot(&self) -> Option<Box<dyn Forward>> {
-        // The cache is extended with Tensor::cat, which allocates: a clone's extension leaves this one intact.
-        Some(Box::new(Llama(self.0.clone())))
-    }
 }

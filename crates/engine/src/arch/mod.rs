@@ -8,6 +8,29 @@ use candle_core::{Device, Tensor};
 
 use crate::error::{EngineError, Result, candle_message};
 
+/// Implements [`Forward`] for a newtype around one of candle-transformers' quantised `ModelWeights`:
+/// `clear` forgets the cache (or does nothing where a pass from position 0 replaces it), and `snapshot` says
+/// whether a clone may be extended without touching the original.
+macro_rules! candle_decoder {
+    ($name:ident, clear: |$w:ident| $clear:expr, snapshot: $snapshot:expr) => {
+        struct $name(ModelWeights);
+
+        impl Forward for $name {
+            fn forward(&mut self, tokens: &Tensor, pos: usize) -> candle_core::Result<Tensor> {
+                self.0.forward(tokens, pos)?.squeeze(0)
+            }
+            fn clear(&mut self) {
+                let $w = &mut self.0;
+                $clear
+            }
+            fn snapshot(&self) -> Option<Box<dyn Forward>> {
+                let snapshot: fn(&$name) -> Option<Box<dyn Forward>> = $snapshot;
+                snapshot(self)
+            }
+        }
+    };
+}
+
 mod gemma3;
 mod llama;
 mod phi3;

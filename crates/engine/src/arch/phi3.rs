@@ -8,7 +8,9 @@ use candle_transformers::models::quantized_phi3::ModelWeights;
 
 use super::{Capabilities, Forward};
 
-struct Phi3(ModelWeights);
+// The cache is reset whenever a forward pass starts at position 0; it writes into a preallocated buffer that
+// clones share, so it is not safe to copy.
+candle_decoder!(Phi3, clear: |w| { let _ = w; }, snapshot: |_| None);
 
 pub(super) fn load<R: Read + Seek>(
     content: Content,
@@ -18,17 +20,4 @@ pub(super) fn load<R: Read + Seek>(
     let max_positions = super::context_length(&content, "phi3")?;
     let weights = ModelWeights::from_gguf(false, content, reader, device)?;
     Ok((Box::new(Phi3(weights)), Capabilities { extends_cache: true, max_positions }))
-}
-
-impl Forward for Phi3 {
-    fn forward(&mut self, tokens: &Tensor, pos: usize) -> candle_core::Result<Tensor> {
-        self.0.forward(tokens, pos)?.squeeze(0)
-    }
-    fn clear(&mut self) {
-        // The cache is reset whenever a forward pass starts at position 0.
-    }
-    fn snapshot(&self) -> Option<Box<dyn Forward>> {
-        // Its cache writes into a preallocated buffer that clones share: not safe to copy.
-        None
-    }
 }

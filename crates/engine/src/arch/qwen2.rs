@@ -9,7 +9,7 @@ use candle_transformers::models::quantized_qwen2::ModelWeights;
 
 use super::{Capabilities, Forward};
 
-struct Qwen2(ModelWeights);
+candle_decoder!(Qwen2, clear: |w| w.clear_kv_cache(), snapshot: |_| None);
 
 pub(super) fn load<R: Read + Seek>(
     content: Content,
@@ -19,16 +19,4 @@ pub(super) fn load<R: Read + Seek>(
     let max_positions = super::context_length(&content, "qwen2")?;
     let weights = ModelWeights::from_gguf(content, reader, device)?;
     Ok((Box::new(Qwen2(weights)), Capabilities { extends_cache: true, max_positions }))
-}
-
-impl Forward for Qwen2 {
-    fn forward(&mut self, tokens: &Tensor, pos: usize) -> candle_core::Result<Tensor> {
-        self.0.forward(tokens, pos)?.squeeze(0)
-    }
-    fn clear(&mut self) {
-        self.0.clear_kv_cache();
-    }
-    fn snapshot(&self) -> Option<Box<dyn Forward>> {
-        None
-    }
 }

@@ -8,7 +8,8 @@ use candle_transformers::models::quantized_qwen3::ModelWeights;
 
 use super::{Capabilities, Forward};
 
-struct Qwen3(ModelWeights);
+// On the CPU its cache writes into a preallocated buffer that clones share: not safe to copy.
+candle_decoder!(Qwen3, clear: |w| w.clear_kv_cache(), snapshot: |_| None);
 
 pub(super) fn load<R: Read + Seek>(
     content: Content,
@@ -18,17 +19,4 @@ pub(super) fn load<R: Read + Seek>(
     let max_positions = super::context_length(&content, "qwen3")?;
     let weights = ModelWeights::from_gguf(content, reader, device)?;
     Ok((Box::new(Qwen3(weights)), Capabilities { extends_cache: true, max_positions }))
-}
-
-impl Forward for Qwen3 {
-    fn forward(&mut self, tokens: &Tensor, pos: usize) -> candle_core::Result<Tensor> {
-        self.0.forward(tokens, pos)?.squeeze(0)
-    }
-    fn clear(&mut self) {
-        self.0.clear_kv_cache();
-    }
-    fn snapshot(&self) -> Option<Box<dyn Forward>> {
-        // On the CPU its cache writes into a preallocated buffer that clones share: not safe to copy.
-        None
-    }
 }
