@@ -11,6 +11,7 @@ mod checks;
 mod engine;
 mod eval;
 mod real_model;
+mod store;
 mod template;
 mod tokenizer;
 mod writing;

@@ -1,0 +1,92 @@
+//! The store's error type: each variant says what happened and what to do, and none loses saved data.
+
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong with the record store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The user name or password is wrong (the two are not told apart).
+    #[error("the user name or password is wrong")]
+    WrongPassword,
+    /// A file exists but is not an encrypted Tend database.
+    #[error("{0} is not a Tend database (it may be from another program, or damaged); nothing was changed")]
+    NotATendDatabase(PathBuf),
+    /// A database file is stored unencrypted.
+    #[error("{0} is not encrypted; Tend keeps care records only in encrypted databases and will not open it")]
+    NotEncrypted(PathBuf),
+    /// A database or keyring already exists where a new one was asked for.
+    #[error("{0} already exists; open it instead of creating a new database")]
+    AlreadyExists(PathBuf),
+    /// There is no database at the path.
+    #[error("there is no Tend database at {0}; create one first")]
+    Missing(PathBuf),
+    /// Another program holds the database.
+    #[error("the database is in use by another program; close it and try again (nothing was lost)")]
+    Locked,
+    /// The disk is full.
+    #[error(
+        "the disk is full, so this change was not saved (everything saved before is intact); free some space and try again"
+    )]
+    DiskFull,
+    /// The database failed its integrity check.
+    #[error("the database is damaged ({0}); restore it from a backup")]
+    Corrupt(String),
+    /// The user's role does not allow the action.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The review gate refused a change.
+    #[error("{0}")]
+    ReviewGate(String),
+    /// A record that was asked for does not exist.
+    #[error("there is no {0}")]
+    NotFound(String),
+    /// A file could not be read or written.
+    #[error("cannot use {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Key derivation or key wrapping failed.
+    #[error("encryption failed: {0}")]
+    Crypto(String),
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Sqlite(String),
+}
+
+impl StoreError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        StoreError::Io { path: path.to_owned(), source }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match &e {
+            rusqlite::Error::SqliteFailure(f, message) => match f.code {
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Locked,
+                ErrorCode::DiskFull => StoreError::DiskFull,
+                ErrorCode::NotADatabase => StoreError::Sqlite("the file is not a database or the key is wrong".into()),
+                ErrorCode::DatabaseCorrupt => StoreError::Corrupt(e.to_string()),
+                ErrorCode::ConstraintViolation => {
+                    let text = message.clone().unwrap_or_else(|| e.to_string());
+                    if text.contains("review gate") || text.contains("append-only") {
+                        StoreError::ReviewGate(text)
+                    } else {
+                        StoreError::Sqlite(text)
+                    }
+                }
+                _ => StoreError::Sqlite(e.to_string()),
+            },
+            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound("such record".into()),
+            _ => StoreError::Sqlite(e.to_string()),
+        }
+    }
+}
+
+/// The store's result type.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,137 @@
+//! The keyring beside the database (`<db>.keyring`): the database key, wrapped once per user with a key derived
+//! from that user's password by Argon2id. It holds no record data; without a password it opens nothing.
+
+use std::path::{Path, PathBuf};
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, StoreError};
+
+/// Argon2id cost: 64 MiB, 3 passes, 1 lane (OWASP's recommended minimum is 19 MiB, 2 passes).
+const MEMORY_KIB: u32 = 64 * 1024;
+const PASSES: u32 = 3;
+const LANES: u32 = 1;
+
+/// One user's wrapped copy of the database key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    user: String,
+    salt: String,
+    memory_kib: u32,
+    passes: u32,
+    lanes: u32,
+    nonce: String,
+    wrapped_key: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct File {
+    version: u32,
+    entries: Vec<Entry>,
+}
+
+/// The keyring file of the database at `db`.
+pub(crate) fn path_for(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".keyring");
+    PathBuf::from(name)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+fn derive(password: &str, salt: &[u8], memory_kib: u32, passes: u32, lanes: u32) -> Result<[u8; 32]> {
+    let params = Params::new(memory_kib, passes, lanes, Some(32)).map_err(|e| StoreError::Crypto(e.to_string()))?;
+    let mut out = [0u8; 32];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(password.as_bytes(), salt, &mut out)
+        .map_err(|e| StoreError::Crypto(e.to_string()))?;
+    Ok(out)
+}
+
+fn read(path: &Path) -> Result<File> {
+    let text = std::fs::read_to_string(path).map_err(|e| StoreError::io(path, e))?;
+    serde_json::from_str(&text).map_err(|_| StoreError::NotATendDatabase(path.to_owned()))
+}
+
+/// Writes the keyring atomically: a temporary file, flushed to disk, then renamed over the old one.
+fn write(path: &Path, file: &File) -> Result<()> {
+    let tmp = path.with_extension("keyring.tmp");
+    let text = serde_json::to_string_pretty(file).map_err(|e| StoreError::Crypto(e.to_string()))?;
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
+        f.write_all(text.as_bytes()).and_then(|()| f.sync_all()).map_err(|e| StoreError::io(&tmp, e))?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| StoreError::io(path, e))
+}
+
+/// Creates a keyring for a new database: a random 256-bit key wrapped for the first user.
+pub(crate) fn create(path: &Path, user: &str, password: &str) -> Result<[u8; 32]> {
+    let key: [u8; 32] = rand::random();
+    let file = File { version: 1, entries: vec![wrap(&key, user, password)?] };
+    write(path, &file)?;
+    Ok(key)
+}
+
+fn wrap(key: &[u8; 32], user: &str, password: &str) -> Result<Entry> {
+    let salt: [u8; 16] = rand::random();
+    let nonce: [u8; 24] = rand::random();
+    let kek = derive(password, &salt, MEMORY_KIB, PASSES, LANES)?;
+    let cipher = XChaCha20Poly1305::new(Key::from_slice(&kek));
+    let wrapped =
+        cipher.encrypt(XNonce::from_slice(&nonce), key.as_slice()).map_err(|e| StoreError::Crypto(e.to_string()))?;
+    Ok(Entry {
+        user: user.to_owned(),
+        salt: hex(&salt),
+        memory_kib: MEMORY_KIB,
+        passes: PASSES,
+        lanes: LANES,
+        nonce: hex(&nonce),
+        wrapped_key: hex(&wrapped),
+    })
+}
+
+/// Unwraps the database key with `user`'s password.
+pub(crate) fn unlock(path: &Path, user: &str, password: &str) -> Result<[u8; 32]> {
+    let file = read(path)?;
+    let entry = file.entries.iter().find(|e| e.user == user).ok_or(StoreError::WrongPassword)?;
+    let bad = || StoreError::NotATendDatabase(path.to_owned());
+    let (salt, nonce, wrapped) = (
+        unhex(&entry.salt).ok_or_else(bad)?,
+        unhex(&entry.nonce).ok_or_else(bad)?,
+        unhex(&entry.wrapped_key).ok_or_else(bad)?,
+    );
+    if nonce.len() != 24 {
+        return Err(bad());
+    }
+    let kek = derive(password, &salt, entry.memory_kib, entry.passes, entry.lanes)?;
+    let key = XChaCha20Poly1305::new(Key::from_slice(&kek))
+        .decrypt(XNonce::from_slice(&nonce), wrapped.as_slice())
+        .map_err(|_| StoreError::WrongPassword)?;
+    key.try_into().map_err(|_| bad())
+}
+
+/// Adds (or replaces) `user`'s wrapped copy of `key`.
+pub(crate) fn add(path: &Path, key: &[u8; 32], user: &str, password: &str) -> Result<()> {
+    let mut file = read(path)?;
+    file.entries.retain(|e| e.user != user);
+    file.entries.push(wrap(key, user, password)?);
+    write(path, &file)
+}
+
+/// The database key as SQLCipher's raw-key literal.
+pub(crate) fn sqlcipher_literal(key: &[u8; 32]) -> String {
+    format!("x'{}'", hex(key))
+}
