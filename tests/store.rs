@@ -20,6 +20,7 @@ fn home() -> (Home, i64) {
     admin.add_user("asha", Role::Manager, "asha-password").expect("add manager");
     admin.add_user("tom", Role::CareWorker, "tom-password").expect("add worker");
     let person = admin.add_person("Margaret", "NHS-0001").expect("add person");
+    admin.assign("tom", person).expect("assign tom");
     (Home { _dir: dir, db }, person)
 }
 
@@ -202,4 +203,246 @@ fn editing_the_audit_trail_is_detected() {
     sql.execute_batch("DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'someone else' WHERE seq = 3;")
         .expect("tamper");
     assert_eq!(tom.verify_audit().expect("verify").first_bad_row, Some(3));
+}
+
+#[test]
+fn wrong_passwords_are_rate_limited_until_an_admin_resets_the_password() {
+    let (home, _) = home();
+    for _ in 0..5 {
+        assert!(matches!(Store::open(&home.db, "tom", "guess-guess-guess"), Err(StoreError::WrongPassword)));
+    }
+    // Even the right password must now wait.
+    let err = Store::open(&home.db, "tom", "tom-password").expect_err("rate limited");
+    assert!(matches!(err, StoreError::TooManyAttempts { wait_secs: 1..=30 }), "{err}");
+    assert!(err.to_string().contains("wait"), "{err}");
+    // Other users are not affected; an admin's reset lifts the wait.
+    let mut admin = Store::open(&home.db, "admin", "admin-password").expect("admin");
+    admin.set_password("tom", "toms-new-password").expect("reset");
+    Store::open(&home.db, "tom", "toms-new-password").expect("tom signs in again");
+    assert!(matches!(Store::open(&home.db, "tom", "tom-password"), Err(StoreError::WrongPassword)));
+}
+
+#[test]
+fn a_care_worker_sees_only_their_people_and_their_own_drafts() {
+    let (home, person) = home();
+    let mut admin = Store::open(&home.db, "admin", "admin-password").expect("admin");
+    admin.add_user("sam", Role::CareWorker, "sam-password").expect("sam");
+    let other = admin.add_person("Bill", "NHS-0002").expect("Bill");
+    admin.assign("sam", other).expect("assign sam");
+    drop(admin);
+
+    let mut tom = Store::open(&home.db, "tom", "tom-password").expect("tom");
+    let people: Vec<String> = tom.people().expect("people").into_iter().map(|p| p.preferred_name).collect();
+    assert_eq!(people, ["Margaret"]);
+    let id = save(&mut tom, person, "J ate porridge.", 0);
+    assert!(matches!(save_result(&mut tom, other), Err(StoreError::Forbidden(_))));
+    assert!(matches!(tom.finals(other), Err(StoreError::Forbidden(_))));
+
+    let mut sam = Store::open(&home.db, "sam", "sam-password").expect("sam");
+    assert!(matches!(sam.draft(id), Err(StoreError::Forbidden(_))));
+    assert!(matches!(sam.edit_draft(id, "rewritten by sam"), Err(StoreError::Forbidden(_))));
+    assert!(matches!(sam.submit(id), Err(StoreError::Forbidden(_))));
+    assert_eq!(tom.my_drafts().expect("mine").len(), 1);
+    assert!(sam.my_drafts().expect("sam's").is_empty());
+    let asha = Store::open(&home.db, "asha", "asha-password").expect("asha");
+    assert_eq!(asha.people().expect("everyone").len(), 2);
+}
+
+fn save_result(store: &mut Store, person: i64) -> Result<i64, StoreError> {
+    store.save_draft(&NewDraft {
+        person_id: person,
+        task: "care-note",
+        source_text: "x",
+        ai_text: "x",
+        findings_json: "[]",
+        provenance_json: "{}",
+    })
+}
+
+/// Approves a fresh draft from tom with `text`; returns (draft id, final id).
+fn approved(home: &Home, person: i64, text: &str) -> (i64, i64) {
+    let mut tom = Store::open(&home.db, "tom", "tom-password").expect("tom");
+    let id = save(&mut tom, person, text, 0);
+    tom.submit(id).expect("submit");
+    let mut asha = Store::open(&home.db, "asha", "asha-password").expect("asha");
+    (id, asha.review(id, Decision::Approve, "").expect("approve").expect("final"))
+}
+
+#[test]
+fn finals_are_corrected_by_amendments_and_exported_with_the_reviewers_footer() {
+    let (home, person) = home();
+    let (_, final_id) = approved(&home, person, "Margaret had lunch at 12:30.");
+    let mut tom = Store::open(&home.db, "tom", "tom-password").expect("tom");
+    assert!(matches!(tom.amend(final_id, "x", "y"), Err(StoreError::Forbidden(_))));
+    let mut asha = Store::open(&home.db, "asha", "asha-password").expect("asha");
+    assert!(matches!(asha.amend(final_id, "Margaret had lunch at 13:30.", " "), Err(StoreError::Invalid(_))));
+    let amendment = asha.amend(final_id, "Margaret had lunch at 13:30.", "time was wrong").expect("amend");
+    let finals = asha.finals(person).expect("finals");
+    assert_eq!(finals.len(), 2);
+    assert_eq!(finals[0].text, "Margaret had lunch at 12:30.", "the original is unchanged");
+    assert_eq!((finals[1].amends, finals[1].reason.as_str()), (Some(final_id), "time was wrong"));
+
+    let text = asha.export_final(final_id).expect("export");
+    let (body, footer) = text.trim_end().rsplit_once("\n\n").expect("footer");
+    assert_eq!(body, "Margaret had lunch at 12:30.");
+    let date = footer.strip_prefix("AI-assisted draft, reviewed by asha (manager) on ").expect(footer);
+    let date: Vec<&str> = date.split(' ').collect();
+    assert!(date.len() == 3 && date[0].parse::<u8>().is_ok() && date[2].len() == 4, "{footer}");
+    let amended = asha.export_final(amendment).expect("export amendment");
+    assert!(amended.contains(&format!("Amendment to note {final_id} (time was wrong), written by asha (manager)")));
+    let exports =
+        asha.raw_connection()
+            .query_row("SELECT count(*) FROM audit WHERE action = 'export_final'", [], |r| r.get::<_, i64>(0));
+    assert_eq!(exports.expect("count"), 2);
+}
+
+#[test]
+fn ai_errors_are_reported_as_incidents_for_managers() {
+    let (home, person) = home();
+    let mut tom = Store::open(&home.db, "tom", "tom-password").expect("tom");
+    let id = save(&mut tom, person, "Paracetamol given at 8:15.", 0);
+    assert!(matches!(tom.report_incident(Some(person), Some(id), "  "), Err(StoreError::Invalid(_))));
+    tom.report_incident(Some(person), Some(id), "The draft said 18:15, I wrote 8:15.").expect("report");
+    assert!(matches!(tom.incidents(), Err(StoreError::Forbidden(_))));
+    let asha = Store::open(&home.db, "asha", "asha-password").expect("asha");
+    let incidents = asha.incidents().expect("incidents");
+    assert_eq!((incidents.len(), incidents[0].reporter.as_str(), incidents[0].draft_id), (1, "tom", Some(id)));
+}
+
+#[test]
+fn retention_purges_old_source_notes_and_rejected_drafts_but_keeps_finals() {
+    let (home, person) = home();
+    let (kept, _) = approved(&home, person, "Approved note.");
+    let mut tom = Store::open(&home.db, "tom", "tom-password").expect("tom");
+    let rejected = save(&mut tom, person, "Rejected draft.", 1);
+    tom.submit(rejected).expect("submit");
+    let open = save(&mut tom, person, "Still being written.", 0);
+    let mut asha = Store::open(&home.db, "asha", "asha-password").expect("asha");
+    asha.review(rejected, Decision::Reject, "Not about Margaret.").expect("reject");
+    assert!(matches!(asha.set_retention_days(30), Err(StoreError::Forbidden(_))));
+    let mut admin = Store::open(&home.db, "admin", "admin-password").expect("admin");
+    admin.set_retention_days(30).expect("30 days");
+    assert_eq!(admin.apply_retention().expect("today"), tend_store::RetentionReport::default());
+    let report = admin.apply_retention_days_ahead(31).expect("a month later");
+    assert_eq!((report.sources_purged, report.rejected_deleted), (1, 1));
+    let kept = admin.draft(kept).expect("approved draft kept");
+    assert_eq!((kept.source_text.as_str(), kept.edited_text.as_str()), ("", "Approved note."));
+    assert!(matches!(admin.draft(rejected), Err(StoreError::NotFound(_))));
+    assert_eq!(admin.draft(open).expect("open draft kept").source_text, "Still being written.");
+    assert_eq!(admin.finals(person).expect("finals").len(), 1);
+    assert!(admin.verify_audit().expect("verify").first_bad_row.is_none());
+}
+
+/// A plaintext copy of the live database, made with the key, to look for content that should be gone.
+fn plaintext_copy(store: &Store, dir: &Path) -> Vec<u8> {
+    let plain = dir.join("plain-copy.db");
+    let _ = std::fs::remove_file(&plain);
+    let sql = format!(
+        "ATTACH DATABASE '{}' AS plain KEY ''; SELECT sqlcipher_export('plain'); DETACH DATABASE plain;",
+        plain.display()
+    );
+    store.raw_connection().execute_batch(&sql).expect("export");
+    let bytes = std::fs::read(&plain).expect("read copy");
+    std::fs::remove_file(&plain).expect("remove copy");
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn erasing_a_person_removes_every_trace_of_their_records_and_keeps_others() {
+    let (home, person) = home();
+    let mut admin = Store::open(&home.db, "admin", "admin-password").expect("admin");
+    let other = admin.add_person("Bill", "NHS-0002").expect("Bill");
+    admin.assign("tom", other).expect("assign");
+    drop(admin);
+    let (_, final_id) = approved(&home, person, CANARY);
+    approved(&home, other, "Bill enjoyed the garden.");
+    let mut asha = Store::open(&home.db, "asha", "asha-password").expect("asha");
+    asha.amend(final_id, &format!("{CANARY} (amended)"), "wording").expect("amend");
+    let mut tom = Store::open(&home.db, "tom", "tom-password").expect("tom");
+    tom.report_incident(Some(person), None, &format!("wrong name in {CANARY}")).expect("incident");
+    let scratch = tempfile::tempdir().expect("scratch");
+    assert!(contains(&plaintext_copy(&tom, scratch.path()), CANARY), "the check can see live content");
+    drop((asha, tom));
+
+    let mut admin = Store::open(&home.db, "admin", "admin-password").expect("admin");
+    admin.erase_person(person).expect("erase");
+    assert!(matches!(admin.erase_person(person), Err(StoreError::NotFound(_))));
+    let copy = plaintext_copy(&admin, scratch.path());
+    assert!(!contains(&copy, CANARY) && !contains(&copy, "NHS-0001"), "erased content is still in the database");
+    assert!(contains(&copy, "Bill enjoyed the garden."), "other people's records are kept");
+    for file in files_below(home.db.parent().expect("folder")) {
+        assert!(!contains(&std::fs::read(&file).expect("read"), CANARY), "canary in {}", file.display());
+    }
+    let wal = std::fs::metadata(home.db.with_extension("db-wal")).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(wal, 0, "the write-ahead log was emptied");
+    assert!(admin.verify_audit().expect("verify").first_bad_row.is_none());
+    assert_eq!(admin.finals(other).expect("Bill's notes").len(), 1);
+}
+
+#[test]
+fn a_subject_access_export_holds_everything_about_one_person() {
+    let (home, person) = home();
+    let (draft_id, _) = approved(&home, person, "Margaret walked to the shop.");
+    let mut tom = Store::open(&home.db, "tom", "tom-password").expect("tom");
+    assert!(matches!(tom.export_person(person), Err(StoreError::Forbidden(_))));
+    let mut asha = Store::open(&home.db, "asha", "asha-password").expect("asha");
+    let export = asha.export_person(person).expect("export");
+    assert_eq!(export.person.preferred_name, "Margaret");
+    assert_eq!(export.drafts.len(), 1);
+    let (draft, reviews) = &export.drafts[0];
+    assert_eq!((draft.id, draft.provenance["model"].as_str()), (draft_id, Some("test")));
+    assert_eq!(reviews[0].decision, "approve");
+    assert_eq!(export.finals.len(), 1);
+    let actions: Vec<&str> = export.audit.iter().map(|a| a.action.as_str()).collect();
+    for action in ["add_person", "save_draft", "submit_draft", "review_approve"] {
+        assert!(actions.contains(&action), "{action} missing from {actions:?}");
+    }
+    let json = serde_json::to_value(&export).expect("json");
+    assert_eq!(json["drafts"][0][0]["source_text"], "Margaret walked to the shop.");
+    let text = export.to_text();
+    for part in ["Records held by Tend about Margaret", "What the worker wrote:", "Audit trail", "How it was made:"] {
+        assert!(text.contains(part), "{part} missing from\n{text}");
+    }
+    let audited = asha.verify_audit().expect("verify").rows;
+    assert!(
+        asha.raw_connection()
+            .query_row("SELECT action FROM audit WHERE seq = ?1", [audited as i64], |r| { r.get::<_, String>(0) })
+            .is_ok_and(|a| a == "export_person")
+    );
+}
+
+#[test]
+fn a_database_locked_by_another_program_gets_a_clear_message_and_loses_nothing() {
+    let (home, person) = home();
+    let mut tom = Store::open(&home.db, "tom", "tom-password").expect("tom");
+    let first = save(&mut tom, person, "Saved before the lock.", 0);
+    let holder = Store::open(&home.db, "asha", "asha-password").expect("asha");
+    holder.raw_connection().execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    let err = save_result(&mut tom, person).expect_err("locked");
+    assert!(matches!(err, StoreError::Locked), "{err}");
+    assert!(err.to_string().contains("in use by another program"));
+    holder.raw_connection().execute_batch("COMMIT").expect("unlock");
+    save(&mut tom, person, "Saved after the lock.", 0);
+    assert_eq!(tom.draft(first).expect("first").source_text, "Saved before the lock.");
+}
+
+#[test]
+fn a_damaged_page_is_reported_not_read_as_data() {
+    let (home, person) = home();
+    let mut tom = Store::open(&home.db, "tom", "tom-password").expect("tom");
+    for i in 0..40 {
+        save(&mut tom, person, &format!("Note {i}: {}", "Margaret sat in the garden. ".repeat(40)), 0);
+    }
+    drop(tom);
+    let mut bytes = std::fs::read(&home.db).expect("read");
+    assert!(bytes.len() > 6 * 4096, "{} bytes", bytes.len());
+    bytes[4 * 4096 + 100..4 * 4096 + 200].fill(0x41);
+    std::fs::write(&home.db, bytes).expect("damage");
+    let err = Store::open(&home.db, "tom", "tom-password").expect_err("damaged");
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err}");
+    assert!(err.to_string().contains("restore it from a backup"), "{err}");
 }

@@ -8,6 +8,12 @@ pub enum StoreError {
     /// The user name or password is wrong (the two are not told apart).
     #[error("the user name or password is wrong")]
     WrongPassword,
+    /// Too many wrong passwords in a row for this user.
+    #[error("too many wrong passwords; wait {wait_secs} seconds and try again, or ask an admin to reset the password")]
+    TooManyAttempts {
+        /// Seconds until the next try is allowed.
+        wait_secs: u64,
+    },
     /// A file exists but is not an encrypted Tend database.
     #[error("{0} is not a Tend database (it may be from another program, or damaged); nothing was changed")]
     NotATendDatabase(PathBuf),
@@ -34,6 +40,9 @@ pub enum StoreError {
     /// The user's role does not allow the action.
     #[error("{0}")]
     Forbidden(String),
+    /// A name, password or text was not acceptable.
+    #[error("{0}")]
+    Invalid(String),
     /// The review gate refused a change.
     #[error("{0}")]
     ReviewGate(String),
@@ -70,7 +79,7 @@ impl From<rusqlite::Error> for StoreError {
             rusqlite::Error::SqliteFailure(f, message) => match f.code {
                 ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Locked,
                 ErrorCode::DiskFull => StoreError::DiskFull,
-                ErrorCode::NotADatabase => StoreError::Sqlite("the file is not a database or the key is wrong".into()),
+                ErrorCode::NotADatabase => StoreError::Corrupt("a page failed its authentication check".into()),
                 ErrorCode::DatabaseCorrupt => StoreError::Corrupt(e.to_string()),
                 ErrorCode::ConstraintViolation => {
                     let text = message.clone().unwrap_or_else(|| e.to_string());

@@ -25,6 +25,22 @@ struct Entry {
     lanes: u32,
     nonce: String,
     wrapped_key: String,
+    /// Wrong passwords since the last right one.
+    #[serde(default)]
+    failures: u32,
+    /// Unix time before which this user may not try again.
+    #[serde(default)]
+    locked_until: u64,
+}
+
+/// Wrong passwords allowed before each further try must wait.
+const FREE_ATTEMPTS: u32 = 5;
+/// The first wait; it doubles with every further wrong password, up to `MAX_WAIT_SECS`.
+const FIRST_WAIT_SECS: u64 = 30;
+const MAX_WAIT_SECS: u64 = 15 * 60;
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -93,6 +109,8 @@ fn wrap(key: &[u8; 32], user: &str, password: &str) -> Result<Entry> {
     let wrapped =
         cipher.encrypt(XNonce::from_slice(&nonce), key.as_slice()).map_err(|e| StoreError::Crypto(e.to_string()))?;
     Ok(Entry {
+        failures: 0,
+        locked_until: 0,
         user: user.to_owned(),
         salt: hex(&salt),
         memory_kib: MEMORY_KIB,
@@ -103,10 +121,19 @@ fn wrap(key: &[u8; 32], user: &str, password: &str) -> Result<Entry> {
     })
 }
 
-/// Unwraps the database key with `user`'s password.
+/// Unwraps the database key with `user`'s password. Wrong passwords are counted in the keyring: after
+/// `FREE_ATTEMPTS` of them, each further try must wait, twice as long each time.
 pub(crate) fn unlock(path: &Path, user: &str, password: &str) -> Result<[u8; 32]> {
-    let file = read(path)?;
-    let entry = file.entries.iter().find(|e| e.user == user).ok_or(StoreError::WrongPassword)?;
+    let mut file = read(path)?;
+    let Some(entry) = file.entries.iter_mut().find(|e| e.user == user) else {
+        // Spend the same effort as for a real user, so that timing does not tell which names exist.
+        derive(password, &[0; 16], MEMORY_KIB, PASSES, LANES)?;
+        return Err(StoreError::WrongPassword);
+    };
+    let wait = entry.locked_until.saturating_sub(now());
+    if wait > 0 {
+        return Err(StoreError::TooManyAttempts { wait_secs: wait });
+    }
     let bad = || StoreError::NotATendDatabase(path.to_owned());
     let (salt, nonce, wrapped) = (
         unhex(&entry.salt).ok_or_else(bad)?,
@@ -117,10 +144,25 @@ pub(crate) fn unlock(path: &Path, user: &str, password: &str) -> Result<[u8; 32]
         return Err(bad());
     }
     let kek = derive(password, &salt, entry.memory_kib, entry.passes, entry.lanes)?;
-    let key = XChaCha20Poly1305::new(Key::from_slice(&kek))
-        .decrypt(XNonce::from_slice(&nonce), wrapped.as_slice())
-        .map_err(|_| StoreError::WrongPassword)?;
-    key.try_into().map_err(|_| bad())
+    let key = XChaCha20Poly1305::new(Key::from_slice(&kek)).decrypt(XNonce::from_slice(&nonce), wrapped.as_slice());
+    match key {
+        Ok(key) => {
+            if entry.failures > 0 || entry.locked_until > 0 {
+                (entry.failures, entry.locked_until) = (0, 0);
+                write(path, &file)?;
+            }
+            key.try_into().map_err(|_| bad())
+        }
+        Err(_) => {
+            entry.failures += 1;
+            if entry.failures >= FREE_ATTEMPTS {
+                let doublings = (entry.failures - FREE_ATTEMPTS).min(10);
+                entry.locked_until = now() + (FIRST_WAIT_SECS << doublings).min(MAX_WAIT_SECS);
+            }
+            write(path, &file)?;
+            Err(StoreError::WrongPassword)
+        }
+    }
 }
 
 /// Adds (or replaces) `user`'s wrapped copy of `key`.

@@ -1,0 +1,532 @@
+//! People supported, drafts, reviews, final notes, amendments and AI-error incidents: the writes that the review
+//! gate watches, each with its audit row in the same transaction.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, StoreError};
+use crate::{Role, Store, audit};
+
+/// A person supported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    /// Their id in this database.
+    pub id: i64,
+    /// The name they like to be called.
+    pub preferred_name: String,
+    /// The care record system's identifier for them.
+    pub identifier: String,
+}
+
+/// A manager's decision on a submitted draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// The draft becomes a final note.
+    Approve,
+    /// Back to the author with a comment saying what to change.
+    Return,
+    /// Closed without a note.
+    Reject,
+}
+
+/// A draft as the worker saves it.
+#[derive(Debug, Clone)]
+pub struct NewDraft<'a> {
+    /// Whom the note is about.
+    pub person_id: i64,
+    /// The task's name (e.g. `care-note`).
+    pub task: &'a str,
+    /// What the worker wrote.
+    pub source_text: &'a str,
+    /// What the model drafted.
+    pub ai_text: &'a str,
+    /// The checks' findings, a JSON array.
+    pub findings_json: &'a str,
+    /// Model, template, settings and timings, JSON.
+    pub provenance_json: &'a str,
+}
+
+/// A stored draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftRecord {
+    /// Its id.
+    pub id: i64,
+    /// Whom it is about.
+    pub person_id: i64,
+    /// Their preferred name.
+    pub person_name: String,
+    /// Who wrote it.
+    pub author: String,
+    /// The task.
+    pub task: String,
+    /// The worker's text (empty once the retention period has passed).
+    pub source_text: String,
+    /// The model's draft.
+    pub ai_text: String,
+    /// The worker's edited text.
+    pub edited_text: String,
+    /// The checks' findings, as saved (a JSON array).
+    pub findings: serde_json::Value,
+    /// Model, template, settings and timings, as saved.
+    pub provenance: serde_json::Value,
+    /// `draft`, `submitted`, `approved`, `returned` or `rejected`.
+    pub status: String,
+    /// How many findings have been acknowledged.
+    pub acknowledged: usize,
+    /// How many findings there are.
+    pub finding_count: usize,
+    /// True until a manager approves it.
+    pub review_required: bool,
+    /// The latest reviewer's comment, e.g. what to change in a returned draft.
+    pub review_comment: Option<String>,
+    /// When it was saved (UTC).
+    pub created_at: String,
+    /// When it last changed (UTC).
+    pub updated_at: String,
+}
+
+/// One review of a draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewRecord {
+    /// The reviewer.
+    pub reviewer: String,
+    /// `approve`, `return` or `reject`.
+    pub decision: String,
+    /// What they said.
+    pub comment: String,
+    /// When (UTC).
+    pub at: String,
+}
+
+/// A final note: reviewed and append-only. An amendment is a final note that corrects an earlier one.
+#[derive(Debug, Clone, Serialize)]
+pub struct FinalNote {
+    /// Its id.
+    pub id: i64,
+    /// Whom it is about.
+    pub person_id: i64,
+    /// The draft it came from (none for an amendment).
+    pub draft_id: Option<i64>,
+    /// The note.
+    pub text: String,
+    /// Who reviewed it (for an amendment, who wrote it).
+    pub reviewer: String,
+    /// The reviewer's role.
+    pub reviewer_role: String,
+    /// When (UTC).
+    pub reviewed_at: String,
+    /// The note this one corrects.
+    pub amends: Option<i64>,
+    /// Why, for an amendment.
+    pub reason: String,
+}
+
+/// A report of an AI error.
+#[derive(Debug, Clone, Serialize)]
+pub struct Incident {
+    /// Its id.
+    pub id: i64,
+    /// The person, if it concerns one.
+    pub person_id: Option<i64>,
+    /// The draft, if it concerns one.
+    pub draft_id: Option<i64>,
+    /// Who reported it.
+    pub reporter: String,
+    /// What went wrong.
+    pub description: String,
+    /// When (UTC).
+    pub at: String,
+}
+
+pub(crate) const DRAFT_SELECT: &str = "SELECT d.id, d.person_id, p.preferred_name, d.author, d.task, d.source_text,
+    d.ai_text, d.edited_text, d.findings_json, d.provenance_json, d.status,
+    (SELECT count(*) FROM finding_acks a WHERE a.draft_id = d.id), json_array_length(d.findings_json),
+    (SELECT comment FROM reviews r WHERE r.draft_id = d.id ORDER BY r.id DESC LIMIT 1), d.created_at, d.updated_at
+    FROM drafts d JOIN people p ON p.id = d.person_id";
+
+fn json_column(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<serde_json::Value> {
+    let text: String = r.get(i)?;
+    serde_json::from_str(&text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+pub(crate) fn draft_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DraftRecord> {
+    let status: String = r.get(10)?;
+    Ok(DraftRecord {
+        id: r.get(0)?,
+        person_id: r.get(1)?,
+        person_name: r.get(2)?,
+        author: r.get(3)?,
+        task: r.get(4)?,
+        source_text: r.get(5)?,
+        ai_text: r.get(6)?,
+        edited_text: r.get(7)?,
+        findings: json_column(r, 8)?,
+        provenance: json_column(r, 9)?,
+        review_required: status != "approved",
+        status,
+        acknowledged: r.get(11)?,
+        finding_count: r.get(12)?,
+        review_comment: r.get::<_, Option<String>>(13)?.filter(|c| !c.is_empty()),
+        created_at: r.get(14)?,
+        updated_at: r.get(15)?,
+    })
+}
+
+pub(crate) const FINAL_SELECT: &str = "SELECT f.id, f.person_id, f.draft_id, f.text, f.reviewer,
+    coalesce(u.role, ''), f.reviewed_at, f.amends, f.reason FROM finals f LEFT JOIN users u ON u.name = f.reviewer";
+
+pub(crate) fn final_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FinalNote> {
+    Ok(FinalNote {
+        id: r.get(0)?,
+        person_id: r.get(1)?,
+        draft_id: r.get(2)?,
+        text: r.get(3)?,
+        reviewer: r.get(4)?,
+        reviewer_role: r.get(5)?,
+        reviewed_at: r.get(6)?,
+        amends: r.get(7)?,
+        reason: r.get(8)?,
+    })
+}
+
+/// Fails unless `user` may work with the person: managers and admins with everyone, care workers with the people
+/// assigned to them.
+fn check_person(conn: &Connection, user: &str, role: Role, person_id: i64) -> Result<()> {
+    let exists: bool = conn.query_row("SELECT count(*) > 0 FROM people WHERE id = ?1", [person_id], |r| r.get(0))?;
+    if !exists {
+        return Err(StoreError::NotFound(format!("person {person_id}")));
+    }
+    if role.reviews() {
+        return Ok(());
+    }
+    let assigned: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM assignments WHERE user = ?1 AND person_id = ?2",
+        params![user, person_id],
+        |r| r.get(0),
+    )?;
+    if assigned { Ok(()) } else { Err(StoreError::Forbidden(format!("{user} is not assigned to person {person_id}"))) }
+}
+
+/// Fails unless draft `id` exists and `user` wrote it.
+fn own_draft(tx: &Transaction<'_>, user: &str, id: i64) -> Result<()> {
+    let author: Option<String> =
+        tx.query_row("SELECT author FROM drafts WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    match author {
+        None => Err(StoreError::NotFound(format!("draft {id}"))),
+        Some(a) if a == user => Ok(()),
+        Some(_) => Err(StoreError::Forbidden(format!("draft {id} belongs to another worker"))),
+    }
+}
+
+impl Store {
+    /// Adds a person supported (managers and admins); returns their id.
+    pub fn add_person(&mut self, preferred_name: &str, identifier: &str) -> Result<i64> {
+        self.require(&[Role::Manager, Role::Admin], "add people")?;
+        if preferred_name.trim().is_empty() || identifier.trim().is_empty() {
+            return Err(StoreError::Invalid("a person needs a preferred name and an identifier".into()));
+        }
+        self.write(|tx, me| {
+            tx.execute(
+                "INSERT INTO people (preferred_name, identifier, created_at) VALUES (?1, ?2, datetime('now'))",
+                [preferred_name.trim(), identifier.trim()],
+            )
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Sqlite(m) if m.contains("UNIQUE") => {
+                    StoreError::Invalid(format!("someone with identifier {identifier} is already recorded"))
+                }
+                other => other,
+            })?;
+            let id = tx.last_insert_rowid();
+            audit::append(tx, me, "add_person", &format!("people/{id}"), "")?;
+            Ok(id)
+        })
+    }
+
+    /// Assigns a care worker to a person (managers and admins).
+    pub fn assign(&mut self, user: &str, person_id: i64) -> Result<()> {
+        self.require(&[Role::Manager, Role::Admin], "assign workers")?;
+        self.write(|tx, me| {
+            tx.execute(
+                "INSERT OR IGNORE INTO assignments (user, person_id) VALUES (?1, ?2)",
+                params![user, person_id],
+            )?;
+            audit::append(tx, me, "assign", &format!("people/{person_id}"), user)
+        })
+    }
+
+    /// The people the signed-in user works with, by preferred name.
+    pub fn people(&self) -> Result<Vec<Person>> {
+        let sql = if self.role.reviews() {
+            "SELECT id, preferred_name, identifier FROM people WHERE ?1 IS NOT NULL ORDER BY preferred_name, id"
+        } else {
+            "SELECT p.id, p.preferred_name, p.identifier FROM people p JOIN assignments a ON a.person_id = p.id
+             WHERE a.user = ?1 ORDER BY p.preferred_name, p.id"
+        };
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map([&self.user], |r| {
+            Ok(Person { id: r.get(0)?, preferred_name: r.get(1)?, identifier: r.get(2)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Saves an AI draft for review; the worker's edited text starts as the AI text.
+    pub fn save_draft(&mut self, draft: &NewDraft<'_>) -> Result<i64> {
+        check_person(&self.conn, &self.user, self.role, draft.person_id)?;
+        self.write(|tx, me| {
+            tx.execute(
+                "INSERT INTO drafts (person_id, author, task, source_text, ai_text, edited_text, findings_json,
+                                     provenance_json, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, datetime('now'), datetime('now'))",
+                params![
+                    draft.person_id,
+                    me,
+                    draft.task,
+                    draft.source_text,
+                    draft.ai_text,
+                    draft.findings_json,
+                    draft.provenance_json
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(tx, me, "save_draft", &format!("drafts/{id}"), draft.provenance_json)?;
+            Ok(id)
+        })
+    }
+
+    /// Replaces the worker's edited text of their own open draft.
+    pub fn edit_draft(&mut self, id: i64, text: &str) -> Result<()> {
+        self.write(|tx, me| {
+            own_draft(tx, me, id)?;
+            tx.execute(
+                "UPDATE drafts SET edited_text = ?2, updated_at = datetime('now') WHERE id = ?1",
+                params![id, text],
+            )?;
+            audit::append(tx, me, "edit_draft", &format!("drafts/{id}"), "")
+        })
+    }
+
+    /// Records that the signed-in user (the author or a reviewer) has read and acknowledged finding number `index`.
+    pub fn acknowledge(&mut self, draft_id: i64, index: usize) -> Result<()> {
+        let record = self.draft(draft_id)?;
+        if index >= record.finding_count {
+            return Err(StoreError::NotFound(format!(
+                "finding {index} in draft {draft_id} (it has {}, counted from 0)",
+                record.finding_count
+            )));
+        }
+        self.write(|tx, me| {
+            tx.execute(
+                "INSERT OR IGNORE INTO finding_acks (draft_id, finding_index, user, at)
+                 VALUES (?1, ?2, ?3, datetime('now'))",
+                params![draft_id, index, me],
+            )?;
+            audit::append(tx, me, "acknowledge_finding", &format!("drafts/{draft_id}"), &index.to_string())
+        })
+    }
+
+    /// Submits the worker's own draft for review.
+    pub fn submit(&mut self, id: i64) -> Result<()> {
+        self.write(|tx, me| {
+            own_draft(tx, me, id)?;
+            tx.execute("UPDATE drafts SET status = 'submitted', updated_at = datetime('now') WHERE id = ?1", [id])?;
+            audit::append(tx, me, "submit_draft", &format!("drafts/{id}"), "")
+        })
+    }
+
+    /// A manager's review. Approval writes the final note in the same transaction and returns its id.
+    pub fn review(&mut self, id: i64, decision: Decision, comment: &str) -> Result<Option<i64>> {
+        self.require(&[Role::Manager, Role::Admin], "review drafts")?;
+        let (word, status) = match decision {
+            Decision::Approve => ("approve", "approved"),
+            Decision::Return => ("return", "returned"),
+            Decision::Reject => ("reject", "rejected"),
+        };
+        if decision == Decision::Return && comment.trim().is_empty() {
+            return Err(StoreError::ReviewGate("say what to change when returning a draft".into()));
+        }
+        self.write(|tx, me| {
+            tx.execute(
+                "INSERT INTO reviews (draft_id, reviewer, decision, comment, at) VALUES (?1, ?2, ?3, ?4, datetime('now'))",
+                params![id, me, word, comment.trim()],
+            )?;
+            tx.execute("UPDATE drafts SET status = ?2, updated_at = datetime('now') WHERE id = ?1", params![id, status])?;
+            let final_id = if decision == Decision::Approve {
+                tx.execute(
+                    "INSERT INTO finals (draft_id, person_id, text, reviewer, reviewed_at)
+                     SELECT id, person_id, edited_text, ?2, datetime('now') FROM drafts WHERE id = ?1",
+                    params![id, me],
+                )?;
+                Some(tx.last_insert_rowid())
+            } else {
+                None
+            };
+            // The comment stays in the reviews table, which erasure clears; the trail holds no free text.
+            audit::append(tx, me, &format!("review_{word}"), &format!("drafts/{id}"), "")?;
+            Ok(final_id)
+        })
+    }
+
+    /// A draft by id: a care worker sees their own, a manager any.
+    pub fn draft(&self, id: i64) -> Result<DraftRecord> {
+        let record = self
+            .conn
+            .query_row(&format!("{DRAFT_SELECT} WHERE d.id = ?1"), [id], draft_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("draft {id}")))?;
+        if !self.role.reviews() && record.author != self.user {
+            return Err(StoreError::Forbidden(format!("draft {id} belongs to another worker")));
+        }
+        Ok(record)
+    }
+
+    /// The signed-in user's own drafts that are not yet closed, newest first.
+    pub fn my_drafts(&self) -> Result<Vec<DraftRecord>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "{DRAFT_SELECT} WHERE d.author = ?1 AND d.status IN ('draft', 'submitted', 'returned') ORDER BY d.id DESC"
+        ))?;
+        let rows = stmt.query_map([&self.user], draft_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Drafts waiting for review, oldest first (managers and admins).
+    pub fn review_queue(&self) -> Result<Vec<DraftRecord>> {
+        self.require(&[Role::Manager, Role::Admin], "see the review queue")?;
+        let mut stmt = self.conn.prepare(&format!("{DRAFT_SELECT} WHERE d.status = 'submitted' ORDER BY d.id"))?;
+        let rows = stmt.query_map([], draft_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A draft's reviews, oldest first.
+    pub fn reviews(&self, draft_id: i64) -> Result<Vec<ReviewRecord>> {
+        self.draft(draft_id)?;
+        let mut stmt =
+            self.conn.prepare("SELECT reviewer, decision, comment, at FROM reviews WHERE draft_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([draft_id], |r| {
+            Ok(ReviewRecord { reviewer: r.get(0)?, decision: r.get(1)?, comment: r.get(2)?, at: r.get(3)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The final notes and amendments about a person, oldest first.
+    pub fn finals(&self, person_id: i64) -> Result<Vec<FinalNote>> {
+        check_person(&self.conn, &self.user, self.role, person_id)?;
+        let mut stmt = self.conn.prepare(&format!("{FINAL_SELECT} WHERE f.person_id = ?1 ORDER BY f.id"))?;
+        let rows = stmt.query_map([person_id], final_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn final_note(&self, id: i64) -> Result<FinalNote> {
+        let note = self
+            .conn
+            .query_row(&format!("{FINAL_SELECT} WHERE f.id = ?1"), [id], final_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("final note {id}")))?;
+        check_person(&self.conn, &self.user, self.role, note.person_id)?;
+        Ok(note)
+    }
+
+    /// Corrects a final note with a new, linked one (managers and admins); the original stays as it was.
+    pub fn amend(&mut self, final_id: i64, text: &str, reason: &str) -> Result<i64> {
+        self.require(&[Role::Manager, Role::Admin], "amend final notes")?;
+        if text.trim().is_empty() || reason.trim().is_empty() {
+            return Err(StoreError::Invalid("an amendment needs the corrected text and a reason".into()));
+        }
+        let original = self.final_note(final_id)?;
+        self.write(|tx, me| {
+            tx.execute(
+                "INSERT INTO finals (person_id, text, reviewer, reviewed_at, amends, reason)
+                 VALUES (?1, ?2, ?3, datetime('now'), ?4, ?5)",
+                params![original.person_id, text.trim(), me, final_id, reason.trim()],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(tx, me, "amend_final", &format!("finals/{id}"), &format!("amends finals/{final_id}"))?;
+            Ok(id)
+        })
+    }
+
+    /// A final note as text for pasting into the care record system, ending with who reviewed it; the export is
+    /// audited.
+    pub fn export_final(&mut self, final_id: i64) -> Result<String> {
+        let note = self.final_note(final_id)?;
+        let role = Role::parse(&note.reviewer_role).map_or("former user", Role::label);
+        let date = long_date(&note.reviewed_at);
+        let footer = match note.amends {
+            None => format!("AI-assisted draft, reviewed by {} ({role}) on {date}", note.reviewer),
+            Some(original) => format!(
+                "Amendment to note {original} ({}), written by {} ({role}) on {date}",
+                note.reason, note.reviewer
+            ),
+        };
+        self.write(|tx, me| audit::append(tx, me, "export_final", &format!("finals/{final_id}"), ""))?;
+        Ok(format!("{}\n\n{footer}\n", note.text.trim_end()))
+    }
+
+    /// Files a report of an AI error about a draft and/or a person; returns its id.
+    pub fn report_incident(&mut self, person_id: Option<i64>, draft_id: Option<i64>, description: &str) -> Result<i64> {
+        if description.trim().is_empty() {
+            return Err(StoreError::Invalid("say what the AI got wrong".into()));
+        }
+        if let Some(id) = draft_id {
+            self.draft(id)?;
+        }
+        if let Some(id) = person_id {
+            check_person(&self.conn, &self.user, self.role, id)?;
+        }
+        self.write(|tx, me| {
+            tx.execute(
+                "INSERT INTO incidents (person_id, draft_id, reporter, description, at)
+                 VALUES (?1, ?2, ?3, ?4, datetime('now'))",
+                params![person_id, draft_id, me, description.trim()],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(tx, me, "report_incident", &format!("incidents/{id}"), "")?;
+            Ok(id)
+        })
+    }
+
+    /// Every AI-error report, newest first (managers and admins).
+    pub fn incidents(&self) -> Result<Vec<Incident>> {
+        self.require(&[Role::Manager, Role::Admin], "see incident reports")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, person_id, draft_id, reporter, description, at FROM incidents ORDER BY id DESC")?;
+        let rows = stmt.query_map([], incident_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+pub(crate) fn incident_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Incident> {
+    Ok(Incident {
+        id: r.get(0)?,
+        person_id: r.get(1)?,
+        draft_id: r.get(2)?,
+        reporter: r.get(3)?,
+        description: r.get(4)?,
+        at: r.get(5)?,
+    })
+}
+
+/// "2026-11-22 09:15:00" as "22 November 2026".
+fn long_date(timestamp: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let mut parts = timestamp.get(..10).unwrap_or(timestamp).split('-').map(|p| p.parse::<usize>().ok());
+    match (parts.next().flatten(), parts.next().flatten(), parts.next().flatten()) {
+        (Some(y), Some(m @ 1..=12), Some(d)) => format!("{d} {} {y}", MONTHS[m - 1]),
+        _ => timestamp.to_owned(),
+    }
+}
