@@ -11,6 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tend_app::eval::{EvalOptions, EvalSet};
 use tend_app::{Assistant, Finding, Flow, GenerationParams, Language, Location, Progress, Task};
 
+mod records;
+
 /// Model files looked for in the models folder when none is named, best first.
 const DEFAULT_MODELS: &[&str] = &["qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "SmolLM2-135M-Instruct.Q4_1.gguf"];
 
@@ -20,6 +22,8 @@ struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    #[command(flatten)]
+    store: records::StoreArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -50,6 +54,75 @@ enum Command {
         /// Sampling seed.
         #[arg(long, default_value_t = 299_792_458)]
         seed: u64,
+        /// Save the draft for review in the record store, about this person (their number in `tend person list`).
+        #[arg(long, value_name = "PERSON")]
+        save_for: Option<i64>,
+    },
+    /// Create the encrypted record store and its first admin.
+    Init {
+        /// The admin's user name.
+        #[arg(long)]
+        admin: String,
+    },
+    /// Add or list users, or set a password.
+    #[command(subcommand)]
+    User(records::UserCommand),
+    /// Add, list or assign the people supported.
+    #[command(subcommand)]
+    Person(records::PersonCommand),
+    /// Your drafts: list, show, edit, acknowledge findings, submit for review.
+    #[command(subcommand)]
+    Drafts(records::DraftsCommand),
+    /// The review queue (managers): list, show, acknowledge, approve, return, reject.
+    #[command(subcommand)]
+    Review(records::ReviewCommand),
+    /// Final notes: list, export with the reviewer's footer, amend.
+    #[command(subcommand)]
+    Notes(records::NotesCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(records::AuditCommand),
+    /// Erase every record about a person, on their request (admins).
+    Erase {
+        /// The person's number.
+        #[arg(long)]
+        person: i64,
+        /// Confirm: this cannot be undone.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Export everything about a person, for a subject access request (managers).
+    Export {
+        /// The person's number.
+        #[arg(long)]
+        person: i64,
+        /// JSON or readable text.
+        #[arg(long, value_enum, default_value = "text")]
+        format: records::ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Report an AI error in a draft, for your manager.
+    Report {
+        /// The draft's number.
+        #[arg(long)]
+        draft: Option<i64>,
+        /// The person's number.
+        #[arg(long)]
+        person: Option<i64>,
+        /// What went wrong.
+        #[arg(long)]
+        text: String,
+    },
+    /// Show or change how long source notes are kept, and whether managers may review their own drafts (admins).
+    Settings {
+        /// Days to keep source notes and rejected drafts.
+        #[arg(long)]
+        retention_days: Option<u32>,
+        /// Allow a manager to review their own drafts.
+        #[arg(long)]
+        allow_self_review: Option<bool>,
     },
     /// Check a draft against the notes it was written from, without a model: unsupported or lost facts,
     /// reversed negations, wording, clinical advice.
@@ -143,10 +216,26 @@ fn run(cli: Cli) -> Result<()> {
         Command::Check { source, draft } => check(&source, &draft, cli.json),
         Command::Eval { sets, limit, data, out, model } => evaluate(sets, limit, data, &out, model),
         Command::Info { model, sha256 } => info(&model, sha256.as_deref(), cli.json),
-        Command::Draft { input, task, to, model, max_tokens, temperature, seed } => {
+        Command::Draft { input, task, to, model, max_tokens, temperature, seed, save_for } => {
             let params = GenerationParams { max_tokens, temperature, seed, ..GenerationParams::default() };
             let language = to.as_deref().map(Language::parse).transpose()?;
-            draft(&input, task.into(), language, model, &params, cli.json)
+            // Sign in before the model loads, so a wrong password costs no time and no draft is lost.
+            let session = save_for.map(|_| records::sign_in(&cli.store)).transpose()?;
+            let save = session.zip(save_for);
+            draft(&input, task.into(), language, model, &params, cli.json, save)
+        }
+        Command::Init { admin } => records::init(&cli.store, &admin),
+        Command::User(c) => records::user(&cli.store, c, cli.json),
+        Command::Person(c) => records::person(&cli.store, c, cli.json),
+        Command::Drafts(c) => records::drafts(&cli.store, c, cli.json),
+        Command::Review(c) => records::review(&cli.store, c, cli.json),
+        Command::Notes(c) => records::notes(&cli.store, c, cli.json),
+        Command::Audit(c) => records::audit(&cli.store, c, cli.json),
+        Command::Erase { person, yes } => records::erase(&cli.store, person, yes),
+        Command::Export { person, format, out } => records::export(&cli.store, person, format, out.as_deref()),
+        Command::Report { draft, person, text } => records::report(&cli.store, draft, person, &text),
+        Command::Settings { retention_days, allow_self_review } => {
+            records::settings(&cli.store, retention_days, allow_self_review)
         }
     }
 }
@@ -186,6 +275,7 @@ fn draft(
     model: Option<PathBuf>,
     params: &GenerationParams,
     json: bool,
+    save: Option<(tend_app::records::Session, i64)>,
 ) -> Result<()> {
     let text = read_input(input)?;
     if text.trim().is_empty() {
@@ -210,6 +300,13 @@ fn draft(
         println!();
         print_findings(&draft.findings, &text, &draft.draft);
         eprintln!("--- Review required: this is an AI draft. Check every fact before it goes on the record. ---");
+    }
+    if let Some((mut session, person)) = save {
+        session.set_idle_limit(std::time::Duration::MAX);
+        let id = session.save_draft(person, &text, &draft)?;
+        eprintln!(
+            "Saved as draft {id} for person {person}: edit it, acknowledge its findings and submit it for review."
+        );
     }
     let p = &draft.provenance;
     if draft.declined {

@@ -602,3 +602,110 @@ fn a_full_disk_loses_nothing_already_saved() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs `tend` on the record store as `user` with `password` in the environment; a new user `NAME` gets the
+/// password `NAME-password`.
+fn tend_as(db: &Path, user: &str, password: &str, args: &[&str]) -> std::process::Output {
+    let new_password = format!("{}-password", args.get(2).unwrap_or(&"none"));
+    std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+        .args(args)
+        .env("TEND_DB", db)
+        .env("TEND_USER", user)
+        .env("TEND_PASSWORD", password)
+        .env("TEND_NEW_PASSWORD", new_password)
+        .env("TEND_MODEL", crate::support::tiny::task_sized_model())
+        .env("TEND_CONFIG", "/nonexistent/tend.toml")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run tend")
+}
+
+/// The whole review workflow through the command line, one step per row: who runs what, whether it succeeds,
+/// and what it prints. The gate holds here too: the worker cannot review, approval waits for every finding.
+#[test]
+fn the_command_line_walks_a_draft_through_review_to_an_exported_note() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("tend.db");
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "AM call. Margaret up & dressed w/ support, ate 1/2 porridge, declined tea, mood low")
+        .expect("notes");
+    let notes = notes.to_str().expect("path");
+    let edited = dir.path().join("edited.txt");
+    std::fs::write(&edited, "Margaret got up and dressed with support. She ate half her porridge and declined tea.")
+        .expect("edited");
+    let edited = edited.to_str().expect("path");
+    let steps: &[(&str, &[&str], bool, &str)] = &[
+        ("admin", &["init", "--admin", "admin"], true, "Created the encrypted database"),
+        ("admin", &["init", "--admin", "admin"], false, "already exists"),
+        ("admin", &["user", "list"], true, "admin"),
+        ("admin", &["user", "add", "asha", "--role", "manager"], true, "Added asha as a manager"),
+        ("admin", &["user", "add", "tom", "--role", "care-worker"], true, "Added tom as a care worker"),
+        ("admin", &["user", "add", "eve", "--role", "nurse"], false, "not a role"),
+        ("tom", &["user", "add", "eve", "--role", "admin"], false, "may not add users"),
+        ("admin", &["person", "add", "--name", "Margaret", "--id", "NHS-0001"], true, "person 1"),
+        ("asha", &["person", "assign", "--worker", "tom", "--person", "1"], true, "tom now works with person 1"),
+        ("tom", &["person", "list"], true, "Margaret"),
+        ("tom", &["draft", "--input", notes, "--max-tokens", "8", "--save-for", "1"], true, ""),
+        ("tom", &["drafts", "list"], true, "care-note"),
+        ("tom", &["drafts", "edit", "1", "--file", edited], true, "Saved your edits"),
+        ("tom", &["drafts", "submit", "1"], true, "Submitted draft 1"),
+        ("tom", &["review", "approve", "1"], false, "may not review"),
+        ("asha", &["review", "list"], true, "submitted"),
+        ("asha", &["review", "show", "1"], true, "REVIEW REQUIRED"),
+        ("asha", &["review", "return", "1", "--comment", "Say how her mood was later."], true, "Returned draft 1"),
+        ("tom", &["drafts", "show", "1"], true, "Say how her mood was later."),
+        ("tom", &["drafts", "submit", "1"], true, "Submitted draft 1"),
+        ("asha", &["review", "approve", "1"], false, "every finding acknowledged"),
+        ("asha", &["review", "ack", "1", "ALL"], true, "acknowledged"),
+        ("asha", &["review", "approve", "1"], true, "final note 1"),
+        ("asha", &["notes", "list", "--person", "1"], true, "She ate half her porridge"),
+        ("tom", &["notes", "export", "1"], true, "AI-assisted draft, reviewed by asha (manager) on"),
+        ("tom", &["report", "--draft", "1", "--text", "It wrote 'cereal'; I wrote porridge."], true, "report 1"),
+        ("asha", &["export", "--person", "1", "--format", "json"], true, "\"provenance\""),
+        ("tom", &["erase", "--person", "1", "--yes"], false, "may not erase"),
+        ("admin", &["erase", "--person", "1"], false, "--yes"),
+        ("admin", &["audit", "verify"], true, "The audit trail is intact"),
+        ("admin", &["erase", "--person", "1", "--yes"], true, "Erased every record about person 1"),
+        ("admin", &["audit", "verify"], true, "The audit trail is intact"),
+        ("mallory", &["user", "list"], false, "the user name or password is wrong"),
+    ];
+    for (i, (user, args, ok, expected)) in steps.iter().enumerate() {
+        let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        if args.last().is_some_and(|a| a == "ALL") {
+            // Each finding by number, as a reviewer would after reading them.
+            let shown = tend_as(&db, user, &format!("{user}-password"), &["review", "show", "1", "--json"]);
+            let draft: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("draft as JSON");
+            let count = draft["finding_count"].as_u64().expect("count");
+            assert!(count > 0, "the tiny model's draft has findings");
+            args.pop();
+            args.extend((0..count).map(|n| n.to_string()));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = tend_as(&db, user, &format!("{user}-password"), &args);
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.success(), *ok, "step {i}: {user} {args:?}\n{stdout}\n{stderr}");
+        let said = if *ok { &stdout } else { &stderr };
+        assert!(said.contains(expected), "step {i}: {user} {args:?} should say {expected:?}\n{stdout}\n{stderr}");
+        assert!(!stderr.contains("panicked"), "step {i}: {stderr}");
+    }
+}
+
+#[test]
+fn a_session_locks_after_a_period_without_use_and_unlocks_with_the_password() {
+    use tend_app::AppError;
+    use tend_app::records::Session;
+    let (home, _) = home();
+    let mut session = Session::sign_in(&home.db, "tom", "tom-password").expect("sign in");
+    assert_eq!(session.records().expect("open").people().expect("people").len(), 1);
+    session.set_idle_limit(std::time::Duration::from_millis(50));
+    std::thread::sleep(std::time::Duration::from_millis(120));
+    assert!(session.is_locked());
+    let err = session.records().expect_err("locked");
+    assert!(matches!(err, AppError::SessionLocked), "{err}");
+    assert!(err.to_string().contains("enter your password"), "{err}");
+    assert_eq!(session.who().0, "tom", "the lock screen can still say who is signed in");
+    assert!(matches!(session.unlock("not-toms-password"), Err(AppError::Store(StoreError::WrongPassword))));
+    session.set_idle_limit(std::time::Duration::from_secs(60));
+    session.unlock("tom-password").expect("unlock");
+    assert_eq!(session.records().expect("open again").people().expect("people").len(), 1);
+}

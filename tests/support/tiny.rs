@@ -41,9 +41,26 @@ pub fn model(arch: &str) -> PathBuf {
     path
 }
 
+/// A tiny llama whose context fits a whole task prompt (the task templates need about 1,000 tokens of this
+/// byte-level vocabulary), written once per test process.
+pub fn task_sized_model() -> PathBuf {
+    static PATH: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = PATH.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("tiny-llama-4k.gguf");
+        write_model_with_context("llama", &path, None, 4096);
+        (dir, path)
+    });
+    path.clone()
+}
+
 /// Writes the tiny model of `arch` to `path`; `template` replaces the default chat template (None keeps it;
 /// `Some("")` leaves the template out).
 pub fn write_model(arch: &str, path: &Path, template: Option<&str>) {
+    write_model_with_context(arch, path, template, CONTEXT);
+}
+
+fn write_model_with_context(arch: &str, path: &Path, template: Option<&str>, context: u32) {
     let mut rng = StdRng::seed_from_u64(0x7e4d ^ arch.len() as u64);
     let spm = arch == "gemma3";
     let (tokens, types, extra) = if spm { spm_vocab() } else { bpe_vocab(arch) };
@@ -64,7 +81,7 @@ pub fn write_model(arch: &str, path: &Path, template: Option<&str>) {
     let p = |k: &str| format!("{arch}.{k}");
     let u = |v: usize| Value::U32(v as u32);
     meta.extend([
-        (p("context_length"), Value::U32(CONTEXT)),
+        (p("context_length"), Value::U32(context)),
         (p("embedding_length"), u(HIDDEN)),
         (p("block_count"), u(LAYERS)),
         (p("feed_forward_length"), u(FF)),

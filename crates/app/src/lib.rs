@@ -1,9 +1,10 @@
 //! Tend's application façade: one function per user action. The command line and the desktop app call only
-//! this crate; it composes the engine and the writing tasks.
+//! this crate; it composes the engine, the writing tasks, the checks and the record store.
 //!
 //! Architecture invariant: every draft this crate returns has `review_required: true`; nothing here can clear it.
 
 pub mod eval;
+pub mod records;
 
 use std::path::Path;
 use std::time::Duration;
@@ -28,6 +29,14 @@ pub enum AppError {
     /// The evaluation data could not be read.
     #[error("{0}")]
     Eval(String),
+    /// The record store refused or failed.
+    #[error(transparent)]
+    Store(#[from] tend_store::StoreError),
+    /// The session locked after a period without use.
+    #[error(
+        "Tend locked itself after a few minutes without use, to protect people's records; enter your password to continue"
+    )]
+    SessionLocked,
 }
 
 /// Where a draft came from: enough to reproduce and audit it.

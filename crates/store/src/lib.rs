@@ -270,6 +270,11 @@ impl Store {
         self.set_setting("allow_self_review", if allow { "1" } else { "0" })
     }
 
+    /// Whether a manager or an admin may review their own drafts.
+    pub fn allow_self_review(&self) -> Result<bool> {
+        Ok(self.setting("allow_self_review")? == "1")
+    }
+
     fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
         self.write(|tx, me| {
             tx.execute("UPDATE settings SET value = ?2 WHERE key = ?1", [key, value])?;

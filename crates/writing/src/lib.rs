@@ -64,6 +64,12 @@ impl Task {
     pub const ALL: [Task; 6] =
         [Task::CareNote, Task::ActivityPlan, Task::Meeting, Task::Letter, Task::Translate, Task::CheckWording];
 
+    /// The task's short name, as in prompt template ids and on the command line: `care-note`, `activity-plan`,
+    /// `meeting`, `letter`, `translate`, `check-wording`.
+    pub fn name(self) -> &'static str {
+        self.template_source().0
+    }
+
     fn template_source(self) -> (&'static str, &'static str) {
         match self {
             Task::CareNote => ("care-note", include_str!("../prompts/care-note.toml")),

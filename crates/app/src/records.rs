@@ -1,0 +1,91 @@
+//! Signed-in sessions on the encrypted record store: saving AI drafts with their findings and provenance, and
+//! locking after a period without use. The store's operations are reached through [`Session::records`], which
+//! refuses once the session has locked.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+pub use tend_store::{
+    AuditCheck, AuditRow, Decision, DraftRecord, FinalNote, Incident, MIN_PASSWORD_CHARS, Person, PersonExport,
+    RetentionReport, ReviewRecord, Role, Store, StoreError,
+};
+
+use crate::{AppError, Draft};
+
+/// How long a session stays open without use before it locks.
+pub const DEFAULT_IDLE_LIMIT: Duration = Duration::from_secs(5 * 60);
+
+/// A signed-in user's session. Dropping it signs out.
+#[derive(Debug)]
+pub struct Session {
+    store: Store,
+    idle_limit: Duration,
+    last_used: Instant,
+}
+
+impl Session {
+    /// Creates a new encrypted database with its first user, an admin, and signs them in.
+    pub fn create(path: &Path, admin: &str, password: &str) -> Result<Self, AppError> {
+        Ok(Self::new(Store::create(path, admin, password)?))
+    }
+
+    /// Signs in to the database at `path`.
+    pub fn sign_in(path: &Path, user: &str, password: &str) -> Result<Self, AppError> {
+        Ok(Self::new(Store::open(path, user, password)?))
+    }
+
+    fn new(store: Store) -> Self {
+        Self { store, idle_limit: DEFAULT_IDLE_LIMIT, last_used: Instant::now() }
+    }
+
+    /// Sets how long the session may sit unused before it locks.
+    pub fn set_idle_limit(&mut self, limit: Duration) {
+        self.idle_limit = limit;
+    }
+
+    /// True once the session has sat unused for longer than its idle limit.
+    pub fn is_locked(&self) -> bool {
+        self.last_used.elapsed() > self.idle_limit
+    }
+
+    /// Unlocks a locked session with the signed-in user's password.
+    pub fn unlock(&mut self, password: &str) -> Result<(), AppError> {
+        let store = Store::open(self.store.path(), self.store.user(), password)?;
+        self.store = store;
+        self.last_used = Instant::now();
+        Ok(())
+    }
+
+    /// The signed-in user and role; available while locked, for the lock screen.
+    pub fn who(&self) -> (&str, Role) {
+        (self.store.user(), self.store.role())
+    }
+
+    /// The record store, for any read or write; fails once the session has locked, and counts as use.
+    pub fn records(&mut self) -> Result<&mut Store, AppError> {
+        if self.is_locked() {
+            return Err(AppError::SessionLocked);
+        }
+        self.last_used = Instant::now();
+        Ok(&mut self.store)
+    }
+
+    /// Saves an AI draft about a person, with the notes it came from, its findings and provenance; it awaits
+    /// the worker's edits and a manager's review. Returns the draft's id.
+    pub fn save_draft(&mut self, person_id: i64, source: &str, draft: &Draft) -> Result<i64, AppError> {
+        let findings = serde_json::to_value(&draft.findings).unwrap_or_default().to_string();
+        let mut provenance = serde_json::to_value(&draft.provenance).unwrap_or_default();
+        provenance["stop_reason"] = serde_json::to_value(&draft.stop_reason).unwrap_or_default();
+        provenance["declined"] = draft.declined.into();
+        provenance["checks"] = format!("tend-checks {}", env!("CARGO_PKG_VERSION")).into();
+        let task = draft.task.name();
+        Ok(self.records()?.save_draft(&tend_store::NewDraft {
+            person_id,
+            task,
+            source_text: source,
+            ai_text: &draft.draft,
+            findings_json: &findings,
+            provenance_json: &provenance.to_string(),
+        })?)
+    }
+}
