@@ -401,6 +401,8 @@ fn a_subject_access_export_holds_everything_about_one_person() {
     for action in ["add_person", "save_draft", "submit_draft", "review_approve"] {
         assert!(actions.contains(&action), "{action} missing from {actions:?}");
     }
+    let approval = export.audit.iter().find(|a| a.action == "review_approve").expect("approval row");
+    assert!(approval.detail.contains("\"model\":\"test\""), "the review row names the model: {}", approval.detail);
     let json = serde_json::to_value(&export).expect("json");
     assert_eq!(json["drafts"][0][0]["source_text"], "Margaret walked to the shop.");
     let text = export.to_text();

@@ -362,8 +362,17 @@ impl Store {
             } else {
                 None
             };
-            // The comment stays in the reviews table, which erasure clears; the trail holds no free text.
-            audit::append(tx, me, &format!("review_{word}"), &format!("drafts/{id}"), "")?;
+            // The model and template that made the draft; the comment stays in the reviews table, which erasure
+            // clears, so the trail holds no free text.
+            let made_by: String = tx.query_row(
+                "SELECT json_object('model', json_extract(provenance_json, '$.model'),
+                                    'model_sha256', json_extract(provenance_json, '$.model_sha256'),
+                                    'template', json_extract(provenance_json, '$.template'))
+                 FROM drafts WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            audit::append(tx, me, &format!("review_{word}"), &format!("drafts/{id}"), &made_by)?;
             Ok(final_id)
         })
     }
