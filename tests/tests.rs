@@ -14,4 +14,5 @@ mod real_model;
 mod store;
 mod template;
 mod tokenizer;
+mod ui;
 mod writing;

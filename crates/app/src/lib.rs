@@ -5,6 +5,7 @@
 
 pub mod eval;
 pub mod records;
+pub mod workspace;
 
 use std::path::Path;
 use std::time::Duration;
@@ -32,6 +33,12 @@ pub enum AppError {
     /// The record store refused or failed.
     #[error(transparent)]
     Store(#[from] tend_store::StoreError),
+    /// Nobody is signed in.
+    #[error("sign in first")]
+    NotSignedIn,
+    /// The model cannot draft yet.
+    #[error("{0}")]
+    ModelNotReady(String),
     /// The session locked after a period without use.
     #[error(
         "Tend locked itself after a few minutes without use, to protect people's records; enter your password to continue"
@@ -107,6 +114,11 @@ impl Assistant {
     /// The loaded model's facts.
     pub fn model_info(&self) -> &ModelInfo {
         self.model.info()
+    }
+
+    /// The SHA-256 of the loaded model file, as hex.
+    pub fn model_sha256(&self) -> &str {
+        &self.model_sha256
     }
 
     /// Drafts `task` from `input`, streaming progress; `on_progress` returning [`Flow::Stop`] keeps the partial

@@ -73,13 +73,27 @@ impl Session {
     /// Saves an AI draft about a person, with the notes it came from, its findings and provenance; it awaits
     /// the worker's edits and a manager's review. Returns the draft's id.
     pub fn save_draft(&mut self, person_id: i64, source: &str, draft: &Draft) -> Result<i64, AppError> {
+        self.records()?;
+        self.save_draft_after_generation(person_id, source, draft)
+    }
+
+    /// Saves a draft whose generation the user started while the session was open, even if the session locked
+    /// while the model was writing: the work is the user's, and losing it would be worse than saving it.
+    pub fn save_draft_after_generation(
+        &mut self,
+        person_id: i64,
+        source: &str,
+        draft: &Draft,
+    ) -> Result<i64, AppError> {
+        self.last_used = Instant::now();
         let findings = serde_json::to_value(&draft.findings).unwrap_or_default().to_string();
         let mut provenance = serde_json::to_value(&draft.provenance).unwrap_or_default();
         provenance["stop_reason"] = serde_json::to_value(&draft.stop_reason).unwrap_or_default();
         provenance["declined"] = draft.declined.into();
         provenance["checks"] = format!("tend-checks {}", env!("CARGO_PKG_VERSION")).into();
         let task = draft.task.name();
-        Ok(self.records()?.save_draft(&tend_store::NewDraft {
+        let store = self.records()?;
+        Ok(store.save_draft(&tend_store::NewDraft {
             person_id,
             task,
             source_text: source,

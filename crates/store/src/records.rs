@@ -74,6 +74,8 @@ pub struct DraftRecord {
     pub status: String,
     /// How many findings have been acknowledged.
     pub acknowledged: usize,
+    /// Which findings have been acknowledged, by index.
+    pub acknowledged_findings: Vec<usize>,
     /// How many findings there are.
     pub finding_count: usize,
     /// True until a manager approves it.
@@ -141,7 +143,8 @@ pub struct Incident {
 
 pub(crate) const DRAFT_SELECT: &str = "SELECT d.id, d.person_id, p.preferred_name, d.author, d.task, d.source_text,
     d.ai_text, d.edited_text, d.findings_json, d.provenance_json, d.status,
-    (SELECT count(*) FROM finding_acks a WHERE a.draft_id = d.id), json_array_length(d.findings_json),
+    (SELECT json_group_array(finding_index) FROM (SELECT finding_index FROM finding_acks a
+        WHERE a.draft_id = d.id ORDER BY finding_index)), json_array_length(d.findings_json),
     (SELECT comment FROM reviews r WHERE r.draft_id = d.id ORDER BY r.id DESC LIMIT 1), d.created_at, d.updated_at
     FROM drafts d JOIN people p ON p.id = d.person_id";
 
@@ -153,6 +156,8 @@ fn json_column(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<serde_json::
 
 pub(crate) fn draft_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DraftRecord> {
     let status: String = r.get(10)?;
+    let acknowledged_findings: Vec<usize> = serde_json::from_value(json_column(r, 11)?)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(11, rusqlite::types::Type::Text, Box::new(e)))?;
     Ok(DraftRecord {
         id: r.get(0)?,
         person_id: r.get(1)?,
@@ -166,7 +171,8 @@ pub(crate) fn draft_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DraftRecord> 
         provenance: json_column(r, 9)?,
         review_required: status != "approved",
         status,
-        acknowledged: r.get(11)?,
+        acknowledged: acknowledged_findings.len(),
+        acknowledged_findings,
         finding_count: r.get(12)?,
         review_comment: r.get::<_, Option<String>>(13)?.filter(|c| !c.is_empty()),
         created_at: r.get(14)?,

@@ -1,0 +1,390 @@
+//! The desktop app's state behind one thread-safe object: the model (loaded in the background), the signed-in
+//! session and the stop switch for the draft being written. Each Tauri command is one call to a method here;
+//! errors leave as [`UiError`], a kind and one sentence for a care worker.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+
+use crate::records::{Decision, DraftRecord, FinalNote, Person, Role, Session, StoreError};
+use crate::{AppError, Assistant, Flow, GenerationParams, Language, Progress, Task};
+
+/// An error as the page shows it: a stable kind for the code and a sentence for the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UiError {
+    /// e.g. `wrong_password`, `session_locked`, `review_gate`, `input_too_long`, `model_not_ready`.
+    pub kind: &'static str,
+    /// What happened and what to do, in plain words.
+    pub message: String,
+}
+
+impl From<AppError> for UiError {
+    fn from(e: AppError) -> Self {
+        use tend_engine::EngineError as E;
+        use tend_writing::WritingError as W;
+        let kind = match &e {
+            AppError::SessionLocked => "session_locked",
+            AppError::NotSignedIn => "not_signed_in",
+            AppError::ModelNotReady(_) => "model_not_ready",
+            AppError::Store(s) => match s {
+                StoreError::WrongPassword => "wrong_password",
+                StoreError::TooManyAttempts { .. } => "too_many_attempts",
+                StoreError::Forbidden(_) => "forbidden",
+                StoreError::ReviewGate(_) => "review_gate",
+                StoreError::NotFound(_) => "not_found",
+                StoreError::Invalid(_) => "invalid",
+                StoreError::Locked => "database_busy",
+                StoreError::DiskFull => "disk_full",
+                _ => "store",
+            },
+            AppError::Writing(W::EmptyInput) => "empty_input",
+            AppError::Writing(W::InputTooLong(_)) | AppError::Engine(E::ContextOverflow { .. }) => "input_too_long",
+            AppError::Writing(_) => "invalid",
+            AppError::Engine(_) => "model",
+            AppError::Eval(_) => "internal",
+        };
+        UiError { kind, message: capitalise(&e.to_string()) }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The signed-in user, as the page shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Me {
+    /// User name.
+    pub user: String,
+    /// Role.
+    pub role: Role,
+    /// True when the session locked after a period without use.
+    pub locked: bool,
+}
+
+/// Where the model stands.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ModelStatus {
+    /// Reading the weights.
+    Loading {
+        /// Bytes read.
+        bytes_read: u64,
+        /// Bytes in all.
+        total_bytes: u64,
+    },
+    /// Ready to draft.
+    Ready {
+        /// What the model is.
+        info: ModelSummary,
+    },
+    /// Loading failed, or there is no model.
+    Failed {
+        /// Why, in plain words.
+        message: String,
+    },
+}
+
+/// The model's facts for the Settings and About screens.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelSummary {
+    /// Its name.
+    pub name: String,
+    /// The file.
+    pub path: String,
+    /// Architecture.
+    pub architecture: String,
+    /// Parameters, in millions.
+    pub parameters_millions: f64,
+    /// Quantisation.
+    pub quantization: String,
+    /// File size in MB.
+    pub size_mb: f64,
+    /// Licence, as the file states it.
+    pub license: Option<String>,
+    /// SHA-256 of the file.
+    pub sha256: String,
+}
+
+/// What the worker asks for on the Draft screen.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DraftRequest {
+    /// The task.
+    pub task: Task,
+    /// Whom it is about.
+    pub person_id: i64,
+    /// The shorthand or text.
+    pub input: String,
+    /// For translation: the language to translate into.
+    pub language: Option<Language>,
+}
+
+/// What streams to the page while a draft is written.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", content = "data", rename_all = "snake_case")]
+pub enum DraftEvent {
+    /// Reading the notes: tokens done of total.
+    Reading {
+        /// Done.
+        done: usize,
+        /// Total.
+        total: usize,
+    },
+    /// A piece of the draft.
+    Text(String),
+}
+
+/// The Settings screen's facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct SettingsView {
+    /// The model.
+    pub model: ModelStatus,
+    /// Days source notes and rejected drafts are kept.
+    pub retention_days: u32,
+    /// The database file.
+    pub database: String,
+    /// CPU threads used for drafting.
+    pub threads: usize,
+}
+
+/// The desktop app's state.
+pub struct Workspace {
+    db: PathBuf,
+    session: Mutex<Option<Session>>,
+    assistant: Mutex<Option<Assistant>>,
+    status: Mutex<ModelStatus>,
+    stop: AtomicBool,
+    params: GenerationParams,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Workspace {
+    /// A workspace on the database at `db`; the model loads when [`Workspace::load_model`] runs.
+    pub fn new(db: PathBuf, params: GenerationParams) -> Arc<Self> {
+        Arc::new(Self {
+            db,
+            session: Mutex::new(None),
+            assistant: Mutex::new(None),
+            status: Mutex::new(ModelStatus::Loading { bytes_read: 0, total_bytes: 0 }),
+            stop: AtomicBool::new(false),
+            params,
+        })
+    }
+
+    /// Loads the model at `path` (on the caller's thread: run it on a background thread), updating the status.
+    pub fn load_model(&self, path: Option<&Path>) {
+        let Some(path) = path else {
+            *lock(&self.status) = ModelStatus::Failed {
+                message: "No model is installed. Run scripts/fetch-model, or choose a model file in Settings.".into(),
+            };
+            return;
+        };
+        let loaded = Assistant::open(path, &mut |p| {
+            *lock(&self.status) = ModelStatus::Loading { bytes_read: p.bytes_read, total_bytes: p.total_bytes };
+        });
+        let status = match loaded {
+            Ok(assistant) => {
+                let i = assistant.model_info();
+                let info = ModelSummary {
+                    name: i.name.clone(),
+                    path: i.path.display().to_string(),
+                    architecture: i.architecture.clone(),
+                    parameters_millions: (i.parameters as f64 / 1e5).round() / 10.0,
+                    quantization: i.quantization.clone(),
+                    size_mb: (i.file_size as f64 / 1e5).round() / 10.0,
+                    license: i.license.clone(),
+                    sha256: assistant.model_sha256().to_owned(),
+                };
+                *lock(&self.assistant) = Some(assistant);
+                ModelStatus::Ready { info }
+            }
+            Err(e) => ModelStatus::Failed { message: UiError::from(e).message },
+        };
+        *lock(&self.status) = status;
+    }
+
+    /// Where the model stands.
+    pub fn model_status(&self) -> ModelStatus {
+        lock(&self.status).clone()
+    }
+
+    /// True when there is no database yet, so the first admin must be created.
+    pub fn needs_setup(&self) -> bool {
+        !self.db.exists()
+    }
+
+    /// Creates the database with its first admin and signs them in.
+    pub fn create(&self, admin: &str, password: &str) -> Result<Me, AppError> {
+        let session = Session::create(&self.db, admin, password)?;
+        Ok(self.start(session))
+    }
+
+    /// Signs in.
+    pub fn sign_in(&self, user: &str, password: &str) -> Result<Me, AppError> {
+        let session = Session::sign_in(&self.db, user, password)?;
+        Ok(self.start(session))
+    }
+
+    fn start(&self, session: Session) -> Me {
+        let (user, role) = session.who();
+        let me = Me { user: user.to_owned(), role, locked: false };
+        *lock(&self.session) = Some(session);
+        me
+    }
+
+    /// Signs out.
+    pub fn sign_out(&self) {
+        *lock(&self.session) = None;
+    }
+
+    /// Who is signed in, if anyone, and whether the session has locked.
+    pub fn me(&self) -> Option<Me> {
+        lock(&self.session).as_ref().map(|s| {
+            let (user, role) = s.who();
+            Me { user: user.to_owned(), role, locked: s.is_locked() }
+        })
+    }
+
+    /// Unlocks a locked session with the password.
+    pub fn unlock(&self, password: &str) -> Result<Me, AppError> {
+        self.with_session(|s| s.unlock(password))?;
+        self.me().ok_or(AppError::NotSignedIn)
+    }
+
+    /// Runs `f` on the signed-in session (whose `records()` refuses once it has locked).
+    fn with_session<T>(&self, f: impl FnOnce(&mut Session) -> Result<T, AppError>) -> Result<T, AppError> {
+        let mut guard = lock(&self.session);
+        f(guard.as_mut().ok_or(AppError::NotSignedIn)?)
+    }
+
+    /// The people the signed-in user works with.
+    pub fn people(&self) -> Result<Vec<Person>, AppError> {
+        self.with_session(|s| Ok(s.records()?.people()?))
+    }
+
+    /// Writes a draft, streaming it through `on_event`, and saves it (partial if stopped) for review.
+    pub fn draft(&self, request: &DraftRequest, on_event: &mut dyn FnMut(DraftEvent)) -> Result<DraftRecord, AppError> {
+        // Refuse early, before any compute, if the session has locked or the person is not the worker's.
+        self.with_session(|s| {
+            let people = s.records()?.people()?;
+            if people.iter().any(|p| p.id == request.person_id) {
+                Ok(())
+            } else {
+                Err(AppError::Store(StoreError::Forbidden("choose one of the people you work with".into())))
+            }
+        })?;
+        self.stop.store(false, Ordering::SeqCst);
+        let draft = {
+            let mut guard = lock(&self.assistant);
+            let assistant = guard.as_mut().ok_or_else(|| AppError::ModelNotReady(self.not_ready_reason()))?;
+            let mut on_progress = |p: Progress<'_>| {
+                on_event(match p {
+                    Progress::Prefill { done, total } => DraftEvent::Reading { done, total },
+                    Progress::Text(piece) => DraftEvent::Text(piece.to_owned()),
+                });
+                if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
+            };
+            assistant.draft(request.task, &request.input, request.language, &self.params, &mut on_progress)?
+        };
+        // Saving is a use of the session: allow it even if the draft took longer than the idle limit.
+        self.with_session(|s| {
+            let id = s.save_draft_after_generation(request.person_id, &request.input, &draft)?;
+            Ok(s.records()?.draft(id)?)
+        })
+    }
+
+    fn not_ready_reason(&self) -> String {
+        match self.model_status() {
+            ModelStatus::Loading { .. } => "The model is still loading; try again in a moment.".into(),
+            ModelStatus::Failed { message } => message,
+            ModelStatus::Ready { .. } => "The model is busy.".into(),
+        }
+    }
+
+    /// Stops the draft being written; the part written so far is kept.
+    pub fn stop_draft(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    /// A draft by id.
+    pub fn draft_record(&self, id: i64) -> Result<DraftRecord, AppError> {
+        self.with_session(|s| Ok(s.records()?.draft(id)?))
+    }
+
+    /// The signed-in worker's open drafts.
+    pub fn my_drafts(&self) -> Result<Vec<DraftRecord>, AppError> {
+        self.with_session(|s| Ok(s.records()?.my_drafts()?))
+    }
+
+    /// Saves the worker's edited text.
+    pub fn edit(&self, id: i64, text: &str) -> Result<DraftRecord, AppError> {
+        self.with_session(|s| {
+            s.records()?.edit_draft(id, text)?;
+            Ok(s.records()?.draft(id)?)
+        })
+    }
+
+    /// Acknowledges one finding.
+    pub fn acknowledge(&self, id: i64, finding: usize) -> Result<DraftRecord, AppError> {
+        self.with_session(|s| {
+            s.records()?.acknowledge(id, finding)?;
+            Ok(s.records()?.draft(id)?)
+        })
+    }
+
+    /// Submits a draft for review.
+    pub fn submit(&self, id: i64) -> Result<DraftRecord, AppError> {
+        self.with_session(|s| {
+            s.records()?.submit(id)?;
+            Ok(s.records()?.draft(id)?)
+        })
+    }
+
+    /// Drafts waiting for review.
+    pub fn review_queue(&self) -> Result<Vec<DraftRecord>, AppError> {
+        self.with_session(|s| Ok(s.records()?.review_queue()?))
+    }
+
+    /// A manager's decision; returns the final note's id on approval.
+    pub fn review(&self, id: i64, decision: Decision, comment: &str) -> Result<Option<i64>, AppError> {
+        self.with_session(|s| Ok(s.records()?.review(id, decision, comment)?))
+    }
+
+    /// Final notes about a person.
+    pub fn notes(&self, person_id: i64) -> Result<Vec<FinalNote>, AppError> {
+        self.with_session(|s| Ok(s.records()?.finals(person_id)?))
+    }
+
+    /// A final note with its "AI-assisted, reviewed by" footer, for copying.
+    pub fn export_note(&self, id: i64) -> Result<String, AppError> {
+        self.with_session(|s| Ok(s.records()?.export_final(id)?))
+    }
+
+    /// Files a report of an AI error.
+    pub fn report_error(&self, draft_id: Option<i64>, person_id: Option<i64>, text: &str) -> Result<i64, AppError> {
+        self.with_session(|s| Ok(s.records()?.report_incident(person_id, draft_id, text)?))
+    }
+
+    /// The Settings screen's facts.
+    pub fn settings(&self) -> Result<SettingsView, AppError> {
+        let retention_days = self.with_session(|s| Ok(s.records()?.retention_days()?))?;
+        Ok(SettingsView {
+            model: self.model_status(),
+            retention_days,
+            database: self.db.display().to_string(),
+            threads: std::thread::available_parallelism().map_or(1, usize::from),
+        })
+    }
+
+    /// Changes how long source notes and rejected drafts are kept (admins).
+    pub fn set_retention_days(&self, days: u32) -> Result<SettingsView, AppError> {
+        self.with_session(|s| Ok(s.records()?.set_retention_days(days)?))?;
+        self.settings()
+    }
+}

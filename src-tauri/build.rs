@@ -1,0 +1,35 @@
+//! Lists the app's own commands so that each gets a permission, granted in capabilities/default.json.
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
+    if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
+        eprintln!("{e:#}");
+        std::process::exit(1);
+    }
+}
+
+/// Every command in src/commands.rs.
+const COMMANDS: &[&str] = &[
+    "model_status",
+    "needs_setup",
+    "create_admin",
+    "sign_in",
+    "sign_out",
+    "me",
+    "unlock",
+    "people",
+    "draft",
+    "stop_draft",
+    "draft_record",
+    "my_drafts",
+    "edit_draft",
+    "acknowledge",
+    "submit",
+    "review_queue",
+    "review",
+    "notes",
+    "export_note",
+    "report_error",
+    "settings",
+    "set_retention_days",
+];

@@ -1,0 +1,122 @@
+//! The commands the page may call: each is one call into `tend_app::workspace::Workspace`, and each is listed in
+//! build.rs and granted in capabilities/default.json. Errors reach the page as `{kind, message}`.
+
+use std::sync::Arc;
+
+use tauri::State;
+use tauri::ipc::Channel;
+use tend_app::records::{Decision, DraftRecord, FinalNote, Person};
+use tend_app::workspace::{DraftEvent, DraftRequest, Me, ModelStatus, SettingsView, UiError, Workspace};
+
+type Ws<'a> = State<'a, Arc<Workspace>>;
+type Answer<T> = Result<T, UiError>;
+
+#[tauri::command]
+pub fn model_status(ws: Ws<'_>) -> ModelStatus {
+    ws.model_status()
+}
+
+#[tauri::command]
+pub fn needs_setup(ws: Ws<'_>) -> bool {
+    ws.needs_setup()
+}
+
+#[tauri::command(async)]
+pub fn create_admin(ws: Ws<'_>, user: String, password: String) -> Answer<Me> {
+    Ok(ws.create(&user, &password)?)
+}
+
+#[tauri::command(async)]
+pub fn sign_in(ws: Ws<'_>, user: String, password: String) -> Answer<Me> {
+    Ok(ws.sign_in(&user, &password)?)
+}
+
+#[tauri::command]
+pub fn sign_out(ws: Ws<'_>) {
+    ws.sign_out();
+}
+
+#[tauri::command]
+pub fn me(ws: Ws<'_>) -> Option<Me> {
+    ws.me()
+}
+
+#[tauri::command(async)]
+pub fn unlock(ws: Ws<'_>, password: String) -> Answer<Me> {
+    Ok(ws.unlock(&password)?)
+}
+
+#[tauri::command]
+pub fn people(ws: Ws<'_>) -> Answer<Vec<Person>> {
+    Ok(ws.people()?)
+}
+
+#[tauri::command(async)]
+pub fn draft(ws: Ws<'_>, request: DraftRequest, events: Channel<DraftEvent>) -> Answer<DraftRecord> {
+    Ok(ws.draft(&request, &mut |e| drop(events.send(e)))?)
+}
+
+#[tauri::command]
+pub fn stop_draft(ws: Ws<'_>) {
+    ws.stop_draft();
+}
+
+#[tauri::command]
+pub fn draft_record(ws: Ws<'_>, id: i64) -> Answer<DraftRecord> {
+    Ok(ws.draft_record(id)?)
+}
+
+#[tauri::command]
+pub fn my_drafts(ws: Ws<'_>) -> Answer<Vec<DraftRecord>> {
+    Ok(ws.my_drafts()?)
+}
+
+#[tauri::command]
+pub fn edit_draft(ws: Ws<'_>, id: i64, text: String) -> Answer<DraftRecord> {
+    Ok(ws.edit(id, &text)?)
+}
+
+#[tauri::command]
+pub fn acknowledge(ws: Ws<'_>, id: i64, finding: usize) -> Answer<DraftRecord> {
+    Ok(ws.acknowledge(id, finding)?)
+}
+
+#[tauri::command]
+pub fn submit(ws: Ws<'_>, id: i64) -> Answer<DraftRecord> {
+    Ok(ws.submit(id)?)
+}
+
+#[tauri::command]
+pub fn review_queue(ws: Ws<'_>) -> Answer<Vec<DraftRecord>> {
+    Ok(ws.review_queue()?)
+}
+
+#[tauri::command]
+pub fn review(ws: Ws<'_>, id: i64, decision: Decision, comment: String) -> Answer<Option<i64>> {
+    Ok(ws.review(id, decision, &comment)?)
+}
+
+#[tauri::command]
+pub fn notes(ws: Ws<'_>, person: i64) -> Answer<Vec<FinalNote>> {
+    Ok(ws.notes(person)?)
+}
+
+#[tauri::command]
+pub fn export_note(ws: Ws<'_>, id: i64) -> Answer<String> {
+    Ok(ws.export_note(id)?)
+}
+
+#[tauri::command]
+pub fn report_error(ws: Ws<'_>, draft: Option<i64>, person: Option<i64>, text: String) -> Answer<i64> {
+    Ok(ws.report_error(draft, person, &text)?)
+}
+
+#[tauri::command]
+pub fn settings(ws: Ws<'_>) -> Answer<SettingsView> {
+    Ok(ws.settings()?)
+}
+
+#[tauri::command]
+pub fn set_retention_days(ws: Ws<'_>, days: u32) -> Answer<SettingsView> {
+    Ok(ws.set_retention_days(days)?)
+}

@@ -1,0 +1,73 @@
+//! Tend's desktop shell: a Tauri window around the `tend-app` façade. The only crate that touches tauri; it holds
+//! no logic of its own beyond starting up (where the database and model are) and the command list.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tend_app::GenerationParams;
+use tend_app::workspace::Workspace;
+
+/// Model files looked for in the models folder when none is configured, best first.
+const DEFAULT_MODELS: &[&str] = &["qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "SmolLM2-135M-Instruct.Q4_1.gguf"];
+
+/// The database: $TEND_DB, else the user's data folder.
+fn database() -> PathBuf {
+    if let Some(db) = std::env::var_os("TEND_DB") {
+        return PathBuf::from(db);
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("tend").join("tend.db")
+}
+
+/// The model: $TEND_MODEL, else the first known model in $TEND_MODELS_DIR or models/.
+fn model() -> Option<PathBuf> {
+    if let Some(model) = std::env::var_os("TEND_MODEL") {
+        return Some(PathBuf::from(model));
+    }
+    let dir = std::env::var_os("TEND_MODELS_DIR").map_or_else(|| PathBuf::from("models"), PathBuf::from);
+    DEFAULT_MODELS.iter().map(|name| dir.join(name)).find(|p| p.is_file())
+}
+
+/// Starts the app: the window opens at once and the model loads on a background thread.
+pub fn run() {
+    let max_tokens = std::env::var("TEND_MAX_TOKENS").ok().and_then(|v| v.parse().ok()).unwrap_or(400);
+    let workspace = Workspace::new(database(), GenerationParams { max_tokens, ..GenerationParams::default() });
+    let loader = Arc::clone(&workspace);
+    std::thread::spawn(move || loader.load_model(model().as_deref()));
+    let app = tauri::Builder::default()
+        .manage(workspace)
+        .invoke_handler(tauri::generate_handler![
+            commands::model_status,
+            commands::needs_setup,
+            commands::create_admin,
+            commands::sign_in,
+            commands::sign_out,
+            commands::me,
+            commands::unlock,
+            commands::people,
+            commands::draft,
+            commands::stop_draft,
+            commands::draft_record,
+            commands::my_drafts,
+            commands::edit_draft,
+            commands::acknowledge,
+            commands::submit,
+            commands::review_queue,
+            commands::review,
+            commands::notes,
+            commands::export_note,
+            commands::report_error,
+            commands::settings,
+            commands::set_retention_days,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = app {
+        eprintln!("tend-desktop could not start its window: {e}");
+        std::process::exit(1);
+    }
+}

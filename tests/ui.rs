@@ -1,0 +1,320 @@
+//! The desktop app end to end: the real `tend-desktop` window under Xvfb, driven through tauri-driver and
+//! WebKitWebDriver, with SmolLM2-135M drafting for real. Runs with `TEND_UI_TESTS=1` (scripts/test sets it after
+//! building the app and installing the drivers); screenshots of every screen go to `target/ui-screenshots/`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use tend_store::{Role, Store};
+
+use crate::support;
+
+const DRIVER_PORT: u16 = 4444;
+const SHORTHAND: &str = "AM call. Margaret up & dressed w/ support, ate 1/2 porridge, declined tea, meds given 8:15, \
+                         mood low - misses daughter";
+
+fn enabled() -> bool {
+    std::env::var_os("TEND_UI_TESTS").is_some_and(|v| v == "1")
+}
+
+/// The app binary, built by `cargo build -p tend-desktop` into the same target folder as this test.
+fn app_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary");
+    // target/<profile>/deps/tests-… -> target/<profile>/tend-desktop
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target folder");
+    let app = profile_dir.join("tend-desktop");
+    assert!(app.is_file(), "{} is missing: run `cargo build -p tend-desktop` first (scripts/test does)", app.display());
+    app
+}
+
+fn driver_binary() -> PathBuf {
+    std::env::var_os("TEND_TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("tauri-driver"))
+}
+
+/// tauri-driver, stopped with SIGTERM so that it also stops WebKitWebDriver.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_driver(db: &Path) -> Driver {
+    let child = Command::new(driver_binary())
+        .args(["--port", &DRIVER_PORT.to_string(), "--native-port", &(DRIVER_PORT + 1).to_string()])
+        .env("TEND_DB", db)
+        .env("TEND_MODEL", support::real_model("SmolLM2-135M-Instruct.Q4_1.gguf"))
+        .env("TEND_MAX_TOKENS", "120")
+        .spawn()
+        .expect("start tauri-driver (install it with scripts/test)");
+    // tauri-driver listens at once; WebKitWebDriver behind it on the native port takes a moment longer.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for port in [DRIVER_PORT, DRIVER_PORT + 1] {
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver or WebKitWebDriver did not start on port {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    Driver(child)
+}
+
+/// A database with an admin, a manager (asha), a care worker (tom) and Margaret, assigned to tom.
+fn prepare(db: &Path) {
+    let mut admin = Store::create(db, "admin", "admin-password").expect("create");
+    admin.add_user("asha", Role::Manager, "asha-password").expect("asha");
+    admin.add_user("tom", Role::CareWorker, "tom-password").expect("tom");
+    let person = admin.add_person("Margaret", "NHS-0001").expect("person");
+    admin.assign("tom", person).expect("assign");
+}
+
+struct Ui {
+    c: Client,
+    shots: PathBuf,
+}
+
+impl Ui {
+    async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| {
+            panic!("{css} did not appear: {e}");
+        })
+    }
+
+    async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.expect("clear");
+        field.send_keys(text).await.expect("type");
+    }
+
+    /// Sets a text field's value directly (for texts too long to type key by key), as a paste would.
+    async fn paste(&self, css: &str, text: &str) {
+        let script = "const f = document.querySelector(arguments[0]); f.value = arguments[1]; \
+                      f.dispatchEvent(new Event('input', {bubbles: true}));";
+        self.c.execute(script, vec![css.into(), text.into()]).await.expect("paste");
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.expect("text")
+    }
+
+    /// Waits until the element's text satisfies `ok`, and returns it.
+    async fn wait_text(&self, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            if let Ok(e) = self.c.find(Locator::Css(css)).await
+                && let Ok(t) = e.text().await
+                && ok(&t)
+            {
+                return t;
+            }
+            if Instant::now() > deadline {
+                let error = self.c.find(Locator::Css("#error")).await.ok();
+                let shown = match error {
+                    Some(e) => e.text().await.unwrap_or_default(),
+                    None => String::new(),
+                };
+                self.shot("failure").await;
+                panic!("{css}: waited two minutes for {what}; the page's error line says: {shown:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn shot(&self, name: &str) {
+        let png = self.c.screenshot().await.expect("screenshot");
+        std::fs::write(self.shots.join(format!("{name}.png")), png).expect("save screenshot");
+    }
+
+    /// Runs axe-core on the page and fails on serious or critical violations.
+    async fn axe(&self, screen: &str) {
+        let axe = std::fs::read_to_string(support::repo_root().join("ui/node_modules/axe-core/axe.min.js"))
+            .expect("axe-core (run npm ci in ui/)");
+        self.c.execute(&format!("{axe}\nreturn true;"), vec![]).await.expect("load axe");
+        let script = "const done = arguments[arguments.length - 1];
+            axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations
+              .filter(v => v.impact === 'serious' || v.impact === 'critical')
+              .map(v => v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).join(', ') + ')')));";
+        let found = self.c.execute_async(script, vec![]).await.expect("run axe");
+        let found: Vec<String> = serde_json::from_value(found).expect("violations");
+        assert!(found.is_empty(), "axe on {screen}: {found:#?}");
+    }
+
+    async fn sign_in(&self, user: &str, password: &str) {
+        self.find("#signin-user").await;
+        self.type_into("#signin-user", user).await;
+        self.type_into("#signin-password", password).await;
+        self.click("#signin-button").await;
+        if !password.starts_with("not-") {
+            self.wait_text("#who", "the signed-in user", |t| t.starts_with(user)).await;
+        }
+    }
+
+    async fn sign_out(&self) {
+        self.click("#signout").await;
+        self.find("#screen-signin:not([hidden])").await;
+    }
+
+    async fn ack_all(&self) {
+        while let Ok(box_) = self.c.find(Locator::Css(".ack:not(:checked):not(:disabled)")).await {
+            box_.click().await.expect("acknowledge");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+}
+
+#[test]
+fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
+    if !enabled() {
+        eprintln!("skipped: set TEND_UI_TESTS=1 (scripts/test does) to drive the real app window");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("tend.db");
+    prepare(&db);
+    let shots = app_binary().parent().expect("target").join("ui-screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    let _driver = start_driver(&db);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": app_binary() }));
+        let started = Instant::now();
+        // Plain HTTP to tauri-driver on loopback: no TLS connector needed.
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let c = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
+            .await
+            .expect("connect to tauri-driver");
+        let ui = Ui { c, shots };
+        ui.find("#screen-signin:not([hidden])").await;
+        eprintln!("window with sign-in screen after {:.1} s", started.elapsed().as_secs_f64());
+        ui.wait_text("#model-text", "the model", |t| t.contains("Model ready")).await;
+        eprintln!("model ready to draft after {:.1} s", started.elapsed().as_secs_f64());
+        ui.shot("01-sign-in").await;
+        ui.axe("sign in").await;
+
+        // A wrong password says so, and keeps the person on the sign-in screen.
+        ui.sign_in("tom", "not-toms-password").await;
+        ui.wait_text("#error", "the wrong-password message", |t| t.contains("user name or password is wrong")).await;
+
+        ui.sign_in("tom", "tom-password").await;
+        ui.find("#screen-draft:not([hidden])").await;
+
+        // An empty input is refused with a sentence; a 200 KB paste too, before any compute.
+        ui.click("#draft-button").await;
+        ui.wait_text("#error", "the empty-input message", |t| t.contains("nothing to work from")).await;
+        ui.paste("#input", &"Margaret had tea in the lounge. ".repeat(6400)).await;
+        ui.click("#draft-button").await;
+        ui.wait_text("#error", "the too-long message", |t| t.contains("too long") || t.contains("Split it")).await;
+
+        // Draft: the text streams in, then the findings are highlighted.
+        ui.paste("#input", SHORTHAND).await;
+        ui.shot("02-draft-input").await;
+        ui.click("#draft-button").await;
+        ui.wait_text("#stream", "streamed tokens", |t| !t.trim().is_empty()).await;
+        ui.shot("03-draft-streaming").await;
+        ui.find("#draft-detail #draft-text").await;
+        ui.find("mark.finding").await;
+        assert!(ui.text("#review-badge").await.contains("Review required"));
+        ui.shot("04-draft-findings").await;
+        ui.axe("draft").await;
+
+        // A second draft, stopped midway: the partial text is kept.
+        ui.click("#draft-button").await;
+        ui.wait_text("#stream", "streamed tokens", |t| t.split_whitespace().count() >= 3).await;
+        ui.click("#stop-button").await;
+        let partial = ui.wait_text("#draft-detail", "the stopped draft", |t| t.contains("stopped early")).await;
+        assert!(partial.contains("Review required"), "{partial}");
+        let ai_text = ui.text("#draft-text").await;
+        assert!(!ai_text.trim().is_empty(), "the partial text is kept");
+
+        // Edit, acknowledge each finding, submit.
+        ui.type_into(
+            "#edited",
+            "Margaret got up and dressed with support. She ate half her porridge and declined tea.",
+        )
+        .await;
+        ui.click("#save-edit").await;
+        ui.ack_all().await;
+        ui.click("#submit-button").await;
+        ui.wait_text("#draft-detail", "submitted", |t| t.contains("Waiting for review")).await;
+
+        // A pasted script is shown as text and never runs.
+        ui.paste("#input", "<img src=x onerror=alert(1)> Margaret watched TV.").await;
+        ui.click("#draft-button").await;
+        ui.find("#draft-detail #source-text").await;
+        let shown = ui.wait_text("#source-text", "the pasted text", |t| t.contains("onerror")).await;
+        // (A finding may mark the "1" with a numbered label, so compare around it.)
+        assert!(shown.contains("<img src=x onerror=alert(") && shown.contains("Margaret watched TV."), "{shown}");
+        let images = ui.c.execute("return document.querySelectorAll('img').length", vec![]).await.expect("count");
+        assert_eq!(images, serde_json::json!(0), "no element was made from the pasted text");
+        ui.click("#nav-mydrafts").await;
+        ui.find(".open-draft").await;
+        ui.shot("05-my-drafts").await;
+        ui.sign_out().await;
+
+        // The manager returns the first draft with a comment.
+        ui.sign_in("asha", "asha-password").await;
+        ui.find("#screen-review:not([hidden])").await;
+        ui.click(".open-review").await;
+        ui.find("#review-diff").await;
+        ui.shot("06-review").await;
+        ui.axe("review").await;
+        ui.type_into("#review-comment", "Please say how her mood was later in the morning.").await;
+        ui.click("#return").await;
+        ui.wait_text("#review-done", "the return", |t| t.contains("returned to its author")).await;
+        ui.wait_text("#queue-list", "an empty queue", |t| t.contains("Nothing is waiting")).await;
+        ui.sign_out().await;
+
+        // The worker sees the comment, fixes the draft and resubmits.
+        ui.sign_in("tom", "tom-password").await;
+        ui.click("#nav-mydrafts").await;
+        ui.wait_text("#mydrafts-list", "the returned draft", |t| t.contains("Returned to you")).await;
+        let returned = "//li[contains(., 'Returned to you')]/button[contains(@class, 'open-draft')]";
+        ui.c.find(Locator::XPath(returned)).await.expect("the returned draft").click().await.expect("open it");
+        ui.wait_text("#mydraft-detail", "the comment", |t| t.contains("how her mood was later")).await;
+        ui.type_into(
+            "#edited",
+            "Margaret got up and dressed with support. She ate half her porridge and declined tea. \
+             Her mood was low; she said she misses her daughter.",
+        )
+        .await;
+        ui.click("#submit-button").await;
+        ui.wait_text("#mydraft-detail", "resubmitted", |t| t.contains("Waiting for review")).await;
+        ui.sign_out().await;
+
+        // The manager approves; the final note appears under Notes with the footer.
+        ui.sign_in("asha", "asha-password").await;
+        ui.click(".open-review").await;
+        ui.ack_all().await;
+        ui.click("#approve").await;
+        ui.wait_text("#review-done", "the approval", |t| t.contains("final note")).await;
+        ui.click("#nav-notes").await;
+        ui.wait_text("#notes-list", "the final note", |t| t.contains("she misses her daughter")).await;
+        ui.click(".export-note").await;
+        let exported = ui.wait_text(".export", "the export", |t| t.contains("AI-assisted draft")).await;
+        assert!(exported.contains("AI-assisted draft, reviewed by asha (manager) on"), "{exported}");
+        ui.shot("07-notes").await;
+        ui.axe("notes").await;
+        ui.click("#nav-settings").await;
+        ui.wait_text("#settings-model", "the model facts", |t| t.contains("SHA-256")).await;
+        ui.shot("08-settings").await;
+        ui.axe("settings").await;
+        ui.click("#nav-about").await;
+        ui.type_into("#report-text", "The draft said she had coffee; I wrote that she declined tea.").await;
+        ui.click("#report-button").await;
+        ui.wait_text("#report-done", "the report", |t| t.contains("has been filed")).await;
+        ui.shot("09-about").await;
+        ui.axe("about").await;
+        ui.c.close().await.expect("close the window");
+    });
+}

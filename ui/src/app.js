@@ -1,0 +1,448 @@
+// Tend's page. It talks to Rust only through invoke() and a Channel; every text from a person or the model is
+// put on the page as text (textContent), never as HTML.
+
+const { invoke, Channel } = window.__TAURI__.core;
+
+const $ = (id) => document.getElementById(id);
+
+/** Builds an element: el("p", {class: "x"}, "text", child). Strings become text nodes. */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const state = { me: null, people: [], screen: null, drafting: false };
+
+const TASK_NAMES = {
+  "care-note": "Care note", "activity-plan": "Activity plan", meeting: "Meeting summary",
+  letter: "Letter or email", translate: "Translation", "check-wording": "Wording check",
+};
+const FINDING_NAMES = {
+  unsupported_fact: "Not in your notes", omission: "Left out", negation: "Says the opposite",
+  wording: "Wording", clinical_advice: "Medical advice",
+};
+const STATUS_NAMES = {
+  draft: "Draft", submitted: "Waiting for review", returned: "Returned to you", approved: "Approved", rejected: "Rejected",
+};
+
+function showError(error) {
+  const box = $("error");
+  if (!error) { box.hidden = true; box.textContent = ""; return; }
+  if (error.kind === "session_locked") { showLocked(); return; }
+  box.textContent = error.message || String(error);
+  box.hidden = false;
+}
+
+/** Calls a command; shows its error sentence and returns undefined on failure. */
+async function call(command, args) {
+  try {
+    const value = await invoke(command, args);
+    showError(null);
+    return value;
+  } catch (error) {
+    showError(error);
+    return undefined;
+  }
+}
+
+function show(screen) {
+  for (const section of document.querySelectorAll(".screen")) section.hidden = section.id !== `screen-${screen}`;
+  for (const button of document.querySelectorAll("#nav [data-screen]")) {
+    if (button.dataset.screen === screen) button.setAttribute("aria-current", "page");
+    else button.removeAttribute("aria-current");
+  }
+  state.screen = screen;
+  const heading = document.querySelector(`#screen-${screen} h2`);
+  if (heading) { heading.tabIndex = -1; heading.focus(); }
+  const load = { mydrafts: loadMyDrafts, review: loadQueue, notes: loadNotes, settings: loadSettings }[screen];
+  if (load) load();
+}
+
+// ---- The model's status -----------------------------------------------------------------------------------
+
+async function pollModel() {
+  const status = await invoke("model_status");
+  const text = $("model-text"), bar = $("model-progress");
+  if (status.state === "loading") {
+    text.textContent = "Loading the model… You can sign in and type while it loads.";
+    if (status.total_bytes > 0) { bar.max = status.total_bytes; bar.value = status.bytes_read; }
+    setTimeout(pollModel, 400);
+  } else if (status.state === "ready") {
+    text.textContent = `Model ready: ${status.info.name}. Everything stays on this computer.`;
+    bar.hidden = true;
+  } else {
+    text.textContent = `The model could not be loaded: ${status.message}`;
+    bar.hidden = true;
+    $("model-banner").classList.add("warning");
+  }
+}
+
+// ---- Signing in, locking ----------------------------------------------------------------------------------
+
+async function start() {
+  pollModel();
+  const me = await invoke("me");
+  if (me && !me.locked) return signedIn(me);
+  if (me && me.locked) return showLocked();
+  show((await invoke("needs_setup")) ? "setup" : "signin");
+  $((await invoke("needs_setup")) ? "setup-user" : "signin-user").focus();
+}
+
+async function signedIn(me) {
+  state.me = me;
+  state.people = (await call("people")) || [];
+  for (const select of [$("person"), $("notes-person")]) {
+    select.replaceChildren(...state.people.map((p) => el("option", { value: p.id }, `${p.preferred_name} (${p.identifier})`)));
+  }
+  $("nav-review").hidden = me.role === "care_worker";
+  $("who").textContent = `${me.user} (${me.role.replace("_", " ")})`;
+  $("nav").hidden = false;
+  show(me.role === "care_worker" ? "draft" : "review");
+}
+
+function showLocked() {
+  $("nav").hidden = true;
+  $("locked-who").textContent = state.me ? `Signed in as ${state.me.user}.` : "";
+  show("locked");
+  $("unlock-password").focus();
+}
+
+function signedOut() {
+  state.me = null;
+  $("nav").hidden = true;
+  for (const id of ["draft-detail", "mydraft-detail", "review-detail", "stream"]) $(id).replaceChildren();
+  $("stream-box").hidden = true;
+  show("signin");
+}
+
+$("setup-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const me = await call("create_admin", { user: $("setup-user").value.trim(), password: $("setup-password").value });
+  $("setup-password").value = "";
+  if (me) signedIn(me);
+});
+
+$("signin-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("signin-button").disabled = true;
+  const me = await call("sign_in", { user: $("signin-user").value.trim(), password: $("signin-password").value });
+  $("signin-button").disabled = false;
+  $("signin-password").value = "";
+  if (me) signedIn(me);
+  else $("signin-password").focus();
+});
+
+$("unlock-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const me = await call("unlock", { password: $("unlock-password").value });
+  $("unlock-password").value = "";
+  if (me) signedIn(me);
+});
+
+for (const id of ["signout", "locked-signout"]) {
+  $(id).addEventListener("click", async () => { await invoke("sign_out"); signedOut(); });
+}
+
+setInterval(async () => {
+  if (!state.me || state.drafting) return;
+  const me = await invoke("me");
+  if (me && me.locked && state.screen !== "locked") showLocked();
+}, 15000);
+
+for (const button of document.querySelectorAll("#nav [data-screen]")) {
+  button.addEventListener("click", () => show(button.dataset.screen));
+}
+
+// ---- Drafting ---------------------------------------------------------------------------------------------
+
+$("task").addEventListener("change", () => { $("language-field").hidden = $("task").value !== "translate"; });
+
+/** Sends whole sentences of streamed text to the screen reader's live region, not every token. */
+function sentenceAnnouncer() {
+  let pending = "";
+  return {
+    add(piece) {
+      pending += piece;
+      const end = Math.max(pending.lastIndexOf(". "), pending.lastIndexOf("\n"), pending.lastIndexOf("! "), pending.lastIndexOf("? "));
+      if (end >= 0) { $("live").textContent = pending.slice(0, end + 1).trim(); pending = pending.slice(end + 1); }
+    },
+    flush() { if (pending.trim()) $("live").textContent = pending.trim(); pending = ""; },
+  };
+}
+
+$("draft-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (state.drafting) return;
+  const input = $("input").value;
+  if (!input.trim()) { showError({ message: "There is nothing to work from: type or paste your notes first." }); $("input").focus(); return; }
+  const request = {
+    task: $("task").value, person_id: Number($("person").value), input,
+    language: $("task").value === "translate" ? $("language").value : null,
+  };
+  if (!request.person_id) { showError({ message: "Choose the person this is about." }); return; }
+  const stream = $("stream"), announcer = sentenceAnnouncer();
+  stream.replaceChildren();
+  $("draft-detail").replaceChildren();
+  $("stream-box").hidden = false;
+  $("live").textContent = "Writing the draft.";
+  const events = new Channel();
+  events.onmessage = (message) => {
+    if (message.event === "reading") {
+      $("draft-progress").textContent = `Reading your notes… ${Math.round((100 * message.data.done) / Math.max(1, message.data.total))}%`;
+    } else if (message.event === "text") {
+      $("draft-progress").textContent = "Writing…";
+      stream.append(document.createTextNode(message.data));
+      announcer.add(message.data);
+    }
+  };
+  state.drafting = true;
+  $("draft-button").disabled = true;
+  $("stop-button").disabled = false;
+  const record = await call("draft", { request, events });
+  state.drafting = false;
+  $("draft-button").disabled = false;
+  $("stop-button").disabled = true;
+  announcer.flush();
+  $("draft-progress").textContent = "";
+  if (!record) { $("stream-box").hidden = true; return; }
+  $("stream-box").hidden = true;
+  $("live").textContent = `Draft ${record.id} is ready, with ${record.finding_count} things to check.`;
+  renderDraft($("draft-detail"), record, "worker");
+});
+
+$("stop-button").addEventListener("click", () => { invoke("stop_draft"); $("draft-progress").textContent = "Stopping…"; });
+
+// ---- A draft with its findings ----------------------------------------------------------------------------
+
+const encoder = new TextEncoder(), decoder = new TextDecoder();
+
+/** A text with each finding that points into it (`location` "draft" or "source") marked, numbered and
+ *  explained, so colour is never the only signal. Offsets are UTF-8 byte offsets, as Rust gives them. */
+function markedText(text, findings, location, id) {
+  const bytes = encoder.encode(text);
+  const marks = findings.map((f, index) => ({ ...f, index }))
+    .filter((f) => f.location === location && f.end > f.start)
+    .sort((a, b) => a.start - b.start);
+  const out = el("div", { class: "paper", id });
+  let at = 0;
+  for (const f of marks) {
+    if (f.start < at) continue;
+    out.append(decoder.decode(bytes.slice(at, f.start)));
+    out.append(el("mark", { class: `finding finding-${f.kind}`, "aria-describedby": `finding-${f.index}` },
+      decoder.decode(bytes.slice(f.start, f.end)), el("sup", {}, `[${f.index + 1}]`)));
+    at = f.end;
+  }
+  out.append(decoder.decode(bytes.slice(at)));
+  return out;
+}
+
+function findingList(record, canAcknowledge, onChange) {
+  const findings = Array.isArray(record.findings) ? record.findings : [];
+  if (findings.length === 0) return el("p", {}, "The checks found nothing to point out. Read the draft against your notes all the same.");
+  const done = new Set(record.acknowledged_findings);
+  const list = el("ol", { class: "findings", id: "findings" });
+  findings.forEach((f, index) => {
+    const kind = FINDING_NAMES[f.kind] || f.kind;
+    const where = f.location === "source" ? "in your notes" : "in the draft";
+    const box = el("input", { type: "checkbox", id: `ack-${index}`, class: "ack", "data-index": index,
+      checked: done.has(index), disabled: done.has(index) || !canAcknowledge });
+    box.addEventListener("change", async () => {
+      const updated = await call("acknowledge", { id: record.id, finding: index });
+      if (updated) onChange(updated); else box.checked = false;
+    });
+    list.append(el("li", { id: `finding-${index}`, class: `finding-item finding-${f.kind}` },
+      el("strong", {}, `${kind}: `), `"${f.text}" ${where}. ${f.message}`,
+      f.suggestion ? el("span", {}, ` Suggestion: ${f.suggestion}`) : null,
+      el("div", {}, box, el("label", { for: `ack-${index}` }, "I have checked this"))));
+  });
+  return list;
+}
+
+function checkedCount(record) {
+  return el("span", { class: "ack-count" }, `(${record.acknowledged} of ${record.finding_count} checked)`);
+}
+
+function badge(record) {
+  return record.review_required
+    ? el("span", { class: "badge", id: "review-badge" }, "Review required")
+    : el("span", { class: "badge done" }, "Reviewed");
+}
+
+/** The worker's view of their draft: the AI text with findings, an editor, acknowledgements and Submit. */
+function renderDraft(container, record, role) {
+  const editable = role === "worker" && (record.status === "draft" || record.status === "returned");
+  const rerender = (updated) => renderDraft(container, updated, role);
+  const editor = el("textarea", { id: "edited", rows: 8, readonly: !editable }, record.edited_text);
+  const parts = [
+    el("h3", {}, `${TASK_NAMES[record.task] || record.task} for ${record.person_name} — draft ${record.id} `, badge(record)),
+    el("p", { class: "muted" }, `Status: ${STATUS_NAMES[record.status] || record.status}. Made by ${record.provenance.model || "the model"}` +
+      (record.provenance.stop_reason?.kind === "cancelled" ? " (stopped early: this is the part written before you stopped it)." : ".")),
+    record.review_comment ? el("p", { class: "comment", id: "review-comment-shown" }, `Reviewer's comment: ${record.review_comment}`) : null,
+    el("div", { class: "columns" },
+      el("div", {}, el("h4", {}, "Your notes"), markedText(record.source_text, record.findings, "source", "source-text")),
+      el("div", {}, el("h4", {}, "What the AI wrote"), markedText(record.ai_text, record.findings, "draft", "draft-text"))),
+    el("h4", {}, "Things to check ", checkedCount(record)),
+    findingList(record, editable, rerender),
+    el("label", { for: "edited" }, "Your version (edit freely; this is what your manager reviews)"),
+    editor,
+  ];
+  if (editable) {
+    parts.push(el("div", { class: "actions" },
+      el("button", { type: "button", id: "save-edit", onclick: async () => {
+        const updated = await call("edit_draft", { id: record.id, text: editor.value });
+        if (updated) { rerender(updated); $("live").textContent = "Your edits are saved."; }
+      } }, "Save my edits"),
+      el("button", { type: "button", id: "submit-button", onclick: async () => {
+        const saved = await call("edit_draft", { id: record.id, text: editor.value });
+        if (!saved) return;
+        const updated = await call("submit", { id: record.id });
+        if (updated) { rerender(updated); $("live").textContent = "Submitted for review."; }
+      } }, "Submit for review")));
+  }
+  container.replaceChildren(...parts.filter(Boolean));
+}
+
+// ---- My drafts --------------------------------------------------------------------------------------------
+
+async function loadMyDrafts() {
+  const drafts = (await call("my_drafts")) || [];
+  const list = $("mydrafts-list");
+  list.replaceChildren(...drafts.map((d) => el("li", { class: "card" },
+    el("span", {}, `${d.id}. ${TASK_NAMES[d.task] || d.task} for ${d.person_name} — ${STATUS_NAMES[d.status] || d.status}`),
+    d.review_comment && d.status === "returned" ? el("span", { class: "comment" }, ` Comment: ${d.review_comment}`) : null,
+    el("button", { type: "button", class: "open-draft", "data-id": d.id, onclick: async () => {
+      const record = await call("draft_record", { id: d.id });
+      if (record) renderDraft($("mydraft-detail"), record, "worker");
+    } }, `Open draft ${d.id}`))));
+  if (drafts.length === 0) list.append(el("li", {}, "You have no open drafts."));
+}
+
+// ---- Review queue -----------------------------------------------------------------------------------------
+
+/** A word-level diff of the AI's text and the worker's version: removed words struck, added words underlined. */
+function wordDiff(before, after) {
+  const a = before.split(/(\s+)/), b = after.split(/(\s+)/);
+  if (a.length * b.length > 4_000_000) return el("p", {}, "The texts are too long to compare word by word.");
+  const table = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
+  for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) {
+    table[i][j] = a[i] === b[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
+  }
+  const out = el("div", { class: "paper diff", id: "review-diff" });
+  let i = 0, j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) { out.append(a[i]); i++; j++; }
+    else if (j < b.length && (i >= a.length || table[i][j + 1] >= table[i + 1][j])) {
+      out.append(el("ins", {}, el("span", { class: "visually-hidden" }, "added: "), b[j])); j++;
+    } else { out.append(el("del", {}, el("span", { class: "visually-hidden" }, "removed: "), a[i])); i++; }
+  }
+  return out;
+}
+
+async function loadQueue() {
+  const queue = (await call("review_queue")) || [];
+  $("review-detail").replaceChildren();
+  const list = $("queue-list");
+  list.replaceChildren(...queue.map((d) => el("li", { class: "card queue-item" },
+    el("span", {}, `${d.id}. ${TASK_NAMES[d.task] || d.task} for ${d.person_name} by ${d.author}, ${d.finding_count} things to check`),
+    el("button", { type: "button", class: "open-review", "data-id": d.id, onclick: () => openReview(d.id) }, `Review draft ${d.id}`))));
+  if (queue.length === 0) list.append(el("li", {}, "Nothing is waiting for review."));
+}
+
+async function openReview(id) {
+  const record = await call("draft_record", { id });
+  if (!record) return;
+  const container = $("review-detail");
+  const typed = container.querySelector("#review-comment")?.value ?? "";
+  const comment = el("textarea", { id: "review-comment", rows: 3 }, typed);
+  const decide = (decision) => async () => {
+    const result = await call("review", { id, decision, comment: comment.value });
+    if (result === undefined) return;
+    const done = decision === "approve" ? `Approved draft ${id}: it is now final note ${result}.`
+      : `Draft ${id} ${decision === "return" ? "returned to its author with your comment" : "rejected"}.`;
+    await loadQueue();
+    $("review-detail").replaceChildren(el("p", { id: "review-done", role: "status" }, done));
+  };
+  container.replaceChildren(
+    el("h3", {}, `Draft ${record.id}: ${TASK_NAMES[record.task] || record.task} for ${record.person_name} by ${record.author} `, badge(record)),
+    el("div", { class: "columns" },
+      el("div", {}, el("h4", {}, "What the worker wrote"), markedText(record.source_text, record.findings, "source", "review-source")),
+      el("div", {}, el("h4", {}, "What the AI wrote"), markedText(record.ai_text, record.findings, "draft", "review-ai")),
+      el("div", {}, el("h4", {}, "The worker's version"), el("div", { class: "paper", id: "review-edited" }, record.edited_text))),
+    el("h4", {}, "Changes the worker made to the AI's text"),
+    wordDiff(record.ai_text, record.edited_text),
+    el("h4", {}, "Things to check ", checkedCount(record)),
+    findingList(record, true, () => openReview(id)),
+    el("label", { for: "review-comment" }, "Comment (say what to change when returning)"),
+    comment,
+    el("div", { class: "actions" },
+      el("button", { type: "button", id: "approve", onclick: decide("approve") }, "Approve"),
+      el("button", { type: "button", id: "return", onclick: decide("return") }, "Return with comment"),
+      el("button", { type: "button", id: "reject", onclick: decide("reject") }, "Reject")));
+}
+
+// ---- Notes ------------------------------------------------------------------------------------------------
+
+async function loadNotes() {
+  const person = Number($("notes-person").value);
+  const list = $("notes-list");
+  if (!person) { list.replaceChildren(el("li", {}, "There is nobody to show notes for.")); return; }
+  const notes = (await call("notes", { person })) || [];
+  list.replaceChildren(...notes.map((n) => {
+    const exported = el("pre", { class: "paper export", id: `export-${n.id}`, hidden: true });
+    return el("li", { class: "card note" },
+      el("h3", {}, n.amends ? `Amendment ${n.id} to note ${n.amends}` : `Note ${n.id}`),
+      el("p", { class: "note-text" }, n.text),
+      el("p", { class: "muted" }, `Reviewed by ${n.reviewer} on ${n.reviewed_at}${n.amends ? `. Reason: ${n.reason}` : ""}`),
+      el("button", { type: "button", class: "export-note", onclick: async () => {
+        const text = await call("export_note", { id: n.id });
+        if (text === undefined) return;
+        exported.textContent = text; exported.hidden = false;
+        try { await navigator.clipboard.writeText(text); $("live").textContent = "Copied, with the review footer."; }
+        catch { $("live").textContent = "Select the text below to copy it."; }
+      } }, "Copy for the care record"),
+      exported);
+  }));
+  if (notes.length === 0) list.append(el("li", {}, "No final notes yet."));
+}
+
+$("notes-person").addEventListener("change", loadNotes);
+
+// ---- Settings and About -----------------------------------------------------------------------------------
+
+async function loadSettings() {
+  const settings = await call("settings");
+  if (!settings) return;
+  const facts = $("settings-model");
+  const row = (name, value) => [el("dt", {}, name), el("dd", {}, value)];
+  const m = settings.model;
+  facts.replaceChildren(...(m.state === "ready" ? [
+    row("Model", m.info.name), row("Size", `${m.info.parameters_millions} million parameters, ${m.info.size_mb} MB (${m.info.quantization})`),
+    row("Licence", m.info.license || "not stated in the file"), row("File", m.info.path), row("SHA-256", m.info.sha256),
+  ] : [row("Model", m.state === "loading" ? "still loading" : m.message)]).flat(),
+  ...row("Threads", String(settings.threads)), ...row("Database", settings.database));
+  $("retention-days").value = settings.retention_days;
+}
+
+$("retention-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const settings = await call("set_retention_days", { days: Number($("retention-days").value) });
+  if (settings) $("live").textContent = `Source notes are now kept for ${settings.retention_days} days.`;
+});
+
+$("report-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const draft = Number($("report-draft").value) || null;
+  const id = await call("report_error", { draft, person: null, text: $("report-text").value });
+  if (id !== undefined) { $("report-done").textContent = `Thank you. Report ${id} has been filed for your manager.`; $("report-text").value = ""; }
+});
+
+start();
