@@ -10,6 +10,7 @@ mod bad_input;
 mod checks;
 mod engine;
 mod eval;
+mod offline;
 mod real_model;
 mod store;
 mod template;
