@@ -12,6 +12,8 @@ use tend_store::{Role, Store};
 use crate::support;
 
 const DRIVER_PORT: u16 = 4444;
+/// The app's idle lock in this test: long enough for every step, short enough to wait out at the end.
+const IDLE_SECONDS: u64 = 25;
 const SHORTHAND: &str = "AM call. Margaret up & dressed w/ support, ate 1/2 porridge, declined tea, meds given 8:15, \
                          mood low - misses daughter";
 
@@ -49,6 +51,7 @@ fn start_driver(db: &Path) -> Driver {
         .env("TEND_DB", db)
         .env("TEND_MODEL", support::real_model("SmolLM2-135M-Instruct.Q4_1.gguf"))
         .env("TEND_MAX_TOKENS", "120")
+        .env("TEND_IDLE_SECONDS", IDLE_SECONDS.to_string())
         .spawn()
         .expect("start tauri-driver (install it with scripts/test)");
     // tauri-driver listens at once; WebKitWebDriver behind it on the native port takes a moment longer.
@@ -78,7 +81,7 @@ struct Ui {
 
 impl Ui {
     async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        self.c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| {
+        self.c.wait().at_most(Duration::from_secs(120)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| {
             panic!("{css} did not appear: {e}");
         })
     }
@@ -315,6 +318,22 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.wait_text("#report-done", "the report", |t| t.contains("has been filed")).await;
         ui.shot("09-about").await;
         ui.axe("about").await;
+
+        // At 200% zoom every screen still fits and reads.
+        ui.click("#nav-draft").await;
+        ui.c.execute("document.documentElement.style.zoom = '2'", vec![]).await.expect("zoom");
+        ui.shot("10-draft-at-200-percent").await;
+        ui.c.execute("document.documentElement.style.zoom = '1'", vec![]).await.expect("zoom back");
+
+        // Left alone, the app locks; the password unlocks it where the person was.
+        tokio::time::sleep(Duration::from_secs(IDLE_SECONDS + 1)).await;
+        ui.click("#nav-notes").await;
+        ui.find("#screen-locked:not([hidden])").await;
+        ui.shot("11-locked").await;
+        ui.axe("locked").await;
+        ui.type_into("#unlock-password", "asha-password").await;
+        ui.click("#unlock-button").await;
+        ui.find("#screen-review:not([hidden])").await;
         ui.c.close().await.expect("close the window");
     });
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tend_app::GenerationParams;
+use tend_app::records::DEFAULT_IDLE_LIMIT;
 use tend_app::workspace::Workspace;
 
 /// Model files looked for in the models folder when none is configured, best first.
@@ -33,10 +34,14 @@ fn model() -> Option<PathBuf> {
     DEFAULT_MODELS.iter().map(|name| dir.join(name)).find(|p| p.is_file())
 }
 
-/// Starts the app: the window opens at once and the model loads on a background thread.
+/// Starts the app: the window opens at once and the model loads on a background thread. `TEND_MAX_TOKENS` and
+/// `TEND_IDLE_SECONDS` override the draft length (400 tokens) and the idle lock (5 minutes).
 pub fn run() {
-    let max_tokens = std::env::var("TEND_MAX_TOKENS").ok().and_then(|v| v.parse().ok()).unwrap_or(400);
-    let workspace = Workspace::new(database(), GenerationParams { max_tokens, ..GenerationParams::default() });
+    let number = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let max_tokens = number("TEND_MAX_TOKENS").map_or(400, |n| n as usize);
+    let idle = number("TEND_IDLE_SECONDS").map_or(DEFAULT_IDLE_LIMIT, std::time::Duration::from_secs);
+    let params = GenerationParams { max_tokens, ..GenerationParams::default() };
+    let workspace = Workspace::new(database(), params, idle);
     let loader = Arc::clone(&workspace);
     std::thread::spawn(move || loader.load_model(model().as_deref()));
     let app = tauri::Builder::default()

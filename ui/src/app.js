@@ -156,7 +156,7 @@ setInterval(async () => {
   if (!state.me || state.drafting) return;
   const me = await invoke("me");
   if (me && me.locked && state.screen !== "locked") showLocked();
-}, 15000);
+}, 5000);
 
 for (const button of document.querySelectorAll("#nav [data-screen]")) {
   button.addEventListener("click", () => show(button.dataset.screen));

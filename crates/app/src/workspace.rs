@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -158,6 +159,7 @@ pub struct Workspace {
     status: Mutex<ModelStatus>,
     stop: AtomicBool,
     params: GenerationParams,
+    idle_limit: Duration,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -165,8 +167,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Workspace {
-    /// A workspace on the database at `db`; the model loads when [`Workspace::load_model`] runs.
-    pub fn new(db: PathBuf, params: GenerationParams) -> Arc<Self> {
+    /// A workspace on the database at `db`, drafting with `params`, whose sessions lock after `idle_limit`
+    /// without use; the model loads when [`Workspace::load_model`] runs.
+    pub fn new(db: PathBuf, params: GenerationParams, idle_limit: Duration) -> Arc<Self> {
         Arc::new(Self {
             db,
             session: Mutex::new(None),
@@ -174,6 +177,7 @@ impl Workspace {
             status: Mutex::new(ModelStatus::Loading { bytes_read: 0, total_bytes: 0 }),
             stop: AtomicBool::new(false),
             params,
+            idle_limit,
         })
     }
 
@@ -231,7 +235,8 @@ impl Workspace {
         Ok(self.start(session))
     }
 
-    fn start(&self, session: Session) -> Me {
+    fn start(&self, mut session: Session) -> Me {
+        session.set_idle_limit(self.idle_limit);
         let (user, role) = session.who();
         let me = Me { user: user.to_owned(), role, locked: false };
         *lock(&self.session) = Some(session);
