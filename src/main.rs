@@ -264,6 +264,9 @@ fn info(model: &Path, expected: Option<&str>, json: bool) -> Result<()> {
     println!("chat template:  {}", if info.has_chat_template { "present" } else { "absent" });
     println!("licence:        {}", info.license.as_deref().unwrap_or("not stated in the file"));
     println!("size:           {:.1} MB", info.file_size as f64 / 1e6);
+    let context = if info.context_length > 0 { info.context_length.min(tend_app::WORKING_CONTEXT) } else { 4096 };
+    let free = tend_app::available_memory().map_or_else(String::new, |b| format!(" (free now: {} MB)", b >> 20));
+    println!("memory:         about {} MB to draft{free}", info.memory_needed(context) >> 20);
     println!("sha256:         {sha256}");
     Ok(())
 }

@@ -212,3 +212,33 @@ fn each_bad_input_gets_one_clear_sentence_and_a_failure_exit() {
         }
     }
 }
+
+/// A model that needs more memory than the computer has free is refused before loading, with a smaller model
+/// suggested; `tend info` states the need.
+#[test]
+fn a_model_too_big_for_the_free_memory_is_refused_before_loading() {
+    let model = tiny::model("llama");
+    let info = tend_app::inspect_model(&model).expect("info").0;
+    let needed = info.memory_needed(tend_app::WORKING_CONTEXT.min(info.context_length));
+    assert!(needed > info.file_size + info.embedding_bytes && info.kv_bytes_per_token > 0, "{info:?}");
+    let cases: &[(u64, Option<&str>)] =
+        &[(0, Some("needs about")), (1, Some("needs about")), ((needed >> 20) + 1, None)];
+    for &(available_mb, refused) in cases {
+        let result = tend_app::check_fit(&info, Some(available_mb << 20));
+        match refused {
+            Some(text) => {
+                let message = result.expect_err("refused").to_string();
+                assert!(message.contains(text) && message.contains("smaller model"), "{message}");
+            }
+            None => result.expect("fits"),
+        }
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tend"));
+    let example = crate::support::repo_root().join("examples/am-call.txt");
+    cmd.args(["draft", "--input"]).arg(example).arg("--model").arg(&model).env("TEND_MEMORY_MB", "1");
+    let out = cmd.stdin(std::process::Stdio::null()).output().expect("run tend");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("MB of memory to draft"), "{stderr}");
+    let out = Command::new(env!("CARGO_BIN_EXE_tend")).arg("info").arg(&model).output().expect("run tend");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("memory:         about"));
+}

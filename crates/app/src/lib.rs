@@ -39,6 +39,19 @@ pub enum AppError {
     /// The model cannot draft yet.
     #[error("{0}")]
     ModelNotReady(String),
+    /// The model would not fit in the memory this computer has free.
+    #[error(
+        "{model} needs about {needed_mb} MB of memory to draft, but this computer has {available_mb} MB free. \
+         Close other programs, or choose a smaller model (SmolLM2-135M needs about 500 MB)."
+    )]
+    DoesNotFit {
+        /// The model's name.
+        model: String,
+        /// Its estimated need.
+        needed_mb: u64,
+        /// Memory available now.
+        available_mb: u64,
+    },
     /// The session locked after a period without use.
     #[error(
         "Tend locked itself after a few minutes without use, to protect people's records; enter your password to continue"
@@ -104,8 +117,10 @@ pub struct Assistant {
 }
 
 impl Assistant {
-    /// Loads the model at `path`, reporting progress.
+    /// Loads the model at `path`, reporting progress, after checking that it fits in the memory available.
     pub fn open(path: &Path, progress: &mut dyn FnMut(LoadProgress)) -> Result<Self, AppError> {
+        let info = tend_engine::GgufFile::open(path)?.info()?;
+        check_fit(&info, available_memory())?;
         let model = Model::load(path, progress)?;
         let model_sha256 = tend_engine::sha256_file(path)?;
         Ok(Self { model, model_sha256 })
@@ -202,6 +217,36 @@ impl Assistant {
             },
         }
     }
+}
+
+/// The context Tend drafts with: task instructions, the worker's text and the answer fit in it.
+pub const WORKING_CONTEXT: usize = 4096;
+
+/// Refuses a model whose estimated memory need at Tend's working context exceeds `available` bytes, before
+/// any weight is read, instead of letting the computer run out of memory.
+pub fn check_fit(info: &ModelInfo, available: Option<u64>) -> Result<(), AppError> {
+    let context = if info.context_length > 0 { info.context_length.min(WORKING_CONTEXT) } else { WORKING_CONTEXT };
+    let needed = info.memory_needed(context);
+    match available {
+        Some(available) if needed > available => Err(AppError::DoesNotFit {
+            model: info.name.clone(),
+            needed_mb: needed >> 20,
+            available_mb: available >> 20,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Memory available for a new program now: `MemAvailable` from /proc/meminfo, or `TEND_MEMORY_MB` when set
+/// (to plan for a smaller laptop). None when neither is known.
+pub fn available_memory() -> Option<u64> {
+    if let Some(mb) = std::env::var("TEND_MEMORY_MB").ok().and_then(|v| v.parse::<u64>().ok()) {
+        return Some(mb << 20);
+    }
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib << 10)
 }
 
 /// The checks that suit each task's output.

@@ -44,6 +44,7 @@ impl From<AppError> for UiError {
             AppError::Writing(W::InputTooLong(_)) | AppError::Engine(E::ContextOverflow { .. }) => "input_too_long",
             AppError::Writing(_) => "invalid",
             AppError::Engine(_) => "model",
+            AppError::DoesNotFit { .. } => "model_too_big",
             AppError::Eval(_) => "internal",
         };
         UiError { kind, message: capitalise(&e.to_string()) }
