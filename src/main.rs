@@ -13,9 +13,6 @@ use tend_app::{Assistant, Finding, Flow, GenerationParams, Language, Location, P
 
 mod records;
 
-/// Model files looked for in the models folder when none is named, best first.
-const DEFAULT_MODELS: &[&str] = &["qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "SmolLM2-135M-Instruct.Q4_1.gguf"];
-
 #[derive(Parser)]
 #[command(name = "tend", version, about = "Tend: private, local drafting help for adult social care")]
 struct Cli {
@@ -152,6 +149,9 @@ enum Command {
         #[arg(long, short, env = "TEND_MODEL")]
         model: Option<PathBuf>,
     },
+    /// The model catalogue (what is installed, what fits this computer), or import a GGUF file from disk.
+    #[command(subcommand)]
+    Models(ModelsCommand),
     /// Describe a model file: architecture, size, quantisation, context, chat template and SHA-256.
     Info {
         /// The GGUF model file.
@@ -159,6 +159,17 @@ enum Command {
         /// Fail unless the file has this SHA-256 (hex), e.g. the one its publisher lists.
         #[arg(long)]
         sha256: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelsCommand {
+    /// The catalogue: size, memory needed, licence, whether installed and whether it fits.
+    List,
+    /// Check a GGUF file (from a USB stick or a shared drive) and install it into the models folder.
+    Import {
+        /// The GGUF file.
+        file: PathBuf,
     },
 }
 
@@ -215,6 +226,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Check { source, draft } => check(&source, &draft, cli.json),
         Command::Eval { sets, limit, data, out, model } => evaluate(sets, limit, data, &out, model),
+        Command::Models(c) => models(c, cli.json),
         Command::Info { model, sha256 } => info(&model, sha256.as_deref(), cli.json),
         Command::Draft { input, task, to, model, max_tokens, temperature, seed, save_for } => {
             let params = GenerationParams { max_tokens, temperature, seed, ..GenerationParams::default() };
@@ -238,6 +250,58 @@ fn run(cli: Cli) -> Result<()> {
             records::settings(&cli.store, retention_days, allow_self_review)
         }
     }
+}
+
+fn models(command: ModelsCommand, json: bool) -> Result<()> {
+    let dir = models_dir();
+    match command {
+        ModelsCommand::List => {
+            let available = tend_app::available_memory();
+            let list = tend_app::models::catalog_status(&dir, available);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+                return Ok(());
+            }
+            let default = tend_app::models::default_model(&dir, available);
+            if let Some(free) = available {
+                println!("This computer has {} MB of memory free.\n", free >> 20);
+            }
+            for m in list {
+                let e = &m.entry;
+                let state = match (&m.installed, m.fits) {
+                    (Some(p), _) if Some(p) == default.as_ref() => "installed, the default",
+                    (Some(_), true) => "installed",
+                    (Some(_), false) => "installed, does not fit now",
+                    (None, true) => "fits",
+                    (None, false) => "too big for this computer",
+                };
+                println!(
+                    "{:<40} {:>5} MB file, needs {:>5} MB, {:<13} [{state}]",
+                    e.name, e.size_mb, e.memory_mb, e.license
+                );
+                println!("    {} ({})", e.note, e.repo.as_deref().or(e.package.as_deref()).unwrap_or(&e.source));
+            }
+        }
+        ModelsCommand::Import { file } => {
+            let imported = tend_app::models::import(&file, &dir)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&imported)?);
+                return Ok(());
+            }
+            let known = imported.catalog_name.map_or_else(
+                || "It is not in Tend's catalogue: check its licence and where it came from.".to_owned(),
+                |name| format!("It is {name} from Tend's catalogue (SHA-256 matches)."),
+            );
+            println!(
+                "Installed {} ({}, {}). {known}",
+                imported.path.display(),
+                imported.info.architecture,
+                imported.info.quantization
+            );
+            println!("SHA-256: {}", imported.sha256);
+        }
+    }
+    Ok(())
 }
 
 fn info(model: &Path, expected: Option<&str>, json: bool) -> Result<()> {
@@ -407,14 +471,19 @@ fn resolve_model(flag: Option<PathBuf>) -> Result<PathBuf> {
             return Ok(PathBuf::from(model));
         }
     }
-    let dir = std::env::var_os("TEND_MODELS_DIR").map_or_else(|| PathBuf::from("models"), PathBuf::from);
-    DEFAULT_MODELS.iter().map(|name| dir.join(name)).find(|p| p.is_file()).with_context(|| {
+    let dir = models_dir();
+    tend_app::models::default_model(&dir, tend_app::available_memory()).with_context(|| {
         format!(
-            "no model found: none of {} is in {}. Run scripts/fetch-model, or name a GGUF file with --model.",
-            DEFAULT_MODELS.join(", "),
+            "no model found: no catalogue model that fits this computer's free memory is in {}. Run \
+             scripts/fetch-model, import one with `tend models import FILE`, or name a GGUF file with --model.",
             dir.display()
         )
     })
+}
+
+/// The models folder: $TEND_MODELS_DIR, else models/.
+fn models_dir() -> PathBuf {
+    std::env::var_os("TEND_MODELS_DIR").map_or_else(|| PathBuf::from("models"), PathBuf::from)
 }
 
 fn config_file() -> Option<PathBuf> {

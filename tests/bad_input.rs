@@ -242,3 +242,87 @@ fn a_model_too_big_for_the_free_memory_is_refused_before_loading() {
     let out = Command::new(env!("CARGO_BIN_EXE_tend")).arg("info").arg(&model).output().expect("run tend");
     assert!(String::from_utf8_lossy(&out.stdout).contains("memory:         about"));
 }
+
+/// `tend models import` checks a file as loading would, before copying anything; a good file is copied whole,
+/// checked by SHA-256 and never overwrites a different file of the same name.
+#[test]
+fn importing_a_model_checks_it_before_copying_anything() {
+    let tiny = tiny_bytes();
+    let bad: Vec<(&str, Vec<u8>, &[&str])> = vec![
+        ("not a GGUF file", b"<html>Not found</html>".to_vec(), &["is not a GGUF model file"]),
+        ("truncated", tiny[..tiny.len() * 2 / 3].to_vec(), &["damaged or incomplete"]),
+        ("unsupported architecture", raw_gguf(&[("general.architecture", "mamba")], &[], None), &["mamba", "llama"]),
+        ("no tokenizer", raw_gguf(&[("general.architecture", "llama")], &[], None), &["tokenizer"]),
+    ];
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let installed = dir.path().join("installed");
+    let import = |file: &Path| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tend"));
+        cmd.args(["models", "import"]).arg(file).env("TEND_MODELS_DIR", &installed);
+        cmd.output().expect("run tend")
+    };
+    for (name, bytes, expect) in bad {
+        let file = dir.path().join("model.gguf");
+        std::fs::write(&file, bytes).expect("write");
+        let out = import(&file);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name}: accepted");
+        for text in expect {
+            assert!(stderr.contains(text), "{name}: {stderr:?} should mention {text:?}");
+        }
+        let left = std::fs::read_dir(&installed).map(|d| d.count()).unwrap_or(0);
+        assert_eq!(left, 0, "{name}: nothing may be copied");
+    }
+    let good = dir.path().join("tiny-llama.gguf");
+    std::fs::write(&good, &tiny).expect("write");
+    for _ in 0..2 {
+        let out = import(&good);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("SHA-256:") && stdout.contains("not in Tend's catalogue"),
+            "{stdout}"
+        );
+    }
+    assert_eq!(std::fs::read(installed.join("tiny-llama.gguf")).expect("installed"), tiny);
+    assert_eq!(std::fs::read_dir(&installed).expect("list").count(), 1, "no temporary file is left");
+    let other = dir.path().join("other").join("tiny-llama.gguf");
+    std::fs::create_dir_all(other.parent().expect("folder")).expect("mkdir");
+    std::fs::write(&other, std::fs::read(tiny::model("qwen2")).expect("qwen2")).expect("write");
+    let out = import(&other);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already installed"), "{out:?}");
+    assert_eq!(std::fs::read(installed.join("tiny-llama.gguf")).expect("kept"), tiny, "the installed file is kept");
+}
+
+/// The catalogue parses, every entry is complete, and the default is the largest installed model that fits.
+#[test]
+fn the_catalogue_is_complete_and_the_default_fits_the_memory() {
+    use tend_app::models::{catalog, default_model};
+    let entries = catalog();
+    assert!(entries.len() >= 8, "{} entries", entries.len());
+    for e in &entries {
+        assert!(
+            e.file.ends_with(".gguf") && e.size_mb > 0 && e.memory_mb > e.size_mb && !e.license.is_empty(),
+            "{e:?}"
+        );
+        match e.source.as_str() {
+            "package" => assert!(e.package.is_some() && e.sha256.as_ref().is_some_and(|s| s.len() == 64), "{e:?}"),
+            "hub" => assert!(e.repo.as_ref().is_some_and(|r| r.contains('/')) && e.revision.is_some(), "{e:?}"),
+            other => panic!("{}: unknown source {other}", e.name),
+        }
+    }
+    let dir = tempfile::tempdir().expect("models");
+    for file in ["SmolLM2-135M-Instruct.Q4_1.gguf", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"] {
+        std::fs::write(dir.path().join(file), b"placeholder").expect("write");
+    }
+    let cases: &[(Option<u64>, Option<&str>)] = &[
+        (None, Some("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf")),
+        (Some(16 << 30), Some("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf")),
+        (Some(800 << 20), Some("SmolLM2-135M-Instruct.Q4_1.gguf")),
+        (Some(100 << 20), None),
+    ];
+    for &(available, expected) in cases {
+        let chosen = default_model(dir.path(), available);
+        let name = chosen.as_ref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
+        assert_eq!(name.as_deref(), expected, "with {available:?} bytes free");
+    }
+}

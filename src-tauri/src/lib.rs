@@ -10,9 +10,6 @@ use tend_app::GenerationParams;
 use tend_app::records::DEFAULT_IDLE_LIMIT;
 use tend_app::workspace::Workspace;
 
-/// Model files looked for in the models folder when none is configured, best first.
-const DEFAULT_MODELS: &[&str] = &["qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "SmolLM2-135M-Instruct.Q4_1.gguf"];
-
 /// The database: $TEND_DB, else the user's data folder.
 fn database() -> PathBuf {
     if let Some(db) = std::env::var_os("TEND_DB") {
@@ -25,13 +22,13 @@ fn database() -> PathBuf {
     base.join("tend").join("tend.db")
 }
 
-/// The model: $TEND_MODEL, else the first known model in $TEND_MODELS_DIR or models/.
+/// The model: $TEND_MODEL, else the catalogue's default for this computer in $TEND_MODELS_DIR or models/.
 fn model() -> Option<PathBuf> {
     if let Some(model) = std::env::var_os("TEND_MODEL") {
         return Some(PathBuf::from(model));
     }
     let dir = std::env::var_os("TEND_MODELS_DIR").map_or_else(|| PathBuf::from("models"), PathBuf::from);
-    DEFAULT_MODELS.iter().map(|name| dir.join(name)).find(|p| p.is_file())
+    tend_app::models::default_model(&dir, tend_app::available_memory())
 }
 
 /// Starts the app: the window opens at once and the model loads on a background thread. `TEND_MAX_TOKENS` and

@@ -4,6 +4,7 @@
 //! Architecture invariant: every draft this crate returns has `review_required: true`; nothing here can clear it.
 
 pub mod eval;
+pub mod models;
 pub mod records;
 pub mod workspace;
 
@@ -52,6 +53,9 @@ pub enum AppError {
         /// Memory available now.
         available_mb: u64,
     },
+    /// A model file could not be imported.
+    #[error("{0}")]
+    Import(String),
     /// The session locked after a period without use.
     #[error(
         "Tend locked itself after a few minutes without use, to protect people's records; enter your password to continue"

@@ -45,6 +45,7 @@ impl From<AppError> for UiError {
             AppError::Writing(_) => "invalid",
             AppError::Engine(_) => "model",
             AppError::DoesNotFit { .. } => "model_too_big",
+            AppError::Import(_) => "import",
             AppError::Eval(_) => "internal",
         };
         UiError { kind, message: capitalise(&e.to_string()) }

@@ -55,13 +55,7 @@ pub struct Model {
 impl Model {
     /// Validates and loads the GGUF model at `path`, reporting progress as its weights are read.
     pub fn load(path: &Path, progress: &mut dyn FnMut(LoadProgress)) -> Result<Self> {
-        let gguf = GgufFile::open(path)?;
-        let info = gguf.info()?;
-        if !arch::SUPPORTED_ARCHITECTURES.contains(&info.architecture.as_str()) {
-            return Err(arch::unsupported(&info.architecture));
-        }
-        let tokenizer = Tokenizer::for_model(&gguf)?;
-        let template = chat_template(&gguf, &tokenizer)?;
+        let (gguf, info, tokenizer, template) = Self::usable(path)?;
         let io = |source| EngineError::Io { path: path.to_owned(), source };
         let file = File::open(path).map_err(io)?;
         let inner = BufReader::with_capacity(1 << 20, file);
@@ -70,6 +64,23 @@ impl Model {
         let (forward, caps) = arch::load(&info.architecture, gguf.content, &mut reader, &device)?;
         (reader.progress)(LoadProgress { bytes_read: gguf.file_size, total_bytes: gguf.file_size });
         Ok(Self { info, forward, caps, tokenizer, template, device, prefix_cache: None })
+    }
+
+    /// Checks everything about the file that loading would, without reading the weights: a complete GGUF, a
+    /// supported architecture, a tokenizer that builds and a chat template that parses (or the ChatML fallback).
+    pub fn check(path: &Path) -> Result<ModelInfo> {
+        Ok(Self::usable(path)?.1)
+    }
+
+    fn usable(path: &Path) -> Result<(GgufFile, ModelInfo, Tokenizer, ChatTemplate)> {
+        let gguf = GgufFile::open(path)?;
+        let info = gguf.info()?;
+        if !arch::SUPPORTED_ARCHITECTURES.contains(&info.architecture.as_str()) {
+            return Err(arch::unsupported(&info.architecture));
+        }
+        let tokenizer = Tokenizer::for_model(&gguf)?;
+        let template = chat_template(&gguf, &tokenizer)?;
+        Ok((gguf, info, tokenizer, template))
     }
 
     /// What the file says about itself.

@@ -1,0 +1,137 @@
+//! Model management: the catalogue (`models/catalog.toml`, compiled in), what is installed and what fits this
+//! computer, and importing a GGUF file from disk (a USB stick, a shared drive) after checking it is usable.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{AppError, ModelInfo};
+
+/// One model in the catalogue.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    /// A readable name with the quantisation.
+    pub name: String,
+    /// The GGUF file name.
+    pub file: String,
+    /// `package` (scripts/fetch-model) or `hub` (a Hugging Face repository).
+    pub source: String,
+    /// The registry package(s), for `package` models.
+    pub package: Option<String>,
+    /// The repository, for `hub` models.
+    pub repo: Option<String>,
+    /// The revision, for `hub` models.
+    pub revision: Option<String>,
+    /// Approximate file size in MB.
+    pub size_mb: u64,
+    /// The file's SHA-256, when known.
+    pub sha256: Option<String>,
+    /// Licence identifier.
+    pub license: String,
+    /// Languages the model is known to handle.
+    pub languages: Vec<String>,
+    /// Trained context length in tokens.
+    pub context: usize,
+    /// Estimated memory needed to draft, in MB.
+    pub memory_mb: u64,
+    /// What it is good for.
+    pub note: String,
+}
+
+#[derive(Deserialize)]
+struct Catalog {
+    model: Vec<CatalogEntry>,
+}
+
+/// The catalogue compiled into Tend.
+pub fn catalog() -> Vec<CatalogEntry> {
+    // The file is part of the build; the tests parse it, so a malformed catalogue fails them.
+    toml::from_str::<Catalog>(include_str!("../../../models/catalog.toml")).map(|c| c.model).unwrap_or_default()
+}
+
+/// A catalogue model as `tend models list` and Settings show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogStatus {
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: CatalogEntry,
+    /// Where it is installed, if it is.
+    pub installed: Option<PathBuf>,
+    /// Whether its memory need fits the memory free now (true when unknown).
+    pub fits: bool,
+}
+
+/// Every catalogue model, with whether it is installed in `models_dir` and fits `available` bytes.
+pub fn catalog_status(models_dir: &Path, available: Option<u64>) -> Vec<CatalogStatus> {
+    catalog()
+        .into_iter()
+        .map(|entry| CatalogStatus {
+            installed: Some(models_dir.join(&entry.file)).filter(|p| p.is_file()),
+            fits: available.is_none_or(|a| entry.memory_mb << 20 <= a),
+            entry,
+        })
+        .collect()
+}
+
+/// The default model: of the catalogue models installed in `models_dir` that fit the free memory, the one
+/// that needs the most (the larger models write better drafts).
+pub fn default_model(models_dir: &Path, available: Option<u64>) -> Option<PathBuf> {
+    let fitting = catalog_status(models_dir, available).into_iter().filter(|s| s.fits);
+    fitting.filter(|s| s.installed.is_some()).max_by_key(|s| s.entry.memory_mb).and_then(|s| s.installed)
+}
+
+/// What an import installed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Imported {
+    /// The installed file.
+    pub path: PathBuf,
+    /// What it is.
+    pub info: ModelInfo,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// The catalogue entry whose SHA-256 it matches, if any.
+    pub catalog_name: Option<String>,
+}
+
+/// Imports the GGUF at `source` into `models_dir`: checks it as loading would (without reading the weights),
+/// hashes it, copies it under a temporary name, checks the copy's hash and renames it into place. A file of the
+/// same name with other content is never overwritten.
+pub fn import(source: &Path, models_dir: &Path) -> Result<Imported, AppError> {
+    let info = tend_engine::Model::check(source)?;
+    let sha256 = tend_engine::sha256_file(source)?;
+    let name = source.file_name().ok_or_else(|| AppError::Import(format!("{} is not a file", source.display())))?;
+    let target = models_dir.join(name);
+    let catalog_name = catalog().into_iter().find(|e| e.sha256.as_deref() == Some(sha256.as_str())).map(|e| e.name);
+    if target.exists() {
+        if tend_engine::sha256_file(&target)? == sha256 {
+            return Ok(Imported { path: target, info, sha256, catalog_name });
+        }
+        return Err(AppError::Import(format!(
+            "a different model file named {} is already installed; rename one of them first",
+            target.display()
+        )));
+    }
+    let io = |e: std::io::Error| AppError::Import(format!("cannot copy into {}: {e}", models_dir.display()));
+    std::fs::create_dir_all(models_dir).map_err(io)?;
+    let partial = models_dir.join(format!(".{}.importing", name.to_string_lossy()));
+    let copied = (|| {
+        let mut from = std::fs::File::open(source)?;
+        let mut to = std::fs::File::create(&partial)?;
+        std::io::copy(&mut from, &mut to)?;
+        to.flush()?;
+        to.sync_all()
+    })();
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(&partial);
+        return Err(io(e));
+    }
+    if tend_engine::sha256_file(&partial)? != sha256 {
+        let _ = std::fs::remove_file(&partial);
+        return Err(AppError::Import(
+            "the copy differs from the original (a faulty disk or stick?); nothing was installed".into(),
+        ));
+    }
+    std::fs::rename(&partial, &target).map_err(io)?;
+    Ok(Imported { path: target, info, sha256, catalog_name })
+}
