@@ -32,4 +32,7 @@ const COMMANDS: &[&str] = &[
     "report_error",
     "settings",
     "set_retention_days",
+    "catalog",
+    "use_model",
+    "import_model",
 ];

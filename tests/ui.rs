@@ -46,7 +46,9 @@ impl Drop for Driver {
 }
 
 fn start_driver(db: &Path) -> Driver {
+    let models = db.with_file_name("models");
     let child = Command::new(driver_binary())
+        .env("TEND_MODELS_DIR", models)
         .args(["--port", &DRIVER_PORT.to_string(), "--native-port", &(DRIVER_PORT + 1).to_string()])
         .env("TEND_DB", db)
         .env("TEND_MODEL", support::real_model("SmolLM2-135M-Instruct.Q4_1.gguf"))
@@ -170,6 +172,14 @@ impl Ui {
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
     }
+}
+
+/// The page's script parses (a syntax error would leave the window blank), checked without a window.
+#[test]
+fn the_page_script_parses() {
+    let script = support::repo_root().join("ui/src/app.js");
+    let out = Command::new("node").arg("--check").arg(&script).output().expect("run node (installed with npm)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -310,8 +320,21 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.axe("notes").await;
         ui.click("#nav-settings").await;
         ui.wait_text("#settings-model", "the model facts", |t| t.contains("SHA-256")).await;
+        ui.find("#catalog tbody tr").await;
         ui.shot("08-settings").await;
         ui.axe("settings").await;
+        // Importing: a file that is not a model is refused with a reason; a good one is installed and loaded.
+        let not_a_model = dir.path().join("holiday-photo.gguf");
+        std::fs::write(&not_a_model, b"JFIF not a model").expect("write");
+        ui.type_into("#import-path", &not_a_model.display().to_string()).await;
+        ui.click("#import-button").await;
+        ui.wait_text("#error", "the import refusal", |t| t.contains("is not a GGUF model file")).await;
+        let tiny = support::tiny::model("llama");
+        ui.type_into("#import-path", &tiny.display().to_string()).await;
+        ui.click("#import-button").await;
+        ui.wait_text("#model-change", "the import", |t| t.contains("Imported tiny-llama")).await;
+        ui.wait_text("#model-text", "the imported model", |t| t.contains("Model ready: tiny-llama")).await;
+        assert!(dir.path().join("models").join("tiny-llama.gguf").is_file(), "installed in the models folder");
         ui.click("#nav-about").await;
         ui.type_into("#report-text", "The draft said she had coffee; I wrote that she declined tea.").await;
         ui.click("#report-button").await;

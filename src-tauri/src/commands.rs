@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tauri::State;
 use tauri::ipc::Channel;
+use tend_app::models::{CatalogStatus, Imported};
 use tend_app::records::{Decision, DraftRecord, FinalNote, Person};
 use tend_app::workspace::{DraftEvent, DraftRequest, Me, ModelStatus, SettingsView, UiError, Workspace};
 
@@ -119,4 +120,19 @@ pub fn settings(ws: Ws<'_>) -> Answer<SettingsView> {
 #[tauri::command]
 pub fn set_retention_days(ws: Ws<'_>, days: u32) -> Answer<SettingsView> {
     Ok(ws.set_retention_days(days)?)
+}
+
+#[tauri::command]
+pub fn catalog(ws: Ws<'_>) -> Vec<CatalogStatus> {
+    ws.catalog()
+}
+
+#[tauri::command]
+pub fn use_model(ws: Ws<'_>, file: String) -> Answer<ModelStatus> {
+    Ok(ws.use_model(&file)?)
+}
+
+#[tauri::command(async)]
+pub fn import_model(ws: Ws<'_>, path: String) -> Answer<Imported> {
+    Ok(ws.import_model(&path)?)
 }

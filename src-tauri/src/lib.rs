@@ -22,13 +22,17 @@ fn database() -> PathBuf {
     base.join("tend").join("tend.db")
 }
 
-/// The model: $TEND_MODEL, else the catalogue's default for this computer in $TEND_MODELS_DIR or models/.
+/// The models folder: $TEND_MODELS_DIR, else models/.
+fn models_dir() -> PathBuf {
+    std::env::var_os("TEND_MODELS_DIR").map_or_else(|| PathBuf::from("models"), PathBuf::from)
+}
+
+/// The model: $TEND_MODEL, else the catalogue's default for this computer in the models folder.
 fn model() -> Option<PathBuf> {
     if let Some(model) = std::env::var_os("TEND_MODEL") {
         return Some(PathBuf::from(model));
     }
-    let dir = std::env::var_os("TEND_MODELS_DIR").map_or_else(|| PathBuf::from("models"), PathBuf::from);
-    tend_app::models::default_model(&dir, tend_app::available_memory())
+    tend_app::models::default_model(&models_dir(), tend_app::available_memory())
 }
 
 /// Starts the app: the window opens at once and the model loads on a background thread. `TEND_MAX_TOKENS` and
@@ -38,7 +42,7 @@ pub fn run() {
     let max_tokens = number("TEND_MAX_TOKENS").map_or(400, |n| n as usize);
     let idle = number("TEND_IDLE_SECONDS").map_or(DEFAULT_IDLE_LIMIT, std::time::Duration::from_secs);
     let params = GenerationParams { max_tokens, ..GenerationParams::default() };
-    let workspace = Workspace::new(database(), params, idle);
+    let workspace = Workspace::new(database(), models_dir(), params, idle);
     let loader = Arc::clone(&workspace);
     std::thread::spawn(move || loader.load_model(model().as_deref()));
     let app = tauri::Builder::default()
@@ -66,6 +70,9 @@ pub fn run() {
             commands::report_error,
             commands::settings,
             commands::set_retention_days,
+            commands::catalog,
+            commands::use_model,
+            commands::import_model,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

@@ -79,6 +79,7 @@ async function pollModel() {
   } else if (status.state === "ready") {
     text.textContent = `Model ready: ${status.info.name}. Everything stays on this computer.`;
     bar.hidden = true;
+    $("model-banner").classList.remove("warning");
   } else {
     text.textContent = `The model could not be loaded: ${status.message}`;
     bar.hidden = true;
@@ -430,7 +431,36 @@ async function loadSettings() {
   ] : [row("Model", m.state === "loading" ? "still loading" : m.message)]).flat(),
   ...row("Threads", String(settings.threads)), ...row("Database", settings.database));
   $("retention-days").value = settings.retention_days;
+  const canChange = state.me && state.me.role !== "care_worker";
+  const catalog = (await call("catalog")) || [];
+  $("catalog").tBodies[0].replaceChildren(...catalog.map((m) => el("tr", {},
+    el("td", {}, m.name, el("br"), el("span", { class: "muted" }, m.note)),
+    el("td", {}, `${m.size_mb} MB`), el("td", {}, `${m.memory_mb} MB`), el("td", {}, m.license),
+    el("td", {}, m.installed
+      ? (canChange ? el("button", { type: "button", class: "use-model", onclick: () => useModel(m.file) }, `Use ${m.name}`) : "Installed")
+      : (m.fits ? "Not installed; fits" : "Not installed; too big for the free memory")))));
+  $("import-form").hidden = !canChange;
 }
+
+async function useModel(file) {
+  const status = await call("use_model", { file });
+  if (!status) return;
+  $("model-change").textContent = `Loading ${file}… Drafting uses the previous model until it is ready.`;
+  $("model-progress").hidden = false;
+  pollModel();
+}
+
+$("import-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("model-change").textContent = "Checking the file…";
+  const imported = await call("import_model", { path: $("import-path").value });
+  if (!imported) { $("model-change").textContent = ""; return; }
+  $("model-change").textContent = `Imported ${imported.info.name} (SHA-256 ${imported.sha256}). ` +
+    (imported.catalog_name ? `It is ${imported.catalog_name} from Tend's catalogue.` : "It is not in Tend's catalogue: check its licence and where it came from.") +
+    " It is loading now.";
+  $("model-progress").hidden = false;
+  pollModel();
+});
 
 $("retention-form").addEventListener("submit", async (event) => {
   event.preventDefault();

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::models::{CatalogStatus, Imported};
 use crate::records::{Decision, DraftRecord, FinalNote, Person, Role, Session, StoreError};
 use crate::{AppError, Assistant, Flow, GenerationParams, Language, Progress, Task};
 
@@ -156,6 +157,7 @@ pub struct SettingsView {
 /// The desktop app's state.
 pub struct Workspace {
     db: PathBuf,
+    models_dir: PathBuf,
     session: Mutex<Option<Session>>,
     assistant: Mutex<Option<Assistant>>,
     status: Mutex<ModelStatus>,
@@ -169,11 +171,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Workspace {
-    /// A workspace on the database at `db`, drafting with `params`, whose sessions lock after `idle_limit`
-    /// without use; the model loads when [`Workspace::load_model`] runs.
-    pub fn new(db: PathBuf, params: GenerationParams, idle_limit: Duration) -> Arc<Self> {
+    /// A workspace on the database at `db` with models in `models_dir`, drafting with `params`, whose sessions
+    /// lock after `idle_limit` without use; the model loads when [`Workspace::load_model`] runs.
+    pub fn new(db: PathBuf, models_dir: PathBuf, params: GenerationParams, idle_limit: Duration) -> Arc<Self> {
         Arc::new(Self {
             db,
+            models_dir,
             session: Mutex::new(None),
             assistant: Mutex::new(None),
             status: Mutex::new(ModelStatus::Loading { bytes_read: 0, total_bytes: 0 }),
@@ -213,6 +216,48 @@ impl Workspace {
             Err(e) => ModelStatus::Failed { message: UiError::from(e).message },
         };
         *lock(&self.status) = status;
+    }
+
+    /// The catalogue, with what is installed and what fits this computer now.
+    pub fn catalog(&self) -> Vec<CatalogStatus> {
+        crate::models::catalog_status(&self.models_dir, crate::available_memory())
+    }
+
+    /// Switches to the installed model file `file` (a name in the models folder; admins and managers): it loads
+    /// in the background and replaces the current model when ready; drafting goes on with the old one meanwhile.
+    pub fn use_model(self: &Arc<Self>, file: &str) -> Result<ModelStatus, AppError> {
+        self.require_manager()?;
+        let name = Path::new(file).file_name().ok_or_else(|| AppError::Import(format!("{file} is not a file name")))?;
+        let path = self.models_dir.join(name);
+        if !path.is_file() {
+            return Err(AppError::Import(format!("{} is not installed in {}", file, self.models_dir.display())));
+        }
+        tend_engine::Model::check(&path)?;
+        *lock(&self.status) = ModelStatus::Loading { bytes_read: 0, total_bytes: 0 };
+        let this = Arc::clone(self);
+        std::thread::spawn(move || this.load_model(Some(&path)));
+        Ok(self.model_status())
+    }
+
+    /// Imports the GGUF file at `source` (a USB stick, a shared drive) into the models folder after checking it,
+    /// and switches to it (admins and managers).
+    pub fn import_model(self: &Arc<Self>, source: &str) -> Result<Imported, AppError> {
+        self.require_manager()?;
+        let imported = crate::models::import(Path::new(source.trim()), &self.models_dir)?;
+        let file = imported.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.use_model(&file)?;
+        Ok(imported)
+    }
+
+    fn require_manager(&self) -> Result<(), AppError> {
+        match self.me() {
+            Some(me) if me.locked => Err(AppError::SessionLocked),
+            Some(me) if me.role != Role::CareWorker => Ok(()),
+            Some(_) => {
+                Err(AppError::Store(StoreError::Forbidden("only a manager or an admin can change the model".into())))
+            }
+            None => Err(AppError::NotSignedIn),
+        }
     }
 
     /// Where the model stands.
