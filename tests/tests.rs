@@ -8,6 +8,7 @@ mod support;
 
 mod bad_input;
 mod checks;
+mod docs;
 mod engine;
 mod eval;
 mod offline;
