@@ -11,6 +11,7 @@ mod checks;
 mod docs;
 mod engine;
 mod eval;
+mod hostile;
 mod offline;
 mod real_model;
 mod store;
