@@ -81,3 +81,69 @@ fn hostile_and_odd_inputs_get_a_clear_outcome_and_change_nothing_they_should_not
     assert!(records.finals(person).expect("finals").is_empty(), "nothing became final");
     assert!(records.verify_audit().expect("audit").first_bad_row.is_none());
 }
+
+/// kill -9 of `tend draft --save-for` while the model is writing: nothing half-made is saved, earlier records
+/// are intact and the database passes its checks.
+#[test]
+fn kill_9_during_generation_saves_nothing_and_loses_nothing() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("tend.db");
+    let mut admin = Session::create(&db, "admin", "admin-password").expect("create");
+    let records = admin.records().expect("records");
+    records.add_user("tom", Role::CareWorker, "tom-password").expect("tom");
+    let person = records.add_person("Margaret", "NHS-0001").expect("person");
+    records.assign("tom", person).expect("assign");
+    drop(admin);
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "AM call. Margaret up & dressed w/ support, ate 1/2 porridge").expect("notes");
+    let run = |max_tokens: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+            .args(["draft", "--max-tokens", max_tokens, "--save-for", &person.to_string(), "--input"])
+            .arg(&notes)
+            .env("TEND_DB", &db)
+            .env("TEND_USER", "tom")
+            .env("TEND_PASSWORD", "tom-password")
+            .env("TEND_MODEL", crate::support::tiny::task_sized_model())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("run tend")
+    };
+    // One complete save first.
+    assert!(run("4").wait().expect("finish").success());
+    // Then a long draft, killed once text has started to stream.
+    let mut child = run("2000");
+    let mut first = [0u8; 1];
+    child.stdout.take().expect("stdout").read_exact(&mut first).expect("streaming started");
+    child.kill().expect("kill -9");
+    child.wait().expect("reap");
+    let mut tom = Session::sign_in(&db, "tom", "tom-password").expect("sign in after the kill");
+    let records = tom.records().expect("records");
+    records.check_integrity().expect("integrity");
+    assert!(records.verify_audit().expect("audit").first_bad_row.is_none());
+    let drafts = records.my_drafts().expect("drafts");
+    assert_eq!(drafts.len(), 1, "only the completed draft is saved");
+    assert!(drafts[0].source_text.starts_with("AM call."));
+}
+
+/// The weights are read into memory once: a model file deleted or truncated while Tend runs does not disturb
+/// drafting, and the next load reports the damage instead of misbehaving.
+#[test]
+fn a_model_file_truncated_while_loaded_is_reported_at_the_next_load() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let model = dir.path().join("model.gguf");
+    std::fs::copy(crate::support::tiny::task_sized_model(), &model).expect("copy");
+    let mut assistant = Assistant::open(&model, &mut |_| {}).expect("load");
+    let bytes = std::fs::read(&model).expect("read");
+    std::fs::write(&model, &bytes[..bytes.len() / 2]).expect("truncate");
+    let params = GenerationParams { max_tokens: 4, ..GenerationParams::default() };
+    let draft = assistant.draft(Task::CareNote, "J ate porridge.", None, &params, &mut |_| Flow::Continue);
+    assert!(draft.expect("drafting goes on from memory").review_required);
+    let err = Assistant::open(&model, &mut |_| {}).err().expect("the damage is reported");
+    assert!(err.to_string().contains("damaged or incomplete"), "{err}");
+    std::fs::remove_file(&model).expect("delete");
+    let err = Assistant::open(&model, &mut |_| {}).err().expect("the missing file is reported");
+    assert!(err.to_string().contains("cannot read the model file"), "{err}");
+}
