@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use tend_store::{Role, Store};
 
@@ -215,9 +216,14 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.shot("01-sign-in").await;
         ui.axe("sign in").await;
 
-        // A wrong password says so, and keeps the person on the sign-in screen.
-        ui.sign_in("tom", "not-toms-password").await;
+        // By keyboard alone: type the name, Tab to the password, Enter to sign in. A wrong password says so and
+        // keeps the person on the sign-in screen.
+        ui.find("#signin-user").await.click().await.expect("focus the name");
+        let typed = format!("tom{}not-toms-password{}", Key::Tab, Key::Enter);
+        ui.c.active_element().await.expect("focused field").send_keys(&typed).await.expect("type");
         ui.wait_text("#error", "the wrong-password message", |t| t.contains("user name or password is wrong")).await;
+        let focused = ui.c.active_element().await.expect("focus").attr("id").await.expect("id");
+        assert_eq!(focused.as_deref(), Some("signin-password"), "focus returns to the password field");
 
         ui.sign_in("tom", "tom-password").await;
         ui.find("#screen-draft:not([hidden])").await;
@@ -232,7 +238,11 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         // Draft: the text streams in, then the findings are highlighted.
         ui.paste("#input", SHORTHAND).await;
         ui.shot("02-draft-input").await;
-        ui.click("#draft-button").await;
+        // The main action by keyboard: Tab from the notes to "Write draft", then Enter.
+        ui.find("#input").await.send_keys(&Key::Tab.to_string()).await.expect("tab");
+        let focused = ui.c.active_element().await.expect("focus").attr("id").await.expect("id");
+        assert_eq!(focused.as_deref(), Some("draft-button"), "Tab moves from the notes to Write draft");
+        ui.c.active_element().await.expect("focus").send_keys(&Key::Enter.to_string()).await.expect("enter");
         ui.wait_text("#stream", "streamed tokens", |t| !t.trim().is_empty()).await;
         ui.shot("03-draft-streaming").await;
         ui.find("#draft-detail #draft-text").await;
