@@ -253,7 +253,7 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn models(command: ModelsCommand, json: bool) -> Result<()> {
-    let dir = models_dir();
+    let dir = tend_app::models_dir();
     match command {
         ModelsCommand::List => {
             let available = tend_app::available_memory();
@@ -471,7 +471,7 @@ fn resolve_model(flag: Option<PathBuf>) -> Result<PathBuf> {
             return Ok(PathBuf::from(model));
         }
     }
-    let dir = models_dir();
+    let dir = tend_app::models_dir();
     tend_app::models::default_model(&dir, tend_app::available_memory()).with_context(|| {
         format!(
             "no model found: no catalogue model that fits this computer's free memory is in {}. Run \
@@ -479,11 +479,6 @@ fn resolve_model(flag: Option<PathBuf>) -> Result<PathBuf> {
             dir.display()
         )
     })
-}
-
-/// The models folder: $TEND_MODELS_DIR, else models/.
-fn models_dir() -> PathBuf {
-    std::env::var_os("TEND_MODELS_DIR").map_or_else(|| PathBuf::from("models"), PathBuf::from)
 }
 
 fn config_file() -> Option<PathBuf> {

@@ -190,14 +190,10 @@ fn parse_role(text: &str) -> Result<Role, String> {
 
 /// The database path: the flag or $TEND_DB, then the user's data folder.
 pub fn db_path(args: &StoreArgs) -> Result<PathBuf> {
-    if let Some(db) = &args.db {
-        return Ok(db.clone());
-    }
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .context("cannot tell where to keep the database: set --db or TEND_DB")?;
-    Ok(base.join("tend").join("tend.db"))
+    args.db
+        .clone()
+        .or_else(tend_app::default_database)
+        .context("cannot tell where to keep the database: set --db or TEND_DB")
 }
 
 /// A password from `var`, or typed at a prompt without echo, or the first line of standard input.
@@ -308,7 +304,14 @@ fn print_list(drafts: &[DraftRecord], json: bool) -> Result<()> {
     for d in drafts {
         println!(
             "{:>4}  {:<10} {:<14} {:<16} by {:<12} {} findings ({} acknowledged)  {}",
-            d.id, d.status, d.task, d.person_name, d.author, d.finding_count, d.acknowledged, d.updated_at
+            d.id,
+            d.status,
+            d.task,
+            d.person_name,
+            d.author,
+            d.finding_count,
+            d.acknowledged(),
+            d.updated_at
         );
     }
     Ok(())
@@ -330,7 +333,7 @@ fn print_draft(session: &mut Session, d: &DraftRecord, json: bool) -> Result<()>
         println!("--- The worker's edited text ---\n{}\n", d.edited_text.trim());
     }
     let findings = d.findings.as_array().map(Vec::as_slice).unwrap_or_default();
-    println!("--- Findings: {} of {} acknowledged ---", d.acknowledged, findings.len());
+    println!("--- Findings: {} of {} acknowledged ---", d.acknowledged(), findings.len());
     for (i, f) in findings.iter().enumerate() {
         let text = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
         println!("  {i}. [{}] \"{}\" - {}", text("kind"), text("text"), text("message"));
@@ -355,7 +358,7 @@ fn acknowledge(session: &mut Session, id: i64, findings: &[usize]) -> Result<()>
         session.records()?.acknowledge(id, n)?;
     }
     let d = session.records()?.draft(id)?;
-    println!("Acknowledged; {} of {} findings in draft {id} are acknowledged.", d.acknowledged, d.finding_count);
+    println!("Acknowledged; {} of {} findings in draft {id} are acknowledged.", d.acknowledged(), d.finding_count);
     Ok(())
 }
 

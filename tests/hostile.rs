@@ -12,6 +12,19 @@ enum Outcome {
     Saved,
 }
 
+/// A database in a temporary folder with an admin and a care worker (tom) assigned to Margaret; returns the
+/// folder, the database and Margaret's id.
+fn home() -> (tempfile::TempDir, std::path::PathBuf, i64) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("tend.db");
+    let mut admin = Session::create(&db, "admin", "admin-password").expect("create");
+    let records = admin.records().expect("records");
+    records.add_user("tom", Role::CareWorker, "tom-password").expect("tom");
+    let person = records.add_person("Margaret", "NHS-0001").expect("person");
+    records.assign("tom", person).expect("assign");
+    (dir, db, person)
+}
+
 #[test]
 fn hostile_and_odd_inputs_get_a_clear_outcome_and_change_nothing_they_should_not() {
     let cases: Vec<(&str, String, Outcome)> = vec![
@@ -36,13 +49,7 @@ fn hostile_and_odd_inputs_get_a_clear_outcome_and_change_nothing_they_should_not
             Outcome::Saved,
         ),
     ];
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let db = dir.path().join("tend.db");
-    let mut admin = Session::create(&db, "admin", "admin-password").expect("create");
-    let records = admin.records().expect("records");
-    records.add_user("tom", Role::CareWorker, "tom-password").expect("tom");
-    let person = records.add_person("Margaret", "NHS-0001").expect("person");
-    records.assign("tom", person).expect("assign");
+    let (_dir, db, person) = home();
     let mut tom = Session::sign_in(&db, "tom", "tom-password").expect("tom");
     let mut assistant =
         Assistant::open(&crate::support::tiny::task_sized_model(), &mut |_| {}).expect("load the tiny model");
@@ -87,14 +94,7 @@ fn hostile_and_odd_inputs_get_a_clear_outcome_and_change_nothing_they_should_not
 #[test]
 fn kill_9_during_generation_saves_nothing_and_loses_nothing() {
     use std::io::Read;
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let db = dir.path().join("tend.db");
-    let mut admin = Session::create(&db, "admin", "admin-password").expect("create");
-    let records = admin.records().expect("records");
-    records.add_user("tom", Role::CareWorker, "tom-password").expect("tom");
-    let person = records.add_person("Margaret", "NHS-0001").expect("person");
-    records.assign("tom", person).expect("assign");
-    drop(admin);
+    let (dir, db, person) = home();
     let notes = dir.path().join("notes.txt");
     std::fs::write(&notes, "AM call. Margaret up & dressed w/ support, ate 1/2 porridge").expect("notes");
     let run = |max_tokens: &str| {

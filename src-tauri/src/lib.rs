@@ -10,29 +10,12 @@ use tend_app::GenerationParams;
 use tend_app::records::DEFAULT_IDLE_LIMIT;
 use tend_app::workspace::Workspace;
 
-/// The database: $TEND_DB, else the user's data folder.
-fn database() -> PathBuf {
-    if let Some(db) = std::env::var_os("TEND_DB") {
-        return PathBuf::from(db);
-    }
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("tend").join("tend.db")
-}
-
-/// The models folder: $TEND_MODELS_DIR, else models/.
-fn models_dir() -> PathBuf {
-    std::env::var_os("TEND_MODELS_DIR").map_or_else(|| PathBuf::from("models"), PathBuf::from)
-}
-
 /// The model: $TEND_MODEL, else the catalogue's default for this computer in the models folder.
 fn model() -> Option<PathBuf> {
     if let Some(model) = std::env::var_os("TEND_MODEL") {
         return Some(PathBuf::from(model));
     }
-    tend_app::models::default_model(&models_dir(), tend_app::available_memory())
+    tend_app::models::default_model(&tend_app::models_dir(), tend_app::available_memory())
 }
 
 /// Starts the app: the window opens at once and the model loads on a background thread. `TEND_MAX_TOKENS` and
@@ -42,7 +25,8 @@ pub fn run() {
     let max_tokens = number("TEND_MAX_TOKENS").map_or(400, |n| n as usize);
     let idle = number("TEND_IDLE_SECONDS").map_or(DEFAULT_IDLE_LIMIT, std::time::Duration::from_secs);
     let params = GenerationParams { max_tokens, ..GenerationParams::default() };
-    let workspace = Workspace::new(database(), models_dir(), params, idle);
+    let database = tend_app::default_database().unwrap_or_else(|| PathBuf::from("tend.db"));
+    let workspace = Workspace::new(database, tend_app::models_dir(), params, idle);
     let loader = Arc::clone(&workspace);
     std::thread::spawn(move || loader.load_model(model().as_deref()));
     let app = tauri::Builder::default()

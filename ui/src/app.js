@@ -269,7 +269,7 @@ function findingList(record, canAcknowledge, onChange) {
 }
 
 function checkedCount(record) {
-  return el("span", { class: "ack-count" }, `(${record.acknowledged} of ${record.finding_count} checked)`);
+  return el("span", { class: "ack-count" }, `(${record.acknowledged_findings.length} of ${record.finding_count} checked)`);
 }
 
 function badge(record) {

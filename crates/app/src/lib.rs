@@ -241,6 +241,24 @@ pub fn check_fit(info: &ModelInfo, available: Option<u64>) -> Result<(), AppErro
     }
 }
 
+/// Where the record database lives by default: `$TEND_DB`, else `tend/tend.db` in the user's data folder
+/// (`$XDG_DATA_HOME`, else `~/.local/share`). None when neither a home nor a data folder is known.
+pub fn default_database() -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    if let Some(db) = std::env::var_os("TEND_DB") {
+        return Some(PathBuf::from(db));
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(base.join("tend").join("tend.db"))
+}
+
+/// The models folder: `$TEND_MODELS_DIR`, else `models/`.
+pub fn models_dir() -> std::path::PathBuf {
+    std::env::var_os("TEND_MODELS_DIR").map_or_else(|| "models".into(), std::path::PathBuf::from)
+}
+
 /// Memory available for a new program now: `MemAvailable` from /proc/meminfo, or `TEND_MEMORY_MB` when set
 /// (to plan for a smaller laptop). None when neither is known.
 pub fn available_memory() -> Option<u64> {

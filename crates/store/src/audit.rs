@@ -42,7 +42,7 @@ fn chain_hash(prev: &str, seq: i64, fields: [&str; 5]) -> String {
         h.update((f.len() as u64).to_le_bytes());
         h.update(f.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex(&h.finalize())
 }
 
 /// Appends an audit row to the transaction's writes, chained to the previous row.

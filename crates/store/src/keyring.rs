@@ -9,6 +9,7 @@ use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StoreError};
+use crate::hex;
 
 /// Argon2id cost: 64 MiB, 3 passes, 1 lane (OWASP's recommended minimum is 19 MiB, 2 passes).
 const MEMORY_KIB: u32 = 64 * 1024;
@@ -51,13 +52,7 @@ struct File {
 
 /// The keyring file of the database at `db`.
 pub(crate) fn path_for(db: &Path) -> PathBuf {
-    let mut name = db.as_os_str().to_owned();
-    name.push(".keyring");
-    PathBuf::from(name)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::sidecar(db, ".keyring")
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {

@@ -323,6 +323,12 @@ fn check_new_user(name: &str, password: &str) -> Result<()> {
     Ok(())
 }
 
+/// Lower-case hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The file beside the database whose name is the database's with `suffix` appended (`-wal`, `.keyring`).
 fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);

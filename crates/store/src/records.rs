@@ -72,8 +72,6 @@ pub struct DraftRecord {
     pub provenance: serde_json::Value,
     /// `draft`, `submitted`, `approved`, `returned` or `rejected`.
     pub status: String,
-    /// How many findings have been acknowledged.
-    pub acknowledged: usize,
     /// Which findings have been acknowledged, by index.
     pub acknowledged_findings: Vec<usize>,
     /// How many findings there are.
@@ -171,7 +169,6 @@ pub(crate) fn draft_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DraftRecord> 
         provenance: json_column(r, 9)?,
         review_required: status != "approved",
         status,
-        acknowledged: acknowledged_findings.len(),
         acknowledged_findings,
         finding_count: r.get(12)?,
         review_comment: r.get::<_, Option<String>>(13)?.filter(|c| !c.is_empty()),
@@ -223,6 +220,13 @@ fn own_draft(tx: &Transaction<'_>, user: &str, id: i64) -> Result<()> {
         None => Err(StoreError::NotFound(format!("draft {id}"))),
         Some(a) if a == user => Ok(()),
         Some(_) => Err(StoreError::Forbidden(format!("draft {id} belongs to another worker"))),
+    }
+}
+
+impl DraftRecord {
+    /// How many findings have been acknowledged.
+    pub fn acknowledged(&self) -> usize {
+        self.acknowledged_findings.len()
     }
 }
 
