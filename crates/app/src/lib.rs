@@ -123,9 +123,9 @@ pub struct Assistant {
 impl Assistant {
     /// Loads the model at `path`, reporting progress, after checking that it fits in the memory available.
     pub fn open(path: &Path, progress: &mut dyn FnMut(LoadProgress)) -> Result<Self, AppError> {
-        let info = tend_engine::GgufFile::open(path)?.info()?;
-        check_fit(&info, available_memory())?;
-        let model = Model::load(path, progress)?;
+        let gguf = tend_engine::GgufFile::open(path)?;
+        check_fit(&gguf.info()?, available_memory())?;
+        let model = Model::load_opened(gguf, progress)?;
         let model_sha256 = tend_engine::sha256_file(path)?;
         Ok(Self { model, model_sha256 })
     }

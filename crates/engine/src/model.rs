@@ -55,9 +55,16 @@ pub struct Model {
 impl Model {
     /// Validates and loads the GGUF model at `path`, reporting progress as its weights are read.
     pub fn load(path: &Path, progress: &mut dyn FnMut(LoadProgress)) -> Result<Self> {
-        let (gguf, info, tokenizer, template) = Self::usable(path)?;
-        let io = |source| EngineError::Io { path: path.to_owned(), source };
-        let file = File::open(path).map_err(io)?;
+        Self::load_opened(GgufFile::open(path)?, progress)
+    }
+
+    /// Loads a model whose header the caller has already opened and checked (for example against the memory
+    /// available), so the header is read once.
+    pub fn load_opened(gguf: GgufFile, progress: &mut dyn FnMut(LoadProgress)) -> Result<Self> {
+        let (gguf, info, tokenizer, template) = Self::usable(gguf)?;
+        let path = gguf.path.clone();
+        let io = |source| EngineError::Io { path: path.clone(), source };
+        let file = File::open(&path).map_err(io)?;
         let inner = BufReader::with_capacity(1 << 20, file);
         let mut reader = ProgressReader { inner, read: 0, reported: 0, total: gguf.file_size, progress };
         let device = Device::Cpu;
@@ -69,11 +76,10 @@ impl Model {
     /// Checks everything about the file that loading would, without reading the weights: a complete GGUF, a
     /// supported architecture, a tokenizer that builds and a chat template that parses (or the ChatML fallback).
     pub fn check(path: &Path) -> Result<ModelInfo> {
-        Ok(Self::usable(path)?.1)
+        Ok(Self::usable(GgufFile::open(path)?)?.1)
     }
 
-    fn usable(path: &Path) -> Result<(GgufFile, ModelInfo, Tokenizer, ChatTemplate)> {
-        let gguf = GgufFile::open(path)?;
+    fn usable(gguf: GgufFile) -> Result<(GgufFile, ModelInfo, Tokenizer, ChatTemplate)> {
         let info = gguf.info()?;
         if !arch::SUPPORTED_ARCHITECTURES.contains(&info.architecture.as_str()) {
             return Err(arch::unsupported(&info.architecture));
