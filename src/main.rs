@@ -171,6 +171,13 @@ enum ModelsCommand {
         /// The GGUF file.
         file: PathBuf,
     },
+    /// Download a catalogue model from the Hugging Face hub (HF_ENDPOINT and HF_TOKEN are honoured). The only
+    /// command that goes online. An interrupted download resumes when run again; the file is installed only
+    /// after its SHA-256 is verified.
+    Download {
+        /// The model's name or file name, as `tend models list` shows it.
+        name: String,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -299,6 +306,39 @@ fn models(command: ModelsCommand, json: bool) -> Result<()> {
                 imported.info.quantization
             );
             println!("SHA-256: {}", imported.sha256);
+        }
+        ModelsCommand::Download { name } => {
+            let bar = if std::io::stderr().is_terminal() { ProgressBar::new(0) } else { ProgressBar::hidden() };
+            bar.set_style(
+                ProgressStyle::with_template("downloading {bar:30} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            let hub = tend_app::models::HubConfig::from_env();
+            let never = std::sync::atomic::AtomicBool::new(false);
+            let entry = tend_app::models::find(&name)?;
+            let downloaded = tend_app::models::download(
+                &entry,
+                &dir,
+                &hub,
+                &mut |p| {
+                    bar.set_length(p.total);
+                    bar.set_position(p.done);
+                },
+                &never,
+            );
+            bar.finish_and_clear();
+            let downloaded = downloaded?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&downloaded)?);
+                return Ok(());
+            }
+            println!(
+                "Installed {} ({}, {}); SHA-256 {} verified.",
+                downloaded.path.display(),
+                downloaded.info.architecture,
+                downloaded.info.quantization,
+                downloaded.sha256
+            );
         }
     }
     Ok(())

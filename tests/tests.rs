@@ -9,6 +9,7 @@ mod support;
 mod bad_input;
 mod checks;
 mod docs;
+mod download;
 mod engine;
 mod eval;
 mod hostile;

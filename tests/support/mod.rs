@@ -1,5 +1,7 @@
-//! Shared test support: tiny GGUF models with random weights in the real format, and paths to real data.
+//! Shared test support: tiny GGUF models with random weights in the real format, a stand-in model hub on
+//! loopback, and paths to real data.
 
+pub mod hub;
 pub mod tiny;
 
 use std::path::PathBuf;

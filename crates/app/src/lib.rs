@@ -53,9 +53,12 @@ pub enum AppError {
         /// Memory available now.
         available_mb: u64,
     },
-    /// A model file could not be imported.
+    /// A model file could not be imported or downloaded.
     #[error("{0}")]
     Import(String),
+    /// A model download failed.
+    #[error(transparent)]
+    Hub(#[from] tend_hub::HubError),
     /// The session locked after a period without use.
     #[error(
         "Tend locked itself after a few minutes without use, to protect people's records; enter your password to continue"

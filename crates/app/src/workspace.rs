@@ -47,6 +47,9 @@ impl From<AppError> for UiError {
             AppError::Engine(_) => "model",
             AppError::DoesNotFit { .. } => "model_too_big",
             AppError::Import(_) => "import",
+            AppError::Hub(tend_hub::HubError::Cancelled) => "cancelled",
+            AppError::Hub(tend_hub::HubError::DiskSpace { .. }) => "disk_full",
+            AppError::Hub(_) => "download",
             AppError::Eval(_) => "internal",
         };
         UiError { kind, message: capitalise(&e.to_string()) }
