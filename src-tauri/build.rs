@@ -35,4 +35,6 @@ const COMMANDS: &[&str] = &[
     "catalog",
     "use_model",
     "import_model",
+    "download_model",
+    "cancel_download",
 ];

@@ -11,6 +11,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use tend_store::{Role, Store};
 
 use crate::support;
+use crate::support::hub::{Behaviour, StandInHub};
 
 const DRIVER_PORT: u16 = 4444;
 /// The app's idle lock in this test: long enough for every step, short enough to wait out at the end.
@@ -46,10 +47,11 @@ impl Drop for Driver {
     }
 }
 
-fn start_driver(db: &Path) -> Driver {
+fn start_driver(db: &Path, hub: &StandInHub) -> Driver {
     let models = db.with_file_name("models");
     let child = Command::new(driver_binary())
         .env("TEND_MODELS_DIR", models)
+        .env("HF_ENDPOINT", &hub.endpoint)
         .args(["--port", &DRIVER_PORT.to_string(), "--native-port", &(DRIVER_PORT + 1).to_string()])
         .env("TEND_DB", db)
         .env("TEND_MODEL", support::real_model("SmolLM2-135M-Instruct.Q4_1.gguf"))
@@ -194,7 +196,13 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
     prepare(&db);
     let shots = app_binary().parent().expect("target").join("ui-screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot folder");
-    let _driver = start_driver(&db);
+    // A stand-in hub serving the tiny model as the catalogue's Qwen2.5-1.5B file, for the download in Settings.
+    let hub = StandInHub::start();
+    let qwen = tend_app::models::find("Qwen2.5-1.5B-Instruct (Q4_K_M)").expect("catalogue entry");
+    let hub_file = qwen.file.as_str();
+    let tiny = std::fs::read(support::tiny::task_sized_model()).expect("tiny model");
+    hub.add(qwen.repo.as_deref().expect("repo"), hub_file, tiny);
+    let _driver = start_driver(&db, &hub);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
         let mut caps = serde_json::Map::new();
@@ -345,24 +353,40 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.wait_text("#model-change", "the import", |t| t.contains("Imported tiny-llama")).await;
         ui.wait_text("#model-text", "the imported model", |t| t.contains("Model ready: tiny-llama")).await;
         assert!(dir.path().join("models").join("tiny-llama.gguf").is_file(), "installed in the models folder");
+        // Downloading from the (stand-in) hub: progress shows, Cancel stops it, the next try resumes and installs.
+        hub.set(Behaviour::Slow);
+        let download = "//button[contains(@class, 'download-model') and contains(., 'Qwen2.5-1.5B-Instruct')]";
+        ui.c.find(Locator::XPath(download)).await.expect("the download button").click().await.expect("download");
+        ui.wait_text("#download-text", "download progress", |t| t.contains(" of ")).await;
+        ui.shot("09-downloading").await;
+        ui.axe("settings while downloading").await;
+        ui.click("#download-cancel").await;
+        ui.wait_text("#error", "the cancel", |t| t.contains("download was cancelled")).await;
+        hub.set(Behaviour::Honest);
+        ui.c.find(Locator::XPath(download)).await.expect("the download button").click().await.expect("resume");
+        ui.wait_text("#model-change", "the download", |t| t.contains("verified")).await;
+        let resumed = hub.ranges().last().cloned().unwrap_or_default();
+        assert!(resumed.starts_with("bytes=") && !resumed.starts_with("bytes=0-"), "resumed: {resumed}");
+        ui.wait_text("#model-text", "the downloaded model", |t| t.contains("Model ready")).await;
+        assert!(dir.path().join("models").join(hub_file).is_file(), "downloaded into the models folder");
         ui.click("#nav-about").await;
         ui.type_into("#report-text", "The draft said she had coffee; I wrote that she declined tea.").await;
         ui.click("#report-button").await;
         ui.wait_text("#report-done", "the report", |t| t.contains("has been filed")).await;
-        ui.shot("09-about").await;
+        ui.shot("10-about").await;
         ui.axe("about").await;
 
         // At 200% zoom every screen still fits and reads.
         ui.click("#nav-draft").await;
         ui.c.execute("document.documentElement.style.zoom = '2'", vec![]).await.expect("zoom");
-        ui.shot("10-draft-at-200-percent").await;
+        ui.shot("11-draft-at-200-percent").await;
         ui.c.execute("document.documentElement.style.zoom = '1'", vec![]).await.expect("zoom back");
 
         // Left alone, the app locks; the password unlocks it where the person was.
         tokio::time::sleep(Duration::from_secs(IDLE_SECONDS + 1)).await;
         ui.click("#nav-notes").await;
         ui.find("#screen-locked:not([hidden])").await;
-        ui.shot("11-locked").await;
+        ui.shot("12-locked").await;
         ui.axe("locked").await;
         ui.type_into("#unlock-password", "asha-password").await;
         ui.click("#unlock-button").await;

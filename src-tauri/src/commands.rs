@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tauri::State;
 use tauri::ipc::Channel;
-use tend_app::models::{CatalogStatus, Imported};
+use tend_app::models::{CatalogStatus, DownloadProgress, Imported};
 use tend_app::records::{Decision, DraftRecord, FinalNote, Person};
 use tend_app::workspace::{DraftEvent, DraftRequest, Me, ModelStatus, SettingsView, UiError, Workspace};
 
@@ -135,4 +135,14 @@ pub fn use_model(ws: Ws<'_>, file: String) -> Answer<ModelStatus> {
 #[tauri::command(async)]
 pub fn import_model(ws: Ws<'_>, path: String) -> Answer<Imported> {
     Ok(ws.import_model(&path)?)
+}
+
+#[tauri::command(async)]
+pub fn download_model(ws: Ws<'_>, name: String, progress: Channel<DownloadProgress>) -> Answer<Imported> {
+    Ok(ws.download_model(&name, &mut |p| drop(progress.send(p)))?)
+}
+
+#[tauri::command]
+pub fn cancel_download(ws: Ws<'_>) {
+    ws.cancel_download();
 }

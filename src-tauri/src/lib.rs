@@ -57,6 +57,8 @@ pub fn run() {
             commands::catalog,
             commands::use_model,
             commands::import_model,
+            commands::download_model,
+            commands::cancel_download,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

@@ -24,6 +24,8 @@ pub enum Behaviour {
     DropAlwaysAt(u64),
     /// Flips one byte in the middle of the file (the listing still gives the true hash, as after a bad proxy).
     Corrupt,
+    /// Sends the file 1 KB at a time, 100 ms apart, as a slow line would (so a person can cancel).
+    Slow,
 }
 
 #[derive(Default)]
@@ -122,10 +124,10 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
         if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
             break;
         }
-        if let Some((name, value)) = line.split_once(':') {
-            if name.eq_ignore_ascii_case("range") {
-                range = Some(value.trim().to_owned());
-            }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("range")
+        {
+            range = Some(value.trim().to_owned());
         }
     }
     let target = request_line.split_whitespace().nth(1).unwrap_or("/").to_owned();
@@ -168,8 +170,9 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
     let sha = sha256_hex(&bytes);
     let mut body = bytes[start as usize..=end as usize].to_vec();
     let mut cut = None;
+    let slow = state.behaviour == Some(Behaviour::Slow) && body.len() > 1;
     match state.behaviour.unwrap_or(Behaviour::Honest) {
-        Behaviour::Honest => {}
+        Behaviour::Honest | Behaviour::Slow => {}
         Behaviour::Corrupt => {
             let middle = size / 2;
             if (start..=end).contains(&middle) {
@@ -201,6 +204,15 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
             let _ = stream.write_all(&body[..cut]);
             let _ = stream.flush();
             let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        None if slow => {
+            let _ = write_head(&mut stream, "206 Partial Content", &headers, body.len());
+            for chunk in body.chunks(1024) {
+                if stream.write_all(chunk).and_then(|()| stream.flush()).is_err() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
         }
         None => respond(&mut stream, "206 Partial Content", &headers, &body),
     }

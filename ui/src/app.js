@@ -438,9 +438,47 @@ async function loadSettings() {
     el("td", {}, `${m.size_mb} MB`), el("td", {}, `${m.memory_mb} MB`), el("td", {}, m.license),
     el("td", {}, m.installed
       ? (canChange ? el("button", { type: "button", class: "use-model", onclick: () => useModel(m.file) }, `Use ${m.name}`) : "Installed")
-      : (m.fits ? "Not installed; fits" : "Not installed; too big for the free memory")))));
+      : notInstalled(m, canChange)))));
   $("import-form").hidden = !canChange;
 }
+
+function notInstalled(m, canChange) {
+  const fit = m.fits ? "Not installed; fits" : "Not installed; too big for the free memory";
+  if (!canChange || m.source !== "hub" || !m.fits) return fit;
+  return el("button", { type: "button", class: "download-model", onclick: () => downloadModel(m) }, `Download ${m.name}`);
+}
+
+const megabytes = (bytes) => `${(bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0)} MB`;
+
+async function downloadModel(m) {
+  const box = $("download-status"), bar = $("download-progress"), text = $("download-text");
+  $("download-label").textContent = `Downloading ${m.name}`;
+  bar.removeAttribute("value");
+  text.textContent = "Asking the hub for the file…";
+  box.hidden = false;
+  $("model-change").textContent = "";
+  for (const button of document.querySelectorAll(".download-model")) button.disabled = true;
+  const progress = new Channel();
+  let announced = 0;
+  progress.onmessage = ({ done, total }) => {
+    bar.max = total; bar.value = done;
+    text.textContent = `${megabytes(done)} of ${megabytes(total)}`;
+    // Screen readers hear every quarter, not every update.
+    const quarter = Math.floor((4 * done) / total);
+    if (quarter > announced) { announced = quarter; $("live").textContent = `Download ${quarter * 25}% done.`; }
+  };
+  const downloaded = await call("download_model", { name: m.name, progress });
+  box.hidden = true;
+  for (const button of document.querySelectorAll(".download-model")) button.disabled = false;
+  // On failure the error line says why (and that a stopped download resumes); the table is unchanged.
+  if (!downloaded) return;
+  $("model-change").textContent = `Downloaded ${m.name}; SHA-256 ${downloaded.sha256} verified. It is loading now.`;
+  $("model-progress").hidden = false;
+  pollModel();
+  loadSettings();
+}
+
+$("download-cancel").addEventListener("click", () => invoke("cancel_download"));
 
 async function useModel(file) {
   const status = await call("use_model", { file });

@@ -176,8 +176,7 @@ pub fn download(
             target.display()
         )));
     }
-    let request =
-        tend_hub::FileRequest { repo, revision, file: &entry.file, sha256: entry.sha256.as_deref() };
+    let request = tend_hub::FileRequest { repo, revision, file: &entry.file, sha256: entry.sha256.as_deref() };
     let fetched = tend_hub::Hub::new(&models_dir.join(".hub"), hub)?.fetch(&request, on_progress, cancel)?;
     let info = match tend_engine::Model::check(&fetched.path) {
         Ok(info) => info,

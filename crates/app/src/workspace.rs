@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::models::{CatalogStatus, Imported};
+use crate::models::{CatalogStatus, DownloadProgress, HubConfig, Imported};
 use crate::records::{Decision, DraftRecord, FinalNote, Person, Role, Session, StoreError};
 use crate::{AppError, Assistant, Flow, GenerationParams, Language, Progress, Task};
 
@@ -165,6 +165,8 @@ pub struct Workspace {
     assistant: Mutex<Option<Assistant>>,
     status: Mutex<ModelStatus>,
     stop: AtomicBool,
+    cancel_download: AtomicBool,
+    hub: HubConfig,
     params: GenerationParams,
     idle_limit: Duration,
 }
@@ -175,7 +177,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Workspace {
     /// A workspace on the database at `db` with models in `models_dir`, drafting with `params`, whose sessions
-    /// lock after `idle_limit` without use; the model loads when [`Workspace::load_model`] runs.
+    /// lock after `idle_limit` without use; the model loads when [`Workspace::load_model`] runs. Models are
+    /// downloaded from the hub named by the environment ([`HubConfig::from_env`]) when a manager asks.
     pub fn new(db: PathBuf, models_dir: PathBuf, params: GenerationParams, idle_limit: Duration) -> Arc<Self> {
         Arc::new(Self {
             db,
@@ -184,6 +187,8 @@ impl Workspace {
             assistant: Mutex::new(None),
             status: Mutex::new(ModelStatus::Loading { bytes_read: 0, total_bytes: 0 }),
             stop: AtomicBool::new(false),
+            cancel_download: AtomicBool::new(false),
+            hub: HubConfig::from_env(),
             params,
             idle_limit,
         })
@@ -250,6 +255,28 @@ impl Workspace {
         let file = imported.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         self.use_model(&file)?;
         Ok(imported)
+    }
+
+    /// Downloads the catalogue model `name` from the hub (admins and managers; the only network use in Tend),
+    /// reporting progress through `on_progress`, and switches to it. [`Workspace::cancel_download`] stops it; a
+    /// stopped or interrupted download resumes next time.
+    pub fn download_model(
+        self: &Arc<Self>,
+        name: &str,
+        on_progress: &mut dyn FnMut(DownloadProgress),
+    ) -> Result<Imported, AppError> {
+        self.require_manager()?;
+        let entry = crate::models::find(name)?;
+        self.cancel_download.store(false, Ordering::SeqCst);
+        let downloaded =
+            crate::models::download(&entry, &self.models_dir, &self.hub, on_progress, &self.cancel_download)?;
+        self.use_model(&entry.file)?;
+        Ok(downloaded)
+    }
+
+    /// Stops the download in progress, keeping what was fetched.
+    pub fn cancel_download(&self) {
+        self.cancel_download.store(true, Ordering::SeqCst);
     }
 
     fn require_manager(&self) -> Result<(), AppError> {
