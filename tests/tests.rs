@@ -12,6 +12,7 @@ mod docs;
 mod download;
 mod engine;
 mod eval;
+mod fuzz_seeds;
 mod hostile;
 mod offline;
 mod real_model;

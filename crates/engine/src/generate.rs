@@ -13,7 +13,7 @@ use crate::template::ChatMessage;
 use crate::tokenizer::Tokenizer;
 
 /// Prompt tokens fed per forward pass during prefill, bounding the attention matrix's memory.
-const PREFILL_CHUNK: usize = 512;
+pub(crate) const PREFILL_CHUNK: usize = 512;
 
 /// How to sample and when to stop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

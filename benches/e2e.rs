@@ -1,0 +1,140 @@
+//! End-to-end engine benchmark on the real models, the figures `benches/compare-llamacpp` sets beside llama.cpp's
+//! `llama-bench`: load time, prefill tok/s (256 and 512 prompt tokens, empty cache), decode tok/s (128 greedy
+//! steps after a 1-token prompt, as llama-bench's tg128), time to first token for a real care-note request (the
+//! task's template and a 100-word shorthand; cold, then with the instruction prefix cached) and peak RSS.
+//!
+//! `cargo bench --bench e2e` measures every model in models/ that is present, each in its own process (so peak
+//! RSS is that model's), and prints a table. `-- --model PATH [--rounds N] [--json]` measures one model;
+//! `-- --model PATH --load-only` loads it and evaluates one token (the unit llama-bench's load is timed in).
+//! Threads: candle's pool, set with RAYON_NUM_THREADS.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tend_engine::{GenerationParams, Model};
+use tend_writing::Task;
+
+const MODELS: &[&str] = &[
+    "SmolLM2-135M-Instruct.Q4_1.gguf",
+    "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+    "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+];
+
+/// About 100 words of shorthand from a morning call.
+const SHORTHAND: &str = "AM call 7:30. M awake in chair, said slept badly - back pain overnight. Supported w/ wash & \
+dressing, chose blue cardigan. Skin on heels checked, no redness. Ate 1/2 porridge + 1 slice toast, declined tea, \
+had 200ml orange juice. Meds given 8:15 per MAR, paracetamol 500mg x2. Walked to lounge w/ frame, steady. Mood low, \
+tearful re daughter not visiting Sun. Talked about garden, cheered a bit. Commode emptied, pad changed, dry. Left \
+call bell in reach, TV on BBC1. Told M I'd let office know re daughter. Next call lunch 12:30.";
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.split_whitespace().next());
+    kb.and_then(|v| v.parse::<f64>().ok()).map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// `n` prompt tokens from real text (the examples, repeated).
+fn prompt_tokens(model: &Model, n: usize) -> Vec<u32> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut text = String::new();
+    for entry in std::fs::read_dir(dir).expect("examples").flatten() {
+        text.push_str(&std::fs::read_to_string(entry.path()).expect("example"));
+    }
+    let once = model.tokenizer().encode_text(&text).expect("encode");
+    once.iter().copied().cycle().take(n).collect()
+}
+
+fn time_to_first_token(model: &mut Model, shorthand: &str) -> Duration {
+    let prompt = Task::CareNote.prompt(shorthand, None).expect("care-note prompt");
+    let one = GenerationParams { max_tokens: 1, ..GenerationParams::default() };
+    let start = Instant::now();
+    model.generate(&prompt.messages, &one, &mut |_| tend_engine::Flow::Continue).expect("generate");
+    start.elapsed()
+}
+
+fn measure_one(path: &Path, rounds: usize, load_only: bool) -> serde_json::Value {
+    let start = Instant::now();
+    let mut model = Model::load(path, &mut |_| {}).expect("load the model");
+    let first = prompt_tokens(&model, 1);
+    model.measure(&first, 0).expect("one token");
+    let load = start.elapsed().as_secs_f64();
+    if load_only {
+        return serde_json::json!({ "load_s": load });
+    }
+    // Cold first: the first care-note request of the session, before any prefix is cached.
+    let ttft_cold = time_to_first_token(&mut model, SHORTHAND).as_secs_f64();
+    let (mut pp256, mut pp512, mut tg128, mut ttft_warm) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (p256, p512) = (prompt_tokens(&model, 256), prompt_tokens(&model, 512));
+    for round in 0..rounds {
+        pp256.push(model.measure(&p256, 0).expect("pp256").prefill_tokens_per_second());
+        pp512.push(model.measure(&p512, 0).expect("pp512").prefill_tokens_per_second());
+        tg128.push(model.measure(&first, 128).expect("tg128").decode_tokens_per_second());
+        // A different visit each time, so only the instruction prefix can be reused.
+        let shorthand = format!("{SHORTHAND} (visit {round})");
+        ttft_warm.push(time_to_first_token(&mut model, &shorthand).as_secs_f64());
+    }
+    let prompt = Task::CareNote.prompt(SHORTHAND, None).expect("prompt");
+    let care_note_tokens = model.prompt(&prompt.messages).expect("tokens");
+    serde_json::json!({
+        "model": path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        "threads": std::env::var("RAYON_NUM_THREADS").ok(),
+        "rounds": rounds,
+        "load_s": load,
+        "pp256_tok_s": median(pp256),
+        "pp512_tok_s": median(pp512),
+        "tg128_tok_s": median(tg128),
+        "care_note_prompt_tokens": care_note_tokens.tokens.len(),
+        "care_note_cached_prefix_tokens": care_note_tokens.reusable_prefix,
+        "ttft_cold_s": ttft_cold,
+        "ttft_warm_s": median(ttft_warm),
+        "peak_rss_mb": peak_rss_mb(),
+        "file_mb": std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / 1048576.0),
+    })
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let value = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let rounds = value("--rounds").and_then(|r| r.parse().ok()).unwrap_or(3);
+    if let Some(model) = value("--model") {
+        let result = measure_one(Path::new(&model), rounds, args.iter().any(|a| a == "--load-only"));
+        println!("{result}");
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
+    println!(
+        "| model | load s | prefill 256 tok/s | prefill 512 tok/s | decode 128 tok/s | care-note TTFT cold / cached s | peak RSS MB (file MB) |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for file in MODELS {
+        let path = dir.join(file);
+        if !path.is_file() {
+            eprintln!("skipped {file}: not in models/ (scripts/fetch-model)");
+            continue;
+        }
+        let out = std::process::Command::new(std::env::current_exe().expect("this benchmark"))
+            .args(["--model", &path.to_string_lossy(), "--rounds", &rounds.to_string()])
+            .output()
+            .expect("run the benchmark for one model");
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{file}: {e}\n{}", String::from_utf8_lossy(&out.stderr));
+        });
+        let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+        println!(
+            "| {file} | {:.2} | {:.1} | {:.1} | {:.1} | {:.2} / {:.2} | {:.0} ({:.0}) |",
+            f("load_s"),
+            f("pp256_tok_s"),
+            f("pp512_tok_s"),
+            f("tg128_tok_s"),
+            f("ttft_cold_s"),
+            f("ttft_warm_s"),
+            f("peak_rss_mb"),
+            f("file_mb")
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! A fixed workload for benchmarks, measured the way llama.cpp's `llama-bench` does, so the two can be compared:
+//! a prompt of given tokens prefilled from an empty cache, and a run of single-token decode steps that feed back
+//! the most likely token whatever it is (an end-of-turn token does not stop it).
+
+use std::time::{Duration, Instant};
+
+use candle_core::Tensor;
+
+use crate::error::{EngineError, Result, candle_message};
+use crate::generate::PREFILL_CHUNK;
+use crate::model::Model;
+
+/// Timings of one [`Model::measure`] run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measurement {
+    /// Prompt tokens prefilled.
+    pub prompt_tokens: usize,
+    /// Time to prefill them.
+    pub prefill: Duration,
+    /// Decode steps run after the prompt.
+    pub decode_tokens: usize,
+    /// Time for those steps.
+    pub decode: Duration,
+}
+
+impl Measurement {
+    /// Prompt tokens per second.
+    pub fn prefill_tokens_per_second(&self) -> f64 {
+        self.prompt_tokens as f64 / self.prefill.as_secs_f64().max(f64::MIN_POSITIVE)
+    }
+
+    /// Decode steps per second.
+    pub fn decode_tokens_per_second(&self) -> f64 {
+        self.decode_tokens as f64 / self.decode.as_secs_f64().max(f64::MIN_POSITIVE)
+    }
+}
+
+impl Model {
+    /// Prefills `prompt` from an empty cache (in the same chunks as generation), then runs `decode_tokens` greedy
+    /// decode steps, and returns the timings. The prompt cache kept for drafting is left as it was.
+    pub fn measure(&mut self, prompt: &[u32], decode_tokens: usize) -> Result<Measurement> {
+        let needed = prompt.len() + decode_tokens;
+        let limit = self.context_length();
+        if prompt.is_empty() || needed > limit {
+            return Err(EngineError::ContextOverflow { needed, limit });
+        }
+        let fail =
+            |e: candle_core::Error| EngineError::Generation { message: candle_message(&e), partial: String::new() };
+        self.forward.clear();
+        let chunk = if self.caps.extends_cache { PREFILL_CHUNK } else { usize::MAX };
+        let start = Instant::now();
+        let mut logits = None;
+        for (i, piece) in prompt.chunks(chunk.min(prompt.len())).enumerate() {
+            let input = Tensor::new(piece, &self.device).and_then(|t| t.unsqueeze(0)).map_err(fail)?;
+            logits = Some(self.forward.forward(&input, i * chunk).map_err(fail)?);
+        }
+        let prefill = start.elapsed();
+        let start = Instant::now();
+        let mut logits = logits.expect("a non-empty prompt gives logits");
+        for step in 0..decode_tokens {
+            let next = logits.argmax(0).and_then(|t| t.to_scalar::<u32>()).map_err(fail)?;
+            let input = Tensor::new(&[next], &self.device).and_then(|t| t.unsqueeze(0)).map_err(fail)?;
+            logits = self.forward.forward(&input, prompt.len() + step).map_err(fail)?;
+        }
+        let decode = start.elapsed();
+        self.forward.clear();
+        Ok(Measurement { prompt_tokens: prompt.len(), prefill, decode_tokens, decode })
+    }
+}
