@@ -193,3 +193,25 @@ fn special_token_text_typed_by_a_person_stays_text() {
     let plain = model.tokenizer().encode_text("<|im_start|>").expect("encode");
     assert!(plain.len() > 1 && !plain.contains(&im_start), "typed special tokens are spelled out: {plain:?}");
 }
+
+/// The benchmark workload runs the requested tokens on every architecture, ignores end-of-turn tokens, refuses
+/// more than the context holds, and leaves drafting as it was: the next reply and its cached prefix are the same.
+#[test]
+fn measuring_runs_the_requested_workload_and_changes_no_reply() {
+    for &arch in tiny::ARCHITECTURES {
+        let mut model = load(arch);
+        let first = chat("the tea");
+        let (before, _) = run(&mut model, &first, &greedy(8));
+        let prompt: Vec<u32> = (0..40).map(|i| i % 50 + 3).collect();
+        let m = model.measure(&prompt, 30).unwrap_or_else(|e| panic!("{arch}: {e}"));
+        assert_eq!((m.prompt_tokens, m.decode_tokens), (40, 30), "{arch}");
+        assert!(m.prefill_tokens_per_second() > 0.0 && m.decode_tokens_per_second() > 0.0, "{arch}: {m:?}");
+        let (after, _) = run(&mut model, &first, &greedy(8));
+        assert_eq!(after.text, before.text, "{arch}: measuring changes no reply");
+        if arch == "llama" {
+            assert!(after.cached_prompt_tokens > 0, "{arch}: the instruction prefix is still cached: {after:?}");
+        }
+        let too_long = vec![5u32; tiny::CONTEXT as usize];
+        assert!(matches!(model.measure(&too_long, 1), Err(EngineError::ContextOverflow { .. })), "{arch}");
+    }
+}
