@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "report_error",
     "settings",
     "set_retention_days",
+    "set_threads",
     "catalog",
     "use_model",
     "import_model",

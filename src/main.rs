@@ -218,6 +218,7 @@ impl From<TaskArg> for Task {
 }
 
 fn main() -> ExitCode {
+    apply_thread_setting();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -226,6 +227,15 @@ fn main() -> ExitCode {
             eprintln!("tend: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Gives candle's thread pool, which reads `RAYON_NUM_THREADS` once, the thread count from the settings file.
+#[allow(unsafe_code)]
+fn apply_thread_setting() {
+    if let Some(threads) = tend_app::config::thread_setting_to_apply() {
+        // SAFETY: called first thing in main, while this process has one thread.
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", threads) };
     }
 }
 
@@ -503,13 +513,8 @@ fn resolve_model(flag: Option<PathBuf>) -> Result<PathBuf> {
     if let Some(path) = flag {
         return Ok(path);
     }
-    if let Some(config) = config_file().filter(|p| p.is_file()) {
-        let text = std::fs::read_to_string(&config).with_context(|| format!("cannot read {}", config.display()))?;
-        let table: toml::Table =
-            toml::from_str(&text).with_context(|| format!("{} is not valid TOML", config.display()))?;
-        if let Some(model) = table.get("model").and_then(|v| v.as_str()) {
-            return Ok(PathBuf::from(model));
-        }
+    if let Some(model) = tend_app::config::DeviceConfig::load()?.model {
+        return Ok(model);
     }
     let dir = tend_app::models_dir();
     tend_app::models::default_model(&dir, tend_app::available_memory()).with_context(|| {
@@ -519,16 +524,6 @@ fn resolve_model(flag: Option<PathBuf>) -> Result<PathBuf> {
             dir.display()
         )
     })
-}
-
-fn config_file() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("TEND_CONFIG") {
-        return Some(PathBuf::from(path));
-    }
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("tend").join("config.toml"))
 }
 
 fn load(model: &Path) -> Result<Assistant> {

@@ -52,6 +52,7 @@ fn start_driver(db: &Path, hub: &StandInHub) -> Driver {
     let child = Command::new(driver_binary())
         .env("TEND_MODELS_DIR", models)
         .env("HF_ENDPOINT", &hub.endpoint)
+        .env("TEND_CONFIG", db.with_file_name("config.toml"))
         .args(["--port", &DRIVER_PORT.to_string(), "--native-port", &(DRIVER_PORT + 1).to_string()])
         .env("TEND_DB", db)
         .env("TEND_MODEL", support::real_model("SmolLM2-135M-Instruct.Q4_1.gguf"))
@@ -202,6 +203,9 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
     let hub_file = qwen.file.as_str();
     let tiny = std::fs::read(support::tiny::task_sized_model()).expect("tiny model");
     hub.add(qwen.repo.as_deref().expect("repo"), hub_file, tiny);
+    // This computer's settings: one drafting thread, applied when the app starts.
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "threads = 1\n").expect("settings file");
     let _driver = start_driver(&db, &hub);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
@@ -339,6 +343,12 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.click("#nav-settings").await;
         ui.wait_text("#settings-model", "the model facts", |t| t.contains("SHA-256")).await;
         ui.find("#catalog tbody tr").await;
+        ui.wait_text("#settings-model", "the thread count from the settings file", |t| t.contains("1 of")).await;
+        ui.type_into("#threads", "2").await;
+        ui.click("#threads-save").await;
+        ui.wait_text("#threads-note", "the saved threads", |t| t.contains("2 from when Tend next starts")).await;
+        let saved = std::fs::read_to_string(&config).expect("settings file");
+        assert!(saved.contains("threads = 2"), "{saved}");
         ui.shot("08-settings").await;
         ui.axe("settings").await;
         // Importing: a file that is not a model is refused with a reason; a good one is installed and loaded.

@@ -118,6 +118,11 @@ pub fn settings(ws: Ws<'_>) -> Answer<SettingsView> {
 }
 
 #[tauri::command]
+pub fn set_threads(ws: Ws<'_>, threads: usize) -> Answer<SettingsView> {
+    Ok(ws.set_threads(threads)?)
+}
+
+#[tauri::command]
 pub fn set_retention_days(ws: Ws<'_>, days: u32) -> Answer<SettingsView> {
     Ok(ws.set_retention_days(days)?)
 }

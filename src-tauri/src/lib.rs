@@ -54,6 +54,7 @@ pub fn run() {
             commands::report_error,
             commands::settings,
             commands::set_retention_days,
+            commands::set_threads,
             commands::catalog,
             commands::use_model,
             commands::import_model,

@@ -429,8 +429,14 @@ async function loadSettings() {
     row("Model", m.info.name), row("Size", `${m.info.parameters_millions} million parameters, ${m.info.size_mb} MB (${m.info.quantization})`),
     row("Licence", m.info.license || "not stated in the file"), row("File", m.info.path), row("SHA-256", m.info.sha256),
   ] : [row("Model", m.state === "loading" ? "still loading" : m.message)]).flat(),
-  ...row("Threads", String(settings.threads)), ...row("Database", settings.database));
+  ...row("Threads", `${settings.threads} of ${settings.cores} cores`), ...row("Database", settings.database));
   $("retention-days").value = settings.retention_days;
+  $("threads").max = settings.cores;
+  $("threads").value = settings.threads_next_start || settings.threads;
+  $("threads-note").textContent = "Fewer threads leave the computer free for other work; more draft faster. " +
+    (settings.threads_next_start
+      ? `Drafting uses ${settings.threads} now and ${settings.threads_next_start} from when Tend next starts.`
+      : "A change applies when Tend next starts.");
   const canChange = state.me && state.me.role !== "care_worker";
   const catalog = (await call("catalog")) || [];
   $("catalog").tBodies[0].replaceChildren(...catalog.map((m) => el("tr", {},
@@ -440,6 +446,7 @@ async function loadSettings() {
       ? (canChange ? el("button", { type: "button", class: "use-model", onclick: () => useModel(m.file) }, `Use ${m.name}`) : "Installed")
       : notInstalled(m, canChange)))));
   $("import-form").hidden = !canChange;
+  $("threads-form").hidden = !canChange;
 }
 
 function notInstalled(m, canChange) {
@@ -498,6 +505,12 @@ $("import-form").addEventListener("submit", async (event) => {
     " It is loading now.";
   $("model-progress").hidden = false;
   pollModel();
+});
+
+$("threads-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const settings = await call("set_threads", { threads: Number($("threads").value) });
+  if (settings) { $("live").textContent = "Saved. The new number of threads applies when Tend next starts."; loadSettings(); }
 });
 
 $("retention-form").addEventListener("submit", async (event) => {

@@ -3,6 +3,7 @@
 //!
 //! Architecture invariant: every draft this crate returns has `review_required: true`; nothing here can clear it.
 
+pub mod config;
 pub mod eval;
 pub mod models;
 pub mod records;
@@ -56,6 +57,9 @@ pub enum AppError {
     /// A model file could not be imported or downloaded.
     #[error("{0}")]
     Import(String),
+    /// The settings file could not be read or saved.
+    #[error("{0}")]
+    Config(String),
     /// A model download failed.
     #[error(transparent)]
     Hub(#[from] tend_hub::HubError),

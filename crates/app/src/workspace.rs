@@ -51,6 +51,7 @@ impl From<AppError> for UiError {
             AppError::Hub(tend_hub::HubError::DiskSpace { .. }) => "disk_full",
             AppError::Hub(_) => "download",
             AppError::Eval(_) => "internal",
+            AppError::Config(_) => "settings",
         };
         UiError { kind, message: capitalise(&e.to_string()) }
     }
@@ -153,8 +154,12 @@ pub struct SettingsView {
     pub retention_days: u32,
     /// The database file.
     pub database: String,
-    /// CPU threads used for drafting.
+    /// CPU threads drafting uses now.
     pub threads: usize,
+    /// Threads saved for the next start, when they differ from now.
+    pub threads_next_start: Option<usize>,
+    /// This computer's cores.
+    pub cores: usize,
 }
 
 /// The desktop app's state.
@@ -283,9 +288,9 @@ impl Workspace {
         match self.me() {
             Some(me) if me.locked => Err(AppError::SessionLocked),
             Some(me) if me.role != Role::CareWorker => Ok(()),
-            Some(_) => {
-                Err(AppError::Store(StoreError::Forbidden("only a manager or an admin can change the model".into())))
-            }
+            Some(_) => Err(AppError::Store(StoreError::Forbidden(
+                "only a manager or an admin can change the model or this computer's settings".into(),
+            ))),
             None => Err(AppError::NotSignedIn),
         }
     }
@@ -460,8 +465,20 @@ impl Workspace {
             model: self.model_status(),
             retention_days,
             database: self.db.display().to_string(),
-            threads: std::thread::available_parallelism().map_or(1, usize::from),
+            threads: crate::config::drafting_threads(),
+            threads_next_start: crate::config::DeviceConfig::load()?
+                .threads
+                .filter(|&n| n != crate::config::drafting_threads()),
+            cores: crate::config::cores(),
         })
+    }
+
+    /// Saves the CPU threads drafting uses, from the next start (managers and admins): candle's thread pool is
+    /// sized once per run.
+    pub fn set_threads(&self, threads: usize) -> Result<SettingsView, AppError> {
+        self.require_manager()?;
+        crate::config::DeviceConfig::save_threads(threads)?;
+        self.settings()
     }
 
     /// Changes how long source notes and rejected drafts are kept (admins).

@@ -1,0 +1,91 @@
+//! This computer's settings file (`$TEND_CONFIG`, else `~/.config/tend/config.toml`): the model to use and the CPU
+//! threads drafting uses. They belong to the device, not to the organisation's records, so they live in a plain
+//! file rather than in the record store. Keys Tend does not know are kept when it saves.
+
+use std::path::PathBuf;
+
+use crate::AppError;
+
+/// The settings file's path: `$TEND_CONFIG`, else `$XDG_CONFIG_HOME/tend/config.toml`, else
+/// `~/.config/tend/config.toml`.
+pub fn config_file() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("TEND_CONFIG") {
+        return Some(PathBuf::from(path));
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("tend").join("config.toml"))
+}
+
+/// The settings in the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceConfig {
+    /// `model = "PATH"`: the GGUF file to draft with.
+    pub model: Option<PathBuf>,
+    /// `threads = N`: CPU threads for drafting, from the next start.
+    pub threads: Option<usize>,
+}
+
+fn read_table() -> Result<toml::Table, AppError> {
+    let Some(path) = config_file().filter(|p| p.is_file()) else { return Ok(toml::Table::new()) };
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| AppError::Config(format!("cannot read {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| AppError::Config(format!("{} is not valid TOML: {e}", path.display())))
+}
+
+impl DeviceConfig {
+    /// Reads the file; a missing file means no settings.
+    pub fn load() -> Result<Self, AppError> {
+        let table = read_table()?;
+        let threads = match table.get("threads") {
+            None => None,
+            Some(value) => Some(value.as_integer().filter(|&n| n >= 1).map(|n| n as usize).ok_or_else(|| {
+                AppError::Config("`threads` in the settings file must be a whole number of at least 1".into())
+            })?),
+        };
+        let model = table.get("model").and_then(|v| v.as_str()).map(PathBuf::from);
+        Ok(Self { model, threads })
+    }
+
+    /// Saves `threads` (1 to the number of cores) for the next start, keeping the file's other keys.
+    pub fn save_threads(threads: usize) -> Result<(), AppError> {
+        let cores = cores();
+        if !(1..=cores).contains(&threads) {
+            return Err(AppError::Config(format!("choose between 1 and {cores} threads (this computer's cores)")));
+        }
+        let path =
+            config_file().ok_or_else(|| AppError::Config("there is no home folder to save settings in".into()))?;
+        let mut table = read_table()?;
+        table.insert("threads".into(), toml::Value::Integer(threads as i64));
+        let text = toml::to_string(&table).map_err(|e| AppError::Config(e.to_string()))?;
+        let io = |e: std::io::Error| AppError::Config(format!("cannot save {}: {e}", path.display()));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let partial = path.with_extension("toml.saving");
+        std::fs::write(&partial, text).map_err(io)?;
+        std::fs::rename(&partial, &path).map_err(io)
+    }
+}
+
+/// This computer's CPU cores.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// The value a program should give `RAYON_NUM_THREADS` at start-up, before it starts any thread: `threads` from
+/// the settings file, unless the environment already sets it (or the file is unreadable; drafting then uses every
+/// core and Settings shows the file's error).
+pub fn thread_setting_to_apply() -> Option<String> {
+    if std::env::var_os("RAYON_NUM_THREADS").is_some() {
+        return None;
+    }
+    DeviceConfig::load().ok()?.threads.map(|n| n.to_string())
+}
+
+/// The CPU threads drafting uses now: `RAYON_NUM_THREADS`, which candle's thread pool reads once at its first use
+/// (the command line and the desktop app set it from the settings file at start-up), else every core.
+pub fn drafting_threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS").ok().and_then(|v| v.parse().ok()).filter(|&n| n >= 1).unwrap_or_else(cores)
+}
