@@ -271,10 +271,14 @@ fn an_installed_model_is_not_downloaded_again_or_overwritten() {
     std::fs::write(dir.path().join(&entry.file), &bytes).expect("installed copy");
     attempt(&hub, &entry, dir.path(), 0, false).result.expect("already installed");
     assert!(hub.ranges().is_empty(), "nothing fetched");
+    // Without a catalogue hash, the hub's listing vouches for the installed file.
+    entry.sha256 = None;
+    attempt(&hub, &entry, dir.path(), 0, false).result.expect("already installed, by the hub's hash");
+    assert!(hub.ranges().is_empty(), "nothing fetched");
 
     std::fs::write(dir.path().join(&entry.file), b"someone else's file").expect("other file");
     let err = attempt(&hub, &entry, dir.path(), 0, false).result.expect_err("refused");
-    assert!(err.to_string().contains("already installed"), "{err}");
+    assert!(err.to_string().contains("is not this model"), "{err}");
     assert_eq!(std::fs::read(dir.path().join(&entry.file)).expect("kept"), b"someone else's file");
 }
 

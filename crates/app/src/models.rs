@@ -149,7 +149,8 @@ pub fn find(name: &str) -> Result<CatalogEntry, AppError> {
 /// Downloads the catalogue model `entry` from the hub into `models_dir`, as [`tend_hub::Hub::fetch`] describes
 /// (free-disk check, resumable, cancellable, SHA-256 verified against the catalogue or the hub), then checks the
 /// file as loading would and renames it into place. The hub's cache is `models_dir/.hub`, on the same disk, so
-/// the rename is atomic. A model already installed with the right SHA-256 is not downloaded again.
+/// the rename is atomic. A model already installed with the right SHA-256 (the catalogue's, else the hub's) is
+/// not downloaded again, and a different file of the same name is never replaced.
 pub fn download(
     entry: &CatalogEntry,
     models_dir: &Path,
@@ -164,20 +165,26 @@ pub fn download(
             entry.package.as_deref().unwrap_or("named in the catalogue")
         )));
     };
+    let request = tend_hub::FileRequest { repo, revision, file: &entry.file, sha256: entry.sha256.as_deref() };
+    let hub = tend_hub::Hub::new(&models_dir.join(".hub"), hub)?;
     let target = models_dir.join(&entry.file);
     if target.exists() {
+        let want = match &entry.sha256 {
+            Some(sha256) => Some(sha256.clone()),
+            None => hub.remote_file(&request)?.sha256,
+        };
         let sha256 = tend_engine::sha256_file(&target)?;
-        if entry.sha256.as_deref().is_none_or(|want| want == sha256) {
+        if want.as_deref() == Some(sha256.as_str()) {
             let info = tend_engine::Model::check(&target)?;
             return Ok(Imported { path: target, info, sha256, catalog_name: Some(entry.name.clone()) });
         }
         return Err(AppError::Import(format!(
-            "a different file named {} is already installed; remove or rename it first",
+            "a file named {} is already installed but is not this model (its SHA-256 differs); remove or rename \
+             it first",
             target.display()
         )));
     }
-    let request = tend_hub::FileRequest { repo, revision, file: &entry.file, sha256: entry.sha256.as_deref() };
-    let fetched = tend_hub::Hub::new(&models_dir.join(".hub"), hub)?.fetch(&request, on_progress, cancel)?;
+    let fetched = hub.fetch(&request, on_progress, cancel)?;
     let info = match tend_engine::Model::check(&fetched.path) {
         Ok(info) => info,
         Err(e) => {

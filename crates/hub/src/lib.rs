@@ -365,10 +365,12 @@ fn not_found(request: &FileRequest) -> HubError {
 /// Translates hf-hub's errors into ones a person can act on.
 fn map_error(error: ApiError, request: Option<&FileRequest>) -> HubError {
     match error {
-        ApiError::RequestError(e) => match *e {
-            ureq::Error::Status(404, _) if request.is_some() => not_found(request.expect("checked")),
-            ureq::Error::Status(status, response) => HubError::Refused { status, url: response.get_url().to_owned() },
-            ureq::Error::Transport(t) => HubError::Unreachable(t.to_string()),
+        ApiError::RequestError(e) => match (*e, request) {
+            (ureq::Error::Status(404, _), Some(request)) => not_found(request),
+            (ureq::Error::Status(status, response), _) => {
+                HubError::Refused { status, url: response.get_url().to_owned() }
+            }
+            (ureq::Error::Transport(t), _) => HubError::Unreachable(t.to_string()),
         },
         ApiError::TooManyRetries(inner) => map_error(*inner, request),
         ApiError::IoError(e) if e.kind() == std::io::ErrorKind::StorageFull => HubError::Io {
