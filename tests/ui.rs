@@ -47,13 +47,14 @@ impl Drop for Driver {
     }
 }
 
-fn start_driver(db: &Path, hub: &StandInHub) -> Driver {
+/// Starts tauri-driver on `port` (WebKitWebDriver behind it on `port + 1`) for the app on the database `db`, with
+/// SmolLM2 drafting and `env` added to the app's environment.
+fn start_driver(db: &Path, port: u16, env: &[(&str, &std::ffi::OsStr)]) -> Driver {
     let models = db.with_file_name("models");
     let child = Command::new(driver_binary())
         .env("TEND_MODELS_DIR", models)
-        .env("HF_ENDPOINT", &hub.endpoint)
-        .env("TEND_CONFIG", db.with_file_name("config.toml"))
-        .args(["--port", &DRIVER_PORT.to_string(), "--native-port", &(DRIVER_PORT + 1).to_string()])
+        .envs(env.iter().copied())
+        .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
         .env("TEND_DB", db)
         .env("TEND_MODEL", support::real_model("SmolLM2-135M-Instruct.Q4_1.gguf"))
         .env("TEND_MAX_TOKENS", "120")
@@ -62,13 +63,30 @@ fn start_driver(db: &Path, hub: &StandInHub) -> Driver {
         .expect("start tauri-driver (install it with scripts/test)");
     // tauri-driver listens at once; WebKitWebDriver behind it on the native port takes a moment longer.
     let deadline = Instant::now() + Duration::from_secs(20);
-    for port in [DRIVER_PORT, DRIVER_PORT + 1] {
+    for port in [port, port + 1] {
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "tauri-driver or WebKitWebDriver did not start on port {port}");
             std::thread::sleep(Duration::from_millis(100));
         }
     }
     Driver(child)
+}
+
+/// Opens the app's window through the tauri-driver on `port`.
+async fn connect(port: u16) -> Ui {
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), "wry".into());
+    caps.insert("tauri:options".into(), serde_json::json!({ "application": app_binary() }));
+    // Plain HTTP to tauri-driver on loopback: no TLS connector needed.
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let c = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("connect to tauri-driver");
+    let shots = app_binary().parent().expect("target").join("ui-screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    Ui { c, shots }
 }
 
 /// A database with an admin, a manager (asha), a care worker (tom) and Margaret, assigned to tom.
@@ -107,6 +125,12 @@ impl Ui {
         let script = "const f = document.querySelector(arguments[0]); f.value = arguments[1]; \
                       f.dispatchEvent(new Event('input', {bubbles: true}));";
         self.c.execute(script, vec![css.into(), text.into()]).await.expect("paste");
+    }
+
+    /// Whether the element takes up space on the page (a `hidden` element a CSS rule still shows does).
+    async fn laid_out(&self, css: &str) -> bool {
+        let script = "return document.querySelector(arguments[0]).getClientRects().length > 0;";
+        self.c.execute(script, vec![css.into()]).await.expect("layout").as_bool().expect("a boolean")
     }
 
     async fn text(&self, css: &str) -> String {
@@ -195,8 +219,6 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let db = dir.path().join("tend.db");
     prepare(&db);
-    let shots = app_binary().parent().expect("target").join("ui-screenshots");
-    std::fs::create_dir_all(&shots).expect("screenshot folder");
     // A stand-in hub serving the tiny model as the catalogue's Qwen2.5-1.5B file, for the download in Settings.
     let hub = StandInHub::start();
     let qwen = tend_app::models::find("Qwen2.5-1.5B-Instruct (Q4_K_M)").expect("catalogue entry");
@@ -206,21 +228,12 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
     // This computer's settings: one drafting thread, applied when the app starts.
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "threads = 1\n").expect("settings file");
-    let _driver = start_driver(&db, &hub);
+    let env = [("HF_ENDPOINT", hub.endpoint.as_ref()), ("TEND_CONFIG", config.as_os_str())];
+    let _driver = start_driver(&db, DRIVER_PORT, &env);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
-        let mut caps = serde_json::Map::new();
-        caps.insert("browserName".into(), "wry".into());
-        caps.insert("tauri:options".into(), serde_json::json!({ "application": app_binary() }));
         let started = Instant::now();
-        // Plain HTTP to tauri-driver on loopback: no TLS connector needed.
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let c = ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
-            .await
-            .expect("connect to tauri-driver");
-        let ui = Ui { c, shots };
+        let ui = connect(DRIVER_PORT).await;
         ui.find("#screen-signin:not([hidden])").await;
         eprintln!("window with sign-in screen after {:.1} s", started.elapsed().as_secs_f64());
         ui.wait_text("#model-text", "the model", |t| t.contains("Model ready")).await;
@@ -403,4 +416,46 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.find("#screen-review:not([hidden])").await;
         ui.c.close().await.expect("close the window");
     });
+}
+
+/// The first start on a computer: no database yet, so the app asks for the first administrator, and the whole
+/// form works by keyboard (focus starts in the name field; Tab, Enter).
+#[test]
+fn the_first_start_sets_up_an_administrator_by_keyboard() {
+    if !enabled() {
+        eprintln!("skipped: set TEND_UI_TESTS=1 (scripts/test does) to drive the real app window");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("tend.db");
+    let config = dir.path().join("config.toml");
+    // Its own ports, so it can run beside the other window test.
+    let port = DRIVER_PORT + 10;
+    let _driver = start_driver(&db, port, &[("TEND_CONFIG", config.as_os_str())]);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let ui = connect(port).await;
+        ui.find("#screen-setup:not([hidden])").await;
+        assert!(!ui.laid_out("#nav").await, "the menu stays hidden until someone signs in");
+        ui.shot("00-first-run-setup").await;
+        ui.axe("first-run setup").await;
+        let focused = ui.c.active_element().await.expect("focus").attr("id").await.expect("id");
+        assert_eq!(focused.as_deref(), Some("setup-user"), "focus starts in the name field");
+        let typed = format!("kemi{}kemi-password-1{}", Key::Tab, Key::Enter);
+        ui.c.active_element().await.expect("focused field").send_keys(&typed).await.expect("type");
+        ui.wait_text("#who", "the new administrator", |t| t.starts_with("kemi")).await;
+        assert!(ui.laid_out("#nav").await, "the menu shows once signed in");
+        assert!(db.is_file(), "the encrypted database was created");
+        ui.c.close().await.expect("close the window");
+    });
+    // The administrator can sign in with the command line too: the same store.
+    let out = Command::new(env!("CARGO_BIN_EXE_tend"))
+        .args(["user", "list"])
+        .env("TEND_DB", &db)
+        .env("TEND_USER", "kemi")
+        .env("TEND_PASSWORD", "kemi-password-1")
+        .output()
+        .expect("run tend");
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && listed.contains("kemi"), "{listed}{}", String::from_utf8_lossy(&out.stderr));
 }
