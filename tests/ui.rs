@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use tend_store::{Role, Store};
@@ -194,11 +195,59 @@ impl Ui {
         self.find("#screen-signin:not([hidden])").await;
     }
 
-    async fn ack_all(&self) {
-        while let Ok(box_) = self.c.find(Locator::Css(".ack:not(:checked):not(:disabled)")).await {
-            box_.click().await.expect("acknowledge");
-            tokio::time::sleep(Duration::from_millis(150)).await;
+    /// Presses one key in the focused element, as a person at the keyboard would.
+    async fn press(&self, key: Key) {
+        let key: char = key.into();
+        let keys =
+            KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+        self.c.perform_actions(keys).await.expect("press a key");
+    }
+
+    /// Whether the focused element matches `css`.
+    async fn focused_matches(&self, css: &str) -> bool {
+        let script = "return !!document.activeElement && document.activeElement.matches(arguments[0]);";
+        self.c.execute(script, vec![css.into()]).await.expect("focus").as_bool().expect("a boolean")
+    }
+
+    /// Presses Tab until the focused element matches `css` (at most 60 times).
+    async fn tab_to(&self, css: &str) {
+        for _ in 0..60 {
+            if self.focused_matches(css).await {
+                return;
+            }
+            self.press(Key::Tab).await;
         }
+        self.shot("failure").await;
+        panic!("Tab never reached {css}");
+    }
+
+    /// Presses `key` and waits until focus is on a different element (the action redraws part of the page and
+    /// moves focus on).
+    async fn press_and_follow_focus(&self, key: Key) {
+        self.c.execute("window.__focused = document.activeElement; return true;", vec![]).await.expect("mark");
+        self.press(key).await;
+        let moved = "return document.activeElement !== window.__focused;";
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.c.execute(moved, vec![]).await.expect("focus").as_bool().unwrap_or(false) {
+            assert!(Instant::now() < deadline, "focus did not move after the key press");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Ticks every finding by keyboard: Tab to the first unticked one, then Space on each; focus moves on to the
+    /// next by itself, and after the last to the screen's decision button. Returns how many it ticked.
+    async fn ack_all(&self) -> usize {
+        const UNTICKED: &str = ".ack:not(:checked):not(:disabled)";
+        if self.c.find(Locator::Css(UNTICKED)).await.is_err() {
+            return 0;
+        }
+        self.tab_to(UNTICKED).await;
+        let mut ticked = 0;
+        while self.focused_matches(UNTICKED).await {
+            self.press_and_follow_focus(Key::Space).await;
+            ticked += 1;
+        }
+        ticked
     }
 }
 
@@ -292,8 +341,12 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         )
         .await;
         ui.click("#save-edit").await;
-        ui.ack_all().await;
-        ui.click("#submit-button").await;
+        // Ticking the findings and submitting by keyboard: focus follows to Submit after the last one.
+        if ui.ack_all().await > 0 {
+            assert!(ui.focused_matches("#submit-button").await, "after the last finding, focus is on Submit");
+        }
+        ui.tab_to("#submit-button").await;
+        ui.press(Key::Enter).await;
         ui.wait_text("#draft-detail", "submitted", |t| t.contains("Waiting for review")).await;
 
         // A pasted script is shown as text and never runs.
@@ -340,11 +393,17 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.wait_text("#mydraft-detail", "resubmitted", |t| t.contains("Waiting for review")).await;
         ui.sign_out().await;
 
-        // The manager approves; the final note appears under Notes with the footer.
+        // The manager approves by keyboard alone: Tab to the draft, Enter, Space on each finding (focus moves on
+        // to the next, then to Approve), Enter. The final note appears under Notes with the footer.
         ui.sign_in("asha", "asha-password").await;
-        ui.click(".open-review").await;
-        ui.ack_all().await;
-        ui.click("#approve").await;
+        ui.tab_to(".open-review").await;
+        ui.press(Key::Enter).await;
+        ui.find("#review-detail #approve").await;
+        if ui.ack_all().await > 0 {
+            assert!(ui.focused_matches("#approve").await, "after the last finding, focus is on Approve");
+        }
+        ui.tab_to("#approve").await;
+        ui.press(Key::Enter).await;
         ui.wait_text("#review-done", "the approval", |t| t.contains("final note")).await;
         ui.click("#nav-notes").await;
         ui.wait_text("#notes-list", "the final note", |t| t.contains("she misses her daughter")).await;
@@ -405,10 +464,11 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.shot("11-draft-at-200-percent").await;
         ui.c.execute("document.documentElement.style.zoom = '1'", vec![]).await.expect("zoom back");
 
-        // Left alone, the app locks; the password unlocks it where the person was.
+        // Left alone, the app locks by itself within a few seconds and hides the menu; the password unlocks it
+        // where the person was.
         tokio::time::sleep(Duration::from_secs(IDLE_SECONDS + 1)).await;
-        ui.click("#nav-notes").await;
         ui.find("#screen-locked:not([hidden])").await;
+        assert!(!ui.laid_out("#nav").await, "the menu is hidden while locked");
         ui.shot("12-locked").await;
         ui.axe("locked").await;
         ui.type_into("#unlock-password", "asha-password").await;

@@ -258,7 +258,11 @@ function findingList(record, canAcknowledge, onChange) {
       checked: done.has(index), disabled: done.has(index) || !canAcknowledge });
     box.addEventListener("change", async () => {
       const updated = await call("acknowledge", { id: record.id, finding: index });
-      if (updated) onChange(updated); else box.checked = false;
+      if (!updated) { box.checked = false; return; }
+      // The list is drawn again; a keyboard user goes on from the next finding to check, then the decision.
+      await onChange(updated);
+      const next = document.querySelector(".ack:not(:checked):not(:disabled)") || document.querySelector("#approve, #submit-button");
+      if (next) next.focus();
     });
     list.append(el("li", { id: `finding-${index}`, class: `finding-item finding-${f.kind}` },
       el("strong", {}, `${kind}: `), `"${f.text}" ${where}. ${f.message}`,
