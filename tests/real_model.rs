@@ -55,3 +55,50 @@ fn smollm2_reuses_the_instruction_prefix_without_changing_the_reply() {
     assert_eq!(reused.text, fresh.text);
     assert_ne!(fresh.stop_reason, StopReason::Cancelled);
 }
+
+const QWEN_05B: &str = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf";
+
+/// The engine's own Qwen2 decoder (a clonable copy of candle-transformers' `quantized_qwen2`) gives the same
+/// greedy tokens as candle-transformers' own, and reuses a cached instruction prefix without changing the reply.
+#[test]
+fn qwen2_matches_candles_decoder_and_reuses_the_instruction_prefix() {
+    require_real_models!();
+    let path = support::real_model(QWEN_05B);
+    let system = ChatMessage::system("You turn shorthand into a short, factual care note in UK English.");
+    let a = [system.clone(), ChatMessage::user("PM call. M had soup, watched TV.")];
+    let b = [system, ChatMessage::user("Night call. M asleep at 22:00, no concerns.")];
+    let params = GenerationParams { max_tokens: 24, repeat_penalty: 1.0, ..GenerationParams::default() };
+
+    let mut cold = Model::load(&path, &mut |_| {}).expect("load");
+    let prompt = cold.prompt(&b).expect("prompt");
+    let fresh = cold.generate(&b, &params, &mut |_| Flow::Continue).expect("fresh");
+
+    // The same prompt through candle-transformers' decoder, greedy.
+    let device = candle_core::Device::Cpu;
+    let mut file = std::fs::File::open(&path).expect("open");
+    let content = candle_core::quantized::gguf_file::Content::read(&mut file).expect("header");
+    let mut reference =
+        candle_transformers::models::quantized_qwen2::ModelWeights::from_gguf(content, &mut file, &device)
+            .expect("reference decoder");
+    let input = candle_core::Tensor::new(prompt.tokens.as_slice(), &device).unwrap().unsqueeze(0).unwrap();
+    let mut logits = reference.forward(&input, 0).unwrap().squeeze(0).unwrap();
+    let mut tokens = Vec::new();
+    for step in 0..fresh.generated_tokens {
+        let next = logits.argmax(0).unwrap().to_scalar::<u32>().unwrap();
+        tokens.push(next);
+        let input = candle_core::Tensor::new(&[next], &device).unwrap().unsqueeze(0).unwrap();
+        logits = reference.forward(&input, prompt.tokens.len() + step).unwrap().squeeze(0).unwrap();
+    }
+    let reference_text = cold.tokenizer().decode(&tokens).expect("decode");
+    assert!(
+        reference_text.trim_end().starts_with(fresh.text.trim_end()),
+        "engine: {:?}\ncandle-transformers: {reference_text:?}",
+        fresh.text
+    );
+
+    let mut warm = Model::load(&path, &mut |_| {}).expect("load");
+    warm.generate(&a, &params, &mut |_| Flow::Continue).expect("first");
+    let reused = warm.generate(&b, &params, &mut |_| Flow::Continue).expect("second");
+    assert!(reused.cached_prompt_tokens > 10, "the instruction prefix is reused: {reused:?}");
+    assert_eq!(reused.text, fresh.text, "reusing the prefix changes nothing");
+}

@@ -1,0 +1,234 @@
+//! The Qwen2 decoder's weights and KV cache, adapted from candle-transformers 0.11.1
+//! `models/quantized_qwen2.rs` (Copyright the candle authors, MIT OR Apache-2.0). Changes: the weights derive
+//! `Clone` (quantised tensors and rotary tables are shared, not copied), so an instruction prefix's KV cache can
+//! be kept and extended by a copy; tracing spans are removed. The arithmetic is unchanged.
+
+use std::collections::HashMap;
+use std::io::{Read, Seek};
+
+use candle_core::quantized::{QMatMul, gguf_file};
+use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
+use candle_transformers::quantized_nn::RmsNorm;
+use candle_transformers::utils::{build_causal_mask, repeat_kv};
+
+#[derive(Debug, Clone)]
+struct Mlp {
+    feed_forward_w1: QMatMul,
+    feed_forward_w2: QMatMul,
+    feed_forward_w3: QMatMul,
+}
+
+impl Module for Mlp {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let w1 = self.feed_forward_w1.forward(xs)?;
+        let w3 = self.feed_forward_w3.forward(xs)?;
+        self.feed_forward_w2.forward(&(candle_nn::ops::silu(&w1)? * w3)?)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct LayerWeights {
+    attention_wq: QMatMul,
+    attention_wk: QMatMul,
+    attention_wv: QMatMul,
+    attention_bq: Tensor,
+    attention_bk: Tensor,
+    attention_bv: Tensor,
+    attention_wo: QMatMul,
+    attention_norm: RmsNorm,
+    mlp: Mlp,
+    ffn_norm: RmsNorm,
+    n_head: usize,
+    n_kv_head: usize,
+    head_dim: usize,
+    cos: Tensor,
+    sin: Tensor,
+    neg_inf: Tensor,
+    kv_cache: Option<(Tensor, Tensor)>,
+}
+
+fn masked_fill(on_false: &Tensor, mask: &Tensor, on_true: &Tensor) -> Result<Tensor> {
+    mask.where_cond(&on_true.broadcast_as(mask.shape().dims())?, on_false)
+}
+
+impl LayerWeights {
+    fn apply_rotary_emb(&self, x: &Tensor, index_pos: usize) -> Result<Tensor> {
+        let (_b_sz, _n_head, seq_len, _n_embd) = x.dims4()?;
+        let cos = self.cos.narrow(0, index_pos, seq_len)?;
+        let sin = self.sin.narrow(0, index_pos, seq_len)?;
+        candle_nn::rotary_emb::rope(&x.contiguous()?, &cos, &sin)
+    }
+
+    fn forward_attn(&mut self, x: &Tensor, mask: Option<&Tensor>, index_pos: usize) -> Result<Tensor> {
+        let (b_sz, seq_len, n_embd) = x.dims3()?;
+        let q = self.attention_wq.forward(x)?.broadcast_add(&self.attention_bq)?;
+        let k = self.attention_wk.forward(x)?.broadcast_add(&self.attention_bk)?;
+        let v = self.attention_wv.forward(x)?.broadcast_add(&self.attention_bv)?;
+        let q = q.reshape((b_sz, seq_len, self.n_head, self.head_dim))?.transpose(1, 2)?.contiguous()?;
+        let k = k.reshape((b_sz, seq_len, self.n_kv_head, self.head_dim))?.transpose(1, 2)?.contiguous()?;
+        let v = v.reshape((b_sz, seq_len, self.n_kv_head, self.head_dim))?.transpose(1, 2)?.contiguous()?;
+        let q = self.apply_rotary_emb(&q, index_pos)?;
+        let k = self.apply_rotary_emb(&k, index_pos)?;
+
+        // Tensor::cat allocates a new cache, so a clone's extension leaves the original untouched.
+        let (k, v) = match &self.kv_cache {
+            Some((k_cache, v_cache)) if index_pos > 0 => {
+                (Tensor::cat(&[k_cache, &k], 2)?, Tensor::cat(&[v_cache, &v], 2)?)
+            }
+            _ => (k, v),
+        };
+        self.kv_cache = Some((k.clone(), v.clone()));
+
+        let k = repeat_kv(k, self.n_head / self.n_kv_head)?;
+        let v = repeat_kv(v, self.n_head / self.n_kv_head)?;
+        let att = (q.matmul(&k.t()?)? / (self.head_dim as f64).sqrt())?;
+        let att = match mask {
+            None => att,
+            Some(mask) => masked_fill(&att, &mask.broadcast_as(att.shape())?, &self.neg_inf)?,
+        };
+        let att = candle_nn::ops::softmax_last_dim(&att)?;
+        let y = att.matmul(&v.contiguous()?)?;
+        let y = y.transpose(1, 2)?.reshape(&[b_sz, seq_len, n_embd])?;
+        self.attention_wo.forward(&y)
+    }
+}
+
+/// A Qwen2 model: weights shared between clones, KV cache per clone.
+#[derive(Debug, Clone)]
+pub(super) struct ModelWeights {
+    tok_embeddings: candle_nn::Embedding,
+    layers: Vec<LayerWeights>,
+    norm: RmsNorm,
+    output: QMatMul,
+    masks: HashMap<(usize, usize), Tensor>,
+}
+
+fn precompute_freqs_cis(
+    head_dim: usize,
+    freq_base: f32,
+    context_length: usize,
+    device: &Device,
+) -> Result<(Tensor, Tensor)> {
+    let theta: Vec<_> = (0..head_dim).step_by(2).map(|i| 1f32 / freq_base.powf(i as f32 / head_dim as f32)).collect();
+    let theta = Tensor::new(theta.as_slice(), device)?;
+    let idx_theta = Tensor::arange(0, context_length as u32, device)?
+        .to_dtype(DType::F32)?
+        .reshape((context_length, 1))?
+        .matmul(&theta.reshape((1, theta.elem_count()))?)?;
+    Ok((idx_theta.cos()?, idx_theta.sin()?))
+}
+
+impl ModelWeights {
+    /// Reads the weights named in `ct` from `reader`; rotary tables cover `context_length` positions.
+    pub(super) fn from_gguf<R: Seek + Read>(
+        ct: gguf_file::Content,
+        reader: &mut R,
+        device: &Device,
+        context_length: usize,
+    ) -> Result<Self> {
+        let md_get = |s: &str| match ct.metadata.get(s) {
+            None => candle_core::bail!("cannot find {s} in metadata"),
+            Some(v) => Ok(v),
+        };
+        let head_count = md_get("qwen2.attention.head_count")?.to_u32()? as usize;
+        let head_count_kv = md_get("qwen2.attention.head_count_kv")?.to_u32()? as usize;
+        let embedding_length = md_get("qwen2.embedding_length")?.to_u32()? as usize;
+        let block_count = md_get("qwen2.block_count")?.to_u32()? as usize;
+        let rms_norm_eps = md_get("qwen2.attention.layer_norm_rms_epsilon")?.to_f32()? as f64;
+        let rope_freq_base = md_get("qwen2.rope.freq_base").and_then(|m| m.to_f32()).unwrap_or(10000f32);
+        let head_dim = embedding_length / head_count;
+        let neg_inf = Tensor::new(f32::NEG_INFINITY, device)?;
+
+        let tok_embeddings = ct.tensor(reader, "token_embd.weight", device)?.dequantize(device)?;
+        let norm = RmsNorm::from_qtensor(ct.tensor(reader, "output_norm.weight", device)?, rms_norm_eps)?;
+        let output = match ct.tensor(reader, "output.weight", device) {
+            Ok(v) => QMatMul::from_qtensor(v)?,
+            // Tied embeddings.
+            _ => QMatMul::from_qtensor(ct.tensor(reader, "token_embd.weight", device)?)?,
+        };
+        let (cos, sin) = precompute_freqs_cis(head_dim, rope_freq_base, context_length, device)?;
+
+        let mut layers = Vec::with_capacity(block_count);
+        for layer_idx in 0..block_count {
+            let prefix = format!("blk.{layer_idx}");
+            let mut tensor = |name: &str| ct.tensor(reader, &format!("{prefix}.{name}"), device);
+            let qmatmul = |t: candle_core::quantized::QTensor| QMatMul::from_qtensor(t);
+            let attention_wq = qmatmul(tensor("attn_q.weight")?)?;
+            let attention_wk = qmatmul(tensor("attn_k.weight")?)?;
+            let attention_wv = qmatmul(tensor("attn_v.weight")?)?;
+            let attention_bq = tensor("attn_q.bias")?.dequantize(device)?;
+            let attention_bk = tensor("attn_k.bias")?.dequantize(device)?;
+            let attention_bv = tensor("attn_v.bias")?.dequantize(device)?;
+            let attention_wo = qmatmul(tensor("attn_output.weight")?)?;
+            let mlp = Mlp {
+                feed_forward_w1: qmatmul(tensor("ffn_gate.weight")?)?,
+                feed_forward_w2: qmatmul(tensor("ffn_down.weight")?)?,
+                feed_forward_w3: qmatmul(tensor("ffn_up.weight")?)?,
+            };
+            let attention_norm = RmsNorm::from_qtensor(tensor("attn_norm.weight")?, rms_norm_eps)?;
+            let ffn_norm = RmsNorm::from_qtensor(tensor("ffn_norm.weight")?, rms_norm_eps)?;
+            layers.push(LayerWeights {
+                attention_wq,
+                attention_wk,
+                attention_wv,
+                attention_bq,
+                attention_bk,
+                attention_bv,
+                attention_wo,
+                attention_norm,
+                mlp,
+                ffn_norm,
+                n_head: head_count,
+                n_kv_head: head_count_kv,
+                head_dim,
+                cos: cos.clone(),
+                sin: sin.clone(),
+                neg_inf: neg_inf.clone(),
+                kv_cache: None,
+            });
+        }
+        Ok(Self {
+            tok_embeddings: candle_nn::Embedding::new(tok_embeddings, embedding_length),
+            layers,
+            norm,
+            output,
+            masks: HashMap::new(),
+        })
+    }
+
+    fn mask(&mut self, seq_len: usize, index_pos: usize, device: &Device) -> Result<Tensor> {
+        let key = (seq_len, index_pos + seq_len);
+        if let Some(mask) = self.masks.get(&key) {
+            return Ok(mask.clone());
+        }
+        let mask = build_causal_mask(seq_len, index_pos, device)?;
+        self.masks.insert(key, mask.clone());
+        Ok(mask)
+    }
+
+    /// Forgets every cached position.
+    pub(super) fn clear_kv_cache(&mut self) {
+        for layer in &mut self.layers {
+            layer.kv_cache = None;
+        }
+    }
+
+    /// Runs `x` (shape `(1, n)`) at positions `index_pos..index_pos + n`; returns the last position's logits.
+    pub(super) fn forward(&mut self, x: &Tensor, index_pos: usize) -> Result<Tensor> {
+        let (_b_sz, seq_len) = x.dims2()?;
+        let mask = if seq_len == 1 { None } else { Some(self.mask(seq_len, index_pos, x.device())?) };
+        let mut layer_in = self.tok_embeddings.forward(x)?;
+        for layer in &mut self.layers {
+            let residual = &layer_in;
+            let x = layer.attention_norm.forward(residual)?;
+            let attn = layer.forward_attn(&x, mask.as_ref(), index_pos)?;
+            let x = (attn + residual)?;
+            let residual = &x;
+            let y = layer.mlp.forward(&layer.ffn_norm.forward(residual)?)?;
+            layer_in = (y + residual)?;
+        }
+        let x = self.norm.forward(&layer_in)?;
+        let x = x.i((.., seq_len - 1, ..))?;
+        self.output.forward(&x)
+    }
+}
