@@ -97,6 +97,10 @@ impl GgufFile {
             let elems = info.shape.dims().iter().try_fold(1u64, |acc, &d| acc.checked_mul(d as u64));
             let elems =
                 elems.ok_or_else(|| format!("tensor '{name}' has an impossible shape {:?}", info.shape.dims()))?;
+            // No model has an empty tensor, and candle's reader mishandles one (found by fuzzing).
+            if elems == 0 {
+                return Err(format!("tensor '{name}' has no values (shape {:?})", info.shape.dims()));
+            }
             let block = info.ggml_dtype.block_size() as u64;
             if elems % block != 0 {
                 return Err(format!("tensor '{name}' has {elems} values, not a multiple of its block size {block}"));
