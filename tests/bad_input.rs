@@ -145,7 +145,7 @@ const CASES: &[Case] = &[
         stdin: b"",
         expect: &["damaged or incomplete", "impossible shape"],
     },
-    // Found by fuzzing (fuzz/corpus/gguf/crash-empty-tensor.gguf): candle's reader mishandled an empty tensor.
+    // Found by fuzzing (seed fuzz/generated/gguf/empty-tensor.gguf): candle's reader mishandled an empty tensor.
     Case {
         name: "a tensor with no values",
         setup: |dir| model_case(dir, raw_gguf(&[("general.architecture", "llama")], &[("w", &[0, 64], 0, 0)], None)),
