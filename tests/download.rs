@@ -26,34 +26,28 @@ fn sha256_hex(bytes: &[u8]) -> String {
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Files under `dir` whose names end in `.part` (hf-hub's partial downloads), with their sizes.
-fn partial_files(dir: &Path) -> Vec<(PathBuf, u64)> {
+/// Every file under `dir`, with its size.
+fn files_under(dir: &Path) -> Vec<(PathBuf, u64)> {
     let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return found };
-    for entry in entries.flatten() {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
         if path.is_dir() {
-            found.extend(partial_files(&path));
-        } else if path.extension().is_some_and(|e| e == "part") {
-            found.push((path.clone(), entry.metadata().map(|m| m.len()).unwrap_or(0)));
+            found.extend(files_under(&path));
+        } else {
+            found.push((path, entry.metadata().map(|m| m.len()).unwrap_or(0)));
         }
     }
     found
 }
 
+/// Files under `dir` whose names end in `.part` (hf-hub's partial downloads), with their sizes.
+fn partial_files(dir: &Path) -> Vec<(PathBuf, u64)> {
+    files_under(dir).into_iter().filter(|(p, _)| p.extension().is_some_and(|e| e == "part")).collect()
+}
+
 /// Files under `dir` larger than 1 KB: a model file, whole or partial.
 fn model_sized_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return found };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(model_sized_files(&path));
-        } else if entry.metadata().is_ok_and(|m| m.len() > 1024) {
-            found.push(path);
-        }
-    }
-    found
+    files_under(dir).into_iter().filter(|&(_, size)| size > 1024).map(|(p, _)| p).collect()
 }
 
 struct Attempt {
@@ -329,18 +323,10 @@ fn the_command_line_downloads_a_catalogue_model() {
 #[test]
 fn a_disk_shortfall_is_refused_before_downloading() {
     let dir = tempfile::tempdir().expect("mount point");
-    let out = std::process::Command::new("unshare")
-        .args(["--mount", "--propagation", "private", "--map-root-user"])
-        .arg(std::env::current_exe().expect("test binary"))
-        .args(["download::disk_shortfall_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
-        .env("TEND_SMALL_DISK_DIR", dir.path())
-        .output()
-        .expect("run unshare");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("disk-shortfall: ok"),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    crate::support::run_child_in_mount_namespace(
+        "download::disk_shortfall_child",
+        ("TEND_SMALL_DISK_DIR", dir.path()),
+        "disk-shortfall: ok",
     );
 }
 

@@ -588,20 +588,10 @@ fn full_disk_child() {
 #[test]
 fn a_full_disk_loses_nothing_already_saved() {
     let dir = tempfile::tempdir().expect("mount point");
-    let exe = std::env::current_exe().expect("test binary");
-    let helper = helper("store::full_disk_child", ("TEND_FULL_DISK_DIR", dir.path()));
-    let out = std::process::Command::new("unshare")
-        .args(["--mount", "--propagation", "private", "--map-root-user"])
-        .arg(exe)
-        .args(helper.get_args())
-        .env("TEND_FULL_DISK_DIR", dir.path())
-        .output()
-        .expect("run unshare");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("full-disk: ok"),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    crate::support::run_child_in_mount_namespace(
+        "store::full_disk_child",
+        ("TEND_FULL_DISK_DIR", dir.path()),
+        "full-disk: ok",
     );
 }
 

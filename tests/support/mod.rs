@@ -4,7 +4,7 @@
 pub mod hub;
 pub mod tiny;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The repository's root.
 pub fn repo_root() -> PathBuf {
@@ -36,6 +36,20 @@ pub fn eval_lines(rel: &str) -> Vec<String> {
     let path = repo_root().join("../shared/eval").join(rel);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     text.lines().map(str::to_owned).collect()
+}
+
+/// Runs the ignored test `child` of this test binary in a private mount namespace (`unshare --mount`, as an
+/// unprivileged root, so it can mount a small tmpfs) with `env` set, and asserts it succeeded and printed `marker`.
+pub fn run_child_in_mount_namespace(child: &str, env: (&str, &Path), marker: &str) {
+    let out = std::process::Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "--map-root-user"])
+        .arg(std::env::current_exe().expect("test binary"))
+        .args([child, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env(env.0, env.1)
+        .output()
+        .expect("run unshare");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && stdout.contains(marker), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// Skips the calling test (with a note on stderr) unless real-model tests are enabled.

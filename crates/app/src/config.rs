@@ -9,13 +9,7 @@ use crate::AppError;
 /// The settings file's path: `$TEND_CONFIG`, else `$XDG_CONFIG_HOME/tend/config.toml`, else
 /// `~/.config/tend/config.toml`.
 pub fn config_file() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("TEND_CONFIG") {
-        return Some(PathBuf::from(path));
-    }
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("tend").join("config.toml"))
+    crate::user_file("TEND_CONFIG", "XDG_CONFIG_HOME", ".config", "config.toml")
 }
 
 /// The settings in the file.

@@ -251,14 +251,24 @@ pub fn check_fit(info: &ModelInfo, available: Option<u64>) -> Result<(), AppErro
 /// Where the record database lives by default: `$TEND_DB`, else `tend/tend.db` in the user's data folder
 /// (`$XDG_DATA_HOME`, else `~/.local/share`). None when neither a home nor a data folder is known.
 pub fn default_database() -> Option<std::path::PathBuf> {
+    user_file("TEND_DB", "XDG_DATA_HOME", ".local/share", "tend.db")
+}
+
+/// A per-user file: `$override_var`, else `<$xdg_var, else ~/home_default>/tend/<file>`.
+pub(crate) fn user_file(
+    override_var: &str,
+    xdg_var: &str,
+    home_default: &str,
+    file: &str,
+) -> Option<std::path::PathBuf> {
     use std::path::PathBuf;
-    if let Some(db) = std::env::var_os("TEND_DB") {
-        return Some(PathBuf::from(db));
+    if let Some(path) = std::env::var_os(override_var) {
+        return Some(PathBuf::from(path));
     }
-    let base = std::env::var_os("XDG_DATA_HOME")
+    let base = std::env::var_os(xdg_var)
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
-    Some(base.join("tend").join("tend.db"))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(home_default)))?;
+    Some(base.join("tend").join(file))
 }
 
 /// The models folder: `$TEND_MODELS_DIR`, else `models/`.

@@ -461,14 +461,13 @@ impl Workspace {
     /// The Settings screen's facts.
     pub fn settings(&self) -> Result<SettingsView, AppError> {
         let retention_days = self.with_session(|s| Ok(s.records()?.retention_days()?))?;
+        let threads = crate::config::drafting_threads();
         Ok(SettingsView {
             model: self.model_status(),
             retention_days,
             database: self.db.display().to_string(),
-            threads: crate::config::drafting_threads(),
-            threads_next_start: crate::config::DeviceConfig::load()?
-                .threads
-                .filter(|&n| n != crate::config::drafting_threads()),
+            threads,
+            threads_next_start: crate::config::DeviceConfig::load()?.threads.filter(|&n| n != threads),
             cores: crate::config::cores(),
         })
     }

@@ -13,7 +13,7 @@ use crate::template::ChatMessage;
 use crate::tokenizer::Tokenizer;
 
 /// Prompt tokens fed per forward pass during prefill, bounding the attention matrix's memory.
-pub(crate) const PREFILL_CHUNK: usize = 512;
+const PREFILL_CHUNK: usize = 512;
 
 /// How to sample and when to stop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -245,7 +245,7 @@ impl Model {
 
     /// Runs the prompt through the model, reusing a cached prefix when possible. Returns the number of reused
     /// tokens and the logits of the last position, or `None` when the caller stopped it.
-    fn prefill(
+    pub(crate) fn prefill(
         &mut self,
         prompt: &Prompt,
         on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use candle_core::Tensor;
 
 use crate::error::{EngineError, Result, candle_message};
-use crate::generate::PREFILL_CHUNK;
-use crate::model::Model;
+use crate::generate::Flow;
+use crate::model::{Model, Prompt};
 
 /// Timings of one [`Model::measure`] run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,7 +36,7 @@ impl Measurement {
 }
 
 impl Model {
-    /// Prefills `prompt` from an empty cache (in the same chunks as generation), then runs `decode_tokens` greedy
+    /// Prefills `prompt` from an empty cache (the same prefill as generation), then runs `decode_tokens` greedy
     /// decode steps, and returns the timings. The prompt cache kept for drafting is left as it was.
     pub fn measure(&mut self, prompt: &[u32], decode_tokens: usize) -> Result<Measurement> {
         let needed = prompt.len() + decode_tokens;
@@ -46,17 +46,15 @@ impl Model {
         }
         let fail =
             |e: candle_core::Error| EngineError::Generation { message: candle_message(&e), partial: String::new() };
-        self.forward.clear();
-        let chunk = if self.caps.extends_cache { PREFILL_CHUNK } else { usize::MAX };
+        // The same prefill as drafting, from an empty cache: the drafting prefix cache is set aside meanwhile.
+        let saved = self.prefix_cache.take();
+        let request = Prompt { tokens: prompt.to_vec(), reusable_prefix: 0 };
         let start = Instant::now();
-        let mut logits = None;
-        for (i, piece) in prompt.chunks(chunk.min(prompt.len())).enumerate() {
-            let input = Tensor::new(piece, &self.device).and_then(|t| t.unsqueeze(0)).map_err(fail)?;
-            logits = Some(self.forward.forward(&input, i * chunk).map_err(fail)?);
-        }
+        let prefilled = self.prefill(&request, &mut |_| Flow::Continue);
         let prefill = start.elapsed();
+        self.prefix_cache = saved;
+        let (_, mut logits) = prefilled.map_err(fail)?.expect("a prefill that is never stopped gives logits");
         let start = Instant::now();
-        let mut logits = logits.expect("a non-empty prompt gives logits");
         for step in 0..decode_tokens {
             let next = logits.argmax(0).and_then(|t| t.to_scalar::<u32>()).map_err(fail)?;
             let input = Tensor::new(&[next], &self.device).and_then(|t| t.unsqueeze(0)).map_err(fail)?;
