@@ -58,47 +58,30 @@ fn smollm2_reuses_the_instruction_prefix_without_changing_the_reply() {
 
 const QWEN_05B: &str = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf";
 
-/// The engine's own Qwen2 decoder (a clonable copy of candle-transformers' `quantized_qwen2`) gives the same
-/// greedy tokens as candle-transformers' own, and reuses a cached instruction prefix without changing the reply.
+/// The engine's own decoder (its kernels, its quantised embedding lookup) gives the same greedy tokens as
+/// candle-transformers' `quantized_llama` and `quantized_qwen2` on the real models, with logits within a stated
+/// tolerance, and reuses a cached instruction prefix without changing the reply.
 #[test]
-fn qwen2_matches_candles_decoder_and_reuses_the_instruction_prefix() {
+fn the_engines_decoder_matches_candles_and_reuses_the_instruction_prefix() {
     require_real_models!();
-    let path = support::real_model(QWEN_05B);
     let system = ChatMessage::system("You turn shorthand into a short, factual care note in UK English.");
     let a = [system.clone(), ChatMessage::user("PM call. M had soup, watched TV.")];
     let b = [system, ChatMessage::user("Night call. M asleep at 22:00, no concerns.")];
     let params = GenerationParams { max_tokens: 24, repeat_penalty: 1.0, ..GenerationParams::default() };
+    for file in [SMOLLM2, QWEN_05B] {
+        let path = support::real_model(file);
+        let mut cold = Model::load(&path, &mut |_| {}).expect("load");
+        let prompt = cold.prompt(&b).expect("prompt");
+        // The kernels' sums agree to about 1e-7, but a difference that moves an activation across a rounding
+        // boundary of its 8-bit quantisation is amplified layer by layer: seen 4.6% (SmolLM2) and 3.6% (Qwen).
+        let worst = crate::kernels::assert_matches_candle(&path, &prompt.tokens, 24, 0.08);
+        eprintln!("{file}: largest logit difference from candle-transformers over 25 steps: {worst} of the top logit");
 
-    let mut cold = Model::load(&path, &mut |_| {}).expect("load");
-    let prompt = cold.prompt(&b).expect("prompt");
-    let fresh = cold.generate(&b, &params, &mut |_| Flow::Continue).expect("fresh");
-
-    // The same prompt through candle-transformers' decoder, greedy.
-    let device = candle_core::Device::Cpu;
-    let mut file = std::fs::File::open(&path).expect("open");
-    let content = candle_core::quantized::gguf_file::Content::read(&mut file).expect("header");
-    let mut reference =
-        candle_transformers::models::quantized_qwen2::ModelWeights::from_gguf(content, &mut file, &device)
-            .expect("reference decoder");
-    let input = candle_core::Tensor::new(prompt.tokens.as_slice(), &device).unwrap().unsqueeze(0).unwrap();
-    let mut logits = reference.forward(&input, 0).unwrap().squeeze(0).unwrap();
-    let mut tokens = Vec::new();
-    for step in 0..fresh.generated_tokens {
-        let next = logits.argmax(0).unwrap().to_scalar::<u32>().unwrap();
-        tokens.push(next);
-        let input = candle_core::Tensor::new(&[next], &device).unwrap().unsqueeze(0).unwrap();
-        logits = reference.forward(&input, prompt.tokens.len() + step).unwrap().squeeze(0).unwrap();
+        let fresh = cold.generate(&b, &params, &mut |_| Flow::Continue).expect("fresh");
+        let mut warm = Model::load(&path, &mut |_| {}).expect("load");
+        warm.generate(&a, &params, &mut |_| Flow::Continue).expect("first");
+        let reused = warm.generate(&b, &params, &mut |_| Flow::Continue).expect("second");
+        assert!(reused.cached_prompt_tokens > 10, "{file}: the instruction prefix is reused: {reused:?}");
+        assert_eq!(reused.text, fresh.text, "{file}: reusing the prefix changes nothing");
     }
-    let reference_text = cold.tokenizer().decode(&tokens).expect("decode");
-    assert!(
-        reference_text.trim_end().starts_with(fresh.text.trim_end()),
-        "engine: {:?}\ncandle-transformers: {reference_text:?}",
-        fresh.text
-    );
-
-    let mut warm = Model::load(&path, &mut |_| {}).expect("load");
-    warm.generate(&a, &params, &mut |_| Flow::Continue).expect("first");
-    let reused = warm.generate(&b, &params, &mut |_| Flow::Continue).expect("second");
-    assert!(reused.cached_prompt_tokens > 10, "the instruction prefix is reused: {reused:?}");
-    assert_eq!(reused.text, fresh.text, "reusing the prefix changes nothing");
 }

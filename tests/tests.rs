@@ -14,6 +14,7 @@ mod engine;
 mod eval;
 mod fuzz_seeds;
 mod hostile;
+mod kernels;
 mod offline;
 mod real_model;
 mod store;

@@ -10,6 +10,8 @@ mod arch;
 mod error;
 mod generate;
 mod gguf;
+#[allow(unsafe_code)] // SIMD intrinsics and views of GGUF blocks, each with its SAFETY argument.
+pub mod kernels;
 mod measure;
 mod model;
 mod template;

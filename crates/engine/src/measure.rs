@@ -39,7 +39,30 @@ impl Model {
     /// Prefills `prompt` from an empty cache (the same prefill as generation), then runs `decode_tokens` greedy
     /// decode steps, and returns the timings. The prompt cache kept for drafting is left as it was.
     pub fn measure(&mut self, prompt: &[u32], decode_tokens: usize) -> Result<Measurement> {
-        let needed = prompt.len() + decode_tokens;
+        let (prefill, decode) = self.greedy_run(prompt, decode_tokens, &mut |_| Ok(()))?;
+        Ok(Measurement { prompt_tokens: prompt.len(), prefill, decode_tokens, decode })
+    }
+
+    /// The logits after `prompt` and after each of `steps` greedy tokens fed back, from an empty cache (the
+    /// prompt cache kept for drafting is left as it was): for comparing the engine with a reference decoder.
+    pub fn greedy_logits(&mut self, prompt: &[u32], steps: usize) -> Result<Vec<Vec<f32>>> {
+        let mut all = Vec::with_capacity(steps + 1);
+        self.greedy_run(prompt, steps, &mut |logits| {
+            all.push(logits.to_vec1::<f32>()?);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// Prefills `prompt` and runs `steps` greedy decode steps, handing every step's logits to `on_logits`;
+    /// returns the prefill and decode times.
+    fn greedy_run(
+        &mut self,
+        prompt: &[u32],
+        steps: usize,
+        on_logits: &mut dyn FnMut(&Tensor) -> candle_core::Result<()>,
+    ) -> Result<(Duration, Duration)> {
+        let needed = prompt.len() + steps;
         let limit = self.context_length();
         if prompt.is_empty() || needed > limit {
             return Err(EngineError::ContextOverflow { needed, limit });
@@ -55,13 +78,15 @@ impl Model {
         self.prefix_cache = saved;
         let (_, mut logits) = prefilled.map_err(fail)?.expect("a prefill that is never stopped gives logits");
         let start = Instant::now();
-        for step in 0..decode_tokens {
+        for step in 0..steps {
+            on_logits(&logits).map_err(fail)?;
             let next = logits.argmax(0).and_then(|t| t.to_scalar::<u32>()).map_err(fail)?;
             let input = Tensor::new(&[next], &self.device).and_then(|t| t.unsqueeze(0)).map_err(fail)?;
             logits = self.forward.forward(&input, prompt.len() + step).map_err(fail)?;
         }
         let decode = start.elapsed();
+        on_logits(&logits).map_err(fail)?;
         self.forward.clear();
-        Ok(Measurement { prompt_tokens: prompt.len(), prefill, decode_tokens, decode })
+        Ok((prefill, decode))
     }
 }

@@ -31,11 +31,11 @@ macro_rules! candle_decoder {
     };
 }
 
+mod decoder;
 mod gemma3;
 mod llama;
 mod phi3;
 mod qwen2;
-mod qwen2_weights;
 mod qwen3;
 
 /// The values of `general.architecture` the engine can run.

@@ -1,21 +1,64 @@
-//! The Qwen2 decoder's weights and KV cache, adapted from candle-transformers 0.11.1
-//! `models/quantized_qwen2.rs` (Copyright the candle authors, MIT OR Apache-2.0). Changes: the weights derive
-//! `Clone` (quantised tensors and rotary tables are shared, not copied), so an instruction prefix's KV cache can
-//! be kept and extended by a copy; tracing spans are removed. The arithmetic is unchanged.
+//! The llama-family decoder (Llama, SmolLM2, Mistral-style and Qwen2 files) on the engine's kernels, adapted
+//! from candle-transformers 0.11.1 `models/quantized_qwen2.rs` and `quantized_llama.rs` (Copyright the candle
+//! authors, MIT OR Apache-2.0). Changes: one decoder for both, with Qwen2's attention biases optional and the
+//! rotary convention chosen by architecture as llama.cpp does; weights multiplied by [`Linear`] (the engine's
+//! AVX2 kernels for Q8_0/Q5_0/Q4_1) and the embedding table kept quantised ([`Embedding`]); the weights derive
+//! `Clone` (shared, not copied), so an instruction prefix's KV cache can be kept and extended by a copy; tracing
+//! spans removed. The order of operations is unchanged.
 
 use std::collections::HashMap;
 use std::io::{Read, Seek};
 
-use candle_core::quantized::{QMatMul, gguf_file};
+use candle_core::quantized::gguf_file;
 use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
 use candle_transformers::quantized_nn::RmsNorm;
 use candle_transformers::utils::{build_causal_mask, repeat_kv};
 
+use super::{Capabilities, Forward};
+use crate::kernels::{Embedding, Linear};
+
+/// Loads an `architecture` file whose context length is capped at `max_positions` (rotary tables are built for
+/// every position at load: a file claiming billions would exhaust memory).
+pub(super) fn load<R: Read + Seek>(
+    architecture: &str,
+    rope: Rope,
+    max_positions: usize,
+    content: gguf_file::Content,
+    reader: &mut R,
+    device: &Device,
+) -> Result<(Box<dyn Forward>, Capabilities)> {
+    let max_positions = super::context_length(&content, architecture)?.min(max_positions);
+    let weights = ModelWeights::from_gguf(architecture, rope, content, reader, device, max_positions)?;
+    Ok((Box::new(weights), Capabilities { extends_cache: true, max_positions }))
+}
+
+// The cache is extended with Tensor::cat, which allocates: a clone's extension leaves the original intact.
+impl Forward for ModelWeights {
+    fn forward(&mut self, tokens: &Tensor, pos: usize) -> Result<Tensor> {
+        ModelWeights::forward(self, tokens, pos)?.squeeze(0)
+    }
+    fn clear(&mut self) {
+        self.clear_kv_cache()
+    }
+    fn snapshot(&self) -> Option<Box<dyn Forward>> {
+        Some(Box::new(self.clone()))
+    }
+}
+
+/// How positions rotate query and key vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rope {
+    /// Adjacent pairs `(2i, 2i+1)`: GGUF's Llama convention (llama.cpp's `LLAMA_ROPE_TYPE_NORM`).
+    Interleaved,
+    /// Pairs `(i, i + d/2)`: Qwen2's (llama.cpp's `LLAMA_ROPE_TYPE_NEOX`).
+    Halves,
+}
+
 #[derive(Debug, Clone)]
 struct Mlp {
-    feed_forward_w1: QMatMul,
-    feed_forward_w2: QMatMul,
-    feed_forward_w3: QMatMul,
+    feed_forward_w1: Linear,
+    feed_forward_w2: Linear,
+    feed_forward_w3: Linear,
 }
 
 impl Module for Mlp {
@@ -28,23 +71,32 @@ impl Module for Mlp {
 
 #[derive(Debug, Clone)]
 struct LayerWeights {
-    attention_wq: QMatMul,
-    attention_wk: QMatMul,
-    attention_wv: QMatMul,
-    attention_bq: Tensor,
-    attention_bk: Tensor,
-    attention_bv: Tensor,
-    attention_wo: QMatMul,
+    attention_wq: Linear,
+    attention_wk: Linear,
+    attention_wv: Linear,
+    attention_bq: Option<Tensor>,
+    attention_bk: Option<Tensor>,
+    attention_bv: Option<Tensor>,
+    attention_wo: Linear,
     attention_norm: RmsNorm,
     mlp: Mlp,
     ffn_norm: RmsNorm,
     n_head: usize,
     n_kv_head: usize,
     head_dim: usize,
+    rope: Rope,
     cos: Tensor,
     sin: Tensor,
     neg_inf: Tensor,
     kv_cache: Option<(Tensor, Tensor)>,
+}
+
+/// `xs + bias` where the layer has a bias.
+fn add_bias(xs: Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
+    match bias {
+        Some(bias) => xs.broadcast_add(bias),
+        None => Ok(xs),
+    }
 }
 
 fn masked_fill(on_false: &Tensor, mask: &Tensor, on_true: &Tensor) -> Result<Tensor> {
@@ -56,14 +108,17 @@ impl LayerWeights {
         let (_b_sz, _n_head, seq_len, _n_embd) = x.dims4()?;
         let cos = self.cos.narrow(0, index_pos, seq_len)?;
         let sin = self.sin.narrow(0, index_pos, seq_len)?;
-        candle_nn::rotary_emb::rope(&x.contiguous()?, &cos, &sin)
+        match self.rope {
+            Rope::Interleaved => candle_nn::rotary_emb::rope_i(&x.contiguous()?, &cos, &sin),
+            Rope::Halves => candle_nn::rotary_emb::rope(&x.contiguous()?, &cos, &sin),
+        }
     }
 
     fn forward_attn(&mut self, x: &Tensor, mask: Option<&Tensor>, index_pos: usize) -> Result<Tensor> {
         let (b_sz, seq_len, n_embd) = x.dims3()?;
-        let q = self.attention_wq.forward(x)?.broadcast_add(&self.attention_bq)?;
-        let k = self.attention_wk.forward(x)?.broadcast_add(&self.attention_bk)?;
-        let v = self.attention_wv.forward(x)?.broadcast_add(&self.attention_bv)?;
+        let q = add_bias(self.attention_wq.forward(x)?, self.attention_bq.as_ref())?;
+        let k = add_bias(self.attention_wk.forward(x)?, self.attention_bk.as_ref())?;
+        let v = add_bias(self.attention_wv.forward(x)?, self.attention_bv.as_ref())?;
         let q = q.reshape((b_sz, seq_len, self.n_head, self.head_dim))?.transpose(1, 2)?.contiguous()?;
         let k = k.reshape((b_sz, seq_len, self.n_kv_head, self.head_dim))?.transpose(1, 2)?.contiguous()?;
         let v = v.reshape((b_sz, seq_len, self.n_kv_head, self.head_dim))?.transpose(1, 2)?.contiguous()?;
@@ -93,13 +148,13 @@ impl LayerWeights {
     }
 }
 
-/// A Qwen2 model: weights shared between clones, KV cache per clone.
+/// A llama-family model: weights shared between clones, KV cache per clone.
 #[derive(Debug, Clone)]
 pub(super) struct ModelWeights {
-    tok_embeddings: candle_nn::Embedding,
+    tok_embeddings: Embedding,
     layers: Vec<LayerWeights>,
     norm: RmsNorm,
-    output: QMatMul,
+    output: Linear,
     masks: HashMap<(usize, usize), Tensor>,
 }
 
@@ -119,51 +174,58 @@ fn precompute_freqs_cis(
 }
 
 impl ModelWeights {
-    /// Reads the weights named in `ct` from `reader`; rotary tables cover `context_length` positions.
+    /// Reads the weights of an `architecture` (`llama` or `qwen2`) file named in `ct` from `reader`; rotary
+    /// tables cover `context_length` positions.
     pub(super) fn from_gguf<R: Seek + Read>(
+        architecture: &str,
+        rope: Rope,
         ct: gguf_file::Content,
         reader: &mut R,
         device: &Device,
         context_length: usize,
     ) -> Result<Self> {
-        let md_get = |s: &str| match ct.metadata.get(s) {
-            None => candle_core::bail!("cannot find {s} in metadata"),
-            Some(v) => Ok(v),
+        let md_get = |key: &str| {
+            let key = format!("{architecture}.{key}");
+            ct.metadata.get(&key).ok_or_else(|| candle_core::Error::Msg(format!("cannot find {key} in metadata")))
         };
-        let head_count = md_get("qwen2.attention.head_count")?.to_u32()? as usize;
-        let head_count_kv = md_get("qwen2.attention.head_count_kv")?.to_u32()? as usize;
-        let embedding_length = md_get("qwen2.embedding_length")?.to_u32()? as usize;
-        let block_count = md_get("qwen2.block_count")?.to_u32()? as usize;
-        let rms_norm_eps = md_get("qwen2.attention.layer_norm_rms_epsilon")?.to_f32()? as f64;
-        let rope_freq_base = md_get("qwen2.rope.freq_base").and_then(|m| m.to_f32()).unwrap_or(10000f32);
+        let head_count = md_get("attention.head_count")?.to_u32()? as usize;
+        let head_count_kv = md_get("attention.head_count_kv")?.to_u32()? as usize;
+        let embedding_length = md_get("embedding_length")?.to_u32()? as usize;
+        let block_count = md_get("block_count")?.to_u32()? as usize;
+        let rms_norm_eps = md_get("attention.layer_norm_rms_epsilon")?.to_f32()? as f64;
+        let rope_freq_base = md_get("rope.freq_base").and_then(|m| m.to_f32()).unwrap_or(10000f32);
         let head_dim = embedding_length / head_count;
         let neg_inf = Tensor::new(f32::NEG_INFINITY, device)?;
 
-        let tok_embeddings = ct.tensor(reader, "token_embd.weight", device)?.dequantize(device)?;
-        let norm = RmsNorm::from_qtensor(ct.tensor(reader, "output_norm.weight", device)?, rms_norm_eps)?;
         let output = match ct.tensor(reader, "output.weight", device) {
-            Ok(v) => QMatMul::from_qtensor(v)?,
+            Ok(v) => Linear::new(v)?,
             // Tied embeddings.
-            _ => QMatMul::from_qtensor(ct.tensor(reader, "token_embd.weight", device)?)?,
+            _ => Linear::new(ct.tensor(reader, "token_embd.weight", device)?)?,
         };
+        let tok_embeddings = Embedding::new(ct.tensor(reader, "token_embd.weight", device)?)?;
+        let norm = RmsNorm::from_qtensor(ct.tensor(reader, "output_norm.weight", device)?, rms_norm_eps)?;
         let (cos, sin) = precompute_freqs_cis(head_dim, rope_freq_base, context_length, device)?;
 
         let mut layers = Vec::with_capacity(block_count);
         for layer_idx in 0..block_count {
             let prefix = format!("blk.{layer_idx}");
             let mut tensor = |name: &str| ct.tensor(reader, &format!("{prefix}.{name}"), device);
-            let qmatmul = |t: candle_core::quantized::QTensor| QMatMul::from_qtensor(t);
-            let attention_wq = qmatmul(tensor("attn_q.weight")?)?;
-            let attention_wk = qmatmul(tensor("attn_k.weight")?)?;
-            let attention_wv = qmatmul(tensor("attn_v.weight")?)?;
-            let attention_bq = tensor("attn_q.bias")?.dequantize(device)?;
-            let attention_bk = tensor("attn_k.bias")?.dequantize(device)?;
-            let attention_bv = tensor("attn_v.bias")?.dequantize(device)?;
-            let attention_wo = qmatmul(tensor("attn_output.weight")?)?;
+            let attention_wq = Linear::new(tensor("attn_q.weight")?)?;
+            let attention_wk = Linear::new(tensor("attn_k.weight")?)?;
+            let attention_wv = Linear::new(tensor("attn_v.weight")?)?;
+            let mut bias = |name: &str| match ct.tensor_infos.contains_key(&format!("{prefix}.{name}")) {
+                true => ct.tensor(reader, &format!("{prefix}.{name}"), device)?.dequantize(device).map(Some),
+                false => Ok(None),
+            };
+            let attention_bq = bias("attn_q.bias")?;
+            let attention_bk = bias("attn_k.bias")?;
+            let attention_bv = bias("attn_v.bias")?;
+            let mut tensor = |name: &str| ct.tensor(reader, &format!("{prefix}.{name}"), device);
+            let attention_wo = Linear::new(tensor("attn_output.weight")?)?;
             let mlp = Mlp {
-                feed_forward_w1: qmatmul(tensor("ffn_gate.weight")?)?,
-                feed_forward_w2: qmatmul(tensor("ffn_down.weight")?)?,
-                feed_forward_w3: qmatmul(tensor("ffn_up.weight")?)?,
+                feed_forward_w1: Linear::new(tensor("ffn_gate.weight")?)?,
+                feed_forward_w2: Linear::new(tensor("ffn_down.weight")?)?,
+                feed_forward_w3: Linear::new(tensor("ffn_up.weight")?)?,
             };
             let attention_norm = RmsNorm::from_qtensor(tensor("attn_norm.weight")?, rms_norm_eps)?;
             let ffn_norm = RmsNorm::from_qtensor(tensor("ffn_norm.weight")?, rms_norm_eps)?;
@@ -181,19 +243,14 @@ impl ModelWeights {
                 n_head: head_count,
                 n_kv_head: head_count_kv,
                 head_dim,
+                rope,
                 cos: cos.clone(),
                 sin: sin.clone(),
                 neg_inf: neg_inf.clone(),
                 kv_cache: None,
             });
         }
-        Ok(Self {
-            tok_embeddings: candle_nn::Embedding::new(tok_embeddings, embedding_length),
-            layers,
-            norm,
-            output,
-            masks: HashMap::new(),
-        })
+        Ok(Self { tok_embeddings, layers, norm, output, masks: HashMap::new() })
     }
 
     fn mask(&mut self, seq_len: usize, index_pos: usize, device: &Device) -> Result<Tensor> {

@@ -1,0 +1,452 @@
+//! Quantised matrix products and embedding lookups that run on the GGUF blocks as stored.
+//!
+//! candle 0.11 multiplies Q5_0 and Q4_1 weights with scalar code; most of Qwen2.5 0.5B (Q5_0 wherever a row of
+//! 896 values cannot hold 256-value k-quant blocks) and all of SmolLM2's layers (Q4_1) are such weights. Here
+//! they, and Q8_0, get AVX2 dot products against activations quantised per 32 values exactly as ggml's Q8_0/Q8_1
+//! are (so the integer sums equal candle's and llama.cpp's), with a prefill tile that unpacks each weight block
+//! once for four activation rows, on candle's own worker pool. Other types (the k-quants, which candle already runs
+//! with AVX2 and repacked tiles) go through candle's `QMatMul`.
+//!
+//! The embedding table stays quantised too: each token's row is dequantised when it is looked up, instead of the
+//! whole table at load (for Qwen2.5 0.5B that table is 545 MB as f32).
+
+use std::sync::Arc;
+
+use candle_core::quantized::k_quants::{self, GgmlType};
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+use candle_core::{CpuStorage, CustomOp1, Device, Layout, Module, Result, Shape, Tensor, bail};
+use half::f16;
+
+/// Values per block for the types this module multiplies itself.
+const QK: usize = 32;
+
+/// 32 activations quantised to 8 bits: `x ≈ d * q`. The scale is rounded through f16 as ggml stores it, and
+/// `s` is ggml's Q8_1 sum `d * Σq` (used by weights with an offset).
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Act {
+    qs: [i8; QK],
+    d: f32,
+    s: f32,
+}
+
+/// A GGUF weight block of 32 values, viewed in place.
+trait Block: Copy + Send + Sync + 'static {
+    /// Whether a value is `d * q + m` (so a dot product needs the activations' sums), rather than `d * q`.
+    const OFFSET: bool;
+    /// The scale `d`.
+    fn scale(&self) -> f32;
+    /// The offset `m` (zero for symmetric types).
+    fn offset(&self) -> f32 {
+        0.0
+    }
+    /// The 32 quantised values in order, signed for symmetric types and `0..16` for offset types (the portable
+    /// path's; AVX2 builds unpack them in registers).
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"), allow(dead_code))]
+    fn values(&self) -> [i8; QK];
+}
+
+/// ggml's `block_q8_0`: f16 scale, 32 signed bytes.
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Q8_0 {
+    d: u16,
+    qs: [i8; QK],
+}
+
+/// ggml's `block_q5_0`: f16 scale, the fifth bits, and 32 nibbles (values `0..32` minus 16).
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Q5_0 {
+    d: u16,
+    qh: [u8; 4],
+    qs: [u8; QK / 2],
+}
+
+/// ggml's `block_q4_1`: f16 scale and minimum, and 32 nibbles.
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Q4_1 {
+    d: u16,
+    m: u16,
+    qs: [u8; QK / 2],
+}
+
+const _: () = assert!(size_of::<Q8_0>() == 34 && size_of::<Q5_0>() == 22 && size_of::<Q4_1>() == 20);
+
+fn half(bits: u16) -> f32 {
+    f16::from_bits(bits).to_f32()
+}
+
+impl Block for Q8_0 {
+    const OFFSET: bool = false;
+    fn scale(&self) -> f32 {
+        half(self.d)
+    }
+    fn values(&self) -> [i8; QK] {
+        self.qs
+    }
+}
+
+impl Block for Q5_0 {
+    const OFFSET: bool = false;
+    fn scale(&self) -> f32 {
+        half(self.d)
+    }
+    fn values(&self) -> [i8; QK] {
+        let qh = u32::from_le_bytes(self.qh);
+        std::array::from_fn(|j| {
+            let nibble = if j < QK / 2 { self.qs[j] & 0x0F } else { self.qs[j - QK / 2] >> 4 };
+            let high = ((qh >> j) & 1) as u8;
+            (nibble | (high << 4)) as i8 - 16
+        })
+    }
+}
+
+impl Block for Q4_1 {
+    const OFFSET: bool = true;
+    fn scale(&self) -> f32 {
+        half(self.d)
+    }
+    fn offset(&self) -> f32 {
+        half(self.m)
+    }
+    fn values(&self) -> [i8; QK] {
+        std::array::from_fn(|j| if j < QK / 2 { self.qs[j] & 0x0F } else { self.qs[j - QK / 2] >> 4 } as i8)
+    }
+}
+
+/// Quantises each 32 values of `xs` as ggml's `quantize_row_q8_0`/`q8_1` do.
+fn quantize_activations(xs: &[f32]) -> Vec<Act> {
+    xs.chunks_exact(QK)
+        .map(|x| {
+            let amax = x.iter().fold(0f32, |m, v| m.max(v.abs()));
+            let d = amax / 127.0;
+            let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+            let qs: [i8; QK] = std::array::from_fn(|j| (x[j] * id).round() as i8);
+            let sum: i32 = qs.iter().map(|&q| i32::from(q)).sum();
+            let d16 = f16::from_f32(d);
+            Act { qs, d: d16.to_f32(), s: (f16::from_f32(sum as f32) * d16).to_f32() }
+        })
+        .collect()
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+mod simd {
+    //! AVX2 versions of the dot products, after ggml's `ggml_vec_dot_q5_0_q8_0` and friends.
+    //!
+    //! SAFETY, for every `unsafe` block here: this module is compiled only when the whole build targets AVX2
+    //! and FMA (the cfg above), so the intrinsics are available; loads are unaligned and read exactly the 16 or
+    //! 32 bytes of the array they are given.
+    use std::arch::x86_64::*;
+
+    use super::{Act, Block, Q4_1, Q5_0, Q8_0, QK};
+
+    /// The block's values in one register, as [`Block::values`] gives them.
+    pub(super) trait Unpack: Block {
+        fn unpack(&self) -> __m256i;
+    }
+
+    /// Nibbles to bytes: low nibbles in bytes 0..16, high nibbles in 16..32.
+    #[inline(always)]
+    fn nibbles(qs: &[u8; QK / 2]) -> __m256i {
+        unsafe {
+            let low = _mm_loadu_si128(qs.as_ptr().cast());
+            let both = _mm256_insertf128_si256::<1>(_mm256_castsi128_si256(low), _mm_srli_epi16::<4>(low));
+            _mm256_and_si256(both, _mm256_set1_epi8(0x0F))
+        }
+    }
+
+    impl Unpack for Q8_0 {
+        #[inline(always)]
+        fn unpack(&self) -> __m256i {
+            unsafe { _mm256_loadu_si256(self.qs.as_ptr().cast()) }
+        }
+    }
+
+    impl Unpack for Q4_1 {
+        #[inline(always)]
+        fn unpack(&self) -> __m256i {
+            nibbles(&self.qs)
+        }
+    }
+
+    impl Unpack for Q5_0 {
+        #[inline(always)]
+        fn unpack(&self) -> __m256i {
+            let qh = i32::from_le_bytes(self.qh);
+            unsafe {
+                // Byte j is 0xFF where bit j of qh is set (ggml's bytes_from_bits_32).
+                let spread = _mm256_shuffle_epi8(
+                    _mm256_set1_epi32(qh),
+                    _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0),
+                );
+                let bits = _mm256_cmpeq_epi8(
+                    _mm256_or_si256(spread, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe)),
+                    _mm256_set1_epi64x(-1),
+                );
+                // Where the fifth bit is clear the value is nibble - 16, i.e. the nibble with 0xF0 set.
+                _mm256_or_si256(nibbles(&self.qs), _mm256_andnot_si256(bits, _mm256_set1_epi8(0xF0u8 as i8)))
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn hsum(x: __m256) -> f32 {
+        unsafe {
+            let sum = _mm_add_ps(_mm256_extractf128_ps::<1>(x), _mm256_castps256_ps128(x));
+            let sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
+            let sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
+            _mm_cvtss_f32(sum)
+        }
+    }
+
+    /// The dot products of one weight row with `R` activation rows: each weight block is unpacked once.
+    #[inline(always)]
+    pub(super) fn dot<B: Unpack, const R: usize>(weights: &[B], acts: [&[Act]; R]) -> [f32; R] {
+        unsafe {
+            let ones = _mm256_set1_epi16(1);
+            let mut acc = [_mm256_setzero_ps(); R];
+            let mut offsets = [0f32; R];
+            for (i, block) in weights.iter().enumerate() {
+                let q = block.unpack();
+                // maddubs multiplies unsigned by signed bytes: move the weights' signs onto the activations.
+                let x = if B::OFFSET { q } else { _mm256_sign_epi8(q, q) };
+                let d = block.scale();
+                for r in 0..R {
+                    let a = &acts[r][i];
+                    let y = _mm256_loadu_si256(a.qs.as_ptr().cast());
+                    let y = if B::OFFSET { y } else { _mm256_sign_epi8(y, q) };
+                    let sums = _mm256_madd_epi16(_mm256_maddubs_epi16(x, y), ones);
+                    acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.d), _mm256_cvtepi32_ps(sums), acc[r]);
+                    if B::OFFSET {
+                        offsets[r] += block.offset() * a.s;
+                    }
+                }
+            }
+            std::array::from_fn(|r| hsum(acc[r]) + offsets[r])
+        }
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")))]
+mod simd {
+    //! The portable version of the dot products, for builds without AVX2.
+    use super::{Act, Block};
+
+    /// Every block type has the portable path.
+    pub(super) trait Unpack: Block {}
+    impl<B: Block> Unpack for B {}
+
+    /// The dot products of one weight row with `R` activation rows.
+    pub(super) fn dot<B: Unpack, const R: usize>(weights: &[B], acts: [&[Act]; R]) -> [f32; R] {
+        std::array::from_fn(|r| {
+            weights
+                .iter()
+                .zip(acts[r])
+                .map(|(w, a)| {
+                    let sum: i32 = w.values().iter().zip(&a.qs).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum();
+                    sum as f32 * w.scale() * a.d + w.offset() * a.s
+                })
+                .sum()
+        })
+    }
+}
+
+use simd::Unpack;
+
+/// Weight rows per work item: a tile of rows stays in L1 while every activation row passes over it.
+const TILE_ROWS: usize = 16;
+
+/// `dst (m × n) = acts (m × k) · weightsᵀ (n × k)`, on candle's worker pool.
+fn matmul<B: Unpack>(weights: &[B], acts: &[Act], (m, k, n): (usize, usize, usize), dst: &mut [f32]) {
+    let kb = k / QK;
+    assert!(weights.len() == n * kb && acts.len() == m * kb && dst.len() == m * n, "matmul sizes");
+    let row = |j: usize| &weights[j * kb..(j + 1) * kb];
+    let act = |i: usize| &acts[i * kb..(i + 1) * kb];
+    let out = Output(dst.as_mut_ptr(), n);
+    candle_core::utils::barrier_pool().execute_chunked(n.div_ceil(TILE_ROWS), |tiles| {
+        let cols = tiles.start * TILE_ROWS..(tiles.end * TILE_ROWS).min(n);
+        let mut i = 0;
+        while i + 4 <= m {
+            for j in cols.clone() {
+                let dots = simd::dot::<B, 4>(row(j), [act(i), act(i + 1), act(i + 2), act(i + 3)]);
+                for (r, dot) in dots.into_iter().enumerate() {
+                    out.set(i + r, j, dot);
+                }
+            }
+            i += 4;
+        }
+        for i in i..m {
+            for j in cols.clone() {
+                out.set(i, j, simd::dot::<B, 1>(row(j), [act(i)])[0]);
+            }
+        }
+    });
+}
+
+/// The output matrix shared by the workers; each element is written by exactly one of them.
+#[derive(Clone, Copy)]
+struct Output(*mut f32, usize);
+// SAFETY: workers write disjoint elements (each column tile belongs to one work item), and `matmul` does not
+// return before they finish, so the pointer outlives every use.
+#[allow(unsafe_code)]
+unsafe impl Sync for Output {}
+impl Output {
+    fn set(&self, i: usize, j: usize, value: f32) {
+        // SAFETY: `matmul` checked `dst.len() == m * n`, and `i < m`, `j < n`.
+        #[allow(unsafe_code)]
+        unsafe {
+            *self.0.add(i * self.1 + j) = value
+        };
+    }
+}
+
+/// Views the bytes of a quantised tensor as its blocks.
+fn blocks<T>(bytes: &[u8]) -> Result<&[T]> {
+    if !bytes.len().is_multiple_of(size_of::<T>()) || bytes.as_ptr().align_offset(align_of::<T>()) != 0 {
+        bail!("quantised weights of {} bytes are not whole, aligned blocks", bytes.len())
+    }
+    // SAFETY: the length and alignment are checked above, and every block type here is plain old data for which
+    // any bit pattern is valid.
+    #[allow(unsafe_code)]
+    Ok(unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast(), bytes.len() / size_of::<T>()) })
+}
+
+/// A quantised weight matrix `(n, k)` that this module multiplies itself.
+#[derive(Debug)]
+struct OwnMatMul {
+    weight: QTensor,
+    n: usize,
+    k: usize,
+}
+
+impl CustomOp1 for OwnMatMul {
+    fn name(&self) -> &'static str {
+        "tend-qmatmul"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let (CpuStorage::F32(xs), Some((start, end))) = (storage, layout.contiguous_offsets()) else {
+            bail!("tend-qmatmul takes contiguous f32 activations")
+        };
+        let mut dims = layout.shape().dims().to_vec();
+        if dims.last() != Some(&self.k) {
+            bail!("tend-qmatmul: activations {dims:?} do not end in the weight's {} columns", self.k)
+        }
+        let m = (end - start) / self.k;
+        let acts = quantize_activations(&xs[start..end]);
+        let mut dst = vec![0f32; m * self.n];
+        let bytes = self.weight.data()?;
+        let mkn = (m, self.k, self.n);
+        match self.weight.dtype() {
+            GgmlDType::Q8_0 => matmul(blocks::<Q8_0>(&bytes)?, &acts, mkn, &mut dst),
+            GgmlDType::Q5_0 => matmul(blocks::<Q5_0>(&bytes)?, &acts, mkn, &mut dst),
+            GgmlDType::Q4_1 => matmul(blocks::<Q4_1>(&bytes)?, &acts, mkn, &mut dst),
+            other => bail!("tend-qmatmul has no kernel for {other:?}"),
+        }
+        *dims.last_mut().expect("checked above") = self.n;
+        Ok((CpuStorage::F32(dst), Shape::from(dims)))
+    }
+}
+
+/// A linear layer without bias over a GGUF weight `(out, in)`: the engine's kernels where it has them (Q8_0,
+/// Q5_0 and Q4_1 on the CPU), candle's `QMatMul` otherwise. Clones share the weight.
+#[derive(Debug, Clone)]
+pub struct Linear(Kernel);
+
+#[derive(Debug, Clone)]
+enum Kernel {
+    Own(Arc<OwnMatMul>),
+    Candle(QMatMul),
+}
+
+impl Linear {
+    /// Wraps a weight read from a GGUF file.
+    pub fn new(weight: QTensor) -> Result<Self> {
+        let own = matches!(weight.dtype(), GgmlDType::Q8_0 | GgmlDType::Q5_0 | GgmlDType::Q4_1);
+        Ok(Self(match weight.shape().dims() {
+            &[n, k] if own && weight.device().is_cpu() && k % QK == 0 => {
+                Kernel::Own(Arc::new(OwnMatMul { weight, n, k }))
+            }
+            _ => Kernel::Candle(QMatMul::from_qtensor(weight)?),
+        }))
+    }
+
+    /// Whether the engine's own kernel runs this layer (rather than candle's).
+    pub fn uses_own_kernel(&self) -> bool {
+        matches!(self.0, Kernel::Own(_))
+    }
+}
+
+impl Module for Linear {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        match &self.0 {
+            Kernel::Own(op) => xs.contiguous()?.apply_op1_no_bwd(op.as_ref()),
+            Kernel::Candle(q) => q.forward(xs),
+        }
+    }
+}
+
+/// A token embedding table kept as stored in the file; rows are dequantised as tokens are looked up. Clones share
+/// the table.
+#[derive(Debug, Clone)]
+pub struct Embedding {
+    table: Arc<QTensor>,
+    rows: usize,
+    dim: usize,
+}
+
+impl Embedding {
+    /// Wraps a `(vocabulary, dim)` table read from a GGUF file.
+    pub fn new(table: QTensor) -> Result<Self> {
+        let (rows, dim) = table.shape().dims2()?;
+        if dim % table.dtype().block_size() != 0 {
+            bail!("embedding rows of {dim} values do not hold whole {:?} blocks", table.dtype())
+        }
+        Ok(Self { table: Arc::new(table), rows, dim })
+    }
+
+    /// Looks up token ids of any shape; the result has the ids' shape plus one dimension of `dim` values.
+    pub fn forward(&self, ids: &Tensor) -> Result<Tensor> {
+        let bytes = self.table.data()?;
+        let row_bytes = bytes.len() / self.rows;
+        let mut dims = ids.dims().to_vec();
+        dims.push(self.dim);
+        let ids = ids.flatten_all()?.to_vec1::<u32>()?;
+        let mut out = vec![0f32; ids.len() * self.dim];
+        for (&id, dst) in ids.iter().zip(out.chunks_exact_mut(self.dim)) {
+            let id = id as usize;
+            if id >= self.rows {
+                bail!("token id {id} is outside the embedding table of {} rows", self.rows)
+            }
+            dequantize_row(self.table.dtype(), &bytes[id * row_bytes..(id + 1) * row_bytes], dst)?;
+        }
+        Tensor::from_vec(out, dims, &Device::Cpu)
+    }
+}
+
+/// Dequantises one row of a table in the type `dtype` into `dst`.
+fn dequantize_row(dtype: GgmlDType, bytes: &[u8], dst: &mut [f32]) -> Result<()> {
+    fn row<T: GgmlType>(bytes: &[u8], dst: &mut [f32]) -> Result<()> {
+        T::to_float(blocks::<T>(bytes)?, dst);
+        Ok(())
+    }
+    use k_quants as q;
+    match dtype {
+        GgmlDType::F32 => dst.copy_from_slice(blocks::<f32>(bytes)?),
+        GgmlDType::F16 => row::<f16>(bytes, dst)?,
+        GgmlDType::Q4_0 => row::<q::BlockQ4_0>(bytes, dst)?,
+        GgmlDType::Q4_1 => row::<q::BlockQ4_1>(bytes, dst)?,
+        GgmlDType::Q5_0 => row::<q::BlockQ5_0>(bytes, dst)?,
+        GgmlDType::Q5_1 => row::<q::BlockQ5_1>(bytes, dst)?,
+        GgmlDType::Q8_0 => row::<q::BlockQ8_0>(bytes, dst)?,
+        GgmlDType::Q2K => row::<q::BlockQ2K>(bytes, dst)?,
+        GgmlDType::Q3K => row::<q::BlockQ3K>(bytes, dst)?,
+        GgmlDType::Q4K => row::<q::BlockQ4K>(bytes, dst)?,
+        GgmlDType::Q5K => row::<q::BlockQ5K>(bytes, dst)?,
+        GgmlDType::Q6K => row::<q::BlockQ6K>(bytes, dst)?,
+        other => bail!("token embeddings stored as {other:?} are not supported"),
+    }
+    Ok(())
+}

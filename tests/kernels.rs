@@ -1,0 +1,145 @@
+//! The engine's quantised kernels against candle's reference on the same quantised weights: the matrix product
+//! for every type the engine multiplies itself, at decode and prefill shapes with ragged edges, and the embedding
+//! lookup that dequantises one row at a time.
+
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+use candle_core::{Device, Module, Tensor};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use tend_engine::kernels::{Embedding, Linear};
+
+fn random(rng: &mut StdRng, dims: &[usize]) -> Tensor {
+    let values: Vec<f32> = (0..dims.iter().product()).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+    Tensor::from_vec(values, dims, &Device::Cpu).unwrap()
+}
+
+fn max_abs_diff(a: &Tensor, b: &Tensor) -> (f32, f32) {
+    let a = a.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    let b = b.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    assert_eq!(a.len(), b.len());
+    let diff = a.iter().zip(&b).fold(0f32, |m, (x, y)| m.max((x - y).abs()));
+    let scale = b.iter().fold(0f32, |m, y| m.max(y.abs()));
+    (diff, scale)
+}
+
+#[test]
+fn own_matmul_equals_candles_on_the_same_quantised_weights() {
+    // (type, rows of activations m, inner k, outputs n): decode (m = 1), the 4-row prefill tile with 0-3 rows
+    // left over, output counts that are not multiples of the 16-row work tile, and the real models' widths.
+    let cases: &[(GgmlDType, usize, usize, usize)] = &[
+        (GgmlDType::Q5_0, 1, 896, 128),
+        (GgmlDType::Q5_0, 7, 896, 37),
+        (GgmlDType::Q5_0, 64, 64, 33),
+        (GgmlDType::Q4_1, 1, 576, 65),
+        (GgmlDType::Q4_1, 5, 576, 192),
+        (GgmlDType::Q4_1, 18, 1536, 17),
+        (GgmlDType::Q8_0, 1, 896, 300),
+        (GgmlDType::Q8_0, 6, 128, 1),
+        (GgmlDType::Q8_0, 12, 576, 49),
+    ];
+    let mut rng = StdRng::seed_from_u64(7);
+    for &(dtype, m, k, n) in cases {
+        let values = random(&mut rng, &[n, k]);
+        let own = Linear::new(QTensor::quantize(&values, dtype).unwrap()).unwrap();
+        assert!(own.uses_own_kernel(), "{dtype:?} runs on the engine's kernel");
+        let reference = QMatMul::from_qtensor(QTensor::quantize(&values, dtype).unwrap()).unwrap();
+        let xs = random(&mut rng, &[1, m, k]);
+        let (ours, theirs) = (own.forward(&xs).unwrap(), reference.forward(&xs).unwrap());
+        assert_eq!(ours.dims(), theirs.dims(), "{dtype:?} {m}x{k}x{n}");
+        // Same integer sums; only the order of the float accumulation differs (seen: Q8_0 exact, others 5e-7).
+        let (diff, scale) = max_abs_diff(&ours, &theirs);
+        assert!(diff <= 2e-6 * scale, "{dtype:?} {m}x{k}x{n}: off by {diff} (scale {scale})");
+    }
+}
+
+#[test]
+fn other_types_fall_back_to_candle() {
+    let mut rng = StdRng::seed_from_u64(8);
+    for dtype in [GgmlDType::Q4K, GgmlDType::Q6K, GgmlDType::F32] {
+        let weight = QTensor::quantize(&random(&mut rng, &[8, 256]), dtype).unwrap();
+        assert!(!Linear::new(weight).unwrap().uses_own_kernel(), "{dtype:?}");
+    }
+}
+
+#[test]
+fn embedding_rows_equal_the_dequantised_table() {
+    let mut rng = StdRng::seed_from_u64(9);
+    for dtype in [GgmlDType::Q5_0, GgmlDType::Q8_0, GgmlDType::Q4_1, GgmlDType::Q6K, GgmlDType::Q4K, GgmlDType::F32] {
+        let table = QTensor::quantize(&random(&mut rng, &[40, 256]), dtype).unwrap();
+        let dense = table.dequantize(&Device::Cpu).unwrap();
+        let embedding = Embedding::new(table).unwrap();
+        let ids = Tensor::new(&[[3u32, 0, 39, 3]], &Device::Cpu).unwrap();
+        let looked_up = embedding.forward(&ids).unwrap();
+        assert_eq!(looked_up.dims(), &[1, 4, 256]);
+        let expected = dense.index_select(&ids.flatten_all().unwrap(), 0).unwrap().unsqueeze(0).unwrap();
+        assert_eq!(max_abs_diff(&looked_up, &expected).0, 0.0, "{dtype:?}");
+        let outside = Tensor::new(&[[40u32]], &Device::Cpu).unwrap();
+        let err = embedding.forward(&outside).unwrap_err().to_string();
+        assert!(err.contains("token id 40 is outside the embedding table of 40 rows"), "{dtype:?}: {err}");
+    }
+}
+
+/// candle-transformers' own decoder for `path` (Llama or Qwen2), run greedily from `prompt` for `steps` tokens:
+/// the logits after the prompt and after each token fed back, as [`tend_engine::Model::greedy_logits`] gives.
+pub(crate) fn candle_reference_logits(path: &std::path::Path, prompt: &[u32], steps: usize) -> Vec<Vec<f32>> {
+    use candle_transformers::models::{quantized_llama, quantized_qwen2};
+    let device = Device::Cpu;
+    let mut file = std::fs::File::open(path).unwrap();
+    let content = candle_core::quantized::gguf_file::Content::read(&mut file).unwrap();
+    let arch = content.metadata["general.architecture"].to_string().unwrap().clone();
+    type Forward = Box<dyn FnMut(&Tensor, usize) -> Tensor>;
+    let mut forward: Forward = match arch.as_str() {
+        "llama" => {
+            let mut m = quantized_llama::ModelWeights::from_gguf(content, &mut file, &device).unwrap();
+            Box::new(move |x, pos| m.forward(x, pos).unwrap())
+        }
+        "qwen2" => {
+            let mut m = quantized_qwen2::ModelWeights::from_gguf(content, &mut file, &device).unwrap();
+            Box::new(move |x, pos| m.forward(x, pos).unwrap())
+        }
+        other => panic!("no reference decoder for {other}"),
+    };
+    let input = Tensor::new(prompt, &device).unwrap().unsqueeze(0).unwrap();
+    let mut logits = forward(&input, 0).squeeze(0).unwrap();
+    let mut all = Vec::new();
+    for step in 0..=steps {
+        all.push(logits.to_vec1::<f32>().unwrap());
+        if step == steps {
+            break;
+        }
+        let next = logits.argmax(0).unwrap().to_scalar::<u32>().unwrap();
+        let input = Tensor::new(&[next], &device).unwrap().unsqueeze(0).unwrap();
+        logits = forward(&input, prompt.len() + step).squeeze(0).unwrap();
+    }
+    all
+}
+
+/// Compares the engine's decoder with candle-transformers' on `path`: the same greedy token at every step, and
+/// logits within `tolerance` of the largest logit's magnitude at that step. Returns the largest such relative
+/// difference seen.
+pub(crate) fn assert_matches_candle(path: &std::path::Path, prompt: &[u32], steps: usize, tolerance: f32) -> f32 {
+    let mut model = tend_engine::Model::load(path, &mut |_| {}).unwrap();
+    let ours = model.greedy_logits(prompt, steps).unwrap();
+    let theirs = candle_reference_logits(path, prompt, steps);
+    assert_eq!(ours.len(), theirs.len());
+    let argmax = |l: &[f32]| l.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
+    let mut worst = 0f32;
+    for (step, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+        assert_eq!(argmax(a), argmax(b), "{}: greedy token at step {step}", path.display());
+        let diff = a.iter().zip(b).fold(0f32, |m, (x, y)| m.max((x - y).abs()));
+        let scale = b.iter().fold(0f32, |m, y| m.max(y.abs()));
+        let relative = diff / scale.max(f32::MIN_POSITIVE);
+        assert!(relative <= tolerance, "{}: logits differ by {diff} of {scale} at step {step}", path.display());
+        worst = worst.max(relative);
+    }
+    worst
+}
+
+#[test]
+fn the_engines_decoder_matches_candles_on_tiny_models() {
+    for arch in ["llama", "qwen2"] {
+        let path = crate::support::tiny::model(arch);
+        let prompt: Vec<u32> = (3..40).collect();
+        assert_matches_candle(&path, &prompt, 12, 1e-4);
+    }
+}
