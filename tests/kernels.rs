@@ -6,7 +6,9 @@ use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{Device, Module, Tensor};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tend_engine::kernels::{Embedding, Linear};
+use std::sync::Arc;
+
+use tend_engine::kernels::{Embedding, Linear, Weight};
 
 fn random(rng: &mut StdRng, dims: &[usize]) -> Tensor {
     let values: Vec<f32> = (0..dims.iter().product()).map(|_| rng.random_range(-1.0f32..1.0)).collect();
@@ -53,6 +55,23 @@ fn own_matmul_equals_candles_on_the_same_quantised_weights() {
 }
 
 #[test]
+fn a_mapped_weight_must_lie_inside_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("weights");
+    std::fs::write(&path, vec![0u8; 34 * 8]).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    #[allow(unsafe_code)] // A private file this test wrote and does not change.
+    let map = Arc::new(unsafe { memmap2::Mmap::map(&file) }.unwrap());
+    let linear = Linear::from_weight(Weight::mapped(map.clone(), 0, GgmlDType::Q8_0, vec![8, 32]).unwrap()).unwrap();
+    let out = linear.forward(&Tensor::ones((1, 32), candle_core::DType::F32, &Device::Cpu).unwrap()).unwrap();
+    assert_eq!(out.to_vec2::<f32>().unwrap(), vec![vec![0f32; 8]], "zero blocks multiply to zero");
+    let err = Weight::mapped(map.clone(), 34, GgmlDType::Q8_0, vec![8, 32]).unwrap_err().to_string();
+    assert!(err.contains("does not fit the 272-byte file"), "{err}");
+    let err = Weight::mapped(map, 0, GgmlDType::Q8_0, vec![8, 33]).unwrap_err().to_string();
+    assert!(err.contains("does not fit"), "{err}");
+}
+
+#[test]
 fn other_types_fall_back_to_candle() {
     let mut rng = StdRng::seed_from_u64(8);
     for dtype in [GgmlDType::Q4K, GgmlDType::Q6K, GgmlDType::F32] {
@@ -67,7 +86,7 @@ fn embedding_rows_equal_the_dequantised_table() {
     for dtype in [GgmlDType::Q5_0, GgmlDType::Q8_0, GgmlDType::Q4_1, GgmlDType::Q6K, GgmlDType::Q4K, GgmlDType::F32] {
         let table = QTensor::quantize(&random(&mut rng, &[40, 256]), dtype).unwrap();
         let dense = table.dequantize(&Device::Cpu).unwrap();
-        let embedding = Embedding::new(table).unwrap();
+        let embedding = Embedding::new(Weight::Read(Arc::new(table))).unwrap();
         let ids = Tensor::new(&[[3u32, 0, 39, 3]], &Device::Cpu).unwrap();
         let looked_up = embedding.forward(&ids).unwrap();
         assert_eq!(looked_up.dims(), &[1, 4, 256]);

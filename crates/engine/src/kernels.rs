@@ -9,13 +9,19 @@
 //!
 //! The embedding table stays quantised too: each token's row is dequantised when it is looked up, instead of the
 //! whole table at load (for Qwen2.5 0.5B that table is 545 MB as f32).
+//!
+//! Weights these kernels read can be memory-mapped from the model file ([`Weight::mapped`]) instead of copied:
+//! loading then reads nothing for them, and the pages are shared with the operating system's file cache.
 
+use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::Arc;
 
 use candle_core::quantized::k_quants::{self, GgmlType};
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{CpuStorage, CustomOp1, Device, Layout, Module, Result, Shape, Tensor, bail};
 use half::f16;
+use memmap2::Mmap;
 
 /// Values per block for the types this module multiplies itself.
 const QK: usize = 32;
@@ -313,10 +319,73 @@ fn blocks<T>(bytes: &[u8]) -> Result<&[T]> {
     Ok(unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast(), bytes.len() / size_of::<T>()) })
 }
 
+/// A GGUF tensor's blocks as stored in the file: read into memory by candle, or mapped from the file.
+#[derive(Debug, Clone)]
+pub enum Weight {
+    /// Read into memory by candle.
+    Read(Arc<QTensor>),
+    /// `range` of the mapped file holds blocks of `dtype` for a tensor of shape `dims`.
+    Mapped {
+        /// The model file, mapped read-only.
+        map: Arc<Mmap>,
+        /// Where the tensor's bytes are.
+        range: Range<usize>,
+        /// The block type.
+        dtype: GgmlDType,
+        /// The shape, outermost first.
+        dims: Vec<usize>,
+    },
+}
+
+impl Weight {
+    /// The tensor of `dtype` and shape `dims` whose bytes start at `offset` in the mapped file; refused when the
+    /// shape is not whole blocks or the bytes run past the end of the file.
+    pub fn mapped(map: Arc<Mmap>, offset: usize, dtype: GgmlDType, dims: Vec<usize>) -> Result<Self> {
+        let values: usize = dims.iter().product();
+        let (block, size) = (dtype.block_size(), dtype.type_size());
+        let range = (values % block == 0)
+            .then(|| values / block * size)
+            .and_then(|len| Some(offset..offset.checked_add(len)?))
+            .filter(|r| r.end <= map.len());
+        match range {
+            Some(range) => Ok(Self::Mapped { map, range, dtype, dims }),
+            None => {
+                bail!("a {dtype:?} tensor of shape {dims:?} at byte {offset} does not fit the {}-byte file", map.len())
+            }
+        }
+    }
+
+    fn dtype(&self) -> GgmlDType {
+        match self {
+            Self::Read(t) => t.dtype(),
+            Self::Mapped { dtype, .. } => *dtype,
+        }
+    }
+
+    fn dims(&self) -> &[usize] {
+        match self {
+            Self::Read(t) => t.shape().dims(),
+            Self::Mapped { dims, .. } => dims,
+        }
+    }
+
+    fn bytes(&self) -> Result<Cow<'_, [u8]>> {
+        match self {
+            Self::Read(t) => t.data(),
+            Self::Mapped { map, range, .. } => Ok(Cow::Borrowed(&map[range.clone()])),
+        }
+    }
+}
+
+/// Whether the engine's own kernel multiplies a `dtype` weight of shape `dims` (so it may be mapped).
+pub fn has_own_kernel(dtype: GgmlDType, dims: &[usize]) -> bool {
+    matches!(dtype, GgmlDType::Q8_0 | GgmlDType::Q5_0 | GgmlDType::Q4_1) && matches!(dims, &[_, k] if k % QK == 0)
+}
+
 /// A quantised weight matrix `(n, k)` that this module multiplies itself.
 #[derive(Debug)]
 struct OwnMatMul {
-    weight: QTensor,
+    weight: Weight,
     n: usize,
     k: usize,
 }
@@ -337,7 +406,7 @@ impl CustomOp1 for OwnMatMul {
         let m = (end - start) / self.k;
         let acts = quantize_activations(&xs[start..end]);
         let mut dst = vec![0f32; m * self.n];
-        let bytes = self.weight.data()?;
+        let bytes = self.weight.bytes()?;
         let mkn = (m, self.k, self.n);
         match self.weight.dtype() {
             GgmlDType::Q8_0 => matmul(blocks::<Q8_0>(&bytes)?, &acts, mkn, &mut dst),
@@ -364,13 +433,22 @@ enum Kernel {
 impl Linear {
     /// Wraps a weight read from a GGUF file.
     pub fn new(weight: QTensor) -> Result<Self> {
-        let own = matches!(weight.dtype(), GgmlDType::Q8_0 | GgmlDType::Q5_0 | GgmlDType::Q4_1);
-        Ok(Self(match weight.shape().dims() {
-            &[n, k] if own && weight.device().is_cpu() && k % QK == 0 => {
-                Kernel::Own(Arc::new(OwnMatMul { weight, n, k }))
+        if weight.device().is_cpu() && has_own_kernel(weight.dtype(), weight.shape().dims()) {
+            return Self::from_weight(Weight::Read(Arc::new(weight)));
+        }
+        Ok(Self(Kernel::Candle(QMatMul::from_qtensor(weight)?)))
+    }
+
+    /// Wraps a weight the engine's kernel multiplies ([`has_own_kernel`]), read or mapped.
+    pub fn from_weight(weight: Weight) -> Result<Self> {
+        match *weight.dims() {
+            [n, k] if has_own_kernel(weight.dtype(), &[n, k]) => {
+                Ok(Self(Kernel::Own(Arc::new(OwnMatMul { weight, n, k }))))
             }
-            _ => Kernel::Candle(QMatMul::from_qtensor(weight)?),
-        }))
+            _ => {
+                bail!("no kernel of the engine's multiplies a {:?} weight of shape {:?}", weight.dtype(), weight.dims())
+            }
+        }
     }
 
     /// Whether the engine's own kernel runs this layer (rather than candle's).
@@ -392,24 +470,26 @@ impl Module for Linear {
 /// the table.
 #[derive(Debug, Clone)]
 pub struct Embedding {
-    table: Arc<QTensor>,
+    table: Weight,
     rows: usize,
     dim: usize,
 }
 
 impl Embedding {
-    /// Wraps a `(vocabulary, dim)` table read from a GGUF file.
-    pub fn new(table: QTensor) -> Result<Self> {
-        let (rows, dim) = table.shape().dims2()?;
-        if dim % table.dtype().block_size() != 0 {
+    /// Wraps a `(vocabulary, dim)` table read or mapped from a GGUF file.
+    pub fn new(table: Weight) -> Result<Self> {
+        let &[rows, dim] = table.dims() else {
+            bail!("an embedding table of shape {:?} is not (vocabulary, width)", table.dims())
+        };
+        if !dim.is_multiple_of(table.dtype().block_size()) {
             bail!("embedding rows of {dim} values do not hold whole {:?} blocks", table.dtype())
         }
-        Ok(Self { table: Arc::new(table), rows, dim })
+        Ok(Self { table, rows, dim })
     }
 
     /// Looks up token ids of any shape; the result has the ids' shape plus one dimension of `dim` values.
     pub fn forward(&self, ids: &Tensor) -> Result<Tensor> {
-        let bytes = self.table.data()?;
+        let bytes = self.table.bytes()?;
         let row_bytes = bytes.len() / self.rows;
         let mut dims = ids.dims().to_vec();
         dims.push(self.dim);

@@ -3,8 +3,10 @@
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::Arc;
 
 use candle_core::Device;
+use memmap2::Mmap;
 
 use crate::arch::{self, Capabilities, Forward};
 use crate::error::{EngineError, Result};
@@ -65,10 +67,15 @@ impl Model {
         let path = gguf.path.clone();
         let io = |source| EngineError::Io { path: path.clone(), source };
         let file = File::open(&path).map_err(io)?;
+        // SAFETY: the mapping is read-only and Tend never writes a model file in place (downloads and imports are
+        // renamed into place), so its bytes do not change while mapped. Another program truncating the file
+        // would make reads of the lost pages fault, as with llama.cpp's mapping.
+        #[allow(unsafe_code)]
+        let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(io)?);
         let inner = BufReader::with_capacity(1 << 20, file);
         let mut reader = ProgressReader { inner, read: 0, reported: 0, total: gguf.file_size, progress };
         let device = Device::Cpu;
-        let (forward, caps) = arch::load(&info.architecture, gguf.content, &mut reader, &device)?;
+        let (forward, caps) = arch::load(&info.architecture, gguf.content, &mut reader, &map, &device)?;
         (reader.progress)(LoadProgress { bytes_read: gguf.file_size, total_bytes: gguf.file_size });
         Ok(Self { info, forward, caps, tokenizer, template, device, prefix_cache: None })
     }

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::io::{Read, Seek};
+use std::sync::Arc;
 
 use candle_core::quantized::gguf_file;
 use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
@@ -15,7 +16,9 @@ use candle_transformers::quantized_nn::RmsNorm;
 use candle_transformers::utils::{build_causal_mask, repeat_kv};
 
 use super::{Capabilities, Forward};
-use crate::kernels::{Embedding, Linear};
+use crate::kernels::{Embedding, Linear, Weight, has_own_kernel};
+
+use memmap2::Mmap;
 
 /// Loads an `architecture` file whose context length is capped at `max_positions` (rotary tables are built for
 /// every position at load: a file claiming billions would exhaust memory).
@@ -25,10 +28,12 @@ pub(super) fn load<R: Read + Seek>(
     max_positions: usize,
     content: gguf_file::Content,
     reader: &mut R,
+    map: &Arc<Mmap>,
     device: &Device,
 ) -> Result<(Box<dyn Forward>, Capabilities)> {
     let max_positions = super::context_length(&content, architecture)?.min(max_positions);
-    let weights = ModelWeights::from_gguf(architecture, rope, content, reader, device, max_positions)?;
+    let tensors = Tensors { ct: &content, reader, map, device };
+    let weights = ModelWeights::from_gguf(architecture, rope, tensors, max_positions)?;
     Ok((Box::new(weights), Capabilities { extends_cache: true, max_positions }))
 }
 
@@ -42,6 +47,39 @@ impl Forward for ModelWeights {
     }
     fn snapshot(&self) -> Option<Box<dyn Forward>> {
         Some(Box::new(self.clone()))
+    }
+}
+
+/// The file's tensors: the weights the engine's kernels multiply, and the embedding table, are mapped from the
+/// file; the rest are read.
+struct Tensors<'a, R> {
+    ct: &'a gguf_file::Content,
+    reader: &'a mut R,
+    map: &'a Arc<Mmap>,
+    device: &'a Device,
+}
+
+impl<R: Read + Seek> Tensors<'_, R> {
+    fn read(&mut self, name: &str) -> Result<candle_core::quantized::QTensor> {
+        self.ct.tensor(self.reader, name, self.device)
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.ct.tensor_infos.contains_key(name)
+    }
+
+    fn mapped(&self, name: &str) -> Result<Weight> {
+        let Some(info) = self.ct.tensor_infos.get(name) else { candle_core::bail!("cannot find tensor {name}") };
+        let offset = usize::try_from(self.ct.tensor_data_offset + info.offset)
+            .map_err(|_| candle_core::Error::Msg(format!("tensor {name} lies beyond the addressable memory")))?;
+        Weight::mapped(self.map.clone(), offset, info.ggml_dtype, info.shape.dims().to_vec())
+    }
+
+    fn linear(&mut self, name: &str) -> Result<Linear> {
+        match self.ct.tensor_infos.get(name) {
+            Some(info) if has_own_kernel(info.ggml_dtype, info.shape.dims()) => Linear::from_weight(self.mapped(name)?),
+            _ => Linear::new(self.read(name)?),
+        }
     }
 }
 
@@ -176,17 +214,16 @@ fn precompute_freqs_cis(
 impl ModelWeights {
     /// Reads the weights of an `architecture` (`llama` or `qwen2`) file named in `ct` from `reader`; rotary
     /// tables cover `context_length` positions.
-    pub(super) fn from_gguf<R: Seek + Read>(
+    fn from_gguf<R: Seek + Read>(
         architecture: &str,
         rope: Rope,
-        ct: gguf_file::Content,
-        reader: &mut R,
-        device: &Device,
+        mut tensors: Tensors<'_, R>,
         context_length: usize,
     ) -> Result<Self> {
         let md_get = |key: &str| {
             let key = format!("{architecture}.{key}");
-            ct.metadata.get(&key).ok_or_else(|| candle_core::Error::Msg(format!("cannot find {key} in metadata")))
+            let found = tensors.ct.metadata.get(&key);
+            found.ok_or_else(|| candle_core::Error::Msg(format!("cannot find {key} in metadata")))
         };
         let head_count = md_get("attention.head_count")?.to_u32()? as usize;
         let head_count_kv = md_get("attention.head_count_kv")?.to_u32()? as usize;
@@ -195,40 +232,39 @@ impl ModelWeights {
         let rms_norm_eps = md_get("attention.layer_norm_rms_epsilon")?.to_f32()? as f64;
         let rope_freq_base = md_get("rope.freq_base").and_then(|m| m.to_f32()).unwrap_or(10000f32);
         let head_dim = embedding_length / head_count;
+        let device = tensors.device;
         let neg_inf = Tensor::new(f32::NEG_INFINITY, device)?;
 
-        let output = match ct.tensor(reader, "output.weight", device) {
-            Ok(v) => Linear::new(v)?,
-            // Tied embeddings.
-            _ => Linear::new(ct.tensor(reader, "token_embd.weight", device)?)?,
-        };
-        let tok_embeddings = Embedding::new(ct.tensor(reader, "token_embd.weight", device)?)?;
-        let norm = RmsNorm::from_qtensor(ct.tensor(reader, "output_norm.weight", device)?, rms_norm_eps)?;
+        // Without output.weight the embeddings are tied.
+        let output =
+            tensors.linear(if tensors.has("output.weight") { "output.weight" } else { "token_embd.weight" })?;
+        let tok_embeddings = Embedding::new(tensors.mapped("token_embd.weight")?)?;
+        let norm = RmsNorm::from_qtensor(tensors.read("output_norm.weight")?, rms_norm_eps)?;
         let (cos, sin) = precompute_freqs_cis(head_dim, rope_freq_base, context_length, device)?;
 
         let mut layers = Vec::with_capacity(block_count);
         for layer_idx in 0..block_count {
-            let prefix = format!("blk.{layer_idx}");
-            let mut tensor = |name: &str| ct.tensor(reader, &format!("{prefix}.{name}"), device);
-            let attention_wq = Linear::new(tensor("attn_q.weight")?)?;
-            let attention_wk = Linear::new(tensor("attn_k.weight")?)?;
-            let attention_wv = Linear::new(tensor("attn_v.weight")?)?;
-            let mut bias = |name: &str| match ct.tensor_infos.contains_key(&format!("{prefix}.{name}")) {
-                true => ct.tensor(reader, &format!("{prefix}.{name}"), device)?.dequantize(device).map(Some),
+            let name = |suffix: &str| format!("blk.{layer_idx}.{suffix}");
+            let mut bias = |suffix: &str| match tensors.has(&name(suffix)) {
+                true => tensors.read(&name(suffix))?.dequantize(device).map(Some),
                 false => Ok(None),
             };
             let attention_bq = bias("attn_q.bias")?;
             let attention_bk = bias("attn_k.bias")?;
             let attention_bv = bias("attn_v.bias")?;
-            let mut tensor = |name: &str| ct.tensor(reader, &format!("{prefix}.{name}"), device);
-            let attention_wo = Linear::new(tensor("attn_output.weight")?)?;
+            let mut linear = |suffix: &str| tensors.linear(&name(suffix));
+            let attention_wq = linear("attn_q.weight")?;
+            let attention_wk = linear("attn_k.weight")?;
+            let attention_wv = linear("attn_v.weight")?;
+            let attention_wo = linear("attn_output.weight")?;
             let mlp = Mlp {
-                feed_forward_w1: Linear::new(tensor("ffn_gate.weight")?)?,
-                feed_forward_w2: Linear::new(tensor("ffn_down.weight")?)?,
-                feed_forward_w3: Linear::new(tensor("ffn_up.weight")?)?,
+                feed_forward_w1: linear("ffn_gate.weight")?,
+                feed_forward_w2: linear("ffn_down.weight")?,
+                feed_forward_w3: linear("ffn_up.weight")?,
             };
-            let attention_norm = RmsNorm::from_qtensor(tensor("attn_norm.weight")?, rms_norm_eps)?;
-            let ffn_norm = RmsNorm::from_qtensor(tensor("ffn_norm.weight")?, rms_norm_eps)?;
+            let mut norm = |suffix: &str| RmsNorm::from_qtensor(tensors.read(&name(suffix))?, rms_norm_eps);
+            let attention_norm = norm("attn_norm.weight")?;
+            let ffn_norm = norm("ffn_norm.weight")?;
             layers.push(LayerWeights {
                 attention_wq,
                 attention_wk,

@@ -3,10 +3,12 @@
 //! candle-transformers' `quantized_llama`, whose rotary tables cover `MAX_SEQ_LEN` positions.
 
 use std::io::{Read, Seek};
+use std::sync::Arc;
 
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{Device, Tensor};
 use candle_transformers::models::quantized_llama::{MAX_SEQ_LEN, ModelWeights};
+use memmap2::Mmap;
 
 use super::decoder::Rope;
 use super::{Capabilities, Forward};
@@ -20,11 +22,12 @@ candle_decoder!(MixtureOfExperts, clear: |w| w.clear_kv_cache(), snapshot: |d| S
 pub(super) fn load<R: Read + Seek>(
     content: Content,
     reader: &mut R,
+    map: &Arc<Mmap>,
     device: &Device,
 ) -> candle_core::Result<(Box<dyn Forward>, Capabilities)> {
     let experts = content.metadata.get("llama.expert_count").and_then(|v| v.to_u32().ok()).unwrap_or(0);
     if experts <= 1 {
-        return super::decoder::load("llama", Rope::Interleaved, MAX_POSITIONS, content, reader, device);
+        return super::decoder::load("llama", Rope::Interleaved, MAX_POSITIONS, content, reader, map, device);
     }
     let max_positions = super::context_length(&content, "llama")?.min(MAX_SEQ_LEN);
     let weights = ModelWeights::from_gguf(content, reader, device)?;

@@ -2,9 +2,11 @@
 //! decoder behind [`Forward`]; this is the only place that knows candle-transformers' model types.
 
 use std::io::{Read, Seek};
+use std::sync::Arc;
 
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{Device, Tensor};
+use memmap2::Mmap;
 
 use crate::error::{EngineError, Result, candle_message};
 
@@ -62,16 +64,18 @@ pub(crate) struct Capabilities {
     pub max_positions: usize,
 }
 
-/// Loads the decoder named by `architecture` from an already validated GGUF header.
+/// Loads the decoder named by `architecture` from an already validated GGUF header; `map` is the same file
+/// mapped, for the decoders that map their weights.
 pub(crate) fn load<R: Read + Seek>(
     architecture: &str,
     content: Content,
     reader: &mut R,
+    map: &Arc<Mmap>,
     device: &Device,
 ) -> Result<(Box<dyn Forward>, Capabilities)> {
     let loaded = match architecture {
-        "llama" => llama::load(content, reader, device),
-        "qwen2" => qwen2::load(content, reader, device),
+        "llama" => llama::load(content, reader, map, device),
+        "qwen2" => qwen2::load(content, reader, map, device),
         "qwen3" => qwen3::load(content, reader, device),
         "gemma3" => gemma3::load(content, reader, device),
         "phi3" => phi3::load(content, reader, device),
