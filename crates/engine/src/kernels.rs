@@ -343,7 +343,8 @@ impl Weight {
     pub fn mapped(map: Arc<Mmap>, offset: usize, dtype: GgmlDType, dims: Vec<usize>) -> Result<Self> {
         let values: usize = dims.iter().product();
         let (block, size) = (dtype.block_size(), dtype.type_size());
-        let range = (values % block == 0)
+        let range = values
+            .is_multiple_of(block)
             .then(|| values / block * size)
             .and_then(|len| Some(offset..offset.checked_add(len)?))
             .filter(|r| r.end <= map.len());
