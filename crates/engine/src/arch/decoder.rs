@@ -2,9 +2,10 @@
 //! from candle-transformers 0.11.1 `models/quantized_qwen2.rs` and `quantized_llama.rs` (Copyright the candle
 //! authors, MIT OR Apache-2.0). Changes: one decoder for both, with Qwen2's attention biases optional and the
 //! rotary convention chosen by architecture as llama.cpp does; weights multiplied by [`Linear`] (the engine's
-//! AVX2 kernels for Q8_0/Q5_0/Q4_1) and the embedding table kept quantised ([`Embedding`]); the weights derive
-//! `Clone` (shared, not copied), so an instruction prefix's KV cache can be kept and extended by a copy; tracing
-//! spans removed. The order of operations is unchanged.
+//! AVX2 kernels for Q8_0/Q5_0/Q4_1) and mapped from the file, the embedding table kept quantised
+//! ([`Embedding`]); grouped-query attention without copies of K and V per query head; the weights derive `Clone`
+//! (shared, not copied), so an instruction prefix's KV cache can be kept and extended by a copy; tracing spans
+//! removed.
 
 use std::collections::HashMap;
 use std::io::{Read, Seek};
@@ -13,7 +14,7 @@ use std::sync::Arc;
 use candle_core::quantized::gguf_file;
 use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
 use candle_transformers::quantized_nn::RmsNorm;
-use candle_transformers::utils::{build_causal_mask, repeat_kv};
+use candle_transformers::utils::build_causal_mask;
 
 use super::{Capabilities, Forward};
 use crate::kernels::{Embedding, Linear, Weight, has_own_kernel};
@@ -172,15 +173,23 @@ impl LayerWeights {
         };
         self.kv_cache = Some((k.clone(), v.clone()));
 
-        let k = repeat_kv(k, self.n_head / self.n_kv_head)?;
-        let v = repeat_kv(v, self.n_head / self.n_kv_head)?;
+        // Grouped-query attention without copying K and V for every query head (candle's `repeat_kv`): the
+        // `group` query heads that share a KV head (heads kv * group .. kv * group + group) become rows of one
+        // product with that head's keys and values.
+        let group = self.n_head / self.n_kv_head;
+        let positions = k.dim(2)?;
+        let q = q.reshape((b_sz, self.n_kv_head, group * seq_len, self.head_dim))?;
         let att = (q.matmul(&k.t()?)? / (self.head_dim as f64).sqrt())?;
         let att = match mask {
             None => att,
-            Some(mask) => masked_fill(&att, &mask.broadcast_as(att.shape())?, &self.neg_inf)?,
+            Some(mask) => {
+                let att = att.reshape((b_sz, self.n_kv_head, group, seq_len, positions))?;
+                masked_fill(&att, &mask.broadcast_as(att.shape())?, &self.neg_inf)?
+                    .reshape((b_sz, self.n_kv_head, group * seq_len, positions))?
+            }
         };
         let att = candle_nn::ops::softmax_last_dim(&att)?;
-        let y = att.matmul(&v.contiguous()?)?;
+        let y = att.matmul(&v)?.reshape((b_sz, self.n_head, seq_len, self.head_dim))?;
         let y = y.transpose(1, 2)?.reshape(&[b_sz, seq_len, n_embd])?;
         self.attention_wo.forward(&y)
     }
