@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
 
-use tend_engine::kernels::{Embedding, Linear, Weight};
+use tend_engine::kernels::{Embedding, Linear, Weight, causal_softmax};
 
 fn random(rng: &mut StdRng, dims: &[usize]) -> Tensor {
     let values: Vec<f32> = (0..dims.iter().product()).map(|_| rng.random_range(-1.0f32..1.0)).collect();
@@ -69,6 +69,29 @@ fn a_mapped_weight_must_lie_inside_the_file() {
     assert!(err.contains("does not fit the 272-byte file"), "{err}");
     let err = Weight::mapped(map, 0, GgmlDType::Q8_0, vec![8, 33]).unwrap_err().to_string();
     assert!(err.contains("does not fit"), "{err}");
+}
+
+#[test]
+fn causal_softmax_equals_candles_scale_mask_and_softmax() {
+    // (heads, chunk of queries, positions already cached): a first chunk, a chunk after a cached prefix, decode.
+    let mut rng = StdRng::seed_from_u64(10);
+    for (heads, chunk, first) in [(3, 5, 0), (2, 4, 7), (4, 1, 9), (1, 1, 0)] {
+        let positions = first + chunk;
+        let scores = (random(&mut rng, &[1, heads, chunk, positions]) * 6.0).unwrap();
+        let scale = 0.125f32;
+        let mask = candle_transformers::utils::build_causal_mask(chunk, first, &Device::Cpu).unwrap();
+        let scaled = (&scores * f64::from(scale)).unwrap();
+        let neg_inf = Tensor::new(f32::NEG_INFINITY, &Device::Cpu).unwrap().broadcast_as(scaled.shape()).unwrap();
+        let masked = mask.broadcast_as(scaled.shape()).unwrap().where_cond(&neg_inf, &scaled).unwrap();
+        let reference = candle_nn::ops::softmax_last_dim(&masked).unwrap();
+        // The engine's op sees the heads' rows one after another, as the decoder's grouped attention lays them.
+        let ours = causal_softmax(&scores.reshape((1, heads * chunk, positions)).unwrap(), scale, chunk, first)
+            .unwrap()
+            .reshape(scores.shape())
+            .unwrap();
+        let (diff, _) = max_abs_diff(&ours, &reference);
+        assert!(diff <= 1e-6, "{heads} heads, chunk {chunk} after {first}: off by {diff}");
+    }
 }
 
 #[test]

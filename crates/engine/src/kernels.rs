@@ -291,7 +291,7 @@ fn matmul<B: Unpack>(weights: &[B], acts: &[Act], (m, k, n): (usize, usize, usiz
     });
 }
 
-/// The output matrix shared by the workers; each element is written by exactly one of them.
+/// An output matrix shared by the workers; each element is written by exactly one of them.
 #[derive(Clone, Copy)]
 struct Output(*mut f32, usize);
 // SAFETY: workers write disjoint elements (each column tile belongs to one work item), and `matmul` does not
@@ -299,12 +299,77 @@ struct Output(*mut f32, usize);
 #[allow(unsafe_code)]
 unsafe impl Sync for Output {}
 impl Output {
+    /// Row `i` of the output, rows being `self.1` long; the caller's work item owns the row.
+    fn row(&self, i: usize) -> &mut [f32] {
+        // SAFETY: the callers allocate `rows * self.1` values and give each row to one work item.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::slice::from_raw_parts_mut(self.0.add(i * self.1), self.1)
+        }
+    }
+
     fn set(&self, i: usize, j: usize, value: f32) {
         // SAFETY: `matmul` checked `dst.len() == m * n`, and `i < m`, `j < n`.
         #[allow(unsafe_code)]
         unsafe {
             *self.0.add(i * self.1 + j) = value
         };
+    }
+}
+
+/// Causal attention weights in one pass: for each row of `(…, rows, positions)` scores, `softmax(x · scale)`
+/// over the positions that row may attend to, zero after them. Row `r` is query `r % chunk` of a chunk of
+/// `chunk` tokens placed at `first`, so it sees positions `0..=first + r % chunk` (rows of several heads of the
+/// same chunk follow one another). This replaces candle's scaling, masked fill with a broadcast mask, and softmax:
+/// three passes over the scores and a mask tensor.
+pub fn causal_softmax(scores: &Tensor, scale: f32, chunk: usize, first: usize) -> Result<Tensor> {
+    scores.contiguous()?.apply_op1_no_bwd(&CausalSoftmax { scale, chunk: chunk.max(1), first })
+}
+
+/// Scores from which [`causal_softmax`] splits its rows across the worker pool.
+const PARALLEL_FROM: usize = 1 << 14;
+
+struct CausalSoftmax {
+    scale: f32,
+    chunk: usize,
+    first: usize,
+}
+
+impl CustomOp1 for CausalSoftmax {
+    fn name(&self) -> &'static str {
+        "tend-causal-softmax"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let (CpuStorage::F32(xs), Some((start, end))) = (storage, layout.contiguous_offsets()) else {
+            bail!("tend-causal-softmax takes contiguous f32 scores")
+        };
+        let positions = layout.shape().dims().last().copied().unwrap_or(0).max(1);
+        let src = &xs[start..end];
+        let rows = src.len() / positions;
+        let mut dst = vec![0f32; src.len()];
+        let out = Output(dst.as_mut_ptr(), positions);
+        let softmax_rows = |range: Range<usize>| {
+            for r in range {
+                let seen = (self.first + r % self.chunk + 1).min(positions);
+                let x = &src[r * positions..r * positions + seen];
+                let max = x.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v * self.scale));
+                // SAFETY: each row belongs to one work item.
+                let y = &mut out.row(r)[..seen];
+                let mut sum = 0f32;
+                for (y, &x) in y.iter_mut().zip(x) {
+                    *y = (x * self.scale - max).exp();
+                    sum += *y;
+                }
+                y.iter_mut().for_each(|y| *y /= sum);
+            }
+        };
+        // Waking the worker pool costs more than a decode step's few short rows.
+        match src.len() {
+            0..PARALLEL_FROM => softmax_rows(0..rows),
+            _ => candle_core::utils::barrier_pool().execute_chunked(rows, softmax_rows),
+        }
+        Ok((CpuStorage::F32(dst), layout.shape().clone()))
     }
 }
 

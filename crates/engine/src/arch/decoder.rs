@@ -7,17 +7,15 @@
 //! (shared, not copied), so an instruction prefix's KV cache can be kept and extended by a copy; tracing spans
 //! removed.
 
-use std::collections::HashMap;
 use std::io::{Read, Seek};
 use std::sync::Arc;
 
 use candle_core::quantized::gguf_file;
 use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
 use candle_transformers::quantized_nn::RmsNorm;
-use candle_transformers::utils::build_causal_mask;
 
 use super::{Capabilities, Forward};
-use crate::kernels::{Embedding, Linear, Weight, has_own_kernel};
+use crate::kernels::{Embedding, Linear, Weight, causal_softmax, has_own_kernel};
 
 use memmap2::Mmap;
 
@@ -126,7 +124,6 @@ struct LayerWeights {
     rope: Rope,
     cos: Tensor,
     sin: Tensor,
-    neg_inf: Tensor,
     kv_cache: Option<(Tensor, Tensor)>,
 }
 
@@ -136,10 +133,6 @@ fn add_bias(xs: Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
         Some(bias) => xs.broadcast_add(bias),
         None => Ok(xs),
     }
-}
-
-fn masked_fill(on_false: &Tensor, mask: &Tensor, on_true: &Tensor) -> Result<Tensor> {
-    mask.where_cond(&on_true.broadcast_as(mask.shape().dims())?, on_false)
 }
 
 impl LayerWeights {
@@ -153,7 +146,7 @@ impl LayerWeights {
         }
     }
 
-    fn forward_attn(&mut self, x: &Tensor, mask: Option<&Tensor>, index_pos: usize) -> Result<Tensor> {
+    fn forward_attn(&mut self, x: &Tensor, index_pos: usize) -> Result<Tensor> {
         let (b_sz, seq_len, n_embd) = x.dims3()?;
         let q = add_bias(self.attention_wq.forward(x)?, self.attention_bq.as_ref())?;
         let k = add_bias(self.attention_wk.forward(x)?, self.attention_bk.as_ref())?;
@@ -179,16 +172,8 @@ impl LayerWeights {
         let group = self.n_head / self.n_kv_head;
         let positions = k.dim(2)?;
         let q = q.reshape((b_sz, self.n_kv_head, group * seq_len, self.head_dim))?;
-        let att = (q.matmul(&k.t()?)? / (self.head_dim as f64).sqrt())?;
-        let att = match mask {
-            None => att,
-            Some(mask) => {
-                let att = att.reshape((b_sz, self.n_kv_head, group, seq_len, positions))?;
-                masked_fill(&att, &mask.broadcast_as(att.shape())?, &self.neg_inf)?
-                    .reshape((b_sz, self.n_kv_head, group * seq_len, positions))?
-            }
-        };
-        let att = candle_nn::ops::softmax_last_dim(&att)?;
+        let scores = q.matmul(&k.t()?)?;
+        let att = causal_softmax(&scores, (1.0 / (self.head_dim as f64).sqrt()) as f32, seq_len, positions - seq_len)?;
         let y = att.matmul(&v)?.reshape((b_sz, self.n_head, seq_len, self.head_dim))?;
         let y = y.transpose(1, 2)?.reshape(&[b_sz, seq_len, n_embd])?;
         self.attention_wo.forward(&y)
@@ -202,7 +187,6 @@ pub(super) struct ModelWeights {
     layers: Vec<LayerWeights>,
     norm: RmsNorm,
     output: Linear,
-    masks: HashMap<(usize, usize), Tensor>,
 }
 
 fn precompute_freqs_cis(
@@ -242,7 +226,6 @@ impl ModelWeights {
         let rope_freq_base = md_get("rope.freq_base").and_then(|m| m.to_f32()).unwrap_or(10000f32);
         let head_dim = embedding_length / head_count;
         let device = tensors.device;
-        let neg_inf = Tensor::new(f32::NEG_INFINITY, device)?;
 
         // Without output.weight the embeddings are tied.
         let output =
@@ -291,21 +274,10 @@ impl ModelWeights {
                 rope,
                 cos: cos.clone(),
                 sin: sin.clone(),
-                neg_inf: neg_inf.clone(),
                 kv_cache: None,
             });
         }
-        Ok(Self { tok_embeddings, layers, norm, output, masks: HashMap::new() })
-    }
-
-    fn mask(&mut self, seq_len: usize, index_pos: usize, device: &Device) -> Result<Tensor> {
-        let key = (seq_len, index_pos + seq_len);
-        if let Some(mask) = self.masks.get(&key) {
-            return Ok(mask.clone());
-        }
-        let mask = build_causal_mask(seq_len, index_pos, device)?;
-        self.masks.insert(key, mask.clone());
-        Ok(mask)
+        Ok(Self { tok_embeddings, layers, norm, output })
     }
 
     /// Forgets every cached position.
@@ -318,12 +290,11 @@ impl ModelWeights {
     /// Runs `x` (shape `(1, n)`) at positions `index_pos..index_pos + n`; returns the last position's logits.
     pub(super) fn forward(&mut self, x: &Tensor, index_pos: usize) -> Result<Tensor> {
         let (_b_sz, seq_len) = x.dims2()?;
-        let mask = if seq_len == 1 { None } else { Some(self.mask(seq_len, index_pos, x.device())?) };
         let mut layer_in = self.tok_embeddings.forward(x)?;
         for layer in &mut self.layers {
             let residual = &layer_in;
             let x = layer.attention_norm.forward(residual)?;
-            let attn = layer.forward_attn(&x, mask.as_ref(), index_pos)?;
+            let attn = layer.forward_attn(&x, index_pos)?;
             let x = (attn + residual)?;
             let residual = &x;
             let y = layer.mlp.forward(&layer.ffn_norm.forward(residual)?)?;
