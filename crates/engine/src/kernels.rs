@@ -300,6 +300,7 @@ struct Output(*mut f32, usize);
 unsafe impl Sync for Output {}
 impl Output {
     /// Row `i` of the output, rows being `self.1` long; the caller's work item owns the row.
+    #[allow(clippy::mut_from_ref)] // Disjoint rows for concurrent workers: the point of this type.
     fn row(&self, i: usize) -> &mut [f32] {
         // SAFETY: the callers allocate `rows * self.1` values and give each row to one work item.
         #[allow(unsafe_code)]
