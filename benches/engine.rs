@@ -1,10 +1,32 @@
-//! Engine parts on a real model (SmolLM2-135M, from scripts/fetch-model): tokenizer encode, chat-template
-//! rendering, one prefill chunk and one decode step. Reported by criterion; compare runs, not absolute numbers.
+//! Engine parts: the quantised matrix product of the engine's kernels beside candle's `QMatMul` on the same
+//! weights (Qwen2.5 0.5B's FFN shape, one row as in decode and 128 as in prefill; compare the two lines of a
+//! run), and on a real model (SmolLM2-135M, from scripts/fetch-model): tokenizer encode, chat-template rendering,
+//! one prefill chunk and one decode step. Reported by criterion; compare within a run, not absolute numbers.
 
 use std::path::PathBuf;
 
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+use candle_core::{Device, Module, Tensor};
 use criterion::{Criterion, criterion_group, criterion_main};
+use tend_engine::kernels::Linear;
 use tend_engine::{ChatMessage, Flow, GenerationParams, Model};
+
+fn kernels(c: &mut Criterion) {
+    let (k, n) = (896, 4864);
+    let values = Tensor::randn(0f32, 1.0, (n, k), &Device::Cpu).expect("weights");
+    for dtype in [GgmlDType::Q5_0, GgmlDType::Q4_1, GgmlDType::Q8_0] {
+        let own = Linear::new(QTensor::quantize(&values, dtype).expect("quantize")).expect("own");
+        let candle = QMatMul::from_qtensor(QTensor::quantize(&values, dtype).expect("quantize")).expect("candle");
+        let mut group = c.benchmark_group(format!("{dtype:?} matmul {k}x{n}"));
+        group.sample_size(10);
+        for m in [1, 128] {
+            let xs = Tensor::randn(0f32, 1.0, (1, m, k), &Device::Cpu).expect("activations");
+            group.bench_function(format!("engine, {m} rows"), |b| b.iter(|| own.forward(&xs).expect("own")));
+            group.bench_function(format!("candle, {m} rows"), |b| b.iter(|| candle.forward(&xs).expect("candle")));
+        }
+        group.finish();
+    }
+}
 
 fn model_path() -> Option<PathBuf> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/SmolLM2-135M-Instruct.Q4_1.gguf");
@@ -38,5 +60,5 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine);
+criterion_group!(benches, kernels, engine);
 criterion_main!(benches);
