@@ -128,16 +128,19 @@ fn kill_9_during_generation_saves_nothing_and_loses_nothing() {
     assert!(drafts[0].source_text.starts_with("AM call."));
 }
 
-/// The weights are read into memory once: a model file deleted or truncated while Tend runs does not disturb
-/// drafting, and the next load reports the damage instead of misbehaving.
+/// The loaded weights are read into memory or mapped from the file's inode, which a replacement by rename (how
+/// Tend installs, imports and downloads models) or a deletion leaves intact: drafting goes on, and the next load
+/// reports the damaged replacement instead of misbehaving.
 #[test]
-fn a_model_file_truncated_while_loaded_is_reported_at_the_next_load() {
+fn a_model_file_replaced_while_loaded_is_reported_at_the_next_load() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let model = dir.path().join("model.gguf");
     std::fs::copy(crate::support::tiny::task_sized_model(), &model).expect("copy");
     let mut assistant = Assistant::open(&model, &mut |_| {}).expect("load");
     let bytes = std::fs::read(&model).expect("read");
-    std::fs::write(&model, &bytes[..bytes.len() / 2]).expect("truncate");
+    let damaged = dir.path().join("model.gguf.part");
+    std::fs::write(&damaged, &bytes[..bytes.len() / 2]).expect("write a truncated copy");
+    std::fs::rename(&damaged, &model).expect("replace");
     let params = GenerationParams { max_tokens: 4, ..GenerationParams::default() };
     let draft = assistant.draft(Task::CareNote, "J ate porridge.", None, &params, &mut |_| Flow::Continue);
     assert!(draft.expect("drafting goes on from memory").review_required);

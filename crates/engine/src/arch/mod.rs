@@ -84,6 +84,13 @@ pub(crate) fn load<R: Read + Seek>(
     loaded.map_err(|e| EngineError::Load(candle_message(&e)))
 }
 
+/// Whether the decoder for `architecture` (with `experts` per layer, for Llama files) holds the token
+/// embeddings dequantised to f32 (candle-transformers' decoders do; the engine's own looks rows up in the file's
+/// format).
+pub(crate) fn dequantises_embeddings(architecture: &str, experts: u64) -> bool {
+    !(architecture == "qwen2" || architecture == "llama" && experts <= 1)
+}
+
 /// The error for an architecture outside [`SUPPORTED_ARCHITECTURES`].
 pub(crate) fn unsupported(found: &str) -> EngineError {
     EngineError::UnsupportedArchitecture { found: found.to_owned(), supported: SUPPORTED_ARCHITECTURES.to_vec() }
