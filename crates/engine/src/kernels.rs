@@ -252,7 +252,8 @@ mod simd {
                 .zip(acts[r])
                 .map(|(w, a)| {
                     let sum: i32 = w.values().iter().zip(&a.qs).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum();
-                    sum as f32 * w.scale() * a.d + w.offset() * a.s
+                    let offset = if B::OFFSET { w.offset() * a.s } else { 0.0 };
+                    sum as f32 * w.scale() * a.d + offset
                 })
                 .sum()
         })

@@ -13,11 +13,10 @@ use std::sync::Arc;
 use candle_core::quantized::gguf_file;
 use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
 use candle_transformers::quantized_nn::RmsNorm;
+use memmap2::Mmap;
 
 use super::{Capabilities, Forward};
 use crate::kernels::{Embedding, Linear, Weight, causal_softmax, has_own_kernel};
-
-use memmap2::Mmap;
 
 /// Loads an `architecture` file whose context length is capped at `max_positions` (rotary tables are built for
 /// every position at load: a file claiming billions would exhaust memory).
