@@ -17,7 +17,11 @@ use super::{Capabilities, Forward};
 const MAX_POSITIONS: usize = 131_072;
 
 // The cache is extended with Tensor::cat, which allocates: a clone's extension leaves the original intact.
-candle_decoder!(MixtureOfExperts, clear: |w| w.clear_kv_cache(), snapshot: |d| Some(Box::new(MixtureOfExperts(d.0.clone()))));
+candle_decoder!(
+    MixtureOfExperts,
+    clear: |w| w.clear_kv_cache(),
+    snapshot: |d| Some(Box::new(MixtureOfExperts(d.0.clone())))
+);
 
 pub(super) fn load<R: Read + Seek>(
     content: Content,
