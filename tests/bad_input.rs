@@ -152,6 +152,15 @@ const CASES: &[Case] = &[
         stdin: b"",
         expect: &["damaged or incomplete", "has no values"],
     },
+    // Found by fuzzing (gguf target, CI run of 2026-11-23): a byte size that overflows 64 bits.
+    Case {
+        name: "a tensor too large to address",
+        setup: |dir| {
+            model_case(dir, raw_gguf(&[("general.architecture", "llama")], &[("w", &[1 << 31, 1 << 31], 0, 0)], None))
+        },
+        stdin: b"",
+        expect: &["damaged or incomplete", "impossible size or offset"],
+    },
     Case {
         name: "unsupported architecture",
         setup: |dir| model_case(dir, raw_gguf(&[("general.architecture", "mamba")], &[], None)),

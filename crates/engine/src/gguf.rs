@@ -107,9 +107,9 @@ impl GgufFile {
             if elems % block != 0 {
                 return Err(format!("tensor '{name}' has {elems} values, not a multiple of its block size {block}"));
             }
-            let bytes = elems / block * info.ggml_dtype.type_size() as u64;
-            let end = data.checked_add(info.offset).and_then(|s| s.checked_add(bytes));
-            let end = end.ok_or_else(|| format!("tensor '{name}' has an impossible offset {}", info.offset))?;
+            let bytes = (elems / block).checked_mul(info.ggml_dtype.type_size() as u64);
+            let end = bytes.and_then(|bytes| data.checked_add(info.offset)?.checked_add(bytes));
+            let end = end.ok_or_else(|| format!("tensor '{name}' has an impossible size or offset {}", info.offset))?;
             furthest = furthest.max(end);
         }
         if furthest > self.file_size {
