@@ -55,8 +55,8 @@ const WORKING_OVERHEAD_BYTES: u64 = 128 << 20;
 impl ModelInfo {
     /// An estimate of the memory the model needs to draft with `context_tokens` of context: the weights (read
     /// or mapped into memory), a dequantised embedding table, the key-value cache and a working overhead. It is on the
-    /// generous side of measured peaks (SmolLM2-135M: 197 MB peak in the end-to-end benchmark, estimate 411 MB;
-    /// Qwen2.5-Coder-0.5B: 643 MB, estimate 700 MB).
+    /// generous side of measured peaks (SmolLM2-135M: 197 MB peak in the end-to-end benchmark, estimate 401 MB;
+    /// Qwen2.5-Coder-0.5B: 644 MB, estimate 692 MB).
     pub fn memory_needed(&self, context_tokens: usize) -> u64 {
         self.file_size + self.embedding_bytes + self.kv_bytes_per_token * context_tokens as u64 + WORKING_OVERHEAD_BYTES
     }
@@ -203,7 +203,7 @@ impl GgufFile {
         };
         Ok(ModelInfo {
             kv_bytes_per_token: 2 * layers * kv_heads * head_dim * 4,
-            embedding_bytes: if crate::arch::dequantises_embeddings(&architecture, key("expert_count").unwrap_or(0)) {
+            embedding_bytes: if !crate::arch::own_decoder(&architecture, key("expert_count").unwrap_or(0)) {
                 vocab * hidden * 4
             } else {
                 0

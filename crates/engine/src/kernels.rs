@@ -343,11 +343,8 @@ impl CustomOp1 for CausalSoftmax {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let (CpuStorage::F32(xs), Some((start, end))) = (storage, layout.contiguous_offsets()) else {
-            bail!("tend-causal-softmax takes contiguous f32 scores")
-        };
+        let src = f32_input(self.name(), storage, layout)?;
         let positions = layout.shape().dims().last().copied().unwrap_or(0).max(1);
-        let src = &xs[start..end];
         let rows = src.len() / positions;
         let mut dst = vec![0f32; src.len()];
         let out = Output(dst.as_mut_ptr(), positions);
@@ -372,6 +369,14 @@ impl CustomOp1 for CausalSoftmax {
             _ => candle_core::utils::barrier_pool().execute_chunked(rows, softmax_rows),
         }
         Ok((CpuStorage::F32(dst), layout.shape().clone()))
+    }
+}
+
+/// The values of a custom op's input, which must be contiguous f32.
+fn f32_input<'a>(op: &str, storage: &'a CpuStorage, layout: &Layout) -> Result<&'a [f32]> {
+    match (storage, layout.contiguous_offsets()) {
+        (CpuStorage::F32(xs), Some((start, end))) => Ok(&xs[start..end]),
+        _ => bail!("{op} takes a contiguous f32 tensor"),
     }
 }
 
@@ -464,15 +469,13 @@ impl CustomOp1 for OwnMatMul {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let (CpuStorage::F32(xs), Some((start, end))) = (storage, layout.contiguous_offsets()) else {
-            bail!("tend-qmatmul takes contiguous f32 activations")
-        };
+        let xs = f32_input(self.name(), storage, layout)?;
         let mut dims = layout.shape().dims().to_vec();
         if dims.last() != Some(&self.k) {
             bail!("tend-qmatmul: activations {dims:?} do not end in the weight's {} columns", self.k)
         }
-        let m = (end - start) / self.k;
-        let acts = quantize_activations(&xs[start..end]);
+        let m = xs.len() / self.k;
+        let acts = quantize_activations(xs);
         let mut dst = vec![0f32; m * self.n];
         let bytes = self.weight.bytes()?;
         let mkn = (m, self.k, self.n);

@@ -30,7 +30,7 @@ pub(super) fn load<R: Read + Seek>(
     device: &Device,
 ) -> candle_core::Result<(Box<dyn Forward>, Capabilities)> {
     let experts = content.metadata.get("llama.expert_count").and_then(|v| v.to_u32().ok()).unwrap_or(0);
-    if experts <= 1 {
+    if super::own_decoder("llama", experts.into()) {
         return super::decoder::load("llama", Rope::Interleaved, MAX_POSITIONS, content, reader, map, device);
     }
     let max_positions = super::context_length(&content, "llama")?.min(MAX_SEQ_LEN);

@@ -84,11 +84,11 @@ pub(crate) fn load<R: Read + Seek>(
     loaded.map_err(|e| EngineError::Load(candle_message(&e)))
 }
 
-/// Whether the decoder for `architecture` (with `experts` per layer, for Llama files) holds the token
-/// embeddings dequantised to f32 (candle-transformers' decoders do; the engine's own looks rows up in the file's
-/// format).
-pub(crate) fn dequantises_embeddings(architecture: &str, experts: u64) -> bool {
-    !(architecture == "qwen2" || architecture == "llama" && experts <= 1)
+/// Whether files of `architecture` (with `experts` per layer, for Llama files) run on the engine's own decoder
+/// (`decoder.rs`), which keeps the token embeddings in the file's format; the others run on candle-transformers'
+/// decoders, which hold them dequantised to f32.
+pub(crate) fn own_decoder(architecture: &str, experts: u64) -> bool {
+    architecture == "qwen2" || architecture == "llama" && experts <= 1
 }
 
 /// The error for an architecture outside [`SUPPORTED_ARCHITECTURES`].
