@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
 
-use tend_engine::kernels::{Embedding, Linear, Weight, causal_softmax};
+use tend_engine::kernels::{Embedding, Linear, Rows, Weight, causal_softmax};
 
 fn random(rng: &mut StdRng, dims: &[usize]) -> Tensor {
     let values: Vec<f32> = (0..dims.iter().product()).map(|_| rng.random_range(-1.0f32..1.0)).collect();
@@ -26,31 +26,45 @@ fn max_abs_diff(a: &Tensor, b: &Tensor) -> (f32, f32) {
 
 #[test]
 fn own_matmul_equals_candles_on_the_same_quantised_weights() {
-    // (type, rows of activations m, inner k, outputs n): decode (m = 1), the 4-row prefill tile with 0-3 rows
-    // left over, output counts that are not multiples of the 16-row work tile, and the real models' widths.
+    // (type, rows of activations m, inner k, outputs n): decode (m = 1), the 4-row prefill tile with 1-3 rows
+    // left over, output counts that are and are not multiples of the 16-row tile, and the real models' widths
+    // (Qwen2.5 0.5B's 896 and 4864, SmolLM2's 576 and 1536). Each weight is tried packed into tiles (where the
+    // build and the shape allow) and as stored in rows.
     let cases: &[(GgmlDType, usize, usize, usize)] = &[
         (GgmlDType::Q5_0, 1, 896, 128),
         (GgmlDType::Q5_0, 7, 896, 37),
         (GgmlDType::Q5_0, 64, 64, 33),
+        (GgmlDType::Q5_0, 6, 4864, 896),
         (GgmlDType::Q4_1, 1, 576, 65),
         (GgmlDType::Q4_1, 5, 576, 192),
         (GgmlDType::Q4_1, 18, 1536, 17),
+        (GgmlDType::Q4_1, 3, 1536, 576),
         (GgmlDType::Q8_0, 1, 896, 300),
         (GgmlDType::Q8_0, 6, 128, 1),
         (GgmlDType::Q8_0, 12, 576, 49),
+        (GgmlDType::Q8_0, 9, 896, 64),
+        (GgmlDType::Q8_0, 2, 64, 4864),
     ];
+    let tile_kernel = cfg!(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "f16c"));
     let mut rng = StdRng::seed_from_u64(7);
     for &(dtype, m, k, n) in cases {
         let values = random(&mut rng, &[n, k]);
-        let own = Linear::new(QTensor::quantize(&values, dtype).unwrap()).unwrap();
-        assert!(own.uses_own_kernel(), "{dtype:?} runs on the engine's kernel");
         let reference = QMatMul::from_qtensor(QTensor::quantize(&values, dtype).unwrap()).unwrap();
         let xs = random(&mut rng, &[1, m, k]);
-        let (ours, theirs) = (own.forward(&xs).unwrap(), reference.forward(&xs).unwrap());
-        assert_eq!(ours.dims(), theirs.dims(), "{dtype:?} {m}x{k}x{n}");
-        // Same integer sums; only the order of the float accumulation differs (seen: Q8_0 exact, others 5e-7).
-        let (diff, scale) = max_abs_diff(&ours, &theirs);
-        assert!(diff <= 2e-6 * scale, "{dtype:?} {m}x{k}x{n}: off by {diff} (scale {scale})");
+        let theirs = reference.forward(&xs).unwrap();
+        for rows in [Rows::Many, Rows::One] {
+            let weight = Weight::Read(Arc::new(QTensor::quantize(&values, dtype).unwrap()));
+            let own = Linear::from_weight(weight, rows).unwrap();
+            assert!(own.uses_own_kernel(), "{dtype:?} runs on the engine's kernel");
+            let tiled = tile_kernel && rows == Rows::Many && n % 16 == 0;
+            assert_eq!(own.is_tiled(), tiled, "{dtype:?} {m}x{k}x{n} {rows:?}");
+            let ours = own.forward(&xs).unwrap();
+            assert_eq!(ours.dims(), theirs.dims(), "{dtype:?} {m}x{k}x{n}");
+            // Same integer sums; only the order of the float accumulation differs (seen: rows Q8_0 exact, others
+            // 5e-7).
+            let (diff, scale) = max_abs_diff(&ours, &theirs);
+            assert!(diff <= 2e-6 * scale, "{dtype:?} {m}x{k}x{n} {rows:?}: off by {diff} (scale {scale})");
+        }
     }
 }
 
@@ -62,7 +76,8 @@ fn a_mapped_weight_must_lie_inside_the_file() {
     let file = std::fs::File::open(&path).unwrap();
     #[allow(unsafe_code)] // A private file this test wrote and does not change.
     let map = Arc::new(unsafe { memmap2::Mmap::map(&file) }.unwrap());
-    let linear = Linear::from_weight(Weight::mapped(map.clone(), 0, GgmlDType::Q8_0, vec![8, 32]).unwrap()).unwrap();
+    let linear =
+        Linear::from_weight(Weight::mapped(map.clone(), 0, GgmlDType::Q8_0, vec![8, 32]).unwrap(), Rows::Many).unwrap();
     let out = linear.forward(&Tensor::ones((1, 32), candle_core::DType::F32, &Device::Cpu).unwrap()).unwrap();
     assert_eq!(out.to_vec2::<f32>().unwrap(), vec![vec![0f32; 8]], "zero blocks multiply to zero");
     let err = Weight::mapped(map.clone(), 34, GgmlDType::Q8_0, vec![8, 32]).unwrap_err().to_string();
@@ -122,8 +137,12 @@ fn embedding_rows_equal_the_dequantised_table() {
 }
 
 /// candle-transformers' own decoder for `path` (Llama or Qwen2), run greedily from `prompt` for `steps` tokens:
-/// the logits after the prompt and after each token fed back, as [`tend_engine::Model::greedy_logits`] gives.
-pub(crate) fn candle_reference_logits(path: &std::path::Path, prompt: &[u32], steps: usize) -> Vec<Vec<f32>> {
+/// the logits after the prompt and after each token fed back, and the tokens it chose.
+pub(crate) fn candle_reference_logits(
+    path: &std::path::Path,
+    prompt: &[u32],
+    steps: usize,
+) -> (Vec<Vec<f32>>, Vec<u32>) {
     use candle_transformers::models::{quantized_llama, quantized_qwen2};
     let device = Device::Cpu;
     let mut file = std::fs::File::open(path).unwrap();
@@ -143,38 +162,54 @@ pub(crate) fn candle_reference_logits(path: &std::path::Path, prompt: &[u32], st
     };
     let input = Tensor::new(prompt, &device).unwrap().unsqueeze(0).unwrap();
     let mut logits = forward(&input, 0).squeeze(0).unwrap();
-    let mut all = Vec::new();
+    let (mut all, mut tokens) = (Vec::new(), Vec::new());
     for step in 0..=steps {
         all.push(logits.to_vec1::<f32>().unwrap());
         if step == steps {
             break;
         }
         let next = logits.argmax(0).unwrap().to_scalar::<u32>().unwrap();
+        tokens.push(next);
         let input = Tensor::new(&[next], &device).unwrap().unsqueeze(0).unwrap();
         logits = forward(&input, prompt.len() + step).squeeze(0).unwrap();
     }
-    all
+    (all, tokens)
 }
 
-/// Compares the engine's decoder with candle-transformers' on `path`: the same greedy token at every step, and
-/// logits within `tolerance` of the largest logit's magnitude at that step. Returns the largest such relative
-/// difference seen.
-pub(crate) fn assert_matches_candle(path: &std::path::Path, prompt: &[u32], steps: usize, tolerance: f32) -> f32 {
+/// Compares the engine's decoder with candle-transformers' on `path`, the engine following the reference's greedy
+/// tokens: logits within `tolerance` of the largest logit's magnitude at every step, and the same greedy token,
+/// except where the reference's own top two are closer than that tolerance (a near-tie the stated precision
+/// cannot order). Returns the largest relative logit difference seen and the number of such near-ties where the
+/// engine picked the other token.
+pub(crate) fn assert_matches_candle(
+    path: &std::path::Path,
+    prompt: &[u32],
+    steps: usize,
+    tolerance: f32,
+) -> (f32, usize) {
+    let (theirs, tokens) = candle_reference_logits(path, prompt, steps);
     let mut model = tend_engine::Model::load(path, &mut |_| {}).unwrap();
-    let ours = model.greedy_logits(prompt, steps).unwrap();
-    let theirs = candle_reference_logits(path, prompt, steps);
+    let ours = model.forced_logits(prompt, &tokens).unwrap();
     assert_eq!(ours.len(), theirs.len());
-    let argmax = |l: &[f32]| l.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
-    let mut worst = 0f32;
+    let argmax = |l: &[f32]| l.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i);
+    let (mut worst, mut ties) = (0f32, 0);
     for (step, (a, b)) in ours.iter().zip(&theirs).enumerate() {
-        assert_eq!(argmax(a), argmax(b), "{}: greedy token at step {step}", path.display());
         let diff = a.iter().zip(b).fold(0f32, |m, (x, y)| m.max((x - y).abs()));
-        let scale = b.iter().fold(0f32, |m, y| m.max(y.abs()));
-        let relative = diff / scale.max(f32::MIN_POSITIVE);
-        assert!(relative <= tolerance, "{}: logits differ by {diff} of {scale} at step {step}", path.display());
-        worst = worst.max(relative);
+        let scale = b.iter().fold(0f32, |m, y| m.max(y.abs())).max(f32::MIN_POSITIVE);
+        assert!(diff <= tolerance * scale, "{}: logits differ by {diff} of {scale} at step {step}", path.display());
+        worst = worst.max(diff / scale);
+        let (mine, reference) = (argmax(a), argmax(b));
+        if mine != reference {
+            let margin = b[reference] - b[mine];
+            assert!(
+                margin <= tolerance * scale,
+                "{}: greedy token at step {step} is {mine}, the reference's {reference} leads it by {margin} of {scale}",
+                path.display()
+            );
+            ties += 1;
+        }
     }
-    worst
+    (worst, ties)
 }
 
 #[test]
@@ -182,6 +217,7 @@ fn the_engines_decoder_matches_candles_on_tiny_models() {
     for arch in ["llama", "qwen2"] {
         let path = crate::support::tiny::model(arch);
         let prompt: Vec<u32> = (3..40).collect();
-        assert_matches_candle(&path, &prompt, 12, 1e-4);
+        let (_, ties) = assert_matches_candle(&path, &prompt, 12, 1e-4);
+        assert_eq!(ties, 0, "{arch}: the same greedy token at every step");
     }
 }

@@ -39,28 +39,31 @@ impl Model {
     /// Prefills `prompt` from an empty cache (the same prefill as generation), then runs `decode_tokens` greedy
     /// decode steps, and returns the timings. The prompt cache kept for drafting is left as it was.
     pub fn measure(&mut self, prompt: &[u32], decode_tokens: usize) -> Result<Measurement> {
-        let (prefill, decode) = self.greedy_run(prompt, decode_tokens, &mut |_| Ok(()))?;
+        let mut greedy = |_: usize, logits: &Tensor| logits.argmax(0)?.to_scalar::<u32>();
+        let (prefill, decode) = self.run(prompt, decode_tokens, &mut greedy)?;
         Ok(Measurement { prompt_tokens: prompt.len(), prefill, decode_tokens, decode })
     }
 
-    /// The logits after `prompt` and after each of `steps` greedy tokens fed back, from an empty cache (the
-    /// prompt cache kept for drafting is left as it was): for comparing the engine with a reference decoder.
-    pub fn greedy_logits(&mut self, prompt: &[u32], steps: usize) -> Result<Vec<Vec<f32>>> {
-        let mut all = Vec::with_capacity(steps + 1);
-        self.greedy_run(prompt, steps, &mut |logits| {
+    /// The logits after `prompt` and after each token of `continuation` fed in turn, from an empty cache (the
+    /// prompt cache kept for drafting is left as it was): for comparing the engine with a reference decoder
+    /// along the reference's own tokens.
+    pub fn forced_logits(&mut self, prompt: &[u32], continuation: &[u32]) -> Result<Vec<Vec<f32>>> {
+        let mut all = Vec::with_capacity(continuation.len() + 1);
+        self.run(prompt, continuation.len(), &mut |step, logits| {
             all.push(logits.to_vec1::<f32>()?);
-            Ok(())
+            Ok(continuation.get(step).copied().unwrap_or_default())
         })?;
         Ok(all)
     }
 
-    /// Prefills `prompt` and runs `steps` greedy decode steps, handing every step's logits to `on_logits`;
-    /// returns the prefill and decode times.
-    fn greedy_run(
+    /// Prefills `prompt` and runs `steps` decode steps, each feeding the token `next` picks from the step's
+    /// logits (`next` also sees the logits after the last step, and its pick is then unused); returns the prefill
+    /// and decode times.
+    fn run(
         &mut self,
         prompt: &[u32],
         steps: usize,
-        on_logits: &mut dyn FnMut(&Tensor) -> candle_core::Result<()>,
+        next: &mut dyn FnMut(usize, &Tensor) -> candle_core::Result<u32>,
     ) -> Result<(Duration, Duration)> {
         let needed = prompt.len() + steps;
         let limit = self.context_length();
@@ -79,13 +82,12 @@ impl Model {
         let (_, mut logits) = prefilled.map_err(fail)?.expect("a prefill that is never stopped gives logits");
         let start = Instant::now();
         for step in 0..steps {
-            on_logits(&logits).map_err(fail)?;
-            let next = logits.argmax(0).and_then(|t| t.to_scalar::<u32>()).map_err(fail)?;
-            let input = Tensor::new(&[next], &self.device).and_then(|t| t.unsqueeze(0)).map_err(fail)?;
+            let token = next(step, &logits).map_err(fail)?;
+            let input = Tensor::new(&[token], &self.device).and_then(|t| t.unsqueeze(0)).map_err(fail)?;
             logits = self.forward.forward(&input, prompt.len() + step).map_err(fail)?;
         }
         let decode = start.elapsed();
-        on_logits(&logits).map_err(fail)?;
+        next(steps, &logits).map_err(fail)?;
         self.forward.clear();
         Ok((prefill, decode))
     }

@@ -16,7 +16,7 @@ use candle_transformers::quantized_nn::RmsNorm;
 use memmap2::Mmap;
 
 use super::{Capabilities, Forward};
-use crate::kernels::{Embedding, Linear, Weight, causal_softmax, has_own_kernel};
+use crate::kernels::{Embedding, Linear, Rows, Weight, causal_softmax, has_own_kernel};
 
 /// Loads an `architecture` file whose context length is capped at `max_positions` (rotary tables are built for
 /// every position at load: a file claiming billions would exhaust memory).
@@ -73,9 +73,11 @@ impl<R: Read + Seek> Tensors<'_, R> {
         Weight::mapped(self.map.clone(), offset, info.ggml_dtype, info.shape.dims().to_vec())
     }
 
-    fn linear(&mut self, name: &str) -> Result<Linear> {
+    fn linear(&mut self, name: &str, rows: Rows) -> Result<Linear> {
         match self.ct.tensor_infos.get(name) {
-            Some(info) if has_own_kernel(info.ggml_dtype, info.shape.dims()) => Linear::from_weight(self.mapped(name)?),
+            Some(info) if has_own_kernel(info.ggml_dtype, info.shape.dims()) => {
+                Linear::from_weight(self.mapped(name)?, rows)
+            }
             _ => Linear::new(self.read(name)?),
         }
     }
@@ -227,8 +229,8 @@ impl ModelWeights {
         let device = tensors.device;
 
         // Without output.weight the embeddings are tied.
-        let output =
-            tensors.linear(if tensors.has("output.weight") { "output.weight" } else { "token_embd.weight" })?;
+        let output = tensors
+            .linear(if tensors.has("output.weight") { "output.weight" } else { "token_embd.weight" }, Rows::One)?;
         let tok_embeddings = Embedding::new(tensors.mapped("token_embd.weight")?)?;
         let norm = RmsNorm::from_qtensor(tensors.read("output_norm.weight")?, rms_norm_eps)?;
         let (cos, sin) = precompute_freqs_cis(head_dim, rope_freq_base, context_length, device)?;
@@ -243,7 +245,7 @@ impl ModelWeights {
             let attention_bq = bias("attn_q.bias")?;
             let attention_bk = bias("attn_k.bias")?;
             let attention_bv = bias("attn_v.bias")?;
-            let mut linear = |suffix: &str| tensors.linear(&name(suffix));
+            let mut linear = |suffix: &str| tensors.linear(&name(suffix), Rows::Many);
             let attention_wq = linear("attn_q.weight")?;
             let attention_wk = linear("attn_k.weight")?;
             let attention_wv = linear("attn_v.weight")?;

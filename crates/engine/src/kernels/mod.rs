@@ -2,16 +2,19 @@
 //!
 //! candle 0.11 multiplies Q5_0 and Q4_1 weights with scalar code; most of Qwen2.5 0.5B (Q5_0 wherever a row of
 //! 896 values cannot hold 256-value k-quant blocks) and all of SmolLM2's layers (Q4_1) are such weights. Here
-//! they, and Q8_0, get AVX2 dot products against activations quantised per 32 values exactly as ggml's Q8_0/Q8_1
-//! are (so the integer sums equal candle's and llama.cpp's), with a prefill tile that unpacks each weight block
-//! once for four activation rows, on candle's own worker pool. Other types (the k-quants, which candle already runs
-//! with AVX2 and repacked tiles) go through candle's `QMatMul`.
+//! they, and Q8_0, are multiplied against activations quantised per 32 values exactly as ggml's Q8_0/Q8_1 are (so
+//! the integer sums equal candle's and llama.cpp's), on candle's own worker pool. A decoder's layers are packed at
+//! load into tiles of 16 interleaved rows for the AVX2 tile kernel (`kernels/tiles.rs`: an outer product, four activation
+//! rows at a time); weights that only ever meet one row (an output head) and shapes the tiles do not fit stay as
+//! stored, for a dot product per row. Other types (the k-quants, which candle already runs with AVX2 and
+//! repacked tiles) go through candle's `QMatMul`.
 //!
 //! The embedding table stays quantised too: each token's row is dequantised when it is looked up, instead of the
 //! whole table at load (for Qwen2.5 0.5B that table is 545 MB as f32).
 //!
 //! Weights these kernels read can be memory-mapped from the model file ([`Weight::mapped`]) instead of copied:
-//! loading then reads nothing for them, and the pages are shared with the operating system's file cache.
+//! rows stay mapped (read as used, shared with the operating system's file cache); tiles are packed from the
+//! mapped bytes, which are then released, so the process holds each weight once.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -26,14 +29,15 @@ use memmap2::Mmap;
 /// Values per block for the types this module multiplies itself.
 const QK: usize = 32;
 
-/// 32 activations quantised to 8 bits: `x ≈ d * q`. The scale is rounded through f16 as ggml stores it, and
-/// `s` is ggml's Q8_1 sum `d * Σq` (used by weights with an offset).
+/// 32 activations quantised to 8 bits: `x ≈ d * q`. The scale is rounded through f16 as ggml stores it, `s` is
+/// ggml's Q8_1 sum `d * Σq` (used by weights with an offset) and `sum` is `Σq` exactly.
 #[derive(Clone, Copy)]
 #[repr(C)]
 struct Act {
     qs: [i8; QK],
     d: f32,
     s: f32,
+    sum: f32,
 }
 
 /// A GGUF weight block of 32 values, viewed in place.
@@ -132,7 +136,7 @@ fn quantize_activations(xs: &[f32]) -> Vec<Act> {
             let qs: [i8; QK] = std::array::from_fn(|j| (x[j] * id).round() as i8);
             let sum: i32 = qs.iter().map(|&q| i32::from(q)).sum();
             let d16 = f16::from_f32(d);
-            Act { qs, d: d16.to_f32(), s: (f16::from_f32(sum as f32) * d16).to_f32() }
+            Act { qs, d: d16.to_f32(), s: (f16::from_f32(sum as f32) * d16).to_f32(), sum: sum as f32 }
         })
         .collect()
 }
@@ -262,6 +266,9 @@ mod simd {
 
 use simd::Unpack;
 
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
+mod tiles;
+
 /// Weight rows per work item: a tile of rows stays in L1 while every activation row passes over it.
 const TILE_ROWS: usize = 16;
 
@@ -315,6 +322,18 @@ impl Output {
         #[allow(unsafe_code)]
         unsafe {
             *self.0.add(i * self.1 + j) = value
+        };
+    }
+
+    /// Writes `values` to row `i` from column `j`; the caller's work item owns those elements.
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
+    fn write(&self, i: usize, j: usize, values: &[f32]) {
+        assert!(j + values.len() <= self.1, "output row overrun");
+        // SAFETY: the columns are within the row (checked above) and the callers allocate `rows * self.1` values
+        // with `i < rows`.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::ptr::copy_nonoverlapping(values.as_ptr(), self.0.add(i * self.1 + j), values.len())
         };
     }
 }
@@ -448,6 +467,22 @@ impl Weight {
             Self::Mapped { map, range, .. } => Ok(Cow::Borrowed(&map[range.clone()])),
         }
     }
+
+    /// Lets the operating system drop this tensor's mapped pages from the process (they are read again from the
+    /// file if touched): for a weight whose bytes have been copied elsewhere.
+    #[cfg_attr(
+        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c")),
+        allow(dead_code)
+    )]
+    fn release(&self) {
+        #[cfg(unix)]
+        if let Self::Mapped { map, range, .. } = self {
+            // SAFETY: the mapping is a read-only view of a file Tend never writes in place, so pages dropped here
+            // come back with the same bytes if anything reads them again. Failure only leaves them resident.
+            #[allow(unsafe_code)]
+            let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, range.start, range.len()) };
+        }
+    }
 }
 
 /// Whether the engine's own kernel multiplies a `dtype` weight of shape `dims` (so it may be mapped).
@@ -458,9 +493,64 @@ pub fn has_own_kernel(dtype: GgmlDType, dims: &[usize]) -> bool {
 /// A quantised weight matrix `(n, k)` that this module multiplies itself.
 #[derive(Debug)]
 struct OwnMatMul {
-    weight: Weight,
+    weights: Weights,
     n: usize,
     k: usize,
+}
+
+/// How an [`OwnMatMul`]'s blocks are held.
+enum Weights {
+    /// Rows of blocks as stored in the file (read or mapped), for the row kernel.
+    Rows(Weight),
+    /// Interleaved into tiles of 16 rows for the AVX2 tile kernel (AVX2 builds, row counts a multiple of 16).
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
+    Tiles(Tiles),
+}
+
+/// A packed weight, by block type.
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
+enum Tiles {
+    Q8_0(Vec<tiles::TileQ8_0>),
+    Q5_0(Vec<tiles::TileQ5_0>),
+    Q4_1(Vec<tiles::TileQ4_1>),
+}
+
+impl std::fmt::Debug for Weights {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Rows(weight) => f.debug_tuple("Rows").field(weight).finish(),
+            #[cfg(all(
+                target_arch = "x86_64",
+                target_feature = "avx2",
+                target_feature = "fma",
+                target_feature = "f16c"
+            ))]
+            Self::Tiles(_) => f.write_str("Tiles"),
+        }
+    }
+}
+
+impl Weights {
+    /// Packs `weight` into tiles where the tile kernel applies, releasing the mapped pages it was packed from (the
+    /// tiles hold the same bytes); keeps its rows otherwise.
+    fn new(weight: Weight, n: usize, k: usize) -> Result<Self> {
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
+        if n.is_multiple_of(tiles::TILE_N) {
+            let packed = {
+                let bytes = weight.bytes()?;
+                match weight.dtype() {
+                    GgmlDType::Q8_0 => Tiles::Q8_0(tiles::pack(blocks(&bytes)?, n, k)?),
+                    GgmlDType::Q5_0 => Tiles::Q5_0(tiles::pack(blocks(&bytes)?, n, k)?),
+                    GgmlDType::Q4_1 => Tiles::Q4_1(tiles::pack(blocks(&bytes)?, n, k)?),
+                    other => bail!("tend-qmatmul has no kernel for {other:?}"),
+                }
+            };
+            weight.release();
+            return Ok(Self::Tiles(packed));
+        }
+        let _ = (n, k);
+        Ok(Self::Rows(weight))
+    }
 }
 
 impl CustomOp1 for OwnMatMul {
@@ -477,13 +567,28 @@ impl CustomOp1 for OwnMatMul {
         let m = xs.len() / self.k;
         let acts = quantize_activations(xs);
         let mut dst = vec![0f32; m * self.n];
-        let bytes = self.weight.bytes()?;
         let mkn = (m, self.k, self.n);
-        match self.weight.dtype() {
-            GgmlDType::Q8_0 => matmul(blocks::<Q8_0>(&bytes)?, &acts, mkn, &mut dst),
-            GgmlDType::Q5_0 => matmul(blocks::<Q5_0>(&bytes)?, &acts, mkn, &mut dst),
-            GgmlDType::Q4_1 => matmul(blocks::<Q4_1>(&bytes)?, &acts, mkn, &mut dst),
-            other => bail!("tend-qmatmul has no kernel for {other:?}"),
+        match &self.weights {
+            Weights::Rows(weight) => {
+                let bytes = weight.bytes()?;
+                match weight.dtype() {
+                    GgmlDType::Q8_0 => matmul(blocks::<Q8_0>(&bytes)?, &acts, mkn, &mut dst),
+                    GgmlDType::Q5_0 => matmul(blocks::<Q5_0>(&bytes)?, &acts, mkn, &mut dst),
+                    GgmlDType::Q4_1 => matmul(blocks::<Q4_1>(&bytes)?, &acts, mkn, &mut dst),
+                    other => bail!("tend-qmatmul has no kernel for {other:?}"),
+                }
+            }
+            #[cfg(all(
+                target_arch = "x86_64",
+                target_feature = "avx2",
+                target_feature = "fma",
+                target_feature = "f16c"
+            ))]
+            Weights::Tiles(packed) => match packed {
+                Tiles::Q8_0(t) => tiles::matmul(t, &acts, mkn, &mut dst),
+                Tiles::Q5_0(t) => tiles::matmul(t, &acts, mkn, &mut dst),
+                Tiles::Q4_1(t) => tiles::matmul(t, &acts, mkn, &mut dst),
+            },
         }
         *dims.last_mut().expect("checked above") = self.n;
         Ok((CpuStorage::F32(dst), Shape::from(dims)))
@@ -501,20 +606,35 @@ enum Kernel {
     Candle(QMatMul),
 }
 
+/// How many activation rows a layer multiplies at a time, which decides how its weight is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    /// A whole prompt chunk at once (every layer of a decoder): the weight is interleaved into tiles where the
+    /// tile kernel applies.
+    Many,
+    /// Only ever one (an output head that sees the last position): the weight stays as stored, mapped pages are
+    /// read as they are used, and loading does no work for it.
+    One,
+}
+
 impl Linear {
-    /// Wraps a weight read from a GGUF file.
+    /// Wraps a weight read from a GGUF file, for a layer that multiplies many rows at a time.
     pub fn new(weight: QTensor) -> Result<Self> {
         if weight.device().is_cpu() && has_own_kernel(weight.dtype(), weight.shape().dims()) {
-            return Self::from_weight(Weight::Read(Arc::new(weight)));
+            return Self::from_weight(Weight::Read(Arc::new(weight)), Rows::Many);
         }
         Ok(Self(Kernel::Candle(QMatMul::from_qtensor(weight)?)))
     }
 
     /// Wraps a weight the engine's kernel multiplies ([`has_own_kernel`]), read or mapped.
-    pub fn from_weight(weight: Weight) -> Result<Self> {
+    pub fn from_weight(weight: Weight, rows: Rows) -> Result<Self> {
         match *weight.dims() {
             [n, k] if has_own_kernel(weight.dtype(), &[n, k]) => {
-                Ok(Self(Kernel::Own(Arc::new(OwnMatMul { weight, n, k }))))
+                let weights = match rows {
+                    Rows::Many => Weights::new(weight, n, k)?,
+                    Rows::One => Weights::Rows(weight),
+                };
+                Ok(Self(Kernel::Own(Arc::new(OwnMatMul { weights, n, k }))))
             }
             _ => {
                 bail!("no kernel of the engine's multiplies a {:?} weight of shape {:?}", weight.dtype(), weight.dims())
@@ -525,6 +645,11 @@ impl Linear {
     /// Whether the engine's own kernel runs this layer (rather than candle's).
     pub fn uses_own_kernel(&self) -> bool {
         matches!(self.0, Kernel::Own(_))
+    }
+
+    /// Whether the weight is packed into tiles for the tile kernel (rather than kept in rows as stored).
+    pub fn is_tiled(&self) -> bool {
+        matches!(&self.0, Kernel::Own(op) if !matches!(op.weights, Weights::Rows(_)))
     }
 }
 

@@ -1,0 +1,304 @@
+//! The interleaved weight layout and its AVX2 kernels: 16 weight rows per tile, so one 256-bit register holds the
+//! same few columns of 8 rows and each activation value is broadcast against all of them (an outer product, as in
+//! candle's repacked k-quant kernels and llama.cpp's repacked Q4_0), instead of a dot product per row that ends in
+//! a horizontal sum and a scale per 32 values per row.
+//!
+//! A tile is exactly as large as the 16 rows' blocks it is made from (the same bytes, reordered), so packing at
+//! load costs no memory beyond the file's size. Weights are unsigned where they can be (Q4_1 nibbles, Q5_0 values
+//! `0..32`) with the offset applied through the activations' block sums; Q8_0 moves its signs onto the
+//! activations, as the row kernel does.
+//!
+//! SAFETY, for every `unsafe` block here: this module is compiled only when the whole build targets AVX2, FMA and
+//! F16C (see its `mod` line), so the intrinsics are available; every load reads bytes inside the array it names
+//! (offsets are bounded by the tile's fixed sizes).
+
+use std::arch::x86_64::*;
+
+use candle_core::{Result, bail};
+
+use super::{Act, Block, Output, Q4_1, Q5_0, Q8_0, QK};
+
+/// Weight rows per tile: two 8-lane registers.
+pub(super) const TILE_N: usize = 16;
+
+/// Activation rows multiplied together against each tile (the prefill tile).
+const MT: usize = 4;
+
+/// A tile of 16 rows for one 32-column block, built from those rows' blocks.
+pub(super) trait Tile: Sized + Send + Sync {
+    /// The GGUF block type it is made from.
+    type Block: Block;
+    /// Interleaves the blocks of 16 consecutive rows at one column block.
+    fn pack(rows: [&Self::Block; TILE_N]) -> Self;
+    /// Adds the products of the tile's rows `8h..8h + 8` in this block with `R` activation blocks to `acc[r]`.
+    fn multiply<const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [__m256; R]);
+}
+
+/// Q8_0: 8 groups of 4 columns; each group holds 4 bytes of each of the 16 rows.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub(super) struct TileQ8_0 {
+    d: [u16; TILE_N],
+    qs: [i8; QK * TILE_N],
+}
+
+/// Q5_0: 4 groups of 8 columns, 4 bytes per row, byte `j` holding column `4g + j` in its low nibble and
+/// `16 + 4g + j` in its high one; the fifth bits for each group, half-tile and nibble as one 32-bit mask (bit =
+/// byte lane).
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub(super) struct TileQ5_0 {
+    d: [u16; TILE_N],
+    qh: [u32; 16],
+    qs: [u8; QK / 2 * TILE_N],
+}
+
+/// Q4_1: the nibbles laid out as Q5_0's, with each row's scale and minimum.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub(super) struct TileQ4_1 {
+    d: [u16; TILE_N],
+    m: [u16; TILE_N],
+    qs: [u8; QK / 2 * TILE_N],
+}
+
+const _: () = assert!(
+    size_of::<TileQ8_0>() == 16 * size_of::<Q8_0>()
+        && size_of::<TileQ5_0>() == 16 * size_of::<Q5_0>()
+        && size_of::<TileQ4_1>() == 16 * size_of::<Q4_1>()
+);
+
+/// The nibble bytes of 16 rows, 4 bytes per row per group: group `g` holds columns `4g..4g + 4` in its low nibbles
+/// and `16 + 4g..16 + 4g + 4` in its high ones, as the blocks store them (so packing copies 4 bytes at a time).
+fn pack_nibbles(rows: [&[u8; QK / 2]; TILE_N]) -> [u8; QK / 2 * TILE_N] {
+    let mut qs = [0; QK / 2 * TILE_N];
+    for g in 0..4 {
+        for (r, row) in rows.iter().enumerate() {
+            qs[(g * TILE_N + r) * 4..][..4].copy_from_slice(&row[4 * g..4 * g + 4]);
+        }
+    }
+    qs
+}
+
+impl Tile for TileQ8_0 {
+    type Block = Q8_0;
+
+    fn pack(rows: [&Q8_0; TILE_N]) -> Self {
+        let mut qs = [0; QK * TILE_N];
+        for g in 0..8 {
+            for (r, row) in rows.iter().enumerate() {
+                qs[(g * TILE_N + r) * 4..][..4].copy_from_slice(&row.qs[4 * g..4 * g + 4]);
+            }
+        }
+        Self { d: rows.map(|b| b.d), qs }
+    }
+
+    #[inline(always)]
+    fn multiply<const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [__m256; R]) {
+        unsafe {
+            let ones = _mm256_set1_epi16(1);
+            let mut sums = [_mm256_setzero_si256(); R];
+            for g in 0..8 {
+                let w = _mm256_loadu_si256(self.qs.as_ptr().add((g * TILE_N + h * 8) * 4).cast());
+                // maddubs multiplies unsigned by signed bytes: move the weights' signs onto the activations.
+                let x = _mm256_sign_epi8(w, w);
+                for r in 0..R {
+                    let y = _mm256_sign_epi8(broadcast(&acts[r].qs, 4 * g), w);
+                    sums[r] = _mm256_add_epi32(sums[r], _mm256_madd_epi16(_mm256_maddubs_epi16(x, y), ones));
+                }
+            }
+            let d = scales(&self.d, h);
+            for r in 0..R {
+                let scale = _mm256_mul_ps(d, _mm256_set1_ps(acts[r].d));
+                acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums[r]), scale, acc[r]);
+            }
+        }
+    }
+}
+
+impl Tile for TileQ5_0 {
+    type Block = Q5_0;
+
+    fn pack(rows: [&Q5_0; TILE_N]) -> Self {
+        let fifth = rows.map(|b| u32::from_le_bytes(b.qh));
+        let mut qh = [0u32; 16];
+        for g in 0..4 {
+            for h in 0..2 {
+                for part in 0..2 {
+                    // Bit 4r + j: the fifth bit of column 16 part + 4g + j of row 8h + r.
+                    qh[(g * 2 + h) * 2 + part] = (0..8)
+                        .map(|r| ((fifth[h * 8 + r] >> (16 * part + 4 * g)) & 0xF) << (4 * r))
+                        .fold(0, |a, b| a | b);
+                }
+            }
+        }
+        Self { d: rows.map(|b| b.d), qh, qs: pack_nibbles(rows.map(|b| &b.qs)) }
+    }
+
+    #[inline(always)]
+    fn multiply<const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [__m256; R]) {
+        unsafe {
+            let (ones, low, fifth) = (_mm256_set1_epi16(1), _mm256_set1_epi8(0x0F), _mm256_set1_epi8(0x10));
+            let mut sums = [_mm256_setzero_si256(); R];
+            for g in 0..4 {
+                let w = _mm256_loadu_si256(self.qs.as_ptr().add((g * TILE_N + h * 8) * 4).cast());
+                let bits = |part: usize| _mm256_and_si256(byte_masks(self.qh[(g * 2 + h) * 2 + part]), fifth);
+                let lo = _mm256_or_si256(_mm256_and_si256(w, low), bits(0));
+                let hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16::<4>(w), low), bits(1));
+                for r in 0..R {
+                    // Two products of values below 32 with bytes of at most 127 fit the 16-bit pair sums.
+                    let pairs = _mm256_add_epi16(
+                        _mm256_maddubs_epi16(lo, broadcast(&acts[r].qs, 4 * g)),
+                        _mm256_maddubs_epi16(hi, broadcast(&acts[r].qs, 16 + 4 * g)),
+                    );
+                    sums[r] = _mm256_add_epi32(sums[r], _mm256_madd_epi16(pairs, ones));
+                }
+            }
+            let d = scales(&self.d, h);
+            for r in 0..R {
+                // The stored values are the weights plus 16: take 16 times the activations' sum back off.
+                let exact = _mm256_sub_ps(_mm256_cvtepi32_ps(sums[r]), _mm256_set1_ps(16.0 * acts[r].sum));
+                acc[r] = _mm256_fmadd_ps(exact, _mm256_mul_ps(d, _mm256_set1_ps(acts[r].d)), acc[r]);
+            }
+        }
+    }
+}
+
+impl Tile for TileQ4_1 {
+    type Block = Q4_1;
+
+    fn pack(rows: [&Q4_1; TILE_N]) -> Self {
+        Self { d: rows.map(|b| b.d), m: rows.map(|b| b.m), qs: pack_nibbles(rows.map(|b| &b.qs)) }
+    }
+
+    #[inline(always)]
+    fn multiply<const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [__m256; R]) {
+        unsafe {
+            let (ones, low) = (_mm256_set1_epi16(1), _mm256_set1_epi8(0x0F));
+            // Eight products of nibbles with bytes of at most 127 fit the 16-bit pair sums.
+            let mut pairs = [_mm256_setzero_si256(); R];
+            for g in 0..4 {
+                let w = _mm256_loadu_si256(self.qs.as_ptr().add((g * TILE_N + h * 8) * 4).cast());
+                let lo = _mm256_and_si256(w, low);
+                let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(w), low);
+                for r in 0..R {
+                    let both = _mm256_add_epi16(
+                        _mm256_maddubs_epi16(lo, broadcast(&acts[r].qs, 4 * g)),
+                        _mm256_maddubs_epi16(hi, broadcast(&acts[r].qs, 16 + 4 * g)),
+                    );
+                    pairs[r] = _mm256_add_epi16(pairs[r], both);
+                }
+            }
+            let (d, m) = (scales(&self.d, h), scales(&self.m, h));
+            for r in 0..R {
+                let sums = _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs[r], ones));
+                let scaled = _mm256_fmadd_ps(sums, _mm256_mul_ps(d, _mm256_set1_ps(acts[r].d)), acc[r]);
+                acc[r] = _mm256_fmadd_ps(m, _mm256_set1_ps(acts[r].s), scaled);
+            }
+        }
+    }
+}
+
+/// Four activation bytes from `at`, repeated in every 32-bit lane.
+#[inline(always)]
+fn broadcast(qs: &[i8; QK], at: usize) -> __m256i {
+    let four = [qs[at], qs[at + 1], qs[at + 2], qs[at + 3]];
+    unsafe { _mm256_set1_epi32(i32::from_le_bytes(four.map(|b| b as u8))) }
+}
+
+/// 0xFF in byte lane `l` where bit `l` of `bits` is set (ggml's `bytes_from_bits_32`).
+#[inline(always)]
+fn byte_masks(bits: u32) -> __m256i {
+    unsafe {
+        let spread = _mm256_shuffle_epi8(
+            _mm256_set1_epi32(bits as i32),
+            _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0),
+        );
+        _mm256_cmpeq_epi8(_mm256_or_si256(spread, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe)), _mm256_set1_epi64x(-1))
+    }
+}
+
+/// Rows `8h..8h+8` of 16 f16 values as f32.
+#[inline(always)]
+fn scales(halves: &[u16; TILE_N], h: usize) -> __m256 {
+    unsafe { _mm256_cvtph_ps(_mm_loadu_si128(halves[h * 8..].as_ptr().cast())) }
+}
+
+/// The tiles of an `(n, k)` weight from its row-major blocks: tile `t`'s column blocks follow one another. Packed
+/// on candle's worker pool (this is most of the work of loading a model).
+pub(super) fn pack<T: Tile>(blocks: &[T::Block], n: usize, k: usize) -> Result<Vec<T>> {
+    let kb = k / QK;
+    let len = n / TILE_N * kb;
+    if !n.is_multiple_of(TILE_N) || blocks.len() != n * kb {
+        bail!("cannot pack {} blocks as a {n} x {k} weight", blocks.len())
+    }
+    let mut tiles = Vec::<T>::with_capacity(len);
+    let dst = Filling(tiles.as_mut_ptr());
+    candle_core::utils::barrier_pool().execute_chunked(n / TILE_N, |range| {
+        for t in range {
+            for b in 0..kb {
+                let tile = T::pack(std::array::from_fn(|r| &blocks[(t * TILE_N + r) * kb + b]));
+                // SAFETY: `t * kb + b < len`, the capacity; each index is written by the one worker given `t`.
+                unsafe { dst.at(t * kb + b).write(tile) };
+            }
+        }
+    });
+    // SAFETY: `execute_chunked` returns after every work item, so all `len` tiles are written.
+    unsafe { tiles.set_len(len) };
+    Ok(tiles)
+}
+
+/// The buffer [`pack`]'s workers fill, each at its own indices.
+struct Filling<T>(*mut T);
+// SAFETY: workers write disjoint elements, and `pack` does not return before they finish.
+unsafe impl<T: Send> Sync for Filling<T> {}
+
+impl<T> Filling<T> {
+    /// Where element `i` goes.
+    fn at(&self, i: usize) -> *mut T {
+        // SAFETY (of the pointer arithmetic): callers pass `i` within the buffer.
+        unsafe { self.0.add(i) }
+    }
+}
+
+/// `dst (m × n) = acts (m × k) · weightsᵀ` for a packed weight, on candle's worker pool; each work item is a run of
+/// tiles, which stay in cache while every activation row passes over them.
+pub(super) fn matmul<T: Tile>(tiles: &[T], acts: &[Act], (m, k, n): (usize, usize, usize), dst: &mut [f32]) {
+    let kb = k / QK;
+    assert!(tiles.len() * TILE_N == n * kb && acts.len() == m * kb && dst.len() == m * n, "matmul sizes");
+    let out = Output(dst.as_mut_ptr(), n);
+    candle_core::utils::barrier_pool().execute_chunked(n / TILE_N, |range| {
+        for t in range {
+            let tile = &tiles[t * kb..(t + 1) * kb];
+            let mut i = 0;
+            while i + MT <= m {
+                rows::<T, MT>(tile, acts, i, t, out);
+                i += MT;
+            }
+            match m - i {
+                0 => {}
+                1 => rows::<T, 1>(tile, acts, i, t, out),
+                2 => rows::<T, 2>(tile, acts, i, t, out),
+                _ => rows::<T, 3>(tile, acts, i, t, out),
+            }
+        }
+    });
+}
+
+/// Activation rows `i..i + R` against tile `t`'s column blocks `tile`, written to the output's columns of tile `t`.
+#[inline(always)]
+fn rows<T: Tile, const R: usize>(tile: &[T], acts: &[Act], i: usize, t: usize, out: Output) {
+    let kb = tile.len();
+    // One half of the tile at a time keeps the accumulators in registers.
+    for h in 0..2 {
+        let mut acc = [unsafe { _mm256_setzero_ps() }; R];
+        for (b, block) in tile.iter().enumerate() {
+            block.multiply(h, std::array::from_fn(|r| &acts[(i + r) * kb + b]), &mut acc);
+        }
+        for (r, sums) in acc.iter().enumerate() {
+            let mut values = [0f32; 8];
+            unsafe { _mm256_storeu_ps(values.as_mut_ptr(), *sums) };
+            out.write(i + r, t * TILE_N + h * 8, &values);
+        }
+    }
+}
