@@ -121,6 +121,20 @@ impl GgufFile {
         Ok(())
     }
 
+    /// Moves the tokenizer's metadata (`tokenizer.*`: vocabulary, merges, chat template) out into a file view of
+    /// its own, for building the tokenizer beside the weights; this one keeps the rest.
+    pub(crate) fn split_tokenizer(&mut self) -> GgufFile {
+        let keys: Vec<String> = self.content.metadata.keys().filter(|k| k.starts_with("tokenizer.")).cloned().collect();
+        let metadata = keys.into_iter().filter_map(|k| self.content.metadata.remove_entry(&k)).collect();
+        let content = Content {
+            magic: self.content.magic,
+            metadata,
+            tensor_infos: HashMap::new(),
+            tensor_data_offset: self.content.tensor_data_offset,
+        };
+        GgufFile { path: self.path.clone(), content, file_size: self.file_size }
+    }
+
     /// The metadata table.
     pub(crate) fn metadata(&self) -> &HashMap<String, Value> {
         &self.content.metadata

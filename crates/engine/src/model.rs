@@ -62,8 +62,12 @@ impl Model {
 
     /// Loads a model whose header the caller has already opened and checked (for example against the memory
     /// available), so the header is read once.
-    pub fn load_opened(gguf: GgufFile, progress: &mut dyn FnMut(LoadProgress)) -> Result<Self> {
-        let (gguf, info, tokenizer, template) = Self::usable(gguf)?;
+    pub fn load_opened(mut gguf: GgufFile, progress: &mut dyn FnMut(LoadProgress)) -> Result<Self> {
+        let info = supported(&gguf)?;
+        // The tokenizer and template are built on their own thread while the weights load (both take a few
+        // tenths of a second for a large vocabulary, and much of the weights' loading is single-threaded too).
+        // The weights do not need the tokenizer's metadata, so it moves to that thread.
+        let text = gguf.split_tokenizer();
         let path = gguf.path.clone();
         let io = |source| EngineError::Io { path: path.clone(), source };
         let file = File::open(&path).map_err(io)?;
@@ -75,7 +79,14 @@ impl Model {
         let inner = BufReader::with_capacity(1 << 20, file);
         let mut reader = ProgressReader { inner, read: 0, reported: 0, total: gguf.file_size, progress };
         let device = Device::Cpu;
-        let (forward, caps) = arch::load(&info.architecture, gguf.content, &mut reader, &map, &device)?;
+        let (text, weights) = std::thread::scope(|scope| {
+            let text = scope.spawn(|| text_side(&text));
+            let weights = arch::load(&info.architecture, gguf.content, &mut reader, &map, &device);
+            (text.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), weights)
+        });
+        // A file whose tokenizer or template is unusable is reported as such, whatever its weights.
+        let (tokenizer, template) = text?;
+        let (forward, caps) = weights?;
         (reader.progress)(LoadProgress { bytes_read: gguf.file_size, total_bytes: gguf.file_size });
         Ok(Self { info, forward, caps, tokenizer, template, device, prefix_cache: None })
     }
@@ -83,17 +94,10 @@ impl Model {
     /// Checks everything about the file that loading would, without reading the weights: a complete GGUF, a
     /// supported architecture, a tokenizer that builds and a chat template that parses (or the ChatML fallback).
     pub fn check(path: &Path) -> Result<ModelInfo> {
-        Ok(Self::usable(GgufFile::open(path)?)?.1)
-    }
-
-    fn usable(gguf: GgufFile) -> Result<(GgufFile, ModelInfo, Tokenizer, ChatTemplate)> {
-        let info = gguf.info()?;
-        if !arch::SUPPORTED_ARCHITECTURES.contains(&info.architecture.as_str()) {
-            return Err(arch::unsupported(&info.architecture));
-        }
-        let tokenizer = Tokenizer::for_model(&gguf)?;
-        let template = chat_template(&gguf, &tokenizer)?;
-        Ok((gguf, info, tokenizer, template))
+        let gguf = GgufFile::open(path)?;
+        let info = supported(&gguf)?;
+        text_side(&gguf)?;
+        Ok(info)
     }
 
     /// What the file says about itself.
@@ -158,6 +162,22 @@ impl Model {
         }
         Ok(tokens)
     }
+}
+
+/// What the file says about itself, if its architecture is one Tend runs.
+fn supported(gguf: &GgufFile) -> Result<ModelInfo> {
+    let info = gguf.info()?;
+    if !arch::SUPPORTED_ARCHITECTURES.contains(&info.architecture.as_str()) {
+        return Err(arch::unsupported(&info.architecture));
+    }
+    Ok(info)
+}
+
+/// The tokenizer and chat template of a model file.
+fn text_side(gguf: &GgufFile) -> Result<(Tokenizer, ChatTemplate)> {
+    let tokenizer = Tokenizer::for_model(gguf)?;
+    let template = chat_template(gguf, &tokenizer)?;
+    Ok((tokenizer, template))
 }
 
 fn chat_template(gguf: &GgufFile, tokenizer: &Tokenizer) -> Result<ChatTemplate> {
