@@ -1,27 +1,31 @@
-//! Engine parts: the quantised matrix product of the engine's kernels beside candle's `QMatMul` on the same
-//! weights (Qwen2.5 0.5B's FFN shape, one row as in decode and 128 as in prefill; compare the two lines of a
-//! run), and on a real model (SmolLM2-135M, from scripts/fetch-model): tokenizer encode, chat-template rendering,
+//! Engine parts: the quantised matrix product of the engine's kernels (the tile kernel a decoder's layers use and
+//! the row kernel an output head uses) beside candle's `QMatMul` on the same weights (Qwen2.5 0.5B's FFN shape,
+//! one row as in decode and 128 as in prefill; compare the lines of a run), and on a real model (SmolLM2-135M, from scripts/fetch-model): tokenizer encode, chat-template rendering,
 //! one prefill chunk and one decode step. Reported by criterion; compare within a run, not absolute numbers.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{Device, Module, Tensor};
 use criterion::{Criterion, criterion_group, criterion_main};
-use tend_engine::kernels::Linear;
+use tend_engine::kernels::{Linear, Rows, Weight};
 use tend_engine::{ChatMessage, Flow, GenerationParams, Model};
 
 fn kernels(c: &mut Criterion) {
     let (k, n) = (896, 4864);
     let values = Tensor::randn(0f32, 1.0, (n, k), &Device::Cpu).expect("weights");
     for dtype in [GgmlDType::Q5_0, GgmlDType::Q4_1, GgmlDType::Q8_0] {
-        let own = Linear::new(QTensor::quantize(&values, dtype).expect("quantize")).expect("own");
+        let quantized = || Weight::Read(Arc::new(QTensor::quantize(&values, dtype).expect("quantize")));
+        let tiles = Linear::from_weight(quantized(), Rows::Many).expect("tiles");
+        let rows = Linear::from_weight(quantized(), Rows::One).expect("rows");
         let candle = QMatMul::from_qtensor(QTensor::quantize(&values, dtype).expect("quantize")).expect("candle");
         let mut group = c.benchmark_group(format!("{dtype:?} matmul {k}x{n}"));
         group.sample_size(10);
         for m in [1, 128] {
             let xs = Tensor::randn(0f32, 1.0, (1, m, k), &Device::Cpu).expect("activations");
-            group.bench_function(format!("engine, {m} rows"), |b| b.iter(|| own.forward(&xs).expect("own")));
+            group.bench_function(format!("engine tiles, {m} rows"), |b| b.iter(|| tiles.forward(&xs).expect("tiles")));
+            group.bench_function(format!("engine rows, {m} rows"), |b| b.iter(|| rows.forward(&xs).expect("rows")));
             group.bench_function(format!("candle, {m} rows"), |b| b.iter(|| candle.forward(&xs).expect("candle")));
         }
         group.finish();
