@@ -58,6 +58,10 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ("Ate lunch.", "She did not eat lunch.", &["negation \"eat\""]),
     ("Sold for £12.50, 25 left.", "It sold for £12.50 and twenty-five were left.", &[]),
     ("Go-there plan agreed.", "The go-there plan was agreed.", &[]),
+    ("They had twenty - five machines.", "There were 25 machines.", &[]),
+    ("Gave her 12.50 euros for the shop.", "She was given 12.50 euros for the shop.", &[]),
+    ("Shopping cost 12.50 euros.", "Shopping cost 12.50 euros at 12.50.", &["unsupported \"12.50\""]),
+    ("Walked to the garden.", "Summary:\n1. She walked to the garden.\n2) She sat outside.", &[]),
     ("Declined shower, had wash at sink.", "She had a wash at the sink.", &["omission \"shower\""]),
 ];
 

@@ -103,6 +103,13 @@ const QUANTITY_UNITS: &[(&str, &str, f64)] = &[
     ("step", "step", 1.0),
 ];
 
+/// Words for money after an amount ("12.50 euros"): an amount, not a time.
+fn is_currency(word: &str) -> bool {
+    ["euro", "dollar", "pence", "penny", "cent", "quid", "gbp", "eur", "usd"]
+        .iter()
+        .any(|c| word == *c || word.strip_suffix('s') == Some(c))
+}
+
 /// Units of duration in minutes.
 const DURATION_UNITS: &[(&str, f64)] = &[
     ("min", 1.0),
@@ -499,7 +506,7 @@ fn times(c: &mut Collector<'_>) {
         let rest = text[whole.end..].trim_start().to_lowercase();
         if rest.starts_with(|ch: char| ch.is_alphabetic()) && m.get(3).is_none() {
             let next: String = rest.chars().take_while(|ch| ch.is_alphabetic()).collect();
-            if unit_of(&next, DOSE_UNITS).is_some() || unit_of(&next, QUANTITY_UNITS).is_some() {
+            if unit_of(&next, DOSE_UNITS).is_some() || unit_of(&next, QUANTITY_UNITS).is_some() || is_currency(&next) {
                 continue;
             }
         }
@@ -653,10 +660,20 @@ fn medicine_names(c: &mut Collector<'_>) {
 fn numbers(c: &mut Collector<'_>) {
     static NUMBER: OnceLock<Regex> = OnceLock::new();
     let text = c.text;
-    let pattern = r"(?i)\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](?:one|two|three|four|five|six|seven|eight|nine)|(?:one|a)\s+half|x\s?\d+|\d+/\d+|\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|hundred|dozen|half|twice)\b";
+    let pattern = r"(?i)\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:\s*-\s*|\s+)(?:one|two|three|four|five|six|seven|eight|nine)|(?:one|a)\s+half|x\s?\d+|\d+/\d+|\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|hundred|dozen|half|twice)\b";
     for m in re(&NUMBER, pattern).find_iter(text) {
+        if is_list_marker(text, m.start(), m.end()) {
+            continue;
+        }
         let lower = m.as_str().to_lowercase();
-        let value = if let Some((tens, unit)) = lower.split_once(['-', ' ']).filter(|(t, _)| t.ends_with('y')) {
+        // "twenty-five", "twenty five" and a transcript's "twenty - five".
+        let parts: Vec<&str> =
+            lower.split(|ch: char| ch == '-' || ch.is_whitespace()).filter(|p| !p.is_empty()).collect();
+        let compound = match parts[..] {
+            [tens, unit] if tens.ends_with('y') => Some((tens, unit)),
+            _ => None,
+        };
+        let value = if let Some((tens, unit)) = compound {
             number_word(tens).zip(number_word(unit).or((unit == "one").then_some(1.0))).map(|(t, u)| t + u)
         } else if lower.ends_with("half") {
             Some(0.5)
@@ -669,6 +686,14 @@ fn numbers(c: &mut Collector<'_>) {
             c.add(FactKind::Number, m.start(), m.end(), format!("n:{}", format_value(v)), Some(v));
         }
     }
+}
+
+/// Whether the number at `start..end` numbers a list item ("1." or "2)" opening a line), which is no fact.
+fn is_list_marker(text: &str, start: usize, end: usize) -> bool {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..start].trim().is_empty()
+        && text[end..].starts_with(['.', ')'])
+        && text[end + 1..].starts_with(char::is_whitespace)
 }
 
 fn names(c: &mut Collector<'_>) {
