@@ -1,7 +1,7 @@
 //! Engine parts: the quantised matrix product of the engine's kernels (the tile kernel a decoder's layers use and
 //! the row kernel an output head uses) beside candle's `QMatMul` on the same weights (Qwen2.5 0.5B's FFN shape,
-//! one row as in decode and 128 as in prefill; compare the lines of a run), and on a real model (SmolLM2-135M, from scripts/fetch-model): tokenizer encode, chat-template rendering,
-//! one prefill chunk and one decode step. Reported by criterion; compare within a run, not absolute numbers.
+//! one row as in decode and 128 as in prefill; compare the lines of a run), and on a real model (SmolLM2-135M,
+//! from scripts/fetch-model): tokenizer encode, chat-template rendering, one prefill chunk and one decode step. Reported by criterion; compare within a run, not absolute numbers.
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -203,7 +203,7 @@ pub(crate) fn assert_matches_candle(
             let margin = b[reference] - b[mine];
             assert!(
                 margin <= tolerance * scale,
-                "{}: greedy token at step {step} is {mine}, the reference's {reference} leads it by {margin} of {scale}",
+                "{}: greedy token at step {step} is {mine}; the reference's {reference} leads by {margin} of {scale}",
                 path.display()
             );
             ties += 1;

@@ -4,9 +4,9 @@
 //! 896 values cannot hold 256-value k-quant blocks) and all of SmolLM2's layers (Q4_1) are such weights. Here
 //! they, and Q8_0, are multiplied against activations quantised per 32 values exactly as ggml's Q8_0/Q8_1 are (so
 //! the integer sums equal candle's and llama.cpp's), on candle's own worker pool. A decoder's layers are packed at
-//! load into tiles of 16 interleaved rows for the AVX2 tile kernel (`kernels/tiles.rs`: an outer product, four activation
-//! rows at a time); weights that only ever meet one row (an output head) and shapes the tiles do not fit stay as
-//! stored, for a dot product per row. Other types (the k-quants, which candle already runs with AVX2 and
+//! load into tiles of 16 interleaved rows for the AVX2 tile kernel (`kernels/tiles.rs`: an outer product, four
+//! activation rows at a time); weights that only ever meet one row (an output head) and shapes the tiles do not
+//! fit stay as stored, for a dot product per row. Other types (the k-quants, which candle already runs with AVX2 and
 //! repacked tiles) go through candle's `QMatMul`.
 //!
 //! The embedding table stays quantised too: each token's row is dequantised when it is looked up, instead of the

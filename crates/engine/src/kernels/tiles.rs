@@ -261,8 +261,8 @@ impl<T> Filling<T> {
     }
 }
 
-/// `dst (m × n) = acts (m × k) · weightsᵀ` for a packed weight, on candle's worker pool; each work item is a run of
-/// tiles, which stay in cache while every activation row passes over them.
+/// `dst (m × n) = acts (m × k) · weightsᵀ` for a packed weight, on candle's worker pool; each work item is a
+/// run of tiles, which stay in cache while every activation row passes over them.
 pub(super) fn matmul<T: Tile>(tiles: &[T], acts: &[Act], (m, k, n): (usize, usize, usize), dst: &mut [f32]) {
     let kb = k / QK;
     assert!(tiles.len() * TILE_N == n * kb && acts.len() == m * kb && dst.len() == m * n, "matmul sizes");
