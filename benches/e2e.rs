@@ -60,7 +60,8 @@ fn time_to_first_token(model: &mut Model, shorthand: &str) -> Duration {
 fn measure_one(path: &Path, rounds: usize, load_only: bool) -> serde_json::Value {
     let start = Instant::now();
     let mut model = Model::load(path, &mut |_| {}).expect("load the model");
-    let first = prompt_tokens(&model, 1);
+    // One token of a short word (as llama-bench's `-p 1`), not the examples' text encoded whole.
+    let first = model.tokenizer().encode_text("Morning").expect("encode")[..1].to_vec();
     model.measure(&first, 0).expect("one token");
     let load = start.elapsed().as_secs_f64();
     if load_only {
