@@ -35,7 +35,7 @@ pub(super) fn load<R: Read + Seek>(
     Ok((Box::new(weights), Capabilities { extends_cache: true, max_positions }))
 }
 
-// A clone's extension of the KV cache leaves the original's positions intact (see `KvCache`).
+// The cache is extended with Tensor::cat, which allocates: a clone's extension leaves the original intact.
 impl Forward for ModelWeights {
     fn forward(&mut self, tokens: &Tensor, pos: usize) -> Result<Tensor> {
         ModelWeights::forward(self, tokens, pos)?.squeeze(0)
@@ -125,46 +125,7 @@ struct LayerWeights {
     rope: Rope,
     cos: Tensor,
     sin: Tensor,
-    kv_cache: Option<KvCache>,
-}
-
-/// The keys and values of the positions seen so far, in buffers `(batch, kv heads, capacity, head dim)` with room
-/// to grow: a step writes its own positions in place instead of copying the whole cache. Clones share the buffers
-/// (a cached instruction prefix is a clone); every write lands after the writer's own length, which is never
-/// shorter than the prefix it continues, so a clone never sees its positions change.
-#[derive(Debug, Clone)]
-struct KvCache {
-    k: Tensor,
-    v: Tensor,
-    len: usize,
-}
-
-impl KvCache {
-    /// Positions a new cache has room for before it first grows.
-    const FIRST_CAPACITY: usize = 512;
-
-    /// Appends `k` and `v` (`(batch, kv heads, new positions, head dim)`) to `cache`, growing it by doubling
-    /// when full (into new buffers, so clones keep theirs); returns views of every cached position.
-    fn append(cache: &mut Option<KvCache>, k: &Tensor, v: &Tensor) -> Result<(Tensor, Tensor)> {
-        let (b, heads, n, d) = k.dims4()?;
-        let len = cache.as_ref().map_or(0, |c| c.len);
-        let capacity = cache.as_ref().map_or(Ok(0), |c| c.k.dim(2))?;
-        if len + n > capacity {
-            let grown = (len + n).max(2 * capacity).max(Self::FIRST_CAPACITY);
-            let buffer = || Tensor::zeros((b, heads, grown, d), k.dtype(), k.device());
-            let (new_k, new_v) = (buffer()?, buffer()?);
-            if let Some(old) = cache.as_ref().filter(|c| c.len > 0) {
-                new_k.slice_set(&old.k.narrow(2, 0, len)?.contiguous()?, 2, 0)?;
-                new_v.slice_set(&old.v.narrow(2, 0, len)?.contiguous()?, 2, 0)?;
-            }
-            *cache = Some(KvCache { k: new_k, v: new_v, len });
-        }
-        let c = cache.as_mut().expect("made above when missing");
-        c.k.slice_set(&k.contiguous()?, 2, len)?;
-        c.v.slice_set(&v.contiguous()?, 2, len)?;
-        c.len = len + n;
-        Ok((c.k.narrow(2, 0, c.len)?, c.v.narrow(2, 0, c.len)?))
-    }
+    kv_cache: Option<(Tensor, Tensor)>,
 }
 
 /// `xs + bias` where the layer has a bias.
@@ -197,10 +158,14 @@ impl LayerWeights {
         let q = self.apply_rotary_emb(&q, index_pos)?;
         let k = self.apply_rotary_emb(&k, index_pos)?;
 
-        if index_pos == 0 {
-            self.kv_cache = None;
-        }
-        let (k, v) = KvCache::append(&mut self.kv_cache, &k, &v)?;
+        // Tensor::cat allocates a new cache, so a clone's extension leaves the original untouched.
+        let (k, v) = match &self.kv_cache {
+            Some((k_cache, v_cache)) if index_pos > 0 => {
+                (Tensor::cat(&[k_cache, &k], 2)?, Tensor::cat(&[v_cache, &v], 2)?)
+            }
+            _ => (k, v),
+        };
+        self.kv_cache = Some((k.clone(), v.clone()));
 
         // Grouped-query attention without copying K and V for every query head (candle's `repeat_kv`): the
         // `group` query heads that share a KV head (heads kv * group .. kv * group + group) become rows of one
