@@ -124,8 +124,9 @@ impl GgufFile {
     /// Moves the tokenizer's metadata (`tokenizer.*`: vocabulary, merges, chat template) out into a file view of
     /// its own, for building the tokenizer beside the weights; this one keeps the rest.
     pub(crate) fn split_tokenizer(&mut self) -> GgufFile {
-        let keys: Vec<String> = self.content.metadata.keys().filter(|k| k.starts_with("tokenizer.")).cloned().collect();
-        let metadata = keys.into_iter().filter_map(|k| self.content.metadata.remove_entry(&k)).collect();
+        let (metadata, rest) =
+            std::mem::take(&mut self.content.metadata).into_iter().partition(|(k, _)| k.starts_with("tokenizer."));
+        self.content.metadata = rest;
         let content = Content {
             magic: self.content.magic,
             metadata,

@@ -184,20 +184,21 @@ mod simd {
     impl Unpack for Q5_0 {
         #[inline(always)]
         fn unpack(&self) -> __m256i {
-            let qh = i32::from_le_bytes(self.qh);
-            unsafe {
-                // Byte j is 0xFF where bit j of qh is set (ggml's bytes_from_bits_32).
-                let spread = _mm256_shuffle_epi8(
-                    _mm256_set1_epi32(qh),
-                    _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0),
-                );
-                let bits = _mm256_cmpeq_epi8(
-                    _mm256_or_si256(spread, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe)),
-                    _mm256_set1_epi64x(-1),
-                );
-                // Where the fifth bit is clear the value is nibble - 16, i.e. the nibble with 0xF0 set.
-                _mm256_or_si256(nibbles(&self.qs), _mm256_andnot_si256(bits, _mm256_set1_epi8(0xF0u8 as i8)))
-            }
+            let bits = byte_masks(u32::from_le_bytes(self.qh));
+            // Where the fifth bit is clear the value is nibble - 16, i.e. the nibble with 0xF0 set.
+            unsafe { _mm256_or_si256(nibbles(&self.qs), _mm256_andnot_si256(bits, _mm256_set1_epi8(0xF0u8 as i8))) }
+        }
+    }
+
+    /// 0xFF in byte lane `l` where bit `l` of `bits` is set (ggml's `bytes_from_bits_32`).
+    #[inline(always)]
+    pub(super) fn byte_masks(bits: u32) -> __m256i {
+        unsafe {
+            let spread = _mm256_shuffle_epi8(
+                _mm256_set1_epi32(bits as i32),
+                _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0),
+            );
+            _mm256_cmpeq_epi8(_mm256_or_si256(spread, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe)), _mm256_set1_epi64x(-1))
         }
     }
 

@@ -16,6 +16,7 @@ use std::arch::x86_64::*;
 
 use candle_core::{Result, bail};
 
+use super::simd::byte_masks;
 use super::{Act, Block, Output, Q4_1, Q5_0, Q8_0, QK};
 
 /// Weight rows per tile: two 8-lane registers.
@@ -39,7 +40,8 @@ pub(super) trait Tile: Sized + Send + Sync {
 #[repr(C)]
 pub(super) struct TileQ8_0 {
     d: [u16; TILE_N],
-    qs: [i8; QK * TILE_N],
+    /// Signed bytes, stored as `u8`.
+    qs: [u8; QK * TILE_N],
 }
 
 /// Q5_0: 4 groups of 8 columns, 4 bytes per row, byte `j` holding column `4g + j` in its low nibble and
@@ -68,28 +70,25 @@ const _: () = assert!(
         && size_of::<TileQ4_1>() == 16 * size_of::<Q4_1>()
 );
 
-/// The nibble bytes of 16 rows, 4 bytes per row per group: group `g` holds columns `4g..4g + 4` in its low nibbles
-/// and `16 + 4g..16 + 4g + 4` in its high ones, as the blocks store them (so packing copies 4 bytes at a time).
-fn pack_nibbles(rows: [&[u8; QK / 2]; TILE_N]) -> [u8; QK / 2 * TILE_N] {
-    let mut qs = [0; QK / 2 * TILE_N];
-    for g in 0..4 {
+/// Interleaves 16 rows' quant bytes 4 at a time: group `g` of `out` holds bytes `4g..4g + 4` of each row in turn,
+/// so one 32-byte load is one group of 8 rows. For nibble types group `g` thus holds columns `4g..4g + 4` in its
+/// low nibbles and `16 + 4g..16 + 4g + 4` in its high ones, as the blocks store them.
+fn interleave<const N: usize>(rows: [&[u8; N]; TILE_N], out: &mut [u8]) {
+    assert_eq!(out.len(), N * TILE_N, "interleave sizes");
+    for g in 0..N / 4 {
         for (r, row) in rows.iter().enumerate() {
-            qs[(g * TILE_N + r) * 4..][..4].copy_from_slice(&row[4 * g..4 * g + 4]);
+            out[(g * TILE_N + r) * 4..][..4].copy_from_slice(&row[4 * g..4 * g + 4]);
         }
     }
-    qs
 }
 
 impl Tile for TileQ8_0 {
     type Block = Q8_0;
 
     fn pack(rows: [&Q8_0; TILE_N]) -> Self {
+        let bytes = rows.map(|b| b.qs.map(|q| q as u8));
         let mut qs = [0; QK * TILE_N];
-        for g in 0..8 {
-            for (r, row) in rows.iter().enumerate() {
-                qs[(g * TILE_N + r) * 4..][..4].copy_from_slice(&row.qs[4 * g..4 * g + 4]);
-            }
-        }
+        interleave(bytes.each_ref(), &mut qs);
         Self { d: rows.map(|b| b.d), qs }
     }
 
@@ -132,7 +131,9 @@ impl Tile for TileQ5_0 {
                 }
             }
         }
-        Self { d: rows.map(|b| b.d), qh, qs: pack_nibbles(rows.map(|b| &b.qs)) }
+        let mut qs = [0; QK / 2 * TILE_N];
+        interleave(rows.map(|b| &b.qs), &mut qs);
+        Self { d: rows.map(|b| b.d), qh, qs }
     }
 
     #[inline(always)]
@@ -168,7 +169,9 @@ impl Tile for TileQ4_1 {
     type Block = Q4_1;
 
     fn pack(rows: [&Q4_1; TILE_N]) -> Self {
-        Self { d: rows.map(|b| b.d), m: rows.map(|b| b.m), qs: pack_nibbles(rows.map(|b| &b.qs)) }
+        let mut qs = [0; QK / 2 * TILE_N];
+        interleave(rows.map(|b| &b.qs), &mut qs);
+        Self { d: rows.map(|b| b.d), m: rows.map(|b| b.m), qs }
     }
 
     #[inline(always)]
@@ -204,18 +207,6 @@ impl Tile for TileQ4_1 {
 fn broadcast(qs: &[i8; QK], at: usize) -> __m256i {
     let four = [qs[at], qs[at + 1], qs[at + 2], qs[at + 3]];
     unsafe { _mm256_set1_epi32(i32::from_le_bytes(four.map(|b| b as u8))) }
-}
-
-/// 0xFF in byte lane `l` where bit `l` of `bits` is set (ggml's `bytes_from_bits_32`).
-#[inline(always)]
-fn byte_masks(bits: u32) -> __m256i {
-    unsafe {
-        let spread = _mm256_shuffle_epi8(
-            _mm256_set1_epi32(bits as i32),
-            _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0),
-        );
-        _mm256_cmpeq_epi8(_mm256_or_si256(spread, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe)), _mm256_set1_epi64x(-1))
-    }
 }
 
 /// Rows `8h..8h+8` of 16 f16 values as f32.
