@@ -1,5 +1,5 @@
 //! Engine parts: the quantised matrix product of the engine's kernels (the tile kernel a decoder's layers use and
-//! the row kernel an output head uses) beside candle's `QMatMul` on the same weights (Qwen2.5 0.5B's FFN shape,
+//! the row kernel an output head uses) beside candle's `QMatMul` on the same weights (Qwen2.5 0.5B's FFN shapes,
 //! one row as in decode and 128 as in prefill; compare the lines of a run), and on a real model (SmolLM2-135M,
 //! from scripts/fetch-model): tokenizer encode, chat-template rendering, one prefill chunk and one decode step. Reported by criterion; compare within a run, not absolute numbers.
 
@@ -13,19 +13,29 @@ use tend_engine::kernels::{Linear, Rows, Weight};
 use tend_engine::{ChatMessage, Flow, GenerationParams, Model};
 
 fn kernels(c: &mut Criterion) {
-    let (k, n) = (896, 4864);
-    let values = Tensor::randn(0f32, 1.0, (n, k), &Device::Cpu).expect("weights");
-    for dtype in [GgmlDType::Q5_0, GgmlDType::Q4_1, GgmlDType::Q8_0] {
+    // Qwen2.5 0.5B's up projection (896 -> 4864, Q5_0 there) and its down projection (4864 -> 896, Q4_K in half the
+    // layers). On processors with VNNI candle's Q4_K kernel is VNNI's; MISTRALRS_FORCE_AVX2=1 makes it AVX2's.
+    let cases = [
+        (GgmlDType::Q5_0, 896, 4864),
+        (GgmlDType::Q4_1, 896, 4864),
+        (GgmlDType::Q8_0, 896, 4864),
+        (GgmlDType::Q4K, 4864, 896),
+    ];
+    for (dtype, k, n) in cases {
+        let values = Tensor::randn(0f32, 1.0, (n, k), &Device::Cpu).expect("weights");
         let quantized = || Weight::Read(Arc::new(QTensor::quantize(&values, dtype).expect("quantize")));
         let tiles = Linear::from_weight(quantized(), Rows::Many).expect("tiles");
-        let rows = Linear::from_weight(quantized(), Rows::One).expect("rows");
+        // The k-quants have no row kernel (candle's serves one row as well).
+        let rows = Linear::from_weight(quantized(), Rows::One).ok();
         let candle = QMatMul::from_qtensor(QTensor::quantize(&values, dtype).expect("quantize")).expect("candle");
         let mut group = c.benchmark_group(format!("{dtype:?} matmul {k}x{n}"));
         group.sample_size(10);
         for m in [1, 128] {
             let xs = Tensor::randn(0f32, 1.0, (1, m, k), &Device::Cpu).expect("activations");
             group.bench_function(format!("engine tiles, {m} rows"), |b| b.iter(|| tiles.forward(&xs).expect("tiles")));
-            group.bench_function(format!("engine rows, {m} rows"), |b| b.iter(|| rows.forward(&xs).expect("rows")));
+            if let Some(rows) = &rows {
+                group.bench_function(format!("engine rows, {m} rows"), |b| b.iter(|| rows.forward(&xs).expect("rows")));
+            }
             group.bench_function(format!("candle, {m} rows"), |b| b.iter(|| candle.forward(&xs).expect("candle")));
         }
         group.finish();

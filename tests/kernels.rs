@@ -69,6 +69,47 @@ fn own_matmul_equals_candles_on_the_same_quantised_weights() {
     }
 }
 
+/// `xs · weightᵀ` in f32 from the dequantised weight.
+fn dense_product(xs: &Tensor, weight: &QTensor) -> Tensor {
+    let dense = weight.dequantize(&Device::Cpu).unwrap();
+    xs.broadcast_matmul(&dense.t().unwrap()).unwrap()
+}
+
+#[test]
+fn q4k_tiles_compute_the_product_with_activations_quantised_per_32() {
+    // The engine quantises activations per 32 values (as Q8_0) for every type; candle and llama.cpp quantise
+    // them per 256 for the k-quants (Q8_K). So the engine's product must equal the f32 product of the Q8_0-rounded
+    // activations with the dequantised weight, and its error against the unrounded product stays of the order of
+    // candle's. (type, m, k, n): decode, prefill tiles with rows left over, and Qwen2.5 0.5B's down projection.
+    let cases: &[(GgmlDType, usize, usize, usize)] =
+        &[(GgmlDType::Q4K, 1, 256, 16), (GgmlDType::Q4K, 7, 512, 48), (GgmlDType::Q4K, 5, 4864, 896)];
+    let tile_kernel =
+        cfg!(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"));
+    let mut rng = StdRng::seed_from_u64(11);
+    for &(dtype, m, k, n) in cases {
+        let values = random(&mut rng, &[n, k]);
+        let quantized = || QTensor::quantize(&values, dtype).unwrap();
+        let xs = random(&mut rng, &[1, m, k]);
+        let own = Linear::from_weight(Weight::Read(Arc::new(quantized())), Rows::Many);
+        if !tile_kernel {
+            assert!(own.is_err(), "{dtype:?} has no kernel of the engine's without AVX2");
+            continue;
+        }
+        let own = own.unwrap();
+        assert!(own.uses_own_kernel() && own.is_tiled(), "{dtype:?} {m}x{k}x{n}");
+        let ours = own.forward(&xs).unwrap();
+        let rounded = QTensor::quantize(&xs, GgmlDType::Q8_0).unwrap().dequantize(&Device::Cpu).unwrap();
+        let (diff, scale) = max_abs_diff(&ours, &dense_product(&rounded, &quantized()));
+        // Seen: up to 8e-7 of the largest output (the order of float accumulation).
+        assert!(diff <= 2e-6 * scale, "{dtype:?} {m}x{k}x{n}: off by {diff} (scale {scale})");
+        let exact = dense_product(&xs, &quantized());
+        let theirs = QMatMul::from_qtensor(quantized()).unwrap().forward(&xs).unwrap();
+        let (ours_off, theirs_off) = (max_abs_diff(&ours, &exact).0, max_abs_diff(&theirs, &exact).0);
+        // Seen: 0.8-1.2 times candle's.
+        assert!(ours_off <= 2.0 * theirs_off, "{dtype:?} {m}x{k}x{n}: {ours_off} from f32, candle {theirs_off}");
+    }
+}
+
 #[test]
 fn a_mapped_weight_must_lie_inside_the_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -111,12 +152,16 @@ fn causal_softmax_equals_candles_scale_mask_and_softmax() {
 }
 
 #[test]
-fn other_types_fall_back_to_candle() {
+fn other_types_and_shapes_fall_back_to_candle() {
+    // Q4_K rows that do not fill 16-row tiles, and Q6_K and unquantised weights; a Q4_K output head's one row.
     let mut rng = StdRng::seed_from_u64(8);
     for dtype in [GgmlDType::Q4K, GgmlDType::Q6K, GgmlDType::F32] {
         let weight = QTensor::quantize(&random(&mut rng, &[8, 256]), dtype).unwrap();
         assert!(!Linear::new(weight).unwrap().uses_own_kernel(), "{dtype:?}");
     }
+    let weight = QTensor::quantize(&random(&mut rng, &[16, 256]), GgmlDType::Q4K).unwrap();
+    let err = Linear::from_weight(Weight::Read(Arc::new(weight)), Rows::One).unwrap_err().to_string();
+    assert!(err.contains("no kernel of the engine's multiplies"), "{err}");
 }
 
 #[test]

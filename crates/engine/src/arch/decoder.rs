@@ -16,7 +16,7 @@ use candle_transformers::quantized_nn::RmsNorm;
 use memmap2::Mmap;
 
 use super::{Capabilities, Forward};
-use crate::kernels::{Embedding, Linear, Rows, Weight, causal_softmax, has_own_kernel};
+use crate::kernels::{Embedding, Linear, Rows, Weight, causal_softmax, prefers_own_kernel};
 
 /// Loads an `architecture` file whose context length is capped at `max_positions` (rotary tables are built for
 /// every position at load: a file claiming billions would exhaust memory).
@@ -75,7 +75,7 @@ impl<R: Read + Seek> Tensors<'_, R> {
 
     fn linear(&mut self, name: &str, rows: Rows) -> Result<Linear> {
         match self.ct.tensor_infos.get(name) {
-            Some(info) if has_own_kernel(info.ggml_dtype, info.shape.dims()) => {
+            Some(info) if prefers_own_kernel(info.ggml_dtype, info.shape.dims(), rows) => {
                 Linear::from_weight(self.mapped(name)?, rows)
             }
             _ => Linear::new(self.read(name)?),

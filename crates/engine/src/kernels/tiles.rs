@@ -4,7 +4,8 @@
 //! a horizontal sum and a scale per 32 values per row.
 //!
 //! A tile is exactly as large as the 16 rows' blocks it is made from (the same bytes, reordered), so packing at
-//! load costs no memory beyond the file's size. Weights are unsigned where they can be (Q4_1 nibbles, Q5_0 values
+//! load costs no memory beyond the file's size; Q4_K's 256-value blocks become 8 tiles of 32 columns with the
+//! sub-block scales multiplied out (a third larger). Weights are unsigned where they can be (Q4_1 nibbles, Q5_0 values
 //! `0..32`) with the offset applied through the activations' block sums; Q8_0 moves its signs onto the
 //! activations, as the row kernel does.
 //!
@@ -17,7 +18,7 @@ use std::arch::x86_64::*;
 use candle_core::{Result, bail};
 
 use super::simd::byte_masks;
-use super::{Act, Block, Output, Q4_1, Q5_0, Q8_0, QK};
+use super::{Act, Output, Q4_1, Q4K, Q5_0, Q8_0, QK, QK_K, half};
 
 /// Weight rows per tile: two 8-lane registers.
 pub(super) const TILE_N: usize = 16;
@@ -28,9 +29,11 @@ const MT: usize = 4;
 /// A tile of 16 rows for one 32-column block, built from those rows' blocks.
 pub(super) trait Tile: Sized + Send + Sync {
     /// The GGUF block type it is made from.
-    type Block: Block;
-    /// Interleaves the blocks of 16 consecutive rows at one column block.
-    fn pack(rows: [&Self::Block; TILE_N]) -> Self;
+    type Block: Copy + Send + Sync + 'static;
+    /// Tiles per block: 1, or 8 for the 256-value k-quant blocks.
+    const PER_BLOCK: usize = 1;
+    /// Interleaves 32-column part `part` of the blocks of 16 consecutive rows.
+    fn pack(rows: [&Self::Block; TILE_N], part: usize) -> Self;
     /// Adds the products of the tile's rows `8h..8h + 8` in this block with `R` activation blocks to `acc[r]`.
     fn multiply<const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [__m256; R]);
 }
@@ -64,10 +67,22 @@ pub(super) struct TileQ4_1 {
     qs: [u8; QK / 2 * TILE_N],
 }
 
+/// Q4_K, one 32-value sub-block: the nibbles laid out as Q4_1's, with each row's scale `d * sc` and minimum
+/// `dmin * m` as f32 (exact: an f16 times a 6-bit integer), 33% larger than the blocks.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub(super) struct TileQ4K {
+    d: [f32; TILE_N],
+    m: [f32; TILE_N],
+    qs: [u8; QK / 2 * TILE_N],
+}
+
 const _: () = assert!(
     size_of::<TileQ8_0>() == 16 * size_of::<Q8_0>()
         && size_of::<TileQ5_0>() == 16 * size_of::<Q5_0>()
         && size_of::<TileQ4_1>() == 16 * size_of::<Q4_1>()
+        // Per 8 tiles, against 16 blocks of 144 bytes.
+        && size_of::<TileQ4K>() * 8 == 3072
 );
 
 /// Interleaves 16 rows' quant bytes 4 at a time: group `g` of `out` holds bytes `4g..4g + 4` of each row in turn,
@@ -85,7 +100,7 @@ fn interleave<const N: usize>(rows: [&[u8; N]; TILE_N], out: &mut [u8]) {
 impl Tile for TileQ8_0 {
     type Block = Q8_0;
 
-    fn pack(rows: [&Q8_0; TILE_N]) -> Self {
+    fn pack(rows: [&Q8_0; TILE_N], _: usize) -> Self {
         let bytes = rows.map(|b| b.qs.map(|q| q as u8));
         let mut qs = [0; QK * TILE_N];
         interleave(bytes.each_ref(), &mut qs);
@@ -118,7 +133,7 @@ impl Tile for TileQ8_0 {
 impl Tile for TileQ5_0 {
     type Block = Q5_0;
 
-    fn pack(rows: [&Q5_0; TILE_N]) -> Self {
+    fn pack(rows: [&Q5_0; TILE_N], _: usize) -> Self {
         let fifth = rows.map(|b| u32::from_le_bytes(b.qh));
         let mut qh = [0u32; 16];
         for g in 0..4 {
@@ -168,7 +183,7 @@ impl Tile for TileQ5_0 {
 impl Tile for TileQ4_1 {
     type Block = Q4_1;
 
-    fn pack(rows: [&Q4_1; TILE_N]) -> Self {
+    fn pack(rows: [&Q4_1; TILE_N], _: usize) -> Self {
         let mut qs = [0; QK / 2 * TILE_N];
         interleave(rows.map(|b| &b.qs), &mut qs);
         Self { d: rows.map(|b| b.d), m: rows.map(|b| b.m), qs }
@@ -176,27 +191,82 @@ impl Tile for TileQ4_1 {
 
     #[inline(always)]
     fn multiply<const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [__m256; R]) {
+        let sums = nibble_sums(&self.qs, h, acts);
         unsafe {
-            let (ones, low) = (_mm256_set1_epi16(1), _mm256_set1_epi8(0x0F));
-            // Eight products of nibbles with bytes of at most 127 fit the 16-bit pair sums.
-            let mut pairs = [_mm256_setzero_si256(); R];
-            for g in 0..4 {
-                let w = _mm256_loadu_si256(self.qs.as_ptr().add((g * TILE_N + h * 8) * 4).cast());
-                let lo = _mm256_and_si256(w, low);
-                let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(w), low);
-                for r in 0..R {
-                    let both = _mm256_add_epi16(
-                        _mm256_maddubs_epi16(lo, broadcast(&acts[r].qs, 4 * g)),
-                        _mm256_maddubs_epi16(hi, broadcast(&acts[r].qs, 16 + 4 * g)),
-                    );
-                    pairs[r] = _mm256_add_epi16(pairs[r], both);
-                }
-            }
             let (d, m) = (scales(&self.d, h), scales(&self.m, h));
             for r in 0..R {
-                let sums = _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs[r], ones));
-                let scaled = _mm256_fmadd_ps(sums, _mm256_mul_ps(d, _mm256_set1_ps(acts[r].d)), acc[r]);
+                let scaled = _mm256_fmadd_ps(sums[r], _mm256_mul_ps(d, _mm256_set1_ps(acts[r].d)), acc[r]);
                 acc[r] = _mm256_fmadd_ps(m, _mm256_set1_ps(acts[r].s), scaled);
+            }
+        }
+    }
+}
+
+/// The products of rows `8h..8h + 8` of a Q4_1-layout nibble tile with `R` activation blocks, per row.
+#[inline(always)]
+fn nibble_sums<const R: usize>(qs: &[u8; QK / 2 * TILE_N], h: usize, acts: [&Act; R]) -> [__m256; R] {
+    unsafe {
+        let (ones, low) = (_mm256_set1_epi16(1), _mm256_set1_epi8(0x0F));
+        // Eight products of nibbles with bytes of at most 127 fit the 16-bit pair sums.
+        let mut pairs = [_mm256_setzero_si256(); R];
+        for g in 0..4 {
+            let w = _mm256_loadu_si256(qs.as_ptr().add((g * TILE_N + h * 8) * 4).cast());
+            let lo = _mm256_and_si256(w, low);
+            let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(w), low);
+            for r in 0..R {
+                let both = _mm256_add_epi16(
+                    _mm256_maddubs_epi16(lo, broadcast(&acts[r].qs, 4 * g)),
+                    _mm256_maddubs_epi16(hi, broadcast(&acts[r].qs, 16 + 4 * g)),
+                );
+                pairs[r] = _mm256_add_epi16(pairs[r], both);
+            }
+        }
+        pairs.map(|p| _mm256_cvtepi32_ps(_mm256_madd_epi16(p, ones)))
+    }
+}
+
+/// 32 values as a nibble block lays them out: value `i` in the low nibble of byte `i`, value `16 + i` in the high.
+fn nibble_block(values: impl Fn(usize) -> u8) -> [u8; QK / 2] {
+    std::array::from_fn(|i| values(i) | (values(16 + i) << 4))
+}
+
+/// Q4_K's 6-bit scale and minimum of sub-block `j` (ggml's `get_scale_min_k4`).
+fn scale_min(j: usize, q: &[u8; 12]) -> (u8, u8) {
+    if j < 4 {
+        (q[j] & 63, q[j + 4] & 63)
+    } else {
+        ((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4), (q[j + 4] >> 4) | ((q[j] >> 6) << 4))
+    }
+}
+
+impl Tile for TileQ4K {
+    type Block = Q4K;
+    const PER_BLOCK: usize = QK_K / QK;
+
+    fn pack(rows: [&Q4K; TILE_N], part: usize) -> Self {
+        // Sub-blocks 2c and 2c + 1 are the low and high nibbles of bytes 32c..32c + 32.
+        let nibbles = rows.map(|b| {
+            let bytes = &b.qs[32 * (part / 2)..][..32];
+            nibble_block(|i| if part.is_multiple_of(2) { bytes[i] & 0x0F } else { bytes[i] >> 4 })
+        });
+        let mut qs = [0; QK / 2 * TILE_N];
+        interleave(nibbles.each_ref(), &mut qs);
+        Self {
+            d: rows.map(|b| half(b.d) * f32::from(scale_min(part, &b.scales).0)),
+            m: rows.map(|b| half(b.dmin) * f32::from(scale_min(part, &b.scales).1)),
+            qs,
+        }
+    }
+
+    #[inline(always)]
+    fn multiply<const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [__m256; R]) {
+        let sums = nibble_sums(&self.qs, h, acts);
+        unsafe {
+            let d = _mm256_loadu_ps(self.d[h * 8..].as_ptr());
+            let m = _mm256_loadu_ps(self.m[h * 8..].as_ptr());
+            for r in 0..R {
+                let scaled = _mm256_fmadd_ps(sums[r], _mm256_mul_ps(d, _mm256_set1_ps(acts[r].d)), acc[r]);
+                acc[r] = _mm256_fnmadd_ps(m, _mm256_set1_ps(acts[r].d * acts[r].sum), scaled);
             }
         }
     }
@@ -219,8 +289,9 @@ fn scales(halves: &[u16; TILE_N], h: usize) -> __m256 {
 /// on candle's worker pool (this is most of the work of loading a model).
 pub(super) fn pack<T: Tile>(blocks: &[T::Block], n: usize, k: usize) -> Result<Vec<T>> {
     let kb = k / QK;
+    let row_blocks = kb / T::PER_BLOCK;
     let len = n / TILE_N * kb;
-    if !n.is_multiple_of(TILE_N) || blocks.len() != n * kb {
+    if !n.is_multiple_of(TILE_N) || !k.is_multiple_of(QK * T::PER_BLOCK) || blocks.len() != n * row_blocks {
         bail!("cannot pack {} blocks as a {n} x {k} weight", blocks.len())
     }
     let mut tiles = Vec::<T>::with_capacity(len);
@@ -228,7 +299,8 @@ pub(super) fn pack<T: Tile>(blocks: &[T::Block], n: usize, k: usize) -> Result<V
     candle_core::utils::barrier_pool().execute_chunked(n / TILE_N, |range| {
         for t in range {
             for b in 0..kb {
-                let tile = T::pack(std::array::from_fn(|r| &blocks[(t * TILE_N + r) * kb + b]));
+                let rows = std::array::from_fn(|r| &blocks[(t * TILE_N + r) * row_blocks + b / T::PER_BLOCK]);
+                let tile = T::pack(rows, b % T::PER_BLOCK);
                 // SAFETY: `t * kb + b < len`, the capacity; each index is written by the one worker given `t`.
                 unsafe { dst.at(t * kb + b).write(tile) };
             }
