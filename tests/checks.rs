@@ -63,6 +63,13 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ("Shopping cost 12.50 euros.", "Shopping cost 12.50 euros at 12.50.", &["unsupported \"12.50\""]),
     ("Walked to the garden.", "Summary:\n1. She walked to the garden.\n2) She sat outside.", &[]),
     ("Declined shower, had wash at sink.", "She had a wash at the sink.", &["omission \"shower\""]),
+    // A denied verb is reversed only with the object it was denied of; "lack of" denies as "no" does.
+    ("Did not take the bus.", "She took the bus.", &["negation \"bus\"", "negation \"took\""]),
+    ("Did not take the bus, walked.", "She walked and took the stairs.", &["omission \"bus\""]),
+    ("Not using the hoist today.", "She used the stairs today.", &["omission \"hoist\""]),
+    ("Did not eat.", "She ate her lunch.", &["negation \"ate\""]),
+    ("No walking frame in reach.", "There was a lack of walking frame in reach.", &[]),
+    ("Walking frame in reach.", "There was a lack of walking frame in reach.", &["negation \"walking\""]),
 ];
 
 #[test]

@@ -143,6 +143,12 @@ const MONTHS: &[&str] = &[
 const HONORIFICS: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "nurse", "sister", "auntie", "uncle"];
 
 /// Words that say the next few words did not happen.
+/// Verbs whose object is the event a negation denies: "did not *take* her tablets" denies the tablets too.
+const OBJECT_VERBS: &[&str] = &[
+    "eat", "drink", "take", "have", "want", "like", "finish", "attend", "join", "use", "wear", "get", "go", "need",
+    "accept", "receive", "enjoy", "try", "manage", "do", "make",
+];
+
 const NEGATORS: &[&str] = &[
     "not",
     "no",
@@ -151,6 +157,11 @@ const NEGATORS: &[&str] = &[
     "none",
     "nothing",
     "without",
+    "lack",
+    "lacks",
+    "lacking",
+    "absence",
+    "absent",
     "declined",
     "declines",
     "decline",
@@ -297,6 +308,9 @@ const FUNCTION_WORDS: &[&str] = &[
 
 /// Irregular past forms that care notes use, to compare "ate" with "eat".
 const IRREGULAR: &[(&str, &str)] = &[
+    // Stems too short for the suffix rule.
+    ("used", "use"),
+    ("using", "use"),
     ("ate", "eat"),
     ("eaten", "eat"),
     ("drank", "drink"),
@@ -751,11 +765,13 @@ fn negations(c: &mut Collector<'_>) {
                 start: next.start,
                 end: next.end,
                 key: format!("neg:{l}"),
-                // 0 for the word right after the negator (usually the event: "did not *eat*"), 1 for the next.
+                // 0 for the word right after the negator (usually the event: "did not *eat*"), 1 for its object.
                 value: Some(f64::from(taken)),
             });
             taken += 1;
-            if taken == 2 {
+            // The next word is the event's object only after a verb that takes one ("did not eat *lunch*");
+            // elsewhere it is a modifier or another clause ("without compromising the *quality*").
+            if taken == 2 || !OBJECT_VERBS.iter().any(|v| lemma(v) == l) {
                 break;
             }
         }

@@ -1,7 +1,7 @@
 //! Grounding: every fact in a draft must be supported by the worker's text, and every fact in the worker's text
 //! should reach the draft. Also the polarity of events: "declined tea" in the notes against "had tea" in the draft.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::facts::{Fact, FactKind, affirmed_words, extract_facts};
 use crate::{Finding, FindingKind, Location};
@@ -183,15 +183,36 @@ fn polarity(source: &str, source_facts: &[Fact], draft: &str, draft_facts: &[Fac
         facts.iter().filter(|f| f.kind == FactKind::Negation).map(|f| f.key["neg:".len()..].to_owned()).collect()
     };
     let (source_negated, draft_negated) = (negated(source_facts), negated(draft_facts));
+    // What each negated verb of the notes was denied of: "did not use the hoist" denies using the hoist, not every
+    // use, so "used the stairs" does not reverse it. `None` where some negation of the word had no object.
+    let mut objects: HashMap<&str, Option<HashSet<&str>>> = HashMap::new();
+    let negations: Vec<&Fact> = source_facts.iter().filter(|f| f.kind == FactKind::Negation).collect();
+    for (i, fact) in negations.iter().enumerate() {
+        let object = negations.get(i + 1).filter(|next| next.value == Some(1.0)).map(|next| &next.key["neg:".len()..]);
+        let entry = objects.entry(&fact.key["neg:".len()..]).or_insert_with(|| Some(HashSet::new()));
+        match (fact.value, object, entry.as_mut()) {
+            (Some(0.0), Some(object), Some(set)) => {
+                set.insert(object);
+            }
+            _ => *entry = None,
+        }
+    }
     let source_affirmed: HashSet<String> =
         affirmed_words(source, source_facts).into_iter().map(|(l, _, _)| l).collect();
     let draft_affirmed = affirmed_words(draft, draft_facts);
     let draft_affirmed_set: HashSet<&str> = draft_affirmed.iter().map(|(l, _, _)| l.as_str()).collect();
     let mut findings = Vec::new();
     let mut reported = HashSet::new();
-    for (lemma, start, end) in &draft_affirmed {
+    for (i, (lemma, start, end)) in draft_affirmed.iter().enumerate() {
+        let same_object = || match objects.get(lemma.as_str()) {
+            Some(Some(denied)) => {
+                draft_affirmed[i + 1..].iter().take(3).any(|(next, _, _)| denied.contains(next.as_str()))
+            }
+            _ => true,
+        };
         if source_negated.contains(lemma)
             && !source_affirmed.contains(lemma)
+            && same_object()
             && !draft_negated.contains(lemma)
             && reported.insert(lemma.clone())
         {
