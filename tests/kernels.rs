@@ -105,7 +105,7 @@ fn q4k_tiles_compute_the_product_with_activations_quantised_per_32() {
         let exact = dense_product(&xs, &quantized());
         let theirs = QMatMul::from_qtensor(quantized()).unwrap().forward(&xs).unwrap();
         let (ours_off, theirs_off) = (max_abs_diff(&ours, &exact).0, max_abs_diff(&theirs, &exact).0);
-        // Seen: 0.8-1.2 times candle's.
+        // Seen: 0.95-1.23 times candle's.
         assert!(ours_off <= 2.0 * theirs_off, "{dtype:?} {m}x{k}x{n}: {ours_off} from f32, candle {theirs_off}");
     }
 }

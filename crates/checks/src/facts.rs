@@ -2,6 +2,7 @@
 //! the things it says did not happen. Each fact has its byte span and a normalised key for comparison, so "six"
 //! and "6", "half eight" and "8:30", "0.5 g" and "500mg" compare equal.
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -148,6 +149,12 @@ const OBJECT_VERBS: &[&str] = &[
     "eat", "drink", "take", "have", "want", "like", "finish", "attend", "join", "use", "wear", "get", "go", "need",
     "accept", "receive", "enjoy", "try", "manage", "do", "make",
 ];
+
+/// Whether `lemma_of_word` is the lemma of one of [`OBJECT_VERBS`].
+fn object_verb(lemma_of_word: &str) -> bool {
+    static LEMMAS: OnceLock<HashSet<String>> = OnceLock::new();
+    LEMMAS.get_or_init(|| OBJECT_VERBS.iter().map(|v| lemma(v)).collect()).contains(lemma_of_word)
+}
 
 const NEGATORS: &[&str] = &[
     "not",
@@ -771,7 +778,7 @@ fn negations(c: &mut Collector<'_>) {
             taken += 1;
             // The next word is the event's object only after a verb that takes one ("did not eat *lunch*");
             // elsewhere it is a modifier or another clause ("without compromising the *quality*").
-            if taken == 2 || !OBJECT_VERBS.iter().any(|v| lemma(v) == l) {
+            if taken == 2 || !object_verb(&l) {
                 break;
             }
         }

@@ -509,15 +509,20 @@ impl Weight {
 /// Whether the engine's own kernel can multiply a `dtype` weight of shape `dims` held for `rows`: Q8_0, Q5_0 and
 /// Q4_1 always; Q4_K packed into tiles (AVX2 builds, whole 16-row tiles, layers that take many rows; for one row
 /// candle's kernel is as fast).
-pub fn has_own_kernel(dtype: GgmlDType, dims: &[usize], rows: Rows) -> bool {
+pub fn has_own_kernel(
+    dtype: GgmlDType,
+    dims: &[usize],
+    #[cfg_attr(
+        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c")),
+        allow(unused_variables)
+    )]
+    rows: Rows,
+) -> bool {
     match (dtype, dims) {
         (GgmlDType::Q8_0 | GgmlDType::Q5_0 | GgmlDType::Q4_1, &[_, k]) => k.is_multiple_of(QK),
         #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
         (GgmlDType::Q4K, &[n, k]) => rows == Rows::Many && n.is_multiple_of(tiles::TILE_N) && k.is_multiple_of(QK_K),
-        _ => {
-            let _ = rows;
-            false
-        }
+        _ => false,
     }
 }
 
@@ -528,6 +533,7 @@ pub fn prefers_own_kernel(dtype: GgmlDType, dims: &[usize], rows: Rows) -> bool 
     has_own_kernel(dtype, dims, rows) && !(dtype == GgmlDType::Q4K && candle_has_vnni())
 }
 
+/// Whether the processor has the VNNI instructions candle's k-quant kernels look for at run time.
 fn candle_has_vnni() -> bool {
     #[cfg(target_arch = "x86_64")]
     {

@@ -251,9 +251,10 @@ impl Tile for TileQ4K {
         });
         let mut qs = [0; QK / 2 * TILE_N];
         interleave(nibbles.each_ref(), &mut qs);
+        let scale_mins = rows.map(|b| scale_min(part, &b.scales));
         Self {
-            d: rows.map(|b| half(b.d) * f32::from(scale_min(part, &b.scales).0)),
-            m: rows.map(|b| half(b.dmin) * f32::from(scale_min(part, &b.scales).1)),
+            d: std::array::from_fn(|r| half(rows[r].d) * f32::from(scale_mins[r].0)),
+            m: std::array::from_fn(|r| half(rows[r].dmin) * f32::from(scale_mins[r].1)),
             qs,
         }
     }
