@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use candle_core::quantized::gguf_file::Value;
 use tokenizers::decoders::byte_fallback::ByteFallback;
@@ -53,16 +54,32 @@ const TOKEN_USER_DEFINED: i32 = 4;
 const TOKEN_BYTE: i32 = 6;
 
 /// A model's tokenizer plus the special tokens the engine needs.
-#[derive(Clone)]
 pub struct Tokenizer {
-    /// Recognises special tokens: used for the text the chat template produces.
-    trusted: tokenizers::Tokenizer,
-    /// Treats special-token strings as plain text: used for anything a person typed.
-    plain: tokenizers::Tokenizer,
+    /// One tokenizer for both kinds of text: whether special-token strings are matched is a flag of its added
+    /// vocabulary, set for each call (a second copy of a 150,000-token vocabulary costs tenths of a second to
+    /// build and to free). Calls are short, so the lock is not contended.
+    inner: Mutex<tokenizers::Tokenizer>,
     bos: Option<u32>,
+    bos_text: Option<String>,
     add_bos: bool,
     end_of_turn: Vec<u32>,
-    tokens: Vec<String>,
+    /// The text of `end_of_turn[0]`.
+    eos_text: Option<String>,
+    vocab_size: usize,
+}
+
+impl Clone for Tokenizer {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Mutex::new(self.locked().clone()),
+            bos: self.bos,
+            bos_text: self.bos_text.clone(),
+            add_bos: self.add_bos,
+            end_of_turn: self.end_of_turn.clone(),
+            eos_text: self.eos_text.clone(),
+            vocab_size: self.vocab_size,
+        }
+    }
 }
 
 impl Tokenizer {
@@ -92,7 +109,7 @@ impl Tokenizer {
             }
             None => from_metadata(gguf, &tokens)?,
         };
-        let id_of = |text: &str| tokens.iter().position(|t| t == text).map(|i| i as u32);
+        let id_of = |text: &str| trusted.token_to_id(text).filter(|&id| tokens.get(id as usize) == Some(&text));
         let declared = ["tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"];
         let types = int_array(gguf, "tokenizer.ggml.token_type").unwrap_or_default();
         let mut end_of_turn: Vec<u32> = declared.iter().filter_map(|k| gguf.get_uint(k)).map(|v| v as u32).collect();
@@ -105,41 +122,54 @@ impl Tokenizer {
             }
         }
         let model = gguf.get_str("tokenizer.ggml.model").unwrap_or("gpt2");
-        let mut plain = trusted.clone();
-        plain.set_encode_special_tokens(true);
+        let text_of = |id: u32| tokens.get(id as usize).map(|t| t.to_string());
+        let bos = gguf.get_uint("tokenizer.ggml.bos_token_id").map(|v| v as u32);
         Ok(Self {
-            trusted,
-            plain,
-            bos: gguf.get_uint("tokenizer.ggml.bos_token_id").map(|v| v as u32),
+            bos,
+            bos_text: bos.and_then(text_of),
             add_bos: gguf.get_bool("tokenizer.ggml.add_bos_token").unwrap_or(model == "llama"),
+            eos_text: end_of_turn.first().and_then(|&id| text_of(id)),
             end_of_turn,
-            tokens,
+            vocab_size: tokens.len(),
+            inner: Mutex::new(trusted),
         })
+    }
+
+    /// The tokenizer. A panic while it was held cannot have left it half-changed: the only state set between
+    /// calls is the special-token flag, which every encoding sets first.
+    fn locked(&self) -> MutexGuard<'_, tokenizers::Tokenizer> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn encode(&self, text: &str, special: bool) -> Result<Vec<u32>> {
+        let mut tok = self.locked();
+        tok.set_encode_special_tokens(!special);
+        tok.encode_fast(text, false).map(|e| e.get_ids().to_vec()).map_err(|e| EngineError::Tokenizer(e.to_string()))
     }
 
     /// Encodes text written by a person: special-token strings such as `<|im_start|>` stay plain text.
     pub fn encode_text(&self, text: &str) -> Result<Vec<u32>> {
-        encode(&self.plain, text)
+        self.encode(text, false)
     }
 
     /// Encodes text produced by the chat template: special-token strings become special tokens.
     pub fn encode_trusted(&self, text: &str) -> Result<Vec<u32>> {
-        encode(&self.trusted, text)
+        self.encode(text, true)
     }
 
     /// Decodes token ids to text, leaving out special tokens.
     pub fn decode(&self, ids: &[u32]) -> Result<String> {
-        self.trusted.decode(ids, true).map_err(|e| EngineError::Tokenizer(e.to_string()))
+        self.locked().decode(ids, true).map_err(|e| EngineError::Tokenizer(e.to_string()))
     }
 
     /// The beginning-of-sequence token, prepended to prompts when the model asks for it.
     pub fn bos_token(&self) -> Option<&str> {
-        self.bos.and_then(|id| self.tokens.get(id as usize)).map(String::as_str)
+        self.bos_text.as_deref()
     }
 
     /// The main end-of-sequence token text, as chat templates name it.
     pub fn eos_token(&self) -> Option<&str> {
-        self.end_of_turn.first().and_then(|&id| self.tokens.get(id as usize)).map(String::as_str)
+        self.eos_text.as_deref()
     }
 
     /// Whether generating `id` ends the assistant's turn.
@@ -158,12 +188,8 @@ impl Tokenizer {
 
     /// Number of entries in the model's vocabulary.
     pub fn vocab_size(&self) -> usize {
-        self.tokens.len()
+        self.vocab_size
     }
-}
-
-fn encode(tok: &tokenizers::Tokenizer, text: &str) -> Result<Vec<u32>> {
-    tok.encode_fast(text, false).map(|e| e.get_ids().to_vec()).map_err(|e| EngineError::Tokenizer(e.to_string()))
 }
 
 fn tokenizer_json_beside(model: &Path) -> Option<std::path::PathBuf> {
@@ -184,11 +210,11 @@ fn array<'a>(gguf: &'a GgufFile, key: &str) -> Result<&'a Vec<Value>> {
     }
 }
 
-fn string_array(gguf: &GgufFile, key: &str) -> Result<Vec<String>> {
+fn string_array<'a>(gguf: &'a GgufFile, key: &str) -> Result<Vec<&'a str>> {
     array(gguf, key)?
         .iter()
         .map(|v| match v {
-            Value::String(s) => Ok(s.clone()),
+            Value::String(s) => Ok(s.as_str()),
             _ => Err(EngineError::Metadata { key: key.into(), reason: "an entry is not a string".into() }),
         })
         .collect()
@@ -218,7 +244,7 @@ fn float_array(gguf: &GgufFile, key: &str) -> Result<Vec<f32>> {
         .collect()
 }
 
-fn from_metadata(gguf: &GgufFile, tokens: &[String]) -> Result<tokenizers::Tokenizer> {
+fn from_metadata(gguf: &GgufFile, tokens: &[&str]) -> Result<tokenizers::Tokenizer> {
     let types = match gguf.metadata().get("tokenizer.ggml.token_type") {
         Some(_) => int_array(gguf, "tokenizer.ggml.token_type")?,
         None => vec![1; tokens.len()],
@@ -242,17 +268,17 @@ fn from_metadata(gguf: &GgufFile, tokens: &[String]) -> Result<tokenizers::Token
         .iter()
         .zip(&types)
         .filter(|(_, t)| **t == TOKEN_CONTROL || **t == TOKEN_USER_DEFINED)
-        .map(|(text, t)| AddedToken::from(text.clone(), *t == TOKEN_CONTROL).normalized(false))
+        .map(|(text, t)| AddedToken::from(*text, *t == TOKEN_CONTROL).normalized(false))
         .collect();
     tok.add_tokens(added).map_err(|e| tok_err(e.to_string()))?;
     Ok(tok)
 }
 
-fn vocab_of(tokens: &[String]) -> Vocab {
-    tokens.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect()
+fn vocab_of(tokens: &[&str]) -> Vocab {
+    tokens.iter().enumerate().map(|(i, t)| (t.to_string(), i as u32)).collect()
 }
 
-fn byte_level_bpe(gguf: &GgufFile, tokens: &[String], _types: &[i32]) -> Result<tokenizers::Tokenizer> {
+fn byte_level_bpe(gguf: &GgufFile, tokens: &[&str], _types: &[i32]) -> Result<tokenizers::Tokenizer> {
     let merges: Vec<(String, String)> = string_array(gguf, "tokenizer.ggml.merges")?
         .into_iter()
         .map(|m| {
@@ -288,7 +314,7 @@ fn byte_level_bpe(gguf: &GgufFile, tokens: &[String], _types: &[i32]) -> Result<
     Ok(tok)
 }
 
-fn sentencepiece_bpe(gguf: &GgufFile, tokens: &[String], types: &[i32]) -> Result<tokenizers::Tokenizer> {
+fn sentencepiece_bpe(gguf: &GgufFile, tokens: &[&str], types: &[i32]) -> Result<tokenizers::Tokenizer> {
     let merges = match gguf.metadata().get("tokenizer.ggml.merges") {
         Some(_) => string_array(gguf, "tokenizer.ggml.merges")?
             .into_iter()
@@ -298,7 +324,7 @@ fn sentencepiece_bpe(gguf: &GgufFile, tokens: &[String], types: &[i32]) -> Resul
     };
     let mut builder = BPE::builder().vocab_and_merges(vocab_of(tokens), merges).byte_fallback(true);
     if let Some(unk) = types.iter().position(|&t| t == TOKEN_UNKNOWN) {
-        builder = builder.unk_token(tokens[unk].clone()).fuse_unk(true);
+        builder = builder.unk_token(tokens[unk].to_string()).fuse_unk(true);
     }
     let bpe = builder.build().map_err(|e| tok_err(e.to_string()))?;
     let mut tok = tokenizers::Tokenizer::new(bpe);
@@ -324,11 +350,11 @@ fn sentencepiece_bpe(gguf: &GgufFile, tokens: &[String], types: &[i32]) -> Resul
 
 /// SentencePiece files carry scores instead of merges: a pair merges when both halves and their concatenation are
 /// in the vocabulary, ranked by the concatenation's score (as the SentencePiece-to-BPE converters do).
-fn merges_from_scores(tokens: &[String], types: &[i32], scores: &[f32]) -> Result<Vec<(String, String)>> {
+fn merges_from_scores(tokens: &[&str], types: &[i32], scores: &[f32]) -> Result<Vec<(String, String)>> {
     if scores.len() != tokens.len() {
         return Err(tok_err(format!("{} tokens but {} scores", tokens.len(), scores.len())));
     }
-    let ids: HashMap<&str, usize> = tokens.iter().enumerate().map(|(i, t)| (t.as_str(), i)).collect();
+    let ids: HashMap<&str, usize> = tokens.iter().enumerate().map(|(i, t)| (*t, i)).collect();
     let mut ranked: Vec<(f32, usize, usize)> = Vec::new();
     for (id, piece) in tokens.iter().enumerate() {
         if types[id] == TOKEN_BYTE || types[id] == TOKEN_CONTROL {
@@ -341,5 +367,5 @@ fn merges_from_scores(tokens: &[String], types: &[i32], scores: &[f32]) -> Resul
         }
     }
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    Ok(ranked.into_iter().map(|(_, l, r)| (tokens[l].clone(), tokens[r].clone())).collect())
+    Ok(ranked.into_iter().map(|(_, l, r)| (tokens[l].to_string(), tokens[r].to_string())).collect())
 }

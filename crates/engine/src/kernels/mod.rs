@@ -212,7 +212,7 @@ mod simd {
 
     /// 0xFF in byte lane `l` where bit `l` of `bits` is set (ggml's `bytes_from_bits_32`).
     #[inline(always)]
-    pub(super) fn byte_masks(bits: u32) -> __m256i {
+    fn byte_masks(bits: u32) -> __m256i {
         unsafe {
             let spread = _mm256_shuffle_epi8(
                 _mm256_set1_epi32(bits as i32),

@@ -17,7 +17,6 @@ use std::arch::x86_64::*;
 
 use candle_core::{Result, bail};
 
-use super::simd::byte_masks;
 use super::{Act, Output, Q4_1, Q4K, Q5_0, Q8_0, QK, QK_K, half};
 
 /// Weight rows per tile: two 8-lane registers.
@@ -48,13 +47,13 @@ pub(super) struct TileQ8_0 {
 }
 
 /// Q5_0: 4 groups of 8 columns, 4 bytes per row, byte `j` holding column `4g + j` in its low nibble and
-/// `16 + 4g + j` in its high one; the fifth bits for each group, half-tile and nibble as one 32-bit mask (bit =
-/// byte lane).
+/// `16 + 4g + j` in its high one; each row's 32 fifth bits as stored (the kernel spreads them over byte lanes, so
+/// packing only copies them).
 #[derive(Clone, Copy)]
 #[repr(C)]
 pub(super) struct TileQ5_0 {
     d: [u16; TILE_N],
-    qh: [u32; 16],
+    qh: [u32; TILE_N],
     qs: [u8; QK / 2 * TILE_N],
 }
 
@@ -134,31 +133,31 @@ impl Tile for TileQ5_0 {
     type Block = Q5_0;
 
     fn pack(rows: [&Q5_0; TILE_N], _: usize) -> Self {
-        let fifth = rows.map(|b| u32::from_le_bytes(b.qh));
-        let mut qh = [0u32; 16];
-        for g in 0..4 {
-            for h in 0..2 {
-                for part in 0..2 {
-                    // Bit 4r + j: the fifth bit of column 16 part + 4g + j of row 8h + r.
-                    qh[(g * 2 + h) * 2 + part] = (0..8)
-                        .map(|r| ((fifth[h * 8 + r] >> (16 * part + 4 * g)) & 0xF) << (4 * r))
-                        .fold(0, |a, b| a | b);
-                }
-            }
-        }
         let mut qs = [0; QK / 2 * TILE_N];
         interleave(rows.map(|b| &b.qs), &mut qs);
-        Self { d: rows.map(|b| b.d), qh, qs }
+        Self { d: rows.map(|b| b.d), qh: rows.map(|b| u32::from_le_bytes(b.qh)), qs }
     }
 
     #[inline(always)]
     fn multiply<const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [__m256; R]) {
         unsafe {
             let (ones, low, fifth) = (_mm256_set1_epi16(1), _mm256_set1_epi8(0x0F), _mm256_set1_epi8(0x10));
+            // Lane r: the fifth bits of row 8h + r. Byte j of lane r (the row's column 4g + j, or 16 + 4g + j)
+            // gets 0x10 where bit 16 part + 4g + j is set: the lane's bits shifted down, its low byte copied to
+            // its four bytes, and bit j of byte j tested.
+            let rows = _mm256_loadu_si256(self.qh.as_ptr().add(h * 8).cast());
+            let lanes = _mm256_setr_epi8(
+                0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12,
+            );
+            let others = _mm256_set1_epi32(0xF7FBFDFE_u32 as i32);
             let mut sums = [_mm256_setzero_si256(); R];
             for g in 0..4 {
                 let w = _mm256_loadu_si256(self.qs.as_ptr().add((g * TILE_N + h * 8) * 4).cast());
-                let bits = |part: usize| _mm256_and_si256(byte_masks(self.qh[(g * 2 + h) * 2 + part]), fifth);
+                let bits = |part: usize| {
+                    let shifted = _mm256_srl_epi32(rows, _mm_cvtsi32_si128((16 * part + 4 * g) as i32));
+                    let set = _mm256_or_si256(_mm256_shuffle_epi8(shifted, lanes), others);
+                    _mm256_and_si256(_mm256_cmpeq_epi8(set, _mm256_set1_epi8(-1)), fifth)
+                };
                 let lo = _mm256_or_si256(_mm256_and_si256(w, low), bits(0));
                 let hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16::<4>(w), low), bits(1));
                 for r in 0..R {
