@@ -56,8 +56,8 @@ const TOKEN_BYTE: i32 = 6;
 /// A model's tokenizer plus the special tokens the engine needs.
 pub struct Tokenizer {
     /// One tokenizer for both kinds of text: whether special-token strings are matched is a flag of its added
-    /// vocabulary, set for each call (a second copy of a 150,000-token vocabulary costs tenths of a second to
-    /// build and to free). Calls are short, so the lock is not contended.
+    /// vocabulary, set for each call (a second copy of Qwen's 151,936-token vocabulary cost about 0.15 s of load
+    /// and 40 MB). Calls are short, so the lock is not contended.
     inner: Mutex<tokenizers::Tokenizer>,
     bos: Option<u32>,
     bos_text: Option<String>,
