@@ -41,6 +41,11 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ("Woke at half 8.", "She woke at 9:30.", &["omission \"half 8\"", "unsupported \"9:30\""]),
     ("Did not take her tablets.", "She took her tablets.", &["negation \"tablets\"", "negation \"took\""]),
     ("Mrs Patel had lunch.", "Mrs Patil had lunch.", &["omission \"Patel\"", "unsupported \"Patil\""]),
+    // A title that contradicts the notes' (misgendering), and titles that agree or are not gendered.
+    ("Mr Patel had lunch.", "Mrs Patel had lunch.", &["unsupported \"Patel\""]),
+    ("Ms. Okafor had lunch. Mrs Okafor slept.", "Mrs Okafor had lunch.", &[]),
+    ("Dr Shah visited Mr Jones.", "Mr Shah visited Mr Jones.", &[]),
+    ("Jones had lunch.", "Mr Jones had lunch.", &[]),
     ("Amlodipine 5mg given.", "Amlodipine 50mg was given.", &["omission \"5mg\"", "unsupported \"50mg\""]),
     // Invented facts.
     (
@@ -90,6 +95,13 @@ fn finding_offsets_point_at_the_text() {
         let text = if f.location == tend_checks::Location::Draft { draft } else { source };
         assert_eq!(&text[f.start..f.end], f.text, "{f:?}");
     }
+}
+
+#[test]
+fn a_contradicted_title_is_named_in_the_message() {
+    let findings = tend_checks::grounding::check("Mr. Patel had lunch.", "Mrs Patel had lunch.");
+    let [finding] = &findings[..] else { panic!("{findings:#?}") };
+    assert!(finding.message.contains("\"Mrs Patel\"") && finding.message.contains("\"Mr. Patel\""), "{finding:?}");
 }
 
 /// (draft, expected wording findings)

@@ -47,7 +47,8 @@ pub struct Fact {
     pub end: usize,
     /// The normalised value compared between texts ("500 mg", "t:495", "patel").
     pub key: String,
-    /// The numeric value, for numbers, amounts and durations.
+    /// The numeric value, for numbers, amounts and durations; for a name after a gendered title, 1 for a male
+    /// title ("Mr") and 2 for a female one ("Mrs", "Ms", "Miss").
     pub value: Option<f64>,
 }
 
@@ -739,8 +740,18 @@ fn names(c: &mut Collector<'_>) {
             || medicines().contains_key(&lower);
         if after_honorific || is_initial || (!acronym && !known_word && bare.chars().count() > 1) {
             let end = w.start + bare.len();
-            c.add(FactKind::Name, w.start, end, format!("name:{lower}"), None);
+            let title = if after_honorific { title_gender(&ws[i - 1].text.to_lowercase()) } else { None };
+            c.add(FactKind::Name, w.start, end, format!("name:{lower}"), title);
         }
+    }
+}
+
+/// 1 for a male title, 2 for a female one, nothing for the others ("Dr", "Mx", "Nurse").
+fn title_gender(title: &str) -> Option<f64> {
+    match title.trim_end_matches('.') {
+        "mr" | "uncle" => Some(1.0),
+        "mrs" | "ms" | "miss" | "auntie" | "sister" => Some(2.0),
+        _ => None,
     }
 }
 

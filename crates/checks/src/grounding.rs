@@ -51,6 +51,15 @@ pub fn check_scope(source: &str, draft: &str, scope: Scope) -> Vec<Finding> {
     for fact in draft_facts.iter().filter(|f| scope.kinds.contains(&f.kind)) {
         if !supported(fact, &source_facts) {
             findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, unsupported_message(fact)));
+        } else if let Some(theirs) = other_title(fact, &source_facts) {
+            let message = format!(
+                "The draft calls this person \"{} {}\", but the notes say \"{} {}\". Check how they are addressed.",
+                title_before(draft, fact),
+                fact.text,
+                title_before(source, theirs),
+                theirs.text
+            );
+            findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, message));
         }
     }
     if scope.omissions {
@@ -81,6 +90,20 @@ fn finding(kind: FindingKind, fact: &Fact, location: Location, message: String) 
         message,
         suggestion: None,
     }
+}
+
+/// A mention in the notes of the name `fact` with a gendered title, where every such mention's title differs from
+/// `fact`'s: "Mrs Patel" in the draft where the notes only ever say "Mr Patel".
+fn other_title<'a>(fact: &Fact, source: &'a [Fact]) -> Option<&'a Fact> {
+    let title = fact.value.filter(|_| fact.kind == FactKind::Name)?;
+    let mut titled = source.iter().filter(|o| o.kind == FactKind::Name && o.key == fact.key && o.value.is_some());
+    let first = titled.next()?;
+    (first.value != Some(title) && titled.all(|o| o.value != Some(title))).then_some(first)
+}
+
+/// The title written before a name.
+fn title_before<'a>(text: &'a str, name: &Fact) -> &'a str {
+    text[..name.start].split_whitespace().next_back().unwrap_or("")
 }
 
 fn is_part_of_day(fact: &Fact) -> bool {
