@@ -9,7 +9,7 @@ use std::sync::Arc;
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{Device, Module, Tensor};
 use criterion::{Criterion, criterion_group, criterion_main};
-use tend_engine::kernels::{Linear, Rows, Weight};
+use tend_engine::kernels::{DotProduct, Linear, Rows, Weight};
 use tend_engine::{ChatMessage, Flow, GenerationParams, Model};
 
 fn kernels(c: &mut Criterion) {
@@ -25,6 +25,13 @@ fn kernels(c: &mut Criterion) {
         let values = Tensor::randn(0f32, 1.0, (n, k), &Device::Cpu).expect("weights");
         let quantized = || Weight::Read(Arc::new(QTensor::quantize(&values, dtype).expect("quantize")));
         let tiles = Linear::from_weight(quantized(), Rows::Many).expect("tiles");
+        // Where the processor has VNNI the tiles use it; their other versions are measured beside them.
+        let detected = DotProduct::detected();
+        let others: Vec<(DotProduct, Linear)> = DotProduct::available()
+            .into_iter()
+            .filter(|&d| d != detected)
+            .map(|d| (d, Linear::from_weight_using(quantized(), Rows::Many, d).expect("tiles")))
+            .collect();
         // The k-quants have no row kernel (candle's serves one row as well).
         let rows = Linear::from_weight(quantized(), Rows::One).ok();
         let candle = QMatMul::from_qtensor(QTensor::quantize(&values, dtype).expect("quantize")).expect("candle");
@@ -32,7 +39,14 @@ fn kernels(c: &mut Criterion) {
         group.sample_size(10);
         for m in [1, 128] {
             let xs = Tensor::randn(0f32, 1.0, (1, m, k), &Device::Cpu).expect("activations");
-            group.bench_function(format!("engine tiles, {m} rows"), |b| b.iter(|| tiles.forward(&xs).expect("tiles")));
+            group.bench_function(format!("engine tiles ({detected:?}), {m} rows"), |b| {
+                b.iter(|| tiles.forward(&xs).expect("tiles"))
+            });
+            for (dot, other) in &others {
+                group.bench_function(format!("engine tiles ({dot:?}), {m} rows"), |b| {
+                    b.iter(|| other.forward(&xs).expect("tiles"))
+                });
+            }
             if let Some(rows) = &rows {
                 group.bench_function(format!("engine rows, {m} rows"), |b| b.iter(|| rows.forward(&xs).expect("rows")));
             }

@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
 
-use tend_engine::kernels::{Embedding, Linear, Rows, Weight, causal_softmax};
+use tend_engine::kernels::{DotProduct, Embedding, Linear, Rows, Weight, causal_softmax};
 
 fn random(rng: &mut StdRng, dims: &[usize]) -> Tensor {
     let values: Vec<f32> = (0..dims.iter().product()).map(|_| rng.random_range(-1.0f32..1.0)).collect();
@@ -107,6 +107,42 @@ fn q4k_tiles_compute_the_product_with_activations_quantised_per_32() {
         let (ours_off, theirs_off) = (max_abs_diff(&ours, &exact).0, max_abs_diff(&theirs, &exact).0);
         // Seen: 0.95-1.23 times candle's.
         assert!(ours_off <= 2.0 * theirs_off, "{dtype:?} {m}x{k}x{n}: {ours_off} from f32, candle {theirs_off}");
+    }
+}
+
+#[test]
+fn the_tile_kernel_gives_the_same_bits_with_every_instruction_set_the_processor_has() {
+    // AVX2's multiply-adds and VNNI's vpdpbusd sum the same products exactly, so every type's product is
+    // bit-identical whichever runs. On a processor without VNNI only AVX2 runs, and asking for VNNI is refused.
+    let available = DotProduct::available();
+    let tile_kernel =
+        cfg!(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"));
+    assert_eq!(available.first() == Some(&DotProduct::Avx2), tile_kernel, "{available:?}");
+    let cases: &[(GgmlDType, usize, usize, usize)] = &[
+        (GgmlDType::Q8_0, 6, 896, 64),
+        (GgmlDType::Q5_0, 1, 896, 128),
+        (GgmlDType::Q5_0, 13, 4864, 32),
+        (GgmlDType::Q4_1, 7, 576, 48),
+        (GgmlDType::Q4K, 5, 512, 32),
+    ];
+    let mut rng = StdRng::seed_from_u64(13);
+    for &(dtype, m, k, n) in cases {
+        let values = random(&mut rng, &[n, k]);
+        let xs = random(&mut rng, &[1, m, k]);
+        let weight = || Weight::Read(Arc::new(QTensor::quantize(&values, dtype).unwrap()));
+        let mut results = Vec::new();
+        for dot in [DotProduct::Avx2, DotProduct::AvxVnni, DotProduct::Avx512Vnni] {
+            match Linear::from_weight_using(weight(), Rows::Many, dot) {
+                Ok(linear) => {
+                    assert!(available.contains(&dot) && linear.is_tiled(), "{dot:?} {dtype:?}");
+                    results.push((dot, linear.forward(&xs).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap()));
+                }
+                Err(e) => assert!(!available.contains(&dot) && e.to_string().contains("no"), "{dot:?}: {e}"),
+            }
+        }
+        for (dot, result) in &results[1..] {
+            assert!(result == &results[0].1, "{dtype:?} {m}x{k}x{n}: {dot:?} differs from AVX2");
+        }
     }
 }
 
