@@ -53,7 +53,7 @@ pub(super) trait Dot {
     /// `acc` plus the products of `u1` with `s1` and of `u2` with `s2`, in 32-bit lanes.
     fn pair(acc: __m256i, u1: __m256i, s1: __m256i, u2: __m256i, s2: __m256i) -> __m256i;
     /// As [`Dot::pair`] for nibble weights (below 16) into an accumulator that [`Dot::finish`] turns into 32-bit
-    /// sums: AVX2 keeps up to 32 such products per lane in 16-bit sums and widens once.
+    /// sums: AVX2 keeps a block's products in 16-bit sums and widens them once.
     fn partial(acc: __m256i, u1: __m256i, s1: __m256i, u2: __m256i, s2: __m256i) -> __m256i;
     /// The 32-bit sums of a [`Dot::partial`] accumulator.
     fn finish(acc: __m256i) -> __m256i;
