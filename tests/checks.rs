@@ -66,6 +66,26 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ("They had twenty - five machines.", "There were 25 machines.", &[]),
     ("Gave her 12.50 euros for the shop.", "She was given 12.50 euros for the shop.", &[]),
     ("Shopping cost 12.50 euros.", "Shopping cost 12.50 euros at 12.50.", &["unsupported \"12.50\""]),
+    // Money and decimals said in words are one number, and a spoken decimal before a unit is one dose.
+    ("Change was two pounds fifty.", "Her change was £2.50.", &[]),
+    ("Keep it under twelve euros and fifty cents.", "Keep it under 12.50 euros.", &[]),
+    ("Cost twelve dot fifty euros.", "It cost 12.50 euros.", &[]),
+    ("Oramorph nought point five ml given.", "Oramorph 0.5ml was given.", &[]),
+    (
+        "Oramorph nought point five ml given.",
+        "Oramorph 5ml was given.",
+        &["omission \"nought point five ml\"", "unsupported \"5ml\""],
+    ),
+    ("Lost two pounds ten days ago.", "She lost two pounds ten days ago.", &[]),
+    // A name is backed by the same words however they are joined or capitalised.
+    ("Used some kind of P - make like thing.", "A P-make-like system was used.", &[]),
+    ("Visited mrs patel.", "Visited Mrs Patel.", &[]),
+    ("Visited Mary Jane.", "Visited Mary-Jane.", &[]),
+    // Adverbs, fillers and stutters after a negator are skipped to the event they deny.
+    ("Is currently insured with us.", "Is not currently insured with us.", &["negation \"insured\""]),
+    ("It is currently insured.", "It is not currently insured elsewhere.", &["negation \"insured\""]),
+    ("It's not for the e for the elderly.", "It is not for elderly users.", &[]),
+    ("Said she does not want to go.", "She wants to go out.", &["negation \"go\""]),
     ("Walked to the garden.", "Summary:\n1. She walked to the garden.\n2) She sat outside.", &[]),
     ("Declined shower, had wash at sink.", "She had a wash at the sink.", &["omission \"shower\""]),
     // A denied verb is reversed only with the object it was denied of; "lack of" denies as "no" does.

@@ -312,6 +312,45 @@ const FUNCTION_WORDS: &[&str] = &[
     "able",
     "time",
     "times",
+    // The other forms of the verbs above, so that "wants" and "wanting" are treated as "want" is.
+    "wants",
+    "wanting",
+    "likes",
+    "liking",
+    "wishes",
+    "wishing",
+    "feels",
+    "seems",
+    "offers",
+    "offering",
+    "encourages",
+    "encouraging",
+    "supports",
+    "supporting",
+    "helps",
+    "helping",
+    "tries",
+    "trying",
+    // Adverbs: "not currently insured" denies "insured", not "currently".
+    "currently",
+    "really",
+    "actually",
+    "yet",
+    "always",
+    "quite",
+    "even",
+    "ever",
+    "usually",
+    "normally",
+    "necessarily",
+    "already",
+    "only",
+    "too",
+    // A transcript's fillers.
+    "uh",
+    "um",
+    "er",
+    "erm",
 ];
 
 /// Irregular past forms that care notes use, to compare "ate" with "eat".
@@ -456,6 +495,7 @@ pub fn extract_facts(text: &str) -> Vec<Fact> {
     let mut c = Collector { text, facts: Vec::new() };
     dates(&mut c);
     times(&mut c);
+    spoken_decimals(&mut c);
     amounts(&mut c);
     medicine_names(&mut c);
     numbers(&mut c);
@@ -641,10 +681,7 @@ fn amounts(c: &mut Collector<'_>) {
             }
             let v = value * factor;
             c.add(FactKind::Quantity, whole.start, whole.end, format!("{} {base}", format_value(v)), Some(v));
-        } else if let Some((_, factor)) = DURATION_UNITS.iter().find(|(u, _)| {
-            let lower = unit.to_lowercase();
-            lower == *u || lower.strip_suffix('s') == Some(u)
-        }) {
+        } else if let Some(factor) = duration_unit(unit) {
             if article && unit.len() <= 3 {
                 continue;
             }
@@ -652,6 +689,99 @@ fn amounts(c: &mut Collector<'_>) {
             c.add(FactKind::Duration, whole.start, whole.end, format!("dur:{}", format_value(v)), Some(v));
         }
     }
+}
+
+/// A number said in words or digits ("7", "nought", "twenty-five", "twenty five").
+const SPOKEN_NUMBER: &str = r"\d+|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:\s*-\s*|\s+)(?:one|two|three|four|five|six|seven|eight|nine)\b|zero|nought|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety";
+
+/// The value of a [`SPOKEN_NUMBER`].
+fn spoken_number(text: &str) -> Option<f64> {
+    let lower = text.to_lowercase();
+    let parts: Vec<&str> = lower.split(|ch: char| ch == '-' || ch.is_whitespace()).filter(|p| !p.is_empty()).collect();
+    match parts[..] {
+        [word] => match word {
+            "one" => Some(1.0),
+            "nought" | "oh" => Some(0.0),
+            _ => word.parse().ok().or_else(|| number_word(word)),
+        },
+        [tens, unit] => Some(number_word(tens)? + if unit == "one" { 1.0 } else { number_word(unit)? }),
+        _ => None,
+    }
+}
+
+/// Money and decimals said in words, as one number the way a draft writes them: "two pounds fifty" and "twelve
+/// euros and fifty cents" (2.5 and 12.5, as "£2.50"), "nought point five" and "twelve dot fifty" (0.5 and 12.5); a
+/// unit after a decimal makes it a dose or quantity ("nought point five milligrams" is 0.5 mg, not 5 mg).
+fn spoken_decimals(c: &mut Collector<'_>) {
+    static MONEY: OnceLock<Regex> = OnceLock::new();
+    static POINT: OnceLock<Regex> = OnceLock::new();
+    let text = c.text;
+    let money = format!(
+        r"(?i)\b({SPOKEN_NUMBER})\s+(?:pounds?|quid|euros?|dollars?)\s+(?:and\s+)?({SPOKEN_NUMBER})(?:\s+(?:pence|p|cents?|centimes?))?\b"
+    );
+    for m in re(&MONEY, &money).captures_iter(text) {
+        let whole = m.get(0).map_or(0..0, |g| g.range());
+        // "two pounds ten stone" or "two pounds ten days ago" is no money.
+        let (next, _) = next_word(text, whole.end);
+        if let (Some(units), Some(hundredths)) = (spoken_number(&m[1]), spoken_number(&m[2]))
+            && hundredths < 100.0
+            && !is_unit(&next)
+        {
+            let v = units + hundredths / 100.0;
+            c.add(FactKind::Number, whole.start, whole.end, format!("n:{}", format_value(v)), Some(v));
+        }
+    }
+    // After the point each word is a digit ("point two five") or a two-digit number ("dot fifty").
+    let point = format!(r"(?i)\b({SPOKEN_NUMBER})\s+(?:point|dot)((?:\s+(?:{SPOKEN_NUMBER}))+)\b");
+    for m in re(&POINT, &point).captures_iter(text) {
+        let whole = m.get(0).map_or(0..0, |g| g.range());
+        let digits: Option<String> =
+            m[2].split_whitespace().map(|w| spoken_number(w).filter(|v| *v < 100.0).map(|v| format!("{v}"))).collect();
+        let (Some(units), Some(digits)) = (spoken_number(&m[1]), digits) else {
+            continue;
+        };
+        let Ok(v) = format!("{units}.{digits}").parse::<f64>() else {
+            continue;
+        };
+        let (unit, unit_end) = next_word(text, whole.end);
+        if let Some((base, factor)) = unit_of(&unit, DOSE_UNITS) {
+            c.add(
+                FactKind::Dose,
+                whole.start,
+                unit_end,
+                format!("{} {base}", format_value(v * factor)),
+                Some(v * factor),
+            );
+        } else if let Some((base, factor)) = unit_of(&unit, QUANTITY_UNITS) {
+            let key = format!("{} {base}", format_value(v * factor));
+            c.add(FactKind::Quantity, whole.start, unit_end, key, Some(v * factor));
+        } else {
+            c.add(FactKind::Number, whole.start, whole.end, format!("n:{}", format_value(v)), Some(v));
+        }
+    }
+}
+
+/// The letters of the word that starts after spaces at `at`, and where it ends.
+fn next_word(text: &str, at: usize) -> (String, usize) {
+    let rest = &text[at..];
+    let skipped = rest.len() - rest.trim_start().len();
+    let word: String = rest[skipped..].chars().take_while(|ch| ch.is_alphabetic()).collect();
+    let end = at + skipped + word.len();
+    (word, end)
+}
+
+/// Whether `word` is a unit of a dose, quantity or duration.
+fn is_unit(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    unit_of(&lower, DOSE_UNITS).is_some()
+        || unit_of(&lower, QUANTITY_UNITS).is_some()
+        || duration_unit(&lower).is_some()
+}
+
+/// Minutes in one `unit` of duration ("days", "hr").
+fn duration_unit(unit: &str) -> Option<f64> {
+    let lower = unit.to_lowercase();
+    DURATION_UNITS.iter().find(|(u, _)| lower == *u || lower.strip_suffix('s') == Some(u)).map(|(_, f)| *f)
 }
 
 fn medicine_names(c: &mut Collector<'_>) {
@@ -772,8 +902,10 @@ fn negations(c: &mut Collector<'_>) {
         let mut taken = 0;
         for next in ws[i + 1..].iter().take_while(|n| n.start < clause_end) {
             let l = lemma(next.text);
+            // A lone letter after a negator is a stutter ("not for the e for the elderly").
             if FUNCTION_WORDS.contains(&next.text.to_lowercase().as_str())
                 || NEGATORS.contains(&next.text.to_lowercase().as_str())
+                || next.text.chars().count() == 1
             {
                 continue;
             }

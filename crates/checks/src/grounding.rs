@@ -49,7 +49,7 @@ pub fn check_scope(source: &str, draft: &str, scope: Scope) -> Vec<Finding> {
     let draft_facts = extract_facts(draft);
     let mut findings = Vec::new();
     for fact in draft_facts.iter().filter(|f| scope.kinds.contains(&f.kind)) {
-        if !supported(fact, &source_facts) {
+        if !backed(fact, &source_facts, source) {
             findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, unsupported_message(fact)));
         } else if let Some(theirs) = other_title(fact, &source_facts) {
             let message = format!(
@@ -64,7 +64,7 @@ pub fn check_scope(source: &str, draft: &str, scope: Scope) -> Vec<Finding> {
     }
     if scope.omissions {
         for fact in source_facts.iter().filter(|f| scope.kinds.contains(&f.kind)) {
-            if !supported(fact, &draft_facts) && !is_part_of_day(fact) {
+            if !backed(fact, &draft_facts, draft) && !is_part_of_day(fact) {
                 let message =
                     format!("The notes mention {} \"{}\", but the draft does not.", noun(fact.kind), fact.text);
                 findings.push(finding(FindingKind::Omission, fact, Location::Source, message));
@@ -108,6 +108,20 @@ fn title_before<'a>(text: &'a str, name: &Fact) -> &'a str {
 
 fn is_part_of_day(fact: &Fact) -> bool {
     fact.key.starts_with("part:")
+}
+
+/// Whether `fact` is backed by one of `others`, or, for a name, by the same words in `text` however they are
+/// joined or capitalised ("P-make" by "P - make", "Mary-Jane" by "Mary Jane", "Patel" by "mrs patel").
+fn backed(fact: &Fact, others: &[Fact], text: &str) -> bool {
+    supported(fact, others) || (fact.kind == FactKind::Name && spelled_in(&fact.text, text))
+}
+
+fn spelled_in(name: &str, text: &str) -> bool {
+    let lower = |s: &str| -> Vec<String> {
+        s.split(|ch: char| !ch.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    };
+    let (name, text) = (lower(name), lower(text));
+    !name.is_empty() && text.windows(name.len()).any(|w| w == name.as_slice())
 }
 
 /// Whether `fact` is backed by one of `others`.
