@@ -77,6 +77,24 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
         &["omission \"nought point five ml\"", "unsupported \"5ml\""],
     ),
     ("Lost two pounds ten days ago.", "She lost two pounds ten days ago.", &[]),
+    // Numbers up to the thousands, in words or digits, alone or in amounts.
+    ("Proposed seventy euros.", "They proposed 70 euros.", &[]),
+    ("Proposed fifty euros.", "They proposed seventy euros.", &["omission \"fifty\"", "unsupported \"seventy\""]),
+    ("Fourteen days of antibiotics left.", "There are 14 days of antibiotics left.", &[]),
+    ("Raised two thousand pounds.", "They raised 2 thousand pounds.", &[]),
+    // A detail swapped for another of its kind, where the notes name one of that kind; a kind the notes do not
+    // mention, a synonym, and a word that is a detail only in some uses are not reported.
+    ("J sat in lounge after lunch.", "J sat in the garden after lunch.", &["unsupported \"garden\""]),
+    ("J sat in lounge after lunch.", "J sat in the living room after her lunch.", &[]),
+    ("Dinner at 12.", "She had her lunch at 12.", &[]),
+    ("Pain in L hip.", "Mrs P has pain in her right hip.", &["unsupported \"P\"", "unsupported \"right\""]),
+    ("Pain in L hip.", "She has pain in her left hip.", &[]),
+    ("She left at 2pm, right after lunch.", "She left at 2pm, straight after lunch.", &[]),
+    ("Misses daughter. Her mood was low.", "He misses his son.", &["unsupported \"He\"", "unsupported \"son\""]),
+    ("Had a cup of tea.", "She had a cup of coffee.", &["unsupported \"coffee\""]),
+    ("Calm all morning.", "She was agitated all morning.", &["unsupported \"agitated\""]),
+    ("Went out with family.", "She went out with her daughter.", &[]),
+    ("Uses wheelchair.", "She walks with a zimmer frame.", &["unsupported \"zimmer frame\""]),
     // A name is backed by the same words however they are joined or capitalised.
     ("Used some kind of P - make like thing.", "A P-make-like system was used.", &[]),
     ("Visited mrs patel.", "Visited Mrs Patel.", &[]),

@@ -1,5 +1,5 @@
-//! Fact extraction: the names, numbers, times, dates, durations, quantities, medicines and doses in a text, and
-//! the things it says did not happen. Each fact has its byte span and a normalised key for comparison, so "six"
+//! Fact extraction: the names, numbers, times, dates, durations, quantities, medicines and doses in a text, the
+//! details a draft must not swap (a room, a meal, "he" or "she"...), and the things it says did not happen. Each fact has its byte span and a normalised key for comparison, so "six"
 //! and "6", "half eight" and "8:30", "0.5 g" and "500mg" compare equal.
 
 use std::collections::HashSet;
@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::lexicon::{clock_hour, is_common, medicines, number_word};
+use crate::lexicon::{clock_hour, contrast, is_common, medicines, number_word};
 
 /// The kind of a fact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -32,6 +32,9 @@ pub enum FactKind {
     Dose,
     /// Something the text says did not happen ("declined tea": tea; "did not eat": eat).
     Negation,
+    /// A detail of a kind a draft must not swap for another of its kind (`data/contrasts.toml`): a room, meal,
+    /// drink, relative, body part or side, mood, walking aid, way of travelling, or "he" against "she".
+    Detail,
 }
 
 /// One fact found in a text.
@@ -499,6 +502,7 @@ pub fn extract_facts(text: &str) -> Vec<Fact> {
     amounts(&mut c);
     medicine_names(&mut c);
     numbers(&mut c);
+    details(&mut c);
     names(&mut c);
     negations(&mut c);
     c.facts.sort_by_key(|f| (f.start, f.end));
@@ -652,7 +656,7 @@ fn add_time(c: &mut Collector<'_>, start: usize, end: usize, minutes: u32, absol
 fn amounts(c: &mut Collector<'_>) {
     static AMOUNT: OnceLock<Regex> = OnceLock::new();
     let text = c.text;
-    let number = r"\d+(?:\.\d+)?|\d+/\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|half|one|a|an";
+    let number = r"\d+(?:\.\d+)?|\d+/\d+|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|one|a|an";
     let pattern = format!(r"(?i)\b({number})(?:\s+and\s+a\s+half)?\s*(%|°c|[a-zµ]+\.?)");
     for m in re(&AMOUNT, &pattern).captures_iter(text) {
         let whole = m.get(0).map_or(0..0, |g| g.range());
@@ -812,7 +816,7 @@ fn medicine_names(c: &mut Collector<'_>) {
 fn numbers(c: &mut Collector<'_>) {
     static NUMBER: OnceLock<Regex> = OnceLock::new();
     let text = c.text;
-    let pattern = r"(?i)\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:\s*-\s*|\s+)(?:one|two|three|four|five|six|seven|eight|nine)|(?:one|a)\s+half|x\s?\d+|\d+/\d+|\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|hundred|dozen|half|twice)\b";
+    let pattern = r"(?i)\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:\s*-\s*|\s+)(?:one|two|three|four|five|six|seven|eight|nine)|(?:one|a)\s+half|x\s?\d+|\d+/\d+|\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen|half|twice)\b";
     for m in re(&NUMBER, pattern).find_iter(text) {
         if is_list_marker(text, m.start(), m.end()) {
             continue;
@@ -873,6 +877,33 @@ fn names(c: &mut Collector<'_>) {
             let title = if after_honorific { title_gender(&ws[i - 1].text.to_lowercase()) } else { None };
             c.add(FactKind::Name, w.start, end, format!("name:{lower}"), title);
         }
+    }
+}
+
+/// Details of the kinds in `data/contrasts.toml`, keyed `detail:SET:GROUPS` ("detail:meal:1,2" for "dinner").
+fn details(c: &mut Collector<'_>) {
+    let ws = words(c.text);
+    let mut i = 0;
+    while i < ws.len() {
+        let mut taken = 1;
+        for n in [2, 1] {
+            let Some(phrase_words) = ws.get(i..i + n) else {
+                continue;
+            };
+            let (start, end) = (phrase_words[0].start, phrase_words[n - 1].end);
+            if c.text[start..end].split_whitespace().count() != n {
+                continue;
+            }
+            let phrase = phrase_words.iter().map(|w| w.text.to_lowercase()).collect::<Vec<_>>().join(" ");
+            let next = ws.get(i + n).map(|w| w.text.to_lowercase()).unwrap_or_default();
+            if let Some(found) = contrast(&phrase, &next) {
+                let groups = found.groups.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
+                c.add(FactKind::Detail, start, end, format!("detail:{}:{groups}", found.set.name), None);
+                taken = n;
+                break;
+            }
+        }
+        i += taken;
     }
 }
 

@@ -26,6 +26,7 @@ const ALL_KINDS: &[FactKind] = &[
     FactKind::Quantity,
     FactKind::Medicine,
     FactKind::Dose,
+    FactKind::Detail,
 ];
 
 impl Scope {
@@ -48,8 +49,14 @@ pub fn check_scope(source: &str, draft: &str, scope: Scope) -> Vec<Finding> {
     let source_facts = extract_facts(source);
     let draft_facts = extract_facts(draft);
     let mut findings = Vec::new();
+    let mut swapped = HashSet::new();
     for fact in draft_facts.iter().filter(|f| scope.kinds.contains(&f.kind)) {
-        if !backed(fact, &source_facts, source) {
+        if fact.kind == FactKind::Detail {
+            // Once for each swapped meaning: "he" and "his" for "she" are one finding.
+            if let Some(message) = swapped_detail(fact, &source_facts).filter(|_| swapped.insert(&fact.key)) {
+                findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, message));
+            }
+        } else if !backed(fact, &source_facts, source) {
             findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, unsupported_message(fact)));
         } else if let Some(theirs) = other_title(fact, &source_facts) {
             let message = format!(
@@ -63,7 +70,8 @@ pub fn check_scope(source: &str, draft: &str, scope: Scope) -> Vec<Finding> {
         }
     }
     if scope.omissions {
-        for fact in source_facts.iter().filter(|f| scope.kinds.contains(&f.kind)) {
+        // A detail the draft leaves out is no omission: "she" need not be repeated, nor "lounge" named.
+        for fact in source_facts.iter().filter(|f| scope.kinds.contains(&f.kind) && f.kind != FactKind::Detail) {
             if !backed(fact, &draft_facts, draft) && !is_part_of_day(fact) {
                 let message =
                     format!("The notes mention {} \"{}\", but the draft does not.", noun(fact.kind), fact.text);
@@ -110,6 +118,32 @@ fn is_part_of_day(fact: &Fact) -> bool {
     fact.key.starts_with("part:")
 }
 
+/// For a detail of the draft that no detail of the notes backs while the notes have others of its kind, the
+/// message naming them: "garden" where the notes only say "lounge".
+fn swapped_detail(fact: &Fact, source: &[Fact]) -> Option<String> {
+    let (set, _) = detail_parts(fact);
+    let same_kind: Vec<&Fact> =
+        source.iter().filter(|o| o.kind == FactKind::Detail && detail_parts(o).0 == set).collect();
+    if same_kind.is_empty() || same_kind.iter().any(|o| supports(o, fact)) {
+        return None;
+    }
+    let mut theirs: Vec<String> = same_kind.iter().map(|o| format!("\"{}\"", o.text.to_lowercase())).collect();
+    theirs.sort();
+    theirs.dedup();
+    Some(format!(
+        "The draft says \"{}\", but the notes say {} ({set}). Check which is right.",
+        fact.text,
+        theirs.join(" and ")
+    ))
+}
+
+/// A detail's set and the groups of words of that set it means.
+fn detail_parts(fact: &Fact) -> (&str, impl Iterator<Item = &str>) {
+    let rest = fact.key.strip_prefix("detail:").unwrap_or(&fact.key);
+    let (set, groups) = rest.rsplit_once(':').unwrap_or((rest, ""));
+    (set, groups.split(','))
+}
+
 /// Whether `fact` is backed by one of `others`, or, for a name, by the same words in `text` however they are
 /// joined or capitalised ("P-make" by "P - make", "Mary-Jane" by "Mary Jane", "Patel" by "mrs patel").
 fn backed(fact: &Fact, others: &[Fact], text: &str) -> bool {
@@ -145,6 +179,13 @@ fn supports(other: &Fact, fact: &Fact) -> bool {
             _ => false,
         },
         Dose | Quantity | Duration | Date | Medicine | Name => other.kind == fact.kind && other.key == fact.key,
+        Detail => {
+            let ((set, groups), (other_set, mut other_groups)) = (detail_parts(fact), detail_parts(other));
+            other.kind == Detail && set == other_set && {
+                let groups: Vec<&str> = groups.collect();
+                other_groups.any(|g| groups.contains(&g))
+            }
+        }
         Negation => false,
     }
 }
@@ -201,6 +242,7 @@ fn noun(kind: FactKind) -> &'static str {
         FactKind::Medicine => "the medicine",
         FactKind::Dose => "the dose",
         FactKind::Negation => "that this did not happen:",
+        FactKind::Detail => "the detail",
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 const MEDICINES_GZ: &[u8] = include_bytes!("../data/medicines.tsv.gz");
 const COMMON_WORDS_GZ: &[u8] = include_bytes!("../data/common-words.txt.gz");
 const CARE_WORDS: &str = include_str!("../data/care-words.txt");
+const CONTRASTS: &str = include_str!("../data/contrasts.toml");
 
 fn gunzip(bytes: &[u8]) -> String {
     let mut text = String::new();
@@ -34,6 +35,57 @@ pub(crate) fn common_words() -> &'static HashSet<String> {
         let care = CARE_WORDS.lines().filter(|l| !l.starts_with('#') && !l.is_empty());
         gunzip(COMMON_WORDS_GZ).lines().chain(care).map(str::to_owned).collect()
     })
+}
+
+#[derive(serde::Deserialize)]
+struct ContrastFile {
+    set: Vec<ContrastSet>,
+}
+
+/// Details of one kind that a draft must not swap for one another (`data/contrasts.toml`).
+#[derive(serde::Deserialize)]
+pub(crate) struct ContrastSet {
+    /// What the details are ("room", "relative").
+    pub name: String,
+    groups: Vec<Vec<String>>,
+    #[serde(default)]
+    followed_by: Vec<String>,
+}
+
+/// A word or two-word phrase of a [`ContrastSet`]: the set and the groups of words that mean the same it is in.
+pub(crate) struct Contrast {
+    /// The set.
+    pub set: &'static ContrastSet,
+    /// Indices of the set's groups that hold the phrase.
+    pub groups: Vec<usize>,
+}
+
+/// The contrast a lower-case `phrase` belongs to (a plural "s" understood), where `next` (the lower-case word after
+/// it) allows it.
+pub(crate) fn contrast(phrase: &str, next: &str) -> Option<Contrast> {
+    type Index = (Vec<ContrastSet>, HashMap<String, Vec<(usize, usize)>>);
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    let (sets, index) = INDEX.get_or_init(|| {
+        // The data file is compiled in and checked by the tests: a failure here is a build defect.
+        let sets = toml::from_str::<ContrastFile>(CONTRASTS).expect("contrasts.toml parses").set;
+        let mut index: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (s, set) in sets.iter().enumerate() {
+            for (g, group) in set.groups.iter().enumerate() {
+                for word in group {
+                    index.entry(word.clone()).or_default().push((s, g));
+                }
+            }
+        }
+        (sets, index)
+    });
+    let entries = index.get(phrase).or_else(|| index.get(phrase.strip_suffix('s')?))?;
+    let set = &sets[entries[0].0];
+    let next_singular = next.strip_suffix('s').unwrap_or(next);
+    if !set.followed_by.is_empty() && !set.followed_by.iter().any(|f| f == next || f == next_singular) {
+        return None;
+    }
+    let groups = entries.iter().filter(|(s, _)| *s == entries[0].0).map(|&(_, g)| g).collect();
+    Some(Contrast { set, groups })
 }
 
 /// Whether `word` (any case) is an ordinary English word.
@@ -72,6 +124,7 @@ pub(crate) fn number_word(word: &str) -> Option<f64> {
         "eighty" => 80.0,
         "ninety" => 90.0,
         "hundred" => 100.0,
+        "thousand" => 1000.0,
         "dozen" => 12.0,
         "half" => 0.5,
         "quarter" => 0.25,

@@ -295,7 +295,7 @@ fn notes(dir: &Path, limit: usize, a: &mut Assistant) -> Result<NotesEval, AppEr
         let draft = generate(a, Task::CareNote, &note.note, None)?;
         let facts = tend_checks::extract_facts(&note.note)
             .into_iter()
-            .filter(|f| f.kind != tend_checks::FactKind::Negation)
+            .filter(|f| !matches!(f.kind, tend_checks::FactKind::Negation | tend_checks::FactKind::Detail))
             .count();
         let findings = check_scope(&note.note, &draft, Scope::RECORD);
         let lost = findings
