@@ -126,6 +126,20 @@ fn grounding_finds_what_the_draft_added_lost_or_reversed() {
 }
 
 #[test]
+fn a_passage_copied_from_the_prompts_example_is_found() {
+    let example = "S was sitting in her chair and was chatty during the afternoon visit. She had two biscuits.";
+    let source = "4/7 hx of dry itchy skin. Was chatty during the visit.";
+    let draft = "Dry itchy skin for four days. S was sitting in her chair and was chatty during the visit.";
+    let findings = tend_checks::grounding::copied_from_example(example, source, draft);
+    let [copied] = &findings[..] else { panic!("{findings:#?}") };
+    assert_eq!(copied.text, "S was sitting in her chair and was chatty during the");
+    assert_eq!(&draft[copied.start..copied.end], copied.text);
+    // Words the notes share with the example are the worker's, however long the run.
+    assert!(tend_checks::grounding::copied_from_example(example, draft, draft).is_empty());
+    assert!(tend_checks::grounding::copied_from_example("", source, draft).is_empty());
+}
+
+#[test]
 fn finding_offsets_point_at_the_text() {
     let source = "Mrs Patel had 2 biscuits.";
     let draft = "Mrs Patil had three biscuits.";

@@ -1,7 +1,7 @@
 //! The evaluation's metrics against known values: chrF of identical texts, and GLEU of the uncorrected JFLEG
 //! sentences, which the data's README gives as about 0.40.
 
-use tend_app::eval::{chrf, gleu};
+use tend_app::eval::{chrf, gleu, jfleg_tokens};
 
 use crate::support;
 
@@ -14,6 +14,17 @@ fn chrf_is_100_for_identical_text_and_lower_for_changes() {
     // The best of several references counts.
     let two = vec![vec!["Something else entirely.".to_owned(), "She declined her tea at 8:15.".to_owned()]];
     assert!((chrf(&["She declined her tea at 8:15.".to_owned()], &two, 2) - 100.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_correction_is_tokenized_as_jfleg_is_before_scoring() {
+    for (text, tokens) in [
+        ("She didn't go, it's John's (new) car.", "She did n't go , it 's John 's ( new ) car ."),
+        ("\"Yes!\" he said...", "\" Yes ! \" he said . . ."),
+        ("So I think we can not live .", "So I think we can not live ."),
+    ] {
+        assert_eq!(jfleg_tokens(text), tokens);
+    }
 }
 
 #[test]

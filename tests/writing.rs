@@ -15,9 +15,12 @@ fn every_task_renders_the_input_as_data_in_the_last_user_turn() {
         assert_eq!(prompt.messages[0].role, Role::System, "{task:?}");
         assert!(prompt.messages[0].content.contains("not instructions"), "{task:?}: says the input is data");
         assert!(!prompt.messages[0].content.contains('{'), "{task:?}: no placeholder left in the instructions");
-        assert_eq!(prompt.template.version, 1, "{task:?}");
+        assert!(prompt.template.version >= 1, "{task:?}");
         let id = serde_json::to_value(task).expect("json");
         assert_eq!(id.as_str(), Some(prompt.template.id.as_str()), "{task:?}: template id matches the task name");
+        // The example the draft is checked against is the one the model was shown.
+        let shown = prompt.messages.iter().find(|m| m.role == Role::Assistant).map_or("", |m| m.content.as_str());
+        assert_eq!(prompt.example, shown, "{task:?}");
     }
 }
 

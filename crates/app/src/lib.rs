@@ -166,7 +166,7 @@ impl Assistant {
         let info = self.model.info();
         Ok(Draft {
             task,
-            findings: findings_for(task, input, &draft),
+            findings: findings_for(task, input, &draft, &prompt.example),
             draft,
             review_required: true,
             declined: false,
@@ -288,15 +288,18 @@ pub fn available_memory() -> Option<u64> {
     Some(kib << 10)
 }
 
-/// The checks that suit each task's output.
-fn findings_for(task: Task, input: &str, output: &str) -> Vec<Finding> {
-    use tend_checks::grounding::Scope;
-    match task {
+/// The checks that suit each task's output, and for every task the passages copied from the prompt's example.
+fn findings_for(task: Task, input: &str, output: &str, example: &str) -> Vec<Finding> {
+    use tend_checks::grounding::{Scope, copied_from_example};
+    let mut findings = match task {
         Task::CareNote | Task::CheckWording => tend_checks::check_draft_scope(input, output, Scope::RECORD),
         Task::Meeting | Task::Letter => tend_checks::check_draft_scope(input, output, Scope::SUMMARY),
         Task::ActivityPlan => tend_checks::check_draft_scope(input, output, Scope::PLAN),
         Task::Translate => tend_checks::translation::check(input, output),
-    }
+    };
+    findings.extend(copied_from_example(example, input, output));
+    findings.sort_by_key(|f| (f.location == tend_checks::Location::Source, f.start, f.end));
+    findings
 }
 
 /// The checks alone, for any pair of texts: a draft written elsewhere, or an evaluation.

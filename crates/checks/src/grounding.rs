@@ -87,6 +87,67 @@ pub fn check_scope(source: &str, draft: &str, scope: Scope) -> Vec<Finding> {
     findings
 }
 
+/// How many words in a row the draft must share with an example, and not with the notes, to count as copied.
+const COPIED_RUN: usize = 5;
+
+/// Passages of the draft copied from `example` (the worked answer shown to the model with the instructions)
+/// rather than written from `source`: runs of [`COPIED_RUN`] or more words that the example has and the notes do
+/// not. A small model sometimes repeats the example ("she had two biscuits and squash") as if it were this
+/// person's record.
+pub fn copied_from_example(example: &str, source: &str, draft: &str) -> Vec<Finding> {
+    fn spans(text: &str) -> Vec<(String, usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, ch) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+            match (ch.is_alphanumeric(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    out.push((text[s..i].to_lowercase(), s, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+    fn runs(words: &[(String, usize, usize)]) -> HashSet<Vec<&str>> {
+        words.windows(COPIED_RUN).map(|w| w.iter().map(|(t, _, _)| t.as_str()).collect()).collect()
+    }
+    let (example_words, source_words, draft_words) = (spans(example), spans(source), spans(draft));
+    let (from_example, from_source) = (runs(&example_words), runs(&source_words));
+    let mut copied = vec![false; draft_words.len()];
+    for (i, window) in draft_words.windows(COPIED_RUN).enumerate() {
+        let run: Vec<&str> = window.iter().map(|(t, _, _)| t.as_str()).collect();
+        if from_example.contains(&run) && !from_source.contains(&run) {
+            copied[i..i + COPIED_RUN].fill(true);
+        }
+    }
+    let mut findings = Vec::new();
+    let mut i = 0;
+    while i < copied.len() {
+        if !copied[i] {
+            i += 1;
+            continue;
+        }
+        let first = i;
+        while i < copied.len() && copied[i] {
+            i += 1;
+        }
+        let (start, end) = (draft_words[first].1, draft_words[i - 1].2);
+        findings.push(Finding {
+            kind: FindingKind::UnsupportedFact,
+            fact: None,
+            text: draft[start..end].to_owned(),
+            start,
+            end,
+            location: Location::Draft,
+            message: "This comes from the example in Tend's instructions, not from your notes: remove it.".to_owned(),
+            suggestion: None,
+        });
+    }
+    findings
+}
+
 fn finding(kind: FindingKind, fact: &Fact, location: Location, message: String) -> Finding {
     Finding {
         kind,

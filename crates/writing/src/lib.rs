@@ -108,7 +108,12 @@ impl Task {
             messages.push(ChatMessage::assistant(template.example_output.trim()));
         }
         messages.push(ChatMessage::user(fill(&template.user, input)));
-        Ok(TaskPrompt { messages, template: TemplateId { id: template.id, version: template.version }, language })
+        Ok(TaskPrompt {
+            messages,
+            template: TemplateId { id: template.id, version: template.version },
+            language,
+            example: template.example_output.trim().to_owned(),
+        })
     }
 }
 
@@ -144,4 +149,6 @@ pub struct TaskPrompt {
     pub template: TemplateId,
     /// The target language of a translation.
     pub language: Option<Language>,
+    /// The worked example's answer shown to the model, or empty: a draft must not repeat it.
+    pub example: String,
 }

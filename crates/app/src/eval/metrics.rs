@@ -83,6 +83,35 @@ pub fn chrf(hyps: &[String], refs: &[Vec<String>], word_order: usize) -> f64 {
     chrf_score(&total)
 }
 
+/// A sentence tokenized the way JFLEG's files are, so that a correction is scored on its words and not on how it
+/// spaces them: punctuation apart from words, and the clitics of "don't" and "John's" apart ("do n't", "John 's").
+pub fn jfleg_tokens(text: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for word in text.split_whitespace() {
+        let core_end = word.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '\'');
+        let core = core_end.trim_start_matches(|c: char| c.is_ascii_punctuation());
+        let (lead, tail) = (&core_end[..core_end.len() - core.len()], &word[core_end.len()..]);
+        // Leading and trailing runs are ASCII punctuation: one token per byte.
+        out.extend((0..lead.len()).map(|i| &lead[i..=i]));
+        let lower = core.to_lowercase();
+        let clitic = if lower.ends_with("n't") && core.len() > 3 {
+            Some(core.len() - 3)
+        } else {
+            ["'s", "'re", "'ve", "'ll", "'d", "'m"]
+                .iter()
+                .find(|c| lower.ends_with(*c) && core.len() > c.len())
+                .map(|c| core.len() - c.len())
+        };
+        match clitic {
+            Some(at) => out.extend([&core[..at], &core[at..]]),
+            None if !core.is_empty() => out.push(core),
+            None => {}
+        }
+        out.extend((0..tail.len()).map(|i| &tail[i..=i]));
+    }
+    out.join(" ")
+}
+
 /// Corpus GLEU (Napoles et al.), 0-1: n-grams (1-4) of the hypothesis that match the reference, less those kept
 /// from the source that the reference changed, with a brevity penalty. With several references the script samples
 /// one per sentence; here each reference index is used for all sentences in turn and the scores are averaged,

@@ -10,7 +10,7 @@ use tend_checks::grounding::{Scope, check_scope};
 use tend_checks::{FindingKind, Location};
 use tend_writing::{Language, Task};
 
-pub use metrics::{chrf, gleu};
+pub use metrics::{chrf, gleu, jfleg_tokens};
 
 use crate::{AppError, Assistant, Flow, GenerationParams};
 
@@ -237,7 +237,7 @@ fn wording(dir: &Path, limit: usize, a: &mut Assistant) -> Result<WordingEval, A
     let refs: Vec<Vec<String>> = (0..sources.len()).map(|i| all_refs.iter().map(|r| r[i].clone()).collect()).collect();
     let mut hyps = Vec::new();
     for source in &sources {
-        hyps.push(corrected_text(&generate(a, Task::CheckWording, source, None)?));
+        hyps.push(jfleg_tokens(&corrected_text(&generate(a, Task::CheckWording, source, None)?)));
     }
     Ok(WordingEval {
         sentences: sources.len(),
@@ -343,7 +343,8 @@ impl EvalReport {
         }
         if let Some(w) = &self.wording {
             md.push_str(&format!(
-                "## Check my wording on JFLEG dev ({} sentences)\n\n| figure | value |\n|---|---|\n\
+                "## Check my wording on JFLEG dev ({} sentences)\n\nCorrections are tokenized as the references are \
+                 (punctuation and \"n't\" apart) before scoring.\n\n| figure | value |\n|---|---|\n\
                  | GLEU | {:.3} |\n| GLEU of the uncorrected source | {:.3} |\n| chrF | {:.1} |\n\n",
                 w.sentences, w.gleu, w.gleu_source, w.chrf
             ));
