@@ -1,6 +1,7 @@
 //! Fact extraction: the names, numbers, times, dates, durations, quantities, medicines and doses in a text, the
-//! details a draft must not swap (a room, a meal, "he" or "she"...), and the things it says did not happen. Each fact has its byte span and a normalised key for comparison, so "six"
-//! and "6", "half eight" and "8:30", "0.5 g" and "500mg" compare equal.
+//! details a draft must not swap (a room, a meal, "he" or "she"...), and the things it says did not happen. Each
+//! fact has its byte span and a normalised key for comparison, so "six" and "6", "half eight" and "8:30", "0.5 g"
+//! and "500mg" compare equal.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -705,7 +706,7 @@ fn spoken_number(text: &str) -> Option<f64> {
     match parts[..] {
         [word] => match word {
             "one" => Some(1.0),
-            "nought" | "oh" => Some(0.0),
+            "nought" => Some(0.0),
             _ => word.parse().ok().or_else(|| number_word(word)),
         },
         [tens, unit] => Some(number_word(tens)? + if unit == "one" { 1.0 } else { number_word(unit)? }),
@@ -776,10 +777,7 @@ fn next_word(text: &str, at: usize) -> (String, usize) {
 
 /// Whether `word` is a unit of a dose, quantity or duration.
 fn is_unit(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    unit_of(&lower, DOSE_UNITS).is_some()
-        || unit_of(&lower, QUANTITY_UNITS).is_some()
-        || duration_unit(&lower).is_some()
+    unit_of(word, DOSE_UNITS).is_some() || unit_of(word, QUANTITY_UNITS).is_some() || duration_unit(word).is_some()
 }
 
 /// Minutes in one `unit` of duration ("days", "hr").
@@ -789,27 +787,31 @@ fn duration_unit(unit: &str) -> Option<f64> {
 }
 
 fn medicine_names(c: &mut Collector<'_>) {
-    let ws = words(c.text);
     let lexicon = medicines();
+    phrases(c, 3, |phrase, _| lexicon.get(phrase).map(|canonical| (FactKind::Medicine, canonical.clone())));
+}
+
+/// Adds a fact for each phrase of up to `longest` words, written with single spaces, that `lookup` knows, longest
+/// first; `lookup` gets the lower-case phrase and the lower-case word after it, and gives the fact's kind and key.
+fn phrases(c: &mut Collector<'_>, longest: usize, lookup: impl Fn(&str, &str) -> Option<(FactKind, String)>) {
+    let ws = words(c.text);
     let mut i = 0;
     while i < ws.len() {
-        let mut matched = 0;
-        for n in (1..=3).rev() {
-            if i + n > ws.len() {
+        let mut taken = 1;
+        for n in (1..=longest.min(ws.len() - i)).rev() {
+            let (start, end) = (ws[i].start, ws[i + n - 1].end);
+            if c.text[start..end].split_whitespace().count() != n {
                 continue;
             }
             let phrase = ws[i..i + n].iter().map(|w| w.text.to_lowercase()).collect::<Vec<_>>().join(" ");
-            if let Some(canonical) = lexicon.get(&phrase) {
-                // A phrase must be written with single spaces between its words to count as one name.
-                let (start, end) = (ws[i].start, ws[i + n - 1].end);
-                if c.text[start..end].split_whitespace().count() == n {
-                    c.add(FactKind::Medicine, start, end, canonical.clone(), None);
-                    matched = n;
-                    break;
-                }
+            let next = ws.get(i + n).map(|w| w.text.to_lowercase()).unwrap_or_default();
+            if let Some((kind, key)) = lookup(&phrase, &next) {
+                c.add(kind, start, end, key, None);
+                taken = n;
+                break;
             }
         }
-        i += matched.max(1);
+        i += taken;
     }
 }
 
@@ -882,29 +884,11 @@ fn names(c: &mut Collector<'_>) {
 
 /// Details of the kinds in `data/contrasts.toml`, keyed `detail:SET:GROUPS` ("detail:meal:1,2" for "dinner").
 fn details(c: &mut Collector<'_>) {
-    let ws = words(c.text);
-    let mut i = 0;
-    while i < ws.len() {
-        let mut taken = 1;
-        for n in [2, 1] {
-            let Some(phrase_words) = ws.get(i..i + n) else {
-                continue;
-            };
-            let (start, end) = (phrase_words[0].start, phrase_words[n - 1].end);
-            if c.text[start..end].split_whitespace().count() != n {
-                continue;
-            }
-            let phrase = phrase_words.iter().map(|w| w.text.to_lowercase()).collect::<Vec<_>>().join(" ");
-            let next = ws.get(i + n).map(|w| w.text.to_lowercase()).unwrap_or_default();
-            if let Some(found) = contrast(&phrase, &next) {
-                let groups = found.groups.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
-                c.add(FactKind::Detail, start, end, format!("detail:{}:{groups}", found.set.name), None);
-                taken = n;
-                break;
-            }
-        }
-        i += taken;
-    }
+    phrases(c, 2, |phrase, next| {
+        let (set, groups) = contrast(phrase, next)?;
+        let groups = groups.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
+        Some((FactKind::Detail, format!("detail:{set}:{groups}")))
+    });
 }
 
 /// 1 for a male title, 2 for a female one, nothing for the others ("Dr", "Mx", "Nurse").

@@ -44,25 +44,17 @@ struct ContrastFile {
 
 /// Details of one kind that a draft must not swap for one another (`data/contrasts.toml`).
 #[derive(serde::Deserialize)]
-pub(crate) struct ContrastSet {
-    /// What the details are ("room", "relative").
-    pub name: String,
+struct ContrastSet {
+    name: String,
     groups: Vec<Vec<String>>,
     #[serde(default)]
     followed_by: Vec<String>,
 }
 
-/// A word or two-word phrase of a [`ContrastSet`]: the set and the groups of words that mean the same it is in.
-pub(crate) struct Contrast {
-    /// The set.
-    pub set: &'static ContrastSet,
-    /// Indices of the set's groups that hold the phrase.
-    pub groups: Vec<usize>,
-}
-
-/// The contrast a lower-case `phrase` belongs to (a plural "s" understood), where `next` (the lower-case word after
-/// it) allows it.
-pub(crate) fn contrast(phrase: &str, next: &str) -> Option<Contrast> {
+/// The set of details a lower-case `phrase` belongs to ("room"), and the indices of the set's groups of words that
+/// mean the same that hold it; a plural "s" is understood, and `next` (the lower-case word after the phrase) must
+/// be one the set allows.
+pub(crate) fn contrast(phrase: &str, next: &str) -> Option<(&'static str, Vec<usize>)> {
     type Index = (Vec<ContrastSet>, HashMap<String, Vec<(usize, usize)>>);
     static INDEX: OnceLock<Index> = OnceLock::new();
     let (sets, index) = INDEX.get_or_init(|| {
@@ -85,7 +77,7 @@ pub(crate) fn contrast(phrase: &str, next: &str) -> Option<Contrast> {
         return None;
     }
     let groups = entries.iter().filter(|(s, _)| *s == entries[0].0).map(|&(_, g)| g).collect();
-    Some(Contrast { set, groups })
+    Some((set.name.as_str(), groups))
 }
 
 /// Whether `word` (any case) is an ordinary English word.
