@@ -298,7 +298,7 @@ fn findings_for(task: Task, input: &str, output: &str, example: &str) -> Vec<Fin
         Task::Translate => tend_checks::translation::check(input, output),
     };
     findings.extend(copied_from_example(example, input, output));
-    findings.sort_by_key(|f| (f.location == tend_checks::Location::Source, f.start, f.end));
+    tend_checks::in_order(&mut findings);
     findings
 }
 

@@ -405,19 +405,32 @@ const IRREGULAR: &[(&str, &str)] = &[
 ];
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    // The patterns are constants checked by the tests: a failure here is a build defect.
-    cell.get_or_init(|| Regex::new(pattern).expect("valid pattern"))
+    re_built(cell, || pattern.to_owned())
 }
+
+/// As [`re`], for a pattern put together from the constants below, built only the first time.
+fn re_built(cell: &'static OnceLock<Regex>, pattern: impl FnOnce() -> String) -> &'static Regex {
+    // The patterns are constants checked by the tests: a failure here is a build defect.
+    cell.get_or_init(|| Regex::new(&pattern()).expect("valid pattern"))
+}
+
+/// Tens in words, and the units that follow them in "twenty-five".
+const TENS: &str = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety";
+const UNITS: &str = "one|two|three|four|five|six|seven|eight|nine";
+/// Number words from two to ninety, the longer first so that "fourteen" is never read as "four" and "teen".
+const NUMBER_WORDS: &str = "thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|\
+sixty|seventy|eighty|ninety|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve";
 
 /// A word with its byte span.
 #[derive(Debug, Clone, Copy)]
-struct Word<'a> {
-    text: &'a str,
-    start: usize,
-    end: usize,
+pub(crate) struct Word<'a> {
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
 }
 
-fn words(text: &str) -> Vec<Word<'_>> {
+/// The words of `text` ("don't" and "twenty-five" are one word each).
+pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
     static WORD: OnceLock<Regex> = OnceLock::new();
     re(&WORD, r"[\p{L}\p{N}]+(?:['’][\p{L}]+|-[\p{L}\p{N}]+)*")
         .find_iter(text)
@@ -657,9 +670,12 @@ fn add_time(c: &mut Collector<'_>, start: usize, end: usize, minutes: u32, absol
 fn amounts(c: &mut Collector<'_>) {
     static AMOUNT: OnceLock<Regex> = OnceLock::new();
     let text = c.text;
-    let number = r"\d+(?:\.\d+)?|\d+/\d+|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|one|a|an";
-    let pattern = format!(r"(?i)\b({number})(?:\s+and\s+a\s+half)?\s*(%|°c|[a-zµ]+\.?)");
-    for m in re(&AMOUNT, &pattern).captures_iter(text) {
+    let amount = re_built(&AMOUNT, || {
+        format!(
+            r"(?i)\b(\d+(?:\.\d+)?|\d+/\d+|{NUMBER_WORDS}|hundred|half|one|a|an)(?:\s+and\s+a\s+half)?\s*(%|°c|[a-zµ]+\.?)"
+        )
+    });
+    for m in amount.captures_iter(text) {
         let whole = m.get(0).map_or(0..0, |g| g.range());
         let unit = m[2].trim_end_matches('.');
         let mut value = match m[1].to_lowercase().as_str() {
@@ -697,9 +713,11 @@ fn amounts(c: &mut Collector<'_>) {
 }
 
 /// A number said in words or digits ("7", "nought", "twenty-five", "twenty five").
-const SPOKEN_NUMBER: &str = r"\d+|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:\s*-\s*|\s+)(?:one|two|three|four|five|six|seven|eight|nine)\b|zero|nought|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety";
+fn spoken_number_pattern() -> String {
+    format!(r"\d+|(?:{TENS})(?:\s*-\s*|\s+)(?:{UNITS})\b|zero|nought|one|{NUMBER_WORDS}")
+}
 
-/// The value of a [`SPOKEN_NUMBER`].
+/// The value of a number said in words or digits, as [`spoken_number_pattern`] finds them.
 fn spoken_number(text: &str) -> Option<f64> {
     let lower = text.to_lowercase();
     let parts: Vec<&str> = lower.split(|ch: char| ch == '-' || ch.is_whitespace()).filter(|p| !p.is_empty()).collect();
@@ -721,10 +739,13 @@ fn spoken_decimals(c: &mut Collector<'_>) {
     static MONEY: OnceLock<Regex> = OnceLock::new();
     static POINT: OnceLock<Regex> = OnceLock::new();
     let text = c.text;
-    let money = format!(
-        r"(?i)\b({SPOKEN_NUMBER})\s+(?:pounds?|quid|euros?|dollars?)\s+(?:and\s+)?({SPOKEN_NUMBER})(?:\s+(?:pence|p|cents?|centimes?))?\b"
-    );
-    for m in re(&MONEY, &money).captures_iter(text) {
+    let money = re_built(&MONEY, || {
+        let n = spoken_number_pattern();
+        format!(
+            r"(?i)\b({n})\s+(?:pounds?|quid|euros?|dollars?)\s+(?:and\s+)?({n})(?:\s+(?:pence|p|cents?|centimes?))?\b"
+        )
+    });
+    for m in money.captures_iter(text) {
         let whole = m.get(0).map_or(0..0, |g| g.range());
         // "two pounds ten stone" or "two pounds ten days ago" is no money.
         let (next, _) = next_word(text, whole.end);
@@ -737,8 +758,11 @@ fn spoken_decimals(c: &mut Collector<'_>) {
         }
     }
     // After the point each word is a digit ("point two five") or a two-digit number ("dot fifty").
-    let point = format!(r"(?i)\b({SPOKEN_NUMBER})\s+(?:point|dot)((?:\s+(?:{SPOKEN_NUMBER}))+)\b");
-    for m in re(&POINT, &point).captures_iter(text) {
+    let point = re_built(&POINT, || {
+        let n = spoken_number_pattern();
+        format!(r"(?i)\b({n})\s+(?:point|dot)((?:\s+(?:{n}))+)\b")
+    });
+    for m in point.captures_iter(text) {
         let whole = m.get(0).map_or(0..0, |g| g.range());
         let digits: Option<String> =
             m[2].split_whitespace().map(|w| spoken_number(w).filter(|v| *v < 100.0).map(|v| format!("{v}"))).collect();
@@ -818,27 +842,23 @@ fn phrases(c: &mut Collector<'_>, longest: usize, lookup: impl Fn(&str, &str) ->
 fn numbers(c: &mut Collector<'_>) {
     static NUMBER: OnceLock<Regex> = OnceLock::new();
     let text = c.text;
-    let pattern = r"(?i)\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:\s*-\s*|\s+)(?:one|two|three|four|five|six|seven|eight|nine)|(?:one|a)\s+half|x\s?\d+|\d+/\d+|\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen|half|twice)\b";
-    for m in re(&NUMBER, pattern).find_iter(text) {
+    let number = re_built(&NUMBER, || {
+        format!(
+            r"(?i)\b(?:(?:{TENS})(?:\s*-\s*|\s+)(?:{UNITS})|(?:one|a)\s+half|x\s?\d+|\d+/\d+|\d+(?:\.\d+)?|{NUMBER_WORDS}|hundred|thousand|dozen|half|twice)\b"
+        )
+    });
+    for m in number.find_iter(text) {
         if is_list_marker(text, m.start(), m.end()) {
             continue;
         }
         let lower = m.as_str().to_lowercase();
-        // "twenty-five", "twenty five" and a transcript's "twenty - five".
-        let parts: Vec<&str> =
-            lower.split(|ch: char| ch == '-' || ch.is_whitespace()).filter(|p| !p.is_empty()).collect();
-        let compound = match parts[..] {
-            [tens, unit] if tens.ends_with('y') => Some((tens, unit)),
-            _ => None,
-        };
-        let value = if let Some((tens, unit)) = compound {
-            number_word(tens).zip(number_word(unit).or((unit == "one").then_some(1.0))).map(|(t, u)| t + u)
-        } else if lower.ends_with("half") {
+        // Compounds ("twenty-five", "twenty five" and a transcript's "twenty - five") and words are spoken numbers.
+        let value = if lower.ends_with("half") {
             Some(0.5)
         } else if let Some(times) = lower.strip_prefix('x') {
             times.trim().parse().ok()
         } else {
-            parse_number(&lower)
+            spoken_number(&lower).or_else(|| parse_number(&lower))
         };
         if let Some(v) = value {
             c.add(FactKind::Number, m.start(), m.end(), format!("n:{}", format_value(v)), Some(v));

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::facts::{Fact, FactKind, affirmed_words, extract_facts};
+use crate::facts::{Fact, FactKind, affirmed_words, extract_facts, words};
 use crate::{Finding, FindingKind, Location};
 
 /// Which grounding findings a task wants.
@@ -95,45 +95,29 @@ const COPIED_RUN: usize = 5;
 /// not. A small model sometimes repeats the example ("she had two biscuits and squash") as if it were this
 /// person's record.
 pub fn copied_from_example(example: &str, source: &str, draft: &str) -> Vec<Finding> {
-    fn spans(text: &str) -> Vec<(String, usize, usize)> {
-        let mut out = Vec::new();
-        let mut start = None;
-        for (i, ch) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-            match (ch.is_alphanumeric(), start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    out.push((text[s..i].to_lowercase(), s, i));
-                    start = None;
-                }
-                _ => {}
-            }
-        }
-        out
-    }
-    fn runs(words: &[(String, usize, usize)]) -> HashSet<Vec<&str>> {
-        words.windows(COPIED_RUN).map(|w| w.iter().map(|(t, _, _)| t.as_str()).collect()).collect()
-    }
-    let (example_words, source_words, draft_words) = (spans(example), spans(source), spans(draft));
-    let (from_example, from_source) = (runs(&example_words), runs(&source_words));
+    let lower = |text: &str| -> Vec<String> { words(text).iter().map(|w| w.text.to_lowercase()).collect() };
+    let runs = |words: &[String]| -> HashSet<Vec<String>> { words.windows(COPIED_RUN).map(<[_]>::to_vec).collect() };
+    let (from_example, from_source) = (runs(&lower(example)), runs(&lower(source)));
+    let draft_words = words(draft);
     let mut copied = vec![false; draft_words.len()];
-    for (i, window) in draft_words.windows(COPIED_RUN).enumerate() {
-        let run: Vec<&str> = window.iter().map(|(t, _, _)| t.as_str()).collect();
-        if from_example.contains(&run) && !from_source.contains(&run) {
+    for (i, run) in lower(draft).windows(COPIED_RUN).enumerate() {
+        if from_example.contains(run) && !from_source.contains(run) {
             copied[i..i + COPIED_RUN].fill(true);
         }
     }
+    // One finding per stretch of copied words.
     let mut findings = Vec::new();
     let mut i = 0;
     while i < copied.len() {
-        if !copied[i] {
-            i += 1;
-            continue;
-        }
         let first = i;
         while i < copied.len() && copied[i] {
             i += 1;
         }
-        let (start, end) = (draft_words[first].1, draft_words[i - 1].2);
+        if i == first {
+            i += 1;
+            continue;
+        }
+        let (start, end) = (draft_words[first].start, draft_words[i - 1].end);
         findings.push(Finding {
             kind: FindingKind::UnsupportedFact,
             fact: None,

@@ -79,6 +79,11 @@ pub fn check_draft_scope(source: &str, draft: &str, scope: grounding::Scope) -> 
     let mut findings = grounding::check_scope(source, draft, scope);
     findings.extend(language::check(draft));
     findings.extend(clinical::check_draft(draft));
-    findings.sort_by_key(|f| (f.location == Location::Source, f.start, f.end));
+    in_order(&mut findings);
     findings
+}
+
+/// Orders findings by where they are: the draft's first, by position, then the notes' (omissions).
+pub fn in_order(findings: &mut [Finding]) {
+    findings.sort_by_key(|f| (f.location == Location::Source, f.start, f.end));
 }
