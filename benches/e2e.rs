@@ -6,6 +6,7 @@
 //! `cargo bench --bench e2e` measures every model in models/ that is present, each in its own process (so peak
 //! RSS is that model's), and prints a table. `-- --model PATH [--rounds N] [--json]` measures one model;
 //! `-- --model PATH --load-only` loads it and evaluates one token (the unit llama-bench's load is timed in).
+//! Each size is run once unmeasured before it is measured, as llama-bench warms up.
 //! Threads: candle's pool, set with RAYON_NUM_THREADS.
 
 use std::path::{Path, PathBuf};
@@ -71,6 +72,11 @@ fn measure_one(path: &Path, rounds: usize, load_only: bool) -> serde_json::Value
     let ttft_cold = time_to_first_token(&mut model, SHORTHAND).as_secs_f64();
     let (mut pp256, mut pp512, mut tg128, mut ttft_warm) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (p256, p512) = (prompt_tokens(&model, 256), prompt_tokens(&model, 512));
+    // A warm-up of each measured size first, as llama-bench runs before it measures: the first pass of a size
+    // pays for fresh memory (page faults), which is not the engine's speed.
+    model.measure(&p256, 0).expect("warm-up pp256");
+    model.measure(&p512, 0).expect("warm-up pp512");
+    model.measure(&first, 1).expect("warm-up decode");
     for round in 0..rounds {
         pp256.push(model.measure(&p256, 0).expect("pp256").prefill_tokens_per_second());
         pp512.push(model.measure(&p512, 0).expect("pp512").prefill_tokens_per_second());
