@@ -37,7 +37,7 @@ fn kernels(c: &mut Criterion) {
         let candle = QMatMul::from_qtensor(QTensor::quantize(&values, dtype).expect("quantize")).expect("candle");
         let mut group = c.benchmark_group(format!("{dtype:?} matmul {k}x{n}"));
         group.sample_size(10);
-        for m in [1, 128] {
+        for m in [1, 128, 512] {
             let xs = Tensor::randn(0f32, 1.0, (1, m, k), &Device::Cpu).expect("activations");
             group.bench_function(format!("engine tiles ({detected:?}), {m} rows"), |b| {
                 b.iter(|| tiles.forward(&xs).expect("tiles"))

@@ -112,8 +112,8 @@ fn q4k_tiles_compute_the_product_with_activations_quantised_per_32() {
 
 #[test]
 fn the_tile_kernel_gives_the_same_bits_with_every_instruction_set_the_processor_has() {
-    // AVX2's multiply-adds and VNNI's vpdpbusd sum the same products exactly, so every type's product is
-    // bit-identical whichever runs. On a processor without VNNI only AVX2 runs, and asking for VNNI is refused.
+    // AVX2's multiply-adds and VNNI's vpdpbusd sum the same products exactly, and 512-bit registers do per row what
+    // 256-bit ones do, so every type's product is bit-identical whichever runs. On a processor without VNNI only AVX2 runs, and asking for VNNI is refused.
     let available = DotProduct::available();
     let tile_kernel =
         cfg!(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"));
@@ -131,7 +131,7 @@ fn the_tile_kernel_gives_the_same_bits_with_every_instruction_set_the_processor_
         let xs = random(&mut rng, &[1, m, k]);
         let weight = || Weight::Read(Arc::new(QTensor::quantize(&values, dtype).unwrap()));
         let mut results = Vec::new();
-        for dot in [DotProduct::Avx2, DotProduct::AvxVnni, DotProduct::Avx512Vnni] {
+        for dot in DotProduct::ALL {
             match Linear::from_weight_using(weight(), Rows::Many, dot) {
                 Ok(linear) => {
                     assert!(available.contains(&dot) && linear.is_tiled(), "{dot:?} {dtype:?}");

@@ -4,12 +4,13 @@
 //! 896 values cannot hold 256-value k-quant blocks) and all of SmolLM2's layers (Q4_1) are such weights. Here
 //! they, and Q8_0, are multiplied against activations quantised per 32 values exactly as ggml's Q8_0/Q8_1 are (so
 //! the integer sums equal candle's and llama.cpp's), on candle's own worker pool. A decoder's layers are packed at
-//! load into tiles of 16 interleaved rows for the AVX2 tile kernel (`kernels/tiles.rs`: an outer product, four
-//! activation rows at a time, or eight with AVX-512 VNNI, summing byte products with VNNI's `vpdpbusd` where the
-//! processor has it: [`DotProduct`]); weights that only ever meet one row (an output head) and shapes the tiles do not
-//! fit stay as stored, for a dot product per row. Q4_K layers are packed into tiles too where candle has no VNNI
-//! kernel for them (processors with AVX2 but neither AVX-512 VNNI nor AVX-VNNI); other types (Q6_K, and Q4_K with
-//! VNNI) go through candle's `QMatMul`, which repacks them for its own AVX2 or VNNI kernels.
+//! load into tiles of 16 interleaved rows for the tile kernel (`kernels/tiles.rs`: an outer product, four
+//! activation rows at a time, or eight with AVX-512, summing byte products with VNNI's `vpdpbusd` where the
+//! processor has it, on 512-bit registers where it has AVX-512: [`DotProduct`]); weights that only ever meet one
+//! row (an output head) and shapes the tiles do not fit stay as stored, for a dot product per row. Q4_K layers are
+//! packed into tiles too except where candle's VNNI kernels beat the engine's (processors with VNNI but without
+//! AVX-512: [`prefers_own_kernel`]); other types (Q6_K, and Q4_K there) go through candle's `QMatMul`, which
+//! repacks them for its own AVX2 or VNNI kernels.
 //!
 //! The embedding table stays quantised too: each token's row is dequantised when it is looked up, instead of the
 //! whole table at load (for Qwen2.5 0.5B that table is 545 MB as f32).
@@ -528,11 +529,13 @@ pub fn has_own_kernel(
 }
 
 /// Whether a model's layer should use the engine's kernel ([`has_own_kernel`]) rather than candle's: always, except
-/// for Q4_K on processors with AVX-512 VNNI or AVX-VNNI, where candle 0.11 picks its own VNNI kernels at run time
-/// (measured here at 128 rows: 2.2 ms against the engine's VNNI tiles' 3.9 ms for 4864x896; on AVX2 alone the
-/// engine's are 1.3x candle's).
+/// for Q4_K on processors with VNNI but not the 512-bit tile kernel ([`DotProduct::Avx512`]), where candle 0.11's
+/// VNNI kernels, chosen at run time, are faster (measured here at 128 rows for 4864x896: candle 2.2 ms, the
+/// engine's 256-bit VNNI tiles 3.9 ms; its 512-bit tiles 2.6 ms against candle's 2.5 ms, and candle keeps a
+/// second, repacked copy of the weight; on AVX2 alone the engine's are 1.3x candle's).
 pub fn prefers_own_kernel(dtype: GgmlDType, dims: &[usize], rows: Rows) -> bool {
-    has_own_kernel(dtype, dims, rows) && !(dtype == GgmlDType::Q4K && candle_has_vnni())
+    has_own_kernel(dtype, dims, rows)
+        && !(dtype == GgmlDType::Q4K && candle_has_vnni() && DotProduct::detected() != DotProduct::Avx512)
 }
 
 /// Whether the processor has the VNNI instructions candle's k-quant kernels look for at run time.
@@ -555,9 +558,14 @@ pub enum DotProduct {
     AvxVnni,
     /// AVX-512 VNNI's `vpdpbusd` on 256-bit registers (Intel from Ice Lake, AMD Zen 4).
     Avx512Vnni,
+    /// AVX-512 (F, BW and VNNI) on 512-bit registers: a tile's 16 rows in one register (the same processors).
+    Avx512,
 }
 
 impl DotProduct {
+    /// Every variant, slowest first.
+    pub const ALL: [Self; 4] = [Self::Avx2, Self::AvxVnni, Self::Avx512Vnni, Self::Avx512];
+
     /// The fastest this processor has.
     pub fn detected() -> Self {
         Self::available().last().copied().unwrap_or(Self::Avx2)
@@ -565,7 +573,7 @@ impl DotProduct {
 
     /// Every one this processor has, AVX2's first (only AVX2's on builds without the tile kernel).
     pub fn available() -> Vec<Self> {
-        [Self::Avx2, Self::AvxVnni, Self::Avx512Vnni].into_iter().filter(|d| d.is_available()).collect()
+        Self::ALL.into_iter().filter(|d| d.is_available()).collect()
     }
 
     /// Whether this processor (and build) has these instructions.
@@ -576,6 +584,11 @@ impl DotProduct {
             Self::AvxVnni => std::is_x86_feature_detected!("avxvnni"),
             Self::Avx512Vnni => {
                 std::is_x86_feature_detected!("avx512vnni") && std::is_x86_feature_detected!("avx512vl")
+            }
+            Self::Avx512 => {
+                std::is_x86_feature_detected!("avx512f")
+                    && std::is_x86_feature_detected!("avx512bw")
+                    && std::is_x86_feature_detected!("avx512vnni")
             }
         }
         #[cfg(not(all(

@@ -1,5 +1,5 @@
-//! The interleaved weight layout and its AVX2 kernels: 16 weight rows per tile, so one 256-bit register holds the
-//! same few columns of 8 rows and each activation value is broadcast against all of them (an outer product, as in
+//! The interleaved weight layout and its kernels: 16 weight rows per tile, so one 256-bit register holds the same
+//! few columns of 8 rows (a 512-bit one of all 16) and each activation value is broadcast against all of them (an outer product, as in
 //! candle's repacked k-quant kernels and llama.cpp's repacked Q4_0), instead of a dot product per row that ends in
 //! a horizontal sum and a scale per 32 values per row.
 //!
@@ -10,14 +10,16 @@
 //! activations, as the row kernel does.
 //!
 //! The byte products are summed with AVX2's `maddubs`/`madd` pairs, or with one `vpdpbusd` where the processor has
-//! VNNI ([`Dot`]): the same loops are compiled once per instruction set and chosen at run time. Under AVX-512's
-//! encoding 32 vector registers hold the accumulators of eight activation rows, so each unpacked weight register is
-//! used twice as often (measured here, 896x4864 at 128 rows: Q5_0 5.1 -> 2.8 ms, Q8_0 3.7 -> 2.5 ms, Q4_1 3.0 ->
-//! 2.3 ms against AVX2; eight rows on AVX2's 16 registers were slower).
+//! VNNI, on 256-bit registers that hold 8 of a tile's rows or 512-bit ones that hold all 16 ([`Simd`]): the same
+//! loops are compiled once per instruction set and chosen at run time. Under AVX-512's encoding 32 vector
+//! registers hold the accumulators of eight activation rows, so each unpacked weight register is used twice as
+//! often. Measured here (AMD Zen 5), 896x4864 at 128 rows: Q5_0 5.1 ms (AVX2) -> 2.8 ms (VNNI, 256 bits) ->
+//! 1.4 ms (512 bits), Q8_0 3.7 -> 2.5 -> 1.9 ms, Q4_1 3.0 -> 2.3 -> 1.3 ms; eight rows on AVX2's 16 registers
+//! were slower.
 //!
 //! SAFETY, for every `unsafe` block here: this module is compiled only when the whole build targets AVX2, FMA and
-//! F16C (see its `mod` line), so those intrinsics are available, and VNNI's run only in functions [`matmul`] enters
-//! after checking the processor has them; every load reads bytes inside the array it names
+//! F16C (see its `mod` line), so those intrinsics are available, and VNNI's and AVX-512's run only in functions
+//! [`matmul`] enters after checking the processor has them; every load reads bytes inside the array it names
 //! (offsets are bounded by the tile's fixed sizes).
 
 use std::arch::x86_64::*;
@@ -41,26 +43,182 @@ pub(super) trait Tile: Sized + Send + Sync {
     const PER_BLOCK: usize = 1;
     /// Interleaves 32-column part `part` of the blocks of 16 consecutive rows.
     fn pack(rows: [&Self::Block; TILE_N], part: usize) -> Self;
-    /// Adds the products of the tile's rows `8h..8h + 8` in this block with `R` activation blocks to `acc[r]`.
-    fn multiply<D: Dot, const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [__m256; R]);
+    /// Adds the products of the tile's rows `h * S::LANES..(h + 1) * S::LANES` in this block with `R` activation
+    /// blocks to `acc[r]`.
+    fn multiply<S: Simd, const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [S::F; R]);
 }
 
-/// How products of unsigned bytes (weights) with signed bytes (activations) are summed into 32-bit lanes: AVX2's
-/// two multiply-adds, or VNNI's one instruction. Both sum exactly, so the kernels give the same bits either way.
-pub(super) trait Dot {
-    /// `acc` plus, in each 32-bit lane, the four products of that lane's bytes of `u` and `s`.
-    fn dot(acc: __m256i, u: __m256i, s: __m256i) -> __m256i;
-    /// `acc` plus the products of `u1` with `s1` and of `u2` with `s2`, in 32-bit lanes.
-    fn pair(acc: __m256i, u1: __m256i, s1: __m256i, u2: __m256i, s2: __m256i) -> __m256i;
-    /// As [`Dot::pair`] for nibble weights (below 16) into an accumulator that [`Dot::finish`] turns into 32-bit
-    /// sums: AVX2 keeps a block's products in 16-bit sums and widens them once.
-    fn partial(acc: __m256i, u1: __m256i, s1: __m256i, u2: __m256i, s2: __m256i) -> __m256i;
-    /// The 32-bit sums of a [`Dot::partial`] accumulator.
-    fn finish(acc: __m256i) -> __m256i;
+/// The vector instructions a tile kernel runs on: 256-bit registers holding 8 of a tile's rows, with AVX2's
+/// multiply-adds or VNNI's `vpdpbusd` to sum products of unsigned bytes (weights) with signed bytes (activations),
+/// or AVX-512's 512-bit registers holding all 16. Every variant sums exactly, so the kernels give the same bits
+/// whichever runs.
+pub(super) trait Simd {
+    /// An integer register.
+    type I: Copy;
+    /// A float register.
+    type F: Copy;
+    /// Weight rows per register: one 32-bit lane each.
+    const LANES: usize;
     /// Activation rows the kernel takes at a time: 8 where 32 vector registers hold their accumulators (AVX-512's
     /// encoding), [`MT`] otherwise.
     const ROWS: usize = MT;
+
+    /// `acc` plus, in each 32-bit lane, the four products of that lane's bytes of `u` and `s`.
+    fn dot(acc: Self::I, u: Self::I, s: Self::I) -> Self::I;
+    /// `acc` plus the products of `u1` with `s1` and of `u2` with `s2`, in 32-bit lanes.
+    fn pair(acc: Self::I, u1: Self::I, s1: Self::I, u2: Self::I, s2: Self::I) -> Self::I {
+        Self::dot(Self::dot(acc, u1, s1), u2, s2)
+    }
+    /// As [`Simd::pair`] for nibble weights (below 16) into an accumulator that [`Simd::finish`] turns into 32-bit
+    /// sums: AVX2 keeps a block's products in 16-bit sums and widens them once.
+    fn partial(acc: Self::I, u1: Self::I, s1: Self::I, u2: Self::I, s2: Self::I) -> Self::I {
+        Self::pair(acc, u1, s1, u2, s2)
+    }
+    /// The 32-bit sums of a [`Simd::partial`] accumulator.
+    fn finish(acc: Self::I) -> Self::I {
+        acc
+    }
+
+    /// All zero bits.
+    fn zero() -> Self::I;
+    /// The `4 * LANES` bytes at `at` (a group of a tile: 4 bytes of each of `LANES` rows).
+    ///
+    /// # Safety
+    /// The bytes must be readable.
+    unsafe fn load(at: *const u8) -> Self::I;
+    /// `four` in every 32-bit lane.
+    fn splat(four: i32) -> Self::I;
+    /// The low nibble of every byte.
+    fn low_nibbles(x: Self::I) -> Self::I;
+    /// The high nibble of every byte, shifted down.
+    fn high_nibbles(x: Self::I) -> Self::I;
+    /// Bitwise or.
+    fn or(a: Self::I, b: Self::I) -> Self::I;
+    /// Signed weights `w` and activations `a` as unsigned weights and signed activations with the same products:
+    /// `(|w|, a` with `w`'s sign`)`.
+    fn unsigned(w: Self::I, a: Self::I) -> (Self::I, Self::I);
+    /// 0x10 in byte `j` of each 32-bit lane where bit `shift + j` of that lane of `bits` is set (Q5_0's fifth
+    /// bits of 4 columns).
+    fn fifth_bits(bits: Self::I, shift: i32) -> Self::I;
+
+    /// A float register of zeros.
+    fn zero_f() -> Self::F;
+    /// The lanes as floats.
+    fn float(x: Self::I) -> Self::F;
+    /// `x` in every lane.
+    fn splat_f(x: f32) -> Self::F;
+    /// `a * b`.
+    fn mul(a: Self::F, b: Self::F) -> Self::F;
+    /// `a - b`.
+    fn sub(a: Self::F, b: Self::F) -> Self::F;
+    /// `a * b + c`.
+    fn fmadd(a: Self::F, b: Self::F, c: Self::F) -> Self::F;
+    /// `c - a * b`.
+    fn fnmadd(a: Self::F, b: Self::F, c: Self::F) -> Self::F;
+    /// `LANES` f16 values from `halves` as f32.
+    fn halves(halves: &[u16]) -> Self::F;
+    /// `LANES` f32 values from `floats`.
+    fn floats(floats: &[f32]) -> Self::F;
+    /// The lanes, written to `out[..LANES]`.
+    fn store(x: Self::F, out: &mut [f32]);
 }
+
+/// The [`Simd`] methods every 256-bit variant shares.
+macro_rules! ymm {
+    () => {
+        type I = __m256i;
+        type F = __m256;
+        const LANES: usize = 8;
+
+        #[inline(always)]
+        fn zero() -> __m256i {
+            unsafe { _mm256_setzero_si256() }
+        }
+        #[inline(always)]
+        unsafe fn load(at: *const u8) -> __m256i {
+            unsafe { _mm256_loadu_si256(at.cast()) }
+        }
+        #[inline(always)]
+        fn splat(four: i32) -> __m256i {
+            unsafe { _mm256_set1_epi32(four) }
+        }
+        #[inline(always)]
+        fn low_nibbles(x: __m256i) -> __m256i {
+            unsafe { _mm256_and_si256(x, _mm256_set1_epi8(0x0F)) }
+        }
+        #[inline(always)]
+        fn high_nibbles(x: __m256i) -> __m256i {
+            unsafe { _mm256_and_si256(_mm256_srli_epi16::<4>(x), _mm256_set1_epi8(0x0F)) }
+        }
+        #[inline(always)]
+        fn or(a: __m256i, b: __m256i) -> __m256i {
+            unsafe { _mm256_or_si256(a, b) }
+        }
+        #[inline(always)]
+        fn unsigned(w: __m256i, a: __m256i) -> (__m256i, __m256i) {
+            unsafe { (_mm256_sign_epi8(w, w), _mm256_sign_epi8(a, w)) }
+        }
+        #[inline(always)]
+        fn fifth_bits(bits: __m256i, shift: i32) -> __m256i {
+            unsafe {
+                // Each lane's bits shifted down, its low byte copied to its four bytes, and bit j of byte j tested.
+                let shifted = _mm256_srl_epi32(bits, _mm_cvtsi32_si128(shift));
+                let spread = _mm256_shuffle_epi8(shifted, _mm256_broadcastsi128_si256(SPREAD));
+                let set = _mm256_or_si256(spread, _mm256_set1_epi32(!BIT_J));
+                _mm256_and_si256(_mm256_cmpeq_epi8(set, _mm256_set1_epi8(-1)), _mm256_set1_epi8(0x10))
+            }
+        }
+        #[inline(always)]
+        fn zero_f() -> __m256 {
+            unsafe { _mm256_setzero_ps() }
+        }
+        #[inline(always)]
+        fn float(x: __m256i) -> __m256 {
+            unsafe { _mm256_cvtepi32_ps(x) }
+        }
+        #[inline(always)]
+        fn splat_f(x: f32) -> __m256 {
+            unsafe { _mm256_set1_ps(x) }
+        }
+        #[inline(always)]
+        fn mul(a: __m256, b: __m256) -> __m256 {
+            unsafe { _mm256_mul_ps(a, b) }
+        }
+        #[inline(always)]
+        fn sub(a: __m256, b: __m256) -> __m256 {
+            unsafe { _mm256_sub_ps(a, b) }
+        }
+        #[inline(always)]
+        fn fmadd(a: __m256, b: __m256, c: __m256) -> __m256 {
+            unsafe { _mm256_fmadd_ps(a, b, c) }
+        }
+        #[inline(always)]
+        fn fnmadd(a: __m256, b: __m256, c: __m256) -> __m256 {
+            unsafe { _mm256_fnmadd_ps(a, b, c) }
+        }
+        #[inline(always)]
+        fn halves(halves: &[u16]) -> __m256 {
+            assert!(halves.len() >= 8);
+            unsafe { _mm256_cvtph_ps(_mm_loadu_si128(halves.as_ptr().cast())) }
+        }
+        #[inline(always)]
+        fn floats(floats: &[f32]) -> __m256 {
+            assert!(floats.len() >= 8);
+            unsafe { _mm256_loadu_ps(floats.as_ptr()) }
+        }
+        #[inline(always)]
+        fn store(x: __m256, out: &mut [f32]) {
+            assert!(out.len() >= 8);
+            unsafe { _mm256_storeu_ps(out.as_mut_ptr(), x) }
+        }
+    };
+}
+
+/// Byte `j` of each 32-bit lane taken from the lane's byte 0 (a shuffle within each 128-bit lane).
+const SPREAD: __m128i =
+    unsafe { std::mem::transmute::<[u8; 16], __m128i>([0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12]) };
+/// Bit `j` in byte `j` of a 32-bit lane.
+const BIT_J: i32 = 0x0804_0201;
 
 /// AVX2: `maddubs` multiplies byte pairs into 16-bit sums, `madd` with ones widens them.
 pub(super) struct Avx2;
@@ -72,7 +230,9 @@ impl Avx2 {
     }
 }
 
-impl Dot for Avx2 {
+impl Simd for Avx2 {
+    ymm!();
+
     #[inline(always)]
     fn dot(acc: __m256i, u: __m256i, s: __m256i) -> __m256i {
         unsafe { _mm256_add_epi32(acc, Self::finish(_mm256_maddubs_epi16(u, s))) }
@@ -94,13 +254,14 @@ impl Dot for Avx2 {
     }
 }
 
-/// VNNI's `vpdpbusd`, in its AVX-VNNI (VEX) or AVX-512 VNNI (EVEX, 256-bit) encoding. Used only inside
+/// VNNI's `vpdpbusd` on 256-bit registers, in its AVX-VNNI (VEX) or AVX-512 VNNI (EVEX) encoding. Used only inside
 /// [`matmul`]'s functions compiled for that instruction set, which run only where the processor has it.
 macro_rules! vnni {
     ($name:ident, $instruction:ident, $rows:expr) => {
         pub(super) struct $name;
 
-        impl Dot for $name {
+        impl Simd for $name {
+            ymm!();
             const ROWS: usize = $rows;
 
             #[inline(always)]
@@ -108,27 +269,112 @@ macro_rules! vnni {
                 // SAFETY: see the type's doc: only reached from code compiled and dispatched for the instruction.
                 unsafe { $instruction(acc, u, s) }
             }
-
-            #[inline(always)]
-            fn pair(acc: __m256i, u1: __m256i, s1: __m256i, u2: __m256i, s2: __m256i) -> __m256i {
-                Self::dot(Self::dot(acc, u1, s1), u2, s2)
-            }
-
-            #[inline(always)]
-            fn partial(acc: __m256i, u1: __m256i, s1: __m256i, u2: __m256i, s2: __m256i) -> __m256i {
-                Self::pair(acc, u1, s1, u2, s2)
-            }
-
-            #[inline(always)]
-            fn finish(acc: __m256i) -> __m256i {
-                acc
-            }
         }
     };
 }
 
 vnni!(AvxVnni, _mm256_dpbusd_avx_epi32, MT);
 vnni!(Avx512Vnni, _mm256_dpbusd_epi32, 2 * MT);
+
+/// AVX-512 (F, BW and VNNI) on 512-bit registers: all 16 rows of a tile in one register, eight activation rows
+/// at a time. Used only inside [`matmul`]'s function compiled for it, which runs only where the processor has it.
+pub(super) struct Avx512;
+
+impl Simd for Avx512 {
+    type I = __m512i;
+    type F = __m512;
+    const LANES: usize = 16;
+    const ROWS: usize = 2 * MT;
+
+    // SAFETY, for every block below: see the type's doc.
+    #[inline(always)]
+    fn dot(acc: __m512i, u: __m512i, s: __m512i) -> __m512i {
+        unsafe { _mm512_dpbusd_epi32(acc, u, s) }
+    }
+    #[inline(always)]
+    fn zero() -> __m512i {
+        unsafe { _mm512_setzero_si512() }
+    }
+    #[inline(always)]
+    unsafe fn load(at: *const u8) -> __m512i {
+        unsafe { _mm512_loadu_si512(at.cast()) }
+    }
+    #[inline(always)]
+    fn splat(four: i32) -> __m512i {
+        unsafe { _mm512_set1_epi32(four) }
+    }
+    #[inline(always)]
+    fn low_nibbles(x: __m512i) -> __m512i {
+        unsafe { _mm512_and_si512(x, _mm512_set1_epi8(0x0F)) }
+    }
+    #[inline(always)]
+    fn high_nibbles(x: __m512i) -> __m512i {
+        unsafe { _mm512_and_si512(_mm512_srli_epi16::<4>(x), _mm512_set1_epi8(0x0F)) }
+    }
+    #[inline(always)]
+    fn or(a: __m512i, b: __m512i) -> __m512i {
+        unsafe { _mm512_or_si512(a, b) }
+    }
+    #[inline(always)]
+    fn unsigned(w: __m512i, a: __m512i) -> (__m512i, __m512i) {
+        // AVX-512 has no byte sign instruction: negate the activations where the weights' sign bits are set.
+        unsafe {
+            let negative = _mm512_movepi8_mask(w);
+            (_mm512_abs_epi8(w), _mm512_mask_sub_epi8(a, negative, _mm512_setzero_si512(), a))
+        }
+    }
+    #[inline(always)]
+    fn fifth_bits(bits: __m512i, shift: i32) -> __m512i {
+        unsafe {
+            let shifted = _mm512_srl_epi32(bits, _mm_cvtsi32_si128(shift));
+            let spread = _mm512_shuffle_epi8(shifted, _mm512_broadcast_i32x4(SPREAD));
+            _mm512_maskz_mov_epi8(_mm512_test_epi8_mask(spread, _mm512_set1_epi32(BIT_J)), _mm512_set1_epi8(0x10))
+        }
+    }
+    #[inline(always)]
+    fn zero_f() -> __m512 {
+        unsafe { _mm512_setzero_ps() }
+    }
+    #[inline(always)]
+    fn float(x: __m512i) -> __m512 {
+        unsafe { _mm512_cvtepi32_ps(x) }
+    }
+    #[inline(always)]
+    fn splat_f(x: f32) -> __m512 {
+        unsafe { _mm512_set1_ps(x) }
+    }
+    #[inline(always)]
+    fn mul(a: __m512, b: __m512) -> __m512 {
+        unsafe { _mm512_mul_ps(a, b) }
+    }
+    #[inline(always)]
+    fn sub(a: __m512, b: __m512) -> __m512 {
+        unsafe { _mm512_sub_ps(a, b) }
+    }
+    #[inline(always)]
+    fn fmadd(a: __m512, b: __m512, c: __m512) -> __m512 {
+        unsafe { _mm512_fmadd_ps(a, b, c) }
+    }
+    #[inline(always)]
+    fn fnmadd(a: __m512, b: __m512, c: __m512) -> __m512 {
+        unsafe { _mm512_fnmadd_ps(a, b, c) }
+    }
+    #[inline(always)]
+    fn halves(halves: &[u16]) -> __m512 {
+        assert!(halves.len() >= 16);
+        unsafe { _mm512_cvtph_ps(_mm256_loadu_si256(halves.as_ptr().cast())) }
+    }
+    #[inline(always)]
+    fn floats(floats: &[f32]) -> __m512 {
+        assert!(floats.len() >= 16);
+        unsafe { _mm512_loadu_ps(floats.as_ptr()) }
+    }
+    #[inline(always)]
+    fn store(x: __m512, out: &mut [f32]) {
+        assert!(out.len() >= 16);
+        unsafe { _mm512_storeu_ps(out.as_mut_ptr(), x) }
+    }
+}
 
 /// Q8_0: 8 groups of 4 columns; each group holds 4 bytes of each of the 16 rows.
 #[derive(Clone, Copy)]
@@ -200,23 +446,20 @@ impl Tile for TileQ8_0 {
     }
 
     #[inline(always)]
-    fn multiply<D: Dot, const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [__m256; R]) {
-        unsafe {
-            let mut sums = [_mm256_setzero_si256(); R];
-            for g in 0..8 {
-                let w = _mm256_loadu_si256(self.qs.as_ptr().add((g * TILE_N + h * 8) * 4).cast());
+    fn multiply<S: Simd, const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [S::F; R]) {
+        let mut sums = [S::zero(); R];
+        for g in 0..8 {
+            let w = unsafe { S::load(self.qs.as_ptr().add((g * TILE_N + h * S::LANES) * 4)) };
+            for r in 0..R {
                 // The products take unsigned weights and signed activations: move the weights' signs onto the
                 // activations.
-                let x = _mm256_sign_epi8(w, w);
-                for r in 0..R {
-                    sums[r] = D::dot(sums[r], x, _mm256_sign_epi8(broadcast(&acts[r].qs, 4 * g), w));
-                }
+                let (x, a) = S::unsigned(w, broadcast::<S>(&acts[r].qs, 4 * g));
+                sums[r] = S::dot(sums[r], x, a);
             }
-            let d = scales(&self.d, h);
-            for r in 0..R {
-                let scale = _mm256_mul_ps(d, _mm256_set1_ps(acts[r].d));
-                acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums[r]), scale, acc[r]);
-            }
+        }
+        let d = S::halves(&self.d[h * S::LANES..]);
+        for r in 0..R {
+            acc[r] = S::fmadd(S::float(sums[r]), S::mul(d, S::splat_f(acts[r].d)), acc[r]);
         }
     }
 }
@@ -231,39 +474,26 @@ impl Tile for TileQ5_0 {
     }
 
     #[inline(always)]
-    fn multiply<D: Dot, const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [__m256; R]) {
-        unsafe {
-            let (low, fifth) = (_mm256_set1_epi8(0x0F), _mm256_set1_epi8(0x10));
-            // Lane r: the fifth bits of row 8h + r. Byte j of lane r (the row's column 4g + j, or 16 + 4g + j)
-            // gets 0x10 where bit 16 part + 4g + j is set: the lane's bits shifted down, its low byte copied to
-            // its four bytes, and bit j of byte j tested.
-            let rows = _mm256_loadu_si256(self.qh.as_ptr().add(h * 8).cast());
-            let lanes = _mm256_setr_epi8(
-                0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12,
-            );
-            let others = _mm256_set1_epi32(0xF7FBFDFE_u32 as i32);
-            let mut sums = [_mm256_setzero_si256(); R];
-            for g in 0..4 {
-                let w = _mm256_loadu_si256(self.qs.as_ptr().add((g * TILE_N + h * 8) * 4).cast());
-                let bits = |part: usize| {
-                    let shifted = _mm256_srl_epi32(rows, _mm_cvtsi32_si128((16 * part + 4 * g) as i32));
-                    let set = _mm256_or_si256(_mm256_shuffle_epi8(shifted, lanes), others);
-                    _mm256_and_si256(_mm256_cmpeq_epi8(set, _mm256_set1_epi8(-1)), fifth)
-                };
-                let lo = _mm256_or_si256(_mm256_and_si256(w, low), bits(0));
-                let hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16::<4>(w), low), bits(1));
-                for r in 0..R {
-                    // Four products of values below 32 with bytes of at most 127 fit AVX2's 16-bit sums.
-                    let (a, b) = (broadcast(&acts[r].qs, 4 * g), broadcast(&acts[r].qs, 16 + 4 * g));
-                    sums[r] = D::pair(sums[r], lo, a, hi, b);
-                }
-            }
-            let d = scales(&self.d, h);
+    fn multiply<S: Simd, const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [S::F; R]) {
+        // Lane r: the fifth bits of row h * LANES + r, as stored.
+        let rows = unsafe { S::load(self.qh.as_ptr().add(h * S::LANES).cast()) };
+        let mut sums = [S::zero(); R];
+        for g in 0..4 {
+            let w = unsafe { S::load(self.qs.as_ptr().add((g * TILE_N + h * S::LANES) * 4)) };
+            // Byte j of a lane holds columns 4g + j and 16 + 4g + j.
+            let lo = S::or(S::low_nibbles(w), S::fifth_bits(rows, (4 * g) as i32));
+            let hi = S::or(S::high_nibbles(w), S::fifth_bits(rows, (16 + 4 * g) as i32));
             for r in 0..R {
-                // The stored values are the weights plus 16: take 16 times the activations' sum back off.
-                let exact = _mm256_sub_ps(_mm256_cvtepi32_ps(sums[r]), _mm256_set1_ps(16.0 * acts[r].sum));
-                acc[r] = _mm256_fmadd_ps(exact, _mm256_mul_ps(d, _mm256_set1_ps(acts[r].d)), acc[r]);
+                // Four products of values below 32 with bytes of at most 127 fit AVX2's 16-bit sums.
+                let (a, b) = (broadcast::<S>(&acts[r].qs, 4 * g), broadcast::<S>(&acts[r].qs, 16 + 4 * g));
+                sums[r] = S::pair(sums[r], lo, a, hi, b);
             }
+        }
+        let d = S::halves(&self.d[h * S::LANES..]);
+        for r in 0..R {
+            // The stored values are the weights plus 16: take 16 times the activations' sum back off.
+            let exact = S::sub(S::float(sums[r]), S::splat_f(16.0 * acts[r].sum));
+            acc[r] = S::fmadd(exact, S::mul(d, S::splat_f(acts[r].d)), acc[r]);
         }
     }
 }
@@ -278,36 +508,31 @@ impl Tile for TileQ4_1 {
     }
 
     #[inline(always)]
-    fn multiply<D: Dot, const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [__m256; R]) {
-        let sums = nibble_sums::<D, R>(&self.qs, h, acts);
-        unsafe {
-            let (d, m) = (scales(&self.d, h), scales(&self.m, h));
-            for r in 0..R {
-                let scaled = _mm256_fmadd_ps(sums[r], _mm256_mul_ps(d, _mm256_set1_ps(acts[r].d)), acc[r]);
-                acc[r] = _mm256_fmadd_ps(m, _mm256_set1_ps(acts[r].s), scaled);
-            }
+    fn multiply<S: Simd, const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [S::F; R]) {
+        let sums = nibble_sums::<S, R>(&self.qs, h, acts);
+        let (d, m) = (S::halves(&self.d[h * S::LANES..]), S::halves(&self.m[h * S::LANES..]));
+        for r in 0..R {
+            let scaled = S::fmadd(sums[r], S::mul(d, S::splat_f(acts[r].d)), acc[r]);
+            acc[r] = S::fmadd(m, S::splat_f(acts[r].s), scaled);
         }
     }
 }
 
-/// The products of rows `8h..8h + 8` of a Q4_1-layout nibble tile with `R` activation blocks, per row.
+/// The products of rows `h * S::LANES..(h + 1) * S::LANES` of a Q4_1-layout nibble tile with `R` activation
+/// blocks, per row.
 #[inline(always)]
-fn nibble_sums<D: Dot, const R: usize>(qs: &[u8; QK / 2 * TILE_N], h: usize, acts: [&Act; R]) -> [__m256; R] {
-    unsafe {
-        let low = _mm256_set1_epi8(0x0F);
-        // 16 products of nibbles with bytes of at most 127 fit AVX2's 16-bit sums (15 * 127 * 16 < 32768).
-        let mut sums = [_mm256_setzero_si256(); R];
-        for g in 0..4 {
-            let w = _mm256_loadu_si256(qs.as_ptr().add((g * TILE_N + h * 8) * 4).cast());
-            let lo = _mm256_and_si256(w, low);
-            let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(w), low);
-            for r in 0..R {
-                let (a, b) = (broadcast(&acts[r].qs, 4 * g), broadcast(&acts[r].qs, 16 + 4 * g));
-                sums[r] = D::partial(sums[r], lo, a, hi, b);
-            }
+fn nibble_sums<S: Simd, const R: usize>(qs: &[u8; QK / 2 * TILE_N], h: usize, acts: [&Act; R]) -> [S::F; R] {
+    // 16 products of nibbles with bytes of at most 127 fit AVX2's 16-bit sums (15 * 127 * 16 < 32768).
+    let mut sums = [S::zero(); R];
+    for g in 0..4 {
+        let w = unsafe { S::load(qs.as_ptr().add((g * TILE_N + h * S::LANES) * 4)) };
+        let (lo, hi) = (S::low_nibbles(w), S::high_nibbles(w));
+        for r in 0..R {
+            let (a, b) = (broadcast::<S>(&acts[r].qs, 4 * g), broadcast::<S>(&acts[r].qs, 16 + 4 * g));
+            sums[r] = S::partial(sums[r], lo, a, hi, b);
         }
-        sums.map(|s| _mm256_cvtepi32_ps(D::finish(s)))
     }
+    sums.map(|s| S::float(S::finish(s)))
 }
 
 /// 32 values as a nibble block lays them out: value `i` in the low nibble of byte `i`, value `16 + i` in the high.
@@ -345,30 +570,21 @@ impl Tile for TileQ4K {
     }
 
     #[inline(always)]
-    fn multiply<D: Dot, const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [__m256; R]) {
-        let sums = nibble_sums::<D, R>(&self.qs, h, acts);
-        unsafe {
-            let d = _mm256_loadu_ps(self.d[h * 8..].as_ptr());
-            let m = _mm256_loadu_ps(self.m[h * 8..].as_ptr());
-            for r in 0..R {
-                let scaled = _mm256_fmadd_ps(sums[r], _mm256_mul_ps(d, _mm256_set1_ps(acts[r].d)), acc[r]);
-                acc[r] = _mm256_fnmadd_ps(m, _mm256_set1_ps(acts[r].d * acts[r].sum), scaled);
-            }
+    fn multiply<S: Simd, const R: usize>(&self, h: usize, acts: [&Act; R], acc: &mut [S::F; R]) {
+        let sums = nibble_sums::<S, R>(&self.qs, h, acts);
+        let (d, m) = (S::floats(&self.d[h * S::LANES..]), S::floats(&self.m[h * S::LANES..]));
+        for r in 0..R {
+            let scaled = S::fmadd(sums[r], S::mul(d, S::splat_f(acts[r].d)), acc[r]);
+            acc[r] = S::fnmadd(m, S::splat_f(acts[r].d * acts[r].sum), scaled);
         }
     }
 }
 
 /// Four activation bytes from `at`, repeated in every 32-bit lane.
 #[inline(always)]
-fn broadcast(qs: &[i8; QK], at: usize) -> __m256i {
+fn broadcast<S: Simd>(qs: &[i8; QK], at: usize) -> S::I {
     let four = [qs[at], qs[at + 1], qs[at + 2], qs[at + 3]];
-    unsafe { _mm256_set1_epi32(i32::from_le_bytes(four.map(|b| b as u8))) }
-}
-
-/// Rows `8h..8h+8` of 16 f16 values as f32.
-#[inline(always)]
-fn scales(halves: &[u16; TILE_N], h: usize) -> __m256 {
-    unsafe { _mm256_cvtph_ps(_mm_loadu_si128(halves[h * 8..].as_ptr().cast())) }
+    S::splat(i32::from_le_bytes(four.map(|b| b as u8)))
 }
 
 /// The tiles of an `(n, k)` weight from its row-major blocks: tile `t`'s column blocks follow one another. Packed
@@ -429,6 +645,7 @@ pub(super) fn matmul<T: Tile>(
         // SAFETY: the processor has the instructions (asserted above).
         DotProduct::AvxVnni => unsafe { run_avx_vnni(tiles, acts, (m, kb), range, out) },
         DotProduct::Avx512Vnni => unsafe { run_avx512_vnni(tiles, acts, (m, kb), range, out) },
+        DotProduct::Avx512 => unsafe { run_avx512(tiles, acts, (m, kb), range, out) },
     });
 }
 
@@ -444,44 +661,50 @@ unsafe fn run_avx512_vnni<T: Tile>(tiles: &[T], acts: &[Act], mkb: (usize, usize
     run::<T, Avx512Vnni>(tiles, acts, mkb, range, out)
 }
 
-/// Every one of the `m` activation rows (of `kb` blocks) against the tiles `range` (one work item), `MT` rows at a
-/// time.
+/// [`run`] compiled for AVX-512 on 512-bit registers.
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn run_avx512<T: Tile>(tiles: &[T], acts: &[Act], mkb: (usize, usize), range: Range<usize>, out: Output) {
+    run::<T, Avx512>(tiles, acts, mkb, range, out)
+}
+
+/// Every one of the `m` activation rows (of `kb` blocks) against the tiles `range` (one work item), `S::ROWS` rows
+/// at a time.
 #[inline(always)]
-fn run<T: Tile, D: Dot>(tiles: &[T], acts: &[Act], (m, kb): (usize, usize), range: Range<usize>, out: Output) {
+fn run<T: Tile, S: Simd>(tiles: &[T], acts: &[Act], (m, kb): (usize, usize), range: Range<usize>, out: Output) {
     for t in range {
         let tile = &tiles[t * kb..(t + 1) * kb];
         let mut i = 0;
-        while D::ROWS == 2 * MT && i + 2 * MT <= m {
-            rows::<T, D, { 2 * MT }>(tile, acts, i, t, out);
+        while S::ROWS == 2 * MT && i + 2 * MT <= m {
+            rows::<T, S, { 2 * MT }>(tile, acts, i, t, out);
             i += 2 * MT;
         }
         while i + MT <= m {
-            rows::<T, D, MT>(tile, acts, i, t, out);
+            rows::<T, S, MT>(tile, acts, i, t, out);
             i += MT;
         }
         match m - i {
             0 => {}
-            1 => rows::<T, D, 1>(tile, acts, i, t, out),
-            2 => rows::<T, D, 2>(tile, acts, i, t, out),
-            _ => rows::<T, D, 3>(tile, acts, i, t, out),
+            1 => rows::<T, S, 1>(tile, acts, i, t, out),
+            2 => rows::<T, S, 2>(tile, acts, i, t, out),
+            _ => rows::<T, S, 3>(tile, acts, i, t, out),
         }
     }
 }
 
 /// Activation rows `i..i + R` against tile `t`'s column blocks `tile`, written to the output's columns of tile `t`.
 #[inline(always)]
-fn rows<T: Tile, D: Dot, const R: usize>(tile: &[T], acts: &[Act], i: usize, t: usize, out: Output) {
+fn rows<T: Tile, S: Simd, const R: usize>(tile: &[T], acts: &[Act], i: usize, t: usize, out: Output) {
     let kb = tile.len();
-    // One half of the tile at a time keeps the accumulators in registers.
-    for h in 0..2 {
-        let mut acc = [unsafe { _mm256_setzero_ps() }; R];
+    // One register's rows of the tile at a time keeps the accumulators in registers.
+    for h in 0..TILE_N / S::LANES {
+        let mut acc = [S::zero_f(); R];
         for (b, block) in tile.iter().enumerate() {
-            block.multiply::<D, R>(h, std::array::from_fn(|r| &acts[(i + r) * kb + b]), &mut acc);
+            block.multiply::<S, R>(h, std::array::from_fn(|r| &acts[(i + r) * kb + b]), &mut acc);
         }
         for (r, sums) in acc.iter().enumerate() {
-            let mut values = [0f32; 8];
-            unsafe { _mm256_storeu_ps(values.as_mut_ptr(), *sums) };
-            out.write(i + r, t * TILE_N + h * 8, &values);
+            let mut values = [0f32; TILE_N];
+            S::store(*sums, &mut values);
+            out.write(i + r, t * TILE_N + h * S::LANES, &values[..S::LANES]);
         }
     }
 }
