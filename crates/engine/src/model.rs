@@ -168,9 +168,9 @@ impl Model {
 /// Makes the C allocator keep freed working memory for the next pass instead of handing it back to the operating
 /// system. A forward pass allocates and frees buffers of several megabytes (a 512-token chunk's attention scores
 /// are 15 MB for Qwen2.5 0.5B); glibc serves such sizes with fresh `mmap`s, so every pass paid for zeroing them
-/// page by page (measured: 4.4 million page faults over twelve prefills, and 512-token prefill at half speed). Buffers up
-/// to 32 MiB (glibc's ceiling for this setting) now come from the heap, and up to 128 MiB of free heap is kept.
-/// Process-wide, set once; other platforms' allocators are left as they are.
+/// page by page (measured: 4.4 million page faults over twelve prefills, and 512-token prefill at half speed).
+/// Buffers up to 32 MiB (glibc's ceiling for this setting) now come from the heap, and up to 128 MiB of free heap
+/// is kept. Process-wide, set once; other platforms' allocators are left as they are.
 fn keep_working_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {

@@ -1,7 +1,7 @@
 //! The interleaved weight layout and its kernels: 16 weight rows per tile, so one 256-bit register holds the same
-//! few columns of 8 rows (a 512-bit one of all 16) and each activation value is broadcast against all of them (an outer product, as in
-//! candle's repacked k-quant kernels and llama.cpp's repacked Q4_0), instead of a dot product per row that ends in
-//! a horizontal sum and a scale per 32 values per row.
+//! few columns of 8 rows (a 512-bit one of all 16) and each activation value is broadcast against all of them (an
+//! outer product, as in candle's repacked k-quant kernels and llama.cpp's repacked Q4_0), instead of a dot product
+//! per row that ends in a horizontal sum and a scale per 32 values per row.
 //!
 //! A tile is exactly as large as the 16 rows' blocks it is made from (the same bytes, reordered), so packing at
 //! load costs no memory beyond the file's size; Q4_K's 256-value blocks become 8 tiles of 32 columns with the
