@@ -13,13 +13,15 @@ use tend_engine::kernels::{DotProduct, Linear, Rows, Weight};
 use tend_engine::{ChatMessage, Flow, GenerationParams, Model};
 
 fn kernels(c: &mut Criterion) {
-    // Qwen2.5 0.5B's up projection (896 -> 4864, Q5_0 there) and its down projection (4864 -> 896, Q4_K in half the
-    // layers). On processors with VNNI candle's Q4_K kernel is VNNI's; MISTRALRS_FORCE_AVX2=1 makes it AVX2's.
+    // Qwen2.5 0.5B's up projection (896 -> 4864, Q5_0 there) and its down projection (4864 -> 896, Q4_K and Q6_K in
+    // half the layers each). On processors with VNNI candle's k-quant kernels are VNNI's; MISTRALRS_FORCE_AVX2=1
+    // makes them AVX2's.
     let cases = [
         (GgmlDType::Q5_0, 896, 4864),
         (GgmlDType::Q4_1, 896, 4864),
         (GgmlDType::Q8_0, 896, 4864),
         (GgmlDType::Q4K, 4864, 896),
+        (GgmlDType::Q6K, 4864, 896),
     ];
     for (dtype, k, n) in cases {
         let values = Tensor::randn(0f32, 1.0, (n, k), &Device::Cpu).expect("weights");
@@ -32,8 +34,8 @@ fn kernels(c: &mut Criterion) {
             .filter(|&d| d != detected)
             .map(|d| (d, Linear::from_weight_using(quantized(), Rows::Many, d).expect("tiles")))
             .collect();
-        // The k-quants have no row kernel (candle's serves one row as well).
-        let rows = Linear::from_weight(quantized(), Rows::One).ok();
+        // The k-quants have no row kernel: they are packed into tiles for one row too.
+        let rows = Linear::from_weight(quantized(), Rows::One).ok().filter(|l| !l.is_tiled());
         let candle = QMatMul::from_qtensor(QTensor::quantize(&values, dtype).expect("quantize")).expect("candle");
         let mut group = c.benchmark_group(format!("{dtype:?} matmul {k}x{n}"));
         group.sample_size(10);

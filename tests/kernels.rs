@@ -76,13 +76,20 @@ fn dense_product(xs: &Tensor, weight: &QTensor) -> Tensor {
 }
 
 #[test]
-fn q4k_tiles_compute_the_product_with_activations_quantised_per_32() {
+fn k_quant_tiles_compute_the_product_with_activations_quantised_per_32() {
     // The engine quantises activations per 32 values (as Q8_0) for every type; candle and llama.cpp quantise
     // them per 256 for the k-quants (Q8_K). So the engine's product must equal the f32 product of the Q8_0-rounded
     // activations with the dequantised weight, and its error against the unrounded product stays of the order of
-    // candle's. (type, m, k, n): decode, prefill tiles with rows left over, and Qwen2.5 0.5B's down projection.
-    let cases: &[(GgmlDType, usize, usize, usize)] =
-        &[(GgmlDType::Q4K, 1, 256, 16), (GgmlDType::Q4K, 7, 512, 48), (GgmlDType::Q4K, 5, 4864, 896)];
+    // candle's. (type, m, k, n): decode, prefill tiles with rows left over (eight and four at a time), and
+    // Qwen2.5 0.5B's down projection; each as a layer and as an output head (one row, packed all the same).
+    let cases: &[(GgmlDType, usize, usize, usize)] = &[
+        (GgmlDType::Q4K, 1, 256, 16),
+        (GgmlDType::Q4K, 7, 512, 48),
+        (GgmlDType::Q4K, 5, 4864, 896),
+        (GgmlDType::Q6K, 1, 256, 16),
+        (GgmlDType::Q6K, 15, 512, 48),
+        (GgmlDType::Q6K, 5, 4864, 896),
+    ];
     let tile_kernel =
         cfg!(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"));
     let mut rng = StdRng::seed_from_u64(11);
@@ -90,7 +97,8 @@ fn q4k_tiles_compute_the_product_with_activations_quantised_per_32() {
         let values = random(&mut rng, &[n, k]);
         let quantized = || QTensor::quantize(&values, dtype).unwrap();
         let xs = random(&mut rng, &[1, m, k]);
-        let own = Linear::from_weight(Weight::Read(Arc::new(quantized())), Rows::Many);
+        let rows = if m == 1 { Rows::One } else { Rows::Many };
+        let own = Linear::from_weight(Weight::Read(Arc::new(quantized())), rows);
         if !tile_kernel {
             assert!(own.is_err(), "{dtype:?} has no kernel of the engine's without AVX2");
             continue;
@@ -124,6 +132,7 @@ fn the_tile_kernel_gives_the_same_bits_with_every_instruction_set_the_processor_
         (GgmlDType::Q5_0, 13, 4864, 32),
         (GgmlDType::Q4_1, 7, 576, 48),
         (GgmlDType::Q4K, 5, 512, 32),
+        (GgmlDType::Q6K, 11, 512, 32),
     ];
     let mut rng = StdRng::seed_from_u64(13);
     for &(dtype, m, k, n) in cases {
@@ -189,15 +198,15 @@ fn causal_softmax_equals_candles_scale_mask_and_softmax() {
 
 #[test]
 fn other_types_and_shapes_fall_back_to_candle() {
-    // Q4_K rows that do not fill 16-row tiles, and Q6_K and unquantised weights; a Q4_K output head's one row.
+    // k-quant rows that do not fill 16-row tiles, and unquantised weights; asked for directly, the engine refuses.
     let mut rng = StdRng::seed_from_u64(8);
     for dtype in [GgmlDType::Q4K, GgmlDType::Q6K, GgmlDType::F32] {
         let weight = QTensor::quantize(&random(&mut rng, &[8, 256]), dtype).unwrap();
         assert!(!Linear::new(weight).unwrap().uses_own_kernel(), "{dtype:?}");
+        let weight = QTensor::quantize(&random(&mut rng, &[8, 256]), dtype).unwrap();
+        let err = Linear::from_weight(Weight::Read(Arc::new(weight)), Rows::One).unwrap_err().to_string();
+        assert!(err.contains("no kernel of the engine's multiplies"), "{err}");
     }
-    let weight = QTensor::quantize(&random(&mut rng, &[16, 256]), GgmlDType::Q4K).unwrap();
-    let err = Linear::from_weight(Weight::Read(Arc::new(weight)), Rows::One).unwrap_err().to_string();
-    assert!(err.contains("no kernel of the engine's multiplies"), "{err}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! from candle-transformers 0.11.1 `models/quantized_qwen2.rs` and `quantized_llama.rs` (Copyright the candle
 //! authors, MIT OR Apache-2.0). Changes: one decoder for both, with Qwen2's attention biases optional and the
 //! rotary convention chosen by architecture as llama.cpp does; weights multiplied by [`Linear`] (the engine's
-//! AVX2 kernels for Q8_0/Q5_0/Q4_1) and mapped from the file, the embedding table kept quantised
+//! kernels for Q8_0, Q5_0, Q4_1, Q4_K and Q6_K) and mapped from the file, the embedding table kept quantised
 //! ([`Embedding`]); grouped-query attention without copies of K and V per query head; the weights derive `Clone`
 //! (shared, not copied), so an instruction prefix's KV cache can be kept and extended by a copy; tracing spans
 //! removed.
@@ -16,7 +16,7 @@ use candle_transformers::quantized_nn::RmsNorm;
 use memmap2::Mmap;
 
 use super::{Capabilities, Forward};
-use crate::kernels::{Embedding, Linear, Rows, Weight, causal_softmax, prefers_own_kernel};
+use crate::kernels::{Embedding, Linear, Rows, Weight, causal_softmax, has_own_kernel};
 
 /// Loads an `architecture` file whose context length is capped at `max_positions` (rotary tables are built for
 /// every position at load: a file claiming billions would exhaust memory).
@@ -75,7 +75,7 @@ impl<R: Read + Seek> Tensors<'_, R> {
 
     fn linear(&mut self, name: &str, rows: Rows) -> Result<Linear> {
         match self.ct.tensor_infos.get(name) {
-            Some(info) if prefers_own_kernel(info.ggml_dtype, info.shape.dims(), rows) => {
+            Some(info) if has_own_kernel(info.ggml_dtype, info.shape.dims()) => {
                 Linear::from_weight(self.mapped(name)?, rows)
             }
             _ => Linear::new(self.read(name)?),

@@ -2,15 +2,14 @@
 //!
 //! candle 0.11 multiplies Q5_0 and Q4_1 weights with scalar code; most of Qwen2.5 0.5B (Q5_0 wherever a row of
 //! 896 values cannot hold 256-value k-quant blocks) and all of SmolLM2's layers (Q4_1) are such weights. Here
-//! they, and Q8_0, are multiplied against activations quantised per 32 values exactly as ggml's Q8_0/Q8_1 are (so
-//! the integer sums equal candle's and llama.cpp's), on candle's own worker pool. A decoder's layers are packed at
-//! load into tiles of 16 interleaved rows for the tile kernel (`kernels/tiles.rs`: an outer product, four
-//! activation rows at a time, or eight with AVX-512, summing byte products with VNNI's `vpdpbusd` where the
-//! processor has it, on 512-bit registers where it has AVX-512: [`DotProduct`]); weights that only ever meet one
-//! row (an output head) and shapes the tiles do not fit stay as stored, for a dot product per row. Q4_K layers are
-//! packed into tiles too except where candle's VNNI kernels beat the engine's (processors with VNNI but without
-//! AVX-512: [`prefers_own_kernel`]); other types (Q6_K, and Q4_K there) go through candle's `QMatMul`, which
-//! repacks them for its own AVX2 or VNNI kernels.
+//! they, Q8_0 and the k-quants Q4_K and Q6_K are multiplied against activations quantised per 32 values exactly as
+//! ggml's Q8_0/Q8_1 are (so for the 32-value types the integer sums equal candle's and llama.cpp's), on candle's
+//! own worker pool. A decoder's layers are packed at load into tiles of 16 interleaved rows for the tile kernel
+//! (`kernels/tiles.rs`: an outer product, four activation rows at a time, or eight with AVX-512, summing byte
+//! products with VNNI's `vpdpbusd` where the processor has it, on 512-bit registers where it has AVX-512:
+//! [`DotProduct`]). A 32-value type's weight that only ever meets one row (an output head, often the embedding
+//! table itself) stays as stored, for a dot product per row; k-quant heads are packed too (Qwen2.5 1.5B's Q6_K
+//! head decodes 2x faster so). Shapes the tiles do not fit, and other types, go through candle's `QMatMul`.
 //!
 //! The embedding table stays quantised too: each token's row is dequantised when it is looked up, instead of the
 //! whole table at load (for Qwen2.5 0.5B that table is 545 MB as f32).
@@ -33,7 +32,8 @@ use memmap2::Mmap;
 const QK: usize = 32;
 
 /// 32 activations quantised to 8 bits: `x ≈ d * q`. The scale is rounded through f16 as ggml stores it, `s` is
-/// ggml's Q8_1 sum `d * Σq` (used by weights with an offset) and `sum` is `Σq` exactly.
+/// ggml's Q8_1 sum `d * Σq` (used by weights with an offset), `sum` is `Σq` exactly and `sums16` the sums of its
+/// two halves (for Q6_K's 16-value sub-blocks).
 #[derive(Clone, Copy)]
 #[repr(C)]
 struct Act {
@@ -41,6 +41,11 @@ struct Act {
     d: f32,
     s: f32,
     sum: f32,
+    #[cfg_attr(
+        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c")),
+        allow(dead_code)
+    )]
+    sums16: [i32; 2],
 }
 
 /// A GGUF weight block of 32 values, viewed in place.
@@ -103,8 +108,28 @@ struct Q4K {
     qs: [u8; QK_K / 2],
 }
 
-const _: () =
-    assert!(size_of::<Q8_0>() == 34 && size_of::<Q5_0>() == 22 && size_of::<Q4_1>() == 20 && size_of::<Q4K>() == 144);
+/// ggml's `block_q6_K`: the low nibbles and high two bits of 256 6-bit values `q`, 8-bit scales of 16-value
+/// sub-blocks, and the f16 scale (value `d * scale * (q - 32)`).
+#[cfg_attr(
+    not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c")),
+    allow(dead_code)
+)]
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Q6K {
+    ql: [u8; QK_K / 2],
+    qh: [u8; QK_K / 4],
+    scales: [i8; QK_K / 16],
+    d: u16,
+}
+
+const _: () = assert!(
+    size_of::<Q8_0>() == 34
+        && size_of::<Q5_0>() == 22
+        && size_of::<Q4_1>() == 20
+        && size_of::<Q4K>() == 144
+        && size_of::<Q6K>() == 210
+);
 
 fn half(bits: u16) -> f32 {
     f16::from_bits(bits).to_f32()
@@ -148,19 +173,81 @@ impl Block for Q4_1 {
     }
 }
 
-/// Quantises each 32 values of `xs` as ggml's `quantize_row_q8_0`/`q8_1` do.
+/// Quantises each 32 values of `xs` as ggml's `quantize_row_q8_0`/`q8_1` do; a prefill chunk's on candle's
+/// worker pool (on one thread, it had taken a seventh of a 128-row, 4864-wide product's time).
 fn quantize_activations(xs: &[f32]) -> Vec<Act> {
-    xs.chunks_exact(QK)
-        .map(|x| {
-            let amax = x.iter().fold(0f32, |m, v| m.max(v.abs()));
-            let d = amax / 127.0;
-            let id = if d != 0.0 { 1.0 / d } else { 0.0 };
-            let qs: [i8; QK] = std::array::from_fn(|j| (x[j] * id).round() as i8);
-            let sum: i32 = qs.iter().map(|&q| i32::from(q)).sum();
-            let d16 = f16::from_f32(d);
-            Act { qs, d: d16.to_f32(), s: (f16::from_f32(sum as f32) * d16).to_f32(), sum: sum as f32 }
-        })
-        .collect()
+    let blocks = xs.len() / QK;
+    let block = |i: usize| quantize_block(xs[i * QK..][..QK].try_into().expect("32 values"));
+    // Waking the pool costs more than quantising a decode step's row.
+    match blocks {
+        0..2048 => (0..blocks).map(block).collect(),
+        _ => parallel_map(blocks, 256, block),
+    }
+}
+
+fn quantize_block(x: &[f32; QK]) -> Act {
+    // Eight independent maxima (one vector register) rather than a chain of 32; the maximum is exact in any order.
+    let mut lanes = [0f32; 8];
+    for chunk in x.chunks_exact(8) {
+        for (m, v) in lanes.iter_mut().zip(chunk) {
+            *m = m.max(v.abs());
+        }
+    }
+    let amax = lanes.iter().fold(0f32, |m, &v| m.max(v));
+    let d = amax / 127.0;
+    let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+    let qs: [i8; QK] = std::array::from_fn(|j| round_half_away(x[j] * id) as i8);
+    let half = |h: usize| qs[16 * h..16 * h + 16].iter().map(|&q| i32::from(q)).sum::<i32>();
+    let sums16 = [half(0), half(1)];
+    let sum = sums16[0] + sums16[1];
+    let d16 = f16::from_f32(d);
+    Act { qs, d: d16.to_f32(), s: (f16::from_f32(sum as f32) * d16).to_f32(), sum: sum as f32, sums16 }
+}
+
+/// `v.round()` (halves away from zero, as C's `roundf` in ggml's reference), written so that it vectorises:
+/// `f32::round` is a library call per value on x86, `trunc` one instruction, and `v - trunc(v)` is exact.
+fn round_half_away(v: f32) -> f32 {
+    let t = v.trunc();
+    if (v - t).abs() >= 0.5 { t + 1f32.copysign(v) } else { t }
+}
+
+/// `(0..len).map(f)` collected, computed on candle's worker pool in runs of `run` consecutive indices (a run per
+/// work item).
+fn parallel_map<T: Send>(len: usize, run: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let mut out = Vec::<T>::with_capacity(len);
+    let dst = Filling(out.as_mut_ptr());
+    candle_core::utils::barrier_pool().execute_chunked(len.div_ceil(run), |runs| {
+        for i in runs.start * run..(runs.end * run).min(len) {
+            // SAFETY: `i < len`, the capacity; each index belongs to the one work item given its run.
+            #[allow(unsafe_code)]
+            unsafe {
+                dst.at(i).write(f(i))
+            };
+        }
+    });
+    // SAFETY: `execute_chunked` returns after every work item, so all `len` elements are written.
+    #[allow(unsafe_code)]
+    unsafe {
+        out.set_len(len)
+    };
+    out
+}
+
+/// The buffer [`parallel_map`]'s workers fill, each at its own indices.
+struct Filling<T>(*mut T);
+// SAFETY: workers write disjoint elements, and `parallel_map` does not return before they finish.
+#[allow(unsafe_code)]
+unsafe impl<T: Send> Sync for Filling<T> {}
+
+impl<T> Filling<T> {
+    /// Where element `i` goes (a method, so that closures capture the whole `Sync` wrapper).
+    fn at(&self, i: usize) -> *mut T {
+        // SAFETY (of the pointer arithmetic): callers pass `i` within the buffer.
+        #[allow(unsafe_code)]
+        unsafe {
+            self.0.add(i)
+        }
+    }
 }
 
 #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
@@ -508,45 +595,23 @@ impl Weight {
     }
 }
 
-/// Whether the engine's own kernel can multiply a `dtype` weight of shape `dims` held for `rows`: Q8_0, Q5_0 and
-/// Q4_1 always; Q4_K packed into tiles (AVX2 builds, whole 16-row tiles, layers that take many rows; for one row
-/// candle's kernel is as fast).
-pub fn has_own_kernel(
-    dtype: GgmlDType,
-    dims: &[usize],
-    #[cfg_attr(
-        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c")),
-        allow(unused_variables)
-    )]
-    rows: Rows,
-) -> bool {
+/// Whether the engine's own kernel can multiply a `dtype` weight of shape `dims`: Q8_0, Q5_0 and Q4_1 always; the
+/// k-quants Q4_K and Q6_K packed into tiles (AVX2 builds, whole 16-row tiles), for an output head's one row too.
+pub fn has_own_kernel(dtype: GgmlDType, dims: &[usize]) -> bool {
     match (dtype, dims) {
         (GgmlDType::Q8_0 | GgmlDType::Q5_0 | GgmlDType::Q4_1, &[_, k]) => k.is_multiple_of(QK),
         #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
-        (GgmlDType::Q4K, &[n, k]) => rows == Rows::Many && n.is_multiple_of(tiles::TILE_N) && k.is_multiple_of(QK_K),
+        (GgmlDType::Q4K | GgmlDType::Q6K, &[n, k]) => n.is_multiple_of(tiles::TILE_N) && k.is_multiple_of(QK_K),
         _ => false,
     }
 }
 
-/// Whether a model's layer should use the engine's kernel ([`has_own_kernel`]) rather than candle's: always, except
-/// for Q4_K on processors with VNNI but not the 512-bit tile kernel ([`DotProduct::Avx512`]), where candle 0.11's
-/// VNNI kernels, chosen at run time, are faster (measured here at 128 rows for 4864x896: candle 2.2 ms, the
-/// engine's 256-bit VNNI tiles 3.9 ms; its 512-bit tiles 2.6 ms against candle's 2.5 ms, and candle keeps a
-/// second, repacked copy of the weight; on AVX2 alone the engine's are 1.3x candle's).
-pub fn prefers_own_kernel(dtype: GgmlDType, dims: &[usize], rows: Rows) -> bool {
-    has_own_kernel(dtype, dims, rows)
-        && !(dtype == GgmlDType::Q4K && candle_has_vnni() && DotProduct::detected() != DotProduct::Avx512)
-}
-
-/// Whether the processor has the VNNI instructions candle's k-quant kernels look for at run time.
-fn candle_has_vnni() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        (std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vnni"))
-            || std::is_x86_feature_detected!("avxvnni")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    false
+/// Whether `MISTRALRS_FORCE_AVX2=1` is set: candle's switch that makes its k-quant kernels use AVX2 alone, which the
+/// engine's tile kernel honours too, so that the whole engine can be measured as it runs on a processor without
+/// VNNI or AVX-512. Read once.
+pub fn forced_avx2() -> bool {
+    static FORCED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *FORCED.get_or_init(|| std::env::var("MISTRALRS_FORCE_AVX2").as_deref() == Ok("1"))
 }
 
 /// The instructions the tile kernel sums 8-bit products with. All give the same results (the sums are exact).
@@ -579,11 +644,12 @@ impl DotProduct {
         Self::ALL.into_iter().filter(|d| d.is_available()).collect()
     }
 
-    /// Whether this processor (and build) has these instructions.
+    /// Whether this processor (and build) has these instructions, and may use them ([`forced_avx2`]).
     pub fn is_available(self) -> bool {
         #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
         match self {
             Self::Avx2 => true,
+            _ if forced_avx2() => false,
             Self::AvxVnni => std::is_x86_feature_detected!("avxvnni"),
             Self::Avx512Vnni => {
                 std::is_x86_feature_detected!("avx512vnni") && std::is_x86_feature_detected!("avx512vl")
@@ -634,6 +700,7 @@ enum Tiles {
     Q5_0(Vec<tiles::TileQ5_0>),
     Q4_1(Vec<tiles::TileQ4_1>),
     Q4K(Vec<tiles::TileQ4K>),
+    Q6K(Vec<tiles::TileQ6K>),
 }
 
 impl std::fmt::Debug for Weights {
@@ -652,11 +719,14 @@ impl std::fmt::Debug for Weights {
 }
 
 impl Weights {
-    /// Packs `weight` into tiles where the tile kernel applies, releasing the mapped pages it was packed from (the
-    /// tiles hold the same bytes); keeps its rows otherwise.
-    fn new(weight: Weight, n: usize, k: usize) -> Result<Self> {
+    /// Packs `weight` into tiles where the tile kernel applies (k-quants always, other types for layers that
+    /// take many rows), releasing the mapped pages it was packed from (the tiles hold the same bytes); keeps its
+    /// rows otherwise.
+    fn new(weight: Weight, n: usize, k: usize, rows: Rows) -> Result<Self> {
         #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
-        if n.is_multiple_of(tiles::TILE_N) {
+        if n.is_multiple_of(tiles::TILE_N)
+            && (rows == Rows::Many || matches!(weight.dtype(), GgmlDType::Q4K | GgmlDType::Q6K))
+        {
             let packed = {
                 let bytes = weight.bytes()?;
                 match weight.dtype() {
@@ -664,13 +734,14 @@ impl Weights {
                     GgmlDType::Q5_0 => Tiles::Q5_0(tiles::pack(blocks(&bytes)?, n, k)?),
                     GgmlDType::Q4_1 => Tiles::Q4_1(tiles::pack(blocks(&bytes)?, n, k)?),
                     GgmlDType::Q4K => Tiles::Q4K(tiles::pack(blocks(&bytes)?, n, k)?),
+                    GgmlDType::Q6K => Tiles::Q6K(tiles::pack(blocks(&bytes)?, n, k)?),
                     other => bail!("tend-qmatmul has no kernel for {other:?}"),
                 }
             };
             weight.release();
             return Ok(Self::Tiles(packed));
         }
-        let _ = (n, k);
+        let _ = (n, k, rows);
         Ok(Self::Rows(weight))
     }
 }
@@ -711,6 +782,7 @@ impl CustomOp1 for OwnMatMul {
                 Tiles::Q5_0(t) => tiles::matmul(t, &acts, mkn, &mut dst, self.dot),
                 Tiles::Q4_1(t) => tiles::matmul(t, &acts, mkn, &mut dst, self.dot),
                 Tiles::Q4K(t) => tiles::matmul(t, &acts, mkn, &mut dst, self.dot),
+                Tiles::Q6K(t) => tiles::matmul(t, &acts, mkn, &mut dst, self.dot),
             },
         }
         *dims.last_mut().expect("checked above") = self.n;
@@ -718,8 +790,8 @@ impl CustomOp1 for OwnMatMul {
     }
 }
 
-/// A linear layer without bias over a GGUF weight `(out, in)`: the engine's kernels where it has them (Q8_0,
-/// Q5_0 and Q4_1 on the CPU), candle's `QMatMul` otherwise. Clones share the weight.
+/// A linear layer without bias over a GGUF weight `(out, in)`: the engine's kernels where it has them
+/// ([`has_own_kernel`]), candle's `QMatMul` otherwise. Clones share the weight.
 #[derive(Debug, Clone)]
 pub struct Linear(Kernel);
 
@@ -735,15 +807,16 @@ pub enum Rows {
     /// A whole prompt chunk at once (every layer of a decoder): the weight is interleaved into tiles where the
     /// tile kernel applies.
     Many,
-    /// Only ever one (an output head that sees the last position): the weight stays as stored, mapped pages are
-    /// read as they are used, and loading does no work for it.
+    /// Only ever one (an output head that sees the last position): a 32-value type's weight stays as stored,
+    /// mapped pages are read as they are used, and loading does no work for it; k-quants, which have no row
+    /// kernel, are packed all the same.
     One,
 }
 
 impl Linear {
     /// Wraps a weight read from a GGUF file, for a layer that multiplies many rows at a time.
     pub fn new(weight: QTensor) -> Result<Self> {
-        if weight.device().is_cpu() && prefers_own_kernel(weight.dtype(), weight.shape().dims(), Rows::Many) {
+        if weight.device().is_cpu() && has_own_kernel(weight.dtype(), weight.shape().dims()) {
             return Self::from_weight(Weight::Read(Arc::new(weight)), Rows::Many);
         }
         Ok(Self(Kernel::Candle(QMatMul::from_qtensor(weight)?)))
@@ -761,11 +834,8 @@ impl Linear {
             bail!("this processor (or build) has no {dot:?} instructions")
         }
         match *weight.dims() {
-            [n, k] if has_own_kernel(weight.dtype(), &[n, k], rows) => {
-                let weights = match rows {
-                    Rows::Many => Weights::new(weight, n, k)?,
-                    Rows::One => Weights::Rows(weight),
-                };
+            [n, k] if has_own_kernel(weight.dtype(), &[n, k]) => {
+                let weights = Weights::new(weight, n, k, rows)?;
                 Ok(Self(Kernel::Own(Arc::new(OwnMatMul { weights, n, k, dot }))))
             }
             _ => {
