@@ -55,8 +55,8 @@ const WORKING_OVERHEAD_BYTES: u64 = 128 << 20;
 impl ModelInfo {
     /// An estimate of the memory the model needs to draft with `context_tokens` of context: the weights (read
     /// or mapped into memory), a dequantised embedding table, the key-value cache and a working overhead. It is on the
-    /// generous side of measured peaks (SmolLM2-135M: 197 MB peak in the end-to-end benchmark, estimate 401 MB;
-    /// Qwen2.5-Coder-0.5B: 644 MB, estimate 692 MB).
+    /// generous side of measured peaks (end-to-end benchmark, 2026-12-03: SmolLM2-135M 197 MB, estimate 401 MB;
+    /// Qwen2.5-Coder-0.5B 526 MB, estimate 692 MB; Qwen2.5-Coder-1.5B 1182 MB, estimate 1417 MB).
     pub fn memory_needed(&self, context_tokens: usize) -> u64 {
         self.file_size + self.embedding_bytes + self.kv_bytes_per_token * context_tokens as u64 + WORKING_OVERHEAD_BYTES
     }
