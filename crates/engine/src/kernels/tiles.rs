@@ -735,7 +735,7 @@ impl Tile for TileQ6K {
                 let scale = S::signed_bytes(&self.scales[2 * j + half][rows..]);
                 for r in 0..R {
                     // The stored values are the weights plus 32: take 32 times the activations' sum back off.
-                    // At most 127 * (16 * 63 * 127 + 32 * 16 * 127) < 2^31.
+                    // |Σ (q - 32) * a| <= 16 * 32 * 127, times a scale of at most 128 in size: far below 2^31.
                     let exact = S::sub_i(sums[r], S::splat(32 * part[r].sums16[half]));
                     let scaled = S::float(S::mul_i(exact, scale));
                     acc[r] = S::fmadd(scaled, S::mul(d, S::splat_f(part[r].d)), acc[r]);
