@@ -607,9 +607,14 @@ fn nibble_sums<S: Simd, const R: usize>(qs: &[u8; QK / 2 * TILE_N], h: usize, ac
     sums.map(|s| S::float(S::finish(s)))
 }
 
-/// 32 values as a nibble block lays them out: value `i` in the low nibble of byte `i`, value `16 + i` in the high.
-fn nibble_block(values: impl Fn(usize) -> u8) -> [u8; QK / 2] {
-    std::array::from_fn(|i| values(i) | (values(16 + i) << 4))
+/// Writes row `r`'s 32 values of a part (value `i` the low nibble of `value(i)`) into a tile's nibbles, laid out as
+/// Q4_1's: byte `4g + x` of the row (group `g` of [`interleave`]) holds value `4g + x` in its low nibble and
+/// `16 + 4g + x` in its high one.
+#[inline(always)]
+fn put_nibbles(out: &mut [u8; QK / 2 * TILE_N], r: usize, value: impl Fn(usize) -> u8) {
+    for i in 0..QK / 2 {
+        out[(i / 4 * TILE_N + r) * 4 + i % 4] = value(i) & 0x0F | (value(16 + i) & 0x0F) << 4;
+    }
 }
 
 /// Q4_K's 6-bit scale and minimum of sub-block `j` (ggml's `get_scale_min_k4`).
@@ -652,13 +657,10 @@ impl Tile for TileQ4K {
             qs: [[0; QK / 2 * TILE_N]; SUB_BLOCKS],
         };
         for j in 0..SUB_BLOCKS {
-            // Sub-blocks 2c and 2c + 1 are the low and high nibbles of bytes 32c..32c + 32.
-            let nibbles = rows.map(|b| {
-                let bytes = &b.qs[32 * (j / 2)..][..32];
-                nibble_block(|i| if j.is_multiple_of(2) { bytes[i] & 0x0F } else { bytes[i] >> 4 })
-            });
-            interleave(nibbles.each_ref(), &mut tile.qs[j]);
             for (r, block) in rows.iter().enumerate() {
+                // Sub-blocks 2c and 2c + 1 are the low and high nibbles of bytes 32c..32c + 32.
+                let (bytes, shift) = (&block.qs[32 * (j / 2)..][..32], 4 * (j % 2));
+                put_nibbles(&mut tile.qs[j], r, |i| bytes[i] >> shift);
                 (tile.scales[j][r], tile.mins[j][r]) = scale_min(j, &block.scales);
             }
         }
@@ -696,16 +698,16 @@ impl Tile for TileQ6K {
             qh: [[0; 8 * TILE_N]; SUB_BLOCKS],
         };
         for j in 0..SUB_BLOCKS {
-            let part = |r: usize| &values[r][QK * j..][..QK];
-            let nibbles: [_; TILE_N] = std::array::from_fn(|r| nibble_block(|i| part(r)[i] & 0x0F));
-            interleave(nibbles.each_ref(), &mut tile.ql[j]);
-            let high: [[u8; 8]; TILE_N] = std::array::from_fn(|r| {
-                std::array::from_fn(|b| {
-                    let (half, i) = (b / 4, b % 4);
-                    (0..4).fold(0, |byte, g| byte | (part(r)[16 * half + 4 * g + i] >> 4) << (2 * g))
-                })
-            });
-            interleave(high.each_ref(), &mut tile.qh[j]);
+            for (r, values) in values.iter().enumerate() {
+                let part = &values[QK * j..][..QK];
+                put_nibbles(&mut tile.ql[j], r, |i| part[i]);
+                for half in 0..2 {
+                    for x in 0..4 {
+                        let high = (0..4).fold(0, |byte, g| byte | (part[16 * half + 4 * g + x] >> 4) << (2 * g));
+                        tile.qh[j][(half * TILE_N + r) * 4 + x] = high;
+                    }
+                }
+            }
         }
         tile
     }
