@@ -81,7 +81,8 @@ fn k_quant_tiles_compute_the_product_with_activations_quantised_per_32() {
     // them per 256 for the k-quants (Q8_K). So the engine's product must equal the f32 product of the Q8_0-rounded
     // activations with the dequantised weight, and its error against the unrounded product stays of the order of
     // candle's. (type, m, k, n): decode, prefill tiles with rows left over (eight and four at a time), and
-    // Qwen2.5 0.5B's down projection; each as a layer and as an output head (one row, packed all the same).
+    // Qwen2.5 0.5B's down projection; the one-row cases as an output head (packed all the same), the others as
+    // layers.
     let cases: &[(GgmlDType, usize, usize, usize)] = &[
         (GgmlDType::Q4K, 1, 256, 16),
         (GgmlDType::Q4K, 7, 512, 48),

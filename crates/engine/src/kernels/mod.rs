@@ -8,8 +8,9 @@
 //! (`kernels/tiles.rs`: an outer product, four activation rows at a time, or eight with AVX-512, summing byte
 //! products with VNNI's `vpdpbusd` where the processor has it, on 512-bit registers where it has AVX-512:
 //! [`DotProduct`]). A 32-value type's weight that only ever meets one row (an output head, often the embedding
-//! table itself) stays as stored, for a dot product per row; k-quant heads are packed too (Qwen2.5 1.5B's Q6_K
-//! head decodes 2x faster so). Shapes the tiles do not fit, and other types, go through candle's `QMatMul`.
+//! table itself) stays as stored, for a dot product per row; k-quant heads are packed too (at one row the Q6_K
+//! tiles are 2.2x candle's speed, criterion, 4864x896). Shapes the tiles do not fit, and other types, go through
+//! candle's `QMatMul`.
 //!
 //! The embedding table stays quantised too: each token's row is dequantised when it is looked up, instead of the
 //! whole table at load (for Qwen2.5 0.5B that table is 545 MB as f32).
