@@ -91,6 +91,10 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ("Pain in L hip.", "She has pain in her left hip.", &[]),
     ("She left at 2pm, right after lunch.", "She left at 2pm, straight after lunch.", &[]),
     ("Misses daughter. Her mood was low.", "He misses his son.", &["unsupported \"He\"", "unsupported \"son\""]),
+    // A pronoun the notes use for someone else, or that a title gives, is not swapped: "he" for a son, "Mrs" for her.
+    ("Ate lunch. Son visited, he brought flowers.", "She ate her lunch. Her son visited and he brought flowers.", &[]),
+    ("Mrs Shah ate lunch. Son visited, he brought flowers.", "Mrs Shah ate her lunch.", &[]),
+    ("Mr Shah ate lunch. His son visited.", "Mr Shah ate her lunch.", &["unsupported \"her\""]),
     ("Had a cup of tea.", "She had a cup of coffee.", &["unsupported \"coffee\""]),
     ("Calm all morning.", "She was agitated all morning.", &["unsupported \"agitated\""]),
     ("Went out with family.", "She went out with her daughter.", &[]),

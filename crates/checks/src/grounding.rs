@@ -53,7 +53,9 @@ pub fn check_scope(source: &str, draft: &str, scope: Scope) -> Vec<Finding> {
     for fact in draft_facts.iter().filter(|f| scope.kinds.contains(&f.kind)) {
         if fact.kind == FactKind::Detail {
             // Once for each swapped meaning: "he" and "his" for "she" are one finding.
-            if let Some(message) = swapped_detail(fact, &source_facts).filter(|_| swapped.insert(&fact.key)) {
+            let swap =
+                swapped_detail(fact, &source_facts).filter(|_| !another_person(fact, &source_facts, &draft_facts));
+            if let Some(message) = swap.filter(|_| swapped.insert(&fact.key)) {
                 findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, message));
             }
         } else if !backed(fact, &source_facts, source) {
@@ -180,6 +182,23 @@ fn swapped_detail(fact: &Fact, source: &[Fact]) -> Option<String> {
         fact.text,
         theirs.join(" and ")
     ))
+}
+
+/// Whether a pronoun of the draft that the notes' pronouns do not back can still be right: the notes give that
+/// gender by a title ("Mrs Patel" backs "her"), or the draft also uses the notes' pronoun, so it speaks of two
+/// people ("she" for the resident beside "he" for a son the notes call "he").
+fn another_person(fact: &Fact, source: &[Fact], draft: &[Fact]) -> bool {
+    let is_pronoun = |f: &Fact| f.kind == FactKind::Detail && detail_parts(f).0 == "pronoun";
+    if !is_pronoun(fact) {
+        return false;
+    }
+    let mut by_title = source.iter().filter(|o| o.kind == FactKind::Name).filter_map(|o| match o.value {
+        Some(1.0) => Some("he"),
+        Some(2.0) => Some("she"),
+        _ => None,
+    });
+    by_title.any(|pronoun| extract_facts(pronoun).iter().any(|t| supports(t, fact)))
+        || draft.iter().any(|d| is_pronoun(d) && supported(d, source))
 }
 
 /// A detail's set and the groups of words of that set it means.
