@@ -77,6 +77,19 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
         &["omission \"nought point five ml\"", "unsupported \"5ml\""],
     ),
     ("Lost two pounds ten days ago.", "She lost two pounds ten days ago.", &[]),
+    // A number counts the thing after it: where the notes count that thing, the draft's count must be one of theirs.
+    (
+        "Had 2 biscuits and 3 cups of tea.",
+        "She had 3 biscuits and 3 cups of tea.",
+        &["omission \"2\"", "unsupported \"3\""],
+    ),
+    ("Had 2 biscuits and 3 cups of tea.", "She had two biscuits and three cups of tea.", &[]),
+    (
+        "Got twenty - five machines, ran ten jobs.",
+        "There were 10 machines.",
+        &["omission \"twenty - five\"", "unsupported \"10\""],
+    ),
+    ("Got twenty - five machines, ran ten jobs.", "They ran 10 jobs on 25 machines, 10 of them new.", &[]),
     // Numbers up to the thousands, in words or digits, alone or in amounts.
     ("Proposed seventy euros.", "They proposed 70 euros.", &[]),
     ("Proposed fifty euros.", "They proposed seventy euros.", &["omission \"fifty\"", "unsupported \"seventy\""]),
@@ -154,10 +167,20 @@ fn finding_offsets_point_at_the_text() {
 }
 
 #[test]
-fn a_contradicted_title_is_named_in_the_message() {
+fn a_contradicted_title_or_count_is_named_in_the_message() {
     let findings = tend_checks::grounding::check("Mr. Patel had lunch.", "Mrs Patel had lunch.");
     let [finding] = &findings[..] else { panic!("{findings:#?}") };
     assert!(finding.message.contains("\"Mrs Patel\"") && finding.message.contains("\"Mr. Patel\""), "{finding:?}");
+    let findings = tend_checks::grounding::check_scope(
+        "Had 2 biscuits at 10, four biscuits at 3.",
+        "She had 3 biscuits.",
+        tend_checks::grounding::Scope::SUMMARY,
+    );
+    let [finding] = &findings[..] else { panic!("{findings:#?}") };
+    assert!(
+        finding.message.contains("\"3 biscuits\"") && finding.message.contains("\"2 biscuits\" and \"four biscuits\""),
+        "{finding:?}"
+    );
 }
 
 /// (draft, expected wording findings)

@@ -799,6 +799,22 @@ fn next_word(text: &str, at: usize) -> (String, usize) {
     (word, end)
 }
 
+/// Words after a number that are not the thing it counts ("2 of them", "3 more", "10 times", "8 am").
+const NOT_COUNTED: &[&str] = &["more", "other", "others", "times", "out", "am", "pm", "per", "percent", "each", "x"];
+
+/// What a bare number counts: the lemma of the word right after it and where that word ends ("10 machines" ->
+/// "machin"), unless that word is a function word or another number.
+pub(crate) fn counted(text: &str, number: &Fact) -> Option<(String, usize)> {
+    let (word, end) = next_word(text, number.end);
+    let lower = word.to_lowercase();
+    let skip = word.is_empty()
+        || FUNCTION_WORDS.contains(&lower.as_str())
+        || NEGATORS.contains(&lower.as_str())
+        || NOT_COUNTED.contains(&lower.as_str())
+        || number_word(&lower).is_some();
+    (!skip).then(|| (lemma(&lower), end))
+}
+
 /// Whether `word` is a unit of a dose, quantity or duration.
 fn is_unit(word: &str) -> bool {
     unit_of(word, DOSE_UNITS).is_some() || unit_of(word, QUANTITY_UNITS).is_some() || duration_unit(word).is_some()

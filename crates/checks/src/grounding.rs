@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::facts::{Fact, FactKind, affirmed_words, extract_facts, words};
+use crate::facts::{Fact, FactKind, affirmed_words, counted, extract_facts, words};
 use crate::{Finding, FindingKind, Location};
 
 /// Which grounding findings a task wants.
@@ -60,6 +60,8 @@ pub fn check_scope(source: &str, draft: &str, scope: Scope) -> Vec<Finding> {
             }
         } else if !backed(fact, &source_facts, source) {
             findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, unsupported_message(fact)));
+        } else if let Some(message) = miscounted(fact, draft, source, &source_facts) {
+            findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, message));
         } else if let Some(theirs) = other_title(fact, &source_facts) {
             let message = format!(
                 "The draft calls this person \"{} {}\", but the notes say \"{} {}\". Check how they are addressed.",
@@ -145,6 +147,29 @@ fn finding(kind: FindingKind, fact: &Fact, location: Location, message: String) 
         message,
         suggestion: None,
     }
+}
+
+/// For a bare number of the draft that counts something the notes count too, but never with that number, the
+/// message naming the notes' counts: "10 machines" where the notes say "twenty-five machines" (and "ten" only of
+/// something else).
+fn miscounted(fact: &Fact, draft: &str, source: &str, source_facts: &[Fact]) -> Option<String> {
+    let (thing, end) = counted(draft, fact).filter(|_| fact.kind == FactKind::Number)?;
+    let counts: Vec<(&Fact, usize)> = source_facts
+        .iter()
+        .filter(|o| o.kind == FactKind::Number)
+        .filter_map(|o| counted(source, o).filter(|(t, _)| *t == thing).map(|(_, end)| (o, end)))
+        .collect();
+    if counts.is_empty() || counts.iter().any(|(o, _)| o.value == fact.value) {
+        return None;
+    }
+    let mut theirs: Vec<String> = counts.iter().map(|(o, end)| format!("\"{}\"", &source[o.start..*end])).collect();
+    theirs.sort();
+    theirs.dedup();
+    Some(format!(
+        "The draft counts \"{}\", but the notes count {}. Check the number.",
+        &draft[fact.start..end],
+        theirs.join(" and ")
+    ))
 }
 
 /// A mention in the notes of the name `fact` with a gendered title, where every such mention's title differs from
