@@ -344,6 +344,11 @@ fn unsupported_message(fact: &Fact) -> String {
     format!("{what}the draft has {} \"{}\", which is not in the notes.", noun(fact.kind), fact.text)
 }
 
+/// The lemma a negation fact denies.
+fn negated_word(fact: &Fact) -> &str {
+    &fact.key["neg:".len()..]
+}
+
 /// Events negated on one side and affirmed on the other: the draft says "had tea" where the notes say "declined
 /// tea", or the reverse. A negated event the draft leaves out entirely is an omission.
 fn polarity(source: &str, source_facts: &[Fact], draft: &str, draft_facts: &[Fact]) -> Vec<Finding> {
@@ -351,16 +356,21 @@ fn polarity(source: &str, source_facts: &[Fact], draft: &str, draft_facts: &[Fac
         facts.iter().filter(|f| f.kind == FactKind::Negation).map(|f| f.key["neg:".len()..].to_owned()).collect()
     };
     let (source_negated, draft_negated) = (negated(source_facts), negated(draft_facts));
-    // What each negated verb of the notes was denied of: "did not use the hoist" denies using the hoist, not every
-    // use, so "used the stairs" does not reverse it. `None` where some negation of the word had no object.
-    let mut objects: HashMap<&str, Option<HashSet<&str>>> = HashMap::new();
+    // What each negated word of the notes was denied with: "did not use the hoist" denies using the hoist, so
+    // neither "used the stairs" nor "the hoist was charged" reverses it. `None` where a negation of the word stood
+    // alone ("did not eat"), so that any use of it does.
+    let mut partners: HashMap<&str, Option<HashSet<&str>>> = HashMap::new();
     let negations: Vec<&Fact> = source_facts.iter().filter(|f| f.kind == FactKind::Negation).collect();
     for (i, fact) in negations.iter().enumerate() {
-        let object = negations.get(i + 1).filter(|next| next.value == Some(1.0)).map(|next| &next.key["neg:".len()..]);
-        let entry = objects.entry(&fact.key["neg:".len()..]).or_insert_with(|| Some(HashSet::new()));
-        match (fact.value, object, entry.as_mut()) {
-            (Some(0.0), Some(object), Some(set)) => {
-                set.insert(object);
+        // A word right after a negator is the event, and its partner the object after it; an object's is its event.
+        let partner = match fact.value {
+            Some(0.0) => negations.get(i + 1).filter(|next| next.value == Some(1.0)),
+            _ => i.checked_sub(1).and_then(|p| negations.get(p)),
+        };
+        let entry = partners.entry(negated_word(fact)).or_insert_with(|| Some(HashSet::new()));
+        match (partner, entry.as_mut()) {
+            (Some(partner), Some(set)) => {
+                set.insert(negated_word(partner));
             }
             _ => *entry = None,
         }
@@ -372,15 +382,16 @@ fn polarity(source: &str, source_facts: &[Fact], draft: &str, draft_facts: &[Fac
     let mut findings = Vec::new();
     let mut reported = HashSet::new();
     for (i, (lemma, start, end)) in draft_affirmed.iter().enumerate() {
-        let same_object = || match objects.get(lemma.as_str()) {
-            Some(Some(denied)) => {
-                draft_affirmed[i + 1..].iter().take(3).any(|(next, _, _)| denied.contains(next.as_str()))
-            }
+        // The partner it was denied with must be within three words either side: "took the bus", "lunch was eaten".
+        let same_pairing = || match partners.get(lemma.as_str()) {
+            Some(Some(denied)) => draft_affirmed[i.saturating_sub(3)..draft_affirmed.len().min(i + 4)]
+                .iter()
+                .any(|(near, _, _)| denied.contains(near.as_str())),
             _ => true,
         };
         if source_negated.contains(lemma)
             && !source_affirmed.contains(lemma)
-            && same_object()
+            && same_pairing()
             && !draft_negated.contains(lemma)
             && reported.insert(lemma.clone())
         {
