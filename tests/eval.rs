@@ -39,3 +39,17 @@ fn gleu_of_the_jfleg_source_is_about_0_40() {
     let reference_score = gleu(&src, &refs.iter().map(|r| r[0].clone()).collect::<Vec<_>>(), &refs);
     assert!(reference_score > source_score + 0.1, "a human correction scores well above: {reference_score}");
 }
+
+#[test]
+fn the_grounding_check_on_summedits_stays_quiet_on_consistent_summaries() {
+    use tend_app::eval::{EvalOptions, EvalSet, run};
+    let options =
+        EvalOptions { data_dir: support::repo_root().join("../shared/eval"), sets: vec![EvalSet::Grounding], limit: 0 };
+    let g = run(&options, None).expect("the grounding evaluation runs without a model").grounding.expect("its figures");
+    assert_eq!(g.items, 951);
+    assert_eq!(g.by_domain.iter().map(|d| d.1).sum::<usize>(), g.items);
+    // A floor under the figures in benches/results/eval-checks.md, so that a change to the checks that makes them
+    // noisier or blinder fails here rather than in a care worker's review.
+    assert!(g.false_positive_rate <= 0.1, "consistent summaries flagged: {}", g.false_positive_rate);
+    assert!(g.precision >= 0.85 && g.balanced_accuracy >= 0.67, "{g:?}");
+}

@@ -56,6 +56,9 @@ pub struct GroundingEval {
     pub recall_entities_numbers_inserted: f64,
     /// Recall by edit type: (edit type, inconsistent items with it, recall).
     pub recall_by_edit_type: Vec<(String, usize, f64)>,
+    /// By domain, as the SummEdits authors report it: (domain, items, recall, false-positive rate, balanced
+    /// accuracy).
+    pub by_domain: Vec<(String, usize, f64, f64, f64)>,
     /// Microseconds per item for the check.
     pub micros_per_item: f64,
 }
@@ -164,10 +167,14 @@ pub fn flags_summary(doc: &str, summary: &str) -> bool {
 
 fn grounding(dir: &Path) -> Result<GroundingEval, AppError> {
     let mut items: Vec<SummEdit> = Vec::new();
-    for file in ["summedits/summedits_sales_call.json", "summedits/summedits_qmsumm.json"] {
+    let mut domains: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
+    for (domain, file) in
+        [("sales call", "summedits/summedits_sales_call.json"), ("QMSum", "summedits/summedits_qmsumm.json")]
+    {
         let text = read(&dir.join(file))?;
         let parsed: Vec<SummEdit> =
             serde_json::from_str(&text).map_err(|e| AppError::Eval(format!("{file} is not SummEdits JSON: {e}")))?;
+        domains.push((domain, items.len()..items.len() + parsed.len()));
         items.extend(parsed);
     }
     let started = std::time::Instant::now();
@@ -180,6 +187,15 @@ fn grounding(dir: &Path) -> Result<GroundingEval, AppError> {
     let positives = count(&|i| inconsistent[i]);
     let negatives = count(&|i| !inconsistent[i]);
     let ratio = |a: f64, b: f64| if b == 0.0 { 0.0 } else { a / b };
+    let by_domain = domains
+        .into_iter()
+        .map(|(domain, range)| {
+            let within = |f: &dyn Fn(usize) -> bool| count(&|i| range.contains(&i) && f(i));
+            let recall = ratio(within(&|i| flagged[i] && inconsistent[i]), within(&|i| inconsistent[i]));
+            let fpr = ratio(within(&|i| flagged[i] && !inconsistent[i]), within(&|i| !inconsistent[i]));
+            (domain.to_owned(), range.len(), recall, fpr, (recall + 1.0 - fpr) / 2.0)
+        })
+        .collect();
     let edit_types = |i: usize| -> Vec<String> {
         items[i]
             .edit_types
@@ -215,6 +231,7 @@ fn grounding(dir: &Path) -> Result<GroundingEval, AppError> {
         balanced_accuracy: (recall + 1.0 - false_positive_rate) / 2.0,
         recall_entities_numbers_inserted: ratio(count(&|i| targeted(i) && flagged[i]), count(&|i| targeted(i))),
         recall_by_edit_type,
+        by_domain,
         micros_per_item,
     })
 }
@@ -338,6 +355,12 @@ impl EvalReport {
             ));
             for (t, n, r) in &g.recall_by_edit_type {
                 md.push_str(&format!("| {t} | {n} | {r:.3} |\n"));
+            }
+            md.push_str(
+                "\n| domain | items | recall | false-positive rate | balanced accuracy |\n|---|---|---|---|---|\n",
+            );
+            for (domain, n, recall, fpr, balanced) in &g.by_domain {
+                md.push_str(&format!("| {domain} | {n} | {recall:.3} | {fpr:.3} | {balanced:.3} |\n"));
             }
             md.push('\n');
         }
