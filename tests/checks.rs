@@ -36,6 +36,17 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ("Calpol given", "Paracetamol was given.", &[]),
     ("3/7 hx of diarrhoea", "He has had diarrhoea for three days.", &[]),
     ("Out for 30 mins.", "She went out for 30 minutes.", &[]),
+    ("Out for 2h.", "She went out for two hours.", &[]),
+    // Both ends of a range carry its unit.
+    ("Review in 3-5d.", "To be reviewed in three to five days.", &[]),
+    ("Review in 3-5d.", "To be reviewed in five days.", &["omission \"3\""]),
+    (
+        "Review in 3-5d.",
+        "To be reviewed in three weeks.",
+        &["omission \"3\"", "omission \"5d\"", "unsupported \"three weeks\""],
+    ),
+    ("Takes 1 or 2 tablets.", "Takes one to two tablets.", &[]),
+    ("Takes 1 or 2 tablets.", "Takes 2 tablets.", &["omission \"1\""]),
     ("Visit on Monday.", "The visit was on Monday.", &[]),
     // Tricky cases from the issue.
     ("Woke at half 8.", "She woke at 9:30.", &["omission \"half 8\"", "unsupported \"9:30\""]),

@@ -120,8 +120,10 @@ fn is_currency(word: &str) -> bool {
 const DURATION_UNITS: &[(&str, f64)] = &[
     ("min", 1.0),
     ("minute", 1.0),
+    ("h", 60.0),
     ("hr", 60.0),
     ("hour", 60.0),
+    ("d", 1440.0),
     ("day", 1440.0),
     ("week", 10080.0),
     ("wk", 10080.0),
@@ -669,14 +671,20 @@ fn add_time(c: &mut Collector<'_>, start: usize, end: usize, minutes: u32, absol
 
 fn amounts(c: &mut Collector<'_>) {
     static AMOUNT: OnceLock<Regex> = OnceLock::new();
+    static RANGE_START: OnceLock<Regex> = OnceLock::new();
     let text = c.text;
     let amount = re_built(&AMOUNT, || {
         format!(
             r"(?i)\b(\d+(?:\.\d+)?|\d+/\d+|{NUMBER_WORDS}|hundred|half|one|a|an)(?:\s+and\s+a\s+half)?\s*(%|°c|[a-zµ]+\.?)"
         )
     });
+    // The first number of a range shares the unit of the second: "3-5d", "two to three tablets", "1 or 2 hours".
+    let range_start =
+        re_built(&RANGE_START, || format!(r"(?i)\b(\d+(?:\.\d+)?|{NUMBER_WORDS}|one)\s*(?:-|–|to|or)\s*$"));
     for m in amount.captures_iter(text) {
-        let whole = m.get(0).map_or(0..0, |g| g.range());
+        let mut whole = m.get(0).map_or(0..0, |g| g.range());
+        // A dot after the unit ends an abbreviation or the sentence: it is no part of the fact.
+        whole.end -= usize::from(text[whole.clone()].ends_with('.'));
         let unit = m[2].trim_end_matches('.');
         let mut value = match m[1].to_lowercase().as_str() {
             "one" | "a" | "an" => 1.0,
@@ -689,25 +697,43 @@ fn amounts(c: &mut Collector<'_>) {
             value += 0.5;
         }
         let article = matches!(m[1].to_lowercase().as_str(), "a" | "an" | "one");
-        if let Some((base, factor)) = unit_of(unit, DOSE_UNITS) {
+        let (kind, base, factor) = if let Some((base, factor)) = unit_of(unit, DOSE_UNITS) {
             // "a tablet" is a dose; "a g" is not English.
             if article && !["tablet", "capsule", "puff", "sachet", "patch", "spoon", "drop"].contains(&base) {
                 continue;
             }
-            let v = value * factor;
-            c.add(FactKind::Dose, whole.start, whole.end, format!("{} {base}", format_value(v)), Some(v));
+            (FactKind::Dose, base, factor)
         } else if let Some((base, factor)) = unit_of(unit, QUANTITY_UNITS) {
             if article && unit.len() <= 2 {
                 continue;
             }
-            let v = value * factor;
-            c.add(FactKind::Quantity, whole.start, whole.end, format!("{} {base}", format_value(v)), Some(v));
+            (FactKind::Quantity, base, factor)
         } else if let Some(factor) = duration_unit(unit) {
             if article && unit.len() <= 3 {
                 continue;
             }
+            (FactKind::Duration, "", factor)
+        } else {
+            continue;
+        };
+        let mut add = |start: usize, end: usize, value: f64| {
             let v = value * factor;
-            c.add(FactKind::Duration, whole.start, whole.end, format!("dur:{}", format_value(v)), Some(v));
+            let key = if kind == FactKind::Duration {
+                format!("dur:{}", format_value(v))
+            } else {
+                format!("{} {base}", format_value(v))
+            };
+            c.add(kind, start, end, key, Some(v));
+        };
+        add(whole.start, whole.end, value);
+        let before = &text[text[..whole.start].char_indices().rev().nth(24).map_or(0, |(i, _)| i)..whole.start];
+        if let Some(first) = range_start.captures(before).and_then(|r| r.get(1)) {
+            if let Some(v) =
+                parse_number(first.as_str()).or_else(|| (first.as_str().eq_ignore_ascii_case("one")).then_some(1.0))
+            {
+                let start = whole.start - before.len() + first.start();
+                add(start, start + first.len(), v);
+            }
         }
     }
 }
