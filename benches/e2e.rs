@@ -51,7 +51,7 @@ fn prompt_tokens(model: &Model, n: usize) -> Vec<u32> {
 }
 
 fn time_to_first_token(model: &mut Model, shorthand: &str) -> Duration {
-    let prompt = Task::CareNote.prompt(shorthand, None).expect("care-note prompt");
+    let prompt = Task::CareNote.prompt(shorthand, None, None).expect("care-note prompt");
     let one = GenerationParams { max_tokens: 1, ..GenerationParams::default() };
     let start = Instant::now();
     model.generate(&prompt.messages, &one, &mut |_| tend_engine::Flow::Continue).expect("generate");
@@ -85,7 +85,7 @@ fn measure_one(path: &Path, rounds: usize, load_only: bool) -> serde_json::Value
         let shorthand = format!("{SHORTHAND} (visit {round})");
         ttft_warm.push(time_to_first_token(&mut model, &shorthand).as_secs_f64());
     }
-    let prompt = Task::CareNote.prompt(SHORTHAND, None).expect("prompt");
+    let prompt = Task::CareNote.prompt(SHORTHAND, None, None).expect("prompt");
     let care_note_tokens = model.prompt(&prompt.messages).expect("tokens");
     serde_json::json!({
         "model": path.file_name().map(|n| n.to_string_lossy().into_owned()),

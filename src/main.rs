@@ -51,9 +51,13 @@ enum Command {
         /// Sampling seed.
         #[arg(long, default_value_t = 299_792_458)]
         seed: u64,
-        /// Save the draft for review in the record store, about this person (their number in `tend person list`).
+        /// Save the draft for review in the record store, about this person (their number in `tend person list`);
+        /// the draft calls them by the preferred name the store holds.
         #[arg(long, value_name = "PERSON")]
         save_for: Option<i64>,
+        /// The preferred name of the person the notes are about, for a draft that is not saved.
+        #[arg(long, value_name = "NAME", conflicts_with = "save_for")]
+        name: Option<String>,
     },
     /// Create the encrypted record store and its first admin.
     Init {
@@ -245,13 +249,17 @@ fn run(cli: Cli) -> Result<()> {
         Command::Eval { sets, limit, data, out, model } => evaluate(sets, limit, data, &out, model),
         Command::Models(c) => models(c, cli.json),
         Command::Info { model, sha256 } => info(&model, sha256.as_deref(), cli.json),
-        Command::Draft { input, task, to, model, max_tokens, temperature, seed, save_for } => {
+        Command::Draft { input, task, to, model, max_tokens, temperature, seed, save_for, name } => {
             let params = GenerationParams { max_tokens, temperature, seed, ..GenerationParams::default() };
             let language = to.as_deref().map(Language::parse).transpose()?;
             // Sign in before the model loads, so a wrong password costs no time and no draft is lost.
             let session = save_for.map(|_| records::sign_in(&cli.store)).transpose()?;
-            let save = session.zip(save_for);
-            draft(&input, task.into(), language, model, &params, cli.json, save)
+            let mut save = session.zip(save_for);
+            let name = match &mut save {
+                Some((session, id)) => Some(records::preferred_name(session, *id)?),
+                None => name,
+            };
+            draft(&input, task.into(), language, name.as_deref(), model, &params, cli.json, save)
         }
         Command::Init { admin } => records::init(&cli.store, &admin),
         Command::User(c) => records::user(&cli.store, c, cli.json),
@@ -385,10 +393,12 @@ fn info(model: &Path, expected: Option<&str>, json: bool) -> Result<()> {
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)] // the command's options, passed on as they were parsed
 fn draft(
     input: &str,
     task: Task,
     language: Option<Language>,
+    person: Option<&str>,
     model: Option<PathBuf>,
     params: &GenerationParams,
     json: bool,
@@ -407,7 +417,7 @@ fn draft(
         }
         Flow::Continue
     };
-    let draft = assistant.draft(task, &text, language, params, &mut on_progress)?;
+    let draft = assistant.draft(task, &text, language, person, params, &mut on_progress)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&draft)?);
     } else {

@@ -146,6 +146,28 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ("Walking frame in reach.", "There was a lack of walking frame in reach.", &["negation \"walking\""]),
 ];
 
+/// (source, the person's preferred name, draft, expected findings): the person's name backs the draft's use of it
+/// and stands for the notes' initial or part of it.
+const ABOUT_A_PERSON: &[(&str, &str, &str, &[&str])] = &[
+    ("J up and dressed.", "Joan Smith", "Joan got up and dressed.", &[]),
+    ("Joan up and dressed.", "Joan Smith", "Mrs Smith got up and dressed.", &[]),
+    ("J up and dressed.", "Joan Smith", "J got up and dressed.", &[]),
+    ("J up and dressed.", "Joan Smith", "Jane got up and dressed.", &["omission \"J\"", "unsupported \"Jane\""]),
+    ("J up, M visited.", "Joan Smith", "Joan got up and Mary visited.", &["omission \"M\"", "unsupported \"Mary\""]),
+];
+
+#[test]
+fn the_persons_preferred_name_is_no_invented_name() {
+    use tend_checks::grounding::{Scope, check_about};
+    for (source, person, draft, expected) in ABOUT_A_PERSON {
+        let findings = check_about(source, draft, Scope::RECORD, Some(person));
+        assert_eq!(describe(&findings), *expected, "\nsource: {source}\nperson: {person}\ndraft:  {draft}");
+    }
+    // Without the name, the same draft is checked against the notes alone.
+    let findings = tend_checks::grounding::check("J up and dressed.", "Joan got up and dressed.");
+    assert_eq!(describe(&findings), ["omission \"J\"", "unsupported \"Joan\""]);
+}
+
 #[test]
 fn grounding_finds_what_the_draft_added_lost_or_reversed() {
     for (source, draft, expected) in GROUNDING {

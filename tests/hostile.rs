@@ -57,7 +57,7 @@ fn hostile_and_odd_inputs_get_a_clear_outcome_and_change_nothing_they_should_not
 
     for (name, input, outcome) in cases {
         let mut computed = false;
-        let result = assistant.draft(Task::CareNote, &input, None, &params, &mut |_| {
+        let result = assistant.draft(Task::CareNote, &input, None, None, &params, &mut |_| {
             computed = true;
             Flow::Continue
         });
@@ -142,7 +142,7 @@ fn a_model_file_replaced_while_loaded_is_reported_at_the_next_load() {
     std::fs::write(&damaged, &bytes[..bytes.len() / 2]).expect("write a truncated copy");
     std::fs::rename(&damaged, &model).expect("replace");
     let params = GenerationParams { max_tokens: 4, ..GenerationParams::default() };
-    let draft = assistant.draft(Task::CareNote, "J ate porridge.", None, &params, &mut |_| Flow::Continue);
+    let draft = assistant.draft(Task::CareNote, "J ate porridge.", None, None, &params, &mut |_| Flow::Continue);
     assert!(draft.expect("drafting goes on from memory").review_required);
     let err = Assistant::open(&model, &mut |_| {}).err().expect("the damage is reported");
     assert!(err.to_string().contains("damaged or incomplete"), "{err}");

@@ -27,7 +27,7 @@ fn offline_cycle_child() {
     let mut assistant =
         Assistant::open(Path::new(&std::env::var_os("TEND_MODEL").expect("model")), &mut |_| {}).expect("load model");
     let params = GenerationParams { max_tokens: 12, ..GenerationParams::default() };
-    let draft = assistant.draft(Task::CareNote, notes, None, &params, &mut |_| Flow::Continue).expect("draft");
+    let draft = assistant.draft(Task::CareNote, notes, None, None, &params, &mut |_| Flow::Continue).expect("draft");
     let mut tom = Session::sign_in(&db, "tom", "tom-password").expect("tom");
     let id = tom.save_draft(person, notes, &draft).expect("save");
     tom.records().expect("records").edit_draft(id, "Margaret got up and dressed with support.").expect("edit");

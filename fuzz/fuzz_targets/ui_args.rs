@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let Ok(request) = serde_json::from_slice::<DraftRequest>(data) else { return };
     let _ = tend_checks::clinical::asks_for_advice(&request.input);
-    if let Ok(prompt) = request.task.prompt(&request.input, request.language) {
+    if let Ok(prompt) = request.task.prompt(&request.input, request.language, None) {
         let template = ChatTemplate::new(CHATML, "", "<|im_end|>").expect("ChatML parses");
         template.render(&prompt.messages, true).expect("a task prompt renders");
     }

@@ -147,17 +147,18 @@ impl Assistant {
         &self.model_sha256
     }
 
-    /// Drafts `task` from `input`, streaming progress; `on_progress` returning [`Flow::Stop`] keeps the partial
-    /// draft.
+    /// Drafts `task` from `input` about the person whose preferred name is `person` (if known), streaming
+    /// progress; `on_progress` returning [`Flow::Stop`] keeps the partial draft.
     pub fn draft(
         &mut self,
         task: Task,
         input: &str,
         language: Option<Language>,
+        person: Option<&str>,
         params: &GenerationParams,
         on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
     ) -> Result<Draft, AppError> {
-        let prompt = task.prompt(input, language)?;
+        let prompt = task.prompt(input, language, person)?;
         if let Some(request) = tend_checks::clinical::asks_for_advice(input) {
             return Ok(self.declined(task, input, request, prompt.template, params));
         }
@@ -166,7 +167,7 @@ impl Assistant {
         let info = self.model.info();
         Ok(Draft {
             task,
-            findings: findings_for(task, input, &draft, &prompt.example),
+            findings: findings_for(task, input, &draft, &prompt.example, person),
             draft,
             review_required: true,
             declined: false,
@@ -289,12 +290,12 @@ pub fn available_memory() -> Option<u64> {
 }
 
 /// The checks that suit each task's output, and for every task the passages copied from the prompt's example.
-fn findings_for(task: Task, input: &str, output: &str, example: &str) -> Vec<Finding> {
+fn findings_for(task: Task, input: &str, output: &str, example: &str, person: Option<&str>) -> Vec<Finding> {
     use tend_checks::grounding::{Scope, copied_from_example};
     let mut findings = match task {
-        Task::CareNote | Task::CheckWording => tend_checks::check_draft_scope(input, output, Scope::RECORD),
-        Task::Meeting | Task::Letter => tend_checks::check_draft_scope(input, output, Scope::SUMMARY),
-        Task::ActivityPlan => tend_checks::check_draft_scope(input, output, Scope::PLAN),
+        Task::CareNote | Task::CheckWording => tend_checks::check_draft_about(input, output, Scope::RECORD, person),
+        Task::Meeting | Task::Letter => tend_checks::check_draft_about(input, output, Scope::SUMMARY, person),
+        Task::ActivityPlan => tend_checks::check_draft_about(input, output, Scope::PLAN, person),
         Task::Translate => tend_checks::translation::check(input, output),
     };
     findings.extend(copied_from_example(example, input, output));

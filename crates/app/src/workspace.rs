@@ -358,12 +358,11 @@ impl Workspace {
     /// Writes a draft, streaming it through `on_event`, and saves it (partial if stopped) for review.
     pub fn draft(&self, request: &DraftRequest, on_event: &mut dyn FnMut(DraftEvent)) -> Result<DraftRecord, AppError> {
         // Refuse early, before any compute, if the session has locked or the person is not the worker's.
-        self.with_session(|s| {
+        let person = self.with_session(|s| {
             let people = s.records()?.people()?;
-            if people.iter().any(|p| p.id == request.person_id) {
-                Ok(())
-            } else {
-                Err(AppError::Store(StoreError::Forbidden("choose one of the people you work with".into())))
+            match people.into_iter().find(|p| p.id == request.person_id) {
+                Some(person) => Ok(person.preferred_name),
+                None => Err(AppError::Store(StoreError::Forbidden("choose one of the people you work with".into()))),
             }
         })?;
         self.stop.store(false, Ordering::SeqCst);
@@ -377,7 +376,14 @@ impl Workspace {
                 });
                 if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
             };
-            assistant.draft(request.task, &request.input, request.language, &self.params, &mut on_progress)?
+            assistant.draft(
+                request.task,
+                &request.input,
+                request.language,
+                Some(&person),
+                &self.params,
+                &mut on_progress,
+            )?
         };
         // Saving is a use of the session: allow it even if the draft took longer than the idle limit.
         self.with_session(|s| {

@@ -727,13 +727,10 @@ fn amounts(c: &mut Collector<'_>) {
         };
         add(whole.start, whole.end, value);
         let before = &text[text[..whole.start].char_indices().rev().nth(24).map_or(0, |(i, _)| i)..whole.start];
-        if let Some(first) = range_start.captures(before).and_then(|r| r.get(1)) {
-            if let Some(v) =
-                parse_number(first.as_str()).or_else(|| (first.as_str().eq_ignore_ascii_case("one")).then_some(1.0))
-            {
-                let start = whole.start - before.len() + first.start();
-                add(start, start + first.len(), v);
-            }
+        let first = range_start.captures(before).and_then(|r| r.get(1));
+        if let Some((first, v)) = first.and_then(|f| Some((f, spoken_number(f.as_str())?))) {
+            let start = whole.start - before.len() + first.start();
+            add(start, start + first.len(), v);
         }
     }
 }

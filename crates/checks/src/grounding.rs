@@ -46,6 +46,18 @@ pub fn check(source: &str, draft: &str) -> Vec<Finding> {
 
 /// Grounding findings within `scope`.
 pub fn check_scope(source: &str, draft: &str, scope: Scope) -> Vec<Finding> {
+    check_about(source, draft, scope, None)
+}
+
+/// Grounding findings within `scope` for a draft about the person whose preferred name is `person`: that name
+/// backs the draft's use of it, and it stands for the notes' initial or part of it ("Joan" for "J").
+pub fn check_about(source: &str, draft: &str, scope: Scope, person: Option<&str>) -> Vec<Finding> {
+    let person = person.map(str::trim).filter(|p| !p.is_empty());
+    let is_person = |fact: &Fact| fact.kind == FactKind::Name && person.is_some_and(|p| spelled_in(&fact.text, p));
+    // Where the draft calls the person by name, the notes' initial or part of that name is not lost.
+    let named_in_draft = person.filter(|p| p.split_whitespace().any(|w| spelled_in(w, draft)));
+    let person_lost =
+        |fact: &Fact| fact.kind == FactKind::Name && named_in_draft.is_some_and(|p| names_person(fact, p));
     let source_facts = extract_facts(source);
     let draft_facts = extract_facts(draft);
     let mut findings = Vec::new();
@@ -58,7 +70,7 @@ pub fn check_scope(source: &str, draft: &str, scope: Scope) -> Vec<Finding> {
             if let Some(message) = swap.filter(|_| swapped.insert(&fact.key)) {
                 findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, message));
             }
-        } else if !backed(fact, &source_facts, source) {
+        } else if !backed(fact, &source_facts, source) && !is_person(fact) {
             findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, unsupported_message(fact)));
         } else if let Some(message) = miscounted(fact, draft, source, &source_facts) {
             findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, message));
@@ -76,7 +88,7 @@ pub fn check_scope(source: &str, draft: &str, scope: Scope) -> Vec<Finding> {
     if scope.omissions {
         // A detail the draft leaves out is no omission: "she" need not be repeated, nor "lounge" named.
         for fact in source_facts.iter().filter(|f| scope.kinds.contains(&f.kind) && f.kind != FactKind::Detail) {
-            if !backed(fact, &draft_facts, draft) && !is_part_of_day(fact) {
+            if !backed(fact, &draft_facts, draft) && !is_part_of_day(fact) && !person_lost(fact) {
                 let message =
                     format!("The notes mention {} \"{}\", but the draft does not.", noun(fact.kind), fact.text);
                 findings.push(finding(FindingKind::Omission, fact, Location::Source, message));
@@ -147,6 +159,13 @@ fn finding(kind: FindingKind, fact: &Fact, location: Location, message: String) 
         message,
         suggestion: None,
     }
+}
+
+/// Whether the name `fact` is the person's, or their initial: "Joan" or "J" for "Joan Smith".
+fn names_person(fact: &Fact, person: &str) -> bool {
+    let initial = |w: &str| w.chars().next().map(|c| c.to_lowercase().to_string());
+    spelled_in(&fact.text, person)
+        || (fact.text.chars().count() == 1 && person.split_whitespace().any(|w| initial(w) == initial(&fact.text)))
 }
 
 /// For a bare number of the draft that counts something the notes count too, but never with that number, the

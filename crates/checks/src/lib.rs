@@ -71,12 +71,13 @@ pub struct Finding {
 /// Every check for a draft written from `source`: grounding, person-centred language and the clinical-advice
 /// guard, ordered by position (omissions last).
 pub fn check_draft(source: &str, draft: &str) -> Vec<Finding> {
-    check_draft_scope(source, draft, grounding::Scope::RECORD)
+    check_draft_about(source, draft, grounding::Scope::RECORD, None)
 }
 
-/// Like [`check_draft`], with the grounding findings limited to `scope`.
-pub fn check_draft_scope(source: &str, draft: &str, scope: grounding::Scope) -> Vec<Finding> {
-    let mut findings = grounding::check_scope(source, draft, scope);
+/// Like [`check_draft`], with the grounding findings limited to `scope`, for a draft about the person whose
+/// preferred name is `person` (see [`grounding::check_about`]).
+pub fn check_draft_about(source: &str, draft: &str, scope: grounding::Scope, person: Option<&str>) -> Vec<Finding> {
+    let mut findings = grounding::check_about(source, draft, scope, person);
     findings.extend(language::check(draft));
     findings.extend(clinical::check_draft(draft));
     in_order(&mut findings);

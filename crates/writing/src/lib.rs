@@ -81,8 +81,14 @@ impl Task {
         }
     }
 
-    /// Builds the messages for `input` (the worker's text, trimmed). `language` is the target of a translation.
-    pub fn prompt(self, input: &str, language: Option<Language>) -> Result<TaskPrompt, WritingError> {
+    /// Builds the messages for `input` (the worker's text, trimmed). `language` is the target of a translation;
+    /// `person` is the preferred name of the person the text is about, for the tasks that write about a person.
+    pub fn prompt(
+        self,
+        input: &str,
+        language: Option<Language>,
+        person: Option<&str>,
+    ) -> Result<TaskPrompt, WritingError> {
         let input = input.trim();
         if input.is_empty() {
             return Err(WritingError::EmptyInput);
@@ -107,7 +113,12 @@ impl Task {
             messages.push(ChatMessage::user(fill(&template.user, template.example_input.trim())));
             messages.push(ChatMessage::assistant(template.example_output.trim()));
         }
-        messages.push(ChatMessage::user(fill(&template.user, input)));
+        // The name goes in the last turn, ahead of the worker's text, so the instructions and the example stay a
+        // reusable prefix; it is filled on its own, so braces in a name never reach the input's placeholder.
+        let person = person.map(one_line_name).filter(|name| !name.is_empty() && !template.person.is_empty());
+        let about = person
+            .map_or_else(String::new, |name| format!("{}\n\n", template.person.trim().replace("{person}", &name)));
+        messages.push(ChatMessage::user(about + &fill(&template.user, input)));
         Ok(TaskPrompt {
             messages,
             template: TemplateId { id: template.id, version: template.version },
@@ -115,6 +126,21 @@ impl Task {
             example: template.example_output.trim().to_owned(),
         })
     }
+}
+
+/// The longest preferred name passed to the model, in characters.
+const MAX_NAME_CHARS: usize = 60;
+
+/// A preferred name as the prompt gives it: on one line, with single spaces, at most [`MAX_NAME_CHARS`] long.
+fn one_line_name(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(MAX_NAME_CHARS)
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 /// Which prompt template, and which version of it, produced a draft.
@@ -137,6 +163,9 @@ struct PromptTemplate {
     example_input: String,
     #[serde(default)]
     example_output: String,
+    /// How the last turn names the person the text is about (`{person}`), or empty for tasks that do not.
+    #[serde(default)]
+    person: String,
     user: String,
 }
 

@@ -238,7 +238,7 @@ fn grounding(dir: &Path) -> Result<GroundingEval, AppError> {
 
 fn generate(a: &mut Assistant, task: Task, input: &str, language: Option<Language>) -> Result<String, AppError> {
     let params = GenerationParams { max_tokens: 300, ..GenerationParams::default() };
-    Ok(a.draft(task, input, language, &params, &mut |_| Flow::Continue)?.draft)
+    Ok(a.draft(task, input, language, None, &params, &mut |_| Flow::Continue)?.draft)
 }
 
 /// The corrected sentence from a check-my-wording answer ("Corrected: ..." then "Changes: ...").
