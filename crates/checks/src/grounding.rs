@@ -60,6 +60,7 @@ pub fn check_about(source: &str, draft: &str, scope: Scope, person: Option<&str>
         |fact: &Fact| fact.kind == FactKind::Name && named_in_draft.is_some_and(|p| names_person(fact, p));
     let source_facts = extract_facts(source);
     let draft_facts = extract_facts(draft);
+    let source_counts = counts(source, &source_facts);
     let mut findings = Vec::new();
     let mut swapped = HashSet::new();
     for fact in draft_facts.iter().filter(|f| scope.kinds.contains(&f.kind)) {
@@ -72,7 +73,7 @@ pub fn check_about(source: &str, draft: &str, scope: Scope, person: Option<&str>
             }
         } else if !backed(fact, &source_facts, source) && !is_person(fact) {
             findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, unsupported_message(fact)));
-        } else if let Some(message) = miscounted(fact, draft, source, &source_facts) {
+        } else if let Some(message) = miscounted(fact, draft, source, &source_counts) {
             findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, message));
         } else if let Some(theirs) = other_title(fact, &source_facts) {
             let message = format!(
@@ -168,20 +169,33 @@ fn names_person(fact: &Fact, person: &str) -> bool {
         || (fact.text.chars().count() == 1 && person.split_whitespace().any(|w| initial(w) == initial(&fact.text)))
 }
 
+/// A bare number of the notes and what it counts ([`counted`]): "twenty-five machines".
+struct Count<'a> {
+    number: &'a Fact,
+    thing: String,
+    /// Where the counted word ends.
+    end: usize,
+}
+
+/// The counts among `facts` of `text`.
+fn counts<'a>(text: &str, facts: &'a [Fact]) -> Vec<Count<'a>> {
+    facts
+        .iter()
+        .filter(|f| f.kind == FactKind::Number)
+        .filter_map(|number| counted(text, number).map(|(thing, end)| Count { number, thing, end }))
+        .collect()
+}
+
 /// For a bare number of the draft that counts something the notes count too, but never with that number, the
 /// message naming the notes' counts: "10 machines" where the notes say "twenty-five machines" (and "ten" only of
 /// something else).
-fn miscounted(fact: &Fact, draft: &str, source: &str, source_facts: &[Fact]) -> Option<String> {
+fn miscounted(fact: &Fact, draft: &str, source: &str, source_counts: &[Count<'_>]) -> Option<String> {
     let (thing, end) = counted(draft, fact).filter(|_| fact.kind == FactKind::Number)?;
-    let counts: Vec<(&Fact, usize)> = source_facts
-        .iter()
-        .filter(|o| o.kind == FactKind::Number)
-        .filter_map(|o| counted(source, o).filter(|(t, _)| *t == thing).map(|(_, end)| (o, end)))
-        .collect();
-    if counts.is_empty() || counts.iter().any(|(o, _)| o.value == fact.value) {
+    let counts: Vec<&Count<'_>> = source_counts.iter().filter(|c| c.thing == thing).collect();
+    if counts.is_empty() || counts.iter().any(|c| c.number.value == fact.value) {
         return None;
     }
-    let mut theirs: Vec<String> = counts.iter().map(|(o, end)| format!("\"{}\"", &source[o.start..*end])).collect();
+    let mut theirs: Vec<String> = counts.iter().map(|c| format!("\"{}\"", &source[c.number.start..c.end])).collect();
     theirs.sort();
     theirs.dedup();
     Some(format!(
@@ -372,7 +386,7 @@ fn negated_word(fact: &Fact) -> &str {
 /// tea", or the reverse. A negated event the draft leaves out entirely is an omission.
 fn polarity(source: &str, source_facts: &[Fact], draft: &str, draft_facts: &[Fact]) -> Vec<Finding> {
     let negated = |facts: &[Fact]| -> HashSet<String> {
-        facts.iter().filter(|f| f.kind == FactKind::Negation).map(|f| f.key["neg:".len()..].to_owned()).collect()
+        facts.iter().filter(|f| f.kind == FactKind::Negation).map(|f| negated_word(f).to_owned()).collect()
     };
     let (source_negated, draft_negated) = (negated(source_facts), negated(draft_facts));
     // What each negated word of the notes was denied with: "did not use the hoist" denies using the hoist, so
@@ -430,7 +444,7 @@ fn polarity(source: &str, source_facts: &[Fact], draft: &str, draft_facts: &[Fac
     // A draft that denies an event the notes record: only the word right after the negator is taken as the event,
     // so "not within his price range" does not deny "price".
     for fact in draft_facts.iter().filter(|f| f.kind == FactKind::Negation && f.value == Some(0.0)) {
-        let lemma = &fact.key["neg:".len()..];
+        let lemma = negated_word(fact);
         if source_affirmed.contains(lemma) && !source_negated.contains(lemma) && reported.insert(lemma.to_owned()) {
             findings.push(finding(
                 FindingKind::Negation,
@@ -441,7 +455,7 @@ fn polarity(source: &str, source_facts: &[Fact], draft: &str, draft_facts: &[Fac
         }
     }
     for fact in source_facts.iter().filter(|f| f.kind == FactKind::Negation) {
-        let lemma = &fact.key["neg:".len()..];
+        let lemma = negated_word(fact);
         if !draft_negated.contains(lemma) && !draft_affirmed_set.contains(lemma) && reported.insert(lemma.to_owned()) {
             findings.push(finding(
                 FindingKind::Omission,
