@@ -116,8 +116,11 @@ impl Task {
         // The name goes in the last turn, ahead of the worker's text, so the instructions and the example stay a
         // reusable prefix; it is filled on its own, so braces in a name never reach the input's placeholder.
         let person = person.map(one_line_name).filter(|name| !name.is_empty() && !template.person.is_empty());
-        let about = person
-            .map_or_else(String::new, |name| format!("{}\n\n", template.person.trim().replace("{person}", &name)));
+        let about = person.map_or_else(String::new, |name| {
+            let initial = name.chars().find(|c| c.is_alphabetic()).map(|c| c.to_uppercase().to_string());
+            let line = template.person.trim().replace("{initial}", &initial.unwrap_or_default());
+            format!("{}\n\n", line.replace("{person}", &name))
+        });
         messages.push(ChatMessage::user(about + &fill(&template.user, input)));
         Ok(TaskPrompt {
             messages,
