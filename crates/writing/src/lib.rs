@@ -166,7 +166,8 @@ struct PromptTemplate {
     example_input: String,
     #[serde(default)]
     example_output: String,
-    /// How the last turn names the person the text is about (`{person}`), or empty for tasks that do not.
+    /// How the last turn names the person the text is about (`{person}`, and `{initial}` for the first letter of
+    /// their name), or empty for tasks that do not.
     #[serde(default)]
     person: String,
     user: String,
