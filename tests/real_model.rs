@@ -9,12 +9,13 @@ use crate::support;
 
 const SMOLLM2: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
 
-fn draft_json(model: &std::path::Path) -> serde_json::Value {
+fn draft_json(model: &std::path::Path, extra: &[&str]) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_tend"))
         .args(["draft", "--json", "--max-tokens", "120", "--input"])
         .arg(support::repo_root().join("examples/am-call.txt"))
         .arg("--model")
         .arg(model)
+        .args(extra)
         .output()
         .expect("run tend");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -27,15 +28,20 @@ fn draft_json(model: &std::path::Path) -> serde_json::Value {
 fn smollm2_drafts_a_note_from_the_example_shorthand_repeatably() {
     require_real_models!();
     let model = support::real_model(SMOLLM2);
-    let first = draft_json(&model);
+    let first = draft_json(&model, &[]);
     let text = first["draft"].as_str().expect("draft text");
     assert!(text.split_whitespace().count() >= 5, "a real draft: {text:?}");
     assert_eq!(first["review_required"], true);
     let stop = first["stop_reason"]["kind"].as_str().expect("stop reason");
     assert!(stop == "end" || stop == "length", "the draft ended by the model or the token limit: {first}");
     assert_eq!(first["provenance"]["template"]["id"], "care-note");
-    let second = draft_json(&model);
+    let second = draft_json(&model, &[]);
     assert_eq!(first["draft"], second["draft"], "greedy drafts are identical across runs");
+    // With the person's preferred name the prompt says who the shorthand is about.
+    let named = draft_json(&model, &["--name", "Joan"]);
+    let tokens = |d: &serde_json::Value| d["provenance"]["prompt_tokens"].as_u64().expect("prompt tokens");
+    assert!(tokens(&named) > tokens(&first) + 5, "the person line is in the prompt: {named}");
+    assert_eq!(named["review_required"], true);
 }
 
 #[test]
