@@ -108,7 +108,7 @@ pub fn check_about(source: &str, draft: &str, scope: Scope, person: Option<&str>
 const COPIED_RUN: usize = 5;
 
 /// Passages of the draft copied from `example` (the worked answer shown to the model with the instructions)
-/// rather than written from `source`: runs of [`COPIED_RUN`] or more words that the example has and the notes do
+/// rather than written from `source`: runs of `COPIED_RUN` (five) or more words that the example has and the notes do
 /// not. A small model sometimes repeats the example ("she had two biscuits and squash") as if it were this
 /// person's record.
 pub fn copied_from_example(example: &str, source: &str, draft: &str) -> Vec<Finding> {
