@@ -256,7 +256,9 @@ fn run(cli: Cli) -> Result<()> {
             let session = save_for.map(|_| records::sign_in(&cli.store)).transpose()?;
             let mut save = session.zip(save_for);
             let name = match &mut save {
-                Some((session, id)) => Some(records::preferred_name(session, *id)?),
+                Some((session, id)) => {
+                    Some(session.preferred_name(*id).with_context(|| format!("person {id}: see `tend person list`"))?)
+                }
                 None => name,
             };
             draft(&input, task.into(), language, name.as_deref(), model, &params, cli.json, save)

@@ -229,13 +229,6 @@ pub fn sign_in(args: &StoreArgs) -> Result<Session> {
     Ok(Session::sign_in(&db, &user, &pass)?)
 }
 
-/// The preferred name of person `id`, who must be one the signed-in user works with.
-pub fn preferred_name(session: &mut Session, id: i64) -> Result<String> {
-    let people = session.records()?.people()?;
-    let person = people.into_iter().find(|p| p.id == id);
-    Ok(person.with_context(|| format!("person {id} is not one you work with: see `tend person list`"))?.preferred_name)
-}
-
 /// `tend init`: creates the encrypted database and its first admin.
 pub fn init(args: &StoreArgs, admin: &str) -> Result<()> {
     let db = db_path(args)?;

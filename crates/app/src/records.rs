@@ -70,6 +70,15 @@ impl Session {
         Ok(&mut self.store)
     }
 
+    /// The preferred name of a person the signed-in user works with; anyone else is refused.
+    pub fn preferred_name(&mut self, person_id: i64) -> Result<String, AppError> {
+        let people = self.records()?.people()?;
+        let person = people.into_iter().find(|p| p.id == person_id);
+        person.map(|p| p.preferred_name).ok_or_else(|| {
+            AppError::Store(tend_store::StoreError::Forbidden("choose one of the people you work with".into()))
+        })
+    }
+
     /// Saves an AI draft about a person, with the notes it came from, its findings and provenance; it awaits
     /// the worker's edits and a manager's review. Returns the draft's id.
     pub fn save_draft(&mut self, person_id: i64, source: &str, draft: &Draft) -> Result<i64, AppError> {

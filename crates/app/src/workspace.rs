@@ -358,13 +358,7 @@ impl Workspace {
     /// Writes a draft, streaming it through `on_event`, and saves it (partial if stopped) for review.
     pub fn draft(&self, request: &DraftRequest, on_event: &mut dyn FnMut(DraftEvent)) -> Result<DraftRecord, AppError> {
         // Refuse early, before any compute, if the session has locked or the person is not the worker's.
-        let person = self.with_session(|s| {
-            let people = s.records()?.people()?;
-            match people.into_iter().find(|p| p.id == request.person_id) {
-                Some(person) => Ok(person.preferred_name),
-                None => Err(AppError::Store(StoreError::Forbidden("choose one of the people you work with".into()))),
-            }
-        })?;
+        let person = self.with_session(|s| s.preferred_name(request.person_id))?;
         self.stop.store(false, Ordering::SeqCst);
         let draft = {
             let mut guard = lock(&self.assistant);
