@@ -111,6 +111,16 @@ pub enum Flow {
     Stop,
 }
 
+/// A caller's veto over the reply, asked before each sampled token is accepted: a per-step mask supplied by the
+/// caller, who decides what may be written (the engine knows nothing of why).
+pub trait TokenFilter {
+    /// Whether `piece` (the text the candidate token adds) may follow `reply` (the text generated so far).
+    fn permits(&mut self, reply: &str, piece: &str) -> bool;
+}
+
+/// How many candidates a filter may refuse at one step before the reply ends there.
+const MAX_REFUSALS: usize = 64;
+
 /// Why generation ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "text")]
@@ -123,6 +133,8 @@ pub enum StopReason {
     StopString(String),
     /// The caller asked to stop; the text is partial.
     Cancelled,
+    /// The caller's [`TokenFilter`] refused every likely continuation, so the reply ends there.
+    Constrained,
 }
 
 /// The outcome of one request.
@@ -138,6 +150,8 @@ pub struct Generation {
     pub cached_prompt_tokens: usize,
     /// Tokens generated (including an end-of-turn token).
     pub generated_tokens: usize,
+    /// Candidate tokens the caller's [`TokenFilter`] refused.
+    pub refused_tokens: usize,
     /// From the start of the request to the first generated token.
     pub time_to_first_token: Duration,
     /// Prompt tokens processed per second (cached tokens excluded).
@@ -156,14 +170,29 @@ impl Model {
         on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
     ) -> Result<Generation> {
         let prompt = self.prompt(messages)?;
-        self.generate_prompt(&prompt, params, on_progress)
+        self.generate_prompt(&prompt, params, None, on_progress)
     }
 
-    /// Generates a continuation of an already built prompt. See [`Model::generate`].
+    /// Like [`Model::generate`], with every sampled token put to `filter` first: a refused token is masked out and
+    /// the step samples again from the rest, so the reply never contains a piece the filter refused.
+    pub fn generate_filtered(
+        &mut self,
+        messages: &[ChatMessage],
+        params: &GenerationParams,
+        filter: &mut dyn TokenFilter,
+        on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
+    ) -> Result<Generation> {
+        let prompt = self.prompt(messages)?;
+        self.generate_prompt(&prompt, params, Some(filter), on_progress)
+    }
+
+    /// Generates a continuation of an already built prompt, with an optional [`TokenFilter`]. See
+    /// [`Model::generate`].
     pub fn generate_prompt(
         &mut self,
         prompt: &Prompt,
         params: &GenerationParams,
+        mut filter: Option<&mut dyn TokenFilter>,
         on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
     ) -> Result<Generation> {
         params.validate()?;
@@ -192,9 +221,11 @@ impl Model {
         let mut time_to_first_token = Duration::ZERO;
         let max_new = params.max_tokens.min(limit - prompt.tokens.len());
         let mut generated = 0;
+        let mut refused = 0;
         let stop_reason = loop {
-            let next = match self.sample(&mut sampler, &logits, &history, params) {
-                Ok(next) => next,
+            let next = match self.sample(&mut sampler, &logits, &history, params, &mut filter, &stream, &mut refused) {
+                Ok(Some(next)) => next,
+                Ok(None) => break StopReason::Constrained,
                 Err(e) => return Err(fail(e, &stream.text)),
             };
             generated += 1;
@@ -237,6 +268,7 @@ impl Model {
             prompt_tokens: prompt.tokens.len(),
             cached_prompt_tokens: cached,
             generated_tokens: generated,
+            refused_tokens: refused,
             time_to_first_token,
             prefill_tokens_per_second: rate(prefilled, prefill_time),
             decode_tokens_per_second: rate(generated.saturating_sub(1), decode_time),
@@ -287,13 +319,19 @@ impl Model {
         Ok(logits.map(|l| (cached, l)))
     }
 
+    /// Samples the next token; with a filter, a refused token is masked out and the step samples again, up to
+    /// [`MAX_REFUSALS`] times (then `None`). End-of-turn tokens are never put to the filter.
+    #[allow(clippy::too_many_arguments)]
     fn sample(
         &self,
         sampler: &mut LogitsProcessor,
         logits: &Tensor,
         history: &[u32],
         params: &GenerationParams,
-    ) -> candle_core::Result<u32> {
+        filter: &mut Option<&mut dyn TokenFilter>,
+        stream: &TextStream<'_>,
+        refused: &mut usize,
+    ) -> candle_core::Result<Option<u32>> {
         let logits = logits.to_dtype(candle_core::DType::F32)?;
         let logits = if params.repeat_penalty == 1.0 {
             logits
@@ -301,7 +339,32 @@ impl Model {
             let recent = &history[history.len().saturating_sub(params.repeat_last_n)..];
             candle_transformers::utils::apply_repeat_penalty(&logits, params.repeat_penalty, recent)?
         };
-        sampler.sample(&logits)
+        let Some(filter) = filter.as_deref_mut() else {
+            return sampler.sample(&logits).map(Some);
+        };
+        let mut masked: Option<Vec<f32>> = None;
+        for _ in 0..=MAX_REFUSALS {
+            let next = match &masked {
+                None => sampler.sample(&logits)?,
+                Some(values) => sampler.sample(&Tensor::new(values.as_slice(), &self.device)?)?,
+            };
+            if self.tokenizer.is_end_of_turn(next) {
+                return Ok(Some(next));
+            }
+            let piece = stream.peek(next).map_err(|e| candle_core::Error::Msg(e.to_string()))?;
+            if filter.permits(&stream.text, &piece) {
+                return Ok(Some(next));
+            }
+            *refused += 1;
+            let values = match &mut masked {
+                Some(values) => values,
+                None => masked.insert(logits.flatten_all()?.to_vec1::<f32>()?),
+            };
+            if let Some(v) = values.get_mut(next as usize) {
+                *v = f32::NEG_INFINITY;
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -312,6 +375,7 @@ fn cancelled_before_reply(prompt: &Prompt, start: Instant) -> Generation {
         prompt_tokens: prompt.tokens.len(),
         cached_prompt_tokens: 0,
         generated_tokens: 0,
+        refused_tokens: 0,
         time_to_first_token: start.elapsed(),
         prefill_tokens_per_second: 0.0,
         decode_tokens_per_second: 0.0,
@@ -367,6 +431,18 @@ impl<'a> TextStream<'a> {
         let piece = self.text[self.emitted..held].to_owned();
         self.emitted = held;
         Ok((piece, None))
+    }
+
+    /// The text `token` would add after the tokens pushed so far (a partial UTF-8 character shows as U+FFFD).
+    /// Decoded after the token before it, as candle's `TokenOutputStream` does, so a SentencePiece word keeps the
+    /// space it starts with.
+    fn peek(&self, token: u32) -> Result<String> {
+        let from = self.decoded_upto.saturating_sub(1);
+        let before = self.tokenizer.decode(&self.tokens[from..])?;
+        let mut with = self.tokens[from..].to_vec();
+        with.push(token);
+        let after = self.tokenizer.decode(&with)?;
+        Ok(after.strip_prefix(before.as_str()).map_or(after.clone(), str::to_owned))
     }
 
     /// The end of the text that cannot be the beginning of a stop string.

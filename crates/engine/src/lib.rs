@@ -19,7 +19,7 @@ mod tokenizer;
 
 pub use arch::SUPPORTED_ARCHITECTURES;
 pub use error::{EngineError, Result};
-pub use generate::{Flow, Generation, GenerationParams, Progress, StopReason};
+pub use generate::{Flow, Generation, GenerationParams, Progress, StopReason, TokenFilter};
 pub use gguf::{GgufFile, ModelInfo, sha256_file};
 pub use measure::Measurement;
 pub use model::{LoadProgress, Model, Prompt};
