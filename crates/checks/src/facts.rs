@@ -133,8 +133,8 @@ const DURATION_UNITS: &[(&str, f64)] = &[
     ("night", 1440.0),
 ];
 
-const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-const MONTHS: &[&str] = &[
+pub(crate) const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+pub(crate) const MONTHS: &[&str] = &[
     "january",
     "february",
     "march",
@@ -163,7 +163,7 @@ fn object_verb(lemma_of_word: &str) -> bool {
     LEMMAS.get_or_init(|| OBJECT_VERBS.iter().map(|v| lemma(v)).collect()).contains(lemma_of_word)
 }
 
-const NEGATORS: &[&str] = &[
+pub(crate) const NEGATORS: &[&str] = &[
     "not",
     "no",
     "never",

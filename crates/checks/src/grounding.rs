@@ -470,3 +470,221 @@ fn polarity(source: &str, source_facts: &[Fact], draft: &str, draft_facts: &[Fac
     }
     findings
 }
+
+/// Words a faithful sentence may add to the notes it rewrites: grammar, and the few nouns plain care writing adds
+/// ("the carer", "a cup of"). Everything else, verbs of doing and saying included, should come from the notes.
+const PLAIN_WORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "to",
+    "of",
+    "and",
+    "or",
+    "but",
+    "with",
+    "for",
+    "in",
+    "on",
+    "at",
+    "by",
+    "from",
+    "into",
+    "onto",
+    "as",
+    "so",
+    "than",
+    "then",
+    "that",
+    "this",
+    "these",
+    "those",
+    "which",
+    "who",
+    "whom",
+    "whose",
+    "what",
+    "when",
+    "where",
+    "while",
+    "after",
+    "before",
+    "during",
+    "until",
+    "about",
+    "over",
+    "under",
+    "up",
+    "out",
+    "off",
+    "back",
+    "there",
+    "here",
+    "it",
+    "its",
+    "she",
+    "he",
+    "they",
+    "her",
+    "his",
+    "him",
+    "them",
+    "their",
+    "theirs",
+    "hers",
+    "herself",
+    "himself",
+    "themselves",
+    "i",
+    "me",
+    "my",
+    "we",
+    "our",
+    "us",
+    "you",
+    "your",
+    "was",
+    "were",
+    "is",
+    "are",
+    "be",
+    "been",
+    "being",
+    "am",
+    "had",
+    "has",
+    "have",
+    "having",
+    "did",
+    "do",
+    "does",
+    "done",
+    "also",
+    "too",
+    "very",
+    "some",
+    "any",
+    "all",
+    "both",
+    "each",
+    "own",
+    "just",
+    "still",
+    "again",
+    "more",
+    "most",
+    "other",
+    "such",
+    "only",
+    "same",
+    "can",
+    "could",
+    "will",
+    "would",
+    "should",
+    "may",
+    "might",
+    "must",
+    "carer",
+    "carers",
+    "staff",
+    "one",
+    "ones",
+    "no",
+    "not",
+    "none",
+    "neither",
+    "nor",
+    "cup",
+    "plate",
+    "bit",
+    "around",
+    "across",
+    "through",
+    "between",
+    "near",
+    "within",
+    "without",
+    "because",
+];
+
+/// Whether a lower-case word is one of grammar or plain care writing, which any rewrite may add.
+pub(crate) fn plain_words() -> &'static [&'static str] {
+    PLAIN_WORDS
+}
+
+/// The words of `draft` that neither `source` (by stem) nor plain writing has: what a rewrite added. Each is
+/// (start, end) in the draft. A sentence that adds many of these says something the notes do not.
+pub fn added_words(source: &str, draft: &str) -> Vec<(usize, usize)> {
+    let stems: HashSet<String> = words(source).iter().flat_map(|w| word_stems(w.text)).collect();
+    words(draft)
+        .into_iter()
+        .filter(|w| {
+            let lower = w.text.to_lowercase().replace('’', "'");
+            let bare = lower.trim_end_matches("'s");
+            !PLAIN_WORDS.contains(&bare)
+                && !w.text.chars().any(|c| c.is_ascii_digit())
+                && !word_stems(bare).iter().any(|s| stems.contains(s))
+        })
+        .map(|w| (w.start, w.end))
+        .collect()
+}
+
+/// A word's stem and its first five letters, lower case: "dressed" and "dressing" meet, as do "medicines" and
+/// "medication".
+pub(crate) fn word_stems(word: &str) -> [String; 2] {
+    let lemma = crate::facts::lemma(word);
+    let prefix: String = word.to_lowercase().chars().take(5).collect();
+    [lemma, prefix]
+}
+
+/// The content words of `text`, in order: each word that is not plain grammar, and each run of digits, as its
+/// stems (see [`added_words`]).
+pub fn content_words(text: &str) -> Vec<[String; 2]> {
+    let mut out = Vec::new();
+    for w in words(text) {
+        if w.text.chars().any(|c| c.is_ascii_digit()) {
+            let mut run = String::new();
+            for c in w.text.chars().chain(std::iter::once(' ')) {
+                if c.is_ascii_digit() {
+                    run.push(c);
+                } else if !run.is_empty() {
+                    let digits = run.trim_start_matches('0').to_owned();
+                    out.push([digits.clone(), digits]);
+                    run.clear();
+                }
+            }
+            continue;
+        }
+        let lower = w.text.to_lowercase().replace('’', "'");
+        if !PLAIN_WORDS.contains(&lower.trim_end_matches("'s")) {
+            out.push(word_stems(&lower));
+        }
+    }
+    out
+}
+
+/// How `draft` covers the content words of `source`: the number of them it lacks, and the number that it says
+/// out of their order (words a rewrite moved, counted as the fewest that must move for the rest to be in order).
+pub fn coverage(source: &str, draft: &str) -> (usize, usize) {
+    let said = content_words(draft);
+    let mut missing = 0;
+    let mut positions = Vec::new();
+    for word in content_words(source) {
+        match said.iter().position(|s| s.iter().any(|x| word.contains(x))) {
+            Some(at) => positions.push(at),
+            None => missing += 1,
+        }
+    }
+    // Longest non-decreasing subsequence of the positions.
+    let mut tails: Vec<usize> = Vec::new();
+    for p in &positions {
+        let at = tails.partition_point(|t| t <= p);
+        if at == tails.len() {
+            tails.push(*p);
+        } else {
+            tails[at] = *p;
+        }
+    }
+    (missing, positions.len() - tails.len())
+}

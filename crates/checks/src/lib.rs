@@ -5,12 +5,18 @@
 //! - [`language`] finds wording that person-centred care guidance asks writers to avoid, with a better choice.
 //! - [`clinical`] flags drafts that diagnose, advise on medicines or triage, and requests that ask for that.
 //! - [`translation`] finds names, numbers, times, doses and negations that a translation dropped.
+//! - [`high_stakes`] finds safeguarding and clinical-risk claims (a fall, an injury, abuse) the source lacks.
+//! - [`items`] reads shorthand into clauses with their spans and expands it with a lexicon of care shorthand.
+//! - [`constrain`] decides, token by token, whether a draft's next words would start a fact its sources lack.
 //!
 //! Architecture invariant: this crate knows nothing of models, storage or the user interface.
 
 pub mod clinical;
+pub mod constrain;
 mod facts;
 pub mod grounding;
+pub mod high_stakes;
+pub mod items;
 pub mod language;
 mod lexicon;
 pub mod translation;
@@ -33,6 +39,9 @@ pub enum FindingKind {
     Wording,
     /// The draft diagnoses, advises on medicines or doses, or triages.
     ClinicalAdvice,
+    /// A safeguarding or clinical-risk claim (a fall, an injury, abuse...) the source does not make: the most
+    /// severe finding.
+    HighStakes,
 }
 
 /// Which text a finding's byte offsets point into.
@@ -78,6 +87,7 @@ pub fn check_draft(source: &str, draft: &str) -> Vec<Finding> {
 /// preferred name is `person` (see [`grounding::check_about`]).
 pub fn check_draft_about(source: &str, draft: &str, scope: grounding::Scope, person: Option<&str>) -> Vec<Finding> {
     let mut findings = grounding::check_about(source, draft, scope, person);
+    findings.extend(high_stakes::check(source, draft));
     findings.extend(language::check(draft));
     findings.extend(clinical::check_draft(draft));
     in_order(&mut findings);

@@ -1,0 +1,314 @@
+//! Reading shorthand into items: a worker's notes split into clauses (one event, observation or statement each),
+//! grouped by the sentence they stand in, and each expanded from care shorthand into plain words with the lexicon
+//! in `data/shorthand.toml` ("w/" is "with", "BNO" is "bowels not opened", "half 8" is "half past 8"). Every item
+//! keeps its byte span in the notes, so a draft's sentence can point back at what it came from.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+/// One clause of the notes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// Byte offset of the clause's start in the notes.
+    pub start: usize,
+    /// Byte offset of its end (without the punctuation that closes it).
+    pub end: usize,
+    /// The clause as written.
+    pub text: String,
+    /// The clause with its shorthand expanded into plain words.
+    pub expanded: String,
+    /// Which group (sentence of the notes, or part of a long one) it belongs to, counted from 0.
+    pub group: usize,
+}
+
+/// The most words a group holds before a long sentence is split at a clause boundary.
+const MAX_GROUP_WORDS: usize = 28;
+
+/// Reads `notes` into items, in order. Sentences end at `.`, `!`, `?`, `;` or a line break (not the dot of
+/// "12.45", "Mrs." or "approx."); clauses end at commas and spaced dashes; a clause of one word ("declined",
+/// "awake") stays with the clause before it, since it says something about it.
+pub fn read_items(notes: &str) -> Vec<Item> {
+    let mut items: Vec<Item> = Vec::new();
+    let mut group = 0;
+    for (s_start, s_end) in sentences(notes) {
+        let mut group_words = 0;
+        let mut first_in_group = true;
+        for (c_start, c_end) in clauses(notes, s_start, s_end) {
+            let text = &notes[c_start..c_end];
+            let count = text.split_whitespace().count();
+            let short = count < 2;
+            match items.last_mut() {
+                Some(last) if short && !first_in_group => {
+                    last.end = c_end;
+                    last.text = notes[last.start..c_end].to_owned();
+                    last.expanded = expand(&last.text);
+                    group_words += count;
+                    continue;
+                }
+                _ => {}
+            }
+            if !first_in_group && group_words + count > MAX_GROUP_WORDS {
+                group += 1;
+                group_words = 0;
+            }
+            items.push(Item { start: c_start, end: c_end, text: text.to_owned(), expanded: expand(text), group });
+            group_words += count;
+            first_in_group = false;
+        }
+        if !first_in_group {
+            group += 1;
+        }
+    }
+    items
+}
+
+/// Byte ranges of the notes' sentences, trimmed, without their closing punctuation.
+fn sentences(notes: &str) -> Vec<(usize, usize)> {
+    let bytes = notes.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let ends = match b {
+            b'\n' | b';' | b'!' => true,
+            b'?' => bytes.get(i + 1).is_none_or(|n| !n.is_ascii_alphanumeric()),
+            b'.' => {
+                let next = bytes.get(i + 1).copied();
+                let digit_after = next.is_some_and(|n| n.is_ascii_digit());
+                let digit_before = i > 0 && bytes[i - 1].is_ascii_digit();
+                let word_before = notes[..i].rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+                let abbreviation = ABBREVIATIONS.contains(&word_before.to_lowercase().as_str());
+                !(digit_before && digit_after)
+                    && !abbreviation
+                    && next.is_none_or(|n| n.is_ascii_whitespace() || n == b'\'' || n == b'"')
+            }
+            _ => false,
+        };
+        if ends {
+            push_trimmed(notes, start, i, &mut out);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    push_trimmed(notes, start, notes.len(), &mut out);
+    out
+}
+
+/// Words whose dot does not end a sentence.
+const ABBREVIATIONS: &[&str] = &["mr", "mrs", "ms", "dr", "approx", "st", "etc", "eg", "ie", "no", "vs"];
+
+/// Byte ranges of the clauses of the sentence `notes[start..end]`: split at commas and at dashes with a space on
+/// either side, never inside quotation marks.
+fn clauses(notes: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let text = &notes[start..end];
+    let mut out = Vec::new();
+    let mut from = 0;
+    let mut quoted = false;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let prev = k.checked_sub(1).map(|p| chars[p].1);
+        let next = chars.get(k + 1).map(|n| n.1);
+        if c == '\'' || c == '"' || c == '‘' || c == '’' || c == '“' || c == '”' {
+            // An apostrophe inside a word ("didn't") is not a quotation mark.
+            let inside_word = prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
+            if !inside_word {
+                quoted = !quoted;
+            }
+            continue;
+        }
+        if quoted {
+            continue;
+        }
+        let splits = match c {
+            ',' => !(prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit())),
+            '-' | '–' => prev.is_some_and(char::is_whitespace) && next.is_none_or(char::is_whitespace),
+            _ => false,
+        };
+        if splits {
+            push_trimmed(notes, start + from, start + i, &mut out);
+            from = i + c.len_utf8();
+        }
+    }
+    push_trimmed(notes, start + from, end, &mut out);
+    out
+}
+
+fn push_trimmed(notes: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
+    let piece = &notes[start..end];
+    let lead = piece.len() - piece.trim_start().len();
+    let trail = piece.len() - piece.trim_end().len();
+    if start + lead < end - trail {
+        out.push((start + lead, end - trail));
+    }
+}
+
+#[derive(Deserialize)]
+struct LexiconFile {
+    term: Vec<Term>,
+}
+
+/// One entry of `data/shorthand.toml`.
+#[derive(Deserialize)]
+struct Term {
+    short: Vec<String>,
+    long: String,
+    #[allow(dead_code)] // Read by the tests, which require every term to name its source.
+    source: String,
+    #[serde(default)]
+    exact: bool,
+}
+
+/// The lexicon: exact spellings, and lower-case ones for terms matched in any case.
+fn lexicon() -> &'static (HashMap<String, String>, HashMap<String, String>) {
+    static LEXICON: OnceLock<(HashMap<String, String>, HashMap<String, String>)> = OnceLock::new();
+    LEXICON.get_or_init(|| {
+        // Compiled in and checked by the tests: a failure here is a build defect.
+        let file: LexiconFile = toml::from_str(include_str!("../data/shorthand.toml")).expect("shorthand.toml parses");
+        let (mut exact, mut any) = (HashMap::new(), HashMap::new());
+        for term in file.term {
+            for short in term.short {
+                if term.exact {
+                    exact.insert(short, term.long.clone());
+                } else {
+                    any.insert(short.to_lowercase(), term.long.clone());
+                }
+            }
+        }
+        (exact, any)
+    })
+}
+
+/// The number of terms in the lexicon and whether each names its source (for the tests).
+pub fn lexicon_terms() -> (usize, bool) {
+    let file: LexiconFile = toml::from_str(include_str!("../data/shorthand.toml")).expect("shorthand.toml parses");
+    (file.term.len(), file.term.iter().all(|t| !t.source.trim().is_empty() && !t.short.is_empty()))
+}
+
+const SMALL_NUMBERS: [&str; 6] = ["zero", "one", "two", "three", "four", "five"];
+
+/// Words after "xN" that say N is a number of carers ("x2 carers", "x2 staff").
+const CARERS: &[&str] = &["carer", "carers", "staff", "assist", "assistance"];
+/// Events before "xN" that say N is a number of times ("BO x1", "pad changed x2", "coughed x2").
+const TIMES: &[&str] = &[
+    "bo", "pu", "changed", "coughed", "smoked", "vomited", "turned", "turns", "checked", "opened", "sick", "rang",
+    "called", "seen", "woke",
+];
+/// Care tasks before "xN" that say N is a number of carers ("strip wash x1", "hoisted x2"), as UK home-care
+/// rotas write double-up calls.
+const CARE_TASKS: &[&str] = &[
+    "wash",
+    "washed",
+    "hoist",
+    "hoisted",
+    "transfer",
+    "transferred",
+    "walked",
+    "assisted",
+    "assist",
+    "supported",
+    "support",
+    "call",
+    "up",
+    "showered",
+    "shower",
+    "bathed",
+    "bath",
+    "repositioned",
+    "dressed",
+    "mobilised",
+];
+
+/// `text` with its shorthand expanded: lexicon terms, and these patterns (sources as in `data/shorthand.toml`):
+/// "xN" as N carers after a care task or before "carers"/"staff", N times after an event ("BO x1"), else N
+/// (SfC); "half 8" as "half past 8" (usage); "2hrly" as "every 2 hours" (usage); "?UTI" as "possible UTI" (RCP:
+/// a question mark before a condition marks it as suspected); "am"/"pm" on their own as "morning"/"afternoon";
+/// "L"/"R" before a word, or after a time, as "left"/"right" (RCP); "w/food" as "with food".
+pub fn expand(text: &str) -> String {
+    let (exact, any) = lexicon();
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+    let core = |token: &str| -> (usize, usize) {
+        // The token without the punctuation around it: `(`, quotes before; `,.;:)!?` and quotes after.
+        let lead = token.len() - token.trim_start_matches(['(', '\'', '"', '‘', '“']).len();
+        let rest = &token[lead..];
+        let trimmed = rest.trim_end_matches([',', '.', ';', ':', ')', '!', '?', '\'', '"', '’', '”']);
+        // Keep a dot that belongs to the word ("approx.") when the lexicon knows it.
+        let end = if any.contains_key(&format!("{}.", trimmed.to_lowercase())) && rest.len() > trimmed.len() {
+            lead + trimmed.len() + 1
+        } else {
+            lead + trimmed.len()
+        };
+        (lead, end)
+    };
+    for (k, token) in tokens.iter().enumerate() {
+        let (a, b) = core(token);
+        let word = &token[a..b];
+        let lower = word.to_lowercase();
+        let prev = k.checked_sub(1).map(|p| {
+            let (pa, pb) = core(tokens[p]);
+            tokens[p][pa..pb].to_lowercase()
+        });
+        let next = tokens.get(k + 1).map(|n| {
+            let (na, nb) = core(n);
+            n[na..nb].to_owned()
+        });
+        let replacement = if let Some(long) = exact.get(word).or_else(|| any.get(&lower)) {
+            Some(long.clone())
+        } else if let Some(n) = lower.strip_prefix('x').and_then(|d| d.parse::<usize>().ok()).filter(|n| *n <= 5) {
+            let number = SMALL_NUMBERS[n];
+            let next_lower = next.as_deref().map(str::to_lowercase).unwrap_or_default();
+            let prev = prev.as_deref().unwrap_or("");
+            Some(if CARERS.contains(&next_lower.as_str()) {
+                number.to_owned()
+            } else if TIMES.contains(&prev) {
+                match n {
+                    1 => "once".to_owned(),
+                    2 => "twice".to_owned(),
+                    _ => format!("{number} times"),
+                }
+            } else if CARE_TASKS.contains(&prev) {
+                format!("with {number} carer{}", if n == 1 { "" } else { "s" })
+            } else {
+                // "fortisip x1 given": one Fortisip; the number goes before the thing it counts.
+                if let Some(thing) = out.pop() {
+                    out.push(format!("{number} {thing}{}", &token[b..]));
+                    continue;
+                }
+                number.to_owned()
+            })
+        } else if let Some(hours) = lower.strip_suffix("hrly").filter(|h| !h.is_empty() && h.parse::<u32>().is_ok()) {
+            Some(format!("every {hours} hours"))
+        } else if lower == "half"
+            && next.as_deref().is_some_and(|n| n.parse::<u32>().is_ok_and(|h| (1..=12).contains(&h)))
+        {
+            Some("half past".to_owned())
+        } else if let Some(condition) =
+            word.strip_prefix('?').filter(|c| c.len() >= 2 && c.chars().all(|ch| ch.is_ascii_alphanumeric()))
+        {
+            Some(format!("possible {condition}"))
+        } else if (lower == "am" || lower == "pm")
+            && !prev.as_deref().is_some_and(|p| p == "i" || p.chars().last().is_some_and(|c| c.is_ascii_digit()))
+        {
+            Some(if lower == "am" { "morning" } else { "afternoon" }.to_owned())
+        } else if (word == "L" || word == "R")
+            && (next.as_deref().is_some_and(|n| n.chars().next().is_some_and(char::is_lowercase))
+                || prev.as_deref().is_some_and(|p| p.chars().any(|c| c.is_ascii_digit())))
+        {
+            Some(if word == "L" { "left" } else { "right" }.to_owned())
+        } else if let Some(rest) =
+            lower.strip_prefix("w/").filter(|r| r.len() > 1 && r.chars().all(char::is_alphabetic))
+        {
+            Some(format!("with {}", &word[word.len() - rest.len()..]))
+        } else {
+            None
+        };
+        match replacement {
+            Some(long) => out.push(format!("{}{long}{}", &token[..a], &token[b..])),
+            None => out.push((*token).to_owned()),
+        }
+    }
+    out.join(" ")
+}
