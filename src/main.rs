@@ -190,6 +190,7 @@ enum EvalSetArg {
     Wording,
     Translation,
     Notes,
+    Faithfulness,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -427,6 +428,7 @@ fn draft(
             print!("{}", draft.draft);
         }
         println!();
+        print_evidence(&draft, &text);
         print_findings(&draft.findings, &text, &draft.draft);
         eprintln!("--- Review required: this is an AI draft. Check every fact before it goes on the record. ---");
     }
@@ -453,6 +455,21 @@ fn draft(
     Ok(())
 }
 
+/// For a care note: the sentences that are the notes' own words (their model version failed the checks) and the
+/// parts of the notes no sentence covers. Every sentence's sources are in `--json`.
+fn print_evidence(draft: &tend_app::Draft, notes: &str) {
+    for (n, sentence) in draft.sentences.iter().enumerate().filter(|(_, s)| s.fallback) {
+        println!(
+            "Sentence {}, \"{}\", is your notes' own words: the model's version did not pass the checks.",
+            n + 1,
+            sentence.text
+        );
+    }
+    for span in &draft.uncovered {
+        println!("Not in the draft: \"{}\"", notes.get(span.start..span.end).unwrap_or_default());
+    }
+}
+
 fn evaluate(sets: Vec<EvalSetArg>, limit: usize, data: PathBuf, out: &Path, model: Option<PathBuf>) -> Result<()> {
     let sets: Vec<EvalSet> = sets
         .into_iter()
@@ -461,6 +478,7 @@ fn evaluate(sets: Vec<EvalSetArg>, limit: usize, data: PathBuf, out: &Path, mode
             EvalSetArg::Wording => EvalSet::Wording,
             EvalSetArg::Translation => EvalSet::Translation,
             EvalSetArg::Notes => EvalSet::Notes,
+            EvalSetArg::Faithfulness => EvalSet::Faithfulness,
         })
         .collect();
     let mut assistant =

@@ -12,6 +12,7 @@ fn describe(findings: &[Finding]) -> Vec<String> {
                 FindingKind::Negation => "negation",
                 FindingKind::Wording => "wording",
                 FindingKind::ClinicalAdvice => "clinical",
+                FindingKind::HighStakes => "high-stakes",
             };
             format!("{kind} {:?}", f.text)
         })

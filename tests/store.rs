@@ -619,7 +619,8 @@ fn the_command_line_walks_a_draft_through_review_to_an_exported_note() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let db = dir.path().join("tend.db");
     let notes = dir.path().join("notes.txt");
-    std::fs::write(&notes, "AM call. Margaret up & dressed w/ support, ate 1/2 porridge, declined tea, mood low")
+    // "refused" is wording care guidance asks to avoid: a finding even in a draft that keeps the notes' words.
+    std::fs::write(&notes, "AM call. Margaret up & dressed w/ support, ate 1/2 porridge, refused tea, mood low")
         .expect("notes");
     let notes = notes.to_str().expect("path");
     let edited = dir.path().join("edited.txt");

@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod eval;
+pub mod faithful;
 pub mod models;
 pub mod records;
 pub mod workspace;
@@ -16,6 +17,7 @@ use serde::Serialize;
 use tend_engine::{EngineError, Model};
 use tend_writing::{TemplateId, WritingError};
 
+pub use faithful::{Sentence, Span};
 pub use tend_checks::{Finding, FindingKind, Location};
 pub use tend_engine::{Flow, GenerationParams, LoadProgress, ModelInfo, Progress, StopReason};
 pub use tend_writing::{Language, Task};
@@ -93,6 +95,10 @@ pub struct Provenance {
     pub prefill_tokens_per_second: f64,
     /// Generated tokens per second.
     pub decode_tokens_per_second: f64,
+    /// Requests made to the model (a care note makes one or more per line of the notes).
+    pub requests: usize,
+    /// Candidate tokens the decoding constraint refused because they would have written a fact the notes lack.
+    pub refused_tokens: usize,
 }
 
 /// An AI draft. It always requires a person's review before it can become a record.
@@ -110,6 +116,10 @@ pub struct Draft {
     pub declined: bool,
     /// Why generation ended (a cancelled draft is partial).
     pub stop_reason: StopReason,
+    /// The draft's sentences with the spans of the input they came from (care notes; empty for other tasks).
+    pub sentences: Vec<Sentence>,
+    /// Parts of the input that no sentence covers ("not in the draft"; care notes only).
+    pub uncovered: Vec<Span>,
     /// Model, template, settings and timings.
     pub provenance: Provenance,
 }
@@ -162,28 +172,57 @@ impl Assistant {
         if let Some(request) = tend_checks::clinical::asks_for_advice(input) {
             return Ok(self.declined(task, input, request, prompt.template, params));
         }
-        let generation = self.model.generate(&prompt.messages, params, on_progress)?;
-        let draft = generation.text.trim().to_owned();
-        let info = self.model.info();
+        let info = self.model.info().clone();
+        let provenance = |prompt_tokens, generated_tokens, ttft, prefill, decode, requests, refused| Provenance {
+            model: info.name.clone(),
+            model_path: info.path.display().to_string(),
+            model_sha256: self.model_sha256.clone(),
+            template: prompt.template.clone(),
+            params: params.clone(),
+            prompt_tokens,
+            generated_tokens,
+            time_to_first_token: ttft,
+            prefill_tokens_per_second: prefill,
+            decode_tokens_per_second: decode,
+            requests,
+            refused_tokens: refused,
+        };
+        let (draft, stop_reason, sentences, uncovered, provenance) = if task == Task::CareNote {
+            let note = faithful::draft_care_note(&mut self.model, input.trim(), person, params, on_progress)?;
+            let p = provenance(
+                note.prompt_tokens,
+                note.generated_tokens,
+                note.time_to_first_token,
+                note.prefill_tokens_per_second,
+                note.decode_tokens_per_second,
+                note.requests,
+                note.refused_tokens,
+            );
+            (note.text, note.stop_reason, note.sentences, note.uncovered, p)
+        } else {
+            let allowed = faithful::whole_input_filter(task, input, person);
+            let g = faithful::generate_under(&mut self.model, &prompt.messages, params, &allowed, on_progress)?;
+            let p = provenance(
+                g.prompt_tokens,
+                g.generated_tokens,
+                g.time_to_first_token,
+                g.prefill_tokens_per_second,
+                g.decode_tokens_per_second,
+                1,
+                g.refused_tokens,
+            );
+            (g.text.trim().to_owned(), g.stop_reason, Vec::new(), Vec::new(), p)
+        };
         Ok(Draft {
             task,
             findings: findings_for(task, input, &draft, &prompt.example, person),
             draft,
             review_required: true,
             declined: false,
-            stop_reason: generation.stop_reason,
-            provenance: Provenance {
-                model: info.name.clone(),
-                model_path: info.path.display().to_string(),
-                model_sha256: self.model_sha256.clone(),
-                template: prompt.template,
-                params: params.clone(),
-                prompt_tokens: generation.prompt_tokens,
-                generated_tokens: generation.generated_tokens,
-                time_to_first_token: generation.time_to_first_token,
-                prefill_tokens_per_second: generation.prefill_tokens_per_second,
-                decode_tokens_per_second: generation.decode_tokens_per_second,
-            },
+            stop_reason,
+            sentences,
+            uncovered,
+            provenance,
         })
     }
 
@@ -215,6 +254,8 @@ impl Assistant {
             review_required: true,
             declined: true,
             stop_reason: StopReason::End,
+            sentences: Vec::new(),
+            uncovered: Vec::new(),
             provenance: Provenance {
                 model: info.name.clone(),
                 model_path: info.path.display().to_string(),
@@ -226,6 +267,8 @@ impl Assistant {
                 time_to_first_token: Duration::ZERO,
                 prefill_tokens_per_second: 0.0,
                 decode_tokens_per_second: 0.0,
+                requests: 0,
+                refused_tokens: 0,
             },
         }
     }
@@ -293,7 +336,15 @@ pub fn available_memory() -> Option<u64> {
 fn findings_for(task: Task, input: &str, output: &str, example: &str, person: Option<&str>) -> Vec<Finding> {
     use tend_checks::grounding::{Scope, copied_from_example};
     let mut findings = match task {
-        Task::CareNote | Task::CheckWording => tend_checks::check_draft_about(input, output, Scope::RECORD, person),
+        Task::CareNote => {
+            // The note is written from the shorthand with its abbreviations expanded, so the expansion backs it
+            // ("two carers" for "x2"); facts lost are reported against the notes as written only.
+            let source = format!("{input}\n{}", tend_checks::items::expand(input));
+            let mut findings = tend_checks::check_draft_about(&source, output, Scope::RECORD, person);
+            findings.retain(|f| f.location == Location::Draft || f.end <= input.len());
+            findings
+        }
+        Task::CheckWording => tend_checks::check_draft_about(input, output, Scope::RECORD, person),
         Task::Meeting | Task::Letter => tend_checks::check_draft_about(input, output, Scope::SUMMARY, person),
         Task::ActivityPlan => tend_checks::check_draft_about(input, output, Scope::PLAN, person),
         Task::Translate => tend_checks::translation::check(input, output),

@@ -99,6 +99,8 @@ impl Session {
         let mut provenance = serde_json::to_value(&draft.provenance).unwrap_or_default();
         provenance["stop_reason"] = serde_json::to_value(&draft.stop_reason).unwrap_or_default();
         provenance["declined"] = draft.declined.into();
+        // The evidence: each sentence's spans of the notes, and the parts of the notes no sentence covers.
+        provenance["evidence"] = serde_json::json!({ "sentences": draft.sentences, "uncovered": draft.uncovered });
         provenance["checks"] = format!("tend-checks {}", env!("CARGO_PKG_VERSION")).into();
         let task = draft.task.name();
         let store = self.records()?;

@@ -6,7 +6,7 @@ mod metrics;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tend_checks::grounding::{Scope, check_scope};
+use tend_checks::grounding::{Scope, check_about, check_scope};
 use tend_checks::{FindingKind, Location};
 use tend_writing::{Language, Task};
 
@@ -26,6 +26,9 @@ pub enum EvalSet {
     Translation,
     /// Care notes from PriMock57 shorthand: facts kept and facts added.
     Notes,
+    /// Faithful care notes: facts kept (all and critical) and added against the care-shorthand fact lists and
+    /// PriMock57, evidence links, fallbacks and time per draft; every draft is kept in the report for reading.
+    Faithfulness,
 }
 
 /// What to evaluate and how much.
@@ -100,6 +103,59 @@ pub struct NotesEval {
     pub unsupported_per_draft: f64,
 }
 
+/// One drafted note of the faithfulness part, kept for reading by hand.
+#[derive(Debug, Clone, Serialize)]
+pub struct FaithfulDraft {
+    /// The note's id (care-shorthand) or file name (PriMock57).
+    pub id: String,
+    /// The shorthand.
+    pub notes: String,
+    /// The draft.
+    pub draft: String,
+    /// Facts of the list the draft keeps, by the automatic proxy (care-shorthand only).
+    pub facts_kept: usize,
+    /// Facts in the list.
+    pub facts: usize,
+    /// The listed facts the proxy found missing.
+    pub facts_missing: Vec<String>,
+    /// Unsupported facts, reversed negations and high-stakes claims the checks find.
+    pub added_by_checks: Vec<String>,
+    /// Sentences that are the notes' own words.
+    pub fallback_sentences: usize,
+    /// Sentences in the draft (as the pipeline wrote them; 0 for a draft written in one pass).
+    pub sentences: usize,
+    /// Of those, the ones linked to spans of the notes.
+    pub linked_sentences: usize,
+    /// Seconds to write it.
+    pub seconds: f64,
+}
+
+/// Figures of the faithfulness part on one data set.
+#[derive(Debug, Clone, Serialize)]
+pub struct FaithfulnessEval {
+    /// `care-shorthand` or `primock57-notes`.
+    pub set: String,
+    /// Notes drafted.
+    pub notes: usize,
+    /// Share of the listed facts kept (care-shorthand: the fact lists, by the proxy; PriMock57: the checks' facts
+    /// of the shorthand).
+    pub facts_kept: f64,
+    /// Share of the critical listed facts kept (care-shorthand only).
+    pub critical_kept: Option<f64>,
+    /// Unsupported facts, reversed negations and high-stakes claims per draft, by the checks against the notes.
+    pub added_per_draft_by_checks: f64,
+    /// Facts per draft that neither the fact list nor the notes support (care-shorthand only).
+    pub added_per_draft_by_fact_lists: Option<f64>,
+    /// Share of the draft's sentences linked to spans of the notes (0 when drafts have no sentence list).
+    pub sentences_with_evidence: f64,
+    /// Sentences that fell back to the notes' own words, per draft.
+    pub fallbacks_per_draft: f64,
+    /// Mean seconds per draft.
+    pub seconds_per_draft: f64,
+    /// Every draft, for reading against its notes.
+    pub drafts: Vec<FaithfulDraft>,
+}
+
 /// The evaluation's results.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct EvalReport {
@@ -115,6 +171,8 @@ pub struct EvalReport {
     pub translation: Vec<TranslationEval>,
     /// Care-note figures.
     pub notes: Option<NotesEval>,
+    /// Faithful-drafting figures, per data set.
+    pub faithfulness: Vec<FaithfulnessEval>,
 }
 
 fn read(path: &Path) -> Result<String, AppError> {
@@ -142,6 +200,13 @@ pub fn run(options: &EvalOptions, mut assistant: Option<&mut Assistant>) -> Resu
             (EvalSet::Wording, Some(a)) => report.wording = Some(wording(&options.data_dir, options.limit, a)?),
             (EvalSet::Translation, Some(a)) => report.translation = translation(&options.data_dir, options.limit, a)?,
             (EvalSet::Notes, Some(a)) => report.notes = Some(notes(&options.data_dir, options.limit, a)?),
+            (EvalSet::Faithfulness, Some(a)) => {
+                let mut draft = |notes: &str, person: Option<&str>| {
+                    let params = GenerationParams { max_tokens: 400, ..GenerationParams::default() };
+                    a.draft(Task::CareNote, notes, None, person, &params, &mut |_| Flow::Continue)
+                };
+                report.faithfulness = faithfulness(&options.data_dir, options.limit, &mut draft)?;
+            }
             (_, None) => return Err(AppError::Eval(format!("the {set:?} evaluation needs a model"))),
         }
     }
@@ -297,13 +362,7 @@ struct PrimockNote {
 }
 
 fn notes(dir: &Path, limit: usize, a: &mut Assistant) -> Result<NotesEval, AppError> {
-    let folder = dir.join("primock57-notes");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
-        .map_err(|e| AppError::Eval(format!("cannot read {}: {e}", folder.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = primock_files(dir)?;
     let (mut kept, mut total, mut unsupported) = (0usize, 0usize, 0usize);
     let files = take(files, limit);
     for file in &files {
@@ -328,6 +387,186 @@ fn notes(dir: &Path, limit: usize, a: &mut Assistant) -> Result<NotesEval, AppEr
         facts_kept: if total == 0 { 0.0 } else { kept as f64 / total as f64 },
         unsupported_per_draft: unsupported as f64 / files.len().max(1) as f64,
     })
+}
+
+#[derive(Deserialize)]
+struct CareShorthand {
+    id: String,
+    shorthand: String,
+    person: Option<String>,
+    facts: Vec<ListedFact>,
+}
+
+#[derive(Deserialize)]
+struct ListedFact {
+    text: String,
+    critical: bool,
+}
+
+/// Words too common to show that a draft states a listed fact.
+const FUNCTION_WORDS: &[&str] = &[
+    "the", "and", "with", "was", "were", "had", "has", "for", "her", "his", "him", "she", "they", "their", "them",
+    "said", "per", "about", "from", "into", "this", "that", "then", "all", "are", "but", "did", "been", "being",
+    "call", "carer", "given", "left",
+];
+
+/// Lower-case content words cut to five letters ("dressed" meets "dressing").
+fn stems(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3 || w.chars().any(|c| c.is_ascii_digit()))
+        .map(str::to_lowercase)
+        .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()))
+        .map(|w| w.chars().take(5).collect())
+        .collect()
+}
+
+/// The automatic proxy for "the draft states this listed fact": every checkable fact of the sentence (number,
+/// time, dose, medicine, name, negation) is in the draft, and at least half its content words are. It misses
+/// paraphrases and can pass a fact stated of the wrong thing: the hand count in benches/results is the measure.
+pub fn states_fact(draft: &str, fact: &str, person: Option<&str>) -> bool {
+    let lost = check_about(fact, draft, Scope::RECORD, person)
+        .iter()
+        .any(|f| matches!(f.kind, FindingKind::Omission | FindingKind::Negation) && f.location == Location::Source);
+    let words = stems(fact);
+    let said = stems(draft);
+    let shared = words.iter().filter(|w| said.contains(w)).count();
+    !lost && (words.is_empty() || shared * 2 >= words.len())
+}
+
+/// The findings that count as something added or changed: unsupported facts, reversed negations, high-stakes
+/// claims and passages copied from the prompt's example.
+fn added(findings: &[tend_checks::Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| {
+            f.location == Location::Draft
+                && matches!(f.kind, FindingKind::UnsupportedFact | FindingKind::Negation | FindingKind::HighStakes)
+        })
+        .map(|f| f.text.clone())
+        .collect()
+}
+
+type DraftFn<'a> = dyn FnMut(&str, Option<&str>) -> Result<crate::Draft, AppError> + 'a;
+
+fn faithfulness(dir: &Path, limit: usize, draft: &mut DraftFn<'_>) -> Result<Vec<FaithfulnessEval>, AppError> {
+    let mut out = Vec::new();
+    // Care shorthand, with its fact lists.
+    let notes: Vec<CareShorthand> = take(lines(&dir.join("care-shorthand/dev.jsonl"))?, limit)
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).map_err(|e| AppError::Eval(format!("care-shorthand line: {e}"))))
+        .collect::<Result<_, _>>()?;
+    let mut drafts = Vec::new();
+    let (mut critical, mut critical_kept, mut by_lists) = (0usize, 0usize, 0usize);
+    for note in &notes {
+        let started = std::time::Instant::now();
+        let d = draft(&note.shorthand, note.person.as_deref())?;
+        let seconds = started.elapsed().as_secs_f64();
+        let missing: Vec<&ListedFact> =
+            note.facts.iter().filter(|f| !states_fact(&d.draft, &f.text, note.person.as_deref())).collect();
+        critical += note.facts.iter().filter(|f| f.critical).count();
+        critical_kept +=
+            note.facts.iter().filter(|f| f.critical).count() - missing.iter().filter(|f| f.critical).count();
+        let listed = note.facts.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("\n");
+        let backing = format!("{listed}\n{}\n{}", note.shorthand, tend_checks::items::expand(&note.shorthand));
+        by_lists +=
+            added(&tend_checks::check_draft_about(&backing, &d.draft, Scope::RECORD, note.person.as_deref())).len();
+        drafts.push(faithful_draft(
+            &note.id,
+            &note.shorthand,
+            &d,
+            note.facts.len(),
+            missing.iter().map(|f| f.text.clone()).collect(),
+            seconds,
+        ));
+    }
+    if !drafts.is_empty() {
+        let mut e = summarise("care-shorthand", drafts);
+        e.critical_kept = Some(ratio(critical_kept, critical));
+        e.added_per_draft_by_fact_lists = Some(by_lists as f64 / e.notes as f64);
+        out.push(e);
+    }
+    // PriMock57 consultation notes: the checks' facts of the shorthand stand in for a list.
+    let mut drafts = Vec::new();
+    for file in take(primock_files(dir)?, limit) {
+        let note: PrimockNote = serde_json::from_str(&read(&file)?)
+            .map_err(|e| AppError::Eval(format!("{} is not a PriMock57 note: {e}", file.display())))?;
+        let started = std::time::Instant::now();
+        let d = draft(&note.note, None)?;
+        let seconds = started.elapsed().as_secs_f64();
+        let facts: Vec<_> = tend_checks::extract_facts(&note.note)
+            .into_iter()
+            .filter(|f| !matches!(f.kind, tend_checks::FactKind::Negation | tend_checks::FactKind::Detail))
+            .collect();
+        let missing: Vec<String> = d
+            .findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::Omission && f.fact != Some(tend_checks::FactKind::Negation))
+            .map(|f| f.text.clone())
+            .collect();
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        drafts.push(faithful_draft(&name, &note.note, &d, facts.len(), missing, seconds));
+    }
+    if !drafts.is_empty() {
+        out.push(summarise("primock57-notes", drafts));
+    }
+    Ok(out)
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+fn faithful_draft(
+    id: &str,
+    notes: &str,
+    d: &crate::Draft,
+    facts: usize,
+    missing: Vec<String>,
+    seconds: f64,
+) -> FaithfulDraft {
+    FaithfulDraft {
+        id: id.to_owned(),
+        notes: notes.to_owned(),
+        draft: d.draft.clone(),
+        facts_kept: facts.saturating_sub(missing.len()),
+        facts,
+        facts_missing: missing,
+        added_by_checks: added(&d.findings),
+        fallback_sentences: d.sentences.iter().filter(|s| s.fallback).count(),
+        sentences: d.sentences.len(),
+        linked_sentences: d.sentences.iter().filter(|s| !s.sources.is_empty()).count(),
+        seconds,
+    }
+}
+
+fn summarise(set: &str, drafts: Vec<FaithfulDraft>) -> FaithfulnessEval {
+    let n = drafts.len();
+    let sum = |f: &dyn Fn(&FaithfulDraft) -> usize| drafts.iter().map(f).sum::<usize>();
+    let sentences = sum(&|d| d.sentences);
+    FaithfulnessEval {
+        set: set.to_owned(),
+        notes: n,
+        facts_kept: ratio(sum(&|d| d.facts_kept), sum(&|d| d.facts)),
+        critical_kept: None,
+        added_per_draft_by_checks: sum(&|d| d.added_by_checks.len()) as f64 / n as f64,
+        added_per_draft_by_fact_lists: None,
+        sentences_with_evidence: ratio(sum(&|d| d.linked_sentences), sentences),
+        fallbacks_per_draft: sum(&|d| d.fallback_sentences) as f64 / n as f64,
+        seconds_per_draft: drafts.iter().map(|d| d.seconds).sum::<f64>() / n as f64,
+        drafts,
+    }
+}
+
+fn primock_files(dir: &Path) -> Result<Vec<PathBuf>, AppError> {
+    let folder = dir.join("primock57-notes");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .map_err(|e| AppError::Eval(format!("cannot read {}: {e}", folder.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 impl EvalReport {
@@ -384,6 +623,24 @@ impl EvalReport {
                 "## Care notes from PriMock57 shorthand ({} notes)\n\n| figure | value |\n|---|---|\n\
                  | facts of the shorthand kept in the draft | {:.3} |\n| unsupported facts per draft | {:.2} |\n\n",
                 n.notes, n.facts_kept, n.unsupported_per_draft
+            ));
+        }
+        for f in &self.faithfulness {
+            md.push_str(&format!(
+                "## Faithful care notes: {} ({} notes)\n\n| figure | value |\n|---|---|\n\
+                 | facts kept (automatic proxy) | {:.3} |\n| critical facts kept (automatic proxy) | {} |\n\
+                 | added or changed per draft, by the checks | {:.2} |\n| added per draft, against the fact lists | {} |\n\
+                 | sentences with evidence links | {:.2} |\n| sentences in the notes' own words, per draft | {:.2} |\n\
+                 | seconds per draft | {:.2} |\n\n",
+                f.set,
+                f.notes,
+                f.facts_kept,
+                f.critical_kept.map_or("-".to_owned(), |v| format!("{v:.3}")),
+                f.added_per_draft_by_checks,
+                f.added_per_draft_by_fact_lists.map_or("-".to_owned(), |v| format!("{v:.2}")),
+                f.sentences_with_evidence,
+                f.fallbacks_per_draft,
+                f.seconds_per_draft
             ));
         }
         md

@@ -1,0 +1,459 @@
+//! Faithful drafting: the care note written line by line from the notes' items, each line's sentences generated
+//! under a decoding constraint fed by the checks, verified against their items, repaired or replaced by the plain
+//! words of the notes when they fail, and linked to the spans of the notes they came from.
+//!
+//! The engine knows nothing of care: this module adapts the checks' [`Allowed`] to the engine's [`TokenFilter`].
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tend_checks::constrain::{Allowed, Rules};
+use tend_checks::grounding::{Scope, copied_from_example};
+use tend_checks::items::{Item, read_items};
+use tend_checks::{Finding, FindingKind};
+use tend_engine::{Flow, GenerationParams, Model, Progress, StopReason, TokenFilter};
+use tend_writing::Task;
+
+use crate::AppError;
+
+/// A span of the notes, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// Start offset in the notes.
+    pub start: usize,
+    /// End offset in the notes.
+    pub end: usize,
+}
+
+/// One sentence (or two) of a draft and the parts of the notes it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sentence {
+    /// The text, as it stands in the draft.
+    pub text: String,
+    /// Byte offset of the text in the draft.
+    pub start: usize,
+    /// Byte offset of its end in the draft.
+    pub end: usize,
+    /// The spans of the notes it was written from (its evidence).
+    pub sources: Vec<Span>,
+    /// True when the model's sentences failed their checks and the notes' own words, with their shorthand
+    /// expanded, stand in their place: faithful, if less fluent.
+    pub fallback: bool,
+    /// How many times it was generated (1 when the first try passed its checks).
+    pub attempts: u32,
+    /// The model's versions that failed their checks, each with what was wrong: shown, never used.
+    pub rejected: Vec<Rejected>,
+}
+
+/// A version of a sentence that failed its checks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Rejected {
+    /// What the model wrote.
+    pub text: String,
+    /// What the checks found wrong with it.
+    pub reasons: Vec<String>,
+}
+
+/// The adapter from the checks' constraint to the engine's per-token veto.
+struct FactFilter<'a>(&'a Allowed);
+
+impl TokenFilter for FactFilter<'_> {
+    fn permits(&mut self, reply: &str, piece: &str) -> bool {
+        self.0.permits(reply, piece)
+    }
+}
+
+/// The rules of the decoding constraint for each task's output.
+pub(crate) fn rules_for(task: Task) -> Rules {
+    match task {
+        Task::ActivityPlan => Rules::PLAN,
+        Task::Translate => Rules::TRANSLATION,
+        Task::CareNote | Task::Meeting | Task::Letter | Task::CheckWording => Rules::RECORD,
+    }
+}
+
+/// The constraint for a single-pass task: the whole input, as written and expanded, backs the output.
+pub(crate) fn whole_input_filter(task: Task, input: &str, person: Option<&str>) -> Allowed {
+    let expanded = tend_checks::items::expand(input);
+    Allowed::new(&[input, &expanded], input, person, rules_for(task))
+}
+
+/// Runs one generation under `allowed`.
+pub(crate) fn generate_under(
+    model: &mut Model,
+    messages: &[tend_engine::ChatMessage],
+    params: &GenerationParams,
+    allowed: &Allowed,
+    on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
+) -> Result<tend_engine::Generation, AppError> {
+    Ok(model.generate_filtered(messages, params, &mut FactFilter(allowed), on_progress)?)
+}
+
+/// A care note drafted line by line, with its totals for the provenance.
+pub(crate) struct LineByLine {
+    /// The draft.
+    pub text: String,
+    /// Its sentences with their evidence.
+    pub sentences: Vec<Sentence>,
+    /// Parts of the notes no sentence covers.
+    pub uncovered: Vec<Span>,
+    /// Why it ended (cancelled when the caller stopped it).
+    pub stop_reason: StopReason,
+    /// Totals over every request.
+    pub prompt_tokens: usize,
+    /// Generated tokens over every request.
+    pub generated_tokens: usize,
+    /// Candidate tokens the constraint refused.
+    pub refused_tokens: usize,
+    /// Requests made to the model.
+    pub requests: usize,
+    /// From the start to the first sentence shown.
+    pub time_to_first_token: Duration,
+    /// Weighted prefill speed.
+    pub prefill_tokens_per_second: f64,
+    /// Weighted decode speed.
+    pub decode_tokens_per_second: f64,
+}
+
+/// Writes the care note for `notes` one group of items (a sentence of the notes) at a time; see the module doc.
+/// Sentences are passed to `on_progress` only once they have passed their checks.
+pub(crate) fn draft_care_note(
+    model: &mut Model,
+    notes: &str,
+    person: Option<&str>,
+    params: &GenerationParams,
+    on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
+) -> Result<LineByLine, AppError> {
+    let start = Instant::now();
+    let items = read_items(notes);
+    let groups = items.last().map_or(0, |i| i.group + 1);
+    let mut out = LineByLine {
+        text: String::new(),
+        sentences: Vec::new(),
+        uncovered: Vec::new(),
+        stop_reason: StopReason::End,
+        prompt_tokens: 0,
+        generated_tokens: 0,
+        refused_tokens: 0,
+        requests: 0,
+        time_to_first_token: Duration::ZERO,
+        prefill_tokens_per_second: 0.0,
+        decode_tokens_per_second: 0.0,
+    };
+    let (mut prefill_time, mut prefilled, mut decode_time) = (0.0, 0usize, 0.0);
+    let mut cancelled = false;
+    for group in 0..groups {
+        let members: Vec<&Item> = items.iter().filter(|i| i.group == group).collect();
+        let mut request = |texts: &[&Item], attempt: u32| -> Result<Attempt, AppError> {
+            let line = texts.iter().map(|i| i.expanded.as_str()).collect::<Vec<_>>().join(", ");
+            let words = line.split_whitespace().count();
+            // The person is named to the model only for lines that speak of them: "office informed" stays the
+            // office's act, not theirs.
+            let person = person.filter(|p| members.iter().any(|i| speaks_of(i, p)));
+            let prompt = Task::CareNote.prompt(&line, None, person)?;
+            let originals: Vec<&str> = texts.iter().flat_map(|i| [i.text.as_str(), i.expanded.as_str()]).collect();
+            let allowed = Allowed::new(&originals, notes, person, Rules::RECORD)
+                .forbid_words_of(&prompt.example)
+                .with_added_word_budget(added_word_budget(texts));
+            let mut p = params.clone();
+            p.max_tokens = params.max_tokens.min(words * 3 + 16);
+            p.stop = vec!["\n\n".to_owned()];
+            // A second try of the same prompt samples; a narrower prompt is greedy like the first.
+            if attempt > 1 && texts.len() == members.len() {
+                p.temperature = 0.7;
+                p.seed = params.seed.wrapping_add(u64::from(attempt));
+            }
+            let mut stopped = false;
+            let mut inner = |progress: Progress<'_>| match progress {
+                Progress::Prefill { .. } => {
+                    let flow = on_progress(Progress::Prefill { done: group, total: groups });
+                    stopped |= flow == Flow::Stop;
+                    flow
+                }
+                Progress::Text(_) => Flow::Continue,
+            };
+            let g = generate_under(model, &prompt.messages, &p, &allowed, &mut inner)?;
+            out.requests += 1;
+            out.prompt_tokens += g.prompt_tokens;
+            out.generated_tokens += g.generated_tokens;
+            out.refused_tokens += g.refused_tokens;
+            let fresh = g.prompt_tokens - g.cached_prompt_tokens;
+            if g.prefill_tokens_per_second > 0.0 {
+                prefill_time += fresh as f64 / g.prefill_tokens_per_second;
+                prefilled += fresh;
+            }
+            if g.decode_tokens_per_second > 0.0 {
+                decode_time += g.generated_tokens.saturating_sub(1) as f64 / g.decode_tokens_per_second;
+            }
+            if stopped || g.stop_reason == StopReason::Cancelled {
+                return Ok(Attempt::Stopped);
+            }
+            let text = one_paragraph(&g.text);
+            let failures = verify(texts, &text, person, &prompt.example);
+            Ok(if failures.is_empty() {
+                Attempt::Passed(text)
+            } else {
+                let reasons = failures.into_iter().map(|f| format!("{} ({:?})", f.message, f.text)).collect();
+                Attempt::Failed(Rejected { text, reasons })
+            })
+        };
+        // First the whole group; then, narrower, each item on its own (for a group of one item, a second
+        // sample); what still fails is replaced by the plain words of the notes.
+        let mut written: Vec<(String, Vec<&Item>, bool, u32, Vec<Rejected>)> = Vec::new();
+        // A heading ("Plan:", "Nights.") is written as it stands: there is nothing to rewrite.
+        let heading =
+            members.len() == 1 && (members[0].text.ends_with(':') || members[0].text.split_whitespace().count() == 1);
+        let first = if heading { Attempt::Failed(Rejected::default()) } else { request(&members, 1)? };
+        match first {
+            Attempt::Failed(_) if heading => {
+                written.push((plain(members[0], person), members.clone(), true, 0, Vec::new()))
+            }
+            Attempt::Passed(text) => written.push((text, members.clone(), false, 1, Vec::new())),
+            Attempt::Stopped => cancelled = true,
+            Attempt::Failed(first) => {
+                for item in &members {
+                    let mut rejected = vec![first.clone()];
+                    match request(&[item], 2)? {
+                        Attempt::Passed(text) => written.push((text, vec![item], false, 2, rejected)),
+                        Attempt::Stopped => {
+                            cancelled = true;
+                            break;
+                        }
+                        Attempt::Failed(second) => {
+                            rejected.push(second);
+                            written.push((plain(item, person), vec![item], true, 2, rejected));
+                        }
+                    }
+                }
+            }
+        }
+        for (text, from, fallback, attempts, rejected) in written {
+            let at = if out.text.is_empty() { 0 } else { out.text.len() + 1 };
+            let shown = if at == 0 { text.clone() } else { format!(" {text}") };
+            out.text.push_str(&shown);
+            let sources = link(&text, &from);
+            let end = at + text.len();
+            out.sentences.push(Sentence { end, start: at, text, sources, fallback, attempts, rejected });
+            if out.time_to_first_token.is_zero() {
+                out.time_to_first_token = start.elapsed();
+            }
+            if on_progress(Progress::Text(&shown)) == Flow::Stop {
+                cancelled = true;
+                break;
+            }
+        }
+        if cancelled {
+            out.stop_reason = StopReason::Cancelled;
+            break;
+        }
+    }
+    out.uncovered = items
+        .iter()
+        .filter(|i| !out.sentences.iter().any(|s| s.sources.iter().any(|sp| sp.start == i.start)))
+        .map(|i| Span { start: i.start, end: i.end })
+        .collect();
+    out.prefill_tokens_per_second = if prefill_time > 0.0 { prefilled as f64 / prefill_time } else { 0.0 };
+    let decoded = out.generated_tokens.saturating_sub(out.requests);
+    out.decode_tokens_per_second = if decode_time > 0.0 { decoded as f64 / decode_time } else { 0.0 };
+    Ok(out)
+}
+
+/// The outcome of one request for a line's sentences.
+enum Attempt {
+    /// The sentences passed their checks.
+    Passed(String),
+    /// They failed; try narrower, or fall back.
+    Failed(Rejected),
+    /// The caller stopped the draft.
+    Stopped,
+}
+
+/// The model's reply as one paragraph: lines joined, spaces single, ending with a full stop.
+fn one_paragraph(text: &str) -> String {
+    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !text.is_empty() && !text.ends_with(['.', '!', '?', '\'', '"', '”', '’']) {
+        text.push('.');
+    }
+    text
+}
+
+/// What is wrong with `text` as the sentences for `items`: facts it adds, changes or loses, a negation reversed,
+/// a high-stakes claim, clinical advice, a passage from the prompt's example, an item it does not mention at all,
+/// or nothing written. Empty when it passes.
+pub(crate) fn verify(items: &[&Item], text: &str, person: Option<&str>, example: &str) -> Vec<Finding> {
+    if text.trim().is_empty() {
+        return vec![Finding {
+            kind: FindingKind::Omission,
+            fact: None,
+            text: String::new(),
+            start: 0,
+            end: 0,
+            location: tend_checks::Location::Draft,
+            message: "nothing was written".into(),
+            suggestion: None,
+        }];
+    }
+    let source = items.iter().flat_map(|i| [i.text.as_str(), i.expanded.as_str()]).collect::<Vec<_>>().join("\n");
+    let mut failures: Vec<Finding> = tend_checks::grounding::check_about(&source, text, Scope::RECORD, person)
+        .into_iter()
+        // The expanded words repeat the written ones: an omission counts only if the draft lost both forms. The
+        // person's name or initial need not be in every sentence ("She" after "Joan"); the whole draft's check
+        // still reports a name never written.
+        .filter(|f| {
+            f.kind != FindingKind::Omission || (!names_the_person(f, person) && lost_in_both(items, f, text, person))
+        })
+        .collect();
+    let added = tend_checks::grounding::added_words(&format!("{source}\n{}", person.unwrap_or("")), text);
+    let budget = added_word_budget(items);
+    if added.len() > budget {
+        let words: Vec<&str> = added.iter().map(|&(s, e)| &text[s..e]).collect();
+        failures.push(Finding {
+            kind: FindingKind::UnsupportedFact,
+            fact: None,
+            text: words.join(" "),
+            start: added[0].0,
+            end: added[added.len() - 1].1,
+            location: tend_checks::Location::Draft,
+            message: format!("{} words the notes do not have (at most {budget} may be added)", added.len()),
+            suggestion: None,
+        });
+    }
+    failures.extend(tend_checks::high_stakes::check(&source, text));
+    failures.extend(tend_checks::clinical::check_draft(text));
+    failures.extend(copied_from_example(example, &source, text));
+    // Every word of the line's own is said, and in its order (one may move): a rewrite, not a new sentence.
+    let expanded = items.iter().map(|i| i.expanded.as_str()).collect::<Vec<_>>().join(", ");
+    let (missing, moved) = tend_checks::grounding::coverage(&expanded, text);
+    // No content word said more often than the line says it ("few sips only during the few sips only").
+    let (said, line) = (tend_checks::grounding::content_words(text), tend_checks::grounding::content_words(&expanded));
+    let count = |list: &[[String; 2]], w: &[String; 2]| list.iter().filter(|x| x[0] == w[0]).count();
+    let repeated = said.iter().any(|w| count(&line, w) > 0 && count(&said, w) > count(&line, w));
+    // A rewrite is at most about twice as long as the line.
+    let too_long = text.split_whitespace().count() > 2 * expanded.split_whitespace().count() + 3;
+    if too_long || repeated {
+        failures.push(Finding {
+            kind: FindingKind::UnsupportedFact,
+            fact: None,
+            text: text.to_owned(),
+            start: 0,
+            end: text.len(),
+            location: tend_checks::Location::Draft,
+            message: "longer than a rewrite of the line, or says a word of it more often than the line does".into(),
+            suggestion: None,
+        });
+    }
+    if missing > 0 || moved > 1 {
+        failures.push(Finding {
+            kind: FindingKind::Omission,
+            fact: None,
+            text: expanded.clone(),
+            start: 0,
+            end: 0,
+            location: tend_checks::Location::Source,
+            message: format!("{missing} of the line's words left out and {moved} out of their order"),
+            suggestion: None,
+        });
+    }
+    for item in items {
+        if !mentions(text, item) {
+            failures.push(Finding {
+                kind: FindingKind::Omission,
+                fact: None,
+                text: item.text.clone(),
+                start: item.start,
+                end: item.end,
+                location: tend_checks::Location::Source,
+                message: "no sentence mentions this part of the notes".into(),
+                suggestion: None,
+            });
+        }
+    }
+    failures
+}
+
+/// How many words a rewrite of `items` may add to theirs, grammar aside: about one in five of their own words; a
+/// short line, none.
+fn added_word_budget(items: &[&Item]) -> usize {
+    let expanded = items.iter().map(|i| i.expanded.as_str()).collect::<Vec<_>>().join("\n");
+    tend_checks::grounding::added_words("", &expanded).len() / 5
+}
+
+/// Whether `item` speaks of the person called `person`: by a word of their name, or by its initial.
+fn speaks_of(item: &Item, person: &str) -> bool {
+    let initial = person.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+    let names: Vec<String> = person.split_whitespace().map(str::to_lowercase).collect();
+    item.text.split(|c: char| !c.is_alphanumeric()).any(|w| w == initial || names.contains(&w.to_lowercase()))
+}
+
+/// Whether a finding is about the person's name or the notes' initial for them.
+fn names_the_person(finding: &Finding, person: Option<&str>) -> bool {
+    finding.fact == Some(tend_checks::FactKind::Name)
+        && (finding.text.chars().count() == 1
+            || person.is_some_and(|p| p.split_whitespace().any(|w| w.eq_ignore_ascii_case(&finding.text))))
+}
+
+/// Whether an omission found against the written and expanded forms together is an omission of each form alone.
+fn lost_in_both(items: &[&Item], finding: &Finding, text: &str, person: Option<&str>) -> bool {
+    let lost = |form: &dyn Fn(&Item) -> &str| {
+        let source = items.iter().map(|i| form(i)).collect::<Vec<_>>().join("\n");
+        tend_checks::grounding::check_about(&source, text, Scope::RECORD, person)
+            .iter()
+            .any(|f| f.kind == FindingKind::Omission && f.fact == finding.fact)
+    };
+    lost(&|i| i.text.as_str()) && lost(&|i| i.expanded.as_str())
+}
+
+/// Words too common to show that a sentence speaks of an item.
+const FUNCTION_WORDS: &[&str] = &[
+    "the", "and", "with", "was", "were", "had", "has", "for", "her", "his", "him", "she", "they", "their", "them",
+    "said", "per", "about", "from", "into", "very", "this", "that", "then", "all", "not", "are", "but", "one", "two",
+    "given", "left", "done", "did", "got",
+];
+
+/// Lower-case content words of a text, each cut to its first five letters (so "dressed" meets "dressing").
+fn stems(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3 || w.chars().any(|c| c.is_ascii_digit()))
+        .map(str::to_lowercase)
+        .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()))
+        .map(|w| w.chars().take(5).collect())
+        .collect()
+}
+
+/// Whether `text` speaks of `item`: it shares a content word with the item as written or expanded (an item of
+/// function words only is taken as mentioned).
+fn mentions(text: &str, item: &Item) -> bool {
+    let words = stems(&format!("{} {}", item.text, item.expanded));
+    let said = stems(text);
+    words.is_empty() || words.iter().any(|w| said.contains(w))
+}
+
+/// The spans of `from` that `text` speaks of; all of them when it shares no word with any.
+fn link(text: &str, from: &[&Item]) -> Vec<Span> {
+    let spans: Vec<Span> =
+        from.iter().filter(|i| mentions(text, i)).map(|i| Span { start: i.start, end: i.end }).collect();
+    if spans.is_empty() { from.iter().map(|i| Span { start: i.start, end: i.end }).collect() } else { spans }
+}
+
+/// The item's own words, its shorthand expanded, as a sentence: the notes' initial for the person becomes their
+/// preferred name.
+pub(crate) fn plain(item: &Item, person: Option<&str>) -> String {
+    let mut text = item.expanded.trim().trim_end_matches([',', ';', '-']).trim().to_owned();
+    if let Some(name) = person.map(str::trim).filter(|p| !p.is_empty()) {
+        let initial = name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+        text = text
+            .split(' ')
+            .map(|w| {
+                let bare = w.trim_end_matches([',', '.', ':']);
+                if bare == initial { format!("{name}{}", &w[bare.len()..]) } else { w.to_owned() }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    let mut chars = text.chars();
+    let mut sentence: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    if !sentence.ends_with(['.', '!', '?', '\'', '"']) {
+        sentence.push('.');
+    }
+    sentence
+}

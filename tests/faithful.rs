@@ -1,0 +1,312 @@
+//! Faithful drafting: the notes read into items with the shorthand expanded, the decoding constraint (tables of
+//! what may and may not be written), the engine's token filter on tiny models (a refused token is never
+//! produced), high-stakes claims, and the care note drafted line by line: every sentence tied to the notes, and
+//! sentences that fail their checks replaced by the notes' own words.
+
+use tend_checks::constrain::{Allowed, Rules};
+use tend_checks::items::{expand, read_items};
+use tend_engine::{ChatMessage, Flow, GenerationParams, Model, TokenFilter};
+
+/// (notes, expected items as "group: text").
+const ITEMS: &[(&str, &[&str])] = &[
+    (
+        "AM call. J up & dressed w/ support, ate 1/2 porridge, declined tea, meds given 8:15, mood low - misses daughter",
+        &[
+            "0: AM call",
+            "1: J up & dressed w/ support",
+            "1: ate 1/2 porridge",
+            "1: declined tea",
+            "1: meds given 8:15",
+            "1: mood low",
+            "1: misses daughter",
+        ],
+    ),
+    // A one-word clause stays with the clause before it; decimals, times and titles do not end a sentence.
+    (
+        "lunch 12.45 Mrs. Nowak. c/o back ache - PRN offered, declined, 'I'll wait n see'.",
+        &["0: lunch 12.45 Mrs. Nowak", "1: c/o back ache", "1: PRN offered, declined", "1: 'I'll wait n see'"],
+    ),
+    // Commas inside quotations and numbers do not split; line breaks and semicolons end sentences.
+    (
+        "Said 'tired, cold'. Fluids 1,100ml\nBO x1; PU",
+        &["0: Said 'tired, cold'", "1: Fluids 1,100ml", "2: BO x1", "3: PU"],
+    ),
+    ("   ", &[]),
+];
+
+#[test]
+fn notes_are_read_into_clauses_grouped_by_sentence_with_their_spans() {
+    for (notes, expected) in ITEMS {
+        let items = read_items(notes);
+        let got: Vec<String> = items.iter().map(|i| format!("{}: {}", i.group, i.text)).collect();
+        assert_eq!(got, *expected, "\nnotes: {notes}");
+        for item in &items {
+            assert_eq!(&notes[item.start..item.end], item.text, "the span points at the clause");
+        }
+    }
+    // A long sentence is split into groups at clause boundaries.
+    let long = (0..12).map(|i| format!("did thing number {i}")).collect::<Vec<_>>().join(", ");
+    let groups = read_items(&long).iter().map(|i| i.group).max().unwrap_or(0);
+    assert!(groups >= 1, "a 48-word sentence is more than one group");
+}
+
+/// (shorthand, expanded).
+const EXPANSIONS: &[(&str, &str)] = &[
+    ("J up & dressed w/ support", "J up and dressed with support"),
+    ("ate 1/2 porridge, 3/4 toast", "ate half porridge, three quarters toast"),
+    ("c/o back ache, PRN paracetamol per MAR", "complained of back ache, as-needed (PRN) paracetamol per MAR chart"),
+    ("Pad dry, BNO. BO x1 normal, PU", "Pad dry, bowels not opened. bowels opened once normal, passed urine"),
+    ("Strip wash x1, hoisted x2", "Strip wash with one carer, hoisted with two carers"),
+    (
+        "Up w/ Raizer x2 staff, fortisip x1 given, Adcal x1, chewed",
+        "Up with Raizer two staff, one fortisip given, one Adcal, chewed",
+    ),
+    ("AM call half 8", "morning call half past 8"),
+    ("I am fine at 8 am", "I am fine at 8 am"),
+    (
+        "2hrly turns, repositioned to L side, red area R hip",
+        "every 2 hours turns, repositioned to left side, red area right hip",
+    ),
+    ("00:00 L, 02:00 R", "00:00 left, 02:00 right"),
+    ("advised GP today ?UTI", "advised GP today possible UTI"),
+    (
+        "DN due, NOK told, SALT + OT",
+        "district nurse due, next of kin told, speech and language therapy (SALT) and occupational therapist (OT)",
+    ),
+    ("brekkie, dressd, w/chair, w/food", "breakfast, dressed, wheelchair, with food"),
+    ("visit Weds, approx. 10 mins", "visit Wednesday, about 10 minutes"),
+    ("Sun was out, visit Sun.", "Sunday was out, visit Sunday."),
+];
+
+#[test]
+fn shorthand_is_expanded_with_the_lexicon() {
+    for (short, long) in EXPANSIONS {
+        assert_eq!(expand(short), *long, "\nshorthand: {short}");
+    }
+    let (terms, sourced) = tend_checks::items::lexicon_terms();
+    assert!(terms >= 60 && sourced, "{terms} terms; every term names its source");
+    let (claims, sourced) = tend_checks::high_stakes::claim_count();
+    assert!(claims >= 20 && sourced, "{claims} claims; every claim names its source");
+}
+
+/// (items, context, person, sentence so far, next piece, permitted).
+const CONSTRAINT: &[(&str, &str, Option<&str>, &str, &str, bool)] = &[
+    // Numbers: digits the items have (also as words), none they lack.
+    ("meds given 8:15", "", None, "Her medicines were given at", " 8", true),
+    ("meds given 8:15", "", None, "Her medicines were given at 8:", "15", true),
+    ("meds given 8:15", "", None, "Her medicines were given at 8:", "45", false),
+    ("meds given 8:15", "", None, "Her medicines were given at", " 9", false),
+    ("ate 1/2 porridge", "", None, "She ate", " half", true),
+    ("ate 1/2 porridge", "", None, "She ate", " all", true),
+    ("had 2 biscuits", "", None, "She had", " two", true),
+    ("had 2 biscuits", "", None, "She had", " three", false),
+    ("had biscuits", "", None, "She had", " 3", false),
+    ("fluids 25ml", "", None, "She drank", " twenty", true),
+    ("fluids 25ml", "", None, "She drank twenty-", "five", true),
+    ("fluids 25ml", "", None, "She drank twenty-", "six", false),
+    // Days, months and parts of the day.
+    ("AM call", "", None, "During the", " afternoon", false),
+    ("morning call", "", None, "During the", " morning", true),
+    ("ate lunch", "", None, "She ate", " lunch", true),
+    ("ate lunch", "", None, "She ate at", " lunchtime", true),
+    ("ate lunch", "", None, "She ate on", " Monday", false),
+    ("visit Weds", "", None, "The visit is on", " Wednesday", true),
+    // Medicines the items name, no other.
+    ("paracetamol given", "", None, "She was given", " paracetamol", true),
+    ("meds given", "", None, "She was given", " paracetamol", false),
+    ("meds given", "", None, "She was given parac", "etamol", false),
+    // Names: a capitalised word inside a sentence must be one of the items' or the person's.
+    ("son Raj visited", "", None, "Her son", " Raj", true),
+    ("son visited", "", None, "Her son", " Raj", false),
+    ("J had tea", "", Some("Joan"), "", "Joan", true),
+    ("J had tea", "", Some("Joan"), "After tea", " Joan", true),
+    ("J had tea", "", Some("Joan"), "After tea", " Jane", false),
+    ("said 'I slept well'", "", None, "She said", " \"I", true),
+    // No "I" or "we" where the items quote nobody.
+    ("had tea", "", None, "After tea", " I", false),
+    // A negation only where the items deny something; a refusal counts as one.
+    ("had tea", "", None, "She", " did not", false),
+    ("had tea", "", None, "She didn", "'t", false),
+    ("declined tea", "", None, "She", " did not", true),
+    ("declined tea", "", None, "She", " refused", true),
+    // High-stakes words only where the items make the claim.
+    ("walked to lounge", "", None, "She walked to the lounge and", " fell", false),
+    ("found on floor", "", None, "She was found on the floor after a", " fall", true),
+    ("pad changed", "", None, "There was a", " bruise", false),
+    // Gendered pronouns only as the notes give them.
+    ("had tea", "", None, "", "She", false),
+    ("had tea", "Mrs Patel day shift", None, "", "She", true),
+    ("had tea", "said he was tired", None, "", "He", true),
+    ("had tea", "said he was tired", None, "", "She", false),
+    ("had tea", "", None, "", "They", true),
+    // Punctuation and ordinary words pass.
+    ("had tea", "", None, "She had tea", ".", true),
+    ("had tea", "", None, "She", " enjoyed", true),
+];
+
+#[test]
+fn the_constraint_refuses_facts_the_items_lack() {
+    for (items, context, person, reply, piece, permitted) in CONSTRAINT {
+        let expanded = expand(items);
+        let allowed = Allowed::new(&[items, &expanded], context, *person, Rules::RECORD);
+        assert_eq!(
+            allowed.permits(reply, piece),
+            *permitted,
+            "\nitems: {items}\ncontext: {context}\nreply: {reply:?} + {piece:?}"
+        );
+    }
+    // A translation's rules copy digits and medicines only.
+    let allowed = Allowed::new(&["Paracetamol 500mg at 8:15"], "", None, Rules::TRANSLATION);
+    assert!(allowed.permits("Paracetamol 500", "mg o 8:15"));
+    assert!(!allowed.permits("Paracetamol", " 1000mg"));
+    assert!(allowed.permits("Ella", " no"), "another language's words are not English negations");
+    // A plan adds days and times of its own.
+    let allowed = Allowed::new(&["likes gardening"], "", None, Rules::PLAN);
+    assert!(allowed.permits("Gardening on", " Monday at 10"));
+    assert!(!allowed.permits("Gardening with", " Sarah"));
+}
+
+/// (source, draft, expected high-stakes findings).
+const HIGH_STAKES: &[(&str, &str, &[&str])] = &[
+    ("walked to lounge w/ frame", "She walked to the lounge with her frame and fell.", &["fell"]),
+    ("02:10 found on floor beside bed", "At 02:10 she was found on the floor beside her bed after a fall.", &[]),
+    ("mood low", "Her mood was low and she had suicidal thoughts.", &["suicidal"]),
+    ("pad changed", "Her pad was changed and a bruise was seen on her arm.", &["bruise"]),
+    ("Temp 37.9", "Her temperature was 37.9.", &[]),
+    ("rang GP", "The carer rang the GP and an ambulance was called.", &["ambulance"]),
+    ("rang 111", "The carer rang 111 for advice.", &[]),
+    ("rang 999, ambulance arr 8.30, taken to hospital", "An ambulance came and took her to hospital.", &[]),
+];
+
+#[test]
+fn high_stakes_claims_the_notes_lack_are_the_most_severe_findings() {
+    for (source, draft, expected) in HIGH_STAKES {
+        let found: Vec<String> =
+            tend_checks::high_stakes::check(source, draft).iter().map(|f| f.text.clone()).collect();
+        assert_eq!(found, *expected, "\nsource: {source}\ndraft: {draft}");
+        // They reach every draft's findings.
+        let all = tend_checks::check_draft(source, draft);
+        let kinds = all.iter().filter(|f| f.kind == tend_checks::FindingKind::HighStakes).count();
+        assert_eq!(kinds, expected.len(), "{all:#?}");
+    }
+}
+
+/// Refuses every piece containing one of `banned`, and counts what it was asked.
+struct Refuse {
+    banned: Vec<char>,
+    asked: usize,
+}
+
+impl TokenFilter for Refuse {
+    fn permits(&mut self, _reply: &str, piece: &str) -> bool {
+        self.asked += 1;
+        !piece.chars().any(|c| self.banned.contains(&c))
+    }
+}
+
+#[test]
+fn a_token_the_filter_refuses_is_never_produced() {
+    for arch in crate::support::tiny::ARCHITECTURES {
+        let mut model = Model::load(&crate::support::tiny::model(arch), &mut |_| {}).unwrap();
+        let messages = [ChatMessage::user("Write anything")];
+        let params = GenerationParams { max_tokens: 40, ..GenerationParams::default() };
+        let free = model.generate(&messages, &params, &mut |_| Flow::Continue).unwrap();
+        // Ban the characters the unconstrained reply used most, so the filter must act.
+        let mut counts: Vec<(usize, char)> = Vec::new();
+        for c in free.text.chars().filter(|c| !c.is_whitespace()) {
+            match counts.iter_mut().find(|(_, k)| *k == c) {
+                Some(entry) => entry.0 += 1,
+                None => counts.push((1, c)),
+            }
+        }
+        counts.sort_by(|a, b| b.cmp(a));
+        let banned: Vec<char> = counts.iter().take(3).map(|&(_, c)| c).collect();
+        assert!(!banned.is_empty(), "{arch}: the unconstrained reply wrote something: {:?}", free.text);
+        let mut filter = Refuse { banned: banned.clone(), asked: 0 };
+        let constrained = model.generate_filtered(&messages, &params, &mut filter, &mut |_| Flow::Continue).unwrap();
+        assert!(
+            !constrained.text.chars().any(|c| banned.contains(&c)),
+            "{arch}: refused characters {banned:?} appear in {:?}",
+            constrained.text
+        );
+        assert!(constrained.refused_tokens > 0, "{arch}: the filter refused something");
+        assert!(filter.asked >= constrained.generated_tokens.saturating_sub(1), "{arch}: every token was put to it");
+        // Without the filter the same request gives the same reply as before: the hook changes nothing else.
+        let again = model.generate(&messages, &params, &mut |_| Flow::Continue).unwrap();
+        assert_eq!(again.text, free.text, "{arch}");
+    }
+}
+
+#[test]
+fn a_filter_that_refuses_everything_ends_the_reply() {
+    let mut model = Model::load(&crate::support::tiny::model("llama"), &mut |_| {}).unwrap();
+    struct Nothing;
+    impl TokenFilter for Nothing {
+        fn permits(&mut self, _: &str, _: &str) -> bool {
+            false
+        }
+    }
+    let params = GenerationParams { max_tokens: 20, ..GenerationParams::default() };
+    let g =
+        model.generate_filtered(&[ChatMessage::user("Hi")], &params, &mut Nothing, &mut |_| Flow::Continue).unwrap();
+    assert!(g.text.is_empty(), "{:?}", g.text);
+    assert!(matches!(g.stop_reason, tend_engine::StopReason::Constrained | tend_engine::StopReason::End));
+}
+
+#[test]
+fn a_care_note_is_written_line_by_line_and_every_sentence_points_at_the_notes() {
+    use tend_app::{Assistant, FindingKind, Progress, StopReason, Task};
+    let mut assistant = Assistant::open(&crate::support::tiny::task_sized_model(), &mut |_| {}).unwrap();
+    let notes = "AM call. J up & dressed w/ support, ate 1/2 porridge, declined tea. Meds given 8:15.";
+    let params = GenerationParams { max_tokens: 60, ..GenerationParams::default() };
+    let mut shown = String::new();
+    let draft = assistant
+        .draft(Task::CareNote, notes, None, Some("Joan"), &params, &mut |p| {
+            if let Progress::Text(t) = p {
+                shown.push_str(t);
+            }
+            Flow::Continue
+        })
+        .unwrap();
+    assert!(draft.review_required);
+    assert_eq!(shown, draft.draft, "only checked sentences are shown, and all of them");
+    assert!(!draft.sentences.is_empty());
+    for s in &draft.sentences {
+        assert_eq!(&draft.draft[s.start..s.end], s.text, "a sentence's span points at it in the draft");
+        assert!(!s.sources.is_empty(), "every sentence has evidence: {s:?}");
+        for span in &s.sources {
+            assert!(span.end <= notes.len() && span.start < span.end, "{span:?}");
+        }
+        // A random model's words never pass the checks: what stands is the notes' own words, and the model's
+        // versions are kept with what was wrong with them.
+        assert!(s.fallback, "{s:?}");
+        assert!(s.rejected.iter().all(|r| !r.reasons.is_empty()), "{s:?}");
+    }
+    assert!(draft.uncovered.is_empty(), "every part of the notes is in the draft: {:?}", draft.uncovered);
+    assert!(
+        draft.draft.contains("Joan") && draft.draft.contains("8:15") && draft.draft.contains("eclined tea"),
+        "{}",
+        draft.draft
+    );
+    let invented = draft
+        .findings
+        .iter()
+        .filter(|f| matches!(f.kind, FindingKind::UnsupportedFact | FindingKind::Negation | FindingKind::HighStakes));
+    assert_eq!(invented.count(), 0, "{:#?}", draft.findings);
+    assert!(draft.provenance.requests > draft.sentences.len() / 2, "{:?}", draft.provenance);
+
+    // Stopped after the first sentence: what was written is kept, the rest of the notes is marked uncovered.
+    let mut pieces = 0;
+    let stopped = assistant
+        .draft(Task::CareNote, notes, None, Some("Joan"), &params, &mut |p| {
+            if let Progress::Text(_) = p {
+                pieces += 1;
+                return Flow::Stop;
+            }
+            Flow::Continue
+        })
+        .unwrap();
+    assert_eq!(stopped.stop_reason, StopReason::Cancelled);
+    assert_eq!(pieces, 1);
+    assert!(!stopped.uncovered.is_empty() && stopped.sentences.len() == 1, "{stopped:#?}");
+}
