@@ -11,12 +11,6 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Whether tests that need real model weights and reference data (fetched by scripts) should run.
-/// `.ci/run` and `scripts/test --real` set `TEND_REAL_MODEL_TESTS=1`; when set, missing files are failures.
-pub fn real_models_enabled() -> bool {
-    std::env::var("TEND_REAL_MODEL_TESTS").is_ok_and(|v| v == "1")
-}
-
 /// A real model file under models/, which must exist when real-model tests are enabled.
 pub fn real_model(file: &str) -> PathBuf {
     let path = repo_root().join("models").join(file);
@@ -50,15 +44,4 @@ pub fn run_child_in_mount_namespace(child: &str, env: (&str, &Path), marker: &st
         .expect("run unshare");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && stdout.contains(marker), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-}
-
-/// Skips the calling test (with a note on stderr) unless real-model tests are enabled.
-#[macro_export]
-macro_rules! require_real_models {
-    () => {
-        if !$crate::support::real_models_enabled() {
-            eprintln!("skipped: set TEND_REAL_MODEL_TESTS=1 (scripts/test --real) to run tests on real models");
-            return;
-        }
-    };
 }
