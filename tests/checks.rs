@@ -70,6 +70,20 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ("Visit on Monday.", "The visit was on Tuesday.", &["omission \"Monday\"", "unsupported \"Tuesday\""]),
     ("AM call. J had toast.", "During the afternoon visit J had toast.", &["unsupported \"afternoon\""]),
     ("Meds 8:15.", "Her medication was given in the morning.", &["omission \"8:15\""]),
+    // What real models did to care notes: a whole amount for a part, a relation changed, a verb of care turned
+    // round, a name given another person's role, a suspected condition stated as fact or echoed as shorthand.
+    ("ate 1/2 porridge", "She ate all of her porridge.", &["omission \"1/2\"", "unsupported \"all\""]),
+    ("ate 1/2 porridge", "She ate half of her porridge.", &[]),
+    ("Son Raj visited", "Her husband Raj visited.", &["unsupported \"husband\""]),
+    ("declined tea", "She accepted tea.", &["negation \"tea\""]),
+    (
+        "Nurse Grace informed. Son Bilal told by phone.",
+        "Nurse Bilal was informed. Son Grace was told by phone.",
+        &["unsupported \"Nurse Bilal\"", "unsupported \"Son Grace\""],
+    ),
+    ("c/o chest pain ?MI", "He complained of chest pain ?MI.", &["unsupported \"?MI\""]),
+    ("c/o chest pain ?MI", "He complained of chest pain and had an MI.", &["unsupported \"MI\""]),
+    ("c/o chest pain ?MI", "He complained of chest pain, possibly an MI.", &[]),
     // Negations both ways, and lost.
     ("Declined tea.", "She had tea.", &["negation \"tea\""]),
     ("Ate lunch.", "She did not eat lunch.", &["negation \"eat\""]),

@@ -86,6 +86,18 @@ pub fn check_about(source: &str, draft: &str, scope: Scope, person: Option<&str>
             findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, message));
         }
     }
+    if scope.kinds.contains(&FactKind::Name) {
+        // A relation swapped within its kind ("husband" for "son") is already a swapped detail.
+        for f in role_swapped(source, draft) {
+            if !findings.iter().any(|g| g.location == Location::Draft && g.start < f.end && f.start < g.end) {
+                findings.push(f);
+            }
+        }
+        findings.extend(suspected_as_fact(source, draft));
+    }
+    if scope.kinds.contains(&FactKind::Quantity) {
+        findings.extend(whole_for_part(source, &source_facts, draft));
+    }
     if scope.omissions {
         // A detail the draft leaves out is no omission: "she" need not be repeated, nor "lounge" named.
         for fact in source_facts.iter().filter(|f| scope.kinds.contains(&f.kind) && f.kind != FactKind::Detail) {
@@ -687,4 +699,143 @@ pub fn coverage(source: &str, draft: &str) -> (usize, usize) {
         }
     }
     (missing, positions.len() - tails.len())
+}
+
+/// Words that say the whole of something was had.
+const WHOLE_AMOUNTS: &[&str] = &["all", "whole", "entire", "everything", "finished"];
+
+/// A whole amount ("ate all of it") where the notes give a part ("ate 1/2") and never a whole one.
+fn whole_for_part(source: &str, source_facts: &[Fact], draft: &str) -> Vec<Finding> {
+    let part = source_facts.iter().find(|f| f.value.is_some_and(|v| v > 0.0 && v < 1.0));
+    let Some(part) = part else { return Vec::new() };
+    let said = |w: &crate::facts::Word<'_>| WHOLE_AMOUNTS.contains(&w.text.to_lowercase().as_str());
+    if words(source).iter().any(said) {
+        return Vec::new();
+    }
+    words(draft)
+        .into_iter()
+        .filter(said)
+        .map(|w| Finding {
+            kind: FindingKind::UnsupportedFact,
+            fact: Some(FactKind::Quantity),
+            text: w.text.to_owned(),
+            start: w.start,
+            end: w.end,
+            location: Location::Draft,
+            message: format!("The draft says \"{}\", but the notes give a part: \"{}\".", w.text, part.text),
+            suggestion: None,
+        })
+        .collect()
+}
+
+/// Words for a person's role or relation that stand before their name ("nurse Grace", "son Bilal").
+const ROLES: &[&str] = &[
+    "nurse",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "partner",
+    "mum",
+    "mother",
+    "dad",
+    "father",
+    "sister",
+    "brother",
+    "nephew",
+    "niece",
+    "granddaughter",
+    "grandson",
+    "grandmother",
+    "grandfather",
+    "friend",
+    "neighbour",
+    "carer",
+    "manager",
+    "gp",
+    "dr",
+    "doctor",
+    "leader",
+    "aunt",
+    "uncle",
+    "cousin",
+];
+
+/// (role, lower-case name) for each name that follows a role word, and the name's span.
+fn roles_of_names(text: &str) -> Vec<(String, String, usize, usize)> {
+    let ws = words(text);
+    ws.windows(2)
+        .filter(|w| ROLES.contains(&w[0].text.to_lowercase().as_str()) && w[1].text.starts_with(char::is_uppercase))
+        .map(|w| (w[0].text.to_lowercase(), w[1].text.to_lowercase(), w[0].start, w[1].end))
+        .collect()
+}
+
+/// A name given a role the notes give someone else ("Nurse Bilal" where the notes say "son Bilal" and
+/// "nurse Grace"): a fact put onto the wrong person.
+fn role_swapped(source: &str, draft: &str) -> Vec<Finding> {
+    let theirs = roles_of_names(source);
+    roles_of_names(draft)
+        .into_iter()
+        .filter_map(|(role, name, start, end)| {
+            let of_name: Vec<&String> = theirs.iter().filter(|t| t.1 == name).map(|t| &t.0).collect();
+            (!of_name.is_empty() && !of_name.contains(&&role)).then(|| Finding {
+                kind: FindingKind::UnsupportedFact,
+                fact: Some(FactKind::Name),
+                text: draft[start..end].to_owned(),
+                start,
+                end,
+                location: Location::Draft,
+                message: format!(
+                    "The draft calls {} \"{role}\", but the notes call them \"{}\".",
+                    &draft[end - name.len()..end],
+                    of_name[0]
+                ),
+                suggestion: None,
+            })
+        })
+        .collect()
+}
+
+/// Words that keep a suspected condition suspected.
+const HEDGES: &[&str] = &["possible", "possibly", "suspected", "query", "queried", "may", "might", "could", "likely"];
+
+/// A condition the notes only suspect ("?UTI") that the draft states as fact ("had a UTI"), or echoes as
+/// unexplained shorthand ("?UTI").
+fn suspected_as_fact(source: &str, draft: &str) -> Vec<Finding> {
+    let suspected: Vec<String> = source
+        .split_whitespace()
+        .filter_map(|t| t.strip_prefix('?'))
+        .map(|c| c.trim_end_matches(|ch: char| !ch.is_alphanumeric()).to_owned())
+        .filter(|c| c.len() >= 2 && c.chars().all(|ch| ch.is_alphanumeric()))
+        .collect();
+    let mut out = Vec::new();
+    let ws = words(draft);
+    for (i, w) in ws.iter().enumerate() {
+        let Some(condition) = suspected.iter().find(|c| c.eq_ignore_ascii_case(w.text)) else { continue };
+        let echoed = w.start > 0 && draft[..w.start].ends_with('?');
+        let hedged = ws[i.saturating_sub(3)..i].iter().any(|h| HEDGES.contains(&h.text.to_lowercase().as_str()));
+        let (start, message) = if echoed {
+            (
+                w.start - 1,
+                format!(
+                    "\"?{condition}\" is shorthand for a suspected condition: write \"possible {condition}\" and who suspects it."
+                ),
+            )
+        } else if !hedged {
+            (w.start, format!("The notes only suspect {condition} (\"?{condition}\"); the draft states it as fact."))
+        } else {
+            continue;
+        };
+        out.push(Finding {
+            kind: FindingKind::UnsupportedFact,
+            fact: None,
+            text: draft[start..w.end].to_owned(),
+            start,
+            end: w.end,
+            location: Location::Draft,
+            message,
+            suggestion: Some(format!("possible {condition}")),
+        });
+    }
+    out
 }
