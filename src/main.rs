@@ -137,7 +137,7 @@ enum Command {
     },
     /// Measure the checks and the tasks on the shared evaluation data; writes eval.md and eval.json.
     Eval {
-        /// What to measure: grounding (no model), wording, translation, notes.
+        /// What to measure: grounding (no model), wording, translation, notes, faithfulness.
         #[arg(long, value_delimiter = ',', default_value = "grounding")]
         sets: Vec<EvalSetArg>,
         /// Items per model-based part (per language and direction for translation); 0 for all.
@@ -152,6 +152,10 @@ enum Command {
         /// The GGUF model file for the model-based parts.
         #[arg(long, short, env = "TEND_MODEL")]
         model: Option<PathBuf>,
+        /// Faithfulness only: score the drafts in this JSON-lines file ({"id", "draft", "seconds"}, written by
+        /// another version of Tend) instead of drafting.
+        #[arg(long)]
+        drafts: Option<PathBuf>,
     },
     /// The model catalogue (what is installed, what fits this computer), or import a GGUF file from disk.
     #[command(subcommand)]
@@ -247,7 +251,7 @@ fn apply_thread_setting() {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Check { source, draft } => check(&source, &draft, cli.json),
-        Command::Eval { sets, limit, data, out, model } => evaluate(sets, limit, data, &out, model),
+        Command::Eval { sets, limit, data, out, model, drafts } => evaluate(sets, limit, data, &out, model, drafts),
         Command::Models(c) => models(c, cli.json),
         Command::Info { model, sha256 } => info(&model, sha256.as_deref(), cli.json),
         Command::Draft { input, task, to, model, max_tokens, temperature, seed, save_for, name } => {
@@ -470,7 +474,14 @@ fn print_evidence(draft: &tend_app::Draft, notes: &str) {
     }
 }
 
-fn evaluate(sets: Vec<EvalSetArg>, limit: usize, data: PathBuf, out: &Path, model: Option<PathBuf>) -> Result<()> {
+fn evaluate(
+    sets: Vec<EvalSetArg>,
+    limit: usize,
+    data: PathBuf,
+    out: &Path,
+    model: Option<PathBuf>,
+    drafts: Option<PathBuf>,
+) -> Result<()> {
     let sets: Vec<EvalSet> = sets
         .into_iter()
         .map(|s| match s {
@@ -481,9 +492,9 @@ fn evaluate(sets: Vec<EvalSetArg>, limit: usize, data: PathBuf, out: &Path, mode
             EvalSetArg::Faithfulness => EvalSet::Faithfulness,
         })
         .collect();
-    let mut assistant =
-        if sets.iter().any(|s| *s != EvalSet::Grounding) { Some(load(&resolve_model(model)?)?) } else { None };
-    let report = tend_app::eval::run(&EvalOptions { data_dir: data, sets, limit }, assistant.as_mut())?;
+    let needs_model = |s: &EvalSet| *s != EvalSet::Grounding && !(*s == EvalSet::Faithfulness && drafts.is_some());
+    let mut assistant = if sets.iter().any(needs_model) { Some(load(&resolve_model(model)?)?) } else { None };
+    let report = tend_app::eval::run(&EvalOptions { data_dir: data, sets, limit, drafts }, assistant.as_mut())?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let markdown = report.to_markdown();
     std::fs::write(out.join("eval.md"), &markdown).with_context(|| format!("cannot write {}", out.display()))?;

@@ -43,8 +43,12 @@ fn gleu_of_the_jfleg_source_is_about_0_40() {
 #[test]
 fn the_grounding_check_on_summedits_stays_quiet_on_consistent_summaries() {
     use tend_app::eval::{EvalOptions, EvalSet, run};
-    let options =
-        EvalOptions { data_dir: support::repo_root().join("../shared/eval"), sets: vec![EvalSet::Grounding], limit: 0 };
+    let options = EvalOptions {
+        data_dir: support::repo_root().join("../shared/eval"),
+        sets: vec![EvalSet::Grounding],
+        limit: 0,
+        drafts: None,
+    };
     let g = run(&options, None).expect("the grounding evaluation runs without a model").grounding.expect("its figures");
     assert_eq!(g.items, 951);
     assert_eq!(g.by_domain.iter().map(|d| d.1).sum::<usize>(), g.items);

@@ -95,6 +95,8 @@ pub struct Provenance {
     pub prefill_tokens_per_second: f64,
     /// Generated tokens per second.
     pub decode_tokens_per_second: f64,
+    /// From the request to the end of the draft, checks included.
+    pub total_time: Duration,
     /// Requests made to the model (a care note makes one or more per line of the notes).
     pub requests: usize,
     /// Candidate tokens the decoding constraint refused because they would have written a fact the notes lack.
@@ -172,6 +174,7 @@ impl Assistant {
         if let Some(request) = tend_checks::clinical::asks_for_advice(input) {
             return Ok(self.declined(task, input, request, prompt.template, params));
         }
+        let started = std::time::Instant::now();
         let info = self.model.info().clone();
         let provenance = |prompt_tokens, generated_tokens, ttft, prefill, decode, requests, refused| Provenance {
             model: info.name.clone(),
@@ -184,6 +187,7 @@ impl Assistant {
             time_to_first_token: ttft,
             prefill_tokens_per_second: prefill,
             decode_tokens_per_second: decode,
+            total_time: Duration::ZERO,
             requests,
             refused_tokens: refused,
         };
@@ -213,9 +217,11 @@ impl Assistant {
             );
             (g.text.trim().to_owned(), g.stop_reason, Vec::new(), Vec::new(), p)
         };
+        let findings = findings_for(task, input, &draft, &prompt.example, person);
+        let provenance = Provenance { total_time: started.elapsed(), ..provenance };
         Ok(Draft {
             task,
-            findings: findings_for(task, input, &draft, &prompt.example, person),
+            findings,
             draft,
             review_required: true,
             declined: false,
@@ -267,6 +273,7 @@ impl Assistant {
                 time_to_first_token: Duration::ZERO,
                 prefill_tokens_per_second: 0.0,
                 decode_tokens_per_second: 0.0,
+                total_time: Duration::ZERO,
                 requests: 0,
                 refused_tokens: 0,
             },
@@ -333,7 +340,7 @@ pub fn available_memory() -> Option<u64> {
 }
 
 /// The checks that suit each task's output, and for every task the passages copied from the prompt's example.
-fn findings_for(task: Task, input: &str, output: &str, example: &str, person: Option<&str>) -> Vec<Finding> {
+pub(crate) fn findings_for(task: Task, input: &str, output: &str, example: &str, person: Option<&str>) -> Vec<Finding> {
     use tend_checks::grounding::{Scope, copied_from_example};
     let mut findings = match task {
         Task::CareNote => {

@@ -40,6 +40,9 @@ pub struct EvalOptions {
     pub sets: Vec<EvalSet>,
     /// Items per model-based part (per language and direction for translation); 0 means all.
     pub limit: usize,
+    /// For the faithfulness part: score these drafts instead of writing new ones (JSON lines of `id`, `draft`
+    /// and `seconds`, as another version of Tend wrote them), so two pipelines are compared by one scorer.
+    pub drafts: Option<PathBuf>,
 }
 
 /// Figures of the grounding check on SummEdits.
@@ -200,10 +203,24 @@ pub fn run(options: &EvalOptions, mut assistant: Option<&mut Assistant>) -> Resu
             (EvalSet::Wording, Some(a)) => report.wording = Some(wording(&options.data_dir, options.limit, a)?),
             (EvalSet::Translation, Some(a)) => report.translation = translation(&options.data_dir, options.limit, a)?,
             (EvalSet::Notes, Some(a)) => report.notes = Some(notes(&options.data_dir, options.limit, a)?),
+            (EvalSet::Faithfulness, _) if options.drafts.is_some() => {
+                let given = given_drafts(options.drafts.as_deref().unwrap_or(Path::new("")))?;
+                let mut draft = |id: &str, notes: &str, person: Option<&str>| {
+                    let (text, seconds) = given
+                        .get(id)
+                        .ok_or_else(|| AppError::Eval(format!("the drafts file has no draft for {id}")))?;
+                    let findings = crate::findings_for(Task::CareNote, notes, text, "", person);
+                    Ok(Written { text: text.clone(), findings, sentences: Vec::new(), seconds: *seconds })
+                };
+                report.faithfulness = faithfulness(&options.data_dir, options.limit, &mut draft)?;
+            }
             (EvalSet::Faithfulness, Some(a)) => {
-                let mut draft = |notes: &str, person: Option<&str>| {
+                let mut draft = |_: &str, notes: &str, person: Option<&str>| {
                     let params = GenerationParams { max_tokens: 400, ..GenerationParams::default() };
-                    a.draft(Task::CareNote, notes, None, person, &params, &mut |_| Flow::Continue)
+                    let started = std::time::Instant::now();
+                    let d = a.draft(Task::CareNote, notes, None, person, &params, &mut |_| Flow::Continue)?;
+                    let seconds = started.elapsed().as_secs_f64();
+                    Ok(Written { text: d.draft, findings: d.findings, sentences: d.sentences, seconds })
                 };
                 report.faithfulness = faithfulness(&options.data_dir, options.limit, &mut draft)?;
             }
@@ -446,7 +463,34 @@ fn added(findings: &[tend_checks::Finding]) -> Vec<String> {
         .collect()
 }
 
-type DraftFn<'a> = dyn FnMut(&str, Option<&str>) -> Result<crate::Draft, AppError> + 'a;
+/// A draft to score: its text, findings and sentences, and the seconds it took.
+struct Written {
+    text: String,
+    findings: Vec<tend_checks::Finding>,
+    sentences: Vec<crate::Sentence>,
+    seconds: f64,
+}
+
+type DraftFn<'a> = dyn FnMut(&str, &str, Option<&str>) -> Result<Written, AppError> + 'a;
+
+/// Drafts from a JSON-lines file, by id: text and seconds.
+fn given_drafts(path: &Path) -> Result<std::collections::HashMap<String, (String, f64)>, AppError> {
+    #[derive(Deserialize)]
+    struct Given {
+        id: String,
+        draft: String,
+        seconds: f64,
+    }
+    read(path)?
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let g: Given = serde_json::from_str(l)
+                .map_err(|e| AppError::Eval(format!("{}: a line is not a draft: {e}", path.display())))?;
+            Ok((g.id, (g.draft, g.seconds)))
+        })
+        .collect()
+}
 
 fn faithfulness(dir: &Path, limit: usize, draft: &mut DraftFn<'_>) -> Result<Vec<FaithfulnessEval>, AppError> {
     let mut out = Vec::new();
@@ -459,26 +503,18 @@ fn faithfulness(dir: &Path, limit: usize, draft: &mut DraftFn<'_>) -> Result<Vec
     let mut drafts = Vec::new();
     let (mut critical, mut critical_kept, mut by_lists) = (0usize, 0usize, 0usize);
     for note in &notes {
-        let started = std::time::Instant::now();
-        let d = draft(&note.shorthand, note.person.as_deref())?;
-        let seconds = started.elapsed().as_secs_f64();
+        let d = draft(&note.id, &note.shorthand, note.person.as_deref())?;
         let missing: Vec<&ListedFact> =
-            note.facts.iter().filter(|f| !states_fact(&d.draft, &f.text, note.person.as_deref())).collect();
+            note.facts.iter().filter(|f| !states_fact(&d.text, &f.text, note.person.as_deref())).collect();
         critical += note.facts.iter().filter(|f| f.critical).count();
         critical_kept +=
             note.facts.iter().filter(|f| f.critical).count() - missing.iter().filter(|f| f.critical).count();
         let listed = note.facts.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("\n");
         let backing = format!("{listed}\n{}\n{}", note.shorthand, tend_checks::items::expand(&note.shorthand));
         by_lists +=
-            added(&tend_checks::check_draft_about(&backing, &d.draft, Scope::RECORD, note.person.as_deref())).len();
-        drafts.push(faithful_draft(
-            &note.id,
-            &note.shorthand,
-            &d,
-            note.facts.len(),
-            missing.iter().map(|f| f.text.clone()).collect(),
-            seconds,
-        ));
+            added(&tend_checks::check_draft_about(&backing, &d.text, Scope::RECORD, note.person.as_deref())).len();
+        let missing = missing.iter().map(|f| f.text.clone()).collect();
+        drafts.push(faithful_draft(&note.id, &note.shorthand, &d, note.facts.len(), missing));
     }
     if !drafts.is_empty() {
         let mut e = summarise("care-shorthand", drafts);
@@ -491,9 +527,8 @@ fn faithfulness(dir: &Path, limit: usize, draft: &mut DraftFn<'_>) -> Result<Vec
     for file in take(primock_files(dir)?, limit) {
         let note: PrimockNote = serde_json::from_str(&read(&file)?)
             .map_err(|e| AppError::Eval(format!("{} is not a PriMock57 note: {e}", file.display())))?;
-        let started = std::time::Instant::now();
-        let d = draft(&note.note, None)?;
-        let seconds = started.elapsed().as_secs_f64();
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let d = draft(&name, &note.note, None)?;
         let facts: Vec<_> = tend_checks::extract_facts(&note.note)
             .into_iter()
             .filter(|f| !matches!(f.kind, tend_checks::FactKind::Negation | tend_checks::FactKind::Detail))
@@ -504,8 +539,7 @@ fn faithfulness(dir: &Path, limit: usize, draft: &mut DraftFn<'_>) -> Result<Vec
             .filter(|f| f.kind == FindingKind::Omission && f.fact != Some(tend_checks::FactKind::Negation))
             .map(|f| f.text.clone())
             .collect();
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        drafts.push(faithful_draft(&name, &note.note, &d, facts.len(), missing, seconds));
+        drafts.push(faithful_draft(&name, &note.note, &d, facts.len(), missing));
     }
     if !drafts.is_empty() {
         out.push(summarise("primock57-notes", drafts));
@@ -517,18 +551,11 @@ fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
-fn faithful_draft(
-    id: &str,
-    notes: &str,
-    d: &crate::Draft,
-    facts: usize,
-    missing: Vec<String>,
-    seconds: f64,
-) -> FaithfulDraft {
+fn faithful_draft(id: &str, notes: &str, d: &Written, facts: usize, missing: Vec<String>) -> FaithfulDraft {
     FaithfulDraft {
         id: id.to_owned(),
         notes: notes.to_owned(),
-        draft: d.draft.clone(),
+        draft: d.text.clone(),
         facts_kept: facts.saturating_sub(missing.len()),
         facts,
         facts_missing: missing,
@@ -536,7 +563,7 @@ fn faithful_draft(
         fallback_sentences: d.sentences.iter().filter(|s| s.fallback).count(),
         sentences: d.sentences.len(),
         linked_sentences: d.sentences.iter().filter(|s| !s.sources.is_empty()).count(),
-        seconds,
+        seconds: d.seconds,
     }
 }
 
