@@ -1,4 +1,6 @@
-//! The checks on a realistic 2 KB care note: they run on every draft, so they must stay well under 5 ms.
+//! The checks on a realistic 2 KB care note: they run on every draft, so they must stay well under 5 ms. And the
+//! decoding constraint's cost per generated token (asked once for every sampled token), beside a decode step's
+//! time (tens of milliseconds on a laptop).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -18,6 +20,66 @@ fn checks(c: &mut Criterion) {
     tend_checks::check_draft(&source, &draft);
     c.bench_function("check_draft 2KB note", |b| b.iter(|| tend_checks::check_draft(&source, &draft)));
     c.bench_function("extract_facts 2KB note", |b| b.iter(|| tend_checks::extract_facts(&draft)));
+    constraint(c);
+}
+
+/// A sentence written from one line of a note, piece by piece as a model's tokens arrive: the constraint is built
+/// once per line, then asked once per token.
+fn constraint(c: &mut Criterion) {
+    use tend_checks::constrain::{Allowed, Rules};
+    let line = "Meds as per MAR 07:55 - amlodipine 5mg, Adcal-D3 x1 chewed";
+    let expanded = tend_checks::items::expand(line);
+    let sentence = [
+        "Her",
+        " medicines",
+        " were",
+        " given",
+        " at",
+        " 07",
+        ":",
+        "55",
+        " as",
+        " per",
+        " the",
+        " MAR",
+        " chart",
+        ":",
+        " aml",
+        "od",
+        "ipine",
+        " 5",
+        "mg",
+        " and",
+        " one",
+        " Ad",
+        "cal",
+        "-D",
+        "3",
+        ",",
+        " which",
+        " she",
+        " chewed",
+        ".",
+    ];
+    let build = || {
+        Allowed::new(&[line, &expanded], "Margaret said she slept well", Some("Margaret"), Rules::RECORD)
+            .with_added_word_budget(2)
+    };
+    c.bench_function("constraint: build for one line", |b| b.iter(build));
+    let allowed = build();
+    c.bench_function("constraint: per token (30-token sentence, mean)", |b| {
+        b.iter_custom(|iterations| {
+            let started = std::time::Instant::now();
+            for _ in 0..iterations {
+                let mut reply = String::new();
+                for piece in sentence {
+                    assert!(allowed.permits(&reply, piece), "{reply:?} + {piece:?}");
+                    reply.push_str(piece);
+                }
+            }
+            started.elapsed() / sentence.len() as u32
+        })
+    });
 }
 
 criterion_group!(benches, checks);

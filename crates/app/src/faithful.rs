@@ -189,13 +189,11 @@ pub(crate) fn draft_care_note(
                 return Ok(Attempt::Stopped);
             }
             let text = one_paragraph(&g.text);
-            let failures = verify(texts, &text, person, &prompt.example);
-            Ok(if failures.is_empty() {
-                Attempt::Passed(text)
-            } else {
-                let reasons = failures.into_iter().map(|f| format!("{} ({:?})", f.message, f.text)).collect();
-                Attempt::Failed(Rejected { text, reasons })
-            })
+            let mut reasons = verify(texts, &text, person, &prompt.example);
+            if matches!(g.stop_reason, StopReason::Length | StopReason::Constrained) {
+                reasons.push("cut off before the sentence ended".into());
+            }
+            Ok(if reasons.is_empty() { Attempt::Passed(text) } else { Attempt::Failed(Rejected { text, reasons }) })
         };
         // First the whole group; then, narrower, each item on its own (for a group of one item, a second
         // sample); what still fails is replaced by the plain words of the notes.
@@ -277,24 +275,17 @@ fn one_paragraph(text: &str) -> String {
     text
 }
 
-/// What is wrong with `text` as the sentences for `items`: facts it adds, changes or loses, a negation reversed,
-/// a high-stakes claim, clinical advice, a passage from the prompt's example, an item it does not mention at all,
-/// or nothing written. Empty when it passes.
-pub(crate) fn verify(items: &[&Item], text: &str, person: Option<&str>, example: &str) -> Vec<Finding> {
+/// What is wrong with `text` as the sentences for `items`, one reason each: facts it adds, changes or loses, a
+/// negation reversed, a high-stakes claim, clinical advice, a passage from the prompt's example, a word of the
+/// line left out or moved, more added words than the budget, a word said more often than the line says it, a
+/// sentence too long or left unfinished, or nothing written. Empty when it passes.
+pub(crate) fn verify(items: &[&Item], text: &str, person: Option<&str>, example: &str) -> Vec<String> {
+    use tend_checks::grounding::{added_words, content_words, coverage};
     if text.trim().is_empty() {
-        return vec![Finding {
-            kind: FindingKind::Omission,
-            fact: None,
-            text: String::new(),
-            start: 0,
-            end: 0,
-            location: tend_checks::Location::Draft,
-            message: "nothing was written".into(),
-            suggestion: None,
-        }];
+        return vec!["nothing was written".into()];
     }
     let source = items.iter().flat_map(|i| [i.text.as_str(), i.expanded.as_str()]).collect::<Vec<_>>().join("\n");
-    let mut failures: Vec<Finding> = tend_checks::grounding::check_about(&source, text, Scope::RECORD, person)
+    let mut found: Vec<Finding> = tend_checks::grounding::check_about(&source, text, Scope::RECORD, person)
         .into_iter()
         // The expanded words repeat the written ones: an omission counts only if the draft lost both forms. The
         // person's name or initial need not be in every sentence ("She" after "Joan"); the whole draft's check
@@ -303,72 +294,39 @@ pub(crate) fn verify(items: &[&Item], text: &str, person: Option<&str>, example:
             f.kind != FindingKind::Omission || (!names_the_person(f, person) && lost_in_both(items, f, text, person))
         })
         .collect();
-    let added = tend_checks::grounding::added_words(&format!("{source}\n{}", person.unwrap_or("")), text);
+    found.extend(tend_checks::high_stakes::check(&source, text));
+    found.extend(tend_checks::clinical::check_draft(text));
+    found.extend(copied_from_example(example, &source, text));
+    let mut reasons: Vec<String> = found.into_iter().map(|f| format!("{} ({:?})", f.message, f.text)).collect();
+    let added = added_words(&format!("{source}\n{}", person.unwrap_or("")), text);
     let budget = added_word_budget(items);
     if added.len() > budget {
         let words: Vec<&str> = added.iter().map(|&(s, e)| &text[s..e]).collect();
-        failures.push(Finding {
-            kind: FindingKind::UnsupportedFact,
-            fact: None,
-            text: words.join(" "),
-            start: added[0].0,
-            end: added[added.len() - 1].1,
-            location: tend_checks::Location::Draft,
-            message: format!("{} words the notes do not have (at most {budget} may be added)", added.len()),
-            suggestion: None,
-        });
+        reasons.push(format!("adds {} words the notes do not have, at most {budget} allowed: {words:?}", added.len()));
     }
-    failures.extend(tend_checks::high_stakes::check(&source, text));
-    failures.extend(tend_checks::clinical::check_draft(text));
-    failures.extend(copied_from_example(example, &source, text));
-    // Every word of the line's own is said, and in its order (one may move): a rewrite, not a new sentence.
+    // Every word of the line's own is said, and in its order (one in five may move): a rewrite, not a new
+    // sentence, and "misses daughter" never becomes "the daughter missed".
     let expanded = items.iter().map(|i| i.expanded.as_str()).collect::<Vec<_>>().join(", ");
-    let (missing, moved) = tend_checks::grounding::coverage(&expanded, text);
+    let (missing, moved) = coverage(&expanded, text);
+    if missing > 0 || moved > content_words(&expanded).len() / 5 {
+        reasons.push(format!("{missing} of the line's words left out and {moved} out of their order"));
+    }
     // No content word said more often than the line says it ("few sips only during the few sips only").
-    let (said, line) = (tend_checks::grounding::content_words(text), tend_checks::grounding::content_words(&expanded));
+    let (said, line) = (content_words(text), content_words(&expanded));
     let count = |list: &[[String; 2]], w: &[String; 2]| list.iter().filter(|x| x[0] == w[0]).count();
-    let repeated = said.iter().any(|w| count(&line, w) > 0 && count(&said, w) > count(&line, w));
-    // A rewrite is at most about twice as long as the line.
-    let too_long = text.split_whitespace().count() > 2 * expanded.split_whitespace().count() + 3;
-    if too_long || repeated {
-        failures.push(Finding {
-            kind: FindingKind::UnsupportedFact,
-            fact: None,
-            text: text.to_owned(),
-            start: 0,
-            end: text.len(),
-            location: tend_checks::Location::Draft,
-            message: "longer than a rewrite of the line, or says a word of it more often than the line does".into(),
-            suggestion: None,
-        });
+    if said.iter().any(|w| count(&line, w) > 0 && count(&said, w) > count(&line, w)) {
+        reasons.push("says a word of the line more often than the line does".into());
     }
-    if missing > 0 || moved > 1 {
-        failures.push(Finding {
-            kind: FindingKind::Omission,
-            fact: None,
-            text: expanded.clone(),
-            start: 0,
-            end: 0,
-            location: tend_checks::Location::Source,
-            message: format!("{missing} of the line's words left out and {moved} out of their order"),
-            suggestion: None,
-        });
+    // A rewrite is at most about twice as long as the line, and ends as a sentence does, not on "a very".
+    if text.split_whitespace().count() > 2 * expanded.split_whitespace().count() + 3 {
+        reasons.push("longer than a rewrite of the line".into());
     }
-    for item in items {
-        if !mentions(text, item) {
-            failures.push(Finding {
-                kind: FindingKind::Omission,
-                fact: None,
-                text: item.text.clone(),
-                start: item.start,
-                end: item.end,
-                location: tend_checks::Location::Source,
-                message: "no sentence mentions this part of the notes".into(),
-                suggestion: None,
-            });
-        }
+    let last = text.trim_end_matches(|c: char| !c.is_alphanumeric()).rsplit(' ').next().unwrap_or("");
+    if DANGLING.contains(&last.to_lowercase().as_str()) {
+        reasons.push("ends before its sentence does".into());
     }
-    failures
+    reasons.dedup();
+    reasons
 }
 
 /// How many words a rewrite of `items` may add to theirs, grammar aside: about one in five of their own words; a
@@ -391,6 +349,12 @@ fn names_the_person(finding: &Finding, person: Option<&str>) -> bool {
         && (finding.text.chars().count() == 1
             || person.is_some_and(|p| p.split_whitespace().any(|w| w.eq_ignore_ascii_case(&finding.text))))
 }
+
+/// Words a sentence does not end on: the sentence was cut short or rambled off.
+const DANGLING: &[&str] = &[
+    "a", "an", "the", "very", "of", "to", "and", "or", "but", "with", "for", "in", "on", "at", "by", "from", "which",
+    "that", "is", "was", "were", "are", "be", "as", "so", "than", "this", "these", "who", "into", "its", "their",
+];
 
 /// Whether an omission found against the written and expanded forms together is an omission of each form alone.
 fn lost_in_both(items: &[&Item], finding: &Finding, text: &str, person: Option<&str>) -> bool {
