@@ -90,7 +90,8 @@ fn shorthand_is_expanded_with_the_lexicon() {
 }
 
 /// (items, context, person, sentence so far, next piece, permitted).
-const CONSTRAINT: &[(&str, &str, Option<&str>, &str, &str, bool)] = &[
+type ConstraintCase = (&'static str, &'static str, Option<&'static str>, &'static str, &'static str, bool);
+const CONSTRAINT: &[ConstraintCase] = &[
     // Numbers: digits the items have (also as words), none they lack.
     ("meds given 8:15", "", None, "Her medicines were given at", " 8", true),
     ("meds given 8:15", "", None, "Her medicines were given at 8:", "15", true),
@@ -160,6 +161,10 @@ fn the_constraint_refuses_facts_the_items_lack() {
     assert!(allowed.permits("Paracetamol 500", "mg o 8:15"));
     assert!(!allowed.permits("Paracetamol", " 1000mg"));
     assert!(allowed.permits("Ella", " no"), "another language's words are not English negations");
+    // A letter or meeting summary may say "I" and "we".
+    let allowed = Allowed::new(&["ask about the visit on Monday"], "", None, Rules::SUMMARY);
+    assert!(allowed.permits("Dear Sarah,", " I am writing to ask about the visit on Monday."));
+    assert!(!allowed.permits("The visit is on", " Tuesday"));
     // A plan adds days and times of its own.
     let allowed = Allowed::new(&["likes gardening"], "", None, Rules::PLAN);
     assert!(allowed.permits("Gardening on", " Monday at 10"));

@@ -44,7 +44,9 @@ const NEGATED_STEMS: &[&str] =
 /// Verbs of refusal: a negation as far as a sentence's facts go.
 const REFUSALS: &[&str] = &["declined", "refused", "refusing", "declining", "refuse", "decline", "unable", "cannot"];
 
-const FIRST_PERSON: &[&str] = &["i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"];
+/// The writer and the reader: a record speaks of the person, not to them.
+const FIRST_PERSON: &[&str] =
+    &["i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves", "you", "your", "yours", "yourself"];
 const FEMALE: &[&str] = &["she", "her", "hers", "herself"];
 const MALE: &[&str] = &["he", "him", "his", "himself"];
 
@@ -68,7 +70,7 @@ pub struct Rules {
 }
 
 impl Rules {
-    /// A record of what happened (care note, corrected wording, meeting notes, letter): every rule.
+    /// A record of what happened (care note, corrected wording): every rule.
     pub const RECORD: Rules = Rules {
         numbers: true,
         days_and_times: true,
@@ -78,6 +80,8 @@ impl Rules {
         pronouns: true,
         claims: true,
     };
+    /// A summary or letter, written in the first person and about several people: every rule but the pronouns.
+    pub const SUMMARY: Rules = Rules { pronouns: false, ..Rules::RECORD };
     /// A plan, which adds days and times of its own: names, medicines and high-stakes words still come from the
     /// source.
     pub const PLAN: Rules = Rules {
@@ -309,7 +313,7 @@ impl Allowed {
         if rules.pronouns && gendered && !self.pronouns.contains(lower.as_str()) {
             return false;
         }
-        // "I" and "we" belong to a quotation or a letter's writer: a record speaks of the person.
+        // "I", "we" and "you" belong to a quotation or a letter: a record speaks of the person.
         if rules.pronouns && FIRST_PERSON.contains(&lower.as_str()) {
             return false;
         }

@@ -518,7 +518,6 @@ const PLAIN_WORDS: &[&str] = &[
     "what",
     "when",
     "where",
-    "while",
     "after",
     "before",
     "during",
@@ -620,7 +619,7 @@ const PLAIN_WORDS: &[&str] = &[
     "because",
 ];
 
-/// Whether a lower-case word is one of grammar or plain care writing, which any rewrite may add.
+/// The words of grammar and plain care writing that any rewrite may add.
 pub(crate) fn plain_words() -> &'static [&'static str] {
     PLAIN_WORDS
 }

@@ -81,8 +81,7 @@ fn sentences(notes: &str) -> Vec<(usize, usize)> {
                 let digit_before = i > 0 && bytes[i - 1].is_ascii_digit();
                 let word_before = notes[..i].rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
                 let abbreviation = ABBREVIATIONS.contains(&word_before.to_lowercase().as_str());
-                !(digit_before && digit_after)
-                    && !abbreviation
+                !(abbreviation || digit_before && digit_after)
                     && next.is_none_or(|n| n.is_ascii_whitespace() || n == b'\'' || n == b'"')
             }
             _ => false,
@@ -298,12 +297,11 @@ pub fn expand(text: &str) -> String {
                 || prev.as_deref().is_some_and(|p| p.chars().any(|c| c.is_ascii_digit())))
         {
             Some(if word == "L" { "left" } else { "right" }.to_owned())
-        } else if let Some(rest) =
-            lower.strip_prefix("w/").filter(|r| r.len() > 1 && r.chars().all(char::is_alphabetic))
-        {
-            Some(format!("with {}", &word[word.len() - rest.len()..]))
         } else {
-            None
+            lower
+                .strip_prefix("w/")
+                .filter(|r| r.len() > 1 && r.chars().all(char::is_alphabetic))
+                .map(|rest| format!("with {}", &word[word.len() - rest.len()..]))
         };
         match replacement {
             Some(long) => out.push(format!("{}{long}{}", &token[..a], &token[b..])),
