@@ -17,7 +17,8 @@ use crate::support::hub::{Behaviour, StandInHub};
 const DRIVER_PORT: u16 = 4444;
 /// The app's idle lock in this test: long enough for every step, short enough to wait out at the end.
 const IDLE_SECONDS: u64 = 25;
-const SHORTHAND: &str = "AM call. Margaret up & dressed w/ support, ate 1/2 porridge, declined tea, meds given 8:15, \
+// "refused" is wording care guidance asks to avoid: a finding to mark even when every sentence is faithful.
+const SHORTHAND: &str = "AM call. Margaret up & dressed w/ support, ate 1/2 porridge, refused tea, meds given 8:15, \
                          mood low - misses daughter";
 
 /// The app binary, built by `cargo build -p tend-desktop` into the same target folder as this test.
@@ -317,6 +318,14 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         assert!(ui.text("#review-badge").await.contains("Review required"));
         ui.shot("04-draft-findings").await;
         ui.axe("draft").await;
+        // The evidence: focusing a sentence of the draft lights the part of the notes it came from.
+        let sentences = ui.c.find_all(Locator::Css("#draft-text .sentence")).await.expect("sentences");
+        assert!(!sentences.is_empty(), "the care note's sentences are marked");
+        ui.click("#draft-text .sentence").await;
+        ui.find("#draft-text .sentence.lit").await;
+        let lit = ui.text("#source-text .evidence.lit").await;
+        assert!(!lit.trim().is_empty() && SHORTHAND.contains(lit.trim()), "a part of the notes is lit: {lit:?}");
+        ui.shot("04b-draft-evidence").await;
 
         // A second draft, stopped midway: the partial text is kept.
         ui.click("#draft-button").await;
@@ -326,6 +335,8 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         assert!(partial.contains("Review required"), "{partial}");
         let ai_text = ui.text("#draft-text").await;
         assert!(!ai_text.trim().is_empty(), "the partial text is kept");
+        // What the stopped draft did not reach is marked in the notes.
+        ui.wait_text("#source-text", "the uncovered notes", |t| t.contains("[not in the draft]")).await;
 
         // Edit, acknowledge each finding, submit.
         ui.type_into(
@@ -370,6 +381,9 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.find("#screen-review:not([hidden])").await;
         ui.click(".open-review").await;
         ui.find("#review-diff").await;
+        // The manager sees the same evidence.
+        ui.click("#review-ai .sentence").await;
+        ui.find("#review-source .evidence.lit").await;
         ui.shot("06-review").await;
         ui.axe("review").await;
         ui.type_into("#review-comment", "Please say how her mood was later in the morning.").await;

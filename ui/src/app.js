@@ -28,7 +28,7 @@ const TASK_NAMES = {
 };
 const FINDING_NAMES = {
   unsupported_fact: "Not in your notes", omission: "Left out", negation: "Says the opposite",
-  wording: "Wording", clinical_advice: "Medical advice",
+  wording: "Wording", clinical_advice: "Medical advice", high_stakes: "Serious claim not in your notes",
 };
 const STATUS_NAMES = {
   draft: "Draft", submitted: "Waiting for review", returned: "Returned to you", approved: "Approved", rejected: "Rejected",
@@ -227,23 +227,107 @@ $("stop-button").addEventListener("click", () => { invoke("stop_draft"); $("draf
 const encoder = new TextEncoder(), decoder = new TextDecoder();
 
 /** A text with each finding that points into it (`location` "draft" or "source") marked, numbered and
- *  explained, so colour is never the only signal. Offsets are UTF-8 byte offsets, as Rust gives them. */
-function markedText(text, findings, location, id) {
+ *  explained, so colour is never the only signal. Offsets are UTF-8 byte offsets, as Rust gives them.
+ *  `segments` ({start, end, attrs, after}) wrap parts of the text in spans: the draft's sentences, or the parts of
+ *  the notes they came from; a finding that crosses a segment's edge is marked on both sides. */
+function markedText(text, findings, location, id, segments = []) {
   const bytes = encoder.encode(text);
   const marks = findings.map((f, index) => ({ ...f, index }))
     .filter((f) => f.location === location && f.end > f.start)
     .sort((a, b) => a.start - b.start);
   const out = el("div", { class: "paper", id });
+  const numbered = new Set();
+  /** The bytes [from, to) with the marks inside them, as nodes. */
+  const piece = (from, to) => {
+    const nodes = [];
+    let at = from;
+    for (const f of marks) {
+      const start = Math.max(f.start, at), end = Math.min(f.end, to);
+      if (end <= start) continue;
+      nodes.push(decoder.decode(bytes.slice(at, start)));
+      const first = !numbered.has(f.index);
+      numbered.add(f.index);
+      nodes.push(el("mark", { class: `finding finding-${f.kind}`, "aria-describedby": `finding-${f.index}` },
+        decoder.decode(bytes.slice(start, end)), first ? el("sup", {}, `[${f.index + 1}]`) : null));
+      at = end;
+    }
+    nodes.push(decoder.decode(bytes.slice(at, to)));
+    return nodes;
+  };
   let at = 0;
-  for (const f of marks) {
-    if (f.start < at) continue;
-    out.append(decoder.decode(bytes.slice(at, f.start)));
-    out.append(el("mark", { class: `finding finding-${f.kind}`, "aria-describedby": `finding-${f.index}` },
-      decoder.decode(bytes.slice(f.start, f.end)), el("sup", {}, `[${f.index + 1}]`)));
-    at = f.end;
+  for (const s of [...segments].sort((a, b) => a.start - b.start)) {
+    if (s.start < at || s.end > bytes.length) continue;
+    out.append(...piece(at, s.start));
+    out.append(el("span", s.attrs, ...piece(s.start, s.end)));
+    if (s.after) out.append(s.after);
+    at = s.end;
   }
-  out.append(decoder.decode(bytes.slice(at)));
+  out.append(...piece(at, bytes.length));
   return out;
+}
+
+/** The evidence of a care note: its sentences in the draft, and for each part of the notes the sentences that
+ *  came from it, or "not in the draft". Empty segments for drafts without evidence. */
+function evidenceSegments(record, prefix) {
+  const evidence = record.provenance?.evidence;
+  if (!evidence || !Array.isArray(evidence.sentences) || evidence.sentences.length === 0) return { draft: [], source: [] };
+  const draft = evidence.sentences.map((s, n) => ({
+    start: s.start, end: s.end,
+    attrs: { class: `sentence${s.fallback ? " fallback" : ""}`, tabindex: 0, id: `${prefix}-sentence-${n}`, "data-n": n,
+      "aria-describedby": s.sources.map((_, k) => `${prefix}-from-${n}-${k}`).join(" ") || null },
+    after: s.fallback ? el("small", { class: "fallback-note" }, " [your notes' own words]") : null,
+  }));
+  const bySpan = new Map();
+  evidence.sentences.forEach((s, n) => s.sources.forEach((span, k) => {
+    const key = `${span.start}-${span.end}`;
+    if (!bySpan.has(key)) bySpan.set(key, { ...span, sentences: [], ids: [] });
+    bySpan.get(key).sentences.push(n);
+    bySpan.get(key).ids.push(`${prefix}-from-${n}-${k}`);
+  }));
+  const source = [...bySpan.values()].map((span) => ({
+    start: span.start, end: span.end,
+    attrs: { class: "evidence", id: span.ids[0], "data-sentences": span.sentences.join(" ") },
+    // Further sentences from the same part point at hidden twins of the span's id.
+    after: span.ids.length > 1 ? el("span", { class: "visually-hidden" }, ...span.ids.slice(1).map((i) => el("span", { id: i }))) : null,
+  }));
+  for (const span of evidence.uncovered || []) {
+    source.push({ start: span.start, end: span.end, attrs: { class: "uncovered" },
+      after: el("small", { class: "uncovered-note" }, " [not in the draft]") });
+  }
+  return { draft, source };
+}
+
+/** Focusing or hovering a sentence lights the parts of the notes it came from, and the reverse. */
+function linkEvidence(sourcePane, draftPane) {
+  const light = (n, on) => {
+    for (const span of sourcePane.querySelectorAll(".evidence")) {
+      if (span.dataset.sentences.split(" ").includes(String(n))) span.classList.toggle("lit", on);
+    }
+    draftPane.querySelector(`.sentence[data-n="${n}"]`)?.classList.toggle("lit", on);
+  };
+  for (const sentence of draftPane.querySelectorAll(".sentence")) {
+    const n = sentence.dataset.n;
+    for (const [event, on] of [["focus", true], ["blur", false], ["mouseenter", true], ["mouseleave", false]]) {
+      sentence.addEventListener(event, () => light(n, on));
+    }
+  }
+  for (const span of sourcePane.querySelectorAll(".evidence")) {
+    for (const [event, on] of [["mouseenter", true], ["mouseleave", false]]) {
+      span.addEventListener(event, () => span.dataset.sentences.split(" ").forEach((n) => light(n, on)));
+    }
+  }
+}
+
+/** The notes and the AI's text side by side, with the findings marked and the evidence linked. */
+function notesAndDraft(record, sourceId, draftId, sourceTitle) {
+  const segments = evidenceSegments(record, draftId);
+  const source = markedText(record.source_text, record.findings, "source", sourceId, record.source_text ? segments.source : []);
+  const draft = markedText(record.ai_text, record.findings, "draft", draftId, segments.draft);
+  linkEvidence(source, draft);
+  const hint = segments.draft.length
+    ? el("p", { class: "muted evidence-hint" }, "Focus or point at a sentence to see the part of your notes it came from.")
+    : null;
+  return [el("div", {}, el("h4", {}, sourceTitle), source), el("div", {}, el("h4", {}, "What the AI wrote"), hint, draft)];
 }
 
 function findingList(record, canAcknowledge, onChange) {
@@ -292,9 +376,7 @@ function renderDraft(container, record, role) {
     el("p", { class: "muted" }, `Status: ${STATUS_NAMES[record.status] || record.status}. Made by ${record.provenance.model || "the model"}` +
       (record.provenance.stop_reason?.kind === "cancelled" ? " (stopped early: this is the part written before you stopped it)." : ".")),
     record.review_comment ? el("p", { class: "comment", id: "review-comment-shown" }, `Reviewer's comment: ${record.review_comment}`) : null,
-    el("div", { class: "columns" },
-      el("div", {}, el("h4", {}, "Your notes"), markedText(record.source_text, record.findings, "source", "source-text")),
-      el("div", {}, el("h4", {}, "What the AI wrote"), markedText(record.ai_text, record.findings, "draft", "draft-text"))),
+    el("div", { class: "columns" }, ...notesAndDraft(record, "source-text", "draft-text", "Your notes")),
     el("h4", {}, "Things to check ", checkedCount(record)),
     findingList(record, editable, rerender),
     el("label", { for: "edited" }, "Your version (edit freely; this is what your manager reviews)"),
@@ -379,8 +461,7 @@ async function openReview(id) {
   container.replaceChildren(
     el("h3", {}, `Draft ${record.id}: ${TASK_NAMES[record.task] || record.task} for ${record.person_name} by ${record.author} `, badge(record)),
     el("div", { class: "columns" },
-      el("div", {}, el("h4", {}, "What the worker wrote"), markedText(record.source_text, record.findings, "source", "review-source")),
-      el("div", {}, el("h4", {}, "What the AI wrote"), markedText(record.ai_text, record.findings, "draft", "review-ai")),
+      ...notesAndDraft(record, "review-source", "review-ai", "What the worker wrote"),
       el("div", {}, el("h4", {}, "The worker's version"), el("div", { class: "paper", id: "review-edited" }, record.edited_text))),
     el("h4", {}, "Changes the worker made to the AI's text"),
     wordDiff(record.ai_text, record.edited_text),
