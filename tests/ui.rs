@@ -328,8 +328,9 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.shot("04b-draft-evidence").await;
 
         // A second draft, stopped midway: the partial text is kept.
+        // Sentences arrive once checked, a line of the notes at a time: stop after the first.
         ui.click("#draft-button").await;
-        ui.wait_text("#stream", "streamed tokens", |t| t.split_whitespace().count() >= 3).await;
+        ui.wait_text("#stream", "the first sentence", |t| !t.trim().is_empty()).await;
         ui.click("#stop-button").await;
         let partial = ui.wait_text("#draft-detail", "the stopped draft", |t| t.contains("stopped early")).await;
         assert!(partial.contains("Review required"), "{partial}");

@@ -126,6 +126,13 @@ pub(crate) fn draft_care_note(
     on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
 ) -> Result<LineByLine, AppError> {
     let start = Instant::now();
+    // Notes that would not fit the model's context as one prompt are refused before any compute, as for every
+    // task: a shift's notes fit many times over, and a pasted file gets a sentence instead of hours of drafting.
+    let whole = model.prompt(&Task::CareNote.prompt(notes, None, person)?.messages)?;
+    let (needed, limit) = (whole.tokens.len() + 1, model.context_length());
+    if needed > limit {
+        return Err(tend_engine::EngineError::ContextOverflow { needed, limit }.into());
+    }
     let items = read_items(notes);
     let groups = items.last().map_or(0, |i| i.group + 1);
     let mut out = LineByLine {

@@ -48,6 +48,14 @@ impl Session {
         self.last_used.elapsed() > self.idle_limit
     }
 
+    /// Counts as use: a draft being written in front of the worker keeps an open session open (a locked one
+    /// stays locked).
+    pub fn keep_alive(&mut self) {
+        if !self.is_locked() {
+            self.last_used = Instant::now();
+        }
+    }
+
     /// Unlocks a locked session with the signed-in user's password.
     pub fn unlock(&mut self, password: &str) -> Result<(), AppError> {
         let store = Store::open(self.store.path(), self.store.user(), password)?;

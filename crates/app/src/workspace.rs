@@ -368,6 +368,10 @@ impl Workspace {
                     Progress::Prefill { done, total } => DraftEvent::Reading { done, total },
                     Progress::Text(piece) => DraftEvent::Text(piece.to_owned()),
                 });
+                // The worker is watching the draft being written: that is use of the session.
+                if let Some(session) = lock(&self.session).as_mut() {
+                    session.keep_alive();
+                }
                 if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
             };
             assistant.draft(

@@ -484,7 +484,8 @@ fn polarity(source: &str, source_facts: &[Fact], draft: &str, draft_facts: &[Fac
 }
 
 /// Words a faithful sentence may add to the notes it rewrites: grammar, and the few nouns plain care writing adds
-/// ("the carer", "a cup of"). Everything else, verbs of doing and saying included, should come from the notes.
+/// ("a cup of"). Everything else, verbs of doing and saying and who did it ("the staff") included, should come
+/// from the notes.
 const PLAIN_WORDS: &[&str] = &[
     "a",
     "an",
@@ -596,9 +597,6 @@ const PLAIN_WORDS: &[&str] = &[
     "may",
     "might",
     "must",
-    "carer",
-    "carers",
-    "staff",
     "one",
     "ones",
     "no",
@@ -760,12 +758,26 @@ const ROLES: &[&str] = &[
     "cousin",
 ];
 
-/// (role, lower-case name) for each name that follows a role word, and the name's span.
-fn roles_of_names(text: &str) -> Vec<(String, String, usize, usize)> {
+/// A name that follows a role word: the role and name in lower case, the name as written, and the span of both.
+struct RoleName<'a> {
+    role: String,
+    name: String,
+    written: &'a str,
+    start: usize,
+    end: usize,
+}
+
+fn roles_of_names(text: &str) -> Vec<RoleName<'_>> {
     let ws = words(text);
     ws.windows(2)
         .filter(|w| ROLES.contains(&w[0].text.to_lowercase().as_str()) && w[1].text.starts_with(char::is_uppercase))
-        .map(|w| (w[0].text.to_lowercase(), w[1].text.to_lowercase(), w[0].start, w[1].end))
+        .map(|w| RoleName {
+            role: w[0].text.to_lowercase(),
+            name: w[1].text.to_lowercase(),
+            written: w[1].text,
+            start: w[0].start,
+            end: w[1].end,
+        })
         .collect()
 }
 
@@ -775,19 +787,18 @@ fn role_swapped(source: &str, draft: &str) -> Vec<Finding> {
     let theirs = roles_of_names(source);
     roles_of_names(draft)
         .into_iter()
-        .filter_map(|(role, name, start, end)| {
-            let of_name: Vec<&String> = theirs.iter().filter(|t| t.1 == name).map(|t| &t.0).collect();
-            (!of_name.is_empty() && !of_name.contains(&&role)).then(|| Finding {
+        .filter_map(|ours| {
+            let of_name: Vec<&str> = theirs.iter().filter(|t| t.name == ours.name).map(|t| t.role.as_str()).collect();
+            (!of_name.is_empty() && !of_name.contains(&ours.role.as_str())).then(|| Finding {
                 kind: FindingKind::UnsupportedFact,
                 fact: Some(FactKind::Name),
-                text: draft[start..end].to_owned(),
-                start,
-                end,
+                text: draft[ours.start..ours.end].to_owned(),
+                start: ours.start,
+                end: ours.end,
                 location: Location::Draft,
                 message: format!(
-                    "The draft calls {} \"{role}\", but the notes call them \"{}\".",
-                    &draft[end - name.len()..end],
-                    of_name[0]
+                    "The draft calls {} \"{}\", but the notes call them \"{}\".",
+                    ours.written, ours.role, of_name[0]
                 ),
                 suggestion: None,
             })

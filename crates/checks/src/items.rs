@@ -301,7 +301,8 @@ pub fn expand(text: &str) -> String {
             lower
                 .strip_prefix("w/")
                 .filter(|r| r.len() > 1 && r.chars().all(char::is_alphabetic))
-                .map(|rest| format!("with {}", &word[word.len() - rest.len()..]))
+                // "w/" is two bytes in any case, so the rest of the word as written starts after them.
+                .map(|_| format!("with {}", &word[2..]))
         };
         match replacement {
             Some(long) => out.push(format!("{}{long}{}", &token[..a], &token[b..])),
