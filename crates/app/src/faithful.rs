@@ -403,29 +403,11 @@ fn lost_in_both(items: &[&Item], finding: &Finding, text: &str, person: Option<&
     lost(&|i| i.text.as_str()) && lost(&|i| i.expanded.as_str())
 }
 
-/// Words too common to show that a sentence speaks of an item.
-const FUNCTION_WORDS: &[&str] = &[
-    "the", "and", "with", "was", "were", "had", "has", "for", "her", "his", "him", "she", "they", "their", "them",
-    "said", "per", "about", "from", "into", "very", "this", "that", "then", "all", "not", "are", "but", "one", "two",
-    "given", "left", "done", "did", "got",
-];
-
-/// Lower-case content words of a text, each cut to its first five letters (so "dressed" meets "dressing").
-fn stems(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3 || w.chars().any(|c| c.is_ascii_digit()))
-        .map(str::to_lowercase)
-        .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()))
-        .map(|w| w.chars().take(5).collect())
-        .collect()
-}
-
-/// Whether `text` speaks of `item`: it shares a content word with the item as written or expanded (an item of
-/// function words only is taken as mentioned).
+/// Whether `text` speaks of `item`: it says a content word of the item as written or expanded (an item of
+/// grammar words only is taken as mentioned).
 fn mentions(text: &str, item: &Item) -> bool {
-    let words = stems(&format!("{} {}", item.text, item.expanded));
-    let said = stems(text);
-    words.is_empty() || words.iter().any(|w| said.contains(w))
+    let (shared, of) = tend_checks::grounding::shared_words(&format!("{} {}", item.text, item.expanded), text);
+    of == 0 || shared > 0
 }
 
 /// The spans of `from` that `text` speaks of; all of them when it shares no word with any.

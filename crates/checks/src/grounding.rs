@@ -673,6 +673,14 @@ pub fn content_words(text: &str) -> Vec<[String; 2]> {
     out
 }
 
+/// How many of the content words of `source` `draft` says (by stem).
+pub fn shared_words(source: &str, draft: &str) -> (usize, usize) {
+    let said = content_words(draft);
+    let words = content_words(source);
+    let shared = words.iter().filter(|w| said.iter().any(|s| s.iter().any(|x| w.contains(x)))).count();
+    (shared, words.len())
+}
+
 /// How `draft` covers the content words of `source`: the number of them it lacks, and the number that it says
 /// out of their order (words a rewrite moved, counted as the fewest that must move for the rest to be in order).
 pub fn coverage(source: &str, draft: &str) -> (usize, usize) {

@@ -420,23 +420,6 @@ struct ListedFact {
     critical: bool,
 }
 
-/// Words too common to show that a draft states a listed fact.
-const FUNCTION_WORDS: &[&str] = &[
-    "the", "and", "with", "was", "were", "had", "has", "for", "her", "his", "him", "she", "they", "their", "them",
-    "said", "per", "about", "from", "into", "this", "that", "then", "all", "are", "but", "did", "been", "being",
-    "call", "carer", "given", "left",
-];
-
-/// Lower-case content words cut to five letters ("dressed" meets "dressing").
-fn stems(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3 || w.chars().any(|c| c.is_ascii_digit()))
-        .map(str::to_lowercase)
-        .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()))
-        .map(|w| w.chars().take(5).collect())
-        .collect()
-}
-
 /// The automatic proxy for "the draft states this listed fact": every checkable fact of the sentence (number,
 /// time, dose, medicine, name, negation) is in the draft, and at least half its content words are. It misses
 /// paraphrases and can pass a fact stated of the wrong thing: the hand count in benches/results is the measure.
@@ -444,10 +427,8 @@ pub fn states_fact(draft: &str, fact: &str, person: Option<&str>) -> bool {
     let lost = check_about(fact, draft, Scope::RECORD, person)
         .iter()
         .any(|f| matches!(f.kind, FindingKind::Omission | FindingKind::Negation) && f.location == Location::Source);
-    let words = stems(fact);
-    let said = stems(draft);
-    let shared = words.iter().filter(|w| said.contains(w)).count();
-    !lost && (words.is_empty() || shared * 2 >= words.len())
+    let (shared, of) = tend_checks::grounding::shared_words(fact, draft);
+    !lost && shared * 2 >= of
 }
 
 /// The findings that count as something added or changed: unsupported facts, reversed negations, high-stakes
