@@ -19,7 +19,6 @@ struct ClaimFile {
 struct Claim {
     name: String,
     phrases: Vec<String>,
-    #[allow(dead_code)] // Read by the tests, which require every claim to name its source.
     source: String,
 }
 

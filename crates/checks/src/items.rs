@@ -154,7 +154,6 @@ struct LexiconFile {
 struct Term {
     short: Vec<String>,
     long: String,
-    #[allow(dead_code)] // Read by the tests, which require every term to name its source.
     source: String,
     #[serde(default)]
     exact: bool,
