@@ -315,3 +315,23 @@ fn a_care_note_is_written_line_by_line_and_every_sentence_points_at_the_notes() 
     assert_eq!(pieces, 1);
     assert!(!stopped.uncovered.is_empty() && stopped.sentences.len() == 1, "{stopped:#?}");
 }
+
+#[test]
+fn a_faithful_sentence_passes_the_constraint_token_by_token() {
+    // The sentence the criterion bench (benches/checks.rs) times, piece by piece as a model writes it.
+    let line = "Meds as per MAR 07:55 - amlodipine 5mg, Adcal-D3 x1 chewed";
+    let expanded = expand(line);
+    let allowed = Allowed::new(&[line, &expanded], "Margaret said she slept well", Some("Margaret"), Rules::RECORD)
+        .with_added_word_budget(2);
+    let mut reply = String::new();
+    // Pieces as a model writes them, split at "|".
+    for piece in "Her| medicines| were| given| at| 07|:|55| as| per| the| MAR| chart|:| aml|od|ipine| 5|mg| and| one| Ad|cal|-D|3|,| which| she| chewed|.".split('|') {
+        assert!(allowed.permits(&reply, piece), "{reply:?} + {piece:?}");
+        reply.push_str(piece);
+    }
+    // "given" was one word of its own; a second fits the budget of two, a third does not.
+    assert!(allowed.permits(&reply, " Gladly"));
+    reply.push_str(" Gladly");
+    assert!(!allowed.permits(&reply, " quickly"));
+    assert!(allowed.permits(&reply, " chewed"), "the line's own words still pass");
+}
