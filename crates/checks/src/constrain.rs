@@ -171,10 +171,8 @@ impl Allowed {
             }
         }
         digits.remove("");
-        let mut words: HashSet<String> = word_list(&text).into_iter().map(|w| w.to_lowercase()).collect();
-        if let Some(person) = person {
-            words.extend(word_list(person).into_iter().map(|w| w.to_lowercase()));
-        }
+        // The person's name is part of `text`, so its words are the items' too.
+        let words: HashSet<String> = word_list(&text).into_iter().map(|w| w.to_lowercase()).collect();
         let negated = facts.iter().any(|f| f.kind == FactKind::Negation)
             || words.iter().any(|w| is_negator(w))
             || text.to_lowercase().contains("n't");
