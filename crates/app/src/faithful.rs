@@ -317,13 +317,15 @@ pub(crate) fn verify(items: &[&Item], text: &str, person: Option<&str>, example:
         let words: Vec<&str> = added.iter().map(|&(s, e)| &text[s..e]).collect();
         reasons.push(format!("adds {} words the notes do not have, at most {budget} allowed: {words:?}", added.len()));
     }
-    // Every word of the line's own is said, and in its order (one in five may move): a rewrite, not a new
+    // Every word of each item is said, and in the item's order (one in five may move): a rewrite, not a new
     // sentence, and "misses daughter" never becomes "the daughter missed".
-    let expanded = items.iter().map(|i| i.expanded.as_str()).collect::<Vec<_>>().join(", ");
-    let (missing, moved) = coverage(&expanded, text);
-    if missing > 0 || moved > content_words(&expanded).len() / 5 {
-        reasons.push(format!("{missing} of the line's words left out and {moved} out of their order"));
+    for item in items {
+        let (missing, moved) = coverage(&item.expanded, text);
+        if missing > 0 || moved > content_words(&item.expanded).len() / 5 {
+            reasons.push(format!("{missing} of the words of {:?} left out and {moved} out of their order", item.text));
+        }
     }
+    let expanded = items.iter().map(|i| i.expanded.as_str()).collect::<Vec<_>>().join(", ");
     // "she was happy" keeps who was happy: a pronoun of the line stays, or becomes the person's name.
     let pronouns = |text: &str| -> Vec<&'static str> {
         let lower: Vec<String> = text.split(|c: char| !c.is_alphanumeric()).map(str::to_lowercase).collect();
