@@ -343,6 +343,8 @@ impl Model {
             return sampler.sample(&logits).map(Some);
         };
         let mut masked: Option<Vec<f32>> = None;
+        // The text so far is decoded once per step; each candidate only adds its own token to it.
+        let context = stream.context().map_err(|e| candle_core::Error::Msg(e.to_string()))?;
         for _ in 0..=MAX_REFUSALS {
             let next = match &masked {
                 None => sampler.sample(&logits)?,
@@ -351,7 +353,7 @@ impl Model {
             if self.tokenizer.is_end_of_turn(next) {
                 return Ok(Some(next));
             }
-            let piece = stream.peek(next).map_err(|e| candle_core::Error::Msg(e.to_string()))?;
+            let piece = context.piece(next).map_err(|e| candle_core::Error::Msg(e.to_string()))?;
             if filter.permits(&stream.text, &piece) {
                 return Ok(Some(next));
             }
@@ -433,16 +435,12 @@ impl<'a> TextStream<'a> {
         Ok((piece, None))
     }
 
-    /// The text `token` would add after the tokens pushed so far (a partial UTF-8 character shows as U+FFFD).
-    /// Decoded after the token before it, as candle's `TokenOutputStream` does, so a SentencePiece word keeps the
-    /// space it starts with.
-    fn peek(&self, token: u32) -> Result<String> {
-        let from = self.decoded_upto.saturating_sub(1);
-        let before = self.tokenizer.decode(&self.tokens[from..])?;
-        let mut with = self.tokens[from..].to_vec();
-        with.push(token);
-        let after = self.tokenizer.decode(&with)?;
-        Ok(after.strip_prefix(before.as_str()).map_or(after.clone(), str::to_owned))
+    /// What a candidate token is decoded after: the tokens not yet shown and the one before them, as candle's
+    /// `TokenOutputStream` does, so a SentencePiece word keeps the space it starts with.
+    fn context(&self) -> Result<Context<'a>> {
+        let tokens = self.tokens[self.decoded_upto.saturating_sub(1)..].to_vec();
+        let text = self.tokenizer.decode(&tokens)?;
+        Ok(Context { tokenizer: self.tokenizer, tokens, text })
     }
 
     /// The end of the text that cannot be the beginning of a stop string.
@@ -469,6 +467,26 @@ impl<'a> TextStream<'a> {
     /// The reply as shown to the caller.
     fn text_without_pending(&self) -> String {
         self.text[..self.emitted].to_owned()
+    }
+}
+
+/// The end of a reply as decoded so far, to find the text a candidate token would add.
+struct Context<'a> {
+    tokenizer: &'a Tokenizer,
+    tokens: Vec<u32>,
+    text: String,
+}
+
+impl Context<'_> {
+    /// The text `token` would add (a partial UTF-8 character shows as U+FFFD).
+    fn piece(&self, token: u32) -> Result<String> {
+        let mut with = self.tokens.clone();
+        with.push(token);
+        let after = self.tokenizer.decode(&with)?;
+        Ok(match after.strip_prefix(self.text.as_str()) {
+            Some(piece) => piece.to_owned(),
+            None => after,
+        })
     }
 }
 
