@@ -129,10 +129,9 @@ pub struct Allowed {
     /// How many words the items lack (grammar aside) a sentence may add; once they are used, every further word
     /// must be the items' own (or a form of one). None: no limit.
     budget: Option<usize>,
-    /// Stems of the items' words and the first five letters of each ("dress" of "dressed").
+    /// Stems of the items' words (and the person's name) and the first five letters of each ("dress" of
+    /// "dressed"), to count what a reply added.
     stems: HashSet<String>,
-    /// The items' text, joined, to count what a reply added.
-    text: String,
 }
 
 impl Allowed {
@@ -198,8 +197,7 @@ impl Allowed {
             words,
             forbidden: HashSet::new(),
             budget: None,
-            stems: word_list(&text).iter().flat_map(|w| crate::grounding::word_stems(w)).collect(),
-            text,
+            stems: crate::grounding::stems_of(&text),
         }
     }
 
@@ -327,12 +325,12 @@ impl Allowed {
     /// items' words (or a word on its way to one of their forms) and plain words of grammar.
     fn within_budget(&self, word: &str, complete: bool, before: impl Fn() -> String) -> bool {
         let Some(budget) = self.budget else { return true };
-        if crate::grounding::added_words(&self.text, &before()).len() < budget {
+        if crate::grounding::added_against(&self.stems, &before()).len() < budget {
             return true;
         }
         let lower = word.to_lowercase().replace('’', "'");
         let own = |w: &str| {
-            crate::grounding::added_words(&self.text, w).is_empty()
+            crate::grounding::added_against(&self.stems, w).is_empty()
                 || crate::grounding::word_stems(w).iter().any(|s| self.stems.contains(s))
         };
         if complete {

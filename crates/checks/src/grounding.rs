@@ -625,7 +625,16 @@ pub(crate) fn plain_words() -> &'static [&'static str] {
 /// The words of `draft` that neither `source` (by stem) nor plain writing has: what a rewrite added. Each is
 /// (start, end) in the draft. A sentence that adds many of these says something the notes do not.
 pub fn added_words(source: &str, draft: &str) -> Vec<(usize, usize)> {
-    let stems: HashSet<String> = words(source).iter().flat_map(|w| word_stems(w.text)).collect();
+    added_against(&stems_of(source), draft)
+}
+
+/// The stems of every word of `source` (see [`word_stems`]), to compare many drafts against.
+pub(crate) fn stems_of(source: &str) -> HashSet<String> {
+    words(source).iter().flat_map(|w| word_stems(w.text)).collect()
+}
+
+/// [`added_words`] against the stems of a source computed once ([`stems_of`]).
+pub(crate) fn added_against(stems: &HashSet<String>, draft: &str) -> Vec<(usize, usize)> {
     words(draft)
         .into_iter()
         .filter(|w| {
