@@ -46,7 +46,7 @@ pub struct Sentence {
 }
 
 /// A version of a sentence that failed its checks.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rejected {
     /// What the model wrote.
     pub text: String,
@@ -204,36 +204,36 @@ pub(crate) fn draft_care_note(
             }
             Ok(if reasons.is_empty() { Attempt::Passed(text) } else { Attempt::Failed(Rejected { text, reasons }) })
         };
-        // First the whole group; then, narrower, each item on its own (for a group of one item, a second
-        // sample); what still fails is replaced by the plain words of the notes.
         // Each sentence with its evidence; its place in the draft is set as it is added.
         let sentence = |text: String, from: &[&Item], fallback: bool, attempts: u32, rejected: Vec<Rejected>| {
             let sources = link(&text, from);
             Sentence { text, start: 0, end: 0, sources, fallback, attempts, rejected }
         };
         let mut written: Vec<Sentence> = Vec::new();
-        // A heading ("Plan:", "Nights.") is written as it stands: there is nothing to rewrite.
         let heading =
             members.len() == 1 && (members[0].text.ends_with(':') || members[0].text.split_whitespace().count() == 1);
-        let first = if heading { Attempt::Failed(Rejected::default()) } else { request(&members, 1)? };
-        match first {
-            Attempt::Failed(_) if heading => {
-                written.push(sentence(plain(members[0], person), &members, true, 0, Vec::new()));
-            }
-            Attempt::Passed(text) => written.push(sentence(text, &members, false, 1, Vec::new())),
-            Attempt::Stopped => cancelled = true,
-            Attempt::Failed(first) => {
-                for item in &members {
-                    let mut rejected = vec![first.clone()];
-                    match request(&[item], 2)? {
-                        Attempt::Passed(text) => written.push(sentence(text, &[item], false, 2, rejected)),
-                        Attempt::Stopped => {
-                            cancelled = true;
-                            break;
-                        }
-                        Attempt::Failed(second) => {
-                            rejected.push(second);
-                            written.push(sentence(plain(item, person), &[item], true, 2, rejected));
+        if heading {
+            // A heading ("Plan:", "Nights.") is written as it stands: there is nothing to rewrite.
+            written.push(sentence(plain(members[0], person), &members, true, 0, Vec::new()));
+        } else {
+            // First the whole group; then, narrower, each item on its own (for a group of one item, a second
+            // sample); what still fails is replaced by the plain words of the notes.
+            match request(&members, 1)? {
+                Attempt::Passed(text) => written.push(sentence(text, &members, false, 1, Vec::new())),
+                Attempt::Stopped => cancelled = true,
+                Attempt::Failed(first) => {
+                    for item in &members {
+                        let mut rejected = vec![first.clone()];
+                        match request(&[item], 2)? {
+                            Attempt::Passed(text) => written.push(sentence(text, &[item], false, 2, rejected)),
+                            Attempt::Stopped => {
+                                cancelled = true;
+                                break;
+                            }
+                            Attempt::Failed(second) => {
+                                rejected.push(second);
+                                written.push(sentence(plain(item, person), &[item], true, 2, rejected));
+                            }
                         }
                     }
                 }
