@@ -22,13 +22,16 @@ struct Claim {
     source: String,
 }
 
+/// `data/high-stakes.toml`, compiled in and checked by the tests: a failure to parse is a build defect.
+fn claim_file() -> ClaimFile {
+    toml::from_str(include_str!("../data/high-stakes.toml")).expect("high-stakes.toml parses")
+}
+
 fn claims() -> &'static [(String, Vec<Vec<String>>)] {
     static CLAIMS: OnceLock<Vec<(String, Vec<Vec<String>>)>> = OnceLock::new();
     CLAIMS.get_or_init(|| {
-        // Compiled in and checked by the tests: a failure here is a build defect.
-        let file: ClaimFile =
-            toml::from_str(include_str!("../data/high-stakes.toml")).expect("high-stakes.toml parses");
-        file.claim
+        claim_file()
+            .claim
             .into_iter()
             .map(|c| (c.name, c.phrases.iter().map(|p| p.split_whitespace().map(str::to_owned).collect()).collect()))
             .collect()
@@ -37,7 +40,7 @@ fn claims() -> &'static [(String, Vec<Vec<String>>)] {
 
 /// The number of claims in the list and whether each names its source (for the tests).
 pub fn claim_count() -> (usize, bool) {
-    let file: ClaimFile = toml::from_str(include_str!("../data/high-stakes.toml")).expect("high-stakes.toml parses");
+    let file = claim_file();
     (file.claim.len(), file.claim.iter().all(|c| !c.source.trim().is_empty() && !c.phrases.is_empty()))
 }
 

@@ -163,10 +163,8 @@ struct Term {
 fn lexicon() -> &'static (HashMap<String, String>, HashMap<String, String>) {
     static LEXICON: OnceLock<(HashMap<String, String>, HashMap<String, String>)> = OnceLock::new();
     LEXICON.get_or_init(|| {
-        // Compiled in and checked by the tests: a failure here is a build defect.
-        let file: LexiconFile = toml::from_str(include_str!("../data/shorthand.toml")).expect("shorthand.toml parses");
         let (mut exact, mut any) = (HashMap::new(), HashMap::new());
-        for term in file.term {
+        for term in lexicon_file().term {
             for short in term.short {
                 if term.exact {
                     exact.insert(short, term.long.clone());
@@ -179,9 +177,14 @@ fn lexicon() -> &'static (HashMap<String, String>, HashMap<String, String>) {
     })
 }
 
+/// `data/shorthand.toml`, compiled in and checked by the tests: a failure to parse is a build defect.
+fn lexicon_file() -> LexiconFile {
+    toml::from_str(include_str!("../data/shorthand.toml")).expect("shorthand.toml parses")
+}
+
 /// The number of terms in the lexicon and whether each names its source (for the tests).
 pub fn lexicon_terms() -> (usize, bool) {
-    let file: LexiconFile = toml::from_str(include_str!("../data/shorthand.toml")).expect("shorthand.toml parses");
+    let file = lexicon_file();
     (file.term.len(), file.term.iter().all(|t| !t.source.trim().is_empty() && !t.short.is_empty()))
 }
 
