@@ -130,8 +130,10 @@ pub struct Allowed {
     /// must be the items' own (or a form of one). None: no limit.
     budget: Option<usize>,
     /// Stems of the items' words (and the person's name) and the first five letters of each ("dress" of
-    /// "dressed"), to count what a reply added.
+    /// "dressed"), split as the constraint splits words ("non", "smoker"): what a word may grow into.
     stems: HashSet<String>,
+    /// The same, split as the checks split words ("non-smoker"), to count what a reply added as they count it.
+    counted_stems: HashSet<String>,
 }
 
 impl Allowed {
@@ -197,7 +199,8 @@ impl Allowed {
             words,
             forbidden: HashSet::new(),
             budget: None,
-            stems: crate::grounding::stems_of(&text),
+            stems: word_list(&text).iter().flat_map(|w| crate::grounding::word_stems(w)).collect(),
+            counted_stems: crate::grounding::stems_of(&text),
         }
     }
 
@@ -325,12 +328,12 @@ impl Allowed {
     /// items' words (or a word on its way to one of their forms) and plain words of grammar.
     fn within_budget(&self, word: &str, complete: bool, before: impl Fn() -> String) -> bool {
         let Some(budget) = self.budget else { return true };
-        if crate::grounding::added_against(&self.stems, &before()).len() < budget {
+        if crate::grounding::added_against(&self.counted_stems, &before()).len() < budget {
             return true;
         }
         let lower = word.to_lowercase().replace('’', "'");
         let own = |w: &str| {
-            crate::grounding::added_against(&self.stems, w).is_empty()
+            crate::grounding::added_against(&self.counted_stems, w).is_empty()
                 || crate::grounding::word_stems(w).iter().any(|s| self.stems.contains(s))
         };
         if complete {
