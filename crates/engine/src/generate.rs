@@ -116,6 +116,11 @@ pub enum Flow {
 pub trait TokenFilter {
     /// Whether `piece` (the text the candidate token adds) may follow `reply` (the text generated so far).
     fn permits(&mut self, reply: &str, piece: &str) -> bool;
+
+    /// Whether the reply may end after `reply` (the model chose its end-of-turn token). By default, always.
+    fn permits_end(&mut self, _reply: &str) -> bool {
+        true
+    }
 }
 
 /// How many candidates a filter may refuse at one step before the reply ends there.
@@ -320,7 +325,7 @@ impl Model {
     }
 
     /// Samples the next token; with a filter, a refused token is masked out and the step samples again, up to
-    /// [`MAX_REFUSALS`] times (then `None`). End-of-turn tokens are never put to the filter.
+    /// [`MAX_REFUSALS`] times (then `None`). An end-of-turn token is put to the filter's `permits_end`.
     #[allow(clippy::too_many_arguments)]
     fn sample(
         &self,
@@ -350,11 +355,13 @@ impl Model {
                 None => sampler.sample(&logits)?,
                 Some(values) => sampler.sample(&Tensor::new(values.as_slice(), &self.device)?)?,
             };
-            if self.tokenizer.is_end_of_turn(next) {
-                return Ok(Some(next));
-            }
-            let piece = context.piece(next).map_err(|e| candle_core::Error::Msg(e.to_string()))?;
-            if filter.permits(&stream.text, &piece) {
+            let permitted = if self.tokenizer.is_end_of_turn(next) {
+                filter.permits_end(&stream.text)
+            } else {
+                let piece = context.piece(next).map_err(|e| candle_core::Error::Msg(e.to_string()))?;
+                filter.permits(&stream.text, &piece)
+            };
+            if permitted {
                 return Ok(Some(next));
             }
             *refused += 1;
