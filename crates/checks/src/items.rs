@@ -192,6 +192,13 @@ const SMALL_NUMBERS: [&str; 6] = ["zero", "one", "two", "three", "four", "five"]
 
 /// Words after "xN" that say N is a number of carers ("x2 carers", "x2 staff").
 const CARERS: &[&str] = &["carer", "carers", "staff", "assist", "assistance"];
+/// Words after "xN" that say N is how long a course lasts ("TDS x5 days": for five days).
+const SPANS: &[&str] = &["day", "days", "week", "weeks", "night", "nights", "month", "months"];
+/// Words after "Sat" that make it the verb ("Sat out in chair"), not Saturday.
+const AFTER_SAT: &[&str] = &[
+    "out", "in", "up", "with", "on", "by", "at", "down", "outside", "quietly", "for", "next", "beside", "watching",
+    "reading", "talking", "chatting",
+];
 /// Events before "xN" that say N is a number of times ("BO x1", "pad changed x2", "coughed x2").
 const TIMES: &[&str] = &[
     "bo", "pu", "changed", "coughed", "smoked", "vomited", "turned", "turns", "checked", "opened", "sick", "rang",
@@ -223,8 +230,8 @@ const CARE_TASKS: &[&str] = &[
 ];
 
 /// `text` with its shorthand expanded: lexicon terms, and these patterns (sources as in `data/shorthand.toml`):
-/// "xN" as N carers after a care task or before "carers"/"staff", N times after an event ("BO x1"), else N
-/// (SfC); "half 8" as "half past 8" (usage); "2hrly" as "every 2 hours" (usage); "?UTI" as "possible UTI" (RCP:
+/// "xN" as N carers after a care task or before "carers"/"staff", N times after an event ("BO x1"), "for N" before
+/// "days" or "weeks", else N (SfC); "Sat" before "out", "in", "with"... as the verb, not Saturday; "half 8" as "half past 8" (usage); "2hrly" as "every 2 hours" (usage); "?UTI" as "possible UTI" (RCP:
 /// a question mark before a condition marks it as suspected); "am"/"pm" on their own as "morning"/"afternoon";
 /// "L"/"R" before a word, or after a time, as "left"/"right" (RCP); "w/food" as "with food".
 pub fn expand(text: &str) -> String {
@@ -256,7 +263,11 @@ pub fn expand(text: &str) -> String {
             let (na, nb) = core(n);
             n[na..nb].to_owned()
         });
-        let replacement = if let Some(long) = exact.get(word).or_else(|| any.get(&lower)) {
+        let sat_as_verb =
+            lower == "sat" && next.as_deref().is_some_and(|n| AFTER_SAT.contains(&n.to_lowercase().as_str()));
+        let replacement = if sat_as_verb {
+            None
+        } else if let Some(long) = exact.get(word).or_else(|| any.get(&lower)) {
             Some(long.clone())
         } else if let Some(n) = lower.strip_prefix('x').and_then(|d| d.parse::<usize>().ok()).filter(|n| *n <= 5) {
             let number = SMALL_NUMBERS[n];
@@ -264,6 +275,8 @@ pub fn expand(text: &str) -> String {
             let prev = prev.as_deref().unwrap_or("");
             Some(if CARERS.contains(&next_lower.as_str()) {
                 number.to_owned()
+            } else if SPANS.contains(&next_lower.as_str()) {
+                format!("for {number}")
             } else if TIMES.contains(&prev) {
                 match n {
                     1 => "once".to_owned(),

@@ -7,6 +7,7 @@
 //! - [`translation`] finds names, numbers, times, doses and negations that a translation dropped.
 //! - [`high_stakes`] finds safeguarding and clinical-risk claims (a fall, an injury, abuse) the source lacks.
 //! - [`items`] reads shorthand into clauses with their spans and expands it with a lexicon of care shorthand.
+//! - [`rewrite`] lets a sentence written from a line of notes be only that line made grammatical.
 //! - [`constrain`] decides, token by token, whether a draft's next words would start a fact its sources lack.
 //!
 //! Architecture invariant: this crate knows nothing of models, storage or the user interface.
@@ -19,6 +20,7 @@ pub mod high_stakes;
 pub mod items;
 pub mod language;
 mod lexicon;
+pub mod rewrite;
 pub mod translation;
 
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,644 @@
+//! The light-edit rule: a sentence written from a line of notes may only be that line made grammatical. Every word
+//! of the line is said, in its order, as written (an irregular verb may change tense: "said" for "says"; the
+//! person's initial may become their name); the words it may add are grammar, each only where English puts it: an
+//! article before a noun phrase, "was" or "had" before a participle, a preposition or a clause's last word, "and"
+//! or "of" inside a clause, "at" before a time, and the line's own pronouns. Quotations and brackets are kept word
+//! for word; clauses stay apart. Nothing else can be written: not a new subject for an act ("They made tea" for
+//! "made tea"), not a new relation ("sat in the lounge with a bright"), not a new word ("application" for
+//! "applied"), not one clause's verb spread over another ("blanching and barrier cream were applied").
+//!
+//! [`Rewrite::permits`] answers token by token while a model writes (a word on its way to an allowed one passes);
+//! [`Rewrite::check`] judges a finished sentence. Pure text in, yes or no out.
+
+/// Grammar a rewrite may add anywhere but inside a quotation or after the line's last word.
+const GRAMMAR: &[&str] = &["the", "a", "an", "was", "were", "is", "are", "has", "had", "have", "been", "and", "of"];
+
+/// Forms of "be" and "have": never added right before a number ("Amlodipine 5mg was one"), nor before a clause of
+/// the line unless "and" or a subject comes first ("Blanching was a barrier cream applied").
+const BE_HAVE: &[&str] = &["was", "were", "is", "are", "has", "had", "have", "been"];
+
+/// Added only right before a number or time ("call at 7:30").
+const BEFORE_NUMBER: &[&str] = &["at"];
+
+/// Articles: a rewrite may leave the line's out.
+const ARTICLES: &[&str] = &["the", "a", "an"];
+
+/// Words no article is put before ("The no obvious injury", "A up with"), besides numbers, names, verbs ("The
+/// said", "The ate all") and the words of a quotation or brackets.
+const NO_ARTICLE_BEFORE: &[&str] = &[
+    "no",
+    "not",
+    "all",
+    "some",
+    "any",
+    "each",
+    "every",
+    "both",
+    "few",
+    "none",
+    "nothing",
+    "nobody",
+    "up",
+    "down",
+    "out",
+    "in",
+    "on",
+    "off",
+    "to",
+    "with",
+    "from",
+    "by",
+    "for",
+    "at",
+    "of",
+    "as",
+    "and",
+    "or",
+    "but",
+    "very",
+    "this",
+    "that",
+    "these",
+    "those",
+    "his",
+    "her",
+    "their",
+    "my",
+    "your",
+    "its",
+    "our",
+    "she",
+    "he",
+    "they",
+    "it",
+    "i",
+    "we",
+    "you",
+    "the",
+    "a",
+    "an",
+    "also",
+    "only",
+    "still",
+    "again",
+    "well",
+    "per",
+    "about",
+    "into",
+    "over",
+    "under",
+    "ok",
+    "okay",
+    "fine",
+    "own",
+    "more",
+    "less",
+    "much",
+    "many",
+    "several",
+    "another",
+    "yesterday",
+    "today",
+    "tomorrow",
+    "tonight",
+    "later",
+    "earlier",
+    "then",
+    "now",
+    "here",
+    "there",
+    "ever",
+    "never",
+];
+
+/// Prepositions and conjunctions, after which an article may be put ("to the toilet", "and the bowels").
+const LINKS: &[&str] = &[
+    "in", "on", "at", "to", "with", "from", "by", "for", "of", "per", "about", "into", "over", "under", "after",
+    "before", "beside", "near", "round", "around", "through", "across", "behind", "via", "and", "or", "but", "as",
+    "than", "onto", "towards", "without",
+];
+
+/// Words a "was" or "had" may be put before inside a clause: a preposition or adverb ("was in bed", "is still",
+/// "were as per"). Otherwise only before a verb's participle ("were checked", "is smiling") or a clause's last
+/// word ("was awake"), or a word the line follows with "and" ("was dark and very strong smelling"): never "He is a
+/// prayer mat set up", "the skin tear was right and was shin".
+const BE_BEFORE: &[&str] = &[
+    "in", "on", "at", "up", "out", "off", "down", "still", "very", "not", "as", "by", "with", "from", "under", "over",
+    "about", "also", "back", "away", "home", "asleep", "awake", "well", "unable", "able", "happy",
+];
+
+/// Number words, copied as digits are: no "was" or article right before them.
+const NUMBER_WORDS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "half",
+    "quarter", "once", "twice",
+];
+
+/// Subject pronouns: a rewrite may add the one its line has ("she ... she was happy").
+const PRONOUNS: &[&str] = &["she", "he", "they"];
+
+/// Irregular verbs: plain, present, past, past participle, "-ing".
+const IRREGULAR: &[[&str; 5]] = &[
+    ["be", "is", "was", "been", "being"],
+    ["have", "has", "had", "had", "having"],
+    ["do", "does", "did", "done", "doing"],
+    ["say", "says", "said", "said", "saying"],
+    ["eat", "eats", "ate", "eaten", "eating"],
+    ["go", "goes", "went", "gone", "going"],
+    ["take", "takes", "took", "taken", "taking"],
+    ["give", "gives", "gave", "given", "giving"],
+    ["feel", "feels", "felt", "felt", "feeling"],
+    ["sleep", "sleeps", "slept", "slept", "sleeping"],
+    ["sit", "sits", "sat", "sat", "sitting"],
+    ["get", "gets", "got", "got", "getting"],
+    ["come", "comes", "came", "come", "coming"],
+    ["leave", "leaves", "left", "left", "leaving"],
+    ["see", "sees", "saw", "seen", "seeing"],
+    ["drink", "drinks", "drank", "drunk", "drinking"],
+    ["tell", "tells", "told", "told", "telling"],
+    ["find", "finds", "found", "found", "finding"],
+    ["make", "makes", "made", "made", "making"],
+    ["put", "puts", "put", "put", "putting"],
+    ["wake", "wakes", "woke", "woken", "waking"],
+    ["fall", "falls", "fell", "fallen", "falling"],
+    ["bring", "brings", "brought", "brought", "bringing"],
+    ["keep", "keeps", "kept", "kept", "keeping"],
+    ["stand", "stands", "stood", "stood", "standing"],
+    ["wear", "wears", "wore", "worn", "wearing"],
+    ["run", "runs", "ran", "run", "running"],
+    ["lie", "lies", "lay", "lain", "lying"],
+    ["choose", "chooses", "chose", "chosen", "choosing"],
+    ["buy", "buys", "bought", "bought", "buying"],
+    ["sing", "sings", "sang", "sung", "singing"],
+    ["begin", "begins", "began", "begun", "beginning"],
+    ["drive", "drives", "drove", "driven", "driving"],
+    ["write", "writes", "wrote", "written", "writing"],
+    ["speak", "speaks", "spoke", "spoken", "speaking"],
+    ["break", "breaks", "broke", "broken", "breaking"],
+    ["forget", "forgets", "forgot", "forgotten", "forgetting"],
+    ["throw", "throws", "threw", "thrown", "throwing"],
+    ["hear", "hears", "heard", "heard", "hearing"],
+    ["pay", "pays", "paid", "paid", "paying"],
+    ["read", "reads", "read", "read", "reading"],
+    ["send", "sends", "sent", "sent", "sending"],
+    ["spend", "spends", "spent", "spent", "spending"],
+    ["think", "thinks", "thought", "thought", "thinking"],
+    ["catch", "catches", "caught", "caught", "catching"],
+    ["lose", "loses", "lost", "lost", "losing"],
+    ["meet", "meets", "met", "met", "meeting"],
+    ["hold", "holds", "held", "held", "holding"],
+    ["understand", "understands", "understood", "understood", "understanding"],
+    ["bite", "bites", "bit", "bitten", "biting"],
+    ["shake", "shakes", "shook", "shaken", "shaking"],
+    ["ring", "rings", "rang", "rung", "ringing"],
+    ["let", "lets", "let", "let", "letting"],
+    ["cut", "cuts", "cut", "cut", "cutting"],
+    ["hurt", "hurts", "hurt", "hurt", "hurting"],
+    ["feed", "feeds", "fed", "fed", "feeding"],
+    ["swallow", "swallows", "swallowed", "swallowed", "swallowing"],
+];
+
+/// One word of the line.
+#[derive(Debug, Clone)]
+struct Required {
+    /// The word as the line has it, lower case.
+    word: String,
+    /// Every form a rewrite may write for it, lower case.
+    forms: Vec<String>,
+    /// A number or time: copied exactly, and no "was" right before it.
+    number: bool,
+    /// Inside a quotation: copied exactly, nothing added inside.
+    quoted: bool,
+    /// Inside brackets: kept inside them, nothing added inside.
+    bracketed: bool,
+    /// Joined to the word before by a hyphen.
+    hyphen_joined: bool,
+    /// In capitals ("SOB", "PMH"): written in capitals.
+    capitals: bool,
+    /// An article, which a rewrite may leave out.
+    droppable: bool,
+    /// The first word of a clause of the line (not the first of the line).
+    opens_clause: bool,
+    /// An article may be put before it.
+    article_before: bool,
+    /// A "was" or "had" may be put before it.
+    be_before: bool,
+}
+
+/// What a sentence written from one line may say.
+#[derive(Debug, Clone)]
+pub struct Rewrite {
+    /// The line's words, in order.
+    required: Vec<Required>,
+    /// Words a rewrite may add besides grammar: the subject pronouns the line has.
+    subjects: Vec<String>,
+    /// How many words a rewrite may add in all.
+    max_added: usize,
+    /// Punctuation a rewrite may write: a sentence's own, and the line's ("(", "/").
+    marks: String,
+}
+
+/// Punctuation any sentence may have.
+const SENTENCE_MARKS: &str = ".,;:'\"’‘“”-";
+
+/// Where a reading of a sentence has got to: the next word of the line it owes, how many words it added, whether
+/// it added "and" or a subject since the line's last word, and whether it added nothing since.
+type State = (usize, usize, bool, bool);
+
+impl Rewrite {
+    /// The rule for a sentence written from `line` (the notes' words, shorthand expanded), about the person whose
+    /// preferred name is `person`: the line's initial for them ("J", "Mr A") may be written as their name.
+    pub fn new(line: &str, person: Option<&str>) -> Self {
+        let names: Vec<String> =
+            person.map(|p| words(p, false).into_iter().map(|w| w.text).collect()).unwrap_or_default();
+        let initials: Vec<String> = names.iter().filter_map(|n| n.chars().next()).map(String::from).collect();
+        let line_words = words(line, false);
+        let is_initial = |w: &Word| w.initial && initials.contains(&w.text);
+        let has = |word: &str| line_words.iter().any(|w| w.text == word);
+        let subjects: Vec<String> = PRONOUNS.iter().filter(|p| has(p)).map(|p| (*p).to_owned()).collect();
+        let required: Vec<Required> = line_words
+            .iter()
+            .enumerate()
+            .map(|(k, w)| {
+                let number = w.text.chars().any(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&w.text.as_str());
+                let mut forms = if number || w.quoted { vec![w.text.clone()] } else { forms_of(&w.text) };
+                let name = w.initial || names.contains(&w.text);
+                if !w.quoted && is_initial(w) {
+                    forms.extend(names.iter().cloned());
+                }
+                let opens_clause = k > 0 && w.clause_start;
+                let verb = verb_like(&w.text);
+                // An article opens a clause before a noun with more of its phrase to come ("The sensor mat"; not
+                // "The office informed", "The unsure if taken"), or stands after a preposition or a verb ("to the
+                // toilet", "emptied the bag"; not "Safeguarding the log").
+                let opens_noun_phrase = line_words.get(k + 1).is_some_and(|n| {
+                    !n.clause_start
+                        && !NO_ARTICLE_BEFORE.contains(&n.text.as_str())
+                        && !verb_like(&n.text)
+                        && !n.text.chars().any(|c| c.is_ascii_digit())
+                        && n.text != "if"
+                });
+                let after_link = k
+                    .checked_sub(1)
+                    .is_some_and(|p| LINKS.contains(&line_words[p].text.as_str()) || verb_like(&line_words[p].text));
+                // "checked", "given", "smiling"; not "ate" or "says".
+                let participle = verb
+                    && !IRREGULAR
+                        .iter()
+                        .any(|v| v[0] == w.text || v[1] == w.text || (v[2] == w.text && v[3] != w.text));
+                Required {
+                    word: w.text.clone(),
+                    forms,
+                    number,
+                    quoted: w.quoted,
+                    bracketed: w.bracketed,
+                    hyphen_joined: w.hyphen_joined,
+                    capitals: w.capitals,
+                    droppable: !w.quoted && !w.initial && ARTICLES.contains(&w.text.as_str()),
+                    opens_clause,
+                    article_before: !(number
+                        || name
+                        || w.quoted
+                        || w.bracketed
+                        || w.hyphen_joined
+                        || NO_ARTICLE_BEFORE.contains(&w.text.as_str())
+                        || verb)
+                        && if w.clause_start { opens_noun_phrase } else { after_link },
+                    be_before: !number
+                        && (participle
+                            || BE_BEFORE.contains(&w.text.as_str())
+                            || line_words.get(k + 1).is_none_or(|n| n.clause_start || n.text == "and")),
+                }
+            })
+            .collect();
+        let max_added = 2 + required.len() / 2;
+        let marks = SENTENCE_MARKS.chars().chain(line.chars().filter(|c| !c.is_alphanumeric() && !c.is_whitespace()));
+        Rewrite { required, subjects, max_added, marks: marks.collect() }
+    }
+
+    /// Whether `piece` may follow `reply` (the sentence so far): every whole word is the line's next word (in some
+    /// form) or one it may add, and the word being written can still become one.
+    pub fn permits(&self, reply: &str, piece: &str) -> bool {
+        if piece.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace() && !self.marks.contains(c)) {
+            return false;
+        }
+        let text = format!("{reply}{piece}");
+        // A line break ends the sentence: only once every word of the line is said.
+        if piece.contains('\n') && !self.complete(reply) {
+            return false;
+        }
+        let said = words(&text, true);
+        let open = text.ends_with(|c: char| c.is_alphanumeric() || JOINERS.contains(&c));
+        let (whole, partial) = match said.split_last() {
+            Some((last, rest)) if open => (rest, Some(last)),
+            _ => (&said[..], None),
+        };
+        let Ok(states) = self.read(whole) else { return false };
+        let Some(partial) = partial else { return true };
+        // "7:" may become "7:30", and "7." may be "7" ending the sentence.
+        let trimmed = Word { text: partial.text.trim_end_matches(JOINERS).to_owned(), ..partial.clone() };
+        states.iter().any(|&state| {
+            self.next_words(state, partial).any(|w| w.starts_with(&partial.text))
+                || (trimmed.text.len() < partial.text.len() && self.step(&[state], &trimmed).next().is_some())
+        })
+    }
+
+    /// Whether `reply` has said every word of the line, so it may end.
+    pub fn complete(&self, reply: &str) -> bool {
+        self.read(&words(reply, false)).is_ok_and(|states| states.iter().any(|&(i, ..)| i == self.required.len()))
+    }
+
+    /// What is wrong with `text` as a rewrite of the line, if anything: the first word it adds, changes or moves,
+    /// or the first word of the line it leaves out.
+    pub fn check(&self, text: &str) -> Result<(), String> {
+        let said = words(text, false);
+        let mut states = self.start();
+        for (k, word) in said.iter().enumerate() {
+            let next: Vec<State> = self.closure(self.step(&states, word).collect());
+            if next.is_empty() {
+                let owed = states.iter().map(|&(i, ..)| i).min().unwrap_or(0);
+                let added = states.iter().map(|&(_, n, ..)| n).min().unwrap_or(0);
+                return Err(match self.required.get(owed) {
+                    _ if added >= self.max_added && self.insertable(&word.text, owed, true) => {
+                        format!("adds more than {} words to the line (at {:?})", self.max_added, word.text)
+                    }
+                    Some(r) if r.forms.contains(&word.text) => format!(
+                        "writes {:?} (word {}) {}",
+                        word.text,
+                        k + 1,
+                        if r.region() != word.region() {
+                            "outside the quotation marks or brackets the line has it in, or inside ones it lacks"
+                        } else if r.hyphen_joined != word.hyphen_joined {
+                            "hyphened where the line is not, or the reverse"
+                        } else if r.capitals && !word.capitals {
+                            "in small letters where the line has capitals"
+                        } else {
+                            "without the clause break the line has before it, or with one it lacks"
+                        }
+                    ),
+                    Some(r) => format!("writes {:?} (word {}) where the line has {:?}", word.text, k + 1, r.word),
+                    None => format!("writes {:?} (word {}) after the line's last word", word.text, k + 1),
+                });
+            }
+            states = next;
+        }
+        let owed = states.iter().map(|&(i, ..)| i).max().unwrap_or(0);
+        if owed < self.required.len() {
+            let left: Vec<&str> = self.required[owed..].iter().map(|r| r.word.as_str()).collect();
+            return Err(format!("leaves out {:?}", left.join(" ")));
+        }
+        Ok(())
+    }
+
+    /// The states after reading `said` (all whole words), or an error when no reading fits.
+    fn read(&self, said: &[Word]) -> Result<Vec<State>, ()> {
+        let mut states = self.start();
+        for word in said {
+            states = self.closure(self.step(&states, word).collect());
+            if states.is_empty() {
+                return Err(());
+            }
+        }
+        Ok(states)
+    }
+
+    fn start(&self) -> Vec<State> {
+        self.closure(vec![(0, 0, false, true)])
+    }
+
+    /// Adds the states reached by leaving out droppable words; keeps, for each place in the line, the fewest
+    /// added words.
+    fn closure(&self, mut states: Vec<State>) -> Vec<State> {
+        let mut k = 0;
+        while k < states.len() {
+            let (i, n, joined, fresh) = states[k];
+            if self.required.get(i).is_some_and(|r| r.droppable) {
+                states.push((i + 1, n, joined, fresh));
+            }
+            k += 1;
+        }
+        states.sort_unstable_by_key(|&(i, n, joined, fresh)| (i, !joined, fresh, n));
+        states.dedup_by_key(|s| (s.0, s.2, s.3));
+        states
+    }
+
+    /// The states one whole word leads to. A word of a quotation must stand in quotation marks, and only there.
+    fn step<'a>(&'a self, states: &'a [State], word: &'a Word) -> impl Iterator<Item = State> + 'a {
+        states.iter().filter(|&&state| self.keeps_clauses_apart(state, word)).flat_map(move |&(i, n, joined, _)| {
+            let said = self.required.get(i).is_some_and(|r| r.matches(word));
+            let added = word.region() == (false, false)
+                && !word.hyphen_joined
+                && n < self.max_added
+                && self.insertable(&word.text, i, joined);
+            let joins = joined || word.text == "and" || self.subjects.contains(&word.text);
+            [said.then_some((i + 1, n, false, true)), added.then_some((i, n + 1, joins, false))].into_iter().flatten()
+        })
+    }
+
+    /// Whether `word` may stand in `state` as far as clauses go: right after a word of the line, the next word
+    /// starts a clause (after a comma, a full stop...) where, and only where, the line starts one: "Drinking
+    /// fluids, reduced appetite" never reads "Drinking fluids reduced appetite", nor "per night staff" "per night,
+    /// staff".
+    fn keeps_clauses_apart(&self, (i, _, _, fresh): State, word: &Word) -> bool {
+        !fresh || i == 0 || self.required.get(i).is_none_or(|r| r.opens_clause == word.clause_start)
+    }
+
+    /// Whether `word` may be added where the line's word `i` is owed next; `joined`: "and" or a subject was
+    /// added since the line's last word.
+    fn insertable(&self, word: &str, i: usize, joined: bool) -> bool {
+        let Some(next) = self.required.get(i) else { return false };
+        if next.region() != (false, false) && i > 0 && self.required[i - 1].region() == next.region() {
+            return false;
+        }
+        if BEFORE_NUMBER.contains(&word) || next.number {
+            return BEFORE_NUMBER.contains(&word) && next.number;
+        }
+        if ARTICLES.contains(&word) {
+            return next.article_before;
+        }
+        if BE_HAVE.contains(&word) {
+            return next.be_before && (joined || !next.opens_clause);
+        }
+        if self.subjects.iter().any(|s| s == word) {
+            return true;
+        }
+        // Clauses stay apart: "blanching, barrier cream applied" never becomes "blanching and barrier cream were
+        // applied", nor "R side, pressure areas intact" "the right side of the pressure area".
+        GRAMMAR.contains(&word) && !next.opens_clause
+    }
+
+    /// Every whole word that may come next in `state` where `word` stands (inside a quotation or brackets, or not).
+    fn next_words(&self, state: State, word: &Word) -> impl Iterator<Item = &str> + '_ {
+        let (i, n, joined, _) = state;
+        let apart = self.keeps_clauses_apart(state, word);
+        let (region, hyphen_joined) = (word.region(), word.hyphen_joined);
+        // A word still being written in capitals so far (one capital letter is not yet a lower-case word).
+        let upper = word.capitals || word.initial;
+        let own = self
+            .required
+            .get(i)
+            .filter(move |r| {
+                apart && r.region() == region && r.hyphen_joined == hyphen_joined && (!r.capitals || upper)
+            })
+            .into_iter()
+            .flat_map(|r| r.forms.iter().map(String::as_str));
+        let added =
+            GRAMMAR.iter().chain(BEFORE_NUMBER).copied().chain(self.subjects.iter().map(String::as_str)).filter(
+                move |w| {
+                    apart
+                        && region == (false, false)
+                        && !hyphen_joined
+                        && n < self.max_added
+                        && self.insertable(w, i, joined)
+                },
+            );
+        own.chain(added)
+    }
+}
+
+impl Required {
+    /// Inside a quotation, inside brackets.
+    fn region(&self) -> (bool, bool) {
+        (self.quoted, self.bracketed)
+    }
+
+    /// Whether `word` says this word of the line, where the line has it: inside the same quotation or brackets,
+    /// hyphened to the word before only if the line is ("Co-op", never "Risk-explained"), in capitals if the line's
+    /// word is ("SOB", never "sob").
+    fn matches(&self, word: &Word) -> bool {
+        self.region() == word.region()
+            && self.hyphen_joined == word.hyphen_joined
+            && (!self.capitals || word.capitals)
+            && self.forms.contains(&word.text)
+    }
+}
+
+impl Word {
+    /// Inside a quotation, inside brackets.
+    fn region(&self) -> (bool, bool) {
+        (self.quoted, self.bracketed)
+    }
+}
+
+/// Characters that join the parts of one word: "didn't", "7:30", "12.45", "1/2".
+const JOINERS: &[char] = &['\'', '’', ':', '.', '/', ','];
+
+/// A word of a text.
+#[derive(Debug, Clone)]
+struct Word {
+    /// Lower case, "’" as "'".
+    text: String,
+    /// Inside a quotation.
+    quoted: bool,
+    /// Inside brackets.
+    bracketed: bool,
+    /// Joined to the word before by a hyphen ("op" of "Co-op").
+    hyphen_joined: bool,
+    /// Two letters or more, every letter a capital.
+    capitals: bool,
+    /// A single capital letter: a person's initial.
+    initial: bool,
+    /// The first word of the text or after a comma, colon, semicolon, dash or full stop: a clause's first.
+    clause_start: bool,
+}
+
+/// The words of `text`: letters and digits, with an apostrophe inside a word and ":", ".", "/" or "," between
+/// digits kept; quotation marks (an apostrophe not inside a word) start and end a quotation. With `open_end`, the
+/// text is still being written: a joiner at its very end stays on the last word ("7:" may become "7:30").
+fn words(text: &str, open_end: bool) -> Vec<Word> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let (mut quoted, mut bracketed) = (false, false);
+    let mut clause_start = true;
+    let mut hyphen_joined = false;
+    let push = |current: &mut String,
+                (quoted, bracketed): (bool, bool),
+                hyphen_joined: bool,
+                clause_start: &mut bool,
+                out: &mut Vec<Word>| {
+        if !current.is_empty() {
+            let initial = current.chars().count() == 1 && current.chars().all(char::is_uppercase);
+            let letters = current.chars().filter(|c| c.is_alphabetic());
+            let capitals = letters.clone().count() >= 2 && letters.clone().all(char::is_uppercase);
+            let text = current.to_lowercase().replace('’', "'");
+            out.push(Word { text, quoted, bracketed, hyphen_joined, capitals, initial, clause_start: *clause_start });
+            *clause_start = false;
+            current.clear();
+        }
+    };
+    for (k, &c) in chars.iter().enumerate() {
+        let prev = k.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(k + 1).copied();
+        if c.is_alphanumeric() {
+            current.push(c);
+            continue;
+        }
+        let between_letters = prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
+        let between_digits = prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
+        let apostrophe = c == '\'' || c == '’';
+        if (apostrophe && between_letters) || (JOINERS.contains(&c) && !apostrophe && between_digits) {
+            current.push(c);
+            continue;
+        }
+        // A joiner at the very end may still join: it stays on the word being written.
+        if open_end && next.is_none() && JOINERS.contains(&c) && prev.is_some_and(char::is_alphanumeric) {
+            current.push(c);
+            continue;
+        }
+        push(&mut current, (quoted, bracketed), hyphen_joined, &mut clause_start, &mut out);
+        hyphen_joined = c == '-' && prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
+        match c {
+            '(' | '[' => bracketed = true,
+            ')' | ']' => bracketed = false,
+            _ => {}
+        }
+        if matches!(c, ',' | ';' | ':' | '.' | '–' | '(') || (c == '-' && !hyphen_joined) {
+            clause_start = true;
+        }
+        if matches!(c, '"' | '“' | '”' | '‘') || (apostrophe && !between_letters) {
+            quoted = !quoted;
+        }
+    }
+    push(&mut current, (quoted, bracketed), hyphen_joined, &mut clause_start, &mut out);
+    out
+}
+
+/// Whether `word` looks like a verb: a form of an irregular one, or a word ending in "ed" or "ing" after a stem
+/// of three letters or more ("heated", "walking"; not "bed" or "red").
+fn verb_like(word: &str) -> bool {
+    IRREGULAR.iter().any(|forms| forms.contains(&word))
+        || ["ed", "ing"].iter().any(|e| word.strip_suffix(e).is_some_and(|s| s.chars().count() >= 3))
+}
+
+/// The forms a rewrite may write for the line's `word`: itself, or, for an irregular verb in its plain or present
+/// form, its other forms ("said" for "says"). Nothing else: "walked" never becomes "walking", "ate" never "eaten",
+/// "choice" never "choices", "beans" never "beaned".
+fn forms_of(word: &str) -> Vec<String> {
+    match IRREGULAR.iter().find(|forms| forms[0] == word || forms[1] == word) {
+        Some(forms) => forms.iter().map(|w| (*w).to_owned()).collect(),
+        None => vec![word.to_owned()],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms() {
+        let has = |w: &str, f: &str| forms_of(w).contains(&f.to_owned());
+        assert!(has("says", "said") && has("take", "taking") && !has("went", "gone") && !has("own", "owned"));
+        assert!(!has("choice", "choices") && !has("fluids", "fluid") && !has("beans", "beaned"));
+        assert!(!has("applied", "application") && !has("resolved", "resolution") && !has("red", "re"));
+        assert!(!has("walked", "walking") && !has("ate", "eaten") && !has("passed", "passing"));
+    }
+
+    #[test]
+    fn words_keep_times_and_quotes() {
+        let w = words("AM call 7:30, said 'I'll wait' 12.45 1/2 J", false);
+        let texts: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(texts, ["am", "call", "7:30", "said", "i'll", "wait", "12.45", "1/2", "j"]);
+        assert!(w[4].quoted && w[5].quoted && !w[6].quoted && w[8].initial);
+        assert_eq!(words("at 7:", true).last().map(|w| w.text.as_str()), Some("7:"));
+    }
+}
