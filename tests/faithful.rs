@@ -1,10 +1,12 @@
-//! Faithful drafting: the notes read into items with the shorthand expanded, the decoding constraint (tables of
-//! what may and may not be written), the engine's token filter on tiny models (a refused token is never
-//! produced), high-stakes claims, and the care note drafted line by line: every sentence tied to the notes, and
-//! sentences that fail their checks replaced by the notes' own words.
+//! Faithful drafting: the notes read into items with the shorthand expanded, the rewrite rule a care note's lines
+//! are written under and the fact constraint of the other tasks (tables of what may and may not be written, the
+//! rewrites that fail taken from real drafts), the engine's token filter on tiny models (a refused token is never
+//! produced, an end it refuses never comes), high-stakes claims, and the care note drafted line by line: every
+//! sentence tied to the notes, and sentences that fail their checks replaced by the notes' own words.
 
 use tend_checks::constrain::{Allowed, Rules};
 use tend_checks::items::{expand, read_items};
+use tend_checks::rewrite::Rewrite;
 use tend_engine::{ChatMessage, Flow, GenerationParams, Model, TokenFilter};
 
 /// (notes, expected items as "group: text").
@@ -76,6 +78,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("brekkie, dressd, w/chair, w/food", "breakfast, dressed, wheelchair, with food"),
     ("visit Weds, approx. 10 mins", "visit Wednesday, about 10 minutes"),
     ("Sun was out, visit Sun.", "Sunday was out, visit Sunday."),
+    ("Sat out in chair, visit Sat", "Sat out in chair, visit Saturday"),
+    ("amoxicillin 500mg TDS x5 days", "amoxicillin 500mg three times a day for five days"),
 ];
 
 #[test]
@@ -245,17 +249,34 @@ fn a_token_the_filter_refuses_is_never_produced() {
 #[test]
 fn a_filter_that_refuses_everything_ends_the_reply() {
     let mut model = Model::load(&crate::support::tiny::model("llama"), &mut |_| {}).unwrap();
-    struct Nothing;
+    /// Refuses every piece and, unless `end`, the end of the turn too.
+    struct Nothing {
+        end: bool,
+        asked_to_end: bool,
+    }
     impl TokenFilter for Nothing {
         fn permits(&mut self, _: &str, _: &str) -> bool {
             false
         }
+        fn permits_end(&mut self, _: &str) -> bool {
+            self.asked_to_end = true;
+            self.end
+        }
     }
     let params = GenerationParams { max_tokens: 20, ..GenerationParams::default() };
-    let g =
-        model.generate_filtered(&[ChatMessage::user("Hi")], &params, &mut Nothing, &mut |_| Flow::Continue).unwrap();
-    assert!(g.text.is_empty(), "{:?}", g.text);
-    assert!(matches!(g.stop_reason, tend_engine::StopReason::Constrained | tend_engine::StopReason::End));
+    let mut run = |end: bool| {
+        let mut filter = Nothing { end, asked_to_end: false };
+        let g =
+            model.generate_filtered(&[ChatMessage::user("Hi")], &params, &mut filter, &mut |_| Flow::Continue).unwrap();
+        assert!(g.text.is_empty(), "{:?}", g.text);
+        (g.stop_reason, filter.asked_to_end)
+    };
+    let (reason, _) = run(true);
+    assert!(matches!(reason, tend_engine::StopReason::Constrained | tend_engine::StopReason::End), "{reason:?}");
+    // An end the filter refuses never comes: with nothing else allowed, the reply stops as constrained.
+    let (reason, asked) = run(false);
+    assert_eq!(reason, tend_engine::StopReason::Constrained);
+    assert!(asked, "a random model's likeliest tokens include its end of turn, and the filter was asked about it");
 }
 
 #[test]
@@ -316,22 +337,113 @@ fn a_care_note_is_written_line_by_line_and_every_sentence_points_at_the_notes() 
     assert!(!stopped.uncovered.is_empty() && stopped.sentences.len() == 1, "{stopped:#?}");
 }
 
+/// (line as expanded, person, sentence, passes): what a care note's line may become. The failures are what real
+/// drafts of Qwen2.5-Coder-0.5B wrote before the rule: every word of the notes kept, the meaning changed.
+type RewriteCase = (&'static str, Option<&'static str>, &'static str, bool);
+const REWRITES: &[RewriteCase] = &[
+    // Grammar added where English puts it: an article before a noun, "was" before a participle, a preposition or
+    // a clause's last word, "at" before a time, the line's own pronoun; an initial written as the name.
+    ("Margaret in bed on arrival, awake", Some("Margaret"), "Margaret was in bed on arrival, awake.", true),
+    ("Pressure areas checked, skin intact", None, "Pressure areas were checked. Skin was intact.", true),
+    ("J up and dressed with support", Some("Joan"), "Joan up and dressed with support.", true),
+    ("walked to toilet with rollator, passed urine", None, "Walked to the toilet with a rollator. Passed urine.", true),
+    ("says she slept well", None, "She said she slept well.", true),
+    ("morning call 7:30", None, "Morning call at 7:30.", true),
+    ("said 'I slept like a log'", Some("Margaret"), "Said 'I slept like a log'.", true),
+    ("Mum (Carol) rang 4pm", None, "Mum (Carol) rang at 4pm.", true),
+    ("No SOB or chest pain", None, "No SOB or chest pain.", true),
+    // A clause's verb spread over the next clause, a new relation, a new subject or object.
+    ("blanching, barrier cream applied", None, "Blanching and barrier cream were applied.", false),
+    ("blanching, barrier cream applied", None, "Blanching was a barrier cream applied.", false),
+    ("office informed about red area", None, "The office informed them that there was a red area.", false),
+    ("declined toast", None, "Declined to toast.", false),
+    ("sensor mat found unplugged", None, "They found their unplugged.", false),
+    ("Gwen sat in lounge, bright", Some("Gwen"), "Gwen sat in the lounge with a bright.", false),
+    (
+        "made cheese on toast and tea, ate all",
+        Some("Gwen"),
+        "They made cheese on toast and tea, and then ate all.",
+        false,
+    ),
+    ("Prayer mat set up 13:00 as he likes", None, "He is a prayer mat set up at 13:00, as he likes.", false),
+    (
+        "Repositioned to right side, pressure areas intact",
+        None,
+        "Repositioned to the right side of the pressure areas intact.",
+        false,
+    ),
+    (
+        "next of kin (daughter Karen) to be rung in morning",
+        Some("Arthur"),
+        "Next of kin, her (daughter Karen), to be rung in morning.",
+        false,
+    ),
+    // Another word, or another form of one: a noun for a verb, a tense or number changed.
+    ("resolved with analgesia", None, "The resolution of the analgesia was resolved.", false),
+    ("walked to toilet with rollator", None, "Walking to the toilet with a rollator.", false),
+    ("Risks explained, choice respected", None, "Risk explained, choices respected.", false),
+    ("Mouth care done", None, "The mouth was cared done.", false),
+    ("Beans on toast", None, "Beaned on toast.", false),
+    // Numbers, quotations, brackets, capitals and clauses kept as the line has them.
+    ("amlodipine 5mg, one Adcal-D3 chewed", None, "Amlodipine was 5mg and one Adcal-D3 chewed.", false),
+    ("said 'I slept like a log'", Some("Margaret"), "They said they slept like a log.", false),
+    ("said 'I slept like a log'", Some("Margaret"), "Said I slept like a log.", false),
+    ("ate all (vegetarian as per care plan)", None, "Ate all the vegetarian as per the care plan.", false),
+    ("Risks explained, choice respected", None, "Risks-explained, choice respected.", false),
+    ("No SOB or chest pain", None, "No sob or chest pain.", false),
+    ("Drinking fluids, reduced appetite", None, "Drinking fluids reduced appetite.", false),
+    ("Not there yesterday per night staff", None, "Not there yesterday, per night, staff.", false),
+    // Nothing left out, nothing after the line's last word.
+    ("Pad changed, passed urine", None, "Pad changed.", false),
+    ("Pad changed", None, "Pad changed and was dry.", false),
+];
+
 #[test]
-fn a_faithful_sentence_passes_the_constraint_token_by_token() {
+fn a_care_note_line_may_only_become_itself_made_grammatical() {
+    for (line, person, sentence, passes) in REWRITES {
+        let rule = Rewrite::new(line, *person);
+        let verdict = rule.check(sentence);
+        assert_eq!(verdict.is_ok(), *passes, "\nline: {line}\nsentence: {sentence}\nverdict: {verdict:?}");
+        // Token by token, a sentence that passes is never refused on its way, and one that fails is refused at
+        // some piece or may not end.
+        let mut reply = String::new();
+        let mut refused = false;
+        for piece in sentence.split_inclusive([' ', ',', '.']) {
+            if !rule.permits(&reply, piece) {
+                refused = true;
+                break;
+            }
+            reply.push_str(piece);
+        }
+        let ends = !refused && rule.complete(&reply);
+        assert_eq!(ends, *passes, "\nline: {line}\nsentence: {sentence}\nwritten: {reply:?}");
+    }
+}
+
+#[test]
+fn a_faithful_sentence_passes_the_rewrite_rule_token_by_token() {
     // The sentence the criterion bench (benches/checks.rs) times, piece by piece as a model writes it.
-    let line = "Meds as per MAR 07:55 - amlodipine 5mg, Adcal-D3 x1 chewed";
-    let expanded = expand(line);
-    let allowed = Allowed::new(&[line, &expanded], "Margaret said she slept well", Some("Margaret"), Rules::RECORD)
-        .with_added_word_budget(2);
+    let line = expand("Meds as per MAR 07:55 - amlodipine 5mg, Adcal-D3 x1 chewed");
+    let rule = Rewrite::new(&line, Some("Margaret"));
     let mut reply = String::new();
-    // Pieces as a model writes them, split at "|".
-    for piece in "Her| medicines| were| given| at| 07|:|55| as| per| the| MAR| chart|:| aml|od|ipine| 5|mg| and| one| Ad|cal|-D|3|,| which| she| chewed|.".split('|') {
-        assert!(allowed.permits(&reply, piece), "{reply:?} + {piece:?}");
+    let sentence =
+        "Medicines| were| as| per| the| MAR| chart| 07|:|55|.| Aml|od|ipine| 5|mg|,| one| Ad|cal|-D|3| chewed|.";
+    for piece in sentence.split('|') {
+        assert!(rule.permits(&reply, piece), "{reply:?} + {piece:?}");
+        assert!(!rule.complete(&reply) || reply.ends_with("chewed"), "it may not end before the line does: {reply:?}");
         reply.push_str(piece);
     }
-    // "given" was one word of its own; a second fits the budget of two, a third does not.
-    assert!(allowed.permits(&reply, " Gladly"));
-    reply.push_str(" Gladly");
-    assert!(!allowed.permits(&reply, " quickly"));
-    assert!(allowed.permits(&reply, " chewed"), "the line's own words still pass");
+    assert!(rule.complete(&reply) && rule.check(&reply).is_ok(), "{reply}");
+    // What a model might write instead, refused where it starts.
+    for (so_far, piece) in [
+        ("Medicines", " given"),
+        ("Medicines were", " given"),
+        ("", "She"),
+        ("Medicines as per MAR chart at", " 08"),
+        ("Medicines as per mar", " chart"),
+        ("Medicines as per MAR chart 07:55", " amlodipine"),
+        ("Medicines as per MAR chart 07:55. Amlodipine 5mg, one Adcal-D3 chewed.", " Margaret"),
+    ] {
+        assert!(!rule.permits(so_far, piece), "{so_far:?} + {piece:?}");
+    }
 }

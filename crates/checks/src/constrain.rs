@@ -1,10 +1,11 @@
-//! The decoding constraint: while a model writes a sentence from some items of the notes, may the next piece of
-//! text stand? A piece is refused when it would write a fact those items do not contain: a number, time or dose
-//! whose digits they lack, a number word, day, month or part of the day they do not say, a medicine they do not
-//! name, a detail (a room, meal, drink, relative, body part, mood or walking aid) they do not name, a capitalised
-//! name that is none of theirs, a negation where they deny nothing, a safeguarding or clinical-risk word (a fall,
-//! a bruise) they do not use, "he"/"she" where the notes never give the person's pronoun, "I" or "we" where they
-//! quote nobody, and, with a budget, more words of its own than a rewrite needs. Pure text in, yes or no out; the engine asks through its own hook and knows nothing of this.
+//! The fact constraint for tasks written in one pass (a letter, a plan, a translation): while a model writes from a
+//! source, may the next piece of text stand? A piece is refused when it would write a fact the source lacks: a
+//! number, time or dose whose digits it lacks, a number word, day, month or part of the day it does not say, a
+//! medicine it does not name, a detail (a room, meal, drink, relative, body part, mood or walking aid) it does not
+//! name, a capitalised name that is none of its, a negation where it denies nothing, a safeguarding or
+//! clinical-risk word (a fall, a bruise) it does not use, "he"/"she" where it never gives the person's pronoun, "I"
+//! or "we" where it quotes nobody. A care note's lines are held tighter still, by [`crate::rewrite`]. Pure text in,
+//! yes or no out; the engine asks through its own hook and knows nothing of this.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -124,16 +125,6 @@ pub struct Allowed {
     claims: Vec<&'static str>,
     /// Canonical names of the medicines the items name.
     medicines: HashSet<String>,
-    /// Lower-case words that must not be written at all (a prompt's example's words the items lack).
-    forbidden: HashSet<String>,
-    /// How many words the items lack (grammar aside) a sentence may add; once they are used, every further word
-    /// must be the items' own (or a form of one). None: no limit.
-    budget: Option<usize>,
-    /// Stems of the items' words (and the person's name) and the first five letters of each ("dress" of
-    /// "dressed"), split as the constraint splits words ("non", "smoker"): what a word may grow into.
-    stems: HashSet<String>,
-    /// The same, split as the checks split words ("non-smoker"), to count what a reply added as they count it.
-    counted_stems: HashSet<String>,
 }
 
 impl Allowed {
@@ -197,30 +188,7 @@ impl Allowed {
             claims: backed_claims(&text),
             medicines: medicines_named,
             words,
-            forbidden: HashSet::new(),
-            budget: None,
-            stems: word_list(&text).iter().flat_map(|w| crate::grounding::word_stems(w)).collect(),
-            counted_stems: crate::grounding::stems_of(&text),
         }
-    }
-
-    /// Limits the words a sentence may add to the items' own, grammar aside, to `budget` (see
-    /// [`crate::grounding::added_words`]): a rewrite, not new content.
-    pub fn with_added_word_budget(mut self, budget: usize) -> Self {
-        self.budget = Some(budget);
-        self
-    }
-
-    /// Forbids the words of `text` (a worked example shown to the model) that the items do not use, except plain
-    /// words of grammar, so nothing is copied from it.
-    pub fn forbid_words_of(mut self, text: &str) -> Self {
-        // A word is plain grammar when it adds nothing even to an empty source.
-        self.forbidden = word_list(text)
-            .into_iter()
-            .map(str::to_lowercase)
-            .filter(|w| !self.known(w) && !crate::grounding::added_words("", w).is_empty())
-            .collect();
-        self
     }
 
     /// Whether `piece` may follow `reply` (the sentence so far): every word the piece writes or extends must be
@@ -246,9 +214,7 @@ impl Allowed {
                 if self.rules.numbers && !self.digits_allowed(word, complete) {
                     return false;
                 }
-            } else if !self.word_allowed(word, &tail[..start])
-                || !self.within_budget(word, complete, || format!("{}{}", &reply[..from], &tail[..start]))
-            {
+            } else if !self.word_allowed(word, &tail[..start]) {
                 return false;
             }
         }
@@ -274,9 +240,6 @@ impl Allowed {
         let lower = word.to_lowercase().replace('’', "'");
         if self.known(&lower) {
             return true;
-        }
-        if self.forbidden.contains(&lower) {
-            return false;
         }
         let rules = self.rules;
         // "one" counts too, in a note ("one sip" where the notes say "few sips").
@@ -322,27 +285,6 @@ impl Allowed {
             return self.words.iter().any(|w| w.starts_with(&lower));
         }
         true
-    }
-
-    /// Whether `word` may stand under the added-word budget: while words remain to add, any; after, only the
-    /// items' words (or a word on its way to one of their forms) and plain words of grammar.
-    fn within_budget(&self, word: &str, complete: bool, before: impl Fn() -> String) -> bool {
-        let Some(budget) = self.budget else { return true };
-        if crate::grounding::added_against(&self.counted_stems, &before()).len() < budget {
-            return true;
-        }
-        let lower = word.to_lowercase().replace('’', "'");
-        let own = |w: &str| {
-            crate::grounding::added_against(&self.counted_stems, w).is_empty()
-                || crate::grounding::word_stems(w).iter().any(|s| self.stems.contains(s))
-        };
-        if complete {
-            return own(&lower);
-        }
-        // A word still being written passes while it can still become one of the items' words or a plain word.
-        own(&lower)
-            || self.stems.iter().any(|s| s.starts_with(&lower))
-            || crate::grounding::plain_words().iter().any(|p| p.starts_with(&lower))
     }
 
     /// Whether the items use `lower` (or its singular or plural).

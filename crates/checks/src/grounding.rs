@@ -483,9 +483,7 @@ fn polarity(source: &str, source_facts: &[Fact], draft: &str, draft_facts: &[Fac
     findings
 }
 
-/// Words a faithful sentence may add to the notes it rewrites: grammar, and the few nouns plain care writing adds
-/// ("a cup of"). Everything else, verbs of doing and saying and who did it ("the staff") included, should come
-/// from the notes.
+/// Words of grammar and plain care writing ("a cup of"): not content words.
 const PLAIN_WORDS: &[&str] = &[
     "a",
     "an",
@@ -617,48 +615,17 @@ const PLAIN_WORDS: &[&str] = &[
     "because",
 ];
 
-/// The words of grammar and plain care writing that any rewrite may add.
-pub(crate) fn plain_words() -> &'static [&'static str] {
-    PLAIN_WORDS
-}
-
-/// The words of `draft` that neither `source` (by stem) nor plain writing has: what a rewrite added. Each is
-/// (start, end) in the draft. A sentence that adds many of these says something the notes do not.
-pub fn added_words(source: &str, draft: &str) -> Vec<(usize, usize)> {
-    added_against(&stems_of(source), draft)
-}
-
-/// The stems of every word of `source` (see [`word_stems`]), to compare many drafts against.
-pub(crate) fn stems_of(source: &str) -> HashSet<String> {
-    words(source).iter().flat_map(|w| word_stems(w.text)).collect()
-}
-
-/// [`added_words`] against the stems of a source computed once ([`stems_of`]).
-pub(crate) fn added_against(stems: &HashSet<String>, draft: &str) -> Vec<(usize, usize)> {
-    words(draft)
-        .into_iter()
-        .filter(|w| {
-            let lower = w.text.to_lowercase().replace('’', "'");
-            let bare = lower.trim_end_matches("'s");
-            !PLAIN_WORDS.contains(&bare)
-                && !w.text.chars().any(|c| c.is_ascii_digit())
-                && !word_stems(bare).iter().any(|s| stems.contains(s))
-        })
-        .map(|w| (w.start, w.end))
-        .collect()
-}
-
 /// A word's stem and its first five letters, lower case: "dressed" and "dressing" meet, as do "medicines" and
 /// "medication".
-pub(crate) fn word_stems(word: &str) -> [String; 2] {
+fn word_stems(word: &str) -> [String; 2] {
     let lemma = crate::facts::lemma(word);
     let prefix: String = word.to_lowercase().chars().take(5).collect();
     [lemma, prefix]
 }
 
 /// The content words of `text`, in order: each word that is not plain grammar, and each run of digits, as its
-/// stems (see [`added_words`]).
-pub fn content_words(text: &str) -> Vec<[String; 2]> {
+/// stems.
+fn content_words(text: &str) -> Vec<[String; 2]> {
     let mut out = Vec::new();
     for w in words(text) {
         if w.text.chars().any(|c| c.is_ascii_digit()) {
@@ -688,31 +655,6 @@ pub fn shared_words(source: &str, draft: &str) -> (usize, usize) {
     let words = content_words(source);
     let shared = words.iter().filter(|w| said.iter().any(|s| s.iter().any(|x| w.contains(x)))).count();
     (shared, words.len())
-}
-
-/// How `draft` covers the content words of `source`: the number of them it lacks, and the number that it says
-/// out of their order (words a rewrite moved, counted as the fewest that must move for the rest to be in order).
-pub fn coverage(source: &str, draft: &str) -> (usize, usize) {
-    let said = content_words(draft);
-    let mut missing = 0;
-    let mut positions = Vec::new();
-    for word in content_words(source) {
-        match said.iter().position(|s| s.iter().any(|x| word.contains(x))) {
-            Some(at) => positions.push(at),
-            None => missing += 1,
-        }
-    }
-    // Longest non-decreasing subsequence of the positions.
-    let mut tails: Vec<usize> = Vec::new();
-    for p in &positions {
-        let at = tails.partition_point(|t| t <= p);
-        if at == tails.len() {
-            tails.push(*p);
-        } else {
-            tails[at] = *p;
-        }
-    }
-    (missing, positions.len() - tails.len())
 }
 
 /// Words that say the whole of something was had.
