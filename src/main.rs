@@ -227,7 +227,10 @@ impl From<TaskArg> for Task {
 }
 
 fn main() -> ExitCode {
-    apply_thread_setting();
+    if let Some(error) = apply_environment() {
+        eprintln!("tend: {error}");
+        return ExitCode::FAILURE;
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -239,13 +242,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// Gives candle's thread pool, which reads `RAYON_NUM_THREADS` once, the thread count from the settings file.
+/// Gives candle the thread count from the settings file and the instruction set of `TEND_ISA`, which it reads once;
+/// returns why `TEND_ISA` cannot be used, if it cannot.
 #[allow(unsafe_code)]
-fn apply_thread_setting() {
-    if let Some(threads) = tend_app::config::thread_setting_to_apply() {
+fn apply_environment() -> Option<String> {
+    let (set, error) = tend_app::config::environment_to_apply();
+    for (name, value) in set {
         // SAFETY: called first thing in main, while this process has one thread.
-        unsafe { std::env::set_var("RAYON_NUM_THREADS", threads) };
+        unsafe { std::env::set_var(name, value) };
     }
+    error
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -448,13 +454,15 @@ fn draft(
         return Ok(());
     }
     eprintln!(
-        "[{} prompt tokens at {:.1} tok/s, first token after {:.2} s; {} tokens at {:.1} tok/s; stopped: {:?}]",
+        "[{} prompt tokens at {:.1} tok/s, first token after {:.2} s; {} tokens at {:.1} tok/s; stopped: {:?}; \
+         kernels {}]",
         p.prompt_tokens,
         p.prefill_tokens_per_second,
         p.time_to_first_token.as_secs_f64(),
         p.generated_tokens,
         p.decode_tokens_per_second,
-        draft.stop_reason
+        draft.stop_reason,
+        tend_app::kernels_in_use()
     );
     Ok(())
 }

@@ -320,3 +320,39 @@ fn the_engines_decoder_matches_candles_on_tiny_models() {
     let prompt: Vec<u32> = (0..1020).map(|i| 3 + (i * 7) % 200).collect();
     assert_matches_candle(&crate::support::tiny::task_sized_model(), &prompt, 8, 0.03);
 }
+
+#[test]
+fn tend_isa_avx2_limits_every_kernel_and_each_draft_says_which_ran() {
+    let model = crate::support::tiny::task_sized_model();
+    let run = |isa: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+            .args(["draft", "--json", "--max-tokens", "4", "--task", "check", "--input"])
+            .arg(crate::support::repo_root().join("examples/am-call.txt"))
+            .arg("--model")
+            .arg(&model)
+            .env("TEND_ISA", isa)
+            .env_remove("MISTRALRS_FORCE_AVX2")
+            .env("TEND_CONFIG", "/nonexistent/tend.toml")
+            .output()
+            .expect("run tend");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Limited to AVX2: the engine's tiles, candle's k-quants (through its own switch, set before any thread starts)
+    // and the f32 work, reported on the command line and in the draft's provenance.
+    let (ok, stdout, stderr) = run("avx2");
+    assert!(ok, "{stderr}");
+    let report = "Avx2: tiles Avx2, candle k-quants AVX2, f32 AVX2";
+    assert!(stderr.contains(report), "{stderr}");
+    let draft: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(draft["provenance"]["kernels"], report, "{draft}");
+    // Native: the best this processor has, as the test process detects it.
+    let (ok, _, stderr) = run("native");
+    assert!(ok && stderr.contains(&format!("Native: tiles {:?}", DotProduct::detected())), "{stderr}");
+    // A setting Tend cannot read is a clear error, not a silent fallback.
+    let (ok, _, stderr) = run("avx512-please");
+    assert!(!ok && stderr.contains("TEND_ISA=\"avx512-please\" is not a setting: use avx2"), "{stderr}");
+}

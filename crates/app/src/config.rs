@@ -68,14 +68,25 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
-/// The value a program should give `RAYON_NUM_THREADS` at start-up, before it starts any thread: `threads` from
-/// the settings file, unless the environment already sets it (or the file is unreadable; drafting then uses every
-/// core and Settings shows the file's error).
-pub fn thread_setting_to_apply() -> Option<String> {
-    if std::env::var_os("RAYON_NUM_THREADS").is_some() {
-        return None;
+/// The variables a program should set at start-up, before it starts any thread: `RAYON_NUM_THREADS`, which
+/// candle's thread pool reads once, from `threads` in the settings file, unless the environment already sets it (or
+/// the file is unreadable; drafting then uses every core and Settings shows the file's error); and what
+/// `TEND_ISA=avx2` needs candle's kernels to see ([`tend_engine::kernels::Isa::environment_to_apply`]). An error
+/// says why `TEND_ISA` cannot be read; the variables that can be set are set either way.
+pub fn environment_to_apply() -> (Vec<(&'static str, String)>, Option<String>) {
+    let mut set = Vec::new();
+    if std::env::var_os("RAYON_NUM_THREADS").is_none()
+        && let Some(threads) = DeviceConfig::load().ok().and_then(|c| c.threads)
+    {
+        set.push(("RAYON_NUM_THREADS", threads.to_string()));
     }
-    DeviceConfig::load().ok()?.threads.map(|n| n.to_string())
+    match tend_engine::kernels::Isa::environment_to_apply() {
+        Ok(isa) => {
+            set.extend(isa.map(|(name, value)| (name, value.to_owned())));
+            (set, None)
+        }
+        Err(e) => (set, Some(e)),
+    }
 }
 
 /// The CPU threads drafting uses now: `RAYON_NUM_THREADS`, which candle's thread pool reads once at its first use

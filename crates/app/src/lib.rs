@@ -101,6 +101,8 @@ pub struct Provenance {
     pub requests: usize,
     /// Candidate tokens the decoding constraint refused because they would have written a fact the notes lack.
     pub refused_tokens: usize,
+    /// The instructions the kernels ran with ([`kernels_in_use`]): timings compare only like with like.
+    pub kernels: String,
 }
 
 /// An AI draft. It always requires a person's review before it can become a record.
@@ -190,6 +192,7 @@ impl Assistant {
             total_time: Duration::ZERO,
             requests,
             refused_tokens: refused,
+            kernels: kernels_in_use(),
         };
         let (draft, stop_reason, sentences, uncovered, provenance) = if task == Task::CareNote {
             let note = faithful::draft_care_note(&mut self.model, input.trim(), person, params, on_progress)?;
@@ -276,9 +279,16 @@ impl Assistant {
                 total_time: Duration::ZERO,
                 requests: 0,
                 refused_tokens: 0,
+                kernels: kernels_in_use(),
             },
         }
     }
+}
+
+/// The instructions the engine's kernels run with on this computer under `TEND_ISA` (AVX2 alone, as on most care
+/// laptops, or the best this processor has), for the command line's report and every draft's provenance.
+pub fn kernels_in_use() -> String {
+    tend_engine::kernels::Isa::current().describe()
 }
 
 /// The context Tend drafts with: task instructions, the worker's text and the answer fit in it.

@@ -607,12 +607,78 @@ pub fn has_own_kernel(dtype: GgmlDType, dims: &[usize]) -> bool {
     }
 }
 
-/// Whether `MISTRALRS_FORCE_AVX2=1` is set: candle's switch that makes its k-quant kernels use AVX2 alone, which the
-/// engine's tile kernel honours too, so that the whole engine can be measured as it runs on a processor without
-/// VNNI or AVX-512. Read once.
+/// The instruction sets the engine's kernels may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isa {
+    /// The best this processor has (AVX-512 and VNNI where present).
+    Native,
+    /// AVX2, FMA and F16C alone, as on most care laptops (Intel's laptop chips since 2021 have no AVX-512), so
+    /// that a machine with AVX-512 measures the laptops' path faithfully.
+    Avx2,
+}
+
+impl Isa {
+    /// The switch's environment variable: `TEND_ISA=avx2` or `TEND_ISA=native` (the default).
+    pub const VARIABLE: &'static str = "TEND_ISA";
+
+    /// Reads `value` as a [`Isa::VARIABLE`] setting; `None` for anything but `avx2` or `native`.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "avx2" => Some(Self::Avx2),
+            "native" | "" => Some(Self::Native),
+            _ => None,
+        }
+    }
+
+    /// The setting in force: `TEND_ISA`, or AVX2 when candle's own switch `MISTRALRS_FORCE_AVX2=1` is set. An
+    /// unreadable `TEND_ISA` counts as native here; [`Isa::environment_to_apply`] reports it. Read once.
+    pub fn current() -> Self {
+        static CURRENT: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
+        *CURRENT.get_or_init(|| {
+            let forced = std::env::var(CANDLE_FORCE_AVX2).as_deref() == Ok("1");
+            let chosen = std::env::var(Self::VARIABLE).ok().and_then(|v| Self::parse(&v)).unwrap_or(Self::Native);
+            if forced { Self::Avx2 } else { chosen }
+        })
+    }
+
+    /// What a program must put in its environment at start-up, before it starts any thread, for the setting in
+    /// `TEND_ISA` to reach candle's kernels too (they read their own switch once): `MISTRALRS_FORCE_AVX2=1` for
+    /// AVX2. An error names a value that is neither `avx2` nor `native`.
+    pub fn environment_to_apply() -> std::result::Result<Option<(&'static str, &'static str)>, String> {
+        let Ok(value) = std::env::var(Self::VARIABLE) else { return Ok(None) };
+        match Self::parse(&value) {
+            Some(Self::Avx2) => Ok(Some((CANDLE_FORCE_AVX2, "1"))),
+            Some(Self::Native) => Ok(None),
+            None => Err(format!("{}={value:?} is not a setting: use avx2 (as most laptops) or native", Self::VARIABLE)),
+        }
+    }
+
+    /// What each kind of kernel runs with under this setting on this processor, for a report: the engine's
+    /// quantised tiles, candle's repacked k-quant products, and the f32 work (matrix products by `gemm`,
+    /// softmax, rotary embedding, norms), which this build compiles for AVX2 at most.
+    pub fn describe(self) -> String {
+        #[cfg(target_arch = "x86_64")]
+        let candle = if self == Self::Avx2 {
+            "AVX2"
+        } else if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vnni") {
+            "AVX-512 VNNI"
+        } else if std::is_x86_feature_detected!("avxvnni") {
+            "AVX-VNNI"
+        } else {
+            "AVX2"
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let candle = "not x86";
+        format!("{self:?}: tiles {:?}, candle k-quants {candle}, f32 AVX2", DotProduct::detected())
+    }
+}
+
+/// candle's switch that makes its k-quant kernels use AVX2 alone.
+const CANDLE_FORCE_AVX2: &str = "MISTRALRS_FORCE_AVX2";
+
+/// Whether the kernels are limited to AVX2 ([`Isa::current`]).
 pub fn forced_avx2() -> bool {
-    static FORCED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *FORCED.get_or_init(|| std::env::var("MISTRALRS_FORCE_AVX2").as_deref() == Ok("1"))
+    Isa::current() == Isa::Avx2
 }
 
 /// The instructions the tile kernel sums 8-bit products with. All give the same results (the sums are exact).
