@@ -476,7 +476,9 @@ pub fn export(args: &StoreArgs, person: i64, format: ExportFormat, out: Option<&
     };
     match out {
         Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+            // Readable by its owner alone: it holds everything about a person.
+            tend_app::records::write_private(path, text.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("Wrote everything about person {person} to {}.", path.display());
         }
         None => print!("{text}"),

@@ -15,6 +15,7 @@ mod eval;
 mod faithful;
 mod fuzz_seeds;
 mod hostile;
+mod insider;
 mod kernels;
 mod offline;
 mod real_model;

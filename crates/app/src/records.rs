@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 pub use tend_store::{
     AuditCheck, AuditRow, Decision, DraftRecord, FinalNote, Incident, MIN_PASSWORD_CHARS, Person, PersonExport,
-    RetentionReport, ReviewRecord, Role, Store, StoreError,
+    RetentionReport, ReviewRecord, Role, Store, StoreError, write_private,
 };
 
 use crate::{AppError, Draft};

@@ -112,6 +112,9 @@ impl Store {
         }
         let key = keyring::create(&keyring, admin, password)?;
         let made = (|| {
+            // The database file exists, empty, before SQLite writes a page: readable by its owner alone, as the
+            // journals SQLite makes beside it will be.
+            drop(keyring::private_file(path, false)?);
             let conn = connect(path, &key)?;
             let mut store = Self { conn, path: path.to_owned(), key, user: admin.to_owned(), role: Role::Admin };
             store.migrate()?;
@@ -222,6 +225,14 @@ impl Store {
         check_new_user(name, password)?;
         let (path, key) = (keyring::path_for(&self.path), self.key);
         self.write(|tx, me| {
+            let taken: Option<String> = tx
+                .query_row("SELECT name FROM users WHERE lower(name) = lower(?1)", [name], |r| r.get(0))
+                .optional()?;
+            if let Some(existing) = taken {
+                return Err(StoreError::Invalid(format!(
+                    "{name:?} differs from the user {existing:?} only in capitals; choose a name no one could mistake"
+                )));
+            }
             tx.execute(
                 "INSERT INTO users (name, role, created_at) VALUES (?1, ?2, datetime('now'))",
                 [name, role.as_str()],
@@ -317,10 +328,51 @@ fn check_new_user(name: &str, password: &str) -> Result<()> {
     if !name_ok {
         return Err(StoreError::Invalid("a user name is letters, digits, '.', '_' or '-', with no spaces".into()));
     }
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(StoreError::Invalid(format!("a password needs at least {MIN_PASSWORD_CHARS} characters")));
+    let mut alphabets: Vec<&str> = name.chars().filter(|c| c.is_alphabetic()).map(alphabet).collect();
+    alphabets.dedup();
+    alphabets.sort_unstable();
+    alphabets.dedup();
+    if alphabets.len() > 1 {
+        return Err(StoreError::Invalid(format!(
+            "a user name is written in one alphabet; {name:?} mixes {}, whose look-alike letters could pass it off \
+             as another user's name",
+            alphabets.join(" and ")
+        )));
+    }
+    if password.trim().chars().count() < MIN_PASSWORD_CHARS || password.trim() != password {
+        return Err(StoreError::Invalid(format!(
+            "a password needs at least {MIN_PASSWORD_CHARS} characters besides spaces, and no space at its start or end"
+        )));
     }
     Ok(())
+}
+
+/// The alphabet a letter belongs to, for telling look-alike names apart ("asha" in Latin, "аsha" with a Cyrillic
+/// "а").
+fn alphabet(c: char) -> &'static str {
+    match c {
+        'a'..='z' | 'A'..='Z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => "Latin",
+        '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => "Greek",
+        '\u{0400}'..='\u{052F}' => "Cyrillic",
+        '\u{0530}'..='\u{058F}' => "Armenian",
+        '\u{0590}'..='\u{05FF}' => "Hebrew",
+        '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' => "Arabic",
+        '\u{0900}'..='\u{097F}' => "Devanagari",
+        '\u{0980}'..='\u{09FF}' => "Bengali",
+        '\u{0A00}'..='\u{0A7F}' => "Gurmukhi",
+        '\u{0B80}'..='\u{0BFF}' => "Tamil",
+        '\u{0D00}'..='\u{0D7F}' => "Malayalam",
+        '\u{4E00}'..='\u{9FFF}' | '\u{3040}'..='\u{30FF}' | '\u{AC00}'..='\u{D7AF}' => "CJK",
+        _ => "another alphabet",
+    }
+}
+
+/// Writes `bytes` (an export of records) to `path`, readable and writable by its owner alone, replacing what was
+/// there.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut file = keyring::private_file(path, true)?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|e| StoreError::io(path, e))
 }
 
 /// Lower-case hex of `bytes`.
