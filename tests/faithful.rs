@@ -80,6 +80,7 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Sun was out, visit Sun.", "Sunday was out, visit Sunday."),
     ("Sat out in chair, visit Sat", "Sat out in chair, visit Saturday"),
     ("amoxicillin 500mg TDS x5 days", "amoxicillin 500mg three times a day for five days"),
+    ("Imp: viral URTI/? LRTI, ? asthma", "Imp: viral URTI or possible LRTI, possible asthma"),
 ];
 
 #[test]
@@ -393,6 +394,8 @@ const REWRITES: &[RewriteCase] = &[
     ("No SOB or chest pain", None, "No sob or chest pain.", false),
     ("Drinking fluids, reduced appetite", None, "Drinking fluids reduced appetite.", false),
     ("Not there yesterday per night staff", None, "Not there yesterday, per night, staff.", false),
+    ("few mouthfuls cornflakes only", None, "Few mouthfuls of cornflakes are only.", false),
+    ("Assoc cough - mainly dry", None, "Assoc cough. The mainly dry.", false),
     // Nothing left out, nothing after the line's last word.
     ("Pad changed, passed urine", None, "Pad changed.", false),
     ("Pad changed", None, "Pad changed and was dry.", false),

@@ -231,7 +231,8 @@ const CARE_TASKS: &[&str] = &[
 
 /// `text` with its shorthand expanded: lexicon terms, and these patterns (sources as in `data/shorthand.toml`):
 /// "xN" as N carers after a care task or before "carers"/"staff", N times after an event ("BO x1"), "for N" before
-/// "days" or "weeks", else N (SfC); "Sat" before "out", "in", "with"... as the verb, not Saturday; "half 8" as "half past 8" (usage); "2hrly" as "every 2 hours" (usage); "?UTI" as "possible UTI" (RCP:
+/// "days" or "weeks", else N (SfC); "Sat" before "out", "in", "with"... as the verb, not Saturday; "? LRTI" and
+/// "URTI/? LRTI" as "possible LRTI" and "URTI or possible LRTI" (RCP, as "?UTI"); "half 8" as "half past 8" (usage); "2hrly" as "every 2 hours" (usage); "?UTI" as "possible UTI" (RCP:
 /// a question mark before a condition marks it as suspected); "am"/"pm" on their own as "morning"/"afternoon";
 /// "L"/"R" before a word, or after a time, as "left"/"right" (RCP); "w/food" as "with food".
 pub fn expand(text: &str) -> String {
@@ -267,6 +268,14 @@ pub fn expand(text: &str) -> String {
             lower == "sat" && next.as_deref().is_some_and(|n| AFTER_SAT.contains(&n.to_lowercase().as_str()));
         let replacement = if sat_as_verb {
             None
+        } else if *token == "?" && next.is_some() {
+            // "? LRTI", like "?LRTI": suspected.
+            out.push("possible".to_owned());
+            continue;
+        } else if let Some(head) = token.strip_suffix("/?").filter(|h| !h.is_empty() && next.is_some()) {
+            // "viral URTI/? LRTI": one or the other, the second suspected.
+            out.push(format!("{head} or possible"));
+            continue;
         } else if let Some(long) = exact.get(word).or_else(|| any.get(&lower)) {
             Some(long.clone())
         } else if let Some(n) = lower.strip_prefix('x').and_then(|d| d.parse::<usize>().ok()).filter(|n| *n <= 5) {

@@ -109,6 +109,17 @@ const NO_ARTICLE_BEFORE: &[&str] = &[
     "there",
     "ever",
     "never",
+    "mainly",
+    "mostly",
+    "generally",
+    "usually",
+    "partly",
+    "fully",
+    "slightly",
+    "recently",
+    "previously",
+    "currently",
+    "ex",
 ];
 
 /// Prepositions and conjunctions, after which an article may be put ("to the toilet", "and the bowels").
@@ -117,6 +128,9 @@ const LINKS: &[&str] = &[
     "before", "beside", "near", "round", "around", "through", "across", "behind", "via", "and", "or", "but", "as",
     "than", "onto", "towards", "without",
 ];
+
+/// Words no "was" or "had" is put before even at a clause's end ("Few mouthfuls are only", "02:00 is right").
+const NO_BE_BEFORE: &[&str] = &["only", "too", "also", "again", "either", "right", "left"];
 
 /// Words a "was" or "had" may be put before inside a clause: a preposition or adverb ("was in bed", "is still",
 /// "were as per"). Otherwise only before a verb's participle ("were checked", "is smiling") or a clause's last
@@ -304,6 +318,7 @@ impl Rewrite {
                         || verb)
                         && if w.clause_start { opens_noun_phrase } else { after_link },
                     be_before: !number
+                        && !NO_BE_BEFORE.contains(&w.text.as_str())
                         && (participle
                             || BE_BEFORE.contains(&w.text.as_str())
                             || line_words.get(k + 1).is_none_or(|n| n.clause_start || n.text == "and")),
