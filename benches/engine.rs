@@ -14,8 +14,9 @@ use tend_engine::{ChatMessage, Flow, GenerationParams, Model};
 
 fn kernels(c: &mut Criterion) {
     // Qwen2.5 0.5B's up projection (896 -> 4864, Q5_0 there) and its down projection (4864 -> 896, Q4_K and Q6_K in
-    // half the layers each). On processors with VNNI candle's k-quant kernels are VNNI's; MISTRALRS_FORCE_AVX2=1
-    // makes them, and the engine's tiles, AVX2's (MISTRALRS_FORCE_AVXVNNI=1 makes candle's 256-bit VNNI ones).
+    // half the layers each). On processors with VNNI candle's k-quant kernels are VNNI's; TEND_ISA=avx2 (or
+    // candle's own MISTRALRS_FORCE_AVX2=1, which a bench must set itself) makes them, and the engine's tiles,
+    // AVX2's (MISTRALRS_FORCE_AVXVNNI=1 makes candle's 256-bit VNNI ones).
     let cases = [
         (GgmlDType::Q5_0, 896, 4864),
         (GgmlDType::Q4_1, 896, 4864),
