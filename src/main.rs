@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use tend_app::eval::{EvalOptions, EvalSet};
-use tend_app::{Assistant, Finding, Flow, GenerationParams, Language, Location, Progress, Task};
+use tend_app::{Assistant, Finding, Flow, GenerationParams, Language, Location, Progress, StopReason, Task};
 
 mod records;
 
@@ -464,6 +464,13 @@ fn draft(
         draft.stop_reason,
         tend_app::kernels_in_use()
     );
+    if task == Task::Translate && draft.stop_reason == StopReason::Length {
+        eprintln!(
+            "The translation ran on longer than its source could need and was cut at {} tokens: check that nothing \
+             is missing or repeated.",
+            p.generated_tokens
+        );
+    }
     Ok(())
 }
 

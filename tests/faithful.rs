@@ -396,6 +396,10 @@ const REWRITES: &[RewriteCase] = &[
     ("Not there yesterday per night staff", None, "Not there yesterday, per night, staff.", false),
     ("few mouthfuls cornflakes only", None, "Few mouthfuls of cornflakes are only.", false),
     ("Assoc cough - mainly dry", None, "Assoc cough. The mainly dry.", false),
+    ("Nil neck stiffness", None, "The nil neck stiffness.", false),
+    ("Ex-smoker - a pack/d for 25 years", None, "Ex-smoker. A pack of d for 25 years.", false),
+    ("SH: works as an accountant", None, "- SH: works as an accountant - - -.", false),
+    ("SH: works as an accountant", None, "SH: works as an accountant.", true),
     // Nothing left out, nothing after the line's last word.
     ("Pad changed, passed urine", None, "Pad changed.", false),
     ("Pad changed", None, "Pad changed and was dry.", false),
@@ -449,4 +453,24 @@ fn a_faithful_sentence_passes_the_rewrite_rule_token_by_token() {
     ] {
         assert!(!rule.permits(so_far, piece), "{so_far:?} + {piece:?}");
     }
+}
+
+#[test]
+fn a_translation_that_runs_on_is_cut_at_three_times_its_source() {
+    use tend_app::{Assistant, Language, StopReason, TRANSLATION_LENGTH_FACTOR, TRANSLATION_MARGIN, Task};
+    let path = crate::support::tiny::task_sized_model();
+    let source = "She did not eat her lunch today.";
+    let source_tokens = Model::load(&path, &mut |_| {}).unwrap().tokenizer().encode_text(source).unwrap().len();
+    let bound = TRANSLATION_LENGTH_FACTOR * source_tokens + TRANSLATION_MARGIN;
+    let mut assistant = Assistant::open(&path, &mut |_| {}).unwrap();
+    let params = GenerationParams { max_tokens: 1000, ..GenerationParams::default() };
+    let draft = assistant
+        .draft(Task::Translate, source, Some(Language::Polish), None, &params, &mut |_| Flow::Continue)
+        .unwrap();
+    let generated = draft.provenance.generated_tokens;
+    assert!(generated <= bound, "{generated} tokens for a source of {source_tokens}");
+    // A random model seldom ends its turn: this one runs on, and the draft says it was cut.
+    assert_eq!(draft.stop_reason, StopReason::Length, "{draft:?}");
+    assert_eq!(generated, bound);
+    assert!(draft.review_required);
 }

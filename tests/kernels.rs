@@ -356,3 +356,23 @@ fn tend_isa_avx2_limits_every_kernel_and_each_draft_says_which_ran() {
     let (ok, _, stderr) = run("avx512-please");
     assert!(!ok && stderr.contains("TEND_ISA=\"avx512-please\" is not a setting: use avx2"), "{stderr}");
 }
+
+#[test]
+fn the_kernels_give_the_same_bits_on_one_thread_and_on_the_pool() {
+    // So choosing per decode step (tend_engine::threads) never changes a draft.
+    let mut rng = StdRng::seed_from_u64(11);
+    for (dtype, k, n) in [(GgmlDType::Q4K, 512, 64), (GgmlDType::Q8_0, 256, 48), (GgmlDType::Q6K, 256, 32)] {
+        let weights = QTensor::quantize(&random(&mut rng, &[n, k]), dtype).unwrap();
+        let linear = Linear::from_weight(Weight::Read(Arc::new(weights)), Rows::Many).unwrap();
+        for m in [1, 9] {
+            let xs = random(&mut rng, &[1, m, k]);
+            let pooled = linear.forward(&xs).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            tend_engine::kernels::set_one_thread(true);
+            let alone = linear.forward(&xs);
+            tend_engine::kernels::set_one_thread(false);
+            let alone = alone.unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            let same = pooled.iter().zip(&alone).all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "{dtype:?} {m} rows");
+        }
+    }
+}

@@ -367,6 +367,13 @@ function badge(record) {
 }
 
 /** The worker's view of their draft: the AI text with findings, an editor, acknowledgements and Submit. */
+/** What a draft's end says about it: stopped by the worker, or cut because it ran on. */
+function stopNote(kind) {
+  if (kind === "cancelled") return " (stopped early: this is the part written before you stopped it).";
+  if (kind === "length") return " (cut: it ran on longer than this text could need, so check that nothing is missing or repeated).";
+  return ".";
+}
+
 function renderDraft(container, record, role) {
   const editable = role === "worker" && (record.status === "draft" || record.status === "returned");
   const rerender = (updated) => renderDraft(container, updated, role);
@@ -374,7 +381,7 @@ function renderDraft(container, record, role) {
   const parts = [
     el("h3", {}, `${TASK_NAMES[record.task] || record.task} for ${record.person_name} — draft ${record.id} `, badge(record)),
     el("p", { class: "muted" }, `Status: ${STATUS_NAMES[record.status] || record.status}. Made by ${record.provenance.model || "the model"}` +
-      (record.provenance.stop_reason?.kind === "cancelled" ? " (stopped early: this is the part written before you stopped it)." : ".")),
+      stopNote(record.provenance.stop_reason?.kind)),
     record.review_comment ? el("p", { class: "comment", id: "review-comment-shown" }, `Reviewer's comment: ${record.review_comment}`) : null,
     el("div", { class: "columns" }, ...notesAndDraft(record, "source-text", "draft-text", "Your notes")),
     el("h4", {}, "Things to check ", checkedCount(record)),

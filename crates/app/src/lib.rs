@@ -208,7 +208,14 @@ impl Assistant {
             (note.text, note.stop_reason, note.sentences, note.uncovered, p)
         } else {
             let allowed = faithful::whole_input_filter(task, input, person);
-            let g = faithful::generate_under(&mut self.model, &prompt.messages, params, &allowed, on_progress)?;
+            let mut params = params.clone();
+            if task == Task::Translate {
+                // A translation is about as long as its source: a model that rambles on is stopped, and the draft
+                // says it was cut (`StopReason::Length`).
+                let source = self.model.tokenizer().encode_text(input)?.len();
+                params.max_tokens = params.max_tokens.min(TRANSLATION_LENGTH_FACTOR * source + TRANSLATION_MARGIN);
+            }
+            let g = faithful::generate_under(&mut self.model, &prompt.messages, &params, &allowed, on_progress)?;
             let p = provenance(
                 g.prompt_tokens,
                 g.generated_tokens,
@@ -290,6 +297,11 @@ impl Assistant {
 pub fn kernels_in_use() -> String {
     tend_engine::kernels::Isa::current().describe()
 }
+
+/// A translation may run to this many times its source's tokens, plus [`TRANSLATION_MARGIN`], before it is cut.
+pub const TRANSLATION_LENGTH_FACTOR: usize = 3;
+/// Tokens a translation may have beyond [`TRANSLATION_LENGTH_FACTOR`] times its source's.
+pub const TRANSLATION_MARGIN: usize = 16;
 
 /// The context Tend drafts with: task instructions, the worker's text and the answer fit in it.
 pub const WORKING_CONTEXT: usize = 4096;

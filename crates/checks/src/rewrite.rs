@@ -120,6 +120,7 @@ const NO_ARTICLE_BEFORE: &[&str] = &[
     "previously",
     "currently",
     "ex",
+    "nil",
 ];
 
 /// Prepositions and conjunctions, after which an article may be put ("to the toilet", "and the bowels").
@@ -251,6 +252,11 @@ pub struct Rewrite {
     marks: String,
 }
 
+/// Marks that open a quotation or brackets: they may stand before a word.
+const OPENING: &[char] = &['\'', '"', '‘', '“', '('];
+/// Marks that close one, which may follow another mark.
+const CLOSING: &[char] = &['\'', '"', '’', '”', ')'];
+
 /// Punctuation any sentence may have.
 const SENTENCE_MARKS: &str = ".,;:'\"’‘“”-";
 
@@ -333,7 +339,8 @@ impl Rewrite {
     /// Whether `piece` may follow `reply` (the sentence so far): every whole word is the line's next word (in some
     /// form) or one it may add, and the word being written can still become one.
     pub fn permits(&self, reply: &str, piece: &str) -> bool {
-        if piece.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace() && !self.marks.contains(c)) {
+        let complete = piece.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace()) && self.complete(reply);
+        if !self.marks_allowed(reply.trim_end().chars().last(), piece, complete) {
             return false;
         }
         let text = format!("{reply}{piece}");
@@ -357,6 +364,26 @@ impl Rewrite {
         })
     }
 
+    /// Whether the punctuation of `text`, written after `before` (the last character before it that is not a
+    /// space), may stand: marks of a sentence or of the line, each after a word (or a closing mark), except one
+    /// that opens a quotation or brackets ("- - -" and a leading "- " are not writing); once the line is
+    /// `complete`, only a mark that ends a sentence or closes one.
+    fn marks_allowed(&self, mut before: Option<char>, text: &str, complete: bool) -> bool {
+        for c in text.chars() {
+            if !c.is_alphanumeric() && !c.is_whitespace() {
+                let after_word = before.is_some_and(|e| e.is_alphanumeric() || CLOSING.contains(&e));
+                let closing = CLOSING.contains(&c) || ".!?".contains(c);
+                if !self.marks.contains(c) || !(after_word || OPENING.contains(&c)) || (complete && !closing) {
+                    return false;
+                }
+            }
+            if !c.is_whitespace() {
+                before = Some(c);
+            }
+        }
+        true
+    }
+
     /// Whether `reply` has said every word of the line, so it may end.
     pub fn complete(&self, reply: &str) -> bool {
         self.read(&words(reply, false)).is_ok_and(|states| states.iter().any(|&(i, ..)| i == self.required.len()))
@@ -365,6 +392,9 @@ impl Rewrite {
     /// What is wrong with `text` as a rewrite of the line, if anything: the first word it adds, changes or moves,
     /// or the first word of the line it leaves out.
     pub fn check(&self, text: &str) -> Result<(), String> {
+        if !self.marks_allowed(None, text, false) {
+            return Err("has punctuation the line does not, or marks with no word before them".into());
+        }
         let said = words(text, false);
         let mut states = self.start();
         for (k, word) in said.iter().enumerate() {
@@ -546,7 +576,7 @@ struct Word {
     quoted: bool,
     /// Inside brackets.
     bracketed: bool,
-    /// Joined to the word before by a hyphen ("op" of "Co-op").
+    /// Joined to the word before by a hyphen or slash ("op" of "Co-op", "d" of "pack/d").
     hyphen_joined: bool,
     /// Two letters or more, every letter a capital.
     capitals: bool,
@@ -601,7 +631,9 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
             continue;
         }
         push(&mut current, (quoted, bracketed), hyphen_joined, &mut clause_start, &mut out);
-        hyphen_joined = c == '-' && prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
+        hyphen_joined = matches!(c, '-' | '/')
+            && prev.is_some_and(char::is_alphanumeric)
+            && next.is_some_and(char::is_alphanumeric);
         match c {
             '(' | '[' => bracketed = true,
             ')' | ']' => bracketed = false,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{EngineError, Result, candle_message};
 use crate::model::{Model, PrefixCache, Prompt};
 use crate::template::ChatMessage;
+use crate::threads::{DecodeThreads, ThreadChooser};
 use crate::tokenizer::Tokenizer;
 
 /// Prompt tokens fed per forward pass during prefill, bounding the attention matrix's memory.
@@ -163,6 +164,9 @@ pub struct Generation {
     pub prefill_tokens_per_second: f64,
     /// Tokens generated per second after the first.
     pub decode_tokens_per_second: f64,
+    /// Decode steps run on one thread rather than the worker pool ([`crate::threads`]).
+    #[serde(default)]
+    pub one_thread_steps: usize,
 }
 
 impl Model {
@@ -227,6 +231,9 @@ impl Model {
         let max_new = params.max_tokens.min(limit - prompt.tokens.len());
         let mut generated = 0;
         let mut refused = 0;
+        let workers = candle_core::utils::barrier_pool().n_workers();
+        let mut threads = ThreadChooser::new(DecodeThreads::current(), workers);
+        let mut one_thread_steps = 0;
         let stop_reason = loop {
             let next = match self.sample(&mut sampler, &logits, &history, params, &mut filter, &stream, &mut refused) {
                 Ok(Some(next)) => next,
@@ -254,7 +261,13 @@ impl Model {
                 break StopReason::Length;
             }
             let input = Tensor::new(&[next], &self.device).and_then(|t| t.unsqueeze(0));
-            logits = match input.and_then(|t| self.forward.forward(&t, history.len() - 1)) {
+            crate::kernels::set_one_thread(threads.one_thread());
+            one_thread_steps += usize::from(threads.one_thread());
+            let step = Instant::now();
+            let forward = input.and_then(|t| self.forward.forward(&t, history.len() - 1));
+            threads.record(step.elapsed().as_secs_f64());
+            crate::kernels::set_one_thread(false);
+            logits = match forward {
                 Ok(l) => l,
                 Err(e) => return Err(fail(e, &stream.text)),
             };
@@ -277,6 +290,7 @@ impl Model {
             time_to_first_token,
             prefill_tokens_per_second: rate(prefilled, prefill_time),
             decode_tokens_per_second: rate(generated.saturating_sub(1), decode_time),
+            one_thread_steps,
         })
     }
 
@@ -388,6 +402,7 @@ fn cancelled_before_reply(prompt: &Prompt, start: Instant) -> Generation {
         time_to_first_token: start.elapsed(),
         prefill_tokens_per_second: 0.0,
         decode_tokens_per_second: 0.0,
+        one_thread_steps: 0,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod kernels;
 mod measure;
 mod model;
 mod template;
+pub mod threads;
 mod tokenizer;
 
 pub use arch::SUPPORTED_ARCHITECTURES;

@@ -212,12 +212,39 @@ fn round_half_away(v: f32) -> f32 {
     if (v - t).abs() >= 0.5 { t + 1f32.copysign(v) } else { t }
 }
 
+/// Whether the engine's kernels run on the calling thread alone ([`set_one_thread`]).
+static ONE_THREAD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes the engine's kernels run on the calling thread alone (`true`) or on candle's worker pool (`false`, the
+/// default). Beside a busy program, a pool waits at every operation for a worker the operating system has set
+/// aside; one thread does not wait. The results are the same bits either way: each work item computes its own
+/// outputs. Process-wide, like the pool.
+pub fn set_one_thread(on: bool) {
+    ONE_THREAD.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether the kernels run on one thread now ([`set_one_thread`]).
+pub fn one_thread() -> bool {
+    ONE_THREAD.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Runs `f` over `0..n` in chunks on candle's worker pool, or in one call on this thread under [`set_one_thread`].
+fn execute_chunked(n: usize, f: impl Fn(Range<usize>) + Sync) {
+    if one_thread() {
+        if n > 0 {
+            f(0..n);
+        }
+    } else {
+        candle_core::utils::barrier_pool().execute_chunked(n, f);
+    }
+}
+
 /// `(0..len).map(f)` collected, computed on candle's worker pool in runs of `run` consecutive indices (a run per
 /// work item).
 fn parallel_map<T: Send>(len: usize, run: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let mut out = Vec::<T>::with_capacity(len);
     let dst = Filling(out.as_mut_ptr());
-    candle_core::utils::barrier_pool().execute_chunked(len.div_ceil(run), |runs| {
+    execute_chunked(len.div_ceil(run), |runs| {
         for i in runs.start * run..(runs.end * run).min(len) {
             // SAFETY: `i < len`, the capacity; each index belongs to the one work item given its run.
             #[allow(unsafe_code)]
@@ -390,7 +417,7 @@ fn matmul<B: Unpack>(weights: &[B], acts: &[Act], (m, k, n): (usize, usize, usiz
     let row = |j: usize| &weights[j * kb..(j + 1) * kb];
     let act = |i: usize| &acts[i * kb..(i + 1) * kb];
     let out = Output(dst.as_mut_ptr(), n);
-    candle_core::utils::barrier_pool().execute_chunked(n.div_ceil(TILE_ROWS), |tiles| {
+    execute_chunked(n.div_ceil(TILE_ROWS), |tiles| {
         let cols = tiles.start * TILE_ROWS..(tiles.end * TILE_ROWS).min(n);
         let mut i = 0;
         while i + 4 <= m {
@@ -496,7 +523,7 @@ impl CustomOp1 for CausalSoftmax {
         // Waking the worker pool costs more than a decode step's few short rows.
         match src.len() {
             0..PARALLEL_FROM => softmax_rows(0..rows),
-            _ => candle_core::utils::barrier_pool().execute_chunked(rows, softmax_rows),
+            _ => execute_chunked(rows, softmax_rows),
         }
         Ok((CpuStorage::F32(dst), layout.shape().clone()))
     }

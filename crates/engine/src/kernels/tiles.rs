@@ -792,7 +792,7 @@ pub(super) fn matmul<T: Tile>(
     assert!(tiles.len() * TILE_N * T::COLS == n * k && acts.len() == m * kb && dst.len() == m * n, "matmul sizes");
     assert!(dot.is_available(), "{dot:?} is not available on this processor");
     let out = Output(dst.as_mut_ptr(), n);
-    candle_core::utils::barrier_pool().execute_chunked(n / TILE_N, |range| match dot {
+    super::execute_chunked(n / TILE_N, |range| match dot {
         DotProduct::Avx2 => run::<T, Avx2>(tiles, acts, (m, kb), range, out),
         // SAFETY: the processor has the instructions (asserted above).
         DotProduct::AvxVnni => unsafe { run_avx_vnni(tiles, acts, (m, kb), range, out) },
