@@ -397,6 +397,7 @@ const REWRITES: &[RewriteCase] = &[
     ("few mouthfuls cornflakes only", None, "Few mouthfuls of cornflakes are only.", false),
     ("Assoc cough - mainly dry", None, "Assoc cough. The mainly dry.", false),
     ("Nil neck stiffness", None, "The nil neck stiffness.", false),
+    ("safeguarding log started", None, "Safeguarding the log started.", false),
     ("Ex-smoker - a pack/d for 25 years", None, "Ex-smoker. A pack of d for 25 years.", false),
     ("SH: works as an accountant", None, "- SH: works as an accountant - - -.", false),
     ("SH: works as an accountant", None, "SH: works as an accountant.", true),

@@ -288,8 +288,8 @@ impl Rewrite {
                 let opens_clause = k > 0 && w.clause_start;
                 let verb = verb_like(&w.text);
                 // An article opens a clause before a noun with more of its phrase to come ("The sensor mat"; not
-                // "The office informed", "The unsure if taken"), or stands after a preposition or a verb ("to the
-                // toilet", "emptied the bag"; not "Safeguarding the log").
+                // "The office informed", "The unsure if taken"), or stands after a preposition or a conjunction
+                // ("to the toilet"; not "Safeguarding the log", where a word ending in "-ing" names a thing).
                 let opens_noun_phrase = line_words.get(k + 1).is_some_and(|n| {
                     !n.clause_start
                         && !NO_ARTICLE_BEFORE.contains(&n.text.as_str())
@@ -297,9 +297,7 @@ impl Rewrite {
                         && !n.text.chars().any(|c| c.is_ascii_digit())
                         && n.text != "if"
                 });
-                let after_link = k
-                    .checked_sub(1)
-                    .is_some_and(|p| LINKS.contains(&line_words[p].text.as_str()) || verb_like(&line_words[p].text));
+                let after_link = k.checked_sub(1).is_some_and(|p| LINKS.contains(&line_words[p].text.as_str()));
                 // "checked", "given", "smiling"; not "ate" or "says".
                 let participle = verb
                     && !IRREGULAR
