@@ -216,39 +216,45 @@ fn measuring_runs_the_requested_workload_and_changes_no_reply() {
     }
 }
 
-/// Runs a chooser for `steps` decode steps whose time is `pool` seconds on the worker pool and `one` on one thread;
-/// returns how many ran on one thread.
+/// Runs a chooser for `replies` replies of `steps` decode steps each, whose time is `pool(step)` seconds on the
+/// worker pool and `one` on one thread; returns how many ran on one thread.
 fn one_thread_steps(
     policy: tend_engine::threads::DecodeThreads,
     workers: usize,
-    pool: f64,
+    pool: impl Fn(usize) -> f64,
     one: f64,
-    steps: usize,
+    (replies, steps): (usize, usize),
 ) -> usize {
     let mut chooser = tend_engine::threads::ThreadChooser::new(policy, workers);
     let mut on_one = 0;
-    for _ in 0..steps {
-        let alone = chooser.one_thread();
-        on_one += usize::from(alone);
-        chooser.record(if alone { one } else { pool });
+    for r in 0..replies {
+        chooser.start_reply();
+        for s in 0..steps {
+            let alone = chooser.one_thread();
+            on_one += usize::from(alone);
+            chooser.record(if alone { one } else { pool(r * steps + s) });
+        }
     }
     on_one
 }
 
 #[test]
-fn decode_keeps_to_whichever_of_the_pool_and_one_thread_is_faster_and_tries_the_other_now_and_then() {
+fn decode_keeps_to_whichever_of_the_pool_and_one_thread_is_faster_and_tries_the_other_when_it_may_have_changed() {
     use tend_engine::threads::DecodeThreads::{Adaptive, One, Pool};
-    // Idle: the pool is twice as fast; one thread is tried for the first trial and a probe in every 32 steps.
-    let idle = one_thread_steps(Adaptive, 1, 0.010, 0.020, 200);
-    assert!((4..=4 + 2 * 200 / 32).contains(&idle), "{idle} of 200 steps on one thread while the pool was faster");
-    // Beside a busy program the pool waits for a worker set aside: one thread is faster, and most steps use it.
-    let busy = one_thread_steps(Adaptive, 1, 0.060, 0.030, 200);
-    assert!(busy >= 200 - 10 - 2 * 200 / 32, "{busy} of 200 steps on one thread while it was faster");
+    // Idle, ten replies of 20 steps (a care note's lines): the pool is twice as fast; one thread is tried once.
+    let idle = one_thread_steps(Adaptive, 1, |_| 0.010, 0.020, (10, 20));
+    assert_eq!(idle, 3, "one thread tried for three steps, once, while the pool stayed faster");
+    // Busy from the start: the pool's steps take 60 ms, one thread's 30 ms; after the one try, one thread stays,
+    // and the pool is tried again now and then in case the busy program ended.
+    let busy = one_thread_steps(Adaptive, 1, |_| 0.060, 0.030, (10, 20));
+    assert!(busy >= 200 - 2 * 10 - 5 - 3 * (200 / 48 + 1), "{busy} of 200 steps on one thread while it was faster");
+    // A busy program starts halfway: the pool's steps slow down, one thread is tried and kept.
+    let later = one_thread_steps(Adaptive, 1, |step| if step < 100 { 0.010 } else { 0.060 }, 0.030, (10, 20));
+    assert!((60..=100).contains(&later), "{later} of 200 steps on one thread, most of the second half");
     // Within a tenth of each other: no flapping, the pool stays.
-    let close = one_thread_steps(Adaptive, 1, 0.0100, 0.0095, 200);
-    assert!(close <= 4 + 2 * 200 / 32, "{close}");
+    assert_eq!(one_thread_steps(Adaptive, 1, |_| 0.0100, 0.0095, (10, 20)), 3);
     // The fixed settings, and a machine with no pool to choose.
-    assert_eq!(one_thread_steps(Pool, 1, 0.060, 0.030, 50), 0);
-    assert_eq!(one_thread_steps(One, 1, 0.010, 0.020, 50), 50);
-    assert_eq!(one_thread_steps(Adaptive, 0, 0.010, 0.020, 50), 50);
+    assert_eq!(one_thread_steps(Pool, 1, |_| 0.060, 0.030, (2, 25)), 0);
+    assert_eq!(one_thread_steps(One, 1, |_| 0.010, 0.020, (2, 25)), 50);
+    assert_eq!(one_thread_steps(Adaptive, 0, |_| 0.010, 0.020, (2, 25)), 50);
 }

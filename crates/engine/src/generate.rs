@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::{EngineError, Result, candle_message};
 use crate::model::{Model, PrefixCache, Prompt};
 use crate::template::ChatMessage;
-use crate::threads::{DecodeThreads, ThreadChooser};
 use crate::tokenizer::Tokenizer;
 
 /// Prompt tokens fed per forward pass during prefill, bounding the attention matrix's memory.
@@ -231,8 +230,7 @@ impl Model {
         let max_new = params.max_tokens.min(limit - prompt.tokens.len());
         let mut generated = 0;
         let mut refused = 0;
-        let workers = candle_core::utils::barrier_pool().n_workers();
-        let mut threads = ThreadChooser::new(DecodeThreads::current(), workers);
+        self.threads.start_reply();
         let mut one_thread_steps = 0;
         let stop_reason = loop {
             let next = match self.sample(&mut sampler, &logits, &history, params, &mut filter, &stream, &mut refused) {
@@ -261,11 +259,11 @@ impl Model {
                 break StopReason::Length;
             }
             let input = Tensor::new(&[next], &self.device).and_then(|t| t.unsqueeze(0));
-            crate::kernels::set_one_thread(threads.one_thread());
-            one_thread_steps += usize::from(threads.one_thread());
+            crate::kernels::set_one_thread(self.threads.one_thread());
+            one_thread_steps += usize::from(self.threads.one_thread());
             let step = Instant::now();
             let forward = input.and_then(|t| self.forward.forward(&t, history.len() - 1));
-            threads.record(step.elapsed().as_secs_f64());
+            self.threads.record(step.elapsed().as_secs_f64());
             crate::kernels::set_one_thread(false);
             logits = match forward {
                 Ok(l) => l,

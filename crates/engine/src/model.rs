@@ -12,6 +12,7 @@ use crate::arch::{self, Capabilities, Forward};
 use crate::error::{EngineError, Result};
 use crate::gguf::{GgufFile, ModelInfo};
 use crate::template::{ChatMessage, ChatTemplate};
+use crate::threads::{DecodeThreads, ThreadChooser};
 use crate::tokenizer::Tokenizer;
 
 /// The ChatML template, used only for models without a template of their own whose vocabulary has ChatML's
@@ -52,6 +53,8 @@ pub struct Model {
     pub(crate) template: ChatTemplate,
     pub(crate) device: Device,
     pub(crate) prefix_cache: Option<PrefixCache>,
+    /// Whether decode steps run on the worker pool or one thread, learnt across requests.
+    pub(crate) threads: ThreadChooser,
 }
 
 impl Model {
@@ -89,7 +92,9 @@ impl Model {
         let (tokenizer, template) = text?;
         let (forward, caps) = weights?;
         (reader.progress)(LoadProgress { bytes_read: gguf.file_size, total_bytes: gguf.file_size });
-        Ok(Self { info, forward, caps, tokenizer, template, device, prefix_cache: None })
+        let workers = candle_core::utils::barrier_pool().n_workers();
+        let threads = ThreadChooser::new(DecodeThreads::current(), workers);
+        Ok(Self { info, forward, caps, tokenizer, template, device, prefix_cache: None, threads })
     }
 
     /// Checks everything about the file that loading would, without reading the weights: a complete GGUF, a

@@ -33,30 +33,46 @@ impl DecodeThreads {
     }
 }
 
-/// Steps at the start of a reply that are run on the pool and not measured: caches warm up.
+/// Steps at the start of each reply that run as settled and are not measured: caches warm up.
 const WARM_UP: usize = 2;
-/// Steps measured on each before the first choice.
-const TRIAL: usize = 4;
-/// After the first choice, the other is tried for [`PROBE`] steps once in this many.
-const PROBE_EVERY: usize = 32;
-/// Steps of each such try.
-const PROBE: usize = 2;
+/// Steps of each try of the other way.
+const PROBE: usize = 3;
+/// Once settled on one thread, the pool is tried again after this many steps (the busy program may have ended).
+const RETRY_POOL_EVERY: usize = 48;
+/// Once settled on the pool, one thread is tried again only when steps have grown this much slower than the
+/// fastest seen (a sign that the pool waits for a worker set aside), and no sooner than [`RETRY_POOL_EVERY`].
+const CONGESTION: f64 = 1.3;
+/// How much the fastest pool step may grow per step (a tenth over 48).
+const BEST_DRIFT: f64 = 1.002;
 /// How much each new step's time counts in a running mean.
-const WEIGHT: f64 = 0.3;
+const WEIGHT: f64 = 0.5;
+/// Pool steps in a row above [`CONGESTION`] before one thread is tried: one slow step is noise.
+const CONGESTED_STEPS: usize = 2;
 /// The other way must be this much faster to be chosen (a tenth): no flapping on noise.
 const MARGIN: f64 = 0.9;
 
 /// Chooses, step by step, whether the next decode step runs on one thread, from the times of the steps before.
+/// It lives as long as the model, so what it learnt carries over from one request to the next (a care note makes
+/// one request per line): on an idle machine it tries one thread once, for a few steps, and then only if the
+/// pool's steps slow down.
 #[derive(Debug, Clone)]
 pub struct ThreadChooser {
     policy: DecodeThreads,
     /// Whether there is a pool to choose at all.
     pooled: bool,
+    /// Steps since the start of the current reply.
     step: usize,
-    /// Running mean seconds per step on the pool, and on one thread.
+    /// Steps since the last try of the other way.
+    since_probe: usize,
+    /// Steps left in the current try of the other way.
+    probing: usize,
+    /// Running mean seconds per step on the pool, and on one thread; the fastest pool step seen.
     pool: Option<f64>,
     one: Option<f64>,
-    /// The way the last choice settled on (one thread or not).
+    pool_best: Option<f64>,
+    /// Pool steps in a row whose running mean was above [`CONGESTION`] times the fastest.
+    congested: usize,
+    /// The way it settled on (one thread or not).
     settled_one: bool,
     /// What the current step runs on.
     current_one: bool,
@@ -70,13 +86,24 @@ impl ThreadChooser {
             policy,
             pooled: workers > 0,
             step: 0,
+            since_probe: 0,
+            probing: 0,
             pool: None,
             one: None,
+            pool_best: None,
+            congested: 0,
             settled_one: false,
             current_one: false,
         };
         chooser.current_one = chooser.choose();
         chooser
+    }
+
+    /// Starts a new reply: its first steps warm up and are not measured.
+    pub fn start_reply(&mut self) {
+        self.step = 0;
+        self.probing = 0;
+        self.current_one = self.choose();
     }
 
     /// Whether the step about to run should run on one thread.
@@ -89,9 +116,30 @@ impl ThreadChooser {
         if self.step >= WARM_UP {
             let mean = if self.current_one { &mut self.one } else { &mut self.pool };
             *mean = Some(mean.map_or(seconds, |m| m + WEIGHT * (seconds - m)));
+            if !self.current_one {
+                // The fastest pool step, drifting up slowly as a reply's context grows and each step does more.
+                self.pool_best = Some(self.pool_best.map_or(seconds, |b| seconds.min(b * BEST_DRIFT)));
+                let slow = matches!((self.pool, self.pool_best), (Some(p), Some(b)) if p > b * CONGESTION);
+                self.congested = if slow { self.congested + 1 } else { 0 };
+            }
+            if self.probing > 0 {
+                self.probing -= 1;
+                if self.probing == 0 {
+                    self.settle();
+                }
+            }
         }
         self.step += 1;
+        self.since_probe += 1;
         self.current_one = self.choose();
+    }
+
+    /// Settles on the faster way after a try: the other must beat the settled way by [`MARGIN`].
+    fn settle(&mut self) {
+        if let (Some(pool), Some(one)) = (self.pool, self.one) {
+            self.settled_one = if self.settled_one { pool >= one * MARGIN } else { one < pool * MARGIN };
+        }
+        self.since_probe = 0;
     }
 
     fn choose(&mut self) -> bool {
@@ -101,19 +149,22 @@ impl ThreadChooser {
             DecodeThreads::One => return true,
             DecodeThreads::Adaptive => {}
         }
-        let k = self.step;
-        if k < WARM_UP + TRIAL {
-            return false;
+        if self.step < WARM_UP {
+            return self.settled_one;
         }
-        if k < WARM_UP + 2 * TRIAL {
-            return true;
+        if self.probing == 0 {
+            let congested = self.congested >= CONGESTED_STEPS;
+            let start = if self.settled_one {
+                self.since_probe >= RETRY_POOL_EVERY
+            } else {
+                // One thread is tried once, after the pool's first measured steps, and again when they slow.
+                (self.one.is_none() && self.pool.is_some() && self.step >= WARM_UP + PROBE)
+                    || (congested && self.since_probe >= RETRY_POOL_EVERY)
+            };
+            if start {
+                self.probing = PROBE;
+            }
         }
-        // Settle on the faster; the other must beat the settled way by the margin to take over.
-        if let (Some(pool), Some(one)) = (self.pool, self.one) {
-            self.settled_one = if self.settled_one { pool >= one * MARGIN } else { one < pool * MARGIN };
-        }
-        let since = k - (WARM_UP + 2 * TRIAL);
-        let probing = since % PROBE_EVERY >= PROBE_EVERY - PROBE;
-        self.settled_one != probing
+        if self.probing > 0 { !self.settled_one } else { self.settled_one }
     }
 }
