@@ -2,8 +2,8 @@
 //! under a decoding constraint fed by the checks, verified against their items, repaired or replaced by the plain
 //! words of the notes when they fail, and linked to the spans of the notes they came from.
 //!
-//! Each line is written under the checks' [`Rewrite`] rule: its words in their order, grammar and the person's
-//! name added, nothing else. The engine knows nothing of care: this module adapts the checks' [`Rewrite`] (care
+//! Each line is written under the checks' [`Rewrite`] rule: its words in their order, grammar added where English
+//! puts it, nothing else. The engine knows nothing of care: this module adapts the checks' [`Rewrite`] (care
 //! notes) and [`Allowed`] (the single-pass tasks) to the engine's [`TokenFilter`].
 
 use std::time::{Duration, Instant};
@@ -301,9 +301,9 @@ fn one_paragraph(text: &str) -> String {
 }
 
 /// What is wrong with `text` as the sentences for `items`, one reason each: not a rewrite of their line under
-/// `rule` (a word added, changed, moved or left out), facts it adds, changes or loses, a negation reversed, a
-/// high-stakes claim, clinical advice, a passage from the prompt's example, a lost subject, a sentence left
-/// unfinished, or nothing written. Empty when it passes.
+/// `rule` (a word added, changed, moved or left out, the line unfinished), facts it adds, changes or loses, a
+/// negation reversed, a high-stakes claim, clinical advice, a passage from the prompt's example, or nothing
+/// written. Empty when it passes.
 pub(crate) fn verify(items: &[&Item], rule: &Rewrite, text: &str, person: Option<&str>, example: &str) -> Vec<String> {
     if text.trim().is_empty() {
         return vec!["nothing was written".into()];
@@ -323,20 +323,6 @@ pub(crate) fn verify(items: &[&Item], rule: &Rewrite, text: &str, person: Option
     found.extend(tend_checks::clinical::check_draft(text));
     found.extend(copied_from_example(example, &source, text));
     reasons.extend(found.into_iter().map(|f| format!("{} ({:?})", f.message, f.text)));
-    // A sentence does not start "The" before the line's own first word when that word is not a thing
-    // ("The repositioned to left side", "The has been feeling"): the model lost the subject.
-    let expanded = items.iter().map(|i| i.expanded.as_str()).collect::<Vec<_>>().join(", ");
-    let first_of_line = expanded.split_whitespace().next().unwrap_or("").to_lowercase();
-    let lost_subject = text.to_lowercase().starts_with(&format!("the {first_of_line} "))
-        && (first_of_line.ends_with("ed")
-            || ["up", "has", "had", "was", "is", "did"].contains(&first_of_line.as_str()));
-    if lost_subject {
-        reasons.push("lost the subject of the line".into());
-    }
-    let last = text.trim_end_matches(|c: char| !c.is_alphanumeric()).rsplit(' ').next().unwrap_or("");
-    if DANGLING.contains(&last.to_lowercase().as_str()) {
-        reasons.push("ends before its sentence does".into());
-    }
     reasons.dedup();
     reasons
 }
@@ -354,12 +340,6 @@ fn names_the_person(finding: &Finding, person: Option<&str>) -> bool {
         && (finding.text.chars().count() == 1
             || person.is_some_and(|p| p.split_whitespace().any(|w| w.eq_ignore_ascii_case(&finding.text))))
 }
-
-/// Words a sentence does not end on: the sentence was cut short or rambled off.
-const DANGLING: &[&str] = &[
-    "a", "an", "the", "very", "of", "to", "and", "or", "but", "with", "for", "in", "on", "at", "by", "from", "which",
-    "that", "is", "was", "were", "are", "be", "as", "so", "than", "this", "these", "who", "into", "its", "their",
-];
 
 /// Whether an omission found against the written and expanded forms together is an omission of each form alone.
 fn lost_in_both(items: &[&Item], finding: &Finding, text: &str, person: Option<&str>) -> bool {

@@ -225,7 +225,7 @@ struct Required {
     quoted: bool,
     /// Inside brackets: kept inside them, nothing added inside.
     bracketed: bool,
-    /// Joined to the word before by a hyphen.
+    /// Joined to the word before by a hyphen or slash: kept joined, nothing added between.
     hyphen_joined: bool,
     /// In capitals ("SOB", "PMH"): written in capitals.
     capitals: bool,
