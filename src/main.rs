@@ -438,6 +438,9 @@ fn draft(
             print!("{}", draft.draft);
         }
         println!();
+        if let Some(back) = &draft.back_translation {
+            println!("\nRead back into English by the same model (to check the meaning):\n{back}");
+        }
         print_evidence(&draft, &text);
         print_findings(&draft.findings, &text, &draft.draft);
         eprintln!("--- Review required: this is an AI draft. Check every fact before it goes on the record. ---");

@@ -460,13 +460,14 @@ fn a_faithful_sentence_passes_the_rewrite_rule_token_by_token() {
 fn a_translation_that_runs_on_is_cut_at_three_times_its_source() {
     use tend_app::{Assistant, Language, StopReason, TRANSLATION_LENGTH_FACTOR, TRANSLATION_MARGIN, Task};
     let path = crate::support::tiny::task_sized_model();
-    let source = "She did not eat her lunch today.";
+    // Into English, so there is no reading back: the one request is the translation.
+    let source = "Nie zjadła dzisiaj obiadu.";
     let source_tokens = Model::load(&path, &mut |_| {}).unwrap().tokenizer().encode_text(source).unwrap().len();
     let bound = TRANSLATION_LENGTH_FACTOR * source_tokens + TRANSLATION_MARGIN;
     let mut assistant = Assistant::open(&path, &mut |_| {}).unwrap();
     let params = GenerationParams { max_tokens: 1000, ..GenerationParams::default() };
     let draft = assistant
-        .draft(Task::Translate, source, Some(Language::Polish), None, &params, &mut |_| Flow::Continue)
+        .draft(Task::Translate, source, Some(Language::English), None, &params, &mut |_| Flow::Continue)
         .unwrap();
     let generated = draft.provenance.generated_tokens;
     assert!(generated <= bound, "{generated} tokens for a source of {source_tokens}");
@@ -474,4 +475,65 @@ fn a_translation_that_runs_on_is_cut_at_three_times_its_source() {
     assert_eq!(draft.stop_reason, StopReason::Length, "{draft:?}");
     assert_eq!(generated, bound);
     assert!(draft.review_required);
+}
+
+#[test]
+fn a_translation_out_of_english_is_read_back_into_english_and_what_that_loses_is_a_finding_once() {
+    use tend_app::{Assistant, Language, Location, Progress, Task};
+    let mut assistant = Assistant::open(&crate::support::tiny::task_sized_model(), &mut |_| {}).unwrap();
+    let source = "Joan took 2 tablets at 8:15.";
+    let params = GenerationParams { max_tokens: 200, ..GenerationParams::default() };
+    let mut shown = String::new();
+    let draft = assistant
+        .draft(Task::Translate, source, Some(Language::Polish), None, &params, &mut |p| {
+            if let Progress::Text(t) = p {
+                shown.push_str(t);
+            }
+            Flow::Continue
+        })
+        .unwrap();
+    assert_eq!(shown.trim(), draft.draft, "only the translation is streamed, not the reading back");
+    let back = draft.back_translation.as_deref().expect("a reading back into English");
+    assert_eq!(draft.provenance.requests, 2, "{:?}", draft.provenance);
+    // Every fact of the original that the reading back lacks is a finding in the original, once: from the check of
+    // the translation, or from the reading back.
+    for fact in ["Joan", "8:15"] {
+        if !back.contains(fact) {
+            let found = draft.findings.iter().filter(|f| f.location == Location::Source && f.text == fact).count();
+            assert_eq!(found, 1, "{fact}: {:#?}", draft.findings);
+        }
+    }
+    // Into English there is nothing to read back.
+    let into_english = assistant
+        .draft(Task::Translate, "Joan a luat 2 tablete.", Some(Language::English), None, &params, &mut |_| {
+            Flow::Continue
+        })
+        .unwrap();
+    assert!(into_english.back_translation.is_none() && into_english.provenance.requests == 1);
+}
+
+/// (original, translation read back into English, what is reported lost).
+const READ_BACK: &[(&str, &str, &[&str])] = &[
+    ("Joan took 2 tablets at 8:15.", "Joan took 2 tablets at 8:15.", &[]),
+    ("Joan took 2 tablets at 8:15.", "Joan took two tablets in the morning.", &["8:15"]),
+    ("Give paracetamol 500mg to Mr Patel.", "Give the tablet to Mr Patel.", &["paracetamol", "500mg"]),
+    ("She did not eat lunch.", "She ate lunch.", &["(negation)"]),
+];
+
+#[test]
+fn what_a_reading_back_loses_points_into_the_original() {
+    for (original, back, lost) in READ_BACK {
+        let findings = tend_checks::translation::check_back(original, back);
+        let said: Vec<String> = findings
+            .iter()
+            .map(
+                |f| if f.kind == tend_checks::FindingKind::Negation { "(negation)".to_owned() } else { f.text.clone() },
+            )
+            .collect();
+        assert_eq!(said, *lost, "{original} / {back}: {findings:#?}");
+        for f in &findings {
+            assert_eq!(f.location, tend_checks::Location::Source);
+            assert!(f.end <= original.len() && f.message.contains("read back into English"), "{f:?}");
+        }
+    }
 }

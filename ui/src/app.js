@@ -327,7 +327,13 @@ function notesAndDraft(record, sourceId, draftId, sourceTitle) {
   const hint = segments.draft.length
     ? el("p", { class: "muted evidence-hint" }, "Focus or point at a sentence to see the part of your notes it came from.")
     : null;
-  return [el("div", {}, el("h4", {}, sourceTitle), source), el("div", {}, el("h4", {}, "What the AI wrote"), hint, draft)];
+  const back = record.provenance?.back_translation;
+  const backPane = back
+    ? el("div", { id: "back-translation" }, el("h4", {}, "The translation read back into English"),
+      el("p", { class: "muted" }, "The same model translated its translation back, so you can check the meaning without reading the language. A speaker of the language should still check it."),
+      el("p", { class: "text" }, back))
+    : null;
+  return [el("div", {}, el("h4", {}, sourceTitle), source), el("div", {}, el("h4", {}, "What the AI wrote"), hint, draft, backPane)];
 }
 
 function findingList(record, canAcknowledge, onChange) {

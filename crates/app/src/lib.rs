@@ -124,6 +124,9 @@ pub struct Draft {
     pub sentences: Vec<Sentence>,
     /// Parts of the input that no sentence covers ("not in the draft"; care notes only).
     pub uncovered: Vec<Span>,
+    /// A translation out of English translated back into English by the same model, for a reader who cannot read
+    /// the translation; the findings include what it lost of the original.
+    pub back_translation: Option<String>,
     /// Model, template, settings and timings.
     pub provenance: Provenance,
 }
@@ -227,7 +230,20 @@ impl Assistant {
             );
             (g.text.trim().to_owned(), g.stop_reason, Vec::new(), Vec::new(), p)
         };
-        let findings = findings_for(task, input, &draft, &prompt.example, person);
+        let mut findings = findings_for(task, input, &draft, &prompt.example, person);
+        let mut provenance = provenance;
+        let out_of_english = task == Task::Translate && language.is_some_and(|l| l != Language::English);
+        let back_translation = if out_of_english && stop_reason != StopReason::Cancelled && !draft.is_empty() {
+            let back = self.back_translate(&draft, params, on_progress)?;
+            provenance.requests += 1;
+            provenance.prompt_tokens += back.prompt_tokens;
+            provenance.generated_tokens += back.generated_tokens;
+            provenance.refused_tokens += back.refused_tokens;
+            findings.extend(lost_in_back_translation(input, &back.text, &findings));
+            Some(back.text.trim().to_owned())
+        } else {
+            None
+        };
         let provenance = Provenance { total_time: started.elapsed(), ..provenance };
         Ok(Draft {
             task,
@@ -238,8 +254,29 @@ impl Assistant {
             stop_reason,
             sentences,
             uncovered,
+            back_translation,
             provenance,
         })
+    }
+
+    /// Translates `translation` back into English with the same model, under the same bound on its length and the
+    /// same fact constraint; its text is not streamed (the caller is showing the translation).
+    fn back_translate(
+        &mut self,
+        translation: &str,
+        params: &GenerationParams,
+        on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
+    ) -> Result<tend_engine::Generation, AppError> {
+        let prompt = Task::Translate.prompt(translation, Some(Language::English), None)?;
+        let allowed = faithful::whole_input_filter(Task::Translate, translation, None);
+        let mut params = params.clone();
+        let source = self.model.tokenizer().encode_text(translation)?.len();
+        params.max_tokens = params.max_tokens.min(TRANSLATION_LENGTH_FACTOR * source + TRANSLATION_MARGIN);
+        let mut quiet = |p: Progress<'_>| match p {
+            Progress::Prefill { .. } => on_progress(p),
+            Progress::Text(_) => Flow::Continue,
+        };
+        faithful::generate_under(&mut self.model, &prompt.messages, &params, &allowed, &mut quiet)
     }
 
     /// The answer to a request for clinical advice: nothing generated, the request flagged, and signposting.
@@ -272,6 +309,7 @@ impl Assistant {
             stop_reason: StopReason::End,
             sentences: Vec::new(),
             uncovered: Vec::new(),
+            back_translation: None,
             provenance: Provenance {
                 model: info.name.clone(),
                 model_path: info.path.display().to_string(),
@@ -296,6 +334,15 @@ impl Assistant {
 /// laptops, or the best this processor has), for the command line's report and every draft's provenance.
 pub fn kernels_in_use() -> String {
     tend_engine::kernels::Isa::current().describe()
+}
+
+/// What the reading back of a translation lost of the `original` ([`tend_checks::translation::check_back`]),
+/// except what the translation itself is already found to have lost.
+fn lost_in_back_translation(original: &str, back: &str, already: &[Finding]) -> Vec<Finding> {
+    tend_checks::translation::check_back(original, back)
+        .into_iter()
+        .filter(|f| !already.iter().any(|a| a.kind == f.kind && (a.kind == FindingKind::Negation || a.text == f.text)))
+        .collect()
 }
 
 /// A translation may run to this many times its source's tokens, plus [`TRANSLATION_MARGIN`], before it is cut.

@@ -110,6 +110,9 @@ impl Session {
         // The evidence: each sentence's spans of the notes, and the parts of the notes no sentence covers.
         provenance["evidence"] = serde_json::json!({ "sentences": draft.sentences, "uncovered": draft.uncovered });
         provenance["checks"] = format!("tend-checks {}", env!("CARGO_PKG_VERSION")).into();
+        if let Some(back) = &draft.back_translation {
+            provenance["back_translation"] = back.as_str().into();
+        }
         let task = draft.task.name();
         let store = self.records()?;
         Ok(store.save_draft(&tend_store::NewDraft {

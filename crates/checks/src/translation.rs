@@ -97,3 +97,32 @@ pub fn check(source: &str, translation: &str) -> Vec<Finding> {
     }
     findings
 }
+
+/// What `back` (a translation read back into the original's language by the same model, for a reader who cannot
+/// read the translation) lost of `original`: the facts and the negation [`check`] looks for, each pointing into
+/// the original, worded for that reader.
+pub fn check_back(original: &str, back: &str) -> Vec<Finding> {
+    check(original, back)
+        .into_iter()
+        .map(|f| match f.kind {
+            FindingKind::Negation => Finding {
+                message: "The original says something did not happen; the translation, read back into English, does \
+                          not. Check it with a speaker of the language."
+                    .to_owned(),
+                text: original.to_owned(),
+                start: 0,
+                end: original.len(),
+                location: Location::Source,
+                ..f
+            },
+            _ => Finding {
+                message: format!(
+                    "\"{}\" from the original is not in the translation read back into English. Check it with a \
+                     speaker of the language.",
+                    f.text
+                ),
+                ..f
+            },
+        })
+        .collect()
+}
