@@ -1,7 +1,8 @@
 //! A colleague with a password of their own and the files on a shared laptop: what the keyring and the files on
 //! disk now stop (issue 23's first slice). An entry copied under another user's name opens nothing; parallel
 //! wrong passwords are all counted; crafted key-derivation costs are refused with a sentence; the database, its
-//! keyring and exports are readable by their owner alone; look-alike names and blank-padded passwords are refused.
+//! keyring and exports are readable by their owner alone; look-alike names and blank-padded passwords are refused;
+//! a missing or swapped keyring is named as such.
 //! What an insider who knows the database key can still do is listed in SECURITY.md.
 
 use std::path::{Path, PathBuf};
@@ -169,4 +170,20 @@ fn look_alike_names_and_blank_padded_passwords_are_refused() {
     admin
         .add_user("zoë", Role::CareWorker, "a good password")
         .expect("one alphabet, accents and spaces inside are fine");
+}
+
+#[test]
+fn a_missing_or_swapped_keyring_is_named_as_such() {
+    let (_dir, db) = home();
+    let (_other_dir, other) = home();
+    // Another database's keyring, where the users and passwords are the same: it opens, but its key does not fit.
+    std::fs::copy(keyring_path(&other), keyring_path(&db)).expect("swap");
+    let err = Store::open(&db, "tom", "tom-password").expect_err("refused");
+    assert!(
+        matches!(err, StoreError::KeyringMismatch(_)) && err.to_string().contains("belongs to another database"),
+        "{err}"
+    );
+    std::fs::remove_file(keyring_path(&db)).expect("remove");
+    let err = Store::open(&db, "tom", "tom-password").expect_err("refused");
+    assert!(matches!(err, StoreError::KeyringMissing(_)) && err.to_string().contains("restore its keyring"), "{err}");
 }

@@ -85,7 +85,8 @@ fn wrong_passwords_unknown_users_and_foreign_files_are_refused() {
 
     let foreign = dir.path().join("photo.db");
     std::fs::write(&foreign, vec![0x5a; 4096]).expect("write");
-    assert!(matches!(Store::open(&foreign, "admin", "admin-password"), Err(StoreError::NotATendDatabase(_))));
+    let err = Store::open(&foreign, "admin", "admin-password").expect_err("refused");
+    assert!(matches!(err, StoreError::KeyringMissing(_)) && err.to_string().contains("choose the right file"), "{err}");
     assert!(matches!(Store::open(&dir.path().join("none.db"), "a", "b"), Err(StoreError::Missing(_))));
     assert!(matches!(Store::create(&home.db, "admin", "admin-password"), Err(StoreError::AlreadyExists(_))));
 }

@@ -17,6 +17,18 @@ pub enum StoreError {
     /// A file exists but is not an encrypted Tend database.
     #[error("{0} is not a Tend database (it may be from another program, or damaged); nothing was changed")]
     NotATendDatabase(PathBuf),
+    /// The keyring beside the database is missing.
+    #[error(
+        "there is no keyring beside this database ({0}): if it is a Tend database, restore its keyring from the backup \
+         made with it (no password opens the records without it); if not, choose the right file (nothing was changed)"
+    )]
+    KeyringMissing(PathBuf),
+    /// The keyring opened with the password, but its key does not open this database.
+    #[error(
+        "the keyring {0} belongs to another database: its key does not open this one; put back this database's own \
+         keyring (nothing was changed)"
+    )]
+    KeyringMismatch(PathBuf),
     /// A database file is stored unencrypted.
     #[error("{0} is not encrypted; Tend keeps care records only in encrypted databases and will not open it")]
     NotEncrypted(PathBuf),

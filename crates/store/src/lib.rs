@@ -150,12 +150,12 @@ impl Store {
         }
         let keyring = keyring::path_for(path);
         if !keyring.exists() {
-            return Err(StoreError::NotATendDatabase(path.to_owned()));
+            return Err(StoreError::KeyringMissing(keyring));
         }
         let key = keyring::unlock(&keyring, user, password)?;
         let conn = connect(path, &key).map_err(|e| match e {
             StoreError::Locked => e,
-            _ => StoreError::NotATendDatabase(path.to_owned()),
+            _ => StoreError::KeyringMismatch(keyring.clone()),
         })?;
         let quick: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
         if quick != "ok" {
