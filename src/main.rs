@@ -116,6 +116,8 @@ enum Command {
         #[arg(long)]
         text: String,
     },
+    /// List the AI-error reports workers have filed, newest first (managers and admins).
+    Reports,
     /// Show or change how long source notes are kept, and whether managers may review their own drafts (admins).
     Settings {
         /// Days to keep source notes and rejected drafts.
@@ -284,6 +286,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Erase { person, yes } => records::erase(&cli.store, person, yes),
         Command::Export { person, format, out } => records::export(&cli.store, person, format, out.as_deref()),
         Command::Report { draft, person, text } => records::report(&cli.store, draft, person, &text),
+        Command::Reports => records::reports(&cli.store),
         Command::Settings { retention_days, allow_self_review } => {
             records::settings(&cli.store, retention_days, allow_self_review)
         }

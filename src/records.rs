@@ -494,6 +494,24 @@ pub fn report(args: &StoreArgs, draft: Option<i64>, person: Option<i64>, text: &
     Ok(())
 }
 
+/// `tend reports`: every AI-error report, newest first, with the draft and person it concerns (managers and admins).
+pub fn reports(args: &StoreArgs) -> Result<()> {
+    let mut session = sign_in(args)?;
+    let reports = session.records()?.incidents()?;
+    if reports.is_empty() {
+        println!("No AI errors have been reported.");
+    }
+    for r in reports {
+        let about: Vec<String> = [r.draft_id.map(|d| format!("draft {d}")), r.person_id.map(|p| format!("person {p}"))]
+            .into_iter()
+            .flatten()
+            .collect();
+        let about = if about.is_empty() { String::new() } else { format!(" about {}", about.join(", ")) };
+        println!("Report {} by {} on {}{about}: {}", r.id, r.reporter, r.at, r.description);
+    }
+    Ok(())
+}
+
 /// `tend settings`: shows or changes the retention period and self-review (admins change them).
 pub fn settings(args: &StoreArgs, retention_days: Option<u32>, allow_self_review: Option<bool>) -> Result<()> {
     let mut session = sign_in(args)?;
