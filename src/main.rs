@@ -470,6 +470,13 @@ fn draft(
         draft.stop_reason,
         tend_app::kernels_in_use()
     );
+    if let Some(to) = language.filter(|&l| task == Task::Translate && l != Language::English) {
+        let entry = tend_app::models::catalog_entry_for(assistant.model_sha256());
+        let (reliability, chrf) =
+            entry.map_or((tend_app::models::Reliability::NotMeasured, None), |e| e.translation_into(to));
+        let measured = chrf.map_or_else(String::new, |c| format!(" (chrF++ {c:.1} as measured)"));
+        eprintln!("Translation into {} with this model: {}{measured}.", to.name(), reliability.label());
+    }
     if task == Task::Translate && draft.stop_reason == StopReason::Length {
         eprintln!(
             "The translation ran on longer than its source could need and was cut at {} tokens: check that nothing \

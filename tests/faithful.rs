@@ -537,3 +537,26 @@ fn what_a_reading_back_loses_points_into_the_original() {
         }
     }
 }
+
+#[test]
+fn each_language_is_labelled_from_the_models_measured_translations() {
+    use tend_app::Language;
+    use tend_app::models::{Reliability, best_translator, find};
+    let small = find("Qwen2.5-Coder-0.5B-Instruct (Q4_K_M)").expect("catalogue entry");
+    for (language, expected) in [
+        (Language::Spanish, Reliability::Good),
+        (Language::Polish, Reliability::Rough),
+        (Language::Punjabi, Reliability::NotAvailable),
+        (Language::Yoruba, Reliability::NotAvailable),
+    ] {
+        let (reliability, chrf) = small.translation_into(language);
+        assert_eq!(reliability, expected, "{language:?} {chrf:?}");
+        assert!(chrf.is_some());
+    }
+    let unmeasured = find("SmolLM2-135M-Instruct (Q4_1)").expect("catalogue entry");
+    assert_eq!(unmeasured.translation_into(Language::Polish), (Reliability::NotMeasured, None));
+    // Where the 0.5B is poor, the catalogue names the model that does better, if one does.
+    let (better, chrf) = best_translator(Language::Filipino).expect("a better translator");
+    assert!(better.name.starts_with("Qwen2.5-Coder-1.5B") && chrf > 30.0, "{} {chrf}", better.name);
+    assert!(best_translator(Language::Punjabi).is_none(), "no catalogue model translates Punjabi usably");
+}

@@ -151,3 +151,26 @@ fn the_engines_decoder_matches_candles_and_reuses_the_instruction_prefix() {
         assert_eq!(reused.text, fresh.text, "{file}: reusing the prefix changes nothing");
     }
 }
+
+#[test]
+#[cfg_attr(not(tend_real_models), ignore = "needs real models: TEND_REAL_MODEL_TESTS=1 (scripts/test sets it)")]
+fn a_translation_this_model_cannot_do_is_declined_with_an_interpreter_suggested() {
+    use tend_app::{Assistant, Language, Task};
+    let mut assistant = Assistant::open(&support::real_model(QWEN_05B), &mut |_| {}).expect("load");
+    let params = GenerationParams { max_tokens: 40, ..GenerationParams::default() };
+    let draft = assistant
+        .draft(Task::Translate, "She did not eat her lunch.", Some(Language::Punjabi), None, &params, &mut |_| {
+            Flow::Continue
+        })
+        .expect("draft");
+    assert!(draft.declined && draft.review_required, "{draft:?}");
+    assert!(draft.draft.contains("interpreter") && draft.draft.contains("0.4"), "{}", draft.draft);
+    assert_eq!(draft.provenance.requests, 0, "nothing generated");
+    // Spanish, which it translates usably, is translated and read back.
+    let spanish = assistant
+        .draft(Task::Translate, "She did not eat her lunch.", Some(Language::Spanish), None, &params, &mut |_| {
+            Flow::Continue
+        })
+        .expect("draft");
+    assert!(!spanish.declined && spanish.back_translation.is_some(), "{spanish:?}");
+}

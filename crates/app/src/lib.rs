@@ -179,6 +179,11 @@ impl Assistant {
         if let Some(request) = tend_checks::clinical::asks_for_advice(input) {
             return Ok(self.declined(task, input, request, prompt.template, params));
         }
+        if let Some(to) = language.filter(|&l| task == Task::Translate && l != Language::English)
+            && let Some(declined) = self.translation_not_offered(to, prompt.template.clone(), params)
+        {
+            return Ok(declined);
+        }
         let started = std::time::Instant::now();
         let info = self.model.info().clone();
         let provenance = |prompt_tokens, generated_tokens, ttft, prefill, decode, requests, refused| Provenance {
@@ -290,20 +295,61 @@ impl Assistant {
     ) -> Draft {
         let start = input.find(request).unwrap_or(0);
         let signpost = tend_checks::clinical::signpost();
+        let finding = Finding {
+            kind: FindingKind::ClinicalAdvice,
+            fact: None,
+            text: request.to_owned(),
+            start,
+            end: start + request.len(),
+            location: Location::Source,
+            message: format!("The notes ask for a diagnosis, a dose or a triage decision. {signpost}"),
+            suggestion: None,
+        };
+        self.nothing_generated(task, signpost.to_owned(), vec![finding], template, params)
+    }
+
+    /// The answer to a translation into a language this model translates too poorly to use (its measured chrF++
+    /// below [`models::ROUGH_CHRF`]): nothing generated, an interpreter or translator suggested, and the catalogue
+    /// model that does better named, if one does.
+    fn translation_not_offered(
+        &self,
+        language: Language,
+        template: TemplateId,
+        params: &GenerationParams,
+    ) -> Option<Draft> {
+        let entry = models::catalog_entry_for(&self.model_sha256)?;
+        let (models::Reliability::NotAvailable, Some(chrf)) = entry.translation_into(language) else { return None };
+        let figures = entry.translation.as_ref()?;
+        let better = models::best_translator(language)
+            .map(|(e, c)| format!(" {} does better ({c:.1}); it can be installed in Settings.", e.name))
+            .unwrap_or_default();
+        let text = format!(
+            "{} cannot translate into {} well enough to use: it scored {chrf:.1} chrF++ on {} sentences (measured {}; \
+             Tend offers a translation from {}). Ask an interpreter or a qualified translator, as NHS guidance on \
+             interpreting asks.{better}",
+            entry.name,
+            language.name(),
+            figures.lines,
+            figures.measured,
+            models::ROUGH_CHRF,
+        );
+        Some(self.nothing_generated(Task::Translate, text, Vec::new(), template, params))
+    }
+
+    /// A draft for which nothing was generated: `text` says why.
+    fn nothing_generated(
+        &self,
+        task: Task,
+        text: String,
+        findings: Vec<Finding>,
+        template: TemplateId,
+        params: &GenerationParams,
+    ) -> Draft {
         let info = self.model.info();
         Draft {
             task,
-            draft: signpost.to_owned(),
-            findings: vec![Finding {
-                kind: FindingKind::ClinicalAdvice,
-                fact: None,
-                text: request.to_owned(),
-                start,
-                end: start + request.len(),
-                location: Location::Source,
-                message: format!("The notes ask for a diagnosis, a dose or a triage decision. {signpost}"),
-                suggestion: None,
-            }],
+            draft: text,
+            findings,
             review_required: true,
             declined: true,
             stop_reason: StopReason::End,

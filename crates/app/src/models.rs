@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AppError, ModelInfo};
+use crate::{AppError, Language, ModelInfo};
 pub use tend_hub::{HubConfig, Progress as DownloadProgress};
 
 /// One model in the catalogue.
@@ -40,6 +40,84 @@ pub struct CatalogEntry {
     pub memory_mb: u64,
     /// What it is good for.
     pub note: String,
+    /// Its translation quality as measured, for the catalogue models this project could run.
+    #[serde(default)]
+    pub translation: Option<TranslationFigures>,
+}
+
+/// A model's translation quality as measured: chrF++ per direction ("eng-pol" for English into Polish).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TranslationFigures {
+    /// When it was measured.
+    pub measured: String,
+    /// On what.
+    pub data: String,
+    /// Sentences per direction.
+    pub lines: usize,
+    /// chrF++ by direction.
+    pub chrf: std::collections::BTreeMap<String, f64>,
+}
+
+/// How far a model's translation into a language can be trusted, from its measured chrF++ ([`GOOD_CHRF`],
+/// [`ROUGH_CHRF`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reliability {
+    /// A usable first draft.
+    Good,
+    /// Rough: a speaker of the language should check it.
+    Rough,
+    /// Too poor to use: Tend declines and points to an interpreter or translator.
+    NotAvailable,
+    /// Not measured for this model (an imported or hub model): shown as rough.
+    NotMeasured,
+}
+
+/// chrF++ from which a translation is labelled a good first draft.
+pub const GOOD_CHRF: f64 = 35.0;
+/// chrF++ below which a translation is not offered.
+pub const ROUGH_CHRF: f64 = 15.0;
+
+impl Reliability {
+    /// The label the language picker and the command line show.
+    pub fn label(self) -> &'static str {
+        match self {
+            Reliability::Good => "good first draft",
+            Reliability::Rough => "rough: have a speaker check it",
+            Reliability::NotAvailable => "not available with this model",
+            Reliability::NotMeasured => "not measured for this model: have a speaker check it",
+        }
+    }
+}
+
+impl CatalogEntry {
+    /// How reliable this model's translation from English into `language` is, with its measured chrF++.
+    pub fn translation_into(&self, language: Language) -> (Reliability, Option<f64>) {
+        let direction = format!("eng-{}", language.code());
+        match self.translation.as_ref().and_then(|t| t.chrf.get(&direction).copied()) {
+            Some(chrf) if chrf >= GOOD_CHRF => (Reliability::Good, Some(chrf)),
+            Some(chrf) if chrf >= ROUGH_CHRF => (Reliability::Rough, Some(chrf)),
+            Some(chrf) => (Reliability::NotAvailable, Some(chrf)),
+            None => (Reliability::NotMeasured, None),
+        }
+    }
+}
+
+/// The catalogue entry of the model file whose SHA-256 is `sha256`, if it is one.
+pub fn catalog_entry_for(sha256: &str) -> Option<CatalogEntry> {
+    catalog().into_iter().find(|e| e.sha256.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(sha256)))
+}
+
+/// The catalogue model that translates English into `language` best, if any measured one does better than
+/// [`ROUGH_CHRF`].
+pub fn best_translator(language: Language) -> Option<(CatalogEntry, f64)> {
+    catalog()
+        .into_iter()
+        .filter_map(|e| match e.translation_into(language) {
+            (Reliability::Good | Reliability::Rough, Some(chrf)) => Some((e, chrf)),
+            _ => None,
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 #[derive(Deserialize)]
