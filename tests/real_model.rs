@@ -174,3 +174,23 @@ fn a_translation_this_model_cannot_do_is_declined_with_an_interpreter_suggested(
         .expect("draft");
     assert!(!spanish.declined && spanish.back_translation.is_some(), "{spanish:?}");
 }
+
+#[test]
+#[cfg_attr(not(tend_real_models), ignore = "needs real models: TEND_REAL_MODEL_TESTS=1 (scripts/test sets it)")]
+fn the_language_picker_says_how_well_the_loaded_model_translates_each_language() {
+    use tend_app::workspace::{ModelStatus, Workspace};
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let params = GenerationParams::default();
+    let ws = Workspace::new(dir.path().join("tend.db"), dir.path().to_owned(), params, std::time::Duration::MAX);
+    ws.load_model(Some(&support::real_model(QWEN_05B)));
+    let ModelStatus::Ready { info } = ws.model_status() else { panic!("the model loads") };
+    let label = |value: &str| info.translation.iter().find(|l| l.value == value).expect(value).clone();
+    assert_eq!((label("spanish").label.as_str(), label("spanish").available), ("good first draft", true));
+    assert_eq!(label("polish").label, "rough: have a speaker check it");
+    assert_eq!((label("punjabi").label.as_str(), label("punjabi").available), ("not available with this model", false));
+    assert_eq!(info.translation.len(), 10, "every language but English");
+    // A model the catalogue has no figures for gets no labels.
+    ws.load_model(Some(&support::real_model(SMOLLM2)));
+    let ModelStatus::Ready { info } = ws.model_status() else { panic!("the model loads") };
+    assert!(info.translation.is_empty());
+}

@@ -69,6 +69,16 @@ function show(screen) {
 
 // ---- The model's status -----------------------------------------------------------------------------------
 
+/** Shows, beside each language of the picker, how well the loaded model translates into it (as measured). */
+function labelLanguages(labels) {
+  for (const option of $("language").options) {
+    const found = labels.find((l) => l.value === option.value);
+    if (!option.dataset.name) option.dataset.name = option.textContent;
+    option.textContent = found ? `${option.dataset.name} — ${found.label}` : option.dataset.name;
+    option.disabled = found ? !found.available : false;
+  }
+}
+
 async function pollModel() {
   const status = await invoke("model_status");
   const text = $("model-text"), bar = $("model-progress");
@@ -78,6 +88,7 @@ async function pollModel() {
     setTimeout(pollModel, 400);
   } else if (status.state === "ready") {
     text.textContent = `Model ready: ${status.info.name}. Everything stays on this computer.`;
+    labelLanguages(status.info.translation || []);
     bar.hidden = true;
     $("model-banner").classList.remove("warning");
   } else {

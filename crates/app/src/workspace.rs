@@ -115,6 +115,38 @@ pub struct ModelSummary {
     pub license: Option<String>,
     /// SHA-256 of the file.
     pub sha256: String,
+    /// How well it translates from English into each language, as measured (empty for a model the catalogue
+    /// has no figures for).
+    pub translation: Vec<LanguageLabel>,
+}
+
+/// One language's label for the Draft screen's language picker.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageLabel {
+    /// The picker's value for it ("polish").
+    pub value: String,
+    /// The label: "good first draft", "rough: have a speaker check it" or "not available with this model".
+    pub label: String,
+    /// Whether it may be chosen (a language the model translates too poorly is declined anyway).
+    pub available: bool,
+}
+
+/// The picker's labels for the catalogue model whose SHA-256 is `sha256`.
+fn language_labels(sha256: &str) -> Vec<LanguageLabel> {
+    let Some(entry) = crate::models::catalog_entry_for(sha256).filter(|e| e.translation.is_some()) else {
+        return Vec::new();
+    };
+    crate::Language::all()
+        .filter(|&l| l != crate::Language::English)
+        .map(|l| {
+            let (reliability, _) = entry.translation_into(l);
+            LanguageLabel {
+                value: l.name().split_whitespace().next().unwrap_or("").to_lowercase(),
+                label: reliability.label().to_owned(),
+                available: reliability != crate::models::Reliability::NotAvailable,
+            }
+        })
+        .collect()
 }
 
 /// What the worker asks for on the Draft screen.
@@ -222,6 +254,7 @@ impl Workspace {
                     size_mb: (i.file_size as f64 / 1e5).round() / 10.0,
                     license: i.license.clone(),
                     sha256: assistant.model_sha256().to_owned(),
+                    translation: language_labels(assistant.model_sha256()),
                 };
                 *lock(&self.assistant) = Some(assistant);
                 ModelStatus::Ready { info }
