@@ -187,3 +187,43 @@ fn a_missing_or_swapped_keyring_is_named_as_such() {
     let err = Store::open(&db, "tom", "tom-password").expect_err("refused");
     assert!(matches!(err, StoreError::KeyringMissing(_)) && err.to_string().contains("restore its keyring"), "{err}");
 }
+
+#[test]
+fn with_the_triggers_dropped_the_review_gate_still_holds_in_tend() {
+    let (_dir, db) = home();
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
+    let person = admin.add_person("Margaret", "NHS-0001").expect("person");
+    admin.assign("asha", person).expect("assign");
+    drop(admin);
+    let mut asha = Store::open(&db, "asha", "asha-password").expect("asha");
+    let draft = tend_store::NewDraft {
+        person_id: person,
+        task: "care-note",
+        source_text: "J ate porridge.",
+        ai_text: "J ate porridge.",
+        findings_json: "[{\"kind\":\"omission\"},{\"kind\":\"wording\"}]",
+        provenance_json: "{\"model\":\"test\"}",
+    };
+    let id = asha.save_draft(&draft).expect("save");
+    asha.submit(id).expect("submit");
+    // Someone with the database key (any user's password gives it) drops the gate's triggers.
+    asha.raw_connection()
+        .execute_batch("DROP TRIGGER reviews_by_managers; DROP TRIGGER drafts_approval_needs_review;")
+        .expect("drop the triggers");
+    let err = asha.review(id, tend_store::Decision::Approve, "").expect_err("her own draft");
+    assert!(matches!(err, StoreError::ReviewGate(_)) && err.to_string().contains("not the author"), "{err}");
+    // Another manager may review it, but not approve it with a finding unacknowledged, nor count an
+    // acknowledgement of a finding the draft does not have.
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
+    admin.acknowledge(id, 0).expect("ack the first");
+    admin
+        .raw_connection()
+        .execute_batch(&format!(
+            "INSERT INTO finding_acks (draft_id, finding_index, user, at) VALUES ({id}, 7, 'admin', 'now')"
+        ))
+        .expect("an acknowledgement of no finding");
+    let err = admin.review(id, tend_store::Decision::Approve, "").expect_err("one finding unacknowledged");
+    assert!(err.to_string().contains("every finding acknowledged (1 of 2)"), "{err}");
+    admin.acknowledge(id, 1).expect("ack the second");
+    admin.review(id, tend_store::Decision::Approve, "").expect("approved by another manager");
+}

@@ -357,6 +357,32 @@ impl Store {
             return Err(StoreError::ReviewGate("say what to change when returning a draft".into()));
         }
         self.write(|tx, me| {
+            // The gate in Rust too, so that it holds where someone with the database key dropped the triggers.
+            let (current, author, findings, acknowledged): (String, String, i64, i64) = tx
+                .query_row(
+                    "SELECT status, author, json_array_length(findings_json),
+                            (SELECT count(DISTINCT a.finding_index) FROM finding_acks a
+                             WHERE a.draft_id = d.id AND a.finding_index >= 0
+                               AND a.finding_index < json_array_length(d.findings_json))
+                     FROM drafts d WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("draft {id}")))?;
+            let self_review: String =
+                tx.query_row("SELECT value FROM settings WHERE key = 'allow_self_review'", [], |r| r.get(0))?;
+            if current != "submitted" || (author == me && self_review != "1") {
+                return Err(StoreError::ReviewGate(
+                    "review gate: only a manager who is not the author may review a submitted draft".into(),
+                ));
+            }
+            if decision == Decision::Approve && acknowledged < findings {
+                return Err(StoreError::ReviewGate(format!(
+                    "review gate: approval needs a manager's review and every finding acknowledged ({acknowledged} of \
+                     {findings})"
+                )));
+            }
             tx.execute(
                 "INSERT INTO reviews (draft_id, reviewer, decision, comment, at) VALUES (?1, ?2, ?3, ?4, datetime('now'))",
                 params![id, me, word, comment.trim()],
