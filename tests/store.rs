@@ -639,6 +639,8 @@ fn the_command_line_walks_a_draft_through_review_to_an_exported_note() {
         ("admin", &["person", "add", "--name", "Margaret", "--id", "NHS-0001"], true, "person 1"),
         ("asha", &["person", "assign", "--worker", "tom", "--person", "1"], true, "tom now works with person 1"),
         ("tom", &["person", "list"], true, "Margaret"),
+        ("tom", &["user", "list"], false, "may not list the users"),
+        ("asha", &["user", "list"], true, "tom"),
         ("tom", &["draft", "--input", notes, "--max-tokens", "8", "--save-for", "1"], true, ""),
         ("tom", &["drafts", "list"], true, "care-note"),
         ("tom", &["drafts", "edit", "1", "--file", edited], true, "Saved your edits"),

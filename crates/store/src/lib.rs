@@ -264,8 +264,9 @@ impl Store {
         })
     }
 
-    /// Every user and their role.
+    /// Every user and their role (managers and admins: a care worker has no need to know who else signs in).
     pub fn users(&self) -> Result<Vec<(String, Role)>> {
+        self.require(&[Role::Manager, Role::Admin], "list the users")?;
         let mut stmt = self.conn.prepare("SELECT name, role FROM users ORDER BY name")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|r| {
