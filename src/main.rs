@@ -450,7 +450,9 @@ fn draft(
     }
     if let Some((mut session, person)) = save {
         session.set_idle_limit(std::time::Duration::MAX);
-        let id = session.save_draft(person, &text, &draft)?;
+        let id = session
+            .save_draft(person, &text, &draft)
+            .context("the draft above was not saved: copy it now if you need it")?;
         eprintln!(
             "Saved as draft {id} for person {person}: edit it, acknowledge its findings and submit it for review."
         );

@@ -427,7 +427,7 @@ fn a_database_locked_by_another_program_gets_a_clear_message_and_loses_nothing()
     holder.raw_connection().execute_batch("BEGIN EXCLUSIVE").expect("lock");
     let err = save_result(&mut tom, person).expect_err("locked");
     assert!(matches!(err, StoreError::Locked), "{err}");
-    assert!(err.to_string().contains("in use by another program"));
+    assert!(err.to_string().contains("in use by another program, so this change was not saved"), "{err}");
     holder.raw_connection().execute_batch("COMMIT").expect("unlock");
     save(&mut tom, person, "Saved after the lock.", 0);
     assert_eq!(tom.draft(first).expect("first").source_text, "Saved before the lock.");

@@ -39,7 +39,10 @@ pub enum StoreError {
     #[error("there is no Tend database at {0}; create one first")]
     Missing(PathBuf),
     /// Another program holds the database.
-    #[error("the database is in use by another program; close it and try again (nothing was lost)")]
+    #[error(
+        "the database is in use by another program, so this change was not saved (everything saved before is intact); \
+         close the other program and try again"
+    )]
     Locked,
     /// The disk is full.
     #[error(
