@@ -264,12 +264,28 @@ fn a_model_too_big_for_the_free_memory_is_refused_before_loading() {
 #[test]
 fn importing_a_model_checks_it_before_copying_anything() {
     let tiny = tiny_bytes();
-    let bad: Vec<(&str, Vec<u8>, &[&str])> = vec![
+    let mut bad: Vec<(&str, Vec<u8>, &[&str])> = vec![
         ("not a GGUF file", b"<html>Not found</html>".to_vec(), &["is not a GGUF model file"]),
         ("truncated", tiny[..tiny.len() * 2 / 3].to_vec(), &["damaged or incomplete"]),
         ("unsupported architecture", raw_gguf(&[("general.architecture", "mamba")], &[], None), &["mamba", "llama"]),
         ("no tokenizer", raw_gguf(&[("general.architecture", "llama")], &[], None), &["tokenizer"]),
     ];
+    // Architecture sizes that would divide by zero or misshape every layer at load: refused when checked.
+    let sized = |sizes: &[(&str, u32)]| {
+        let path = tempfile::NamedTempFile::new().expect("file").into_temp_path();
+        crate::support::tiny::write_model_with_sizes("llama", &path, sizes);
+        std::fs::read(&path).expect("read")
+    };
+    bad.extend([
+        ("no attention heads", sized(&[("attention.head_count", 0)]), &["llama.attention.head_count", "outside 1"][..]),
+        ("no key-value heads", sized(&[("attention.head_count_kv", 0)]), &["llama.attention.head_count_kv"][..]),
+        (
+            "heads that do not divide",
+            sized(&[("attention.head_count", 4), ("attention.head_count_kv", 3)]),
+            &["does not divide"][..],
+        ),
+        ("no layers", sized(&[("block_count", 0)]), &["llama.block_count"][..]),
+    ]);
     let dir = tempfile::tempdir().expect("temporary folder");
     let installed = dir.path().join("installed");
     let import = |file: &Path| {

@@ -48,7 +48,7 @@ pub fn task_sized_model() -> PathBuf {
     let (_, path) = PATH.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temporary folder");
         let path = dir.path().join("tiny-llama-4k.gguf");
-        write_model_with_context("llama", &path, None, 4096);
+        write_model_with_context("llama", &path, None, 4096, &[]);
         (dir, path)
     });
     path.clone()
@@ -57,10 +57,16 @@ pub fn task_sized_model() -> PathBuf {
 /// Writes the tiny model of `arch` to `path`; `template` replaces the default chat template (None keeps it;
 /// `Some("")` leaves the template out).
 pub fn write_model(arch: &str, path: &Path, template: Option<&str>) {
-    write_model_with_context(arch, path, template, CONTEXT);
+    write_model_with_context(arch, path, template, CONTEXT, &[]);
 }
 
-fn write_model_with_context(arch: &str, path: &Path, template: Option<&str>, context: u32) {
+/// Writes the tiny model of `arch` to `path` with some of its architecture's sizes replaced ("attention.head_count"
+/// 0): a file a hostile or broken converter could make.
+pub fn write_model_with_sizes(arch: &str, path: &Path, sizes: &[(&str, u32)]) {
+    write_model_with_context(arch, path, None, CONTEXT, sizes);
+}
+
+fn write_model_with_context(arch: &str, path: &Path, template: Option<&str>, context: u32, sizes: &[(&str, u32)]) {
     let mut rng = StdRng::seed_from_u64(0x7e4d ^ arch.len() as u64);
     let spm = arch == "gemma3";
     let (tokens, types, extra) = if spm { spm_vocab() } else { bpe_vocab(arch) };
@@ -94,6 +100,11 @@ fn write_model_with_context(arch: &str, path: &Path, template: Option<&str>, con
         (p("attention.value_length"), u(HEAD_DIM)),
         (p("attention.sliding_window"), u(64)),
     ]);
+    for (key, value) in sizes {
+        let key = p(key);
+        meta.retain(|(k, _)| *k != key);
+        meta.push((key, Value::U32(*value)));
+    }
 
     let mut tensors: Vec<(String, QTensor)> = Vec::new();
     let mut add = |name: String, dims: &[usize], quantized: bool, rng: &mut StdRng| {

@@ -198,7 +198,39 @@ fn supported(gguf: &GgufFile) -> Result<ModelInfo> {
     if !arch::SUPPORTED_ARCHITECTURES.contains(&info.architecture.as_str()) {
         return Err(arch::unsupported(&info.architecture));
     }
+    check_shape(gguf, &info.architecture)?;
     Ok(info)
+}
+
+/// Checks the architecture's sizes before any weight is read: a head count of 0, or heads that do not divide the
+/// width, would divide by zero or misshape every layer at load.
+fn check_shape(gguf: &GgufFile, architecture: &str) -> Result<()> {
+    let key = |k: &str| format!("{architecture}.{k}");
+    let bad = |k: &str, reason: String| EngineError::Metadata { key: key(k), reason };
+    let within = |k: &str, max: u64| -> Result<Option<u64>> {
+        match gguf.get_uint(&key(k)) {
+            Some(v) if (1..=max).contains(&v) => Ok(Some(v)),
+            Some(v) => Err(bad(k, format!("{v} is outside 1 to {max}"))),
+            None => Ok(None),
+        }
+    };
+    let width = within("embedding_length", 1 << 16)?;
+    let heads = within("attention.head_count", 1 << 10)?;
+    let kv_heads = within("attention.head_count_kv", 1 << 10)?;
+    within("block_count", 1 << 10)?;
+    within("context_length", 1 << 24)?;
+    if let (Some(heads), Some(kv)) = (heads, kv_heads)
+        && heads % kv != 0
+    {
+        return Err(bad("attention.head_count_kv", format!("{kv} does not divide the {heads} attention heads")));
+    }
+    if let (Some(width), Some(heads)) = (width, heads)
+        && gguf.get_uint(&key("attention.key_length")).is_none()
+        && width % heads != 0
+    {
+        return Err(bad("attention.head_count", format!("{heads} heads do not divide the width {width}")));
+    }
+    Ok(())
 }
 
 /// The tokenizer and chat template of a model file.
