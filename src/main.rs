@@ -420,7 +420,9 @@ fn draft(
     json: bool,
     save: Option<(tend_app::records::Session, i64)>,
 ) -> Result<()> {
-    let text = read_input(input)?;
+    // Read before the model loads, and bounded: a file far longer than any model's working context is refused at
+    // once, not after the load (and `/dev/zero` is not read until memory runs out).
+    let text = read_input(input, tend_app::MAX_INPUT_BYTES)?;
     if text.trim().is_empty() {
         bail!("there is nothing to draft from: the input is empty. Give the shorthand in a file or on standard input.");
     }
@@ -535,7 +537,8 @@ fn evaluate(
 }
 
 fn check(source: &str, draft: &str, json: bool) -> Result<()> {
-    let (source_text, draft_text) = (read_input(source)?, read_input(draft)?);
+    let limit = tend_app::MAX_INPUT_BYTES;
+    let (source_text, draft_text) = (read_input(source, limit)?, read_input(draft, limit)?);
     let report = tend_app::check(&source_text, &draft_text);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -564,12 +567,22 @@ fn print_findings(findings: &[Finding], source: &str, draft: &str) {
     }
 }
 
-fn read_input(input: &str) -> Result<String> {
+/// Reads `input` (a file, or standard input for "-") as UTF-8 text of at most `limit` bytes.
+fn read_input(input: &str, limit: usize) -> Result<String> {
     let mut bytes = Vec::new();
+    let bound = limit as u64 + 1;
     if input == "-" {
-        std::io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
+        std::io::stdin().take(bound).read_to_end(&mut bytes).context("cannot read standard input")?;
     } else {
-        bytes = std::fs::read(input).with_context(|| format!("cannot read the input file {input}"))?;
+        let file = std::fs::File::open(input).with_context(|| format!("cannot read the input file {input}"))?;
+        file.take(bound).read_to_end(&mut bytes).with_context(|| format!("cannot read the input file {input}"))?;
+    }
+    if bytes.len() > limit {
+        bail!(
+            "the input is longer than {} KB, far more than Tend drafts or checks at once: give it the notes of one \
+             visit, shift or meeting at a time",
+            limit / 1024
+        );
     }
     String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(

@@ -79,6 +79,19 @@ const CASES: &[Case] = &[
         expect: &["cannot read the input file", "No such file"],
     },
     Case { name: "empty input", setup: |_| vec!["draft".into()], stdin: b"", expect: &["input is empty"] },
+    Case {
+        // Refused before any model is looked for (there is none here), and /dev/zero is not read to the end.
+        name: "endless input",
+        setup: |_| vec!["draft".into(), "--input".into(), "/dev/zero".into()],
+        stdin: b"",
+        expect: &["longer than 256 KB", "one visit, shift or meeting"],
+    },
+    Case {
+        name: "checks of an endless text",
+        setup: |_| vec!["check".into(), "--source".into(), "/dev/zero".into(), "--draft".into(), "/dev/zero".into()],
+        stdin: b"",
+        expect: &["longer than 256 KB"],
+    },
     Case { name: "white space only", setup: |_| vec!["draft".into()], stdin: b" \n\t \n", expect: &["input is empty"] },
     Case {
         name: "invalid UTF-8",

@@ -391,6 +391,9 @@ fn lost_in_back_translation(original: &str, back: &str, already: &[Finding]) -> 
         .collect()
 }
 
+/// The most text Tend drafts from or checks at once; the command line refuses more before a model loads.
+pub const MAX_INPUT_BYTES: usize = tend_writing::MAX_INPUT_BYTES;
+
 /// A translation may run to this many times its source's tokens, plus [`TRANSLATION_MARGIN`], before it is cut.
 pub const TRANSLATION_LENGTH_FACTOR: usize = 3;
 /// Tokens a translation may have beyond [`TRANSLATION_LENGTH_FACTOR`] times its source's.
