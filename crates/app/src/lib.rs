@@ -216,13 +216,7 @@ impl Assistant {
             (note.text, note.stop_reason, note.sentences, note.uncovered, p)
         } else {
             let allowed = faithful::whole_input_filter(task, input, person);
-            let mut params = params.clone();
-            if task == Task::Translate {
-                // A translation is about as long as its source: a model that rambles on is stopped, and the draft
-                // says it was cut (`StopReason::Length`).
-                let source = self.model.tokenizer().encode_text(input)?.len();
-                params.max_tokens = params.max_tokens.min(TRANSLATION_LENGTH_FACTOR * source + TRANSLATION_MARGIN);
-            }
+            let params = if task == Task::Translate { self.translation_params(input, params)? } else { params.clone() };
             let g = faithful::generate_under(&mut self.model, &prompt.messages, &params, &allowed, on_progress)?;
             let p = provenance(
                 g.prompt_tokens,
@@ -264,6 +258,14 @@ impl Assistant {
         })
     }
 
+    /// `params` for translating `source`: a translation is about as long as its source, so a model that rambles on
+    /// is stopped and the draft says it was cut (`StopReason::Length`).
+    fn translation_params(&self, source: &str, params: &GenerationParams) -> Result<GenerationParams, AppError> {
+        let tokens = self.model.tokenizer().encode_text(source)?.len();
+        let max_tokens = params.max_tokens.min(TRANSLATION_LENGTH_FACTOR * tokens + TRANSLATION_MARGIN);
+        Ok(GenerationParams { max_tokens, ..params.clone() })
+    }
+
     /// Translates `translation` back into English with the same model, under the same bound on its length and the
     /// same fact constraint; its text is not streamed (the caller is showing the translation).
     fn back_translate(
@@ -274,9 +276,7 @@ impl Assistant {
     ) -> Result<tend_engine::Generation, AppError> {
         let prompt = Task::Translate.prompt(translation, Some(Language::English), None)?;
         let allowed = faithful::whole_input_filter(Task::Translate, translation, None);
-        let mut params = params.clone();
-        let source = self.model.tokenizer().encode_text(translation)?.len();
-        params.max_tokens = params.max_tokens.min(TRANSLATION_LENGTH_FACTOR * source + TRANSLATION_MARGIN);
+        let params = self.translation_params(translation, params)?;
         let mut quiet = |p: Progress<'_>| match p {
             Progress::Prefill { .. } => on_progress(p),
             Progress::Text(_) => Flow::Continue,

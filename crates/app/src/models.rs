@@ -127,8 +127,14 @@ struct Catalog {
 
 /// The catalogue compiled into Tend.
 pub fn catalog() -> Vec<CatalogEntry> {
-    // The file is part of the build; the tests parse it, so a malformed catalogue fails them.
-    toml::from_str::<Catalog>(include_str!("../../../models/catalog.toml")).map(|c| c.model).unwrap_or_default()
+    // The file is part of the build, parsed once (each translation looks its model up); the tests parse it, so a
+    // malformed catalogue fails them.
+    static PARSED: std::sync::OnceLock<Vec<CatalogEntry>> = std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            toml::from_str::<Catalog>(include_str!("../../../models/catalog.toml")).map(|c| c.model).unwrap_or_default()
+        })
+        .clone()
 }
 
 /// A catalogue model as `tend models list` and Settings show it.
