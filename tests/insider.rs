@@ -7,7 +7,93 @@
 
 use std::path::{Path, PathBuf};
 
-use tend_store::{Role, Store, StoreError};
+use tend_store::{Decision, NewDraft, Role, SignatureCheck, Store, StoreError};
+
+/// The database key, derived from a keyring entry and its password as anyone who knows the format could.
+fn insider_key(db: &Path, user: &str, password: &str) -> [u8; 32] {
+    use argon2::{Algorithm, Argon2, Params, Version};
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+    use sha2::{Digest, Sha256};
+    let mut ring = keyring(db);
+    let e = entry(&mut ring, user).clone();
+    let unhex = |v: &serde_json::Value| -> Vec<u8> {
+        let s = v.as_str().expect("hex");
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    };
+    let cost = |k: &str| u32::try_from(e[k].as_u64().expect("cost")).expect("cost");
+    let params = Params::new(cost("memory_kib"), cost("passes"), cost("lanes"), Some(32)).expect("params");
+    let mut kek = [0u8; 32];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(password.as_bytes(), &unhex(&e["salt"]), &mut kek)
+        .expect("derive");
+    let aad = format!("tend keyring v3\0user\0{user}");
+    let secrets = XChaCha20Poly1305::new(Key::from_slice(&kek))
+        .decrypt(XNonce::from_slice(&unhex(&e["nonce"])), Payload { msg: &unhex(&e["wrapped_secrets"]), aad: aad.as_bytes() })
+        .expect("the password unwraps the entry's secrets");
+    let sealing: [u8; 32] = secrets[32..].try_into().expect("64 bytes");
+    let sealing = x25519_dalek::StaticSecret::from(sealing);
+    let ephemeral: [u8; 32] = unhex(&e["sealed"]["ephemeral"]).try_into().expect("32 bytes");
+    let ephemeral = x25519_dalek::PublicKey::from(ephemeral);
+    let mut h = Sha256::new();
+    h.update(b"tend seal v1\0");
+    h.update(sealing.diffie_hellman(&ephemeral).as_bytes());
+    h.update(ephemeral.as_bytes());
+    h.update(x25519_dalek::PublicKey::from(&sealing).as_bytes());
+    let kek2: [u8; 32] = h.finalize().into();
+    let aad = format!("tend keyring v3\0sealed database key\0{user}");
+    let key = XChaCha20Poly1305::new(Key::from_slice(&kek2))
+        .decrypt(
+            XNonce::from_slice(&unhex(&e["sealed"]["nonce"])),
+            Payload { msg: &unhex(&e["sealed"]["ciphertext"]), aad: aad.as_bytes() },
+        )
+        .expect("the sealed key opens");
+    key.try_into().expect("32 bytes")
+}
+
+/// A SQLCipher connection to the database with `user`'s password, as an insider with any SQLCipher tool has.
+fn sqlcipher(db: &Path, user: &str, password: &str) -> rusqlite::Connection {
+    let key = insider_key(db, user, password);
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    conn.pragma_update(None, "key", format!("x'{hex}'")).expect("key");
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).expect("the key opens the database");
+    conn
+}
+
+fn draft(store: &mut Store, person: i64, text: &str) -> i64 {
+    store
+        .save_draft(&NewDraft {
+            person_id: person,
+            task: "care-note",
+            source_text: text,
+            ai_text: text,
+            findings_json: "[]",
+            provenance_json: "{}",
+        })
+        .expect("save")
+}
+
+/// `home()` with a person tom is assigned to, and one note tom wrote and asha approved: (dir, db, person, final).
+fn home_with_a_note() -> (tempfile::TempDir, PathBuf, i64, i64) {
+    let (dir, db) = home();
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
+    let person = admin.add_person("Margaret", "NHS-0001").expect("person");
+    admin.assign("tom", person).expect("assign");
+    let mut tom = Store::open(&db, "tom", "tom-password").expect("tom");
+    let id = draft(&mut tom, person, "Margaret had porridge at 8:30.");
+    tom.submit(id).expect("submit");
+    let mut asha = Store::open(&db, "asha", "asha-password").expect("asha");
+    let final_id = asha.review(id, Decision::Approve, "").expect("approve").expect("final");
+    (dir, db, person, final_id)
+}
+
+/// Asserts that the audit check reports a problem containing `needle`.
+fn reported(store: &Store, needle: &str) {
+    let check = store.verify_audit().expect("verify");
+    assert!(!check.intact(), "the check must fail: {check:?}");
+    assert!(check.problems.iter().any(|p| p.contains(needle)), "no problem says {needle:?}: {:?}", check.problems);
+}
 
 /// A database with an admin, a manager (asha) and a care worker (tom).
 fn home() -> (tempfile::TempDir, PathBuf) {
@@ -55,26 +141,9 @@ fn an_entry_from_before_names_were_bound_still_opens_and_is_bound_at_sign_in() {
     use chacha20poly1305::aead::{Aead, KeyInit};
     use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
     let (_dir, db) = home();
-    // The database key, as the admin's entry unwraps it; wrapped again as the first keyring format did (no
-    // associated data), at the lowest costs the bounds allow.
-    let key = {
-        let mut ring = keyring(&db);
-        let admin = entry(&mut ring, "admin").clone();
-        let unhex = |v: &serde_json::Value| -> Vec<u8> {
-            let s = v.as_str().expect("hex");
-            (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
-        };
-        let params = Params::new(64 * 1024, 3, 1, Some(32)).expect("params");
-        let mut kek = [0u8; 32];
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-            .hash_password_into(b"admin-password", &unhex(&admin["salt"]), &mut kek)
-            .expect("derive");
-        let aad = b"tend keyring v2\0user\0admin";
-        let payload = chacha20poly1305::aead::Payload { msg: &unhex(&admin["wrapped_key"]), aad };
-        XChaCha20Poly1305::new(Key::from_slice(&kek))
-            .decrypt(XNonce::from_slice(&unhex(&admin["nonce"])), payload)
-            .expect("the admin's entry unwraps with its name as associated data")
-    };
+    // The database key, as an insider with the admin's password derives it; wrapped again as the first keyring
+    // format did (no associated data), at the lowest costs the bounds allow.
+    let key = insider_key(&db, "admin", "admin-password");
     let (salt, nonce) = ([7u8; 16], [9u8; 24]);
     let params = Params::new(19 * 1024, 1, 1, Some(32)).expect("params");
     let mut kek = [0u8; 32];
@@ -96,7 +165,18 @@ fn an_entry_from_before_names_were_bound_still_opens_and_is_bound_at_sign_in() {
     let bound = entry(&mut ring, "tom");
     assert_eq!(bound["format"], 2, "bound to tom's name at sign-in: {bound}");
     assert_eq!(bound["memory_kib"], 64 * 1024, "and at today's costs: {bound}");
-    Store::open(&db, "tom", "toms-old-format-password").expect("and opens again");
+    let mut tom = Store::open(&db, "tom", "toms-old-format-password").expect("and opens again");
+    // An entry from before keys were sealed holds no signing key: tom may draft, but signs nothing until an admin
+    // resets his password, which gives him keys and a certificate.
+    let person = Store::open(&db, "admin", "admin-password").expect("admin").add_person("Margaret", "N-1").expect("person");
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
+    admin.assign("tom", person).expect("assign");
+    let id = draft(&mut tom, person, "Margaret ate porridge.");
+    let err = tom.submit(id).expect_err("no signing key");
+    assert!(err.to_string().contains("ask an admin to reset tom's password"), "{err}");
+    admin.set_password("tom", "toms-new-password").expect("reset");
+    let mut tom = Store::open(&db, "tom", "toms-new-password").expect("tom");
+    tom.submit(id).expect("signed now");
 }
 
 #[test]
@@ -226,4 +306,262 @@ fn with_the_triggers_dropped_the_review_gate_still_holds_in_tend() {
     assert!(err.to_string().contains("every finding acknowledged (1 of 2)"), "{err}");
     admin.acknowledge(id, 1).expect("ack the second");
     admin.review(id, tend_store::Decision::Approve, "").expect("approved by another manager");
+}
+
+#[test]
+fn an_approval_forged_with_sql_naming_a_real_manager_is_shown_as_not_holding_and_not_exported() {
+    let (_dir, db, person, _) = home_with_a_note();
+    let mut tom = Store::open(&db, "tom", "tom-password").expect("tom");
+    let id = draft(&mut tom, person, "Margaret declined her tablets.");
+    tom.submit(id).expect("submit");
+    drop(tom);
+    // Tom, with the key his own password gives, writes asha's approval and the final note: triggers intact.
+    let conn = sqlcipher(&db, "tom", "tom-password");
+    conn.execute_batch(&format!(
+        "INSERT INTO reviews (draft_id, reviewer, decision, comment, at) VALUES ({id}, 'asha', 'approve', '', datetime('now'));
+         UPDATE drafts SET status = 'approved' WHERE id = {id};
+         INSERT INTO finals (draft_id, person_id, text, reviewer, reviewed_at)
+             VALUES ({id}, {person}, 'Margaret took her tablets.', 'asha', datetime('now'));"
+    ))
+    .expect("the rows go in: SQL alone cannot tell");
+    drop(conn);
+    let mut asha = Store::open(&db, "asha", "asha-password").expect("asha");
+    let forged = asha.finals(person).expect("finals").pop().expect("the forged note");
+    assert!(
+        matches!(&forged.signature, SignatureCheck::Invalid { reason } if reason.contains("no approval in the audit trail")),
+        "{:?}",
+        forged.signature
+    );
+    let err = asha.export_final(forged.id).expect_err("not exported");
+    assert!(err.to_string().contains("is not exported") && err.to_string().contains("tend audit verify"), "{err}");
+    reported(&asha, "no approval in the audit trail");
+}
+
+#[test]
+fn an_approval_moved_to_another_draft_holds_for_neither() {
+    let (_dir, db, person, final_id) = home_with_a_note();
+    // Tom copies the audit row and signature of asha's real approval onto another draft: the signature covers the
+    // row's hash and the approved text, so it holds for neither.
+    let mut tom = Store::open(&db, "tom", "tom-password").expect("tom");
+    let id = draft(&mut tom, person, "Margaret had a fall.");
+    tom.submit(id).expect("submit");
+    drop(tom);
+    let conn = sqlcipher(&db, "tom", "tom-password");
+    conn.execute_batch(&format!(
+        "DROP TRIGGER audit_no_update;
+         INSERT INTO reviews (draft_id, reviewer, decision, comment, at) VALUES ({id}, 'asha', 'approve', '', datetime('now'));
+         UPDATE drafts SET status = 'approved' WHERE id = {id};
+         INSERT INTO finals (draft_id, person_id, text, reviewer, reviewed_at)
+             VALUES ({id}, {person}, 'Margaret had a fall.', 'asha', datetime('now'));
+         UPDATE audit SET record = 'drafts/{id}' WHERE action = 'review_approve';"
+    ))
+    .expect("moved");
+    drop(conn);
+    let asha = Store::open(&db, "asha", "asha-password").expect("asha");
+    for note in asha.finals(person).expect("finals") {
+        assert!(!note.signature.holds(), "note {} (the real one was {final_id}): {:?}", note.id, note.signature);
+    }
+}
+
+#[test]
+fn roles_and_settings_written_with_sql_change_nothing_and_are_reported() {
+    let (_dir, db, person, _) = home_with_a_note();
+    let conn = sqlcipher(&db, "tom", "tom-password");
+    conn.execute_batch(
+        "UPDATE users SET role = 'admin' WHERE name = 'tom';
+         UPDATE settings SET value = '1' WHERE key = 'allow_self_review';",
+    )
+    .expect("the rows change");
+    drop(conn);
+    let mut tom = Store::open(&db, "tom", "tom-password").expect("tom");
+    assert_eq!(tom.role(), Role::CareWorker, "the certificate, not the users table, says what tom may do");
+    assert!(matches!(tom.add_user("mallory", Role::Admin, "mallory-password"), Err(StoreError::Forbidden(_))));
+    drop(tom);
+    let mut asha = Store::open(&db, "asha", "asha-password").expect("asha");
+    assert!(!asha.allow_self_review().expect("setting"), "no admin signed that setting");
+    let id = draft(&mut asha, person, "Margaret walked to the garden.");
+    asha.submit(id).expect("submit");
+    let err = asha.review(id, Decision::Approve, "").expect_err("her own draft");
+    assert!(err.to_string().contains("not the author"), "{err}");
+    reported(&asha, "tom is listed as admin but certified as a care worker");
+    reported(&asha, "the setting allow_self_review reads");
+    // An admin's signed act does change it.
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
+    admin.set_allow_self_review(true).expect("set");
+    assert!(admin.allow_self_review().expect("setting"));
+}
+
+#[test]
+fn a_certificate_made_with_sql_gives_no_role() {
+    use ed25519_dalek::Signer;
+    let (_dir, db, _, _) = home_with_a_note();
+    // Tom makes a key pair and an admin certificate for himself, signed with that same key, and a keyring entry
+    // is not even needed: Tend checks the chain down to the pinned root.
+    let key = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
+    let public: String = key.verifying_key().as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let signature: String = key.sign(b"anything").to_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let conn = sqlcipher(&db, "tom", "tom-password");
+    conn.execute(
+        "INSERT INTO certificates (user, role, verifying_key, sealing_key, issuer, seq, issued_at, signature)
+         VALUES ('tom', 'admin', ?1, ?1, NULL, 999, 'now', ?2)",
+        [&public, &signature],
+    )
+    .expect("inserted");
+    drop(conn);
+    let tom = Store::open(&db, "tom", "tom-password").expect("tom");
+    assert_eq!(tom.role(), Role::CareWorker);
+    drop(tom);
+    let admin = Store::open(&db, "admin", "admin-password").expect("admin");
+    reported(&admin, "is not the pinned root key");
+}
+
+#[test]
+fn a_final_note_rewritten_through_an_erasure_row_is_detected() {
+    let (_dir, db, person, final_id) = home_with_a_note();
+    let conn = sqlcipher(&db, "tom", "tom-password");
+    conn.execute_batch(&format!(
+        "INSERT INTO erasures (person_id, by, at) VALUES ({person}, 'admin', 'now');
+         CREATE TEMP TABLE keep AS SELECT * FROM finals WHERE id = {final_id};
+         DELETE FROM finals WHERE id = {final_id};
+         UPDATE keep SET text = 'Margaret refused breakfast.';
+         INSERT INTO finals SELECT * FROM keep;
+         DELETE FROM erasures WHERE person_id = {person};"
+    ))
+    .expect("rewritten with every trigger in place");
+    drop(conn);
+    let mut asha = Store::open(&db, "asha", "asha-password").expect("asha");
+    let note = asha.finals(person).expect("finals").pop().expect("note");
+    assert_eq!(note.text, "Margaret refused breakfast.");
+    assert!(
+        matches!(&note.signature, SignatureCheck::Invalid { reason } if reason.contains("was changed after asha signed it")),
+        "{:?}",
+        note.signature
+    );
+    assert!(asha.export_final(final_id).is_err());
+    reported(&asha, "was changed after asha signed it");
+}
+
+#[test]
+fn history_rewritten_with_the_chain_recomputed_is_detected_by_signatures_and_by_exported_notes() {
+    use sha2::{Digest, Sha256};
+    let (_dir, db, _, final_id) = home_with_a_note();
+    let mut asha = Store::open(&db, "asha", "asha-password").expect("asha");
+    let exported = asha.export_final(final_id).expect("export");
+    assert!(asha.verify_anchors(&exported).expect("anchors").iter().all(|(_, holds)| *holds));
+    drop(asha);
+    // Drop the guard, change an early row, recompute every hash with the public formula, put the guard back.
+    let conn = sqlcipher(&db, "tom", "tom-password");
+    conn.execute_batch("DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'asha' WHERE seq = 2;").expect("edit");
+    let rows: Vec<(i64, [String; 5])> = conn
+        .prepare("SELECT seq, at, actor, action, record, detail FROM audit ORDER BY seq")
+        .expect("rows")
+        .query_map([], |r| Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?])))
+        .expect("rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    let mut prev = String::new();
+    for (seq, fields) in rows {
+        let mut h = Sha256::new();
+        h.update(prev.as_bytes());
+        h.update(seq.to_le_bytes());
+        for f in &fields {
+            h.update((f.len() as u64).to_le_bytes());
+            h.update(f.as_bytes());
+        }
+        let hash: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        conn.execute("UPDATE audit SET prev_hash = ?2, hash = ?3 WHERE seq = ?1", rusqlite::params![seq, prev, hash])
+            .expect("rechain");
+        prev = hash;
+    }
+    conn.execute_batch(
+        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+    )
+    .expect("guard back");
+    drop(conn);
+    let asha = Store::open(&db, "asha", "asha-password").expect("asha");
+    let check = asha.verify_audit().expect("verify");
+    assert_eq!(check.first_bad_row, None, "the chain itself was recomputed");
+    reported(&asha, "does not verify");
+    let anchors = asha.verify_anchors(&exported).expect("anchors");
+    assert!(!anchors.is_empty() && anchors.iter().all(|(_, holds)| !holds), "the exported note no longer matches: {anchors:?}");
+}
+
+#[test]
+fn a_submitted_draft_edited_with_sql_shows_its_signature_broken_in_the_queue() {
+    let (_dir, db, person, _) = home_with_a_note();
+    let mut tom = Store::open(&db, "tom", "tom-password").expect("tom");
+    let id = draft(&mut tom, person, "Margaret had two biscuits.");
+    tom.submit(id).expect("submit");
+    drop(tom);
+    let conn = sqlcipher(&db, "tom", "tom-password");
+    conn.execute_batch(&format!(
+        "UPDATE drafts SET status = 'returned' WHERE id = {id};
+         UPDATE drafts SET edited_text = 'Margaret had four biscuits.' WHERE id = {id};
+         UPDATE drafts SET status = 'submitted' WHERE id = {id};"
+    ))
+    .expect("the triggers allow each step");
+    drop(conn);
+    let asha = Store::open(&db, "asha", "asha-password").expect("asha");
+    let queued = asha.review_queue().expect("queue").into_iter().find(|d| d.id == id).expect("queued");
+    assert!(
+        matches!(&queued.submission, Some(SignatureCheck::Invalid { reason }) if reason.contains("changed after tom signed it")),
+        "{:?}",
+        queued.submission
+    );
+}
+
+#[test]
+fn after_a_password_reset_or_a_removal_old_keyrings_and_old_passwords_open_nothing() {
+    let (dir, db, person, _) = home_with_a_note();
+    let old_ring = dir.path().join("old.keyring");
+    std::fs::copy(keyring_path(&db), &old_ring).expect("tom keeps a copy");
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
+    admin.set_password("tom", "toms-new-password").expect("reset");
+    drop(admin);
+    // The copy opens nothing: the database has a new key.
+    let current = dir.path().join("current.keyring");
+    std::fs::copy(keyring_path(&db), &current).expect("save");
+    std::fs::copy(&old_ring, keyring_path(&db)).expect("replay");
+    let err = Store::open(&db, "tom", "tom-password").expect_err("old password, old keyring");
+    assert!(matches!(err, StoreError::KeyringMismatch(_)), "{err}");
+    std::fs::copy(&current, keyring_path(&db)).expect("restore");
+    assert!(matches!(Store::open(&db, "tom", "tom-password"), Err(StoreError::WrongPassword)));
+    // Everyone else still signs in, and the records are all there and still hold.
+    let asha = Store::open(&db, "asha", "asha-password").expect("asha, without her password changing");
+    assert!(asha.finals(person).expect("finals").iter().all(|n| n.signature.holds()));
+    assert!(asha.verify_audit().expect("verify").intact(), "{:?}", asha.verify_audit());
+    drop(asha);
+    let mut tom = Store::open(&db, "tom", "toms-new-password").expect("tom's new password");
+    let id = draft(&mut tom, person, "Margaret slept well.");
+    tom.submit(id).expect("tom signs with his new key");
+    drop(tom);
+
+    std::fs::copy(keyring_path(&db), &old_ring).expect("tom keeps a copy again");
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
+    admin.remove_user("tom").expect("remove");
+    assert!(admin.users().expect("users").iter().all(|(name, _)| name != "tom"));
+    drop(admin);
+    assert!(matches!(Store::open(&db, "tom", "toms-new-password"), Err(StoreError::WrongPassword)));
+    std::fs::copy(&old_ring, keyring_path(&db)).expect("replay");
+    assert!(matches!(Store::open(&db, "tom", "toms-new-password"), Err(StoreError::KeyringMismatch(_))));
+}
+
+#[test]
+fn an_ai_error_report_on_a_draft_that_retention_deletes_stays_with_the_person() {
+    let (_dir, db, person, _) = home_with_a_note();
+    let mut tom = Store::open(&db, "tom", "tom-password").expect("tom");
+    let id = draft(&mut tom, person, "Margaret had soup.");
+    tom.report_incident(None, Some(id), "the draft said 'chicken soup'").expect("report");
+    tom.submit(id).expect("submit");
+    drop(tom);
+    let mut asha = Store::open(&db, "asha", "asha-password").expect("asha");
+    asha.review(id, Decision::Reject, "").expect("reject");
+    let report = asha.apply_retention_days_ahead(365).expect("retention");
+    assert_eq!(report.rejected_deleted, 1);
+    let export = asha.export_person(person).expect("export");
+    assert!(
+        export.incidents.iter().any(|i| i.description.contains("chicken soup") && i.person_id == Some(person)),
+        "{:?}",
+        export.incidents
+    );
 }

@@ -286,6 +286,11 @@ fn finals_are_corrected_by_amendments_and_exported_with_the_reviewers_footer() {
     let text = asha.export_final(final_id).expect("export");
     let (body, footer) = text.trim_end().rsplit_once("\n\n").expect("footer");
     assert_eq!(body, "Margaret had lunch at 12:30.");
+    let (footer, signed) = footer.split_once('\n').expect("a line for the signature");
+    let key = finals[0].signature.label();
+    assert!(key.starts_with("signed by asha (manager), key "), "{key}");
+    assert!(signed.starts_with(&format!("Signed with key {}; audit ", key.rsplit("key ").next().expect("key"))), "{signed}");
+    assert_eq!(asha.verify_anchors(signed).expect("anchors"), vec![(finals[0].anchor.clone().expect("anchor"), true)]);
     let date = footer.strip_prefix("AI-assisted draft, reviewed by asha (manager) on ").expect(footer);
     let date: Vec<&str> = date.split(' ').collect();
     assert!(date.len() == 3 && date[0].parse::<u8>().is_ok() && date[2].len() == 4, "{footer}");

@@ -4,9 +4,11 @@
 use rusqlite::params;
 use serde::Serialize;
 
+use crate::acts;
 use crate::audit::{self, AuditRow};
 use crate::error::{Result, StoreError};
-use crate::records::{DRAFT_SELECT, FINAL_SELECT, draft_row, final_row, incident_row};
+use crate::identity::digest;
+use crate::records::{DRAFT_SELECT, draft_row, incident_row};
 use crate::{DraftRecord, FinalNote, Incident, Person, ReviewRecord, Role, Store};
 
 /// What one run of the retention policy removed.
@@ -104,7 +106,15 @@ impl Store {
             let rejected = "SELECT id FROM drafts WHERE status = 'rejected' AND updated_at < datetime('now', ?1)";
             tx.execute(&format!("DELETE FROM finding_acks WHERE draft_id IN ({rejected})"), [&cutoff])?;
             tx.execute(&format!("DELETE FROM reviews WHERE draft_id IN ({rejected})"), [&cutoff])?;
-            tx.execute(&format!("UPDATE incidents SET draft_id = NULL WHERE draft_id IN ({rejected})"), [&cutoff])?;
+            // A report about a deleted draft keeps the person it concerned, so it stays in their records.
+            tx.execute(
+                &format!(
+                    "UPDATE incidents SET person_id = coalesce(person_id,
+                        (SELECT person_id FROM drafts WHERE id = incidents.draft_id)), draft_id = NULL
+                     WHERE draft_id IN ({rejected})"
+                ),
+                [&cutoff],
+            )?;
             let rejected_deleted = tx.execute(&format!("DELETE FROM drafts WHERE id IN ({rejected})"), [&cutoff])?;
             let sources_purged = tx.execute(
                 "UPDATE drafts SET source_text = '' WHERE source_text <> '' AND status = 'approved'
@@ -129,7 +139,7 @@ impl Store {
     /// The audit trail keeps its rows, which name records only by number.
     pub fn erase_person(&mut self, person_id: i64) -> Result<()> {
         self.require(&[Role::Admin], "erase records")?;
-        self.write(|tx, me| {
+        self.write_signed(|tx, signer, me| {
             let exists: bool =
                 tx.query_row("SELECT count(*) > 0 FROM people WHERE id = ?1", [person_id], |r| r.get(0))?;
             if !exists {
@@ -149,7 +159,8 @@ impl Store {
             tx.execute("DELETE FROM drafts WHERE person_id = ?1", [person_id])?;
             tx.execute("DELETE FROM assignments WHERE person_id = ?1", [person_id])?;
             tx.execute("DELETE FROM people WHERE id = ?1", [person_id])?;
-            audit::append(tx, me, "erase_person", &format!("people/{person_id}"), "")
+            let content = digest(&["erase", &person_id.to_string()]);
+            acts::record(tx, signer, me, "erase_person", &format!("people/{person_id}"), "", &content).map(drop)
         })?;
         self.checkpoint()
     }
@@ -183,8 +194,7 @@ impl Store {
             let reviews = self.reviews(d.id)?;
             drafts.push((d, reviews));
         }
-        let mut stmt = self.conn.prepare(&format!("{FINAL_SELECT} WHERE f.person_id = ?1 ORDER BY f.id"))?;
-        let finals: Vec<FinalNote> = stmt.query_map([person_id], final_row)?.collect::<rusqlite::Result<_>>()?;
+        let finals: Vec<FinalNote> = self.finals_where("f.person_id = ?1", person_id)?;
         let mut stmt = self.conn.prepare(
             "SELECT id, person_id, draft_id, reporter, description, at FROM incidents
              WHERE person_id = ?1 OR draft_id IN (SELECT id FROM drafts WHERE person_id = ?1) ORDER BY id",

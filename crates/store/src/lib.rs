@@ -6,9 +6,11 @@
 //! Architecture invariant: this crate knows nothing of models, tasks, checks or the user interface; findings and
 //! provenance arrive as JSON text.
 
+mod acts;
 mod audit;
 mod duties;
 mod error;
+mod identity;
 mod keyring;
 mod records;
 
@@ -17,14 +19,26 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
-pub use audit::{AuditCheck, AuditRow};
+use acts::{Signer, Trust};
+use identity::{CertRole, Identity};
+
+pub use acts::SignatureCheck;
+pub use audit::{Anchor, AuditCheck, AuditRow};
+pub use identity::fingerprint;
 pub use duties::{PersonExport, RetentionReport};
 pub use error::{Result, StoreError};
 pub use records::{Decision, DraftRecord, FinalNote, Incident, NewDraft, Person, ReviewRecord};
 
 /// Numbered schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_initial.sql"), include_str!("../migrations/0002_duties.sql")];
+    &[
+        include_str!("../migrations/0001_initial.sql"),
+        include_str!("../migrations/0002_duties.sql"),
+        include_str!("../migrations/0003_signatures.sql"),
+    ];
+
+/// Settings and the values they have until an admin's signed act changes them.
+const SETTING_DEFAULTS: &[(&str, &str)] = &[("allow_self_review", "0"), ("retention_days", "90")];
 
 /// The start of every unencrypted SQLite file.
 const PLAIN_SQLITE_HEADER: &[u8] = b"SQLite format 3\0";
@@ -88,7 +102,15 @@ pub struct Store {
     path: PathBuf,
     key: [u8; 32],
     user: String,
+    /// The role the user's certificate gives them.
     role: Role,
+    /// The user's private keys (none for an account from before keys were sealed).
+    identity: Option<Identity>,
+    /// The user's current certificate, if it verifies and holds their key.
+    cert: Option<i64>,
+    /// The pinned root and the row from which acts are signed (none in a database from before certificates until
+    /// an admin signs in).
+    trust: Option<Trust>,
 }
 
 impl std::fmt::Debug for Store {
@@ -110,18 +132,24 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
         }
-        let key = keyring::create(&keyring, admin, password)?;
+        let (key, identity) = keyring::create(&keyring, admin, password)?;
         let made = (|| {
             // The database file exists, empty, before SQLite writes a page: readable by its owner alone, as the
             // journals SQLite makes beside it will be.
             drop(keyring::private_file(path, false)?);
             let conn = connect(path, &key)?;
-            let mut store = Self { conn, path: path.to_owned(), key, user: admin.to_owned(), role: Role::Admin };
+            let mut store = Self {
+                conn,
+                path: path.to_owned(),
+                key,
+                user: admin.to_owned(),
+                role: Role::Admin,
+                identity: Some(identity),
+                cert: None,
+                trust: None,
+            };
             store.migrate()?;
-            let tx = store.conn.transaction()?;
-            tx.execute("INSERT INTO users (name, role, created_at) VALUES (?1, 'admin', datetime('now'))", [admin])?;
-            audit::append(&tx, admin, "create_database", &format!("users/{admin}"), "")?;
-            tx.commit()?;
+            store.certify_root()?;
             Ok(store)
         })();
         if made.is_err() {
@@ -152,20 +180,42 @@ impl Store {
         if !keyring.exists() {
             return Err(StoreError::KeyringMissing(keyring));
         }
-        let key = keyring::unlock(&keyring, user, password)?;
-        let conn = connect(path, &key).map_err(|e| match e {
-            StoreError::Locked => e,
-            _ => StoreError::KeyringMismatch(keyring.clone()),
-        })?;
+        let unlocked = keyring::unlock(&keyring, user, password)?;
+        // The current key, or the next one when a re-key stopped after the database changed.
+        let mut opened = None;
+        for (i, key) in unlocked.keys.iter().enumerate() {
+            match connect(path, key) {
+                Ok(conn) => {
+                    opened = Some((conn, *key, i > 0));
+                    break;
+                }
+                Err(StoreError::Locked) => return Err(StoreError::Locked),
+                Err(_) => {}
+            }
+        }
+        let (conn, key, rekey_unfinished) = opened.ok_or_else(|| StoreError::KeyringMismatch(keyring.clone()))?;
+        if rekey_unfinished {
+            keyring::commit_next(&keyring)?;
+        }
         let quick: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
         if quick != "ok" {
             return Err(StoreError::Corrupt(quick));
         }
-        let role: Option<String> =
+        let listed: Option<String> =
             conn.query_row("SELECT role FROM users WHERE name = ?1", [user], |r| r.get(0)).optional()?;
-        let role = Role::from_db(&role.ok_or(StoreError::WrongPassword)?)?;
-        let mut store = Self { conn, path: path.to_owned(), key, user: user.to_owned(), role };
+        let listed = Role::from_db(&listed.ok_or(StoreError::WrongPassword)?)?;
+        let mut store = Self {
+            conn,
+            path: path.to_owned(),
+            key,
+            user: user.to_owned(),
+            role: listed,
+            identity: unlocked.identity,
+            cert: None,
+            trust: None,
+        };
         store.migrate()?;
+        store.establish_trust(listed, password)?;
         store.apply_retention()?;
         store.write(|tx, me| audit::append(tx, me, "sign_in", &format!("users/{me}"), ""))?;
         Ok(store)
@@ -188,12 +238,126 @@ impl Store {
         Ok(())
     }
 
+    /// Issues the root certificate to the signed-in admin, whose keys the keyring pins, and records it as the
+    /// database's creation.
+    fn certify_root(&mut self) -> Result<()> {
+        let identity = self.identity.as_ref().ok_or_else(|| acts::no_key(&self.user))?;
+        let public = identity.public();
+        let admin = self.user.clone();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO users (name, role, created_at) VALUES (?1, 'admin', datetime('now'))",
+            [&admin],
+        )?;
+        let (cert, statement) = identity::issue(&tx, identity, None, &admin, CertRole::Active(Role::Admin), &public)?;
+        let seq = acts::record(
+            &tx,
+            &Signer { identity, cert },
+            &admin,
+            "create_database",
+            &format!("users/{admin}"),
+            "",
+            &certificate_content(cert, &statement),
+        )?;
+        tx.commit()?;
+        self.cert = Some(cert);
+        self.trust = Some(Trust { root: public.0, from_seq: seq });
+        Ok(())
+    }
+
+    /// Finds the signed-in user's certificate under the pinned root and takes their role from it. In a database
+    /// from before certificates, the first admin to sign in becomes the root (their keys are made now and the
+    /// keyring pins them); until then roles come from the users table. A user with no certificate that holds
+    /// their key may draft, as a care worker, and sign nothing.
+    fn establish_trust(&mut self, listed: Role, password: &str) -> Result<()> {
+        let keyring = keyring::path_for(&self.path);
+        let Some(root) = keyring::root(&keyring)? else {
+            if listed == Role::Admin {
+                let identity = Identity::generate();
+                let root_key = identity.public().0;
+                self.identity = Some(identity);
+                self.certify_root()?;
+                let identity = self.identity.as_ref().expect("set above");
+                keyring::add(&keyring, &self.key, &self.user, identity, password)?;
+                keyring::pin_root(&keyring, keyring::Root { key: root_key })?;
+            }
+            return Ok(());
+        };
+        let root_cert = identity::root_certificate(&self.conn, &root.key)?.ok_or_else(|| {
+            StoreError::Corrupt(
+                "the root certificate that the keyring pins is missing from the database or does not verify".into(),
+            )
+        })?;
+        self.trust = Some(Trust { root: root.key.clone(), from_seq: root_cert.seq });
+        let mine = self.identity.as_ref().map(|i| i.public().0);
+        let cert = identity::current(&self.conn, &root.key, &self.user)?.filter(|c| Some(&c.verifying_key) == mine.as_ref());
+        match cert {
+            Some(cert) => match cert.role {
+                CertRole::Active(role) => (self.role, self.cert) = (role, Some(cert.id)),
+                CertRole::Removed => {
+                    return Err(StoreError::Forbidden(format!("{} was removed from this database", self.user)));
+                }
+            },
+            None => self.role = Role::CareWorker,
+        }
+        Ok(())
+    }
+
     /// Runs `f` in one transaction with the signed-in user's name; commits only if it succeeds.
     fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction()?;
         let out = f(&tx, &self.user)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Runs `f` in one transaction with the signed-in user's signing key and name; commits only if it succeeds.
+    /// Refused for a user who holds no certified key.
+    fn write_signed<T>(&mut self, f: impl FnOnce(&Transaction<'_>, &Signer<'_>, &str) -> Result<T>) -> Result<T> {
+        let (Some(identity), Some(cert)) = (self.identity.as_ref(), self.cert) else {
+            return Err(acts::no_key(&self.user));
+        };
+        let tx = self.conn.transaction()?;
+        let out = f(&tx, &Signer { identity, cert }, &self.user)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// The role `name`'s current certificate gives them; from the users table for an account from before
+    /// certificates.
+    fn certified_role(&self, name: &str) -> Result<Option<CertRole>> {
+        if let Some(trust) = &self.trust
+            && let Some(cert) = identity::current(&self.conn, &trust.root, name)?
+        {
+            return Ok(Some(cert.role));
+        }
+        let listed: Option<String> =
+            self.conn.query_row("SELECT role FROM users WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+        listed.map(|r| Role::from_db(&r).map(CertRole::Active)).transpose()
+    }
+
+    /// Re-keys the database: a new random key, sealed to every user whose certificate is current (after the
+    /// change just made), so that old keyrings and old passwords open nothing.
+    fn rekey(&mut self) -> Result<()> {
+        let Some(trust) = self.trust.clone() else { return Ok(()) };
+        let names: Vec<String> =
+            self.conn.prepare("SELECT name FROM users")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut recipients = Vec::new();
+        for name in names {
+            if let Some(cert) = identity::current(&self.conn, &trust.root, &name)?
+                && matches!(cert.role, CertRole::Active(_))
+            {
+                recipients.push((name, cert.sealing_key));
+            }
+        }
+        let keyring = keyring::path_for(&self.path);
+        let next: [u8; 32] = rand::random();
+        keyring::seal_next(&keyring, &next, &recipients)?;
+        // SQLCipher re-encrypts every page under the new key; the write-ahead log is emptied first.
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn.pragma_update(None, "rekey", keyring::sqlcipher_literal(&next))?;
+        self.key = next;
+        keyring::commit_next(&keyring)
     }
 
     /// The signed-in user.
@@ -224,7 +388,8 @@ impl Store {
         self.require(&[Role::Admin], "add users")?;
         check_new_user(name, password)?;
         let (path, key) = (keyring::path_for(&self.path), self.key);
-        self.write(|tx, me| {
+        let identity = Identity::generate();
+        self.write_signed(|tx, signer, me| {
             let taken: Option<String> = tx
                 .query_row("SELECT name FROM users WHERE lower(name) = lower(?1)", [name], |r| r.get(0))
                 .optional()?;
@@ -241,39 +406,81 @@ impl Store {
                 StoreError::Sqlite(m) if m.contains("UNIQUE") => StoreError::AlreadyExists(PathBuf::from(name)),
                 other => other,
             })?;
-            audit::append(tx, me, "add_user", &format!("users/{name}"), role.as_str())?;
+            let (cert, statement) =
+                identity::issue(tx, signer.identity, Some(signer.cert), name, CertRole::Active(role), &identity.public())?;
+            let content = certificate_content(cert, &statement);
+            acts::record(tx, signer, me, "add_user", &format!("users/{name}"), role.as_str(), &content)?;
             // Last, so that a failed keyring write rolls the user back.
-            keyring::add(&path, &key, name, password)
+            keyring::add(&path, &key, name, &identity, password)
         })
     }
 
-    /// Sets a new password: for oneself, or for anyone by an admin.
+    /// Sets a new password: for oneself, or for anyone by an admin. The user gets new keys and a new
+    /// certificate with the same role, and the database is re-keyed, so the old password (with any copy of the
+    /// old keyring) opens nothing.
     pub fn set_password(&mut self, name: &str, password: &str) -> Result<()> {
         if name != self.user {
             self.require(&[Role::Admin], "change another user's password")?;
         }
         check_new_user(name, password)?;
+        let role = match self.certified_role(name)? {
+            Some(CertRole::Active(role)) => role,
+            Some(CertRole::Removed) | None => return Err(StoreError::NotFound(format!("user {name}"))),
+        };
         let (path, key) = (keyring::path_for(&self.path), self.key);
-        self.write(|tx, me| {
-            let known: bool = tx.query_row("SELECT count(*) > 0 FROM users WHERE name = ?1", [name], |r| r.get(0))?;
-            if !known {
-                return Err(StoreError::NotFound(format!("user {name}")));
-            }
-            audit::append(tx, me, "set_password", &format!("users/{name}"), "")?;
-            keyring::add(&path, &key, name, password)
-        })
+        let identity = Identity::generate();
+        let cert = self.write_signed(|tx, signer, me| {
+            let (cert, statement) =
+                identity::issue(tx, signer.identity, Some(signer.cert), name, CertRole::Active(role), &identity.public())?;
+            let content = certificate_content(cert, &statement);
+            acts::record(tx, signer, me, "set_password", &format!("users/{name}"), "", &content)?;
+            keyring::add(&path, &key, name, &identity, password)?;
+            Ok(cert)
+        })?;
+        if name == self.user {
+            (self.identity, self.cert) = (Some(identity), Some(cert));
+        }
+        self.rekey()
     }
 
-    /// Every user and their role (managers and admins: a care worker has no need to know who else signs in).
+    /// Removes a user (admins; not oneself): a certificate withdraws their keys, their keyring entry goes, and
+    /// the database is re-keyed, so their password and any copy of the keyring open nothing. Their name stays on
+    /// the records they made.
+    pub fn remove_user(&mut self, name: &str) -> Result<()> {
+        self.require(&[Role::Admin], "remove users")?;
+        if name == self.user {
+            return Err(StoreError::Invalid("an admin cannot remove themselves; ask another admin".into()));
+        }
+        let Some(trust) = self.trust.clone() else { return Err(acts::no_key(&self.user)) };
+        let Some(cert) = identity::current(&self.conn, &trust.root, name)?.filter(|c| c.role != CertRole::Removed)
+        else {
+            return Err(StoreError::NotFound(format!("user {name} with a certificate (reset their password first)")));
+        };
+        self.write_signed(|tx, signer, me| {
+            let public = (cert.verifying_key, cert.sealing_key);
+            let (id, statement) =
+                identity::issue(tx, signer.identity, Some(signer.cert), name, CertRole::Removed, &public)?;
+            acts::record(tx, signer, me, "remove_user", &format!("users/{name}"), "", &certificate_content(id, &statement))
+        })?;
+        self.rekey()
+    }
+
+    /// Every current user and their certified role (managers and admins: a care worker has no need to know who
+    /// else signs in).
     pub fn users(&self) -> Result<Vec<(String, Role)>> {
         self.require(&[Role::Manager, Role::Admin], "list the users")?;
-        let mut stmt = self.conn.prepare("SELECT name, role FROM users ORDER BY name")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        rows.map(|r| {
-            let (name, role) = r?;
-            Ok((name, Role::from_db(&role)?))
-        })
-        .collect()
+        let names: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM users ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for name in names {
+            if let Some(CertRole::Active(role)) = self.certified_role(&name)? {
+                out.push((name, role));
+            }
+        }
+        Ok(out)
     }
 
     /// Allows a manager or an admin to review their own drafts (off by default; admins only).
@@ -288,14 +495,29 @@ impl Store {
     }
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.write(|tx, me| {
+        self.write_signed(|tx, signer, me| {
             tx.execute("UPDATE settings SET value = ?2 WHERE key = ?1", [key, value])?;
-            audit::append(tx, me, "set_setting", &format!("settings/{key}"), value)
+            let content = identity::digest(&["setting", key, value]);
+            acts::record(tx, signer, me, "set_setting", &format!("settings/{key}"), value, &content).map(drop)
         })
     }
 
+    /// A setting's value: what the newest admin's act that holds set it to, or its default. The settings table
+    /// only mirrors it, so a value written there with SQL changes nothing (`verify_audit` reports it).
     fn setting(&self, key: &str) -> Result<String> {
-        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))?)
+        let default = SETTING_DEFAULTS.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned());
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, detail FROM audit WHERE action = 'set_setting' AND record = ?1 ORDER BY seq DESC",
+        )?;
+        let acts: Vec<(i64, String)> =
+            stmt.query_map([format!("settings/{key}")], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        for (seq, value) in acts {
+            let content = identity::digest(&["setting", key, &value]);
+            if acts::check(&self.conn, self.trust.as_ref(), seq, Some(&content))?.holds() {
+                return Ok(value);
+            }
+        }
+        default.ok_or_else(|| StoreError::NotFound(format!("setting {key}")))
     }
 
     /// Checks every page's authentication code and the database's structure.
@@ -312,9 +534,53 @@ impl Store {
         Ok(())
     }
 
-    /// Recomputes the audit chain and reports the first row that was changed or whose predecessor was removed.
+    /// Checks the audit chain, every signed act and certificate, and that final notes, submitted drafts,
+    /// settings and roles are what was signed; reports the head to compare with exported notes.
     pub fn verify_audit(&self) -> Result<AuditCheck> {
-        audit::verify(&self.conn)
+        let (rows, first_bad_row) = audit::verify_chain(&self.conn)?;
+        let mut problems = Vec::new();
+        if let Some(trust) = &self.trust {
+            problems.extend(identity::broken_certificates(&self.conn, &trust.root)?);
+            problems.extend(acts::broken(&self.conn, trust)?);
+        }
+        problems.extend(self.records_not_as_signed()?);
+        for (key, _) in SETTING_DEFAULTS {
+            let mirrored: Option<String> =
+                self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+            let effective = self.setting(key)?;
+            if mirrored.as_ref() != Some(&effective) {
+                problems.push(format!(
+                    "the setting {key} reads {mirrored:?} in the database but an admin's signed act set it to                      {effective:?}; Tend uses {effective:?}"
+                ));
+            }
+        }
+        let names: Vec<(String, String)> = self
+            .conn
+            .prepare("SELECT name, role FROM users ORDER BY name")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        if let Some(trust) = &self.trust {
+            for (name, listed) in names {
+                if let Some(CertRole::Active(role)) = identity::current(&self.conn, &trust.root, &name)?.map(|c| c.role)
+                    && role.as_str() != listed
+                {
+                    problems.push(format!(
+                        "{name} is listed as {listed} but certified as a {}; Tend uses the certificate",
+                        role.label()
+                    ));
+                }
+            }
+        }
+        let head_seq: Option<i64> = self.conn.query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))?;
+        let head = head_seq.map(|seq| audit::anchor(&self.conn, seq)).transpose()?.flatten();
+        let root_key = self.trust.as_ref().map(|t| fingerprint(&t.root));
+        Ok(AuditCheck { rows, first_bad_row, problems, head, root_key })
+    }
+
+    /// For each anchor written in `text` (exported notes), whether this database's audit trail still holds that
+    /// row with that hash. A rewrite of history at or before an anchored row shows as `false`.
+    pub fn verify_anchors(&self, text: &str) -> Result<Vec<(Anchor, bool)>> {
+        Anchor::find_all(text).into_iter().map(|a| Ok((a.clone(), audit::holds(&self.conn, &a)?))).collect()
     }
 
     /// The raw connection, for tests that try to get past the review gate with SQL.
@@ -374,6 +640,19 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let mut file = keyring::private_file(path, true)?;
     file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|e| StoreError::io(path, e))
+}
+
+/// The bytes of lower-case or upper-case hex `text`.
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// What an act that issues a certificate signs.
+fn certificate_content(id: i64, statement: &str) -> String {
+    identity::digest(&["certificate", &id.to_string(), statement])
 }
 
 /// Lower-case hex of `bytes`.

@@ -4,8 +4,10 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+use crate::acts::{self, SignatureCheck};
 use crate::error::{Result, StoreError};
-use crate::{Role, Store, audit};
+use crate::identity::digest;
+use crate::{Anchor, Role, Store, audit};
 
 /// A person supported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -80,6 +82,8 @@ pub struct DraftRecord {
     pub review_required: bool,
     /// The latest reviewer's comment, e.g. what to change in a returned draft.
     pub review_comment: Option<String>,
+    /// For a submitted draft, whether its author's signature holds over the text as it is now.
+    pub submission: Option<SignatureCheck>,
     /// When it was saved (UTC).
     pub created_at: String,
     /// When it last changed (UTC).
@@ -112,8 +116,10 @@ pub struct FinalNote {
     pub text: String,
     /// Who reviewed it (for an amendment, who wrote it).
     pub reviewer: String,
-    /// The reviewer's role.
-    pub reviewer_role: String,
+    /// Whether the approval (or amendment) is signed by the reviewer's certified key over this text.
+    pub signature: SignatureCheck,
+    /// The audit row of the approval (or amendment), as exported notes carry it.
+    pub anchor: Option<Anchor>,
     /// When (UTC).
     pub reviewed_at: String,
     /// The note this one corrects.
@@ -172,26 +178,151 @@ pub(crate) fn draft_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DraftRecord> 
         acknowledged_findings,
         finding_count: r.get(12)?,
         review_comment: r.get::<_, Option<String>>(13)?.filter(|c| !c.is_empty()),
+        submission: None,
         created_at: r.get(14)?,
         updated_at: r.get(15)?,
     })
 }
 
-pub(crate) const FINAL_SELECT: &str = "SELECT f.id, f.person_id, f.draft_id, f.text, f.reviewer,
-    coalesce(u.role, ''), f.reviewed_at, f.amends, f.reason FROM finals f LEFT JOIN users u ON u.name = f.reviewer";
+const FINAL_SELECT: &str =
+    "SELECT f.id, f.person_id, f.draft_id, f.text, f.reviewer, f.reviewed_at, f.amends, f.reason FROM finals f";
 
-pub(crate) fn final_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FinalNote> {
-    Ok(FinalNote {
-        id: r.get(0)?,
-        person_id: r.get(1)?,
-        draft_id: r.get(2)?,
-        text: r.get(3)?,
-        reviewer: r.get(4)?,
-        reviewer_role: r.get(5)?,
-        reviewed_at: r.get(6)?,
-        amends: r.get(7)?,
-        reason: r.get(8)?,
-    })
+/// What a reviewer's signature on a review covers: the draft, the decision, the comment, the text as it was
+/// approved and the findings acknowledged.
+fn review_content(id: i64, decision: &str, comment: &str, text: &str, acknowledged: &str) -> String {
+    digest(&["review", &id.to_string(), decision, comment, text, acknowledged])
+}
+
+/// What an amendment's signature covers.
+fn amendment_content(amends: i64, text: &str, reason: &str) -> String {
+    digest(&["amend", &amends.to_string(), text, reason])
+}
+
+/// What an author's signature on a submission covers.
+fn submission_content(id: i64, text: &str, findings_json: &str) -> String {
+    digest(&["submit", &id.to_string(), text, findings_json])
+}
+
+/// The findings of draft `id` acknowledged so far, as the review signs them.
+fn acknowledged_json(conn: &Connection, id: i64) -> Result<String> {
+    Ok(conn.query_row(
+        "SELECT coalesce(json_group_array(finding_index), '[]') FROM
+         (SELECT finding_index FROM finding_acks WHERE draft_id = ?1 ORDER BY finding_index)",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
+impl Store {
+    /// Final notes matching `condition` (SQL on `f`, with `?1`), each with its signature checked.
+    pub(crate) fn finals_where(&self, condition: &str, param: i64) -> Result<Vec<FinalNote>> {
+        let mut stmt = self.conn.prepare(&format!("{FINAL_SELECT} WHERE {condition} ORDER BY f.id"))?;
+        let rows: Vec<(i64, i64, Option<i64>, String, String, String, Option<i64>, String)> = stmt
+            .query_map([param], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|(id, person_id, draft_id, text, reviewer, reviewed_at, amends, reason)| {
+                let (signature, anchor) = self.final_signature(id, draft_id, amends, &text, &reason, &reviewer)?;
+                Ok(FinalNote { id, person_id, draft_id, text, reviewer, signature, anchor, reviewed_at, amends, reason })
+            })
+            .collect()
+    }
+
+    /// Checks the signed act that made a final note: the approval of its draft, or the amendment.
+    fn final_signature(
+        &self,
+        id: i64,
+        draft_id: Option<i64>,
+        amends: Option<i64>,
+        text: &str,
+        reason: &str,
+        reviewer: &str,
+    ) -> Result<(SignatureCheck, Option<Anchor>)> {
+        let (seq, content) = match (draft_id, amends) {
+            (Some(draft), _) => {
+                let comment: Option<String> = self
+                    .conn
+                    .query_row(
+                        "SELECT comment FROM reviews WHERE draft_id = ?1 AND decision = 'approve' ORDER BY id DESC",
+                        [draft],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let content = review_content(
+                    draft,
+                    "approve",
+                    comment.as_deref().unwrap_or(""),
+                    text,
+                    &acknowledged_json(&self.conn, draft)?,
+                );
+                (acts::latest(&self.conn, "review_approve", &format!("drafts/{draft}"))?, content)
+            }
+            (None, Some(original)) => {
+                (acts::latest(&self.conn, "amend_final", &format!("finals/{id}"))?, amendment_content(original, text, reason))
+            }
+            (None, None) => (None, String::new()),
+        };
+        let Some(seq) = seq else {
+            let check = match &self.trust {
+                None => SignatureCheck::BeforeSigning,
+                Some(_) => SignatureCheck::Invalid { reason: format!("note {id} has no approval in the audit trail") },
+            };
+            return Ok((check, None));
+        };
+        let mut check = acts::check(&self.conn, self.trust.as_ref(), seq, Some(&content))?;
+        if let SignatureCheck::Verified { signer, .. } = &check
+            && signer != reviewer
+        {
+            check = SignatureCheck::Invalid {
+                reason: format!("note {id} names {reviewer} as its reviewer, but {signer} signed it"),
+            };
+        }
+        Ok((check, audit::anchor(&self.conn, seq)?))
+    }
+
+    /// Whether a submitted draft's author signed the text it holds now.
+    fn submission_signature(&self, id: i64) -> Result<SignatureCheck> {
+        let (text, findings): (String, String) =
+            self.conn.query_row("SELECT edited_text, findings_json FROM drafts WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        match acts::latest(&self.conn, "submit_draft", &format!("drafts/{id}"))? {
+            Some(seq) => acts::check(&self.conn, self.trust.as_ref(), seq, Some(&submission_content(id, &text, &findings))),
+            None if self.trust.is_none() => Ok(SignatureCheck::BeforeSigning),
+            None => Ok(SignatureCheck::Invalid { reason: format!("draft {id} was never submitted in Tend") }),
+        }
+    }
+
+    /// Final notes and submitted drafts that are not what their signer signed, each in a sentence.
+    pub(crate) fn records_not_as_signed(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for note in self.finals_where("1 = ?1", 1)? {
+            if let SignatureCheck::Invalid { reason } = note.signature {
+                out.push(reason);
+            }
+        }
+        let submitted: Vec<i64> = self
+            .conn
+            .prepare("SELECT id FROM drafts WHERE status = 'submitted' ORDER BY id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in submitted {
+            if let SignatureCheck::Invalid { reason } = self.submission_signature(id)? {
+                out.push(reason);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A draft record with its submission's signature checked, when it is submitted.
+    fn with_submission(&self, mut record: DraftRecord) -> Result<DraftRecord> {
+        if record.status == "submitted" {
+            record.submission = Some(self.submission_signature(record.id)?);
+        }
+        Ok(record)
+    }
 }
 
 /// Fails unless `user` may work with the person: managers and admins with everyone, care workers with the people
@@ -336,18 +467,25 @@ impl Store {
         })
     }
 
-    /// Submits the worker's own draft for review.
+    /// Submits the worker's own draft for review, signed over its text and findings.
     pub fn submit(&mut self, id: i64) -> Result<()> {
-        self.write(|tx, me| {
+        self.write_signed(|tx, signer, me| {
             own_draft(tx, me, id)?;
             tx.execute("UPDATE drafts SET status = 'submitted', updated_at = datetime('now') WHERE id = ?1", [id])?;
-            audit::append(tx, me, "submit_draft", &format!("drafts/{id}"), "")
+            let (text, findings): (String, String) =
+                tx.query_row("SELECT edited_text, findings_json FROM drafts WHERE id = ?1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            let content = submission_content(id, &text, &findings);
+            acts::record(tx, signer, me, "submit_draft", &format!("drafts/{id}"), "", &content).map(drop)
         })
     }
 
-    /// A manager's review. Approval writes the final note in the same transaction and returns its id.
+    /// A manager's review, signed over the decision, the comment, the text and the acknowledgements. Approval
+    /// writes the final note in the same transaction and returns its id.
     pub fn review(&mut self, id: i64, decision: Decision, comment: &str) -> Result<Option<i64>> {
         self.require(&[Role::Manager, Role::Admin], "review drafts")?;
+        let self_review = self.allow_self_review()?;
         let (word, status) = match decision {
             Decision::Approve => ("approve", "approved"),
             Decision::Return => ("return", "returned"),
@@ -356,7 +494,7 @@ impl Store {
         if decision == Decision::Return && comment.trim().is_empty() {
             return Err(StoreError::ReviewGate("say what to change when returning a draft".into()));
         }
-        self.write(|tx, me| {
+        self.write_signed(|tx, signer, me| {
             // The gate in Rust too, so that it holds where someone with the database key dropped the triggers.
             let (current, author, findings, acknowledged): (String, String, i64, i64) = tx
                 .query_row(
@@ -370,9 +508,7 @@ impl Store {
                 )
                 .optional()?
                 .ok_or_else(|| StoreError::NotFound(format!("draft {id}")))?;
-            let self_review: String =
-                tx.query_row("SELECT value FROM settings WHERE key = 'allow_self_review'", [], |r| r.get(0))?;
-            if current != "submitted" || (author == me && self_review != "1") {
+            if current != "submitted" || (author == me && !self_review) {
                 return Err(StoreError::ReviewGate(
                     "review gate: only a manager who is not the author may review a submitted draft".into(),
                 ));
@@ -408,12 +544,15 @@ impl Store {
                 [id],
                 |r| r.get(0),
             )?;
-            audit::append(tx, me, &format!("review_{word}"), &format!("drafts/{id}"), &made_by)?;
+            let text: String = tx.query_row("SELECT edited_text FROM drafts WHERE id = ?1", [id], |r| r.get(0))?;
+            let content = review_content(id, word, comment.trim(), &text, &acknowledged_json(tx, id)?);
+            acts::record(tx, signer, me, &format!("review_{word}"), &format!("drafts/{id}"), &made_by, &content)?;
             Ok(final_id)
         })
     }
 
-    /// A draft by id: a care worker sees their own, a manager any.
+    /// A draft by id: a care worker sees their own, a manager any. A submitted draft comes with its author's
+    /// signature checked.
     pub fn draft(&self, id: i64) -> Result<DraftRecord> {
         let record = self
             .conn
@@ -423,7 +562,7 @@ impl Store {
         if !self.role.reviews() && record.author != self.user {
             return Err(StoreError::Forbidden(format!("draft {id} belongs to another worker")));
         }
-        Ok(record)
+        self.with_submission(record)
     }
 
     /// The signed-in user's own drafts that are not yet closed, newest first.
@@ -435,12 +574,12 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Drafts waiting for review, oldest first (managers and admins).
+    /// Drafts waiting for review, oldest first, each with its author's signature checked (managers and admins).
     pub fn review_queue(&self) -> Result<Vec<DraftRecord>> {
         self.require(&[Role::Manager, Role::Admin], "see the review queue")?;
         let mut stmt = self.conn.prepare(&format!("{DRAFT_SELECT} WHERE d.status = 'submitted' ORDER BY d.id"))?;
-        let rows = stmt.query_map([], draft_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows: Vec<DraftRecord> = stmt.query_map([], draft_row)?.collect::<rusqlite::Result<_>>()?;
+        rows.into_iter().map(|r| self.with_submission(r)).collect()
     }
 
     /// A draft's reviews, oldest first.
@@ -457,16 +596,13 @@ impl Store {
     /// The final notes and amendments about a person, oldest first.
     pub fn finals(&self, person_id: i64) -> Result<Vec<FinalNote>> {
         check_person(&self.conn, &self.user, self.role, person_id)?;
-        let mut stmt = self.conn.prepare(&format!("{FINAL_SELECT} WHERE f.person_id = ?1 ORDER BY f.id"))?;
-        let rows = stmt.query_map([person_id], final_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.finals_where("f.person_id = ?1", person_id)
     }
 
     fn final_note(&self, id: i64) -> Result<FinalNote> {
         let note = self
-            .conn
-            .query_row(&format!("{FINAL_SELECT} WHERE f.id = ?1"), [id], final_row)
-            .optional()?
+            .finals_where("f.id = ?1", id)?
+            .pop()
             .ok_or_else(|| StoreError::NotFound(format!("final note {id}")))?;
         check_person(&self.conn, &self.user, self.role, note.person_id)?;
         Ok(note)
@@ -479,24 +615,36 @@ impl Store {
             return Err(StoreError::Invalid("an amendment needs the corrected text and a reason".into()));
         }
         let original = self.final_note(final_id)?;
-        self.write(|tx, me| {
+        let (text, reason) = (text.trim(), reason.trim());
+        self.write_signed(|tx, signer, me| {
             tx.execute(
                 "INSERT INTO finals (person_id, text, reviewer, reviewed_at, amends, reason)
                  VALUES (?1, ?2, ?3, datetime('now'), ?4, ?5)",
-                params![original.person_id, text.trim(), me, final_id, reason.trim()],
+                params![original.person_id, text, me, final_id, reason],
             )?;
             let id = tx.last_insert_rowid();
-            audit::append(tx, me, "amend_final", &format!("finals/{id}"), &format!("amends finals/{final_id}"))?;
+            let content = amendment_content(final_id, text, reason);
+            let detail = format!("amends finals/{final_id}");
+            acts::record(tx, signer, me, "amend_final", &format!("finals/{id}"), &detail, &content)?;
             Ok(id)
         })
     }
 
-    /// A final note as text for pasting into the care record system, ending with who reviewed it; the export is
-    /// audited.
+    /// A final note as text for pasting into the care record system, ending with who reviewed it, their key and
+    /// the audit row of the approval (an anchor `tend audit verify --against` checks later); the export is
+    /// audited. Refused when the approval's signature does not hold.
     pub fn export_final(&mut self, final_id: i64) -> Result<String> {
         let note = self.final_note(final_id)?;
-        let role = Role::parse(&note.reviewer_role).map_or("former user", Role::label);
         let date = long_date(&note.reviewed_at);
+        let (role, signed) = match &note.signature {
+            SignatureCheck::Verified { role, key, .. } => (role.label(), format!("Signed with key {key}")),
+            SignatureCheck::BeforeSigning => ("reviewer", "Approved before Tend signed reviews".to_owned()),
+            SignatureCheck::Invalid { reason } => {
+                return Err(StoreError::ReviewGate(format!(
+                    "note {final_id} is not exported: its approval does not hold ({reason}). It may have been                      written outside Tend; tell an admin, who can run tend audit verify"
+                )));
+            }
+        };
         let footer = match note.amends {
             None => format!("AI-assisted draft, reviewed by {} ({role}) on {date}", note.reviewer),
             Some(original) => format!(
@@ -504,8 +652,9 @@ impl Store {
                 note.reason, note.reviewer
             ),
         };
+        let anchor = note.anchor.as_ref().map_or_else(String::new, |a| format!("; {a}"));
         self.write(|tx, me| audit::append(tx, me, "export_final", &format!("finals/{final_id}"), ""))?;
-        Ok(format!("{}\n\n{footer}\n", note.text.trim_end()))
+        Ok(format!("{}\n\n{footer}\n{signed}{anchor}\n", note.text.trim_end()))
     }
 
     /// Files a report of an AI error about a draft and/or a person; returns its id.
