@@ -32,10 +32,17 @@ pub enum UserCommand {
     },
     /// List users and their roles.
     List,
-    /// Set a new password: your own, or anyone's as an admin ($TEND_NEW_PASSWORD or a prompt).
+    /// Set a new password: your own, or anyone's as an admin ($TEND_NEW_PASSWORD or a prompt). The user gets new
+    /// keys and the database a new key, so old passwords and old keyrings open nothing.
     Password {
         /// Whose password (default: yours).
         name: Option<String>,
+    },
+    /// Remove a user (admins): their keys are withdrawn and the database re-keyed; their name stays on their
+    /// records.
+    Remove {
+        /// Their user name.
+        name: String,
     },
 }
 
@@ -171,8 +178,14 @@ pub enum NotesCommand {
 /// `tend audit ...`
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Check that no audit row was changed, inserted or removed.
-    Verify,
+    /// Check that no audit row was changed, inserted or removed, that every signed act and certificate holds, and
+    /// that final notes, submitted drafts, settings and roles are what was signed.
+    Verify {
+        /// Also check the audit anchors in exported notes (a file of one or more): each must still be in the
+        /// trail with the same hash.
+        #[arg(long)]
+        against: Option<String>,
+    },
 }
 
 /// The format of a subject access export.
@@ -235,7 +248,10 @@ pub fn init(args: &StoreArgs, admin: &str) -> Result<()> {
     let pass = new_password("TEND_PASSWORD")?;
     Session::create(&db, admin, &pass)?;
     println!("Created the encrypted database {} with {admin} as its admin.", db.display());
-    println!("Its key is kept only wrapped by each user's password in {}.keyring.", db.display());
+    println!(
+        "Its key is kept only sealed to each user's keys, which their password unwraps, in {}.keyring.",
+        db.display()
+    );
     Ok(())
 }
 
@@ -261,7 +277,11 @@ pub fn user(args: &StoreArgs, command: UserCommand, json: bool) -> Result<()> {
             let name = name.unwrap_or_else(|| session.who().0.to_owned());
             let pass = new_password("TEND_NEW_PASSWORD")?;
             session.records()?.set_password(&name, &pass)?;
-            println!("Set a new password for {name}.");
+            println!("Set a new password for {name}; the database has a new key, so the old password opens nothing.");
+        }
+        UserCommand::Remove { name } => {
+            session.records()?.remove_user(&name)?;
+            println!("Removed {name}: their password opens nothing now. Their name stays on the records they made.");
         }
     }
     Ok(())
@@ -313,6 +333,9 @@ fn print_list(drafts: &[DraftRecord], json: bool) -> Result<()> {
             d.acknowledged(),
             d.updated_at
         );
+        if let Some(check) = d.submission.as_ref().filter(|c| !c.holds()) {
+            println!("      {}", check.label());
+        }
     }
     Ok(())
 }
@@ -422,7 +445,14 @@ pub fn notes(args: &StoreArgs, command: NotesCommand, json: bool) -> Result<()> 
             }
             for f in finals {
                 let amends = f.amends.map_or_else(String::new, |a| format!(" (amends note {a}: {})", f.reason));
-                println!("--- Note {} by {} on {}{amends} ---\n{}\n", f.id, f.reviewer, f.reviewed_at, f.text.trim());
+                println!(
+                    "--- Note {} by {} on {}{amends}; {} ---\n{}\n",
+                    f.id,
+                    f.reviewer,
+                    f.reviewed_at,
+                    f.signature.label(),
+                    f.text.trim()
+                );
             }
         }
         NotesCommand::Export { id } => print!("{}", session.records()?.export_final(id)?),
@@ -437,22 +467,53 @@ pub fn notes(args: &StoreArgs, command: NotesCommand, json: bool) -> Result<()> 
 
 /// `tend audit verify`
 pub fn audit(args: &StoreArgs, command: AuditCommand, json: bool) -> Result<()> {
+    let AuditCommand::Verify { against } = command;
+    let exported = against.as_deref().map(read_text).transpose()?;
     let mut session = sign_in(args)?;
-    let AuditCommand::Verify = command;
     let check = session.records()?.verify_audit()?;
     session.records()?.check_integrity()?;
+    let anchors = match &exported {
+        Some(text) => session.records()?.verify_anchors(text)?,
+        None => Vec::new(),
+    };
     if json {
-        println!("{}", serde_json::to_string_pretty(&check)?);
-    }
-    match check.first_bad_row {
-        None => {
-            if !json {
-                println!("The audit trail is intact: {} rows, each chained to the one before.", check.rows);
-            }
-            Ok(())
+        let anchors: Vec<_> =
+            anchors.iter().map(|(a, holds)| serde_json::json!({"anchor": a, "holds": holds})).collect();
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"check": check, "anchors": anchors}))?);
+    } else {
+        println!("{} rows in the audit trail.", check.rows);
+        if let Some(head) = &check.head {
+            println!("Head: {head} (write it down, or compare it with a copy kept elsewhere).");
         }
-        Some(row) => bail!("the audit trail was altered at row {row}: a row was changed, inserted or removed"),
+        if let Some(root) = &check.root_key {
+            println!("Root key: {root} (the admin key that certifies every user).");
+        }
+        for (anchor, holds) in &anchors {
+            let verdict = if *holds { "matches the trail" } else { "DOES NOT MATCH: the trail was rewritten" };
+            println!("Exported {anchor}: {verdict}");
+        }
+        for problem in &check.problems {
+            println!("Problem: {problem}");
+        }
     }
+    if let Some(row) = check.first_bad_row {
+        bail!("the audit trail was altered at row {row}: a row was changed, inserted or removed");
+    }
+    if let Some(file) = against.filter(|_| anchors.is_empty()) {
+        bail!("{file} holds no audit anchor (a line such as \"audit 57 8c1d2e3f4a5b6c7d\")");
+    }
+    let mismatched = anchors.iter().filter(|(_, holds)| !holds).count();
+    if !check.problems.is_empty() || mismatched > 0 {
+        bail!(
+            "the records do not hold: {} problems, {mismatched} exported anchors not in the trail; someone may have \
+             changed the database outside Tend",
+            check.problems.len()
+        );
+    }
+    if !json {
+        println!("The audit trail is intact: every row chained, every signature and certificate holds.");
+    }
+    Ok(())
 }
 
 /// `tend erase --person N`

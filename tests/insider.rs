@@ -29,7 +29,10 @@ fn insider_key(db: &Path, user: &str, password: &str) -> [u8; 32] {
         .expect("derive");
     let aad = format!("tend keyring v3\0user\0{user}");
     let secrets = XChaCha20Poly1305::new(Key::from_slice(&kek))
-        .decrypt(XNonce::from_slice(&unhex(&e["nonce"])), Payload { msg: &unhex(&e["wrapped_secrets"]), aad: aad.as_bytes() })
+        .decrypt(
+            XNonce::from_slice(&unhex(&e["nonce"])),
+            Payload { msg: &unhex(&e["wrapped_secrets"]), aad: aad.as_bytes() },
+        )
         .expect("the password unwraps the entry's secrets");
     let sealing: [u8; 32] = secrets[32..].try_into().expect("64 bytes");
     let sealing = x25519_dalek::StaticSecret::from(sealing);
@@ -57,7 +60,8 @@ fn sqlcipher(db: &Path, user: &str, password: &str) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(db).expect("open");
     let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
     conn.pragma_update(None, "key", format!("x'{hex}'")).expect("key");
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).expect("the key opens the database");
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .expect("the key opens the database");
     conn
 }
 
@@ -168,7 +172,8 @@ fn an_entry_from_before_names_were_bound_still_opens_and_is_bound_at_sign_in() {
     let mut tom = Store::open(&db, "tom", "toms-old-format-password").expect("and opens again");
     // An entry from before keys were sealed holds no signing key: tom may draft, but signs nothing until an admin
     // resets his password, which gives him keys and a certificate.
-    let person = Store::open(&db, "admin", "admin-password").expect("admin").add_person("Margaret", "N-1").expect("person");
+    let person =
+        Store::open(&db, "admin", "admin-password").expect("admin").add_person("Margaret", "N-1").expect("person");
     let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
     admin.assign("tom", person).expect("assign");
     let id = draft(&mut tom, person, "Margaret ate porridge.");
@@ -483,7 +488,10 @@ fn history_rewritten_with_the_chain_recomputed_is_detected_by_signatures_and_by_
     assert_eq!(check.first_bad_row, None, "the chain itself was recomputed");
     reported(&asha, "does not verify");
     let anchors = asha.verify_anchors(&exported).expect("anchors");
-    assert!(!anchors.is_empty() && anchors.iter().all(|(_, holds)| !holds), "the exported note no longer matches: {anchors:?}");
+    assert!(
+        !anchors.is_empty() && anchors.iter().all(|(_, holds)| !holds),
+        "the exported note no longer matches: {anchors:?}"
+    );
 }
 
 #[test]
@@ -564,4 +572,71 @@ fn an_ai_error_report_on_a_draft_that_retention_deletes_stays_with_the_person() 
         "{:?}",
         export.incidents
     );
+}
+
+/// A keyring entry as Tend wrote them before keys were sealed (format 2): the database key wrapped by the password.
+fn format_2_entry(key: &[u8; 32], user: &str, password: &str) -> serde_json::Value {
+    use argon2::{Algorithm, Argon2, Params, Version};
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+    let (salt, nonce) = ([3u8; 16], [5u8; 24]);
+    let mut kek = [0u8; 32];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 1, 1, Some(32)).expect("params"))
+        .hash_password_into(password.as_bytes(), &salt, &mut kek)
+        .expect("derive");
+    let aad = format!("tend keyring v2\0user\0{user}");
+    let wrapped = XChaCha20Poly1305::new(Key::from_slice(&kek))
+        .encrypt(XNonce::from_slice(&nonce), Payload { msg: key, aad: aad.as_bytes() })
+        .expect("wrap");
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    serde_json::json!({
+        "user": user, "format": 2, "salt": hex(&salt), "memory_kib": 19 * 1024, "passes": 1, "lanes": 1,
+        "nonce": hex(&nonce), "wrapped_key": hex(&wrapped),
+    })
+}
+
+#[test]
+fn a_database_from_before_certificates_is_upgraded_when_its_admin_signs_in() {
+    let (_dir, db, person, final_id) = home_with_a_note();
+    // Make it as the previous Tend left it: schema 2, no certificates or signatures, a keyring of format 2.
+    let key = insider_key(&db, "admin", "admin-password");
+    let conn = sqlcipher(&db, "admin", "admin-password");
+    conn.execute_batch("DROP TABLE signatures; DROP TABLE certificates; PRAGMA user_version = 2;").expect("downgrade");
+    drop(conn);
+    let entries: Vec<_> = [("admin", "admin-password"), ("asha", "asha-password"), ("tom", "tom-password")]
+        .iter()
+        .map(|(user, password)| format_2_entry(&key, user, password))
+        .collect();
+    save_keyring(&db, &serde_json::json!({ "version": 2, "entries": entries }));
+
+    // Before an admin signs in, roles come from the users table, records are from before signing, and no one
+    // can sign.
+    let mut asha = Store::open(&db, "asha", "asha-password").expect("asha");
+    assert_eq!(asha.role(), Role::Manager);
+    assert_eq!(asha.finals(person).expect("finals")[0].signature, SignatureCheck::BeforeSigning);
+    assert!(asha.export_final(final_id).expect("export").contains("Approved before Tend signed reviews"));
+    drop(asha);
+
+    // The first admin to sign in becomes the root; the keyring pins their key.
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
+    assert_eq!(admin.role(), Role::Admin);
+    assert!(admin.root_key().is_some());
+    assert!(keyring(&db)["root"]["key"].is_string());
+    assert!(admin.verify_audit().expect("verify").intact(), "{:?}", admin.verify_audit());
+    // Re-keying waits while accounts from before hold only the old key, so no one is locked out.
+    admin.set_password("asha", "ashas-new-password").expect("reset asha");
+    Store::open(&db, "tom", "tom-password").expect("tom, from before, still signs in");
+    let asha = Store::open(&db, "asha", "ashas-new-password").expect("asha with her keys");
+    assert_eq!(asha.role(), Role::Manager, "certified when her password was reset");
+    assert!(asha.finals(person).expect("finals").iter().all(|n| n.signature == SignatureCheck::BeforeSigning));
+    drop(asha);
+    admin.set_password("tom", "toms-new-password").expect("reset tom: now everyone holds sealed keys");
+    let mut tom = Store::open(&db, "tom", "toms-new-password").expect("tom");
+    let id = draft(&mut tom, person, "Margaret read the paper.");
+    tom.submit(id).expect("signed");
+    // Everyone is on sealed keys, so the last reset re-keyed the database: format-2 entries open nothing now.
+    let mut ring = keyring(&db);
+    *entry(&mut ring, "asha") = format_2_entry(&key, "asha", "asha-password");
+    save_keyring(&db, &ring);
+    assert!(matches!(Store::open(&db, "asha", "asha-password"), Err(StoreError::KeyringMismatch(_))));
 }

@@ -289,7 +289,10 @@ fn finals_are_corrected_by_amendments_and_exported_with_the_reviewers_footer() {
     let (footer, signed) = footer.split_once('\n').expect("a line for the signature");
     let key = finals[0].signature.label();
     assert!(key.starts_with("signed by asha (manager), key "), "{key}");
-    assert!(signed.starts_with(&format!("Signed with key {}; audit ", key.rsplit("key ").next().expect("key"))), "{signed}");
+    assert!(
+        signed.starts_with(&format!("Signed with key {}; audit ", key.rsplit("key ").next().expect("key"))),
+        "{signed}"
+    );
     assert_eq!(asha.verify_anchors(signed).expect("anchors"), vec![(finals[0].anchor.clone().expect("anchor"), true)]);
     let date = footer.strip_prefix("AI-assisted draft, reviewed by asha (manager) on ").expect(footer);
     let date: Vec<&str> = date.split(' ').collect();
@@ -633,6 +636,8 @@ fn the_command_line_walks_a_draft_through_review_to_an_exported_note() {
     std::fs::write(&edited, "Margaret got up and dressed with support. She ate half her porridge and declined tea.")
         .expect("edited");
     let edited = edited.to_str().expect("path");
+    let exported = dir.path().join("exported.txt");
+    let exported = exported.to_str().expect("path");
     let steps: &[(&str, &[&str], bool, &str)] = &[
         ("admin", &["init", "--admin", "admin"], true, "Created the encrypted database"),
         ("admin", &["init", "--admin", "admin"], false, "already exists"),
@@ -660,7 +665,9 @@ fn the_command_line_walks_a_draft_through_review_to_an_exported_note() {
         ("asha", &["review", "ack", "1", "ALL"], true, "acknowledged"),
         ("asha", &["review", "approve", "1"], true, "final note 1"),
         ("asha", &["notes", "list", "--person", "1"], true, "She ate half her porridge"),
+        ("asha", &["notes", "list", "--person", "1"], true, "signed by asha (manager), key "),
         ("tom", &["notes", "export", "1"], true, "AI-assisted draft, reviewed by asha (manager) on"),
+        ("tom", &["notes", "export", "1"], true, "Signed with key "),
         ("tom", &["report", "--draft", "1", "--text", "It wrote 'cereal'; I wrote porridge."], true, "report 1"),
         ("tom", &["reports"], false, "may not see incident reports"),
         ("asha", &["reports"], true, "by tom on"),
@@ -671,6 +678,12 @@ fn the_command_line_walks_a_draft_through_review_to_an_exported_note() {
         ("admin", &["audit", "verify"], true, "The audit trail is intact"),
         ("admin", &["erase", "--person", "1", "--yes"], true, "Erased every record about person 1"),
         ("admin", &["audit", "verify"], true, "The audit trail is intact"),
+        ("admin", &["audit", "verify"], true, "Root key: "),
+        ("admin", &["audit", "verify", "--against", exported], true, "matches the trail"),
+        ("admin", &["audit", "verify", "--against", notes], false, "holds no audit anchor"),
+        ("admin", &["user", "remove", "tom"], true, "Removed tom"),
+        ("tom", &["person", "list"], false, "the user name or password is wrong"),
+        ("asha", &["user", "list"], true, "asha"),
         ("mallory", &["user", "list"], false, "the user name or password is wrong"),
     ];
     for (i, (user, args, ok, expected)) in steps.iter().enumerate() {
@@ -690,6 +703,10 @@ fn the_command_line_walks_a_draft_through_review_to_an_exported_note() {
         assert_eq!(out.status.success(), *ok, "step {i}: {user} {args:?}\n{stdout}\n{stderr}");
         let said = if *ok { &stdout } else { &stderr };
         assert!(said.contains(expected), "step {i}: {user} {args:?} should say {expected:?}\n{stdout}\n{stderr}");
+        if args == ["notes", "export", "1"] {
+            // The note as pasted into the care record system, kept for checking against the trail later.
+            std::fs::write(exported, stdout.as_bytes()).expect("keep the export");
+        }
         assert!(!stderr.contains("panicked"), "step {i}: {stderr}");
     }
 }

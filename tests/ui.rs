@@ -416,6 +416,8 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.tab_to(".open-review").await;
         ui.press(Key::Enter).await;
         ui.find("#review-detail #approve").await;
+        let signed = ui.wait_text("#review-signature", "the submission's signature", |t| !t.is_empty()).await;
+        assert!(signed.starts_with("Submitted and signed by tom (care worker), key "), "{signed}");
         if ui.ack_all().await > 0 {
             assert!(ui.focused_matches("#approve").await, "after the last finding, focus is on Approve");
         }
@@ -424,13 +426,20 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.wait_text("#review-done", "the approval", |t| t.contains("final note")).await;
         ui.click("#nav-notes").await;
         ui.wait_text("#notes-list", "the final note", |t| t.contains("she misses her daughter")).await;
+        let signed = ui.wait_text(".note-signature", "the approval's signature", |t| !t.is_empty()).await;
+        assert!(signed.starts_with("Approved and signed by asha (manager), key "), "{signed}");
         ui.click(".export-note").await;
         let exported = ui.wait_text(".export", "the export", |t| t.contains("AI-assisted draft")).await;
         assert!(exported.contains("AI-assisted draft, reviewed by asha (manager) on"), "{exported}");
+        assert!(exported.contains("Signed with key ") && exported.contains("; audit "), "{exported}");
         ui.shot("07-notes").await;
         ui.axe("notes").await;
         ui.click("#nav-settings").await;
         ui.wait_text("#settings-model", "the model facts", |t| t.contains("SHA-256")).await;
+        ui.wait_text("#settings-model", "the audit head and root key", |t| {
+            t.contains("Audit trail now") && t.contains("audit ") && t.contains("write these two down")
+        })
+        .await;
         ui.find("#catalog tbody tr").await;
         ui.wait_text("#settings-model", "the thread count from the settings file", |t| t.contains("1 of")).await;
         ui.type_into("#threads", "2").await;

@@ -468,6 +468,14 @@ async function loadQueue() {
   if (queue.length === 0) list.append(el("li", {}, "Nothing is waiting for review."));
 }
 
+/** What a signature check says, for people: who signed, or why it does not hold. */
+function signatureText(check, what) {
+  if (!check) return "";
+  if (check.status === "verified") return `${what} signed by ${check.signer} (${check.role.replace("_", " ")}), key ${check.key}.`;
+  if (check.status === "before_signing") return `${what} before Tend signed reviews.`;
+  return `Warning: the signature does not hold (${check.reason}). Do not rely on this record; tell an administrator.`;
+}
+
 async function openReview(id) {
   const record = await call("draft_record", { id });
   if (!record) return;
@@ -484,6 +492,8 @@ async function openReview(id) {
   };
   container.replaceChildren(
     el("h3", {}, `Draft ${record.id}: ${TASK_NAMES[record.task] || record.task} for ${record.person_name} by ${record.author} `, badge(record)),
+    el("p", { id: "review-signature", class: record.submission?.status === "invalid" ? "error" : "muted" },
+      signatureText(record.submission, "Submitted and")),
     el("div", { class: "columns" },
       ...notesAndDraft(record, "review-source", "review-ai", "What the worker wrote"),
       el("div", {}, el("h4", {}, "The worker's version"), el("div", { class: "paper", id: "review-edited" }, record.edited_text))),
@@ -512,6 +522,8 @@ async function loadNotes() {
       el("h3", {}, n.amends ? `Amendment ${n.id} to note ${n.amends}` : `Note ${n.id}`),
       el("p", { class: "note-text" }, n.text),
       el("p", { class: "muted" }, `Reviewed by ${n.reviewer} on ${n.reviewed_at}${n.amends ? `. Reason: ${n.reason}` : ""}`),
+      el("p", { class: n.signature.status === "invalid" ? "error note-signature" : "muted note-signature" },
+        signatureText(n.signature, n.amends ? "Amended and" : "Approved and")),
       el("button", { type: "button", class: "export-note", onclick: async () => {
         const text = await call("export_note", { id: n.id });
         if (text === undefined) return;
@@ -538,7 +550,9 @@ async function loadSettings() {
     row("Model", m.info.name), row("Size", `${m.info.parameters_millions} million parameters, ${m.info.size_mb} MB (${m.info.quantization})`),
     row("Licence", m.info.license || "not stated in the file"), row("File", m.info.path), row("SHA-256", m.info.sha256),
   ] : [row("Model", m.state === "loading" ? "still loading" : m.message)]).flat(),
-  ...row("Threads", `${settings.threads} of ${settings.cores} cores`), ...row("Database", settings.database));
+  ...row("Threads", `${settings.threads} of ${settings.cores} cores`), ...row("Database", settings.database),
+  ...row("Audit trail now", settings.audit_head || "empty"),
+  ...row("Root key", settings.root_key ? `${settings.root_key} (write these two down: exported notes and later checks are compared with them)` : "none yet"));
   $("retention-days").value = settings.retention_days;
   $("threads").max = settings.cores;
   $("threads").value = settings.threads_next_start || settings.threads;

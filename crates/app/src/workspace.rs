@@ -192,6 +192,10 @@ pub struct SettingsView {
     pub threads_next_start: Option<usize>,
     /// This computer's cores.
     pub cores: usize,
+    /// The newest audit row and the start of its hash ("audit 57 8c1d2e3f4a5b6c7d"), to write down.
+    pub audit_head: Option<String>,
+    /// The fingerprint of the admin key that certifies every user, to write down.
+    pub root_key: Option<String>,
 }
 
 /// The desktop app's state.
@@ -497,7 +501,10 @@ impl Workspace {
 
     /// The Settings screen's facts.
     pub fn settings(&self) -> Result<SettingsView, AppError> {
-        let retention_days = self.with_session(|s| Ok(s.records()?.retention_days()?))?;
+        let (retention_days, audit_head, root_key) = self.with_session(|s| {
+            let store = s.records()?;
+            Ok((store.retention_days()?, store.audit_head()?.map(|a| a.to_string()), store.root_key()))
+        })?;
         let threads = crate::config::drafting_threads();
         Ok(SettingsView {
             model: self.model_status(),
@@ -506,6 +513,8 @@ impl Workspace {
             threads,
             threads_next_start: crate::config::DeviceConfig::load()?.threads.filter(|&n| n != threads),
             cores: crate::config::cores(),
+            audit_head,
+            root_key,
         })
     }
 

@@ -105,11 +105,9 @@ pub(crate) fn record(
 /// The newest audit row of `action` on `record`.
 pub(crate) fn latest(conn: &Connection, action: &str, record: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row(
-            "SELECT max(seq) FROM audit WHERE action = ?1 AND record = ?2",
-            params![action, record],
-            |r| r.get::<_, Option<i64>>(0),
-        )
+        .query_row("SELECT max(seq) FROM audit WHERE action = ?1 AND record = ?2", params![action, record], |r| {
+            r.get::<_, Option<i64>>(0)
+        })
         .optional()?
         .flatten())
 }
@@ -123,7 +121,12 @@ pub(crate) struct Trust {
 
 /// Checks the act at audit row `seq`; `content`, when the record is still there, is the digest of what it holds
 /// now.
-pub(crate) fn check(conn: &Connection, trust: Option<&Trust>, seq: i64, content: Option<&str>) -> Result<SignatureCheck> {
+pub(crate) fn check(
+    conn: &Connection,
+    trust: Option<&Trust>,
+    seq: i64,
+    content: Option<&str>,
+) -> Result<SignatureCheck> {
     let invalid = |reason: String| Ok(SignatureCheck::Invalid { reason });
     let Some(trust) = trust.filter(|t| seq >= t.from_seq) else {
         return Ok(SignatureCheck::BeforeSigning);
@@ -176,10 +179,7 @@ pub(crate) fn check(conn: &Connection, trust: Option<&Trust>, seq: i64, content:
 pub(crate) fn broken(conn: &Connection, trust: &Trust) -> Result<Vec<String>> {
     let names: Vec<String> = SIGNED.iter().map(|(a, _)| format!("'{a}'")).collect();
     let seqs: Vec<i64> = conn
-        .prepare(&format!(
-            "SELECT seq FROM audit WHERE seq >= ?1 AND action IN ({}) ORDER BY seq",
-            names.join(", ")
-        ))?
+        .prepare(&format!("SELECT seq FROM audit WHERE seq >= ?1 AND action IN ({}) ORDER BY seq", names.join(", ")))?
         .query_map([trust.from_seq], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::new();

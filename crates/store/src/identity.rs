@@ -115,7 +115,8 @@ pub(crate) fn seal(key: &[u8; 32], recipient: &str, context: &[u8]) -> Result<Se
 
 /// Checks an Ed25519 signature (hex) by the public key `verifying` (hex) over `message`.
 pub(crate) fn verifies(verifying: &str, message: &[u8], signature: &str) -> bool {
-    let key = unhex(verifying).and_then(|k| <[u8; 32]>::try_from(k).ok()).and_then(|k| VerifyingKey::from_bytes(&k).ok());
+    let key =
+        unhex(verifying).and_then(|k| <[u8; 32]>::try_from(k).ok()).and_then(|k| VerifyingKey::from_bytes(&k).ok());
     let signature = unhex(signature).and_then(|s| <[u8; 64]>::try_from(s).ok()).map(|s| Signature::from_bytes(&s));
     match (key, signature) {
         (Some(key), Some(signature)) => key.verify(message, &signature).is_ok(),
@@ -126,7 +127,7 @@ pub(crate) fn verifies(verifying: &str, message: &[u8], signature: &str) -> bool
 /// A short, readable fingerprint of a public key (hex): the first 16 hex digits of its SHA-256, in groups of four.
 pub fn fingerprint(public_key_hex: &str) -> String {
     let digest = hex(&Sha256::digest(public_key_hex.as_bytes()));
-    digest[..16].as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+    digest.as_bytes()[..16].chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
 }
 
 /// SHA-256 of `parts`, each length-prefixed, hex.
@@ -215,7 +216,11 @@ fn load(conn: &Connection, id: i64) -> Result<Option<Certificate>> {
 }
 
 /// Why a certificate does not verify, or `Ok` with it.
-pub(crate) fn verify_certificate(conn: &Connection, root: &str, id: i64) -> Result<std::result::Result<Certificate, String>> {
+pub(crate) fn verify_certificate(
+    conn: &Connection,
+    root: &str,
+    id: i64,
+) -> Result<std::result::Result<Certificate, String>> {
     let mut chain = Vec::new();
     let mut next = Some(id);
     while let Some(id) = next {
@@ -234,11 +239,16 @@ pub(crate) fn verify_certificate(conn: &Connection, root: &str, id: i64) -> Resu
         let issuer = chain.get(i + 1);
         let signer = match issuer {
             None if cert.verifying_key == root => &cert.verifying_key,
-            None => return Ok(Err(format!("certificate {} claims to be the root but is not the pinned root key", cert.id))),
+            None => {
+                return Ok(Err(format!("certificate {} claims to be the root but is not the pinned root key", cert.id)));
+            }
             Some(issuer) => {
                 let rotation = issuer.user == cert.user && issuer.role == cert.role;
                 if issuer.role != CertRole::Active(Role::Admin) && !rotation {
-                    return Ok(Err(format!("certificate {} was issued by {}, who was not an admin", cert.id, issuer.user)));
+                    return Ok(Err(format!(
+                        "certificate {} was issued by {}, who was not an admin",
+                        cert.id, issuer.user
+                    )));
                 }
                 let superseded: bool = conn.query_row(
                     "SELECT count(*) > 0 FROM certificates WHERE user = ?1 AND id > ?2 AND id < ?3",
@@ -277,8 +287,10 @@ pub(crate) fn current(conn: &Connection, root: &str, user: &str) -> Result<Optio
 
 /// Every certificate that does not verify, with why.
 pub(crate) fn broken_certificates(conn: &Connection, root: &str) -> Result<Vec<String>> {
-    let ids: Vec<i64> =
-        conn.prepare("SELECT id FROM certificates ORDER BY id")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM certificates ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::new();
     for id in ids {
         if let Err(why) = verify_certificate(conn, root, id)? {
@@ -299,11 +311,10 @@ pub(crate) fn issue(
     role: CertRole,
     public: &(String, String),
 ) -> Result<(i64, String)> {
-    let (seq, issued_at): (i64, String) = tx.query_row(
-        "SELECT coalesce(max(seq), 0) + 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM audit",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (seq, issued_at): (i64, String) =
+        tx.query_row("SELECT coalesce(max(seq), 0) + 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM audit", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     let mut cert = Certificate {
         id: 0,
         user: user.to_owned(),

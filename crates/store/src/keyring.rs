@@ -332,6 +332,11 @@ pub(crate) fn add(path: &Path, key: &[u8; 32], user: &str, identity: &Identity, 
     write(path, &file)
 }
 
+/// Users whose entries are from before keys were sealed: a re-key cannot seal the new key to them.
+pub(crate) fn unsealed_users(path: &Path) -> Result<Vec<String>> {
+    Ok(read(path)?.entries.into_iter().filter(|e| e.format != SEALED).map(|e| e.user).collect())
+}
+
 /// The pinned root key, if this keyring has one (keyrings from before certificates do not).
 pub(crate) fn root(path: &Path) -> Result<Option<Root>> {
     Ok(read(path)?.root)
@@ -350,8 +355,7 @@ pub(crate) fn pin_root(path: &Path, root: Root) -> Result<()> {
 }
 
 /// First phase of a re-key: seals `next` to each of `recipients` (user, public sealing key) beside the current
-/// key, and removes every other entry (removed users, and entries from before keys were sealed, which cannot be
-/// sealed to).
+/// key, and removes every other entry (removed users).
 pub(crate) fn seal_next(path: &Path, next: &[u8; 32], recipients: &[(String, String)]) -> Result<()> {
     let _held = lock(path)?;
     let mut file = read(path)?;

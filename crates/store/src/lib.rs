@@ -24,18 +24,17 @@ use identity::{CertRole, Identity};
 
 pub use acts::SignatureCheck;
 pub use audit::{Anchor, AuditCheck, AuditRow};
-pub use identity::fingerprint;
 pub use duties::{PersonExport, RetentionReport};
 pub use error::{Result, StoreError};
+pub use identity::fingerprint;
 pub use records::{Decision, DraftRecord, FinalNote, Incident, NewDraft, Person, ReviewRecord};
 
 /// Numbered schema migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] =
-    &[
-        include_str!("../migrations/0001_initial.sql"),
-        include_str!("../migrations/0002_duties.sql"),
-        include_str!("../migrations/0003_signatures.sql"),
-    ];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_duties.sql"),
+    include_str!("../migrations/0003_signatures.sql"),
+];
 
 /// Settings and the values they have until an admin's signed act changes them.
 const SETTING_DEFAULTS: &[(&str, &str)] = &[("allow_self_review", "0"), ("retention_days", "90")];
@@ -290,7 +289,8 @@ impl Store {
         })?;
         self.trust = Some(Trust { root: root.key.clone(), from_seq: root_cert.seq });
         let mine = self.identity.as_ref().map(|i| i.public().0);
-        let cert = identity::current(&self.conn, &root.key, &self.user)?.filter(|c| Some(&c.verifying_key) == mine.as_ref());
+        let cert =
+            identity::current(&self.conn, &root.key, &self.user)?.filter(|c| Some(&c.verifying_key) == mine.as_ref());
         match cert {
             Some(cert) => match cert.role {
                 CertRole::Active(role) => (self.role, self.cert) = (role, Some(cert.id)),
@@ -337,11 +337,22 @@ impl Store {
     }
 
     /// Re-keys the database: a new random key, sealed to every user whose certificate is current (after the
-    /// change just made), so that old keyrings and old passwords open nothing.
+    /// change just made), so that old keyrings and old passwords open nothing. While accounts from an earlier
+    /// Tend still hold only the password-wrapped key, the re-key waits (so that no one is locked out), and the
+    /// audit trail says so.
     fn rekey(&mut self) -> Result<()> {
         let Some(trust) = self.trust.clone() else { return Ok(()) };
-        let names: Vec<String> =
-            self.conn.prepare("SELECT name FROM users")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let keyring = keyring::path_for(&self.path);
+        let waiting = keyring::unsealed_users(&keyring)?;
+        if !waiting.is_empty() {
+            let detail = format!("waits for new passwords for {}", waiting.join(", "));
+            return self.write(|tx, me| audit::append(tx, me, "rekey_deferred", "database", &detail));
+        }
+        let names: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM users")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut recipients = Vec::new();
         for name in names {
             if let Some(cert) = identity::current(&self.conn, &trust.root, &name)?
@@ -350,7 +361,6 @@ impl Store {
                 recipients.push((name, cert.sealing_key));
             }
         }
-        let keyring = keyring::path_for(&self.path);
         let next: [u8; 32] = rand::random();
         keyring::seal_next(&keyring, &next, &recipients)?;
         // SQLCipher re-encrypts every page under the new key; the write-ahead log is emptied first.
@@ -406,8 +416,14 @@ impl Store {
                 StoreError::Sqlite(m) if m.contains("UNIQUE") => StoreError::AlreadyExists(PathBuf::from(name)),
                 other => other,
             })?;
-            let (cert, statement) =
-                identity::issue(tx, signer.identity, Some(signer.cert), name, CertRole::Active(role), &identity.public())?;
+            let (cert, statement) = identity::issue(
+                tx,
+                signer.identity,
+                Some(signer.cert),
+                name,
+                CertRole::Active(role),
+                &identity.public(),
+            )?;
             let content = certificate_content(cert, &statement);
             acts::record(tx, signer, me, "add_user", &format!("users/{name}"), role.as_str(), &content)?;
             // Last, so that a failed keyring write rolls the user back.
@@ -430,8 +446,14 @@ impl Store {
         let (path, key) = (keyring::path_for(&self.path), self.key);
         let identity = Identity::generate();
         let cert = self.write_signed(|tx, signer, me| {
-            let (cert, statement) =
-                identity::issue(tx, signer.identity, Some(signer.cert), name, CertRole::Active(role), &identity.public())?;
+            let (cert, statement) = identity::issue(
+                tx,
+                signer.identity,
+                Some(signer.cert),
+                name,
+                CertRole::Active(role),
+                &identity.public(),
+            )?;
             let content = certificate_content(cert, &statement);
             acts::record(tx, signer, me, "set_password", &format!("users/{name}"), "", &content)?;
             keyring::add(&path, &key, name, &identity, password)?;
@@ -460,7 +482,15 @@ impl Store {
             let public = (cert.verifying_key, cert.sealing_key);
             let (id, statement) =
                 identity::issue(tx, signer.identity, Some(signer.cert), name, CertRole::Removed, &public)?;
-            acts::record(tx, signer, me, "remove_user", &format!("users/{name}"), "", &certificate_content(id, &statement))
+            acts::record(
+                tx,
+                signer,
+                me,
+                "remove_user",
+                &format!("users/{name}"),
+                "",
+                &certificate_content(id, &statement),
+            )
         })?;
         self.rekey()
     }
@@ -506,11 +536,12 @@ impl Store {
     /// only mirrors it, so a value written there with SQL changes nothing (`verify_audit` reports it).
     fn setting(&self, key: &str) -> Result<String> {
         let default = SETTING_DEFAULTS.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned());
-        let mut stmt = self.conn.prepare(
-            "SELECT seq, detail FROM audit WHERE action = 'set_setting' AND record = ?1 ORDER BY seq DESC",
-        )?;
-        let acts: Vec<(i64, String)> =
-            stmt.query_map([format!("settings/{key}")], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, detail FROM audit WHERE action = 'set_setting' AND record = ?1 ORDER BY seq DESC")?;
+        let acts: Vec<(i64, String)> = stmt
+            .query_map([format!("settings/{key}")], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         for (seq, value) in acts {
             let content = identity::digest(&["setting", key, &value]);
             if acts::check(&self.conn, self.trust.as_ref(), seq, Some(&content))?.holds() {
@@ -571,10 +602,19 @@ impl Store {
                 }
             }
         }
-        let head_seq: Option<i64> = self.conn.query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))?;
-        let head = head_seq.map(|seq| audit::anchor(&self.conn, seq)).transpose()?.flatten();
-        let root_key = self.trust.as_ref().map(|t| fingerprint(&t.root));
-        Ok(AuditCheck { rows, first_bad_row, problems, head, root_key })
+        Ok(AuditCheck { rows, first_bad_row, problems, head: self.audit_head()?, root_key: self.root_key() })
+    }
+
+    /// The newest audit row as an anchor, to write down or keep elsewhere.
+    pub fn audit_head(&self) -> Result<Option<Anchor>> {
+        let seq: Option<i64> = self.conn.query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))?;
+        Ok(seq.map(|seq| audit::anchor(&self.conn, seq)).transpose()?.flatten())
+    }
+
+    /// The fingerprint of the root key that certifies every user (none in a database from before certificates
+    /// until an admin signs in).
+    pub fn root_key(&self) -> Option<String> {
+        self.trust.as_ref().map(|t| fingerprint(&t.root))
     }
 
     /// For each anchor written in `text` (exported notes), whether this database's audit trail still holds that

@@ -217,30 +217,33 @@ impl Store {
     /// Final notes matching `condition` (SQL on `f`, with `?1`), each with its signature checked.
     pub(crate) fn finals_where(&self, condition: &str, param: i64) -> Result<Vec<FinalNote>> {
         let mut stmt = self.conn.prepare(&format!("{FINAL_SELECT} WHERE {condition} ORDER BY f.id"))?;
-        let rows: Vec<(i64, i64, Option<i64>, String, String, String, Option<i64>, String)> = stmt
+        let mut notes: Vec<FinalNote> = stmt
             .query_map([param], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+                Ok(FinalNote {
+                    id: r.get(0)?,
+                    person_id: r.get(1)?,
+                    draft_id: r.get(2)?,
+                    text: r.get(3)?,
+                    reviewer: r.get(4)?,
+                    reviewed_at: r.get(5)?,
+                    amends: r.get(6)?,
+                    reason: r.get(7)?,
+                    // Checked below.
+                    signature: SignatureCheck::Invalid { reason: "not checked".into() },
+                    anchor: None,
+                })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        rows.into_iter()
-            .map(|(id, person_id, draft_id, text, reviewer, reviewed_at, amends, reason)| {
-                let (signature, anchor) = self.final_signature(id, draft_id, amends, &text, &reason, &reviewer)?;
-                Ok(FinalNote { id, person_id, draft_id, text, reviewer, signature, anchor, reviewed_at, amends, reason })
-            })
-            .collect()
+        for note in &mut notes {
+            (note.signature, note.anchor) = self.final_signature(note)?;
+        }
+        Ok(notes)
     }
 
     /// Checks the signed act that made a final note: the approval of its draft, or the amendment.
-    fn final_signature(
-        &self,
-        id: i64,
-        draft_id: Option<i64>,
-        amends: Option<i64>,
-        text: &str,
-        reason: &str,
-        reviewer: &str,
-    ) -> Result<(SignatureCheck, Option<Anchor>)> {
-        let (seq, content) = match (draft_id, amends) {
+    fn final_signature(&self, note: &FinalNote) -> Result<(SignatureCheck, Option<Anchor>)> {
+        let id = note.id;
+        let (seq, content) = match (note.draft_id, note.amends) {
             (Some(draft), _) => {
                 let comment: Option<String> = self
                     .conn
@@ -254,14 +257,15 @@ impl Store {
                     draft,
                     "approve",
                     comment.as_deref().unwrap_or(""),
-                    text,
+                    &note.text,
                     &acknowledged_json(&self.conn, draft)?,
                 );
                 (acts::latest(&self.conn, "review_approve", &format!("drafts/{draft}"))?, content)
             }
-            (None, Some(original)) => {
-                (acts::latest(&self.conn, "amend_final", &format!("finals/{id}"))?, amendment_content(original, text, reason))
-            }
+            (None, Some(original)) => (
+                acts::latest(&self.conn, "amend_final", &format!("finals/{id}"))?,
+                amendment_content(original, &note.text, &note.reason),
+            ),
             (None, None) => (None, String::new()),
         };
         let Some(seq) = seq else {
@@ -273,10 +277,10 @@ impl Store {
         };
         let mut check = acts::check(&self.conn, self.trust.as_ref(), seq, Some(&content))?;
         if let SignatureCheck::Verified { signer, .. } = &check
-            && signer != reviewer
+            && *signer != note.reviewer
         {
             check = SignatureCheck::Invalid {
-                reason: format!("note {id} names {reviewer} as its reviewer, but {signer} signed it"),
+                reason: format!("note {id} names {} as its reviewer, but {signer} signed it", note.reviewer),
             };
         }
         Ok((check, audit::anchor(&self.conn, seq)?))
@@ -289,7 +293,9 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
         match acts::latest(&self.conn, "submit_draft", &format!("drafts/{id}"))? {
-            Some(seq) => acts::check(&self.conn, self.trust.as_ref(), seq, Some(&submission_content(id, &text, &findings))),
+            Some(seq) => {
+                acts::check(&self.conn, self.trust.as_ref(), seq, Some(&submission_content(id, &text, &findings)))
+            }
             None if self.trust.is_none() => Ok(SignatureCheck::BeforeSigning),
             None => Ok(SignatureCheck::Invalid { reason: format!("draft {id} was never submitted in Tend") }),
         }
