@@ -92,6 +92,15 @@ fn home_with_a_note() -> (tempfile::TempDir, PathBuf, i64, i64) {
     (dir, db, person, final_id)
 }
 
+/// Runs `sql` with the trigger `name` dropped, then puts it back exactly as it was, as a careful insider would so
+/// that the schema check on the next sign-in finds nothing.
+fn around_trigger(conn: &rusqlite::Connection, name: &str, sql: &str) {
+    let original: String = conn
+        .query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1", [name], |r| r.get(0))
+        .expect("the trigger");
+    conn.execute_batch(&format!("DROP TRIGGER {name}; {sql}; {original};")).expect("done around the trigger");
+}
+
 /// Asserts that the audit check reports a problem containing `needle`.
 fn reported(store: &Store, needle: &str) {
     let check = store.verify_audit().expect("verify");
@@ -297,20 +306,61 @@ fn with_the_triggers_dropped_the_review_gate_still_holds_in_tend() {
         .expect("drop the triggers");
     let err = asha.review(id, tend_store::Decision::Approve, "").expect_err("her own draft");
     assert!(matches!(err, StoreError::ReviewGate(_)) && err.to_string().contains("not the author"), "{err}");
-    // Another manager may review it, but not approve it with a finding unacknowledged, nor count an
-    // acknowledgement of a finding the draft does not have.
-    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
-    admin.acknowledge(id, 0).expect("ack the first");
-    admin
-        .raw_connection()
+    // In the same session another manager's review is refused too without every finding acknowledged, and an
+    // acknowledgement of a finding the draft does not have does not count.
+    asha.raw_connection()
         .execute_batch(&format!(
-            "INSERT INTO finding_acks (draft_id, finding_index, user, at) VALUES ({id}, 7, 'admin', 'now')"
+            "DROP TRIGGER finding_acks_in_range;
+             INSERT INTO finding_acks (draft_id, finding_index, user, at) VALUES ({id}, 7, 'admin', 'now')"
         ))
         .expect("an acknowledgement of no finding");
-    let err = admin.review(id, tend_store::Decision::Approve, "").expect_err("one finding unacknowledged");
+    drop(asha);
+    // Anyone who signs in from now on may read and check, but Tend writes nothing: the schema is not Tend's.
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin signs in to look");
+    let err = admin.review(id, tend_store::Decision::Approve, "").expect_err("no writes");
+    assert!(matches!(err, StoreError::Tampered(_)), "{err}");
+    assert!(
+        err.to_string().contains("the trigger reviews_by_managers is missing)")
+            && err.to_string().contains("Nothing was saved"),
+        "{err}"
+    );
+    let check = admin.verify_audit().expect("verify");
+    for trigger in ["reviews_by_managers", "drafts_approval_needs_review", "finding_acks_in_range"] {
+        assert!(check.problems.iter().any(|p| p.contains(trigger)), "{trigger}: {:?}", check.problems);
+    }
+}
+
+#[test]
+fn the_rust_gate_counts_only_acknowledgements_of_findings_the_draft_has() {
+    let (_dir, db) = home();
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
+    let person = admin.add_person("Margaret", "NHS-0001").expect("person");
+    admin.assign("tom", person).expect("assign");
+    let mut tom = Store::open(&db, "tom", "tom-password").expect("tom");
+    let id = tom
+        .save_draft(&tend_store::NewDraft {
+            person_id: person,
+            task: "care-note",
+            source_text: "J ate porridge.",
+            ai_text: "J ate porridge.",
+            findings_json: "[{\"kind\":\"omission\"},{\"kind\":\"wording\"}]",
+            provenance_json: "{\"model\":\"test\"}",
+        })
+        .expect("save");
+    tom.submit(id).expect("submit");
+    let mut asha = Store::open(&db, "asha", "asha-password").expect("asha");
+    asha.acknowledge(id, 0).expect("ack the first");
+    let err = asha
+        .raw_connection()
+        .execute_batch(&format!(
+            "INSERT INTO finding_acks (draft_id, finding_index, user, at) VALUES ({id}, 7, 'asha', 'now')"
+        ))
+        .expect_err("the schema refuses an acknowledgement of no finding");
+    assert!(err.to_string().contains("must name one of the draft's findings"), "{err}");
+    let err = asha.review(id, tend_store::Decision::Approve, "").expect_err("one finding unacknowledged");
     assert!(err.to_string().contains("every finding acknowledged (1 of 2)"), "{err}");
-    admin.acknowledge(id, 1).expect("ack the second");
-    admin.review(id, tend_store::Decision::Approve, "").expect("approved by another manager");
+    asha.acknowledge(id, 1).expect("ack the second");
+    asha.review(id, tend_store::Decision::Approve, "").expect("approved by another manager");
 }
 
 #[test]
@@ -372,11 +422,8 @@ fn an_approval_moved_to_another_draft_holds_for_neither() {
 fn roles_and_settings_written_with_sql_change_nothing_and_are_reported() {
     let (_dir, db, person, _) = home_with_a_note();
     let conn = sqlcipher(&db, "tom", "tom-password");
-    conn.execute_batch(
-        "UPDATE users SET role = 'admin' WHERE name = 'tom';
-         UPDATE settings SET value = '1' WHERE key = 'allow_self_review';",
-    )
-    .expect("the rows change");
+    around_trigger(&conn, "users_no_update", "UPDATE users SET role = 'admin' WHERE name = 'tom'");
+    conn.execute("UPDATE settings SET value = '1' WHERE key = 'allow_self_review'", []).expect("the row changes");
     drop(conn);
     let mut tom = Store::open(&db, "tom", "tom-password").expect("tom");
     assert_eq!(tom.role(), Role::CareWorker, "the certificate, not the users table, says what tom may do");
@@ -429,10 +476,11 @@ fn a_final_note_rewritten_through_an_erasure_row_is_detected() {
          CREATE TEMP TABLE keep AS SELECT * FROM finals WHERE id = {final_id};
          DELETE FROM finals WHERE id = {final_id};
          UPDATE keep SET text = 'Margaret refused breakfast.';
-         INSERT INTO finals SELECT * FROM keep;
-         DELETE FROM erasures WHERE person_id = {person};"
+         INSERT INTO finals SELECT * FROM keep;"
     ))
     .expect("rewritten with every trigger in place");
+    // The erasure row cannot be taken back while its guard stands; a careful insider drops and restores it.
+    around_trigger(&conn, "erasures_no_delete", &format!("DELETE FROM erasures WHERE person_id = {person}"));
     drop(conn);
     let mut asha = Store::open(&db, "asha", "asha-password").expect("asha");
     let note = asha.finals(person).expect("finals").pop().expect("note");
@@ -601,6 +649,23 @@ fn a_database_from_before_certificates_is_upgraded_when_its_admin_signs_in() {
     // Make it as the previous Tend left it: schema 2, no certificates or signatures, a keyring of format 2.
     let key = insider_key(&db, "admin", "admin-password");
     let conn = sqlcipher(&db, "admin", "admin-password");
+    let newer: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ('users_no_update', 'users_no_delete',
+            'settings_no_insert', 'settings_no_delete', 'finding_acks_in_range', 'finding_acks_no_update',
+            'reviews_no_update', 'reviews_delete_only_closed', 'finding_acks_delete_only_closed',
+            'drafts_delete_only_closed', 'incidents_no_update', 'incidents_delete_only_erased', 'erasures_no_update',
+            'erasures_no_delete')",
+        )
+        .expect("names")
+        .query_map([], |r| r.get(0))
+        .expect("names")
+        .collect::<rusqlite::Result<_>>()
+        .expect("names");
+    assert_eq!(newer.len(), 14, "every guard of migration 4");
+    for name in newer {
+        conn.execute_batch(&format!("DROP TRIGGER {name}")).expect("drop");
+    }
     conn.execute_batch("DROP TABLE signatures; DROP TABLE certificates; PRAGMA user_version = 2;").expect("downgrade");
     drop(conn);
     let entries: Vec<_> = [("admin", "admin-password"), ("asha", "asha-password"), ("tom", "tom-password")]

@@ -146,7 +146,7 @@ impl Store {
                 return Err(StoreError::NotFound(format!("person {person_id}")));
             }
             tx.execute(
-                "INSERT OR REPLACE INTO erasures (person_id, by, at) VALUES (?1, ?2, datetime('now'))",
+                "INSERT INTO erasures (person_id, by, at) VALUES (?1, ?2, datetime('now'))",
                 params![person_id, me],
             )?;
             let drafts = "SELECT id FROM drafts WHERE person_id = ?1";

@@ -58,6 +58,12 @@ pub enum StoreError {
     /// A name, password or text was not acceptable.
     #[error("{0}")]
     Invalid(String),
+    /// The database's schema differs from what Tend made: someone changed it outside Tend.
+    #[error(
+        "Tend will not write to this database: its schema was changed outside Tend ({0}). Nothing was saved. An admin \
+         should run tend audit verify and restore the database from a backup"
+    )]
+    Tampered(String),
     /// The review gate refused a change.
     #[error("{0}")]
     ReviewGate(String),

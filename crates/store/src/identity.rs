@@ -240,7 +240,10 @@ pub(crate) fn verify_certificate(
         let signer = match issuer {
             None if cert.verifying_key == root => &cert.verifying_key,
             None => {
-                return Ok(Err(format!("certificate {} claims to be the root but is not the pinned root key", cert.id)));
+                return Ok(Err(format!(
+                    "certificate {} claims to be the root but is not the pinned root key",
+                    cert.id
+                )));
             }
             Some(issuer) => {
                 let rotation = issuer.user == cert.user && issuer.role == cert.role;

@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_duties.sql"),
     include_str!("../migrations/0003_signatures.sql"),
+    include_str!("../migrations/0004_guards.sql"),
 ];
 
 /// Settings and the values they have until an admin's signed act changes them.
@@ -110,6 +111,9 @@ pub struct Store {
     /// The pinned root and the row from which acts are signed (none in a database from before certificates until
     /// an admin signs in).
     trust: Option<Trust>,
+    /// How the schema differs from what Tend's migrations make (dropped or changed triggers); Tend writes nothing
+    /// while it does.
+    schema_changes: Vec<String>,
 }
 
 impl std::fmt::Debug for Store {
@@ -146,6 +150,7 @@ impl Store {
                 identity: Some(identity),
                 cert: None,
                 trust: None,
+                schema_changes: Vec::new(),
             };
             store.migrate()?;
             store.certify_root()?;
@@ -212,9 +217,15 @@ impl Store {
             identity: unlocked.identity,
             cert: None,
             trust: None,
+            schema_changes: Vec::new(),
         };
         store.migrate()?;
+        store.schema_changes = schema_changes(&store.conn)?;
         store.establish_trust(listed, password)?;
+        if !store.schema_changes.is_empty() {
+            // Signed in to read and to check, not to write: the guards the records rely on are not in place.
+            return Ok(store);
+        }
         store.apply_retention()?;
         store.write(|tx, me| audit::append(tx, me, "sign_in", &format!("users/{me}"), ""))?;
         Ok(store)
@@ -272,6 +283,7 @@ impl Store {
         let keyring = keyring::path_for(&self.path);
         let Some(root) = keyring::root(&keyring)? else {
             if listed == Role::Admin {
+                self.check_schema()?;
                 let identity = Identity::generate();
                 let root_key = identity.public().0;
                 self.identity = Some(identity);
@@ -303,8 +315,14 @@ impl Store {
         Ok(())
     }
 
+    /// Refuses every write while the schema differs from what Tend made.
+    fn check_schema(&self) -> Result<()> {
+        if self.schema_changes.is_empty() { Ok(()) } else { Err(StoreError::Tampered(self.schema_changes.join("; "))) }
+    }
+
     /// Runs `f` in one transaction with the signed-in user's name; commits only if it succeeds.
     fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>) -> Result<T> {
+        self.check_schema()?;
         let tx = self.conn.transaction()?;
         let out = f(&tx, &self.user)?;
         tx.commit()?;
@@ -314,6 +332,7 @@ impl Store {
     /// Runs `f` in one transaction with the signed-in user's signing key and name; commits only if it succeeds.
     /// Refused for a user who holds no certified key.
     fn write_signed<T>(&mut self, f: impl FnOnce(&Transaction<'_>, &Signer<'_>, &str) -> Result<T>) -> Result<T> {
+        self.check_schema()?;
         let (Some(identity), Some(cert)) = (self.identity.as_ref(), self.cert) else {
             return Err(acts::no_key(&self.user));
         };
@@ -569,7 +588,7 @@ impl Store {
     /// settings and roles are what was signed; reports the head to compare with exported notes.
     pub fn verify_audit(&self) -> Result<AuditCheck> {
         let (rows, first_bad_row) = audit::verify_chain(&self.conn)?;
-        let mut problems = Vec::new();
+        let mut problems = self.schema_changes.clone();
         if let Some(trust) = &self.trust {
             problems.extend(identity::broken_certificates(&self.conn, &trust.root)?);
             problems.extend(acts::broken(&self.conn, trust)?);
@@ -688,6 +707,38 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         return None;
     }
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// How the database's tables and triggers differ from those Tend's migrations make, each in a sentence.
+fn schema_changes(conn: &Connection) -> Result<Vec<String>> {
+    fn objects(conn: &Connection) -> Result<std::collections::BTreeMap<(String, String), String>> {
+        let mut stmt = conn.prepare(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'trigger', 'index', 'view')
+             AND sql IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let sql: String = r.get(2)?;
+            Ok(((r.get(0)?, r.get(1)?), sql.split_whitespace().collect::<Vec<_>>().join(" ")))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+    let reference = Connection::open_in_memory()?;
+    for sql in MIGRATIONS {
+        reference.execute_batch(sql)?;
+    }
+    let (expected, actual) = (objects(&reference)?, objects(conn)?);
+    let mut out = Vec::new();
+    for ((kind, name), sql) in &expected {
+        match actual.get(&(kind.clone(), name.clone())) {
+            None => out.push(format!("the {kind} {name} is missing")),
+            Some(found) if found != sql => out.push(format!("the {kind} {name} was changed")),
+            Some(_) => {}
+        }
+    }
+    for (kind, name) in actual.keys().filter(|k| !expected.contains_key(*k)) {
+        out.push(format!("the {kind} {name} was added"));
+    }
+    Ok(out)
 }
 
 /// What an act that issues a certificate signs.

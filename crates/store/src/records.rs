@@ -375,8 +375,11 @@ impl Store {
             return Err(StoreError::Invalid("a person needs a preferred name and an identifier".into()));
         }
         self.write(|tx, me| {
+            // A number no one has had, not even someone erased, so audit rows and erasures name one person only.
             tx.execute(
-                "INSERT INTO people (preferred_name, identifier, created_at) VALUES (?1, ?2, datetime('now'))",
+                "INSERT INTO people (id, preferred_name, identifier, created_at)
+                 VALUES (max(coalesce((SELECT max(id) FROM people), 0), coalesce((SELECT max(person_id) FROM erasures), 0)) + 1,
+                         ?1, ?2, datetime('now'))",
                 [preferred_name.trim(), identifier.trim()],
             )
             .map_err(|e| match StoreError::from(e) {
