@@ -607,19 +607,28 @@ fn an_ai_error_report_on_a_draft_that_retention_deletes_stays_with_the_person() 
     let (_dir, db, person, _) = home_with_a_note();
     let mut tom = Store::open(&db, "tom", "tom-password").expect("tom");
     let id = draft(&mut tom, person, "Margaret had soup.");
-    tom.report_incident(None, Some(id), "the draft said 'chicken soup'").expect("report");
+    let report = tom.report_incident(None, Some(id), "the draft said 'chicken soup'").expect("report");
+    assert!(tom.report_incident(Some(person + 1), Some(id), "x").is_err(), "a draft and another person");
     tom.submit(id).expect("submit");
     drop(tom);
     let mut asha = Store::open(&db, "asha", "asha-password").expect("asha");
     asha.review(id, Decision::Reject, "").expect("reject");
-    let report = asha.apply_retention_days_ahead(365).expect("retention");
-    assert_eq!(report.rejected_deleted, 1);
+    assert_eq!(
+        asha.incidents().expect("reports").iter().find(|i| i.id == report).expect("listed").person_id,
+        Some(person)
+    );
+    let retention = asha.apply_retention_days_ahead(365).expect("retention");
+    assert_eq!(retention.rejected_deleted, 1);
     let export = asha.export_person(person).expect("export");
     assert!(
         export.incidents.iter().any(|i| i.description.contains("chicken soup") && i.person_id == Some(person)),
         "{:?}",
         export.incidents
     );
+    drop(asha);
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
+    admin.erase_person(person).expect("erase");
+    assert!(admin.incidents().expect("reports").is_empty(), "erasure removes the person's reports");
 }
 
 /// A keyring entry as Tend wrote them before keys were sealed (format 2): the database key wrapped by the password.

@@ -671,9 +671,17 @@ impl Store {
         if description.trim().is_empty() {
             return Err(StoreError::Invalid("say what the AI got wrong".into()));
         }
-        if let Some(id) = draft_id {
-            self.draft(id)?;
-        }
+        // A report about a draft is about its person too, so it stays in their records when the draft goes.
+        let person_id = match draft_id {
+            Some(id) => {
+                let draft = self.draft(id)?;
+                if person_id.is_some_and(|p| p != draft.person_id) {
+                    return Err(StoreError::Invalid(format!("draft {id} is about another person")));
+                }
+                Some(draft.person_id)
+            }
+            None => person_id,
+        };
         if let Some(id) = person_id {
             check_person(&self.conn, &self.user, self.role, id)?;
         }
