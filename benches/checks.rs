@@ -11,7 +11,12 @@ Her medication was given at 8:15: two paracetamol 500mg tablets and amlodipine 5
 she misses her daughter Sarah, who visits on Sundays. ";
 
 fn note(unit: &str) -> String {
-    unit.repeat(2048 / unit.len() + 1)[..2048].to_owned()
+    sized(unit, 2048)
+}
+
+/// `unit` repeated to `bytes` (ASCII, so any byte is a character boundary).
+fn sized(unit: &str, bytes: usize) -> String {
+    unit.repeat(bytes / unit.len() + 1)[..bytes].to_owned()
 }
 
 fn checks(c: &mut Criterion) {
@@ -20,6 +25,15 @@ fn checks(c: &mut Criterion) {
     tend_checks::check_draft(&source, &draft);
     c.bench_function("check_draft 2KB note", |b| b.iter(|| tend_checks::check_draft(&source, &draft)));
     c.bench_function("extract_facts 2KB note", |b| b.iter(|| tend_checks::extract_facts(&draft)));
+    // `tend check` on long inputs must grow linearly: 250 KB (the most the command line reads) against 25 KB
+    // should be about 10x.
+    let mut long = c.benchmark_group("check_draft long input");
+    long.sample_size(10);
+    for kb in [25, 250] {
+        let (source, draft) = (sized(SHORTHAND, kb * 1024), sized(DRAFT, kb * 1024));
+        long.bench_function(format!("{kb}KB"), |b| b.iter(|| tend_checks::check_draft(&source, &draft)));
+    }
+    long.finish();
     constraint(c);
 }
 

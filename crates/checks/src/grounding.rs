@@ -60,6 +60,8 @@ pub fn check_about(source: &str, draft: &str, scope: Scope, person: Option<&str>
         |fact: &Fact| fact.kind == FactKind::Name && named_in_draft.is_some_and(|p| names_person(fact, p));
     let source_facts = extract_facts(source);
     let draft_facts = extract_facts(draft);
+    let (source_backing, draft_backing) = (Backing::new(&source_facts), Backing::new(&draft_facts));
+    let source_details = details_by_set(&source_facts);
     let source_counts = counts(source, &source_facts);
     let mut findings = Vec::new();
     let mut swapped = HashSet::new();
@@ -67,11 +69,11 @@ pub fn check_about(source: &str, draft: &str, scope: Scope, person: Option<&str>
         if fact.kind == FactKind::Detail {
             // Once for each swapped meaning: "he" and "his" for "she" are one finding.
             let swap =
-                swapped_detail(fact, &source_facts).filter(|_| !another_person(fact, &source_facts, &draft_facts));
+                swapped_detail(fact, &source_details).filter(|_| !another_person(fact, &source_facts, &draft_facts));
             if let Some(message) = swap.filter(|_| swapped.insert(&fact.key)) {
                 findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, message));
             }
-        } else if !backed(fact, &source_facts, source) && !is_person(fact) {
+        } else if !backed(fact, &source_backing, source) && !is_person(fact) {
             findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, unsupported_message(fact)));
         } else if let Some(message) = miscounted(fact, draft, source, &source_counts) {
             findings.push(finding(FindingKind::UnsupportedFact, fact, Location::Draft, message));
@@ -101,7 +103,7 @@ pub fn check_about(source: &str, draft: &str, scope: Scope, person: Option<&str>
     if scope.omissions {
         // A detail the draft leaves out is no omission: "she" need not be repeated, nor "lounge" named.
         for fact in source_facts.iter().filter(|f| scope.kinds.contains(&f.kind) && f.kind != FactKind::Detail) {
-            if !backed(fact, &draft_facts, draft) && !is_part_of_day(fact) && !person_lost(fact) {
+            if !backed(fact, &draft_backing, draft) && !is_part_of_day(fact) && !person_lost(fact) {
                 let message =
                     format!("The notes mention {} \"{}\", but the draft does not.", noun(fact.kind), fact.text);
                 findings.push(finding(FindingKind::Omission, fact, Location::Source, message));
@@ -181,30 +183,36 @@ fn names_person(fact: &Fact, person: &str) -> bool {
         || (fact.text.chars().count() == 1 && person.split_whitespace().any(|w| initial(w) == initial(&fact.text)))
 }
 
-/// A bare number of the notes and what it counts ([`counted`]): "twenty-five machines".
+/// A bare number of the notes that counts something ([`counted`]): "twenty-five machines".
 struct Count<'a> {
     number: &'a Fact,
-    thing: String,
     /// Where the counted word ends.
     end: usize,
 }
 
-/// The counts among `facts` of `text`.
-fn counts<'a>(text: &str, facts: &'a [Fact]) -> Vec<Count<'a>> {
-    facts
-        .iter()
-        .filter(|f| f.kind == FactKind::Number)
-        .filter_map(|number| counted(text, number).map(|(thing, end)| Count { number, thing, end }))
-        .collect()
+/// The counts among `facts` of `text`, by what they count.
+fn counts<'a>(text: &str, facts: &'a [Fact]) -> HashMap<String, Vec<Count<'a>>> {
+    let mut out: HashMap<String, Vec<Count<'a>>> = HashMap::new();
+    for number in facts.iter().filter(|f| f.kind == FactKind::Number) {
+        if let Some((thing, end)) = counted(text, number) {
+            out.entry(thing).or_default().push(Count { number, end });
+        }
+    }
+    out
 }
 
 /// For a bare number of the draft that counts something the notes count too, but never with that number, the
 /// message naming the notes' counts: "10 machines" where the notes say "twenty-five machines" (and "ten" only of
 /// something else).
-fn miscounted(fact: &Fact, draft: &str, source: &str, source_counts: &[Count<'_>]) -> Option<String> {
+fn miscounted(
+    fact: &Fact,
+    draft: &str,
+    source: &str,
+    source_counts: &HashMap<String, Vec<Count<'_>>>,
+) -> Option<String> {
     let (thing, end) = counted(draft, fact).filter(|_| fact.kind == FactKind::Number)?;
-    let counts: Vec<&Count<'_>> = source_counts.iter().filter(|c| c.thing == thing).collect();
-    if counts.is_empty() || counts.iter().any(|c| c.number.value == fact.value) {
+    let counts = source_counts.get(&thing)?;
+    if counts.iter().any(|c| c.number.value == fact.value) {
         return None;
     }
     let mut theirs: Vec<String> = counts.iter().map(|c| format!("\"{}\"", &source[c.number.start..c.end])).collect();
@@ -237,11 +245,10 @@ fn is_part_of_day(fact: &Fact) -> bool {
 
 /// For a detail of the draft that no detail of the notes backs while the notes have others of its kind, the
 /// message naming them: "garden" where the notes only say "lounge".
-fn swapped_detail(fact: &Fact, source: &[Fact]) -> Option<String> {
+fn swapped_detail(fact: &Fact, source_details: &HashMap<&str, Vec<&Fact>>) -> Option<String> {
     let (set, _) = detail_parts(fact);
-    let same_kind: Vec<&Fact> =
-        source.iter().filter(|o| o.kind == FactKind::Detail && detail_parts(o).0 == set).collect();
-    if same_kind.is_empty() || same_kind.iter().any(|o| supports(o, fact)) {
+    let same_kind = source_details.get(set)?;
+    if same_kind.iter().any(|o| supports(o, fact)) {
         return None;
     }
     let mut theirs: Vec<String> = same_kind.iter().map(|o| format!("\"{}\"", o.text.to_lowercase())).collect();
@@ -252,6 +259,19 @@ fn swapped_detail(fact: &Fact, source: &[Fact]) -> Option<String> {
         fact.text,
         theirs.join(" and ")
     ))
+}
+
+/// The notes' details by their set ("pronoun", "relation"), each distinct detail once: what [`swapped_detail`]
+/// compares a draft's detail with.
+fn details_by_set(facts: &[Fact]) -> HashMap<&str, Vec<&Fact>> {
+    let mut seen = HashSet::new();
+    let mut out: HashMap<&str, Vec<&Fact>> = HashMap::new();
+    for f in facts.iter().filter(|f| f.kind == FactKind::Detail) {
+        if seen.insert((f.key.as_str(), f.text.to_lowercase())) {
+            out.entry(detail_parts(f).0).or_default().push(f);
+        }
+    }
+    out
 }
 
 /// Whether a pronoun of the draft that the notes' pronouns do not back can still be right: the notes give that
@@ -278,10 +298,59 @@ fn detail_parts(fact: &Fact) -> (&str, impl Iterator<Item = &str>) {
     (set, groups.split(','))
 }
 
-/// Whether `fact` is backed by one of `others`, or, for a name, by the same words in `text` however they are
-/// joined or capitalised ("P-make" by "P - make", "Mary-Jane" by "Mary Jane", "Patel" by "mrs patel").
-fn backed(fact: &Fact, others: &[Fact], text: &str) -> bool {
-    supported(fact, others) || (fact.kind == FactKind::Name && spelled_in(&fact.text, text))
+/// The facts of one text, arranged so that asking whether they back a fact reads only those that could: the
+/// same key for amounts, dates, medicines and names, the same value for numbers, and each distinct time and detail
+/// once. It answers as `supported(fact, facts)` does, in time that does not grow with the text.
+struct Backing<'f> {
+    keys: HashSet<(FactKind, &'f str)>,
+    numbers: HashSet<u64>,
+    /// Distinct times and details (few, however long the text).
+    distinct: Vec<&'f Fact>,
+}
+
+impl<'f> Backing<'f> {
+    fn new(facts: &'f [Fact]) -> Self {
+        use FactKind::*;
+        let (mut keys, mut numbers, mut seen, mut distinct) =
+            (HashSet::new(), HashSet::new(), HashSet::new(), Vec::new());
+        for f in facts {
+            match f.kind {
+                Number => numbers.extend(f.value.map(f64::to_bits)),
+                Dose | Quantity | Duration => {
+                    keys.insert((f.kind, f.key.as_str()));
+                    numbers.extend(number_in(&f.text).map(f64::to_bits));
+                }
+                Date | Medicine | Name => {
+                    keys.insert((f.kind, f.key.as_str()));
+                }
+                Time | Detail => {
+                    if seen.insert((f.kind, f.key.as_str(), f.value.map(f64::to_bits))) {
+                        distinct.push(f);
+                    }
+                }
+                Negation => {}
+            }
+        }
+        Self { keys, numbers, distinct }
+    }
+
+    /// Whether one of the facts backs `fact`, as [`supports`] decides.
+    fn backs(&self, fact: &Fact) -> bool {
+        use FactKind::*;
+        match fact.kind {
+            Number => fact.value.is_some_and(|v| self.numbers.contains(&v.to_bits())),
+            Dose | Quantity | Duration | Date | Medicine | Name => self.keys.contains(&(fact.kind, fact.key.as_str())),
+            Time | Detail => self.distinct.iter().any(|o| supports(o, fact)),
+            Negation => false,
+        }
+    }
+}
+
+/// Whether `fact` is backed by one of the facts of `text` (arranged in `backing`), or, for a name, by the same
+/// words in `text` however they are joined or capitalised ("P-make" by "P - make", "Mary-Jane" by "Mary Jane",
+/// "Patel" by "mrs patel").
+fn backed(fact: &Fact, backing: &Backing<'_>, text: &str) -> bool {
+    backing.backs(fact) || (fact.kind == FactKind::Name && spelled_in(&fact.text, text))
 }
 
 fn spelled_in(name: &str, text: &str) -> bool {
@@ -324,9 +393,26 @@ fn supports(other: &Fact, fact: &Fact) -> bool {
     }
 }
 
-/// The first number written in an amount ("500mg" -> 500, "two tablets" -> 2).
+/// The first number written in an amount ("500mg" -> 500, "two tablets" -> 2). Remembered per text: a check asks
+/// it of each amount of the notes for each number of the draft.
 fn number_in(text: &str) -> Option<f64> {
-    extract_facts(text).into_iter().find(|f| f.kind == FactKind::Number).and_then(|f| f.value)
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static SEEN: RefCell<HashMap<String, Option<f64>>> = RefCell::new(HashMap::new());
+    }
+    if let Some(known) = SEEN.with(|seen| seen.borrow().get(text).copied()) {
+        return known;
+    }
+    let number = extract_facts(text).into_iter().find(|f| f.kind == FactKind::Number).and_then(|f| f.value);
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if seen.len() > 4096 {
+            seen.clear();
+        }
+        seen.insert(text.to_owned(), number);
+    });
+    number
 }
 
 fn time_matches(fact: &Fact, other: &Fact) -> bool {
@@ -743,12 +829,18 @@ fn roles_of_names(text: &str) -> Vec<RoleName<'_>> {
 /// A name given a role the notes give someone else ("Nurse Bilal" where the notes say "son Bilal" and
 /// "nurse Grace"): a fact put onto the wrong person.
 fn role_swapped(source: &str, draft: &str) -> Vec<Finding> {
-    let theirs = roles_of_names(source);
+    let mut roles: HashMap<String, Vec<String>> = HashMap::new();
+    for theirs in roles_of_names(source) {
+        let known = roles.entry(theirs.name).or_default();
+        if !known.contains(&theirs.role) {
+            known.push(theirs.role);
+        }
+    }
     roles_of_names(draft)
         .into_iter()
         .filter_map(|ours| {
-            let of_name: Vec<&str> = theirs.iter().filter(|t| t.name == ours.name).map(|t| t.role.as_str()).collect();
-            (!of_name.is_empty() && !of_name.contains(&ours.role.as_str())).then(|| Finding {
+            let of_name = roles.get(&ours.name)?;
+            (!of_name.contains(&ours.role)).then(|| Finding {
                 kind: FindingKind::UnsupportedFact,
                 fact: Some(FactKind::Name),
                 text: draft[ours.start..ours.end].to_owned(),
@@ -771,12 +863,15 @@ const HEDGES: &[&str] = &["possible", "possibly", "suspected", "query", "queried
 /// A condition the notes only suspect ("?UTI") that the draft states as fact ("had a UTI"), or echoes as
 /// unexplained shorthand ("?UTI").
 fn suspected_as_fact(source: &str, draft: &str) -> Vec<Finding> {
-    let suspected: Vec<String> = source
+    let mut suspected: Vec<String> = source
         .split_whitespace()
         .filter_map(|t| t.strip_prefix('?'))
         .map(|c| c.trim_end_matches(|ch: char| !ch.is_alphanumeric()).to_owned())
         .filter(|c| c.len() >= 2 && c.chars().all(|ch| ch.is_alphanumeric()))
         .collect();
+    // Each condition once, in the order the notes first give it.
+    let mut seen = HashSet::new();
+    suspected.retain(|c| seen.insert(c.to_ascii_lowercase()));
     let mut out = Vec::new();
     let ws = words(draft);
     for (i, w) in ws.iter().enumerate() {

@@ -2,6 +2,7 @@
 //! ambulance...) that a draft must never mention unless the worker's notes do. The list, with the source that makes
 //! each a reportable or high-risk matter, is `data/high-stakes.toml`.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -54,29 +55,43 @@ fn tokens(text: &str) -> Vec<(String, usize, usize)> {
 }
 
 /// Where `phrase` occurs in `words`: byte spans.
-fn occurrences(words: &[(String, usize, usize)], phrase: &[String]) -> Vec<(usize, usize)> {
-    if phrase.is_empty() || words.len() < phrase.len() {
-        return Vec::new();
-    }
-    words
-        .windows(phrase.len())
-        .filter(|w| w.iter().zip(phrase).all(|(a, b)| a.0 == *b || a.0.strip_suffix('s') == Some(b.as_str())))
-        .map(|w| (w[0].1, w[w.len() - 1].2))
-        .collect()
+/// A claim's phrase: the claim's name, its place in the list (claims listed first win a span), and its words.
+type Phrase = (&'static str, usize, &'static [String]);
+
+/// Each claim's phrases by their first word, so a text is read once rather than once per phrase.
+fn by_first_word() -> &'static HashMap<&'static str, Vec<Phrase>> {
+    static INDEX: OnceLock<HashMap<&'static str, Vec<Phrase>>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: HashMap<&str, Vec<Phrase>> = HashMap::new();
+        for (order, (name, phrases)) in claims().iter().enumerate() {
+            for phrase in phrases.iter().filter(|p| !p.is_empty()) {
+                index.entry(phrase[0].as_str()).or_default().push((name.as_str(), order, phrase.as_slice()));
+            }
+        }
+        index
+    })
 }
 
-/// The high-stakes claims `text` makes: the claim's name and the span of each phrase.
+/// The high-stakes claims `text` makes: the claim's name and the span of each phrase. A word matches a phrase's
+/// word as it is or without a plural "s".
 pub fn claims_in(text: &str) -> Vec<(&'static str, usize, usize)> {
     let words = tokens(text);
-    let mut out = Vec::new();
-    for (name, phrases) in claims() {
-        for phrase in phrases {
-            out.extend(occurrences(&words, phrase).into_iter().map(|(s, e)| (name.as_str(), s, e)));
+    let index = by_first_word();
+    let same = |word: &str, phrase_word: &String| word == phrase_word || word.strip_suffix('s') == Some(phrase_word);
+    let mut found = Vec::new();
+    for (i, (word, start, _)) in words.iter().enumerate() {
+        let candidates =
+            [Some(word.as_str()), word.strip_suffix('s')].into_iter().flatten().filter_map(|w| index.get(w));
+        for &(name, order, phrase) in candidates.flatten() {
+            let Some(window) = words.get(i..i + phrase.len()) else { continue };
+            if window.iter().zip(phrase).all(|(w, p)| same(&w.0, p)) {
+                found.push((*start, window[window.len() - 1].2, order, name));
+            }
         }
     }
-    out.sort_by_key(|&(_, s, e)| (s, e));
-    out.dedup_by_key(|c| (c.1, c.2));
-    out
+    found.sort_by_key(|&(s, e, order, _)| (s, e, order));
+    found.dedup_by_key(|c| (c.0, c.1));
+    found.into_iter().map(|(s, e, _, name)| (name, s, e)).collect()
 }
 
 /// The names of the claims `text` makes.
