@@ -371,3 +371,34 @@ fn the_catalogue_is_complete_and_the_default_fits_the_memory() {
         assert_eq!(name.as_deref(), expected, "with {available:?} bytes free");
     }
 }
+
+#[test]
+fn a_panic_while_loading_or_drafting_becomes_a_message_the_window_can_show() {
+    use tend_app::workspace::UiError;
+    use tend_app::{AppError, contain};
+    let cases: Vec<(&str, Box<dyn FnOnce() -> Result<u32, AppError>>, Result<u32, &str>)> = vec![
+        ("loading the model", Box::new(|| panic!("attempt to divide by zero")), Err("attempt to divide by zero")),
+        ("drafting", Box::new(|| panic!("{} tokens", 3)), Err("3 tokens")),
+        ("drafting", Box::new(|| std::panic::panic_any(7_u8)), Err("no message")),
+        ("drafting", Box::new(|| Ok(5)), Ok(5)),
+        ("drafting", Box::new(|| Err(AppError::NotSignedIn)), Err("sign in first")),
+    ];
+    for (what, work, expected) in cases {
+        match (contain(what, work), expected) {
+            (Ok(value), Ok(want)) => assert_eq!(value, want),
+            (Err(AppError::Internal { what: said, detail }), Err(want)) => {
+                assert_eq!((said.as_str(), detail.as_str()), (what, want));
+                let shown = UiError::from(AppError::Internal { what: said, detail });
+                assert_eq!(shown.kind, "internal");
+                assert!(
+                    shown.message.starts_with(&format!("Tend stopped {what} because of an internal error ({want})"))
+                        && shown.message.contains("Everything saved before is intact"),
+                    "{}",
+                    shown.message
+                );
+            }
+            (Err(e), Err(want)) => assert_eq!(e.to_string(), want, "an ordinary error passes through"),
+            (got, want) => panic!("{what}: {:?} for {want:?}", got.map_err(|e| e.to_string())),
+        }
+    }
+}

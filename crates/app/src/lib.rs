@@ -70,6 +70,30 @@ pub enum AppError {
         "Tend locked itself after a few minutes without use, to protect people's records; enter your password to continue"
     )]
     SessionLocked,
+    /// A defect in Tend (a panic) stopped a piece of work; caught so that the window can say so.
+    #[error(
+        "Tend stopped {what} because of an internal error ({detail}). Everything saved before is intact; try again, \
+         and if it happens again, report it with this message"
+    )]
+    Internal {
+        /// What was stopped, e.g. "loading the model".
+        what: String,
+        /// The panic's message.
+        detail: String,
+    },
+}
+
+/// Runs `f`, turning a panic inside it into [`AppError::Internal`], so that a defect while loading or drafting
+/// shows as a message instead of leaving the window waiting forever.
+pub fn contain<T>(what: &str, f: impl FnOnce() -> Result<T, AppError>) -> Result<T, AppError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Err(AppError::Internal { what: what.to_owned(), detail })
+    })
 }
 
 /// Where a draft came from: enough to reproduce and audit it.

@@ -50,7 +50,7 @@ impl From<AppError> for UiError {
             AppError::Hub(tend_hub::HubError::Cancelled) => "cancelled",
             AppError::Hub(tend_hub::HubError::DiskSpace { .. }) => "disk_full",
             AppError::Hub(_) => "download",
-            AppError::Eval(_) => "internal",
+            AppError::Eval(_) | AppError::Internal { .. } => "internal",
             AppError::Config(_) => "settings",
         };
         UiError { kind, message: capitalise(&e.to_string()) }
@@ -243,8 +243,10 @@ impl Workspace {
             };
             return;
         };
-        let loaded = Assistant::open(path, &mut |p| {
-            *lock(&self.status) = ModelStatus::Loading { bytes_read: p.bytes_read, total_bytes: p.total_bytes };
+        let loaded = crate::contain("loading the model", || {
+            Ok(Assistant::open(path, &mut |p| {
+                *lock(&self.status) = ModelStatus::Loading { bytes_read: p.bytes_read, total_bytes: p.total_bytes };
+            })?)
         });
         let status = match loaded {
             Ok(assistant) => {
@@ -411,14 +413,26 @@ impl Workspace {
                 }
                 if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
             };
-            assistant.draft(
-                request.task,
-                &request.input,
-                request.language,
-                Some(&person),
-                &self.params,
-                &mut on_progress,
-            )?
+            let drafted = crate::contain("drafting", || {
+                Ok(assistant.draft(
+                    request.task,
+                    &request.input,
+                    request.language,
+                    Some(&person),
+                    &self.params,
+                    &mut on_progress,
+                )?)
+            });
+            if let Err(AppError::Internal { .. }) = &drafted {
+                // The model's state after a defect is unknown: unload it, and say why until it is loaded again.
+                *guard = None;
+                *lock(&self.status) = ModelStatus::Failed {
+                    message: "Drafting stopped because of an internal error; choose the model again in Settings to \
+                              reload it."
+                        .into(),
+                };
+            }
+            drafted?
         };
         // Saving is a use of the session: allow it even if the draft took longer than the idle limit.
         self.with_session(|s| {
