@@ -258,3 +258,24 @@ fn decode_keeps_to_whichever_of_the_pool_and_one_thread_is_faster_and_tries_the_
     assert_eq!(one_thread_steps(One, 1, |_| 0.010, 0.020, (2, 25)), 50);
     assert_eq!(one_thread_steps(Adaptive, 0, |_| 0.010, 0.020, (2, 25)), 50);
 }
+
+#[test]
+fn streamed_sentencepiece_text_keeps_the_space_before_each_word() {
+    // A SentencePiece tokenizer with the space prefix on (Llama 2, Phi-3.5): its decoder strips the space a
+    // decoded sequence starts with, so a word decoded alone loses the space before it.
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("tiny-spm-space-prefix.gguf");
+    tiny::write_space_prefix_model(&path);
+    let model = Model::load(&path, &mut |_| {}).expect("load");
+    let tokenizer = model.tokenizer();
+    let text = "the tea in the garden and a sandwich";
+    let ids = tokenizer.encode_text(text).expect("encode");
+    assert_eq!(tokenizer.decode(&ids).expect("decode"), text);
+    let alone: String = ids.iter().map(|&id| tokenizer.decode(&[id]).expect("decode")).collect();
+    assert_ne!(alone, text, "decoding token by token alone loses spaces: this tokenizer tests the case");
+    // Token by token as the stream decodes them: each after the one before it.
+    let streamed: String = (0..ids.len())
+        .map(|i| tokenizer.decode_after(&ids[i.saturating_sub(1)..i], &ids[i..=i]).expect("decode"))
+        .collect();
+    assert_eq!(streamed, text);
+}

@@ -66,10 +66,34 @@ pub fn write_model_with_sizes(arch: &str, path: &Path, sizes: &[(&str, u32)]) {
     write_model_with_context(arch, path, None, CONTEXT, sizes);
 }
 
+/// Writes the tiny Gemma 3 with SentencePiece's space prefix on, as Llama 2 and Phi-3.5 have it: its decoder strips
+/// the space a decoded sequence starts with, so text streamed token by token must be decoded after the token
+/// before.
+pub fn write_space_prefix_model(path: &Path) {
+    write_model_with(
+        &Variant { arch: "gemma3", template: None, context: CONTEXT, sizes: &[], space_prefix: true },
+        path,
+    );
+}
+
+/// What a tiny model differs in.
+struct Variant<'a> {
+    arch: &'a str,
+    template: Option<&'a str>,
+    context: u32,
+    sizes: &'a [(&'a str, u32)],
+    space_prefix: bool,
+}
+
 fn write_model_with_context(arch: &str, path: &Path, template: Option<&str>, context: u32, sizes: &[(&str, u32)]) {
+    write_model_with(&Variant { arch, template, context, sizes, space_prefix: false }, path);
+}
+
+fn write_model_with(variant: &Variant<'_>, path: &Path) {
+    let Variant { arch, template, context, sizes, space_prefix } = *variant;
     let mut rng = StdRng::seed_from_u64(0x7e4d ^ arch.len() as u64);
     let spm = arch == "gemma3";
-    let (tokens, types, extra) = if spm { spm_vocab() } else { bpe_vocab(arch) };
+    let (tokens, types, extra) = if spm { spm_vocab(space_prefix) } else { bpe_vocab(arch) };
     let vocab = tokens.len();
     let mut meta: Vec<(String, Value)> = vec![
         ("general.architecture".into(), Value::String(arch.into())),
@@ -216,7 +240,7 @@ fn bpe_vocab(arch: &str) -> (Vec<String>, Vec<i32>, Vec<(String, Value)>) {
 }
 
 /// SentencePiece vocabulary: control tokens, 256 byte tokens, letters and a few scored pieces.
-fn spm_vocab() -> (Vec<String>, Vec<i32>, Vec<(String, Value)>) {
+fn spm_vocab(space_prefix: bool) -> (Vec<String>, Vec<i32>, Vec<(String, Value)>) {
     let mut tokens: Vec<String> =
         ["<pad>", "<eos>", "<bos>", "<unk>", "<start_of_turn>", "<end_of_turn>"].map(String::from).to_vec();
     let mut types = vec![3, 3, 3, 2, 3, 3];
@@ -244,7 +268,7 @@ fn spm_vocab() -> (Vec<String>, Vec<i32>, Vec<(String, Value)>) {
         ("tokenizer.ggml.eos_token_id".into(), Value::U32(1)),
         ("tokenizer.ggml.unknown_token_id".into(), Value::U32(3)),
         ("tokenizer.ggml.add_bos_token".into(), Value::Bool(true)),
-        ("tokenizer.ggml.add_space_prefix".into(), Value::Bool(false)),
+        ("tokenizer.ggml.add_space_prefix".into(), Value::Bool(space_prefix)),
     ];
     (tokens, types, extra)
 }

@@ -430,7 +430,10 @@ impl<'a> TextStream<'a> {
     /// Adds a token; returns the text that may be shown now, and a stop reason if a stop string was completed.
     fn push(&mut self, token: u32) -> Result<(String, Option<StopReason>)> {
         self.tokens.push(token);
-        let tail = self.tokenizer.decode(&self.tokens[self.decoded_upto..])?;
+        // After the token before them, so that a SentencePiece word keeps the space it starts with.
+        let from = self.decoded_upto.saturating_sub(1);
+        let tail =
+            self.tokenizer.decode_after(&self.tokens[from..self.decoded_upto], &self.tokens[self.decoded_upto..])?;
         if tail.ends_with('\u{FFFD}') {
             return Ok((String::new(), None));
         }
@@ -490,7 +493,8 @@ impl<'a> TextStream<'a> {
     }
 }
 
-/// The end of a reply as decoded so far, to find the text a candidate token would add.
+/// The end of a reply as decoded so far, to find the text a candidate token would add (as
+/// [`Tokenizer::decode_after`] does, with the end's text decoded once for all candidates).
 struct Context<'a> {
     tokenizer: &'a Tokenizer,
     tokens: Vec<u32>,

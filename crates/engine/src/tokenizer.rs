@@ -162,6 +162,18 @@ impl Tokenizer {
         self.locked().decode(ids, true).map_err(|e| EngineError::Tokenizer(e.to_string()))
     }
 
+    /// The text `ids` add after `before`: decoded together and less `before`'s own text, as candle's
+    /// `TokenOutputStream` does. Decoding `ids` alone would lose the space a SentencePiece word starts with, which
+    /// the decoder strips from the start of a sequence.
+    pub fn decode_after(&self, before: &[u32], ids: &[u32]) -> Result<String> {
+        let prefix = self.decode(before)?;
+        let whole = self.decode(&[before, ids].concat())?;
+        Ok(match whole.strip_prefix(prefix.as_str()) {
+            Some(added) => added.to_owned(),
+            None => whole,
+        })
+    }
+
     /// The beginning-of-sequence token, prepended to prompts when the model asks for it.
     pub fn bos_token(&self) -> Option<&str> {
         self.bos_text.as_deref()
