@@ -376,7 +376,8 @@ fn the_catalogue_is_complete_and_the_default_fits_the_memory() {
 fn a_panic_while_loading_or_drafting_becomes_a_message_the_window_can_show() {
     use tend_app::workspace::UiError;
     use tend_app::{AppError, contain};
-    let cases: Vec<(&str, Box<dyn FnOnce() -> Result<u32, AppError>>, Result<u32, &str>)> = vec![
+    type Work = Box<dyn FnOnce() -> Result<u32, AppError>>;
+    let cases: Vec<(&str, Work, Result<u32, &str>)> = vec![
         ("loading the model", Box::new(|| panic!("attempt to divide by zero")), Err("attempt to divide by zero")),
         ("drafting", Box::new(|| panic!("{} tokens", 3)), Err("3 tokens")),
         ("drafting", Box::new(|| std::panic::panic_any(7_u8)), Err("no message")),

@@ -671,7 +671,7 @@ fn the_command_line_walks_a_draft_through_review_to_an_exported_note() {
         ("tom", &["report", "--draft", "1", "--text", "It wrote 'cereal'; I wrote porridge."], true, "report 1"),
         ("tom", &["reports"], false, "may not see incident reports"),
         ("asha", &["reports"], true, "by tom on"),
-        ("asha", &["reports"], true, "about draft 1: It wrote 'cereal'; I wrote porridge."),
+        ("asha", &["reports"], true, "about draft 1, person 1: It wrote 'cereal'; I wrote porridge."),
         ("asha", &["export", "--person", "1", "--format", "json"], true, "\"provenance\""),
         ("tom", &["erase", "--person", "1", "--yes"], false, "may not erase"),
         ("admin", &["erase", "--person", "1"], false, "--yes"),

@@ -244,9 +244,9 @@ impl Workspace {
             return;
         };
         let loaded = crate::contain("loading the model", || {
-            Ok(Assistant::open(path, &mut |p| {
+            Assistant::open(path, &mut |p| {
                 *lock(&self.status) = ModelStatus::Loading { bytes_read: p.bytes_read, total_bytes: p.total_bytes };
-            })?)
+            })
         });
         let status = match loaded {
             Ok(assistant) => {
@@ -414,14 +414,14 @@ impl Workspace {
                 if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
             };
             let drafted = crate::contain("drafting", || {
-                Ok(assistant.draft(
+                assistant.draft(
                     request.task,
                     &request.input,
                     request.language,
                     Some(&person),
                     &self.params,
                     &mut on_progress,
-                )?)
+                )
             });
             if let Err(AppError::Internal { .. }) = &drafted {
                 // The model's state after a defect is unknown: unload it, and say why until it is loaded again.
