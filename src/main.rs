@@ -475,9 +475,8 @@ fn draft(
         tend_app::kernels_in_use()
     );
     if let Some(to) = language.filter(|&l| task == Task::Translate && l != Language::English) {
-        let entry = tend_app::models::catalog_entry_for(assistant.model_sha256());
-        let (reliability, chrf) =
-            entry.map_or((tend_app::models::Reliability::NotMeasured, None), |e| e.translation_into(to));
+        let figures = tend_app::models::translation_figures(&assistant.model_info().path, assistant.model_sha256());
+        let (reliability, chrf) = tend_app::models::reliability(figures.as_ref(), to);
         let measured = chrf.map_or_else(String::new, |c| format!(" (chrF++ {c:.1} as measured)"));
         eprintln!("Translation into {} with this model: {}{measured}.", to.name(), reliability.label());
     }

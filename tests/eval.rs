@@ -57,3 +57,56 @@ fn the_grounding_check_on_summedits_stays_quiet_on_consistent_summaries() {
     assert!(g.false_positive_rate <= 0.1, "consistent summaries flagged: {}", g.false_positive_rate);
     assert!(g.precision >= 0.85 && g.balanced_accuracy >= 0.67, "{g:?}");
 }
+
+#[test]
+fn translation_figures_measured_on_this_computer_label_and_gate_that_model() {
+    use tend_app::eval::{EvalOptions, EvalSet, run};
+    use tend_app::models::{Reliability, reliability, translation_figures};
+    use tend_app::{Assistant, Language, Task};
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let model = dir.path().join("imported.gguf");
+    std::fs::copy(support::tiny::task_sized_model(), &model).expect("an imported model, beside nothing");
+    let mut assistant = Assistant::open(&model, &mut |_| {}).expect("load");
+    let sha = assistant.model_sha256().to_owned();
+    assert!(translation_figures(&model, &sha).is_none(), "an imported model starts with no figures");
+    let options = EvalOptions {
+        data_dir: support::repo_root().join("../shared/eval"),
+        sets: vec![EvalSet::Translation],
+        limit: 1,
+        drafts: None,
+    };
+    let report = run(&options, Some(&mut assistant)).expect("the translation part runs");
+    let saved = report.translation_saved.expect("saved");
+    assert!(saved.starts_with(dir.path()), "beside the model: {}", saved.display());
+    let figures = translation_figures(&model, &sha).expect("the measured figures are this model's now");
+    assert_eq!(figures.lines, 1);
+    for t in &report.translation {
+        let saved = figures.chrf.get(&t.direction.replace("->", "-")).expect("every direction saved");
+        assert!((saved - t.chrf_pp).abs() < 1e-9, "{}: {saved} for {}", t.direction, t.chrf_pp);
+    }
+    // The picker's labels and the task's gate follow them: a direction this tiny model scored below the floor is
+    // declined, with the figure and its date.
+    let (worst, chrf) = Language::all()
+        .filter(|&l| l != Language::English)
+        .map(|l| (l, reliability(Some(&figures), l)))
+        .min_by(|a, b| a.1.1.unwrap_or(100.0).total_cmp(&b.1.1.unwrap_or(100.0)))
+        .map(|(l, (_, chrf))| (l, chrf.expect("measured")))
+        .expect("languages");
+    assert_eq!(reliability(Some(&figures), worst).0, Reliability::NotAvailable, "random weights translate nothing");
+    let params = tend_engine::GenerationParams { max_tokens: 8, ..Default::default() };
+    let declined = assistant
+        .draft(Task::Translate, "Margaret had tea at 3pm.", Some(worst), None, &params, &mut |_| {
+            tend_engine::Flow::Continue
+        })
+        .expect("answered");
+    assert!(declined.declined, "{}", declined.draft);
+    assert!(
+        declined.draft.contains(&format!("{chrf:.1} chrF++")) && declined.draft.contains(&figures.measured),
+        "{}",
+        declined.draft
+    );
+    // Figures kept for another file under the same name are not used.
+    let text = std::fs::read_to_string(&saved).expect("read").replace(&sha, &"0".repeat(64));
+    std::fs::write(&saved, text).expect("write");
+    assert!(translation_figures(&model, &sha).is_none());
+}

@@ -341,9 +341,10 @@ impl Assistant {
         template: TemplateId,
         params: &GenerationParams,
     ) -> Option<Draft> {
-        let entry = models::catalog_entry_for(&self.model_sha256)?;
-        let (models::Reliability::NotAvailable, Some(chrf)) = entry.translation_into(language) else { return None };
-        let figures = entry.translation.as_ref()?;
+        let figures = models::translation_figures(&self.model_info().path, &self.model_sha256)?;
+        let (models::Reliability::NotAvailable, Some(chrf)) = models::reliability(Some(&figures), language) else {
+            return None;
+        };
         let better = models::best_translator(language)
             .map(|(e, c)| format!(" {} does better ({c:.1}); it can be installed in Settings.", e.name))
             .unwrap_or_default();
@@ -351,7 +352,7 @@ impl Assistant {
             "{} cannot translate into {} well enough to use: it scored {chrf:.1} chrF++ on {} sentences (measured {}; \
              Tend offers a translation from {}). Ask an interpreter or a qualified translator, as NHS guidance on \
              interpreting asks.{better}",
-            entry.name,
+            self.model_info().name,
             language.name(),
             figures.lines,
             figures.measured,

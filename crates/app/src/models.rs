@@ -93,14 +93,54 @@ impl Reliability {
 impl CatalogEntry {
     /// How reliable this model's translation from English into `language` is, with its measured chrF++.
     pub fn translation_into(&self, language: Language) -> (Reliability, Option<f64>) {
-        let direction = format!("eng-{}", language.code());
-        match self.translation.as_ref().and_then(|t| t.chrf.get(&direction).copied()) {
-            Some(chrf) if chrf >= GOOD_CHRF => (Reliability::Good, Some(chrf)),
-            Some(chrf) if chrf >= ROUGH_CHRF => (Reliability::Rough, Some(chrf)),
-            Some(chrf) => (Reliability::NotAvailable, Some(chrf)),
-            None => (Reliability::NotMeasured, None),
-        }
+        reliability(self.translation.as_ref(), language)
     }
+}
+
+/// How reliable a translation from English into `language` is by `figures`, with the measured chrF++.
+pub fn reliability(figures: Option<&TranslationFigures>, language: Language) -> (Reliability, Option<f64>) {
+    let direction = format!("eng-{}", language.code());
+    match figures.and_then(|t| t.chrf.get(&direction).copied()) {
+        Some(chrf) if chrf >= GOOD_CHRF => (Reliability::Good, Some(chrf)),
+        Some(chrf) if chrf >= ROUGH_CHRF => (Reliability::Rough, Some(chrf)),
+        Some(chrf) => (Reliability::NotAvailable, Some(chrf)),
+        None => (Reliability::NotMeasured, None),
+    }
+}
+
+/// Translation figures measured on this computer, kept beside the model file they were measured with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Measured {
+    /// The model file's SHA-256: figures for another file under the same name are not used.
+    sha256: String,
+    figures: TranslationFigures,
+}
+
+/// Where figures measured with the model file at `model` are kept: `<model>.translation.json`.
+fn measured_path(model: &Path) -> PathBuf {
+    let mut name = model.as_os_str().to_owned();
+    name.push(".translation.json");
+    PathBuf::from(name)
+}
+
+/// The translation figures of the model file at `model` (SHA-256 `sha256`): those measured on this computer by
+/// `tend eval --sets translation`, when there are any for this very file, or else the catalogue's.
+pub fn translation_figures(model: &Path, sha256: &str) -> Option<TranslationFigures> {
+    let measured = std::fs::read_to_string(measured_path(model))
+        .ok()
+        .and_then(|text| serde_json::from_str::<Measured>(&text).ok())
+        .filter(|m| m.sha256.eq_ignore_ascii_case(sha256))
+        .map(|m| m.figures);
+    measured.or_else(|| catalog_entry_for(sha256).and_then(|e| e.translation))
+}
+
+/// Saves translation figures measured on this computer beside the model file at `model`; returns where.
+pub fn save_measured(model: &Path, sha256: &str, figures: TranslationFigures) -> Result<PathBuf, AppError> {
+    let path = measured_path(model);
+    let text = serde_json::to_string_pretty(&Measured { sha256: sha256.to_owned(), figures })
+        .map_err(|e| AppError::Eval(e.to_string()))?;
+    std::fs::write(&path, text).map_err(|e| AppError::Eval(format!("cannot save {}: {e}", path.display())))?;
+    Ok(path)
 }
 
 /// The catalogue entry of the model file whose SHA-256 is `sha256`, if it is one.

@@ -132,14 +132,14 @@ pub struct LanguageLabel {
 }
 
 /// The picker's labels for the catalogue model whose SHA-256 is `sha256`.
-fn language_labels(sha256: &str) -> Vec<LanguageLabel> {
-    let Some(entry) = crate::models::catalog_entry_for(sha256).filter(|e| e.translation.is_some()) else {
+fn language_labels(model: &Path, sha256: &str) -> Vec<LanguageLabel> {
+    let Some(figures) = crate::models::translation_figures(model, sha256) else {
         return Vec::new();
     };
     crate::Language::all()
         .filter(|&l| l != crate::Language::English)
         .map(|l| {
-            let (reliability, _) = entry.translation_into(l);
+            let (reliability, _) = crate::models::reliability(Some(&figures), l);
             LanguageLabel {
                 value: l.name().split_whitespace().next().unwrap_or("").to_lowercase(),
                 label: reliability.label().to_owned(),
@@ -260,7 +260,7 @@ impl Workspace {
                     size_mb: (i.file_size as f64 / 1e5).round() / 10.0,
                     license: i.license.clone(),
                     sha256: assistant.model_sha256().to_owned(),
-                    translation: language_labels(assistant.model_sha256()),
+                    translation: language_labels(&i.path, assistant.model_sha256()),
                 };
                 *lock(&self.assistant) = Some(assistant);
                 ModelStatus::Ready { info }

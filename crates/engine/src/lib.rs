@@ -24,5 +24,5 @@ pub use generate::{Flow, Generation, GenerationParams, Progress, StopReason, Tok
 pub use gguf::{GgufFile, ModelInfo, sha256_file};
 pub use measure::Measurement;
 pub use model::{LoadProgress, Model, Prompt};
-pub use template::{ChatMessage, ChatTemplate, Role};
+pub use template::{ChatMessage, ChatTemplate, Role, utc_date};
 pub use tokenizer::Tokenizer;

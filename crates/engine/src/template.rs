@@ -114,8 +114,15 @@ fn describe(e: &minijinja::Error) -> String {
     }
 }
 
-/// Today's UTC date as `%d %b %Y`, without a calendar dependency (Howard Hinnant's civil-from-days).
+/// Today's UTC date as `%d %b %Y`.
 fn today() -> String {
+    let (year, month, day) = utc_date();
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    format!("{day:02} {} {year}", MONTHS[(month - 1) as usize])
+}
+
+/// Today's UTC date as (year, month 1-12, day), without a calendar dependency (Howard Hinnant's civil-from-days).
+pub fn utc_date() -> (i64, u32, u32) {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let z = (secs / 86_400) as i64 + 719_468;
     let era = z.div_euclid(146_097);
@@ -123,9 +130,8 @@ fn today() -> String {
     let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    format!("{day:02} {} {year}", MONTHS[(month - 1) as usize])
+    (year, month, day)
 }

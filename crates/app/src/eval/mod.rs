@@ -172,6 +172,8 @@ pub struct EvalReport {
     pub wording: Option<WordingEval>,
     /// Translation figures.
     pub translation: Vec<TranslationEval>,
+    /// Where the translation figures were saved for this model, when they were measured.
+    pub translation_saved: Option<std::path::PathBuf>,
     /// Care-note figures.
     pub notes: Option<NotesEval>,
     /// Faithful-drafting figures, per data set.
@@ -201,7 +203,10 @@ pub fn run(options: &EvalOptions, mut assistant: Option<&mut Assistant>) -> Resu
         match (set, assistant.as_deref_mut()) {
             (EvalSet::Grounding, _) => report.grounding = Some(grounding(&options.data_dir)?),
             (EvalSet::Wording, Some(a)) => report.wording = Some(wording(&options.data_dir, options.limit, a)?),
-            (EvalSet::Translation, Some(a)) => report.translation = translation(&options.data_dir, options.limit, a)?,
+            (EvalSet::Translation, Some(a)) => {
+                report.translation = translation(&options.data_dir, options.limit, a)?;
+                report.translation_saved = Some(save_translation_figures(&report.translation, a)?);
+            }
             (EvalSet::Notes, Some(a)) => report.notes = Some(notes(&options.data_dir, options.limit, a)?),
             (EvalSet::Faithfulness, _) if options.drafts.is_some() => {
                 let given = given_drafts(options.drafts.as_deref().unwrap_or(Path::new("")))?;
@@ -344,6 +349,19 @@ fn wording(dir: &Path, limit: usize, a: &mut Assistant) -> Result<WordingEval, A
         gleu_source: gleu(&sources, &sources, &refs),
         chrf: chrf(&hyps, &refs, 0),
     })
+}
+
+/// Keeps the figures beside the model file, where the language picker and the translation task read them for this
+/// model from then on ([`crate::models::translation_figures`]); returns where.
+fn save_translation_figures(measured: &[TranslationEval], a: &Assistant) -> Result<std::path::PathBuf, AppError> {
+    let (year, month, day) = tend_engine::utc_date();
+    let figures = crate::models::TranslationFigures {
+        measured: format!("{year:04}-{month:02}-{day:02}"),
+        data: "NTREX-128 (the shared eval data), first lines, by tend eval on this computer".into(),
+        lines: measured.iter().map(|t| t.lines).min().unwrap_or(0),
+        chrf: measured.iter().map(|t| (t.direction.replace("->", "-"), t.chrf_pp)).collect(),
+    };
+    crate::models::save_measured(&a.model_info().path, a.model_sha256(), figures)
 }
 
 fn translation(dir: &Path, limit: usize, a: &mut Assistant) -> Result<Vec<TranslationEval>, AppError> {
@@ -623,6 +641,13 @@ impl EvalReport {
             md.push_str("## Translation on NTREX (chrF++)\n\n| direction | lines | chrF++ |\n|---|---|---|\n");
             for t in &self.translation {
                 md.push_str(&format!("| {} | {} | {:.1} |\n", t.direction, t.lines, t.chrf_pp));
+            }
+            if let Some(saved) = &self.translation_saved {
+                md.push_str(&format!(
+                    "\nSaved for this model file in {}: the language picker and the translation task use these \
+                     figures for it from now on.\n",
+                    saved.display()
+                ));
             }
             md.push('\n');
         }
