@@ -529,6 +529,45 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         ui.wait_text("#who", "the new administrator", |t| t.starts_with("kemi")).await;
         assert!(ui.laid_out("#nav").await, "the menu shows once signed in");
         assert!(db.is_file(), "the encrypted database was created");
+
+        // The administrator builds the team in the window: a manager, a care worker, a person, an assignment.
+        ui.click("#nav-team").await;
+        ui.wait_text("#team-users", "the administrator listed", |t| t.contains("kemi")).await;
+        for (name, role) in [("asha", "manager"), ("tom", "care_worker")] {
+            ui.type_into("#new-user", name).await;
+            ui.c.find(Locator::Css(&format!("#new-role option[value='{role}']")))
+                .await
+                .expect("role")
+                .click()
+                .await
+                .expect("choose");
+            ui.type_into("#new-password", &format!("{name}-password")).await;
+            ui.click("#add-user").await;
+            ui.wait_text("#team-users", "the new user", |t| t.contains(name)).await;
+        }
+        ui.type_into("#person-name", "Margaret").await;
+        ui.type_into("#person-id", "NHS-0001").await;
+        ui.click("#add-person").await;
+        ui.wait_text("#team-people", "the new person", |t| t.contains("Margaret") && t.contains("nobody yet")).await;
+        ui.click("#assign").await;
+        ui.wait_text("#team-people", "the assignment", |t| t.contains("tom")).await;
+        // Removing needs the name typed again.
+        ui.c.find(Locator::Css("#remove-user option[value='asha']"))
+            .await
+            .expect("asha")
+            .click()
+            .await
+            .expect("choose");
+        ui.type_into("#remove-confirm", "ash").await;
+        ui.click("#remove").await;
+        ui.wait_text("#error", "the refusal", |t| t.contains("Type asha to confirm")).await;
+        ui.shot("09-team").await;
+        ui.axe("team").await;
+        ui.sign_out().await;
+        // The care worker signs in and finds the person on the Draft screen.
+        ui.sign_in("tom", "tom-password").await;
+        ui.wait_text("#person", "the assigned person", |t| t.contains("Margaret (NHS-0001)")).await;
+        assert!(!ui.laid_out("#nav-team").await, "care workers have no Team screen");
         ui.c.close().await.expect("close the window");
     });
     // The administrator can sign in with the command line too: the same store.
@@ -541,4 +580,5 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         .expect("run tend");
     let listed = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && listed.contains("kemi"), "{listed}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(listed.contains("asha") && listed.contains("tom"), "the users added in the window: {listed}");
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use tauri::State;
 use tauri::ipc::Channel;
 use tend_app::models::{CatalogStatus, DownloadProgress, Imported};
-use tend_app::records::{Decision, DraftRecord, FinalNote, Person};
-use tend_app::workspace::{DraftEvent, DraftRequest, Me, ModelStatus, SettingsView, UiError, Workspace};
+use tend_app::records::{Decision, DraftRecord, FinalNote, Person, Role};
+use tend_app::workspace::{DraftEvent, DraftRequest, Me, ModelStatus, SettingsView, TeamView, UiError, Workspace};
 
 type Ws<'a> = State<'a, Arc<Workspace>>;
 type Answer<T> = Result<T, UiError>;
@@ -50,6 +50,36 @@ pub fn unlock(ws: Ws<'_>, password: String) -> Answer<Me> {
 #[tauri::command]
 pub fn people(ws: Ws<'_>) -> Answer<Vec<Person>> {
     Ok(ws.people()?)
+}
+
+#[tauri::command]
+pub fn team(ws: Ws<'_>) -> Answer<TeamView> {
+    Ok(ws.team()?)
+}
+
+#[tauri::command(async)]
+pub fn add_user(ws: Ws<'_>, name: String, role: Role, password: String) -> Answer<TeamView> {
+    Ok(ws.add_user(&name, role, &password)?)
+}
+
+#[tauri::command(async)]
+pub fn reset_password(ws: Ws<'_>, name: String, password: String) -> Answer<TeamView> {
+    Ok(ws.reset_password(&name, &password)?)
+}
+
+#[tauri::command(async)]
+pub fn remove_user(ws: Ws<'_>, name: String, confirm: String) -> Answer<TeamView> {
+    Ok(ws.remove_user(&name, &confirm)?)
+}
+
+#[tauri::command]
+pub fn add_person(ws: Ws<'_>, name: String, identifier: String) -> Answer<TeamView> {
+    Ok(ws.add_person(&name, &identifier)?)
+}
+
+#[tauri::command]
+pub fn assign(ws: Ws<'_>, user: String, person: i64, assigned: bool) -> Answer<TeamView> {
+    Ok(ws.assign(&user, person, assigned)?)
 }
 
 #[tauri::command(async)]

@@ -63,7 +63,7 @@ function show(screen) {
   state.screen = screen;
   const heading = document.querySelector(`#screen-${screen} h2`);
   if (heading) { heading.tabIndex = -1; heading.focus(); }
-  const load = { mydrafts: loadMyDrafts, review: loadQueue, notes: loadNotes, settings: loadSettings }[screen];
+  const load = { mydrafts: loadMyDrafts, review: loadQueue, notes: loadNotes, team: loadTeam, settings: loadSettings }[screen];
   if (load) load();
 }
 
@@ -109,13 +109,19 @@ async function start() {
   $((await invoke("needs_setup")) ? "setup-user" : "signin-user").focus();
 }
 
-async function signedIn(me) {
-  state.me = me;
+/** Fills the person pickers of the Draft and Notes screens with the people the user works with. */
+async function refreshPeople() {
   state.people = (await call("people")) || [];
   for (const select of [$("person"), $("notes-person")]) {
     select.replaceChildren(...state.people.map((p) => el("option", { value: p.id }, `${p.preferred_name} (${p.identifier})`)));
   }
+}
+
+async function signedIn(me) {
+  state.me = me;
+  await refreshPeople();
   $("nav-review").hidden = me.role === "care_worker";
+  $("nav-team").hidden = me.role === "care_worker";
   $("who").textContent = `${me.user} (${me.role.replace("_", " ")})`;
   $("nav").hidden = false;
   show(me.role === "care_worker" ? "draft" : "review");
@@ -537,6 +543,60 @@ async function loadNotes() {
 }
 
 $("notes-person").addEventListener("change", loadNotes);
+
+// ---- Team -------------------------------------------------------------------------------------------------
+
+const ROLE_NAMES = { care_worker: "care worker", manager: "manager", admin: "administrator" };
+
+/** Shows the team (users, people and who works with whom) and fills the forms' choices. */
+function renderTeam(team) {
+  $("team-users").tBodies[0].replaceChildren(...team.users.map((u) =>
+    el("tr", {}, el("td", {}, u.name), el("td", {}, ROLE_NAMES[u.role] || u.role))));
+  $("team-people").tBodies[0].replaceChildren(...team.people.map((p) =>
+    el("tr", {}, el("td", {}, p.person.preferred_name), el("td", {}, p.person.identifier),
+      el("td", {}, p.workers.length ? p.workers.join(", ") : "nobody yet"))));
+  const options = (users) => users.map((u) => el("option", { value: u.name }, u.name));
+  for (const select of document.querySelectorAll(".user-select")) select.replaceChildren(...options(team.users));
+  $("assign-worker").replaceChildren(...options(team.users.filter((u) => u.role === "care_worker")));
+  $("assign-person").replaceChildren(...team.people.map((p) =>
+    el("option", { value: p.person.id }, `${p.person.preferred_name} (${p.person.identifier})`)));
+  $("admin-forms").hidden = state.me?.role !== "admin";
+}
+
+async function loadTeam() {
+  const team = await call("team");
+  if (team) renderTeam(team);
+}
+
+/** Runs a Team command from a form, shows the team it returns and says what was done. */
+function teamForm(id, command, args, done) {
+  $(id).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const team = await call(command, args());
+    if (!team) return;
+    renderTeam(team);
+    $("live").textContent = done();
+    $(id).reset();
+    await refreshPeople();
+  });
+}
+
+teamForm("add-user-form", "add_user",
+  () => ({ name: $("new-user").value, role: $("new-role").value, password: $("new-password").value }),
+  () => "The user was added; they can sign in now.");
+teamForm("reset-form", "reset_password", () => ({ name: $("reset-user").value, password: $("reset-password").value }),
+  () => "The password was reset and the database has a new key.");
+teamForm("remove-form", "remove_user", () => ({ name: $("remove-user").value, confirm: $("remove-confirm").value }),
+  () => "The user was removed.");
+teamForm("add-person-form", "add_person", () => ({ name: $("person-name").value, identifier: $("person-id").value }),
+  () => "The person was added.");
+teamForm("assign-form", "assign",
+  () => ({ user: $("assign-worker").value, person: Number($("assign-person").value), assigned: true }),
+  () => "Assigned: the care worker sees this person on the Draft screen.");
+$("unassign").addEventListener("click", async () => {
+  const team = await call("assign", { user: $("assign-worker").value, person: Number($("assign-person").value), assigned: false });
+  if (team) { renderTeam(team); $("live").textContent = "Taken off: the care worker no longer sees this person."; }
+});
 
 // ---- Settings and About -----------------------------------------------------------------------------------
 

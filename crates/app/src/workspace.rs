@@ -149,6 +149,33 @@ fn language_labels(model: &Path, sha256: &str) -> Vec<LanguageLabel> {
         .collect()
 }
 
+/// The care team as the Team screen shows it to managers and admins.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamView {
+    /// Current users and their certified roles.
+    pub users: Vec<TeamUser>,
+    /// People supported, each with the care workers assigned to them.
+    pub people: Vec<TeamPerson>,
+}
+
+/// A user on the Team screen.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamUser {
+    /// Their user name.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+}
+
+/// A person supported on the Team screen.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamPerson {
+    /// The person.
+    pub person: Person,
+    /// The care workers who work with them.
+    pub workers: Vec<String>,
+}
+
 /// What the worker asks for on the Draft screen.
 #[derive(Debug, Clone, Deserialize)]
 pub struct DraftRequest {
@@ -387,6 +414,59 @@ impl Workspace {
     fn with_session<T>(&self, f: impl FnOnce(&mut Session) -> Result<T, AppError>) -> Result<T, AppError> {
         let mut guard = lock(&self.session);
         f(guard.as_mut().ok_or(AppError::NotSignedIn)?)
+    }
+
+    /// The team: users and people with their assigned workers (managers and admins).
+    pub fn team(&self) -> Result<TeamView, AppError> {
+        self.with_session(|s| {
+            let store = s.records()?;
+            let users = store.users()?.into_iter().map(|(name, role)| TeamUser { name, role }).collect();
+            let people = store
+                .people()?
+                .into_iter()
+                .map(|person| Ok(TeamPerson { workers: store.assigned_workers(person.id)?, person }))
+                .collect::<Result<_, AppError>>()?;
+            Ok(TeamView { users, people })
+        })
+    }
+
+    /// Adds a user with a first password (admins); returns the team as it is now.
+    pub fn add_user(&self, name: &str, role: Role, password: &str) -> Result<TeamView, AppError> {
+        self.with_session(|s| Ok(s.records()?.add_user(name.trim(), role, password)?))?;
+        self.team()
+    }
+
+    /// Sets a new password for a user (admins), which gives them new keys and the database a new key.
+    pub fn reset_password(&self, name: &str, password: &str) -> Result<TeamView, AppError> {
+        self.with_session(|s| Ok(s.records()?.set_password(name, password)?))?;
+        self.team()
+    }
+
+    /// Removes a user (admins); `confirm` must repeat their name.
+    pub fn remove_user(&self, name: &str, confirm: &str) -> Result<TeamView, AppError> {
+        if confirm.trim() != name {
+            return Err(AppError::Store(StoreError::Invalid(format!(
+                "type {name} to confirm: a removed user's password opens nothing from then on"
+            ))));
+        }
+        self.with_session(|s| Ok(s.records()?.remove_user(name)?))?;
+        self.team()
+    }
+
+    /// Adds a person supported (managers and admins).
+    pub fn add_person(&self, preferred_name: &str, identifier: &str) -> Result<TeamView, AppError> {
+        self.with_session(|s| Ok(s.records()?.add_person(preferred_name, identifier).map(drop)?))?;
+        self.team()
+    }
+
+    /// Assigns a care worker to a person, or takes the assignment away (managers and admins).
+    pub fn assign(&self, user: &str, person_id: i64, assigned: bool) -> Result<TeamView, AppError> {
+        self.with_session(|s| {
+            let store = s.records()?;
+            let changed = if assigned { store.assign(user, person_id) } else { store.unassign(user, person_id) };
+            Ok(changed?)
+        })?;
+        self.team()
     }
 
     /// The people the signed-in user works with.

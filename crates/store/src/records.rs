@@ -406,6 +406,23 @@ impl Store {
         })
     }
 
+    /// Stops a care worker working with a person (managers and admins).
+    pub fn unassign(&mut self, user: &str, person_id: i64) -> Result<()> {
+        self.require(&[Role::Manager, Role::Admin], "assign workers")?;
+        self.write(|tx, me| {
+            tx.execute("DELETE FROM assignments WHERE user = ?1 AND person_id = ?2", params![user, person_id])?;
+            audit::append(tx, me, "unassign", &format!("people/{person_id}"), user)
+        })
+    }
+
+    /// The care workers assigned to a person, by name (managers and admins).
+    pub fn assigned_workers(&self, person_id: i64) -> Result<Vec<String>> {
+        self.require(&[Role::Manager, Role::Admin], "see assignments")?;
+        let mut stmt = self.conn.prepare("SELECT user FROM assignments WHERE person_id = ?1 ORDER BY user")?;
+        let rows = stmt.query_map([person_id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The people the signed-in user works with, by preferred name.
     pub fn people(&self) -> Result<Vec<Person>> {
         let sql = if self.role.reviews() {
