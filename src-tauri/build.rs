@@ -18,6 +18,8 @@ const COMMANDS: &[&str] = &[
     "me",
     "unlock",
     "people",
+    "reports",
+    "set_report_status",
     "team",
     "add_user",
     "reset_password",

@@ -116,8 +116,19 @@ enum Command {
         #[arg(long)]
         text: String,
     },
-    /// List the AI-error reports workers have filed, newest first (managers and admins).
-    Reports,
+    /// List the AI-error reports workers have filed, newest first, or record what was done about one (managers and
+    /// admins).
+    Reports {
+        /// The report to update.
+        #[arg(long, requires = "status")]
+        id: Option<i64>,
+        /// Its new status: new, looked_into or closed.
+        #[arg(long, requires = "id")]
+        status: Option<String>,
+        /// What was done (needed to close a report).
+        #[arg(long, default_value = "")]
+        outcome: String,
+    },
     /// Show or change how long source notes are kept, and whether managers may review their own drafts (admins).
     Settings {
         /// Days to keep source notes and rejected drafts.
@@ -286,7 +297,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Erase { person, yes } => records::erase(&cli.store, person, yes),
         Command::Export { person, format, out } => records::export(&cli.store, person, format, out.as_deref()),
         Command::Report { draft, person, text } => records::report(&cli.store, draft, person, &text),
-        Command::Reports => records::reports(&cli.store),
+        Command::Reports { id, status, outcome } => {
+            records::reports(&cli.store, id.zip(status).as_ref().map(|(id, s)| (*id, s.as_str(), outcome.as_str())))
+        }
         Command::Settings { retention_days, allow_self_review } => {
             records::settings(&cli.store, retention_days, allow_self_review)
         }

@@ -556,8 +556,13 @@ pub fn report(args: &StoreArgs, draft: Option<i64>, person: Option<i64>, text: &
 }
 
 /// `tend reports`: every AI-error report, newest first, with the draft and person it concerns (managers and admins).
-pub fn reports(args: &StoreArgs) -> Result<()> {
+pub fn reports(args: &StoreArgs, update: Option<(i64, &str, &str)>) -> Result<()> {
     let mut session = sign_in(args)?;
+    if let Some((id, status, outcome)) = update {
+        session.records()?.set_incident_status(id, status, outcome)?;
+        println!("Report {id} is now {}.", status.replace('_', " "));
+        return Ok(());
+    }
     let reports = session.records()?.incidents()?;
     if reports.is_empty() {
         println!("No AI errors have been reported.");
@@ -568,7 +573,15 @@ pub fn reports(args: &StoreArgs) -> Result<()> {
             .flatten()
             .collect();
         let about = if about.is_empty() { String::new() } else { format!(" about {}", about.join(", ")) };
-        println!("Report {} by {} on {}{about}: {}", r.id, r.reporter, r.at, r.description);
+        let outcome = if r.outcome.is_empty() { String::new() } else { format!(" ({})", r.outcome) };
+        println!(
+            "Report {} by {} on {}{about}: {} [{}{outcome}]",
+            r.id,
+            r.reporter,
+            r.at,
+            r.description,
+            r.status.replace('_', " ")
+        );
     }
     Ok(())
 }

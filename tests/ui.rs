@@ -408,6 +408,15 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         .await;
         ui.click("#submit-button").await;
         ui.wait_text("#mydraft-detail", "resubmitted", |t| t.contains("Waiting for review")).await;
+        // "Report an AI error" on the draft opens the report form with the draft filled in.
+        ui.click("#mydraft-detail .report-draft").await;
+        let prefilled = ui.find("#report-draft").await.prop("value").await.expect("value").unwrap_or_default();
+        assert!(!prefilled.is_empty() && prefilled != "0", "the draft's number is filled in: {prefilled:?}");
+        ui.type_into("#report-text", "It first wrote that she ate all her porridge; she ate half.").await;
+        ui.click("#report-button").await;
+        ui.wait_text("#report-done", "the report", |t| t.contains("has been filed")).await;
+        let cleared = ui.find("#report-draft").await.prop("value").await.expect("value").unwrap_or_default();
+        assert!(cleared.is_empty(), "the form forgets the draft once sent: {cleared:?}");
         ui.sign_out().await;
 
         // The manager approves by keyboard alone: Tab to the draft, Enter, Space on each finding (focus moves on
@@ -483,6 +492,21 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.wait_text("#report-done", "the report", |t| t.contains("has been filed")).await;
         ui.shot("10-about").await;
         ui.axe("about").await;
+        // The manager finds the worker's report, with its draft and person, and closes it with what was done.
+        ui.click("#nav-review").await;
+        ui.wait_text("#reports-list", "the worker's report", |t| t.contains("by tom") && t.contains("she ate half"))
+            .await;
+        ui.c.find(Locator::Css("#report-status-1 option[value='closed']"))
+            .await
+            .expect("closed")
+            .click()
+            .await
+            .expect("choose");
+        ui.type_into("#report-outcome-1", "Checked the draft; the worker corrected it before review.").await;
+        ui.c.find(Locator::XPath("//button[text()='Save report 1']")).await.expect("save").click().await.expect("save");
+        ui.wait_text("#reports-list", "the closed report", |t| t.contains("Closed: Checked the draft")).await;
+        ui.shot("10b-reports").await;
+        ui.axe("reports").await;
 
         // At 200% zoom every screen still fits and reads.
         ui.click("#nav-draft").await;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tauri::State;
 use tauri::ipc::Channel;
 use tend_app::models::{CatalogStatus, DownloadProgress, Imported};
-use tend_app::records::{Decision, DraftRecord, FinalNote, Person, Role};
+use tend_app::records::{Decision, DraftRecord, FinalNote, Incident, Person, Role};
 use tend_app::workspace::{DraftEvent, DraftRequest, Me, ModelStatus, SettingsView, TeamView, UiError, Workspace};
 
 type Ws<'a> = State<'a, Arc<Workspace>>;
@@ -50,6 +50,16 @@ pub fn unlock(ws: Ws<'_>, password: String) -> Answer<Me> {
 #[tauri::command]
 pub fn people(ws: Ws<'_>) -> Answer<Vec<Person>> {
     Ok(ws.people()?)
+}
+
+#[tauri::command]
+pub fn reports(ws: Ws<'_>) -> Answer<Vec<Incident>> {
+    Ok(ws.reports()?)
+}
+
+#[tauri::command]
+pub fn set_report_status(ws: Ws<'_>, id: i64, status: String, outcome: String) -> Answer<Vec<Incident>> {
+    Ok(ws.set_report_status(id, &status, &outcome)?)
 }
 
 #[tauri::command]

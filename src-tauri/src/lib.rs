@@ -40,6 +40,8 @@ pub fn run() {
             commands::me,
             commands::unlock,
             commands::people,
+            commands::reports,
+            commands::set_report_status,
             commands::team,
             commands::add_user,
             commands::reset_password,

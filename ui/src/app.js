@@ -411,6 +411,7 @@ function renderDraft(container, record, role) {
     findingList(record, editable, rerender),
     el("label", { for: "edited" }, "Your version (edit freely; this is what your manager reviews)"),
     editor,
+    reportButton(record),
   ];
   if (editable) {
     parts.push(el("div", { class: "actions" },
@@ -464,7 +465,40 @@ function wordDiff(before, after) {
   return out;
 }
 
+const REPORT_STATUS = { new: "New", looked_into: "Looked into", closed: "Closed" };
+
+/** The reports of AI errors, each with what was done about it and a form to record more. */
+function renderReports(reports) {
+  const list = $("reports-list");
+  list.replaceChildren(...reports.map((r) => {
+    const status = el("select", { id: `report-status-${r.id}`, "aria-label": `Status of report ${r.id}` },
+      ...Object.entries(REPORT_STATUS).map(([value, name]) => el("option", { value, selected: r.status === value }, name)));
+    const outcome = el("input", { id: `report-outcome-${r.id}`, "aria-label": `What was done about report ${r.id}`, value: r.outcome });
+    const about = [r.draft_id ? `draft ${r.draft_id}` : null, r.person_id ? `person ${r.person_id}` : null].filter(Boolean).join(", ");
+    return el("li", { class: "card report" },
+      el("p", {}, `Report ${r.id} by ${r.reporter} on ${r.at}${about ? ` about ${about}` : ""}: ${r.description}`),
+      el("p", { class: "muted" }, `${REPORT_STATUS[r.status] || r.status}${r.outcome ? `: ${r.outcome}` : ""}`),
+      status, outcome,
+      el("button", { type: "button", class: "save-report", onclick: async () => {
+        const updated = await call("set_report_status", { id: r.id, status: status.value, outcome: outcome.value });
+        if (updated) { renderReports(updated); $("live").textContent = `Report ${r.id} saved.`; }
+      } }, `Save report ${r.id}`));
+  }));
+  if (reports.length === 0) list.append(el("li", {}, "No AI errors have been reported."));
+}
+
+/** A button that opens the report form with this draft filled in. */
+function reportButton(record) {
+  return el("button", { type: "button", class: "report-draft", onclick: () => {
+    show("about");
+    $("report-draft").value = record.id;
+    $("report-text").focus();
+  } }, "Report an AI error in this draft");
+}
+
 async function loadQueue() {
+  const reports = await call("reports");
+  if (reports) renderReports(reports);
   const queue = (await call("review_queue")) || [];
   $("review-detail").replaceChildren();
   const list = $("queue-list");
@@ -507,6 +541,7 @@ async function openReview(id) {
     wordDiff(record.ai_text, record.edited_text),
     el("h4", {}, "Things to check ", checkedCount(record)),
     findingList(record, true, () => openReview(id)),
+    reportButton(record),
     el("label", { for: "review-comment" }, "Comment (say what to change when returning)"),
     comment,
     el("div", { class: "actions" },
@@ -706,7 +741,11 @@ $("report-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const draft = Number($("report-draft").value) || null;
   const id = await call("report_error", { draft, person: null, text: $("report-text").value });
-  if (id !== undefined) { $("report-done").textContent = `Thank you. Report ${id} has been filed for your manager.`; $("report-text").value = ""; }
+  if (id !== undefined) {
+    $("report-done").textContent = `Thank you. Report ${id} has been filed for your manager.`;
+    // Cleared, so that the next report (perhaps by the next person to sign in) is not tied to this draft.
+    $("report-form").reset();
+  }
 });
 
 start();

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::models::{CatalogStatus, DownloadProgress, HubConfig, Imported};
-use crate::records::{Decision, DraftRecord, FinalNote, Person, Role, Session, StoreError};
+use crate::records::{Decision, DraftRecord, FinalNote, Incident, Person, Role, Session, StoreError};
 use crate::{AppError, Assistant, Flow, GenerationParams, Language, Progress, Task};
 
 /// An error as the page shows it: a stable kind for the code and a sentence for the person.
@@ -591,6 +591,17 @@ impl Workspace {
     /// Files a report of an AI error.
     pub fn report_error(&self, draft_id: Option<i64>, person_id: Option<i64>, text: &str) -> Result<i64, AppError> {
         self.with_session(|s| Ok(s.records()?.report_incident(person_id, draft_id, text)?))
+    }
+
+    /// The reports of AI errors, newest first (managers and admins).
+    pub fn reports(&self) -> Result<Vec<Incident>, AppError> {
+        self.with_session(|s| Ok(s.records()?.incidents()?))
+    }
+
+    /// Records what was done about a report; returns the reports as they are now (managers and admins).
+    pub fn set_report_status(&self, id: i64, status: &str, outcome: &str) -> Result<Vec<Incident>, AppError> {
+        self.with_session(|s| Ok(s.records()?.set_incident_status(id, status, outcome)?))?;
+        self.reports()
     }
 
     /// The Settings screen's facts.

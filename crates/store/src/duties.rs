@@ -8,7 +8,7 @@ use crate::acts;
 use crate::audit::{self, AuditRow};
 use crate::error::{Result, StoreError};
 use crate::identity::digest;
-use crate::records::{DRAFT_SELECT, draft_row, incident_row};
+use crate::records::{DRAFT_SELECT, INCIDENT_COLUMNS, draft_row, incident_row};
 use crate::{DraftRecord, FinalNote, Incident, Person, ReviewRecord, Role, Store};
 
 /// What one run of the retention policy removed.
@@ -65,7 +65,7 @@ impl PersonExport {
         }
         let _ = writeln!(out, "\n== Reports of AI errors ({}) ==", self.incidents.len());
         for i in &self.incidents {
-            let _ = writeln!(out, "{} by {}: {}", i.at, i.reporter, i.description);
+            let _ = writeln!(out, "{} by {}: {} [{}] {}", i.at, i.reporter, i.description, i.status, i.outcome);
         }
         let _ = writeln!(out, "\n== Audit trail ({} rows) ==", self.audit.len());
         for a in &self.audit {
@@ -195,10 +195,10 @@ impl Store {
             drafts.push((d, reviews));
         }
         let finals: Vec<FinalNote> = self.finals_where("f.person_id = ?1", person_id)?;
-        let mut stmt = self.conn.prepare(
-            "SELECT id, person_id, draft_id, reporter, description, at FROM incidents
-             WHERE person_id = ?1 OR draft_id IN (SELECT id FROM drafts WHERE person_id = ?1) ORDER BY id",
-        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {INCIDENT_COLUMNS} FROM incidents
+             WHERE person_id = ?1 OR draft_id IN (SELECT id FROM drafts WHERE person_id = ?1) ORDER BY id"
+        ))?;
         let incidents: Vec<Incident> = stmt.query_map([person_id], incident_row)?.collect::<rusqlite::Result<_>>()?;
         let records: Vec<String> = std::iter::once(format!("people/{person_id}"))
             .chain(drafts.iter().map(|(d, _)| format!("drafts/{}", d.id)))

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_duties.sql"),
     include_str!("../migrations/0003_signatures.sql"),
     include_str!("../migrations/0004_guards.sql"),
+    include_str!("../migrations/0005_report_status.sql"),
 ];
 
 /// Settings and the values they have until an admin's signed act changes them.

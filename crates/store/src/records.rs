@@ -143,6 +143,10 @@ pub struct Incident {
     pub description: String,
     /// When (UTC).
     pub at: String,
+    /// `new`, `looked_into` or `closed`.
+    pub status: String,
+    /// What the manager did about it.
+    pub outcome: String,
 }
 
 pub(crate) const DRAFT_SELECT: &str = "SELECT d.id, d.person_id, p.preferred_name, d.author, d.task, d.source_text,
@@ -717,11 +721,31 @@ impl Store {
     /// Every AI-error report, newest first (managers and admins).
     pub fn incidents(&self) -> Result<Vec<Incident>> {
         self.require(&[Role::Manager, Role::Admin], "see incident reports")?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, person_id, draft_id, reporter, description, at FROM incidents ORDER BY id DESC")?;
+        let mut stmt = self.conn.prepare(&format!("SELECT {INCIDENT_COLUMNS} FROM incidents ORDER BY id DESC"))?;
         let rows = stmt.query_map([], incident_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records what a manager did about a report: its status (`new`, `looked_into` or `closed`) and a note
+    /// (managers and admins). Closing needs the note.
+    pub fn set_incident_status(&mut self, id: i64, status: &str, outcome: &str) -> Result<()> {
+        self.require(&[Role::Manager, Role::Admin], "handle incident reports")?;
+        if !["new", "looked_into", "closed"].contains(&status) {
+            return Err(StoreError::Invalid(format!("'{status}' is not a report status: new, looked_into or closed")));
+        }
+        if status == "closed" && outcome.trim().is_empty() {
+            return Err(StoreError::Invalid("say what was done before closing a report".into()));
+        }
+        self.write(|tx, me| {
+            let changed = tx.execute(
+                "UPDATE incidents SET status = ?2, outcome = ?3 WHERE id = ?1",
+                params![id, status, outcome.trim()],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NotFound(format!("report {id}")));
+            }
+            audit::append(tx, me, "report_status", &format!("incidents/{id}"), status)
+        })
     }
 }
 
@@ -733,8 +757,13 @@ pub(crate) fn incident_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Incident> 
         reporter: r.get(3)?,
         description: r.get(4)?,
         at: r.get(5)?,
+        status: r.get(6)?,
+        outcome: r.get(7)?,
     })
 }
+
+/// The columns [`incident_row`] reads.
+pub(crate) const INCIDENT_COLUMNS: &str = "id, person_id, draft_id, reporter, description, at, status, outcome";
 
 /// "2026-11-22 09:15:00" as "22 November 2026".
 fn long_date(timestamp: &str) -> String {
