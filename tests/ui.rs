@@ -569,10 +569,18 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
             ui.click("#add-user").await;
             ui.wait_text("#team-users", "the new user", |t| t.contains(name)).await;
         }
-        ui.type_into("#person-name", "Margaret").await;
-        ui.type_into("#person-id", "NHS-0001").await;
-        ui.click("#add-person").await;
-        ui.wait_text("#team-people", "the new person", |t| t.contains("Margaret") && t.contains("nobody yet")).await;
+        for (name, id) in [("Bob", "NHS-0002"), ("Margaret", "NHS-0001")] {
+            ui.type_into("#person-name", name).await;
+            ui.type_into("#person-id", id).await;
+            ui.click("#add-person").await;
+            ui.wait_text("#team-people", "the new person", |t| t.contains(name)).await;
+        }
+        ui.c.find(Locator::Css("#assign-person option[value='2']"))
+            .await
+            .expect("Margaret")
+            .click()
+            .await
+            .expect("choose");
         ui.click("#assign").await;
         ui.wait_text("#team-people", "the assignment", |t| t.contains("tom")).await;
         // Removing needs the name typed again.
@@ -587,6 +595,39 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         ui.wait_text("#error", "the refusal", |t| t.contains("Type asha to confirm")).await;
         ui.shot("09-team").await;
         ui.axe("team").await;
+
+        // Records: the audit trail checks out and names what was just done; a subject access export shows the
+        // person's records; erasure needs their identifier typed.
+        ui.click("#nav-records").await;
+        ui.wait_text("#audit-result", "the audit check", |t| t.starts_with("The audit trail is intact")).await;
+        ui.wait_text("#audit-events", "the recent events", |t| t.contains("add user") && t.contains("users/tom")).await;
+        ui.type_into("#audit-actor", "kemi").await;
+        ui.type_into("#audit-record", "people").await;
+        ui.click("#audit-verify").await;
+        ui.wait_text("#audit-events", "the filtered events", |t| t.contains("people/2") && !t.contains("users/tom"))
+            .await;
+        ui.c.find(Locator::Css("#sar-person option[value='2']"))
+            .await
+            .expect("Margaret")
+            .click()
+            .await
+            .expect("choose");
+        ui.click("#sar-export").await;
+        ui.wait_text("#sar-text", "the export", |t| {
+            t.contains("Records held by Tend about Margaret (identifier NHS-0001)")
+        })
+        .await;
+        ui.c.find(Locator::Css("#erase-person option[value='1']")).await.expect("Bob").click().await.expect("choose");
+        ui.type_into("#erase-confirm", "NHS-0001").await;
+        ui.click("#erase").await;
+        ui.wait_text("#error", "the refusal", |t| t.contains("Type NHS-0002 to confirm")).await;
+        ui.type_into("#erase-confirm", "NHS-0002").await;
+        ui.click("#erase").await;
+        ui.wait_text("#audit-events", "the erasure", |t| t.contains("erase person")).await;
+        ui.shot("09b-records").await;
+        ui.axe("records").await;
+        ui.click("#nav-team").await;
+        ui.wait_text("#team-people", "Bob gone", |t| t.contains("Margaret") && !t.contains("Bob")).await;
         ui.sign_out().await;
         // The care worker signs in and finds the person on the Draft screen.
         ui.sign_in("tom", "tom-password").await;

@@ -7,7 +7,9 @@ use tauri::State;
 use tauri::ipc::Channel;
 use tend_app::models::{CatalogStatus, DownloadProgress, Imported};
 use tend_app::records::{Decision, DraftRecord, FinalNote, Incident, Person, Role};
-use tend_app::workspace::{DraftEvent, DraftRequest, Me, ModelStatus, SettingsView, TeamView, UiError, Workspace};
+use tend_app::workspace::{
+    AuditView, DraftEvent, DraftRequest, Me, ModelStatus, SettingsView, TeamView, UiError, Workspace,
+};
 
 type Ws<'a> = State<'a, Arc<Workspace>>;
 type Answer<T> = Result<T, UiError>;
@@ -50,6 +52,26 @@ pub fn unlock(ws: Ws<'_>, password: String) -> Answer<Me> {
 #[tauri::command]
 pub fn people(ws: Ws<'_>) -> Answer<Vec<Person>> {
     Ok(ws.people()?)
+}
+
+#[tauri::command(async)]
+pub fn audit(ws: Ws<'_>, actor: Option<String>, record: Option<String>) -> Answer<AuditView> {
+    Ok(ws.audit(actor.as_deref(), record.as_deref())?)
+}
+
+#[tauri::command]
+pub fn export_person(ws: Ws<'_>, person: i64) -> Answer<String> {
+    Ok(ws.export_person(person)?)
+}
+
+#[tauri::command]
+pub fn erase_person(ws: Ws<'_>, person: i64, confirm: String) -> Answer<TeamView> {
+    Ok(ws.erase_person(person, &confirm)?)
+}
+
+#[tauri::command]
+pub fn set_allow_self_review(ws: Ws<'_>, allow: bool) -> Answer<SettingsView> {
+    Ok(ws.set_allow_self_review(allow)?)
 }
 
 #[tauri::command]

@@ -63,7 +63,8 @@ function show(screen) {
   state.screen = screen;
   const heading = document.querySelector(`#screen-${screen} h2`);
   if (heading) { heading.tabIndex = -1; heading.focus(); }
-  const load = { mydrafts: loadMyDrafts, review: loadQueue, notes: loadNotes, team: loadTeam, settings: loadSettings }[screen];
+  const load = { mydrafts: loadMyDrafts, review: loadQueue, notes: loadNotes, team: loadTeam, records: loadRecords,
+    settings: loadSettings }[screen];
   if (load) load();
 }
 
@@ -112,7 +113,7 @@ async function start() {
 /** Fills the person pickers of the Draft and Notes screens with the people the user works with. */
 async function refreshPeople() {
   state.people = (await call("people")) || [];
-  for (const select of [$("person"), $("notes-person")]) {
+  for (const select of [$("person"), $("notes-person"), ...document.querySelectorAll(".person-select")]) {
     select.replaceChildren(...state.people.map((p) => el("option", { value: p.id }, `${p.preferred_name} (${p.identifier})`)));
   }
 }
@@ -122,6 +123,7 @@ async function signedIn(me) {
   await refreshPeople();
   $("nav-review").hidden = me.role === "care_worker";
   $("nav-team").hidden = me.role === "care_worker";
+  $("nav-records").hidden = me.role === "care_worker";
   $("who").textContent = `${me.user} (${me.role.replace("_", " ")})`;
   $("nav").hidden = false;
   show(me.role === "care_worker" ? "draft" : "review");
@@ -633,6 +635,42 @@ $("unassign").addEventListener("click", async () => {
   if (team) { renderTeam(team); $("live").textContent = "Taken off: the care worker no longer sees this person."; }
 });
 
+// ---- Records: the audit trail, subject access and erasure -------------------------------------------------
+
+async function loadRecords() {
+  $("erase-form").hidden = state.me?.role !== "admin";
+  const view = await call("audit", { actor: $("audit-actor").value || null, record: $("audit-record").value || null });
+  if (!view) return;
+  const c = view.check;
+  $("audit-result").textContent = view.intact
+    ? `The audit trail is intact: ${c.rows} rows, every signature and certificate holds. Head: ${c.head ? `audit ${c.head.seq} ${c.head.hash}` : "empty"}.`
+    : `The audit trail does not hold${c.first_bad_row ? ` (altered at row ${c.first_bad_row})` : ""}: someone may have changed the database outside Tend. Tell the registered manager.`;
+  $("audit-result").className = view.intact ? "" : "error";
+  $("audit-problems").replaceChildren(...c.problems.map((p) => el("li", {}, p)));
+  $("audit-events").tBodies[0].replaceChildren(...view.recent.map((r) =>
+    el("tr", {}, el("td", {}, r.at), el("td", {}, r.actor), el("td", {}, r.action.replaceAll("_", " ")), el("td", {}, r.record))));
+}
+
+$("audit-form").addEventListener("submit", (event) => { event.preventDefault(); loadRecords(); });
+$("sar-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = await call("export_person", { person: Number($("sar-person").value) });
+  if (text === undefined) return;
+  $("sar-text").textContent = text;
+  $("sar-text").hidden = false;
+  try { await navigator.clipboard.writeText(text); $("live").textContent = "Copied; the export is audited."; }
+  catch { $("live").textContent = "Select the text below to copy it; the export is audited."; }
+});
+$("erase-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const team = await call("erase_person", { person: Number($("erase-person").value), confirm: $("erase-confirm").value });
+  if (!team) return;
+  $("erase-form").reset();
+  await refreshPeople();
+  $("live").textContent = "Erased. The audit trail notes the erasure, with no personal data.";
+  loadRecords();
+});
+
 // ---- Settings and About -----------------------------------------------------------------------------------
 
 async function loadSettings() {
@@ -649,6 +687,8 @@ async function loadSettings() {
   ...row("Audit trail now", settings.audit_head || "empty"),
   ...row("Root key", settings.root_key ? `${settings.root_key} (write these two down: exported notes and later checks are compared with them)` : "none yet"));
   $("retention-days").value = settings.retention_days;
+  $("self-review").checked = settings.allow_self_review;
+  $("self-review-form").hidden = state.me?.role !== "admin";
   $("threads").max = settings.cores;
   $("threads").value = settings.threads_next_start || settings.threads;
   $("threads-note").textContent = "Fewer threads leave the computer free for other work; more draft faster. " +
@@ -729,6 +769,13 @@ $("threads-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const settings = await call("set_threads", { threads: Number($("threads").value) });
   if (settings) { $("live").textContent = "Saved. The new number of threads applies when Tend next starts."; loadSettings(); }
+});
+
+$("self-review-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const settings = await call("set_allow_self_review", { allow: $("self-review").checked });
+  if (settings) $("live").textContent = settings.allow_self_review
+    ? "Managers may now review their own drafts." : "Every draft now needs a second person's review.";
 });
 
 $("retention-form").addEventListener("submit", async (event) => {

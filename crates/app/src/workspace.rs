@@ -10,7 +10,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::models::{CatalogStatus, DownloadProgress, HubConfig, Imported};
-use crate::records::{Decision, DraftRecord, FinalNote, Incident, Person, Role, Session, StoreError};
+use crate::records::{
+    AuditCheck, AuditRow, Decision, DraftRecord, FinalNote, Incident, Person, Role, Session, StoreError,
+};
 use crate::{AppError, Assistant, Flow, GenerationParams, Language, Progress, Task};
 
 /// An error as the page shows it: a stable kind for the code and a sentence for the person.
@@ -176,6 +178,17 @@ pub struct TeamPerson {
     pub workers: Vec<String>,
 }
 
+/// The audit trail as the Records screen shows it: the check and the newest events.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditView {
+    /// The chain, signatures, certificates and records checked, with the head and root key.
+    pub check: AuditCheck,
+    /// True when nothing failed.
+    pub intact: bool,
+    /// The newest events, newest first.
+    pub recent: Vec<AuditRow>,
+}
+
 /// What the worker asks for on the Draft screen.
 #[derive(Debug, Clone, Deserialize)]
 pub struct DraftRequest {
@@ -223,6 +236,8 @@ pub struct SettingsView {
     pub audit_head: Option<String>,
     /// The fingerprint of the admin key that certifies every user, to write down.
     pub root_key: Option<String>,
+    /// Whether managers and admins may review their own drafts.
+    pub allow_self_review: bool,
 }
 
 /// The desktop app's state.
@@ -593,6 +608,48 @@ impl Workspace {
         self.with_session(|s| Ok(s.records()?.report_incident(person_id, draft_id, text)?))
     }
 
+    /// Checks the audit trail and lists its newest 30 events, by `actor` and about `record` when given (managers
+    /// and admins).
+    pub fn audit(&self, actor: Option<&str>, record: Option<&str>) -> Result<AuditView, AppError> {
+        self.with_session(|s| {
+            let store = s.records()?;
+            let check = store.verify_audit()?;
+            let recent = store.recent_audit(30, actor.filter(|a| !a.is_empty()), record.filter(|r| !r.is_empty()))?;
+            Ok(AuditView { intact: check.intact(), check, recent })
+        })
+    }
+
+    /// Everything Tend holds about a person, as readable text, for a subject access request (managers and admins).
+    pub fn export_person(&self, person_id: i64) -> Result<String, AppError> {
+        self.with_session(|s| Ok(s.records()?.export_person(person_id)?.to_text()))
+    }
+
+    /// Erases every record about a person (admins); `confirm` must repeat their identifier.
+    pub fn erase_person(&self, person_id: i64, confirm: &str) -> Result<TeamView, AppError> {
+        self.with_session(|s| {
+            let store = s.records()?;
+            let person = store
+                .people()?
+                .into_iter()
+                .find(|p| p.id == person_id)
+                .ok_or_else(|| AppError::Store(StoreError::NotFound(format!("person {person_id}"))))?;
+            if confirm.trim() != person.identifier {
+                return Err(AppError::Store(StoreError::Invalid(format!(
+                    "type {} to confirm: erasing {}'s records cannot be undone",
+                    person.identifier, person.preferred_name
+                ))));
+            }
+            Ok(store.erase_person(person_id)?)
+        })?;
+        self.team()
+    }
+
+    /// Allows or forbids managers and admins to review their own drafts (admins).
+    pub fn set_allow_self_review(&self, allow: bool) -> Result<SettingsView, AppError> {
+        self.with_session(|s| Ok(s.records()?.set_allow_self_review(allow)?))?;
+        self.settings()
+    }
+
     /// The reports of AI errors, newest first (managers and admins).
     pub fn reports(&self) -> Result<Vec<Incident>, AppError> {
         self.with_session(|s| Ok(s.records()?.incidents()?))
@@ -606,9 +663,10 @@ impl Workspace {
 
     /// The Settings screen's facts.
     pub fn settings(&self) -> Result<SettingsView, AppError> {
-        let (retention_days, audit_head, root_key) = self.with_session(|s| {
+        let (retention_days, audit_head, root_key, allow_self_review) = self.with_session(|s| {
             let store = s.records()?;
-            Ok((store.retention_days()?, store.audit_head()?.map(|a| a.to_string()), store.root_key()))
+            let head = store.audit_head()?.map(|a| a.to_string());
+            Ok((store.retention_days()?, head, store.root_key(), store.allow_self_review()?))
         })?;
         let threads = crate::config::drafting_threads();
         Ok(SettingsView {
@@ -620,6 +678,7 @@ impl Workspace {
             cores: crate::config::cores(),
             audit_head,
             root_key,
+            allow_self_review,
         })
     }
 

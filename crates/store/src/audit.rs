@@ -162,6 +162,31 @@ pub(crate) fn append_row(
     Ok((seq, hash))
 }
 
+/// The newest `limit` audit rows, newest first, by `actor` and about records starting with `record` when given.
+pub(crate) fn recent(
+    conn: &Connection,
+    limit: usize,
+    actor: Option<&str>,
+    record: Option<&str>,
+) -> Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, action, record, detail FROM audit
+         WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR record = ?2 OR record LIKE ?2 || '/%')
+         ORDER BY seq DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![actor, record, limit as i64], |r| {
+        Ok(AuditRow {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            record: r.get(4)?,
+            detail: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Audit rows whose record is one of `records`, oldest first.
 pub(crate) fn rows_for(conn: &Connection, records: &[String]) -> Result<Vec<AuditRow>> {
     let mut stmt = conn.prepare("SELECT seq, at, actor, action, record, detail FROM audit WHERE record = ?1")?;

@@ -625,6 +625,13 @@ impl Store {
         Ok(AuditCheck { rows, first_bad_row, problems, head: self.audit_head()?, root_key: self.root_key() })
     }
 
+    /// The newest `limit` audit rows, newest first: who did what to which record and when, by `actor` and about
+    /// `record` (e.g. `people/3`, or `drafts` for every draft) when given (managers and admins).
+    pub fn recent_audit(&self, limit: usize, actor: Option<&str>, record: Option<&str>) -> Result<Vec<AuditRow>> {
+        self.require(&[Role::Manager, Role::Admin], "read the audit trail")?;
+        audit::recent(&self.conn, limit, actor, record)
+    }
+
     /// The newest audit row as an anchor, to write down or keep elsewhere.
     pub fn audit_head(&self) -> Result<Option<Anchor>> {
         let seq: Option<i64> = self.conn.query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))?;
