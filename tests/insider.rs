@@ -655,7 +655,7 @@ fn format_2_entry(key: &[u8; 32], user: &str, password: &str) -> serde_json::Val
 #[test]
 fn a_database_from_before_certificates_is_upgraded_when_its_admin_signs_in() {
     let (_dir, db, person, final_id) = home_with_a_note();
-    // Make it as the previous Tend left it: schema 2, no certificates or signatures, a keyring of format 2.
+    // Make it as the previous Tend left it: schema 2 (none of migrations 3 to 5), a keyring of format 2.
     let key = insider_key(&db, "admin", "admin-password");
     let conn = sqlcipher(&db, "admin", "admin-password");
     let newer: Vec<String> = conn
@@ -675,7 +675,12 @@ fn a_database_from_before_certificates_is_upgraded_when_its_admin_signs_in() {
     for name in newer {
         conn.execute_batch(&format!("DROP TRIGGER {name}")).expect("drop");
     }
-    conn.execute_batch("DROP TABLE signatures; DROP TABLE certificates; PRAGMA user_version = 2;").expect("downgrade");
+    conn.execute_batch(
+        "DROP TABLE signatures; DROP TABLE certificates;
+         ALTER TABLE incidents DROP COLUMN status; ALTER TABLE incidents DROP COLUMN outcome;
+         PRAGMA user_version = 2;",
+    )
+    .expect("downgrade");
     drop(conn);
     let entries: Vec<_> = [("admin", "admin-password"), ("asha", "asha-password"), ("tom", "tom-password")]
         .iter()
