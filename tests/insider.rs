@@ -719,3 +719,52 @@ fn a_database_from_before_certificates_is_upgraded_when_its_admin_signs_in() {
     save_keyring(&db, &ring);
     assert!(matches!(Store::open(&db, "asha", "asha-password"), Err(StoreError::KeyringMismatch(_))));
 }
+
+#[test]
+fn reviews_rewritten_or_deleted_an_approved_draft_deleted_or_an_erasure_row_written_are_each_detected() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "a review's comment rewritten",
+            "UPDATE reviews SET comment = 'fine' WHERE decision = 'approve'",
+            "was changed after asha signed it",
+        ),
+        (
+            "the approving review deleted",
+            "DELETE FROM reviews WHERE decision = 'approve'",
+            "the approving review of note",
+        ),
+        (
+            "the approved draft deleted",
+            "PRAGMA foreign_keys = OFF; DELETE FROM finding_acks; DELETE FROM reviews; DELETE FROM drafts WHERE status = 'approved'",
+            "the approved draft of note",
+        ),
+        (
+            "an erasure row written with SQL",
+            "INSERT INTO erasures (person_id, by, at) VALUES (99, 'admin', 'now')",
+            "an erasure of person 99 is recorded that no admin signed",
+        ),
+    ];
+    for (what, sql, reported_as) in cases {
+        let (_dir, db, _, _) = home_with_a_note();
+        let conn = sqlcipher(&db, "tom", "tom-password");
+        // A careful insider: every guard dropped for the change and put back exactly as it was.
+        let guards: Vec<(String, String)> = conn
+            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            .expect("triggers")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("triggers")
+            .collect::<rusqlite::Result<_>>()
+            .expect("triggers");
+        for (name, _) in &guards {
+            conn.execute_batch(&format!("DROP TRIGGER {name}")).expect("drop");
+        }
+        conn.execute_batch(sql).unwrap_or_else(|e| panic!("{what}: {e}"));
+        for (_, sql) in &guards {
+            conn.execute_batch(sql).expect("put back");
+        }
+        drop(conn);
+        let asha = Store::open(&db, "asha", "asha-password").expect("asha");
+        let check = asha.verify_audit().expect("verify");
+        assert!(check.problems.iter().any(|p| p.contains(reported_as)), "{what}: {:?}", check.problems);
+    }
+}

@@ -249,6 +249,17 @@ impl Store {
         let id = note.id;
         let (seq, content) = match (note.draft_id, note.amends) {
             (Some(draft), _) => {
+                let (draft_kept, approved): (bool, bool) = self.conn.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM drafts WHERE id = ?1 AND status = 'approved'),
+                            EXISTS (SELECT 1 FROM reviews WHERE draft_id = ?1 AND decision = 'approve')",
+                    [draft],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                if !draft_kept || !approved {
+                    let gone = if draft_kept { "approving review" } else { "approved draft" };
+                    let reason = format!("the {gone} of note {id} (draft {draft}) was deleted or changed");
+                    return Ok((SignatureCheck::Invalid { reason }, None));
+                }
                 let comment: Option<String> = self
                     .conn
                     .query_row(
@@ -321,6 +332,22 @@ impl Store {
         for id in submitted {
             if let SignatureCheck::Invalid { reason } = self.submission_signature(id)? {
                 out.push(reason);
+            }
+        }
+        // An erasure row lets final notes be deleted: each must come from an admin's signed erasure.
+        let erased: Vec<i64> = self
+            .conn
+            .prepare("SELECT person_id FROM erasures ORDER BY person_id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for person in erased {
+            let content = digest(&["erase", &person.to_string()]);
+            let check = match acts::latest(&self.conn, "erase_person", &format!("people/{person}"))? {
+                Some(seq) => acts::check(&self.conn, self.trust.as_ref(), seq, Some(&content))?,
+                None => SignatureCheck::Invalid { reason: "no erasure in the audit trail".into() },
+            };
+            if let SignatureCheck::Invalid { reason } = check {
+                out.push(format!("an erasure of person {person} is recorded that no admin signed ({reason})"));
             }
         }
         Ok(out)
