@@ -593,7 +593,7 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         ui.type_into("#remove-confirm", "ash").await;
         ui.click("#remove").await;
         ui.wait_text("#error", "the refusal", |t| t.contains("Type asha to confirm")).await;
-        ui.shot("09-team").await;
+        ui.shot("13-team").await;
         ui.axe("team").await;
 
         // Records: the audit trail checks out and names what was just done; a subject access export shows the
@@ -624,7 +624,7 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         ui.type_into("#erase-confirm", "NHS-0002").await;
         ui.click("#erase").await;
         ui.wait_text("#audit-events", "the erasure", |t| t.contains("erase person")).await;
-        ui.shot("09b-records").await;
+        ui.shot("14-records").await;
         ui.axe("records").await;
         ui.click("#nav-team").await;
         ui.wait_text("#team-people", "Bob gone", |t| t.contains("Margaret") && !t.contains("Bob")).await;
