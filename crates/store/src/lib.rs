@@ -285,12 +285,13 @@ impl Store {
         let Some(root) = keyring::root(&keyring)? else {
             if listed == Role::Admin {
                 self.check_schema()?;
+                // The admin's new keys go into the keyring first: should the rest fail, they still sign in, and
+                // the next sign-in tries again.
                 let identity = Identity::generate();
                 let root_key = identity.public().0;
+                keyring::add(&keyring, &self.key, &self.user, &identity, password)?;
                 self.identity = Some(identity);
                 self.certify_root()?;
-                let identity = self.identity.as_ref().expect("set above");
-                keyring::add(&keyring, &self.key, &self.user, identity, password)?;
                 keyring::pin_root(&keyring, keyring::Root { key: root_key })?;
             }
             return Ok(());
