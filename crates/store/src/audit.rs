@@ -89,23 +89,25 @@ pub(crate) struct StoredRow {
     pub(crate) intact: bool,
 }
 
+/// An [`AuditRow`] from a query whose first columns are `seq, at, actor, action, record, detail`.
+fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        record: r.get(4)?,
+        detail: r.get(5)?,
+    })
+}
+
 /// The row numbered `seq`.
 pub(crate) fn row(conn: &Connection, seq: i64) -> Result<Option<StoredRow>> {
     let found = conn
         .query_row(
             "SELECT seq, at, actor, action, record, detail, prev_hash, hash FROM audit WHERE seq = ?1",
             [seq],
-            |r| {
-                let row = AuditRow {
-                    seq: r.get(0)?,
-                    at: r.get(1)?,
-                    actor: r.get(2)?,
-                    action: r.get(3)?,
-                    record: r.get(4)?,
-                    detail: r.get(5)?,
-                };
-                Ok((row, r.get::<_, String>(6)?, r.get::<_, String>(7)?))
-            },
+            |r| Ok((audit_row(r)?, r.get::<_, String>(6)?, r.get::<_, String>(7)?)),
         )
         .optional()?;
     Ok(found.map(|(row, prev, hash)| {
@@ -174,16 +176,7 @@ pub(crate) fn recent(
          WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR record = ?2 OR record LIKE ?2 || '/%')
          ORDER BY seq DESC LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![actor, record, limit as i64], |r| {
-        Ok(AuditRow {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            record: r.get(4)?,
-            detail: r.get(5)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![actor, record, limit as i64], audit_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -192,16 +185,7 @@ pub(crate) fn rows_for(conn: &Connection, records: &[String]) -> Result<Vec<Audi
     let mut stmt = conn.prepare("SELECT seq, at, actor, action, record, detail FROM audit WHERE record = ?1")?;
     let mut out = Vec::new();
     for record in records {
-        let rows = stmt.query_map([record], |r| {
-            Ok(AuditRow {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                record: r.get(4)?,
-                detail: r.get(5)?,
-            })
-        })?;
+        let rows = stmt.query_map([record], audit_row)?;
         out.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
     }
     out.sort_by_key(|r| r.seq);

@@ -196,40 +196,30 @@ pub(crate) fn create(path: &Path, user: &str, password: &str) -> Result<([u8; 32
 
 /// A [`SEALED`] entry: `identity` wrapped by `password`, and `key` sealed to its public sealing key `sealing`.
 fn entry(identity: &Identity, sealing: &str, key: &[u8; 32], user: &str, password: &str) -> Result<Entry> {
-    let salt: [u8; 16] = rand::random();
-    let nonce: [u8; 24] = rand::random();
-    let kek = derive(password, &salt, MEMORY_KIB, PASSES, LANES)?;
-    let cipher = XChaCha20Poly1305::new(Key::from_slice(&kek));
-    let secrets = identity.secrets();
-    let payload = Payload { msg: &secrets[..], aad: &binding(SEALED, user) };
-    let wrapped = cipher.encrypt(XNonce::from_slice(&nonce), payload).map_err(|e| StoreError::Crypto(e.to_string()))?;
-    Ok(Entry {
-        format: SEALED,
-        failures: 0,
-        locked_until: 0,
-        user: user.to_owned(),
-        salt: hex(&salt),
-        memory_kib: MEMORY_KIB,
-        passes: PASSES,
-        lanes: LANES,
-        nonce: hex(&nonce),
-        wrapped_key: None,
-        wrapped_secrets: Some(hex(&wrapped)),
-        sealed: Some(identity::seal(key, sealing, &sealing_context(user))?),
-        sealed_next: None,
-    })
+    let mut entry = wrapped(SEALED, &identity.secrets()[..], user, password)?;
+    entry.sealed = Some(identity::seal(key, sealing, &sealing_context(user))?);
+    Ok(entry)
 }
 
 /// A [`BOUND`] entry: `key` wrapped by `password` (entries from before keys were sealed, rebound at sign-in).
 fn bound_entry(key: &[u8; 32], user: &str, password: &str) -> Result<Entry> {
+    wrapped(BOUND, key, user, password)
+}
+
+/// An entry of `format` holding `secret` wrapped by a key derived from `password`, authenticated with `user`'s
+/// name: the database key itself ([`BOUND`]) or the user's private keys ([`SEALED`], which the caller completes
+/// with the sealed database key).
+fn wrapped(format: u32, secret: &[u8], user: &str, password: &str) -> Result<Entry> {
     let salt: [u8; 16] = rand::random();
     let nonce: [u8; 24] = rand::random();
     let kek = derive(password, &salt, MEMORY_KIB, PASSES, LANES)?;
     let cipher = XChaCha20Poly1305::new(Key::from_slice(&kek));
-    let payload = Payload { msg: key.as_slice(), aad: &binding(BOUND, user) };
-    let wrapped = cipher.encrypt(XNonce::from_slice(&nonce), payload).map_err(|e| StoreError::Crypto(e.to_string()))?;
+    let payload = Payload { msg: secret, aad: &binding(format, user) };
+    let wrapped =
+        hex(&cipher.encrypt(XNonce::from_slice(&nonce), payload).map_err(|e| StoreError::Crypto(e.to_string()))?);
+    let (wrapped_key, wrapped_secrets) = if format == SEALED { (None, Some(wrapped)) } else { (Some(wrapped), None) };
     Ok(Entry {
-        format: BOUND,
+        format,
         failures: 0,
         locked_until: 0,
         user: user.to_owned(),
@@ -238,8 +228,8 @@ fn bound_entry(key: &[u8; 32], user: &str, password: &str) -> Result<Entry> {
         passes: PASSES,
         lanes: LANES,
         nonce: hex(&nonce),
-        wrapped_key: Some(hex(&wrapped)),
-        wrapped_secrets: None,
+        wrapped_key,
+        wrapped_secrets,
         sealed: None,
         sealed_next: None,
     })

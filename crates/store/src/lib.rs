@@ -437,16 +437,7 @@ impl Store {
                 StoreError::Sqlite(m) if m.contains("UNIQUE") => StoreError::AlreadyExists(PathBuf::from(name)),
                 other => other,
             })?;
-            let (cert, statement) = identity::issue(
-                tx,
-                signer.identity,
-                Some(signer.cert),
-                name,
-                CertRole::Active(role),
-                &identity.public(),
-            )?;
-            let content = certificate_content(cert, &statement);
-            acts::record(tx, signer, me, "add_user", &format!("users/{name}"), role.as_str(), &content)?;
+            certify(tx, signer, me, "add_user", name, CertRole::Active(role), &identity.public(), role.as_str())?;
             // Last, so that a failed keyring write rolls the user back.
             keyring::add(&path, &key, name, &identity, password)
         })
@@ -467,16 +458,7 @@ impl Store {
         let (path, key) = (keyring::path_for(&self.path), self.key);
         let identity = Identity::generate();
         let cert = self.write_signed(|tx, signer, me| {
-            let (cert, statement) = identity::issue(
-                tx,
-                signer.identity,
-                Some(signer.cert),
-                name,
-                CertRole::Active(role),
-                &identity.public(),
-            )?;
-            let content = certificate_content(cert, &statement);
-            acts::record(tx, signer, me, "set_password", &format!("users/{name}"), "", &content)?;
+            let cert = certify(tx, signer, me, "set_password", name, CertRole::Active(role), &identity.public(), "")?;
             keyring::add(&path, &key, name, &identity, password)?;
             Ok(cert)
         })?;
@@ -501,17 +483,7 @@ impl Store {
         };
         self.write_signed(|tx, signer, me| {
             let public = (cert.verifying_key, cert.sealing_key);
-            let (id, statement) =
-                identity::issue(tx, signer.identity, Some(signer.cert), name, CertRole::Removed, &public)?;
-            acts::record(
-                tx,
-                signer,
-                me,
-                "remove_user",
-                &format!("users/{name}"),
-                "",
-                &certificate_content(id, &statement),
-            )
+            certify(tx, signer, me, "remove_user", name, CertRole::Removed, &public, "").map(drop)
         })?;
         self.rekey()
     }
@@ -748,6 +720,24 @@ fn schema_changes(conn: &Connection) -> Result<Vec<String>> {
         out.push(format!("the {kind} {name} was added"));
     }
     Ok(out)
+}
+
+/// Issues `name` a certificate for `role` and the public keys `public`, signed by `signer`, and records `action`
+/// on `users/NAME` signed over it; returns the certificate's id.
+#[allow(clippy::too_many_arguments)]
+fn certify(
+    tx: &Connection,
+    signer: &Signer<'_>,
+    me: &str,
+    action: &str,
+    name: &str,
+    role: CertRole,
+    public: &(String, String),
+    detail: &str,
+) -> Result<i64> {
+    let (cert, statement) = identity::issue(tx, signer.identity, Some(signer.cert), name, role, public)?;
+    acts::record(tx, signer, me, action, &format!("users/{name}"), detail, &certificate_content(cert, &statement))?;
+    Ok(cert)
 }
 
 /// What an act that issues a certificate signs.
