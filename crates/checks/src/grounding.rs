@@ -393,26 +393,9 @@ fn supports(other: &Fact, fact: &Fact) -> bool {
     }
 }
 
-/// The first number written in an amount ("500mg" -> 500, "two tablets" -> 2). Remembered per text: a check asks
-/// it of each amount of the notes for each number of the draft.
+/// The first number written in an amount ("500mg" -> 500, "two tablets" -> 2).
 fn number_in(text: &str) -> Option<f64> {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    thread_local! {
-        static SEEN: RefCell<HashMap<String, Option<f64>>> = RefCell::new(HashMap::new());
-    }
-    if let Some(known) = SEEN.with(|seen| seen.borrow().get(text).copied()) {
-        return known;
-    }
-    let number = extract_facts(text).into_iter().find(|f| f.kind == FactKind::Number).and_then(|f| f.value);
-    SEEN.with(|seen| {
-        let mut seen = seen.borrow_mut();
-        if seen.len() > 4096 {
-            seen.clear();
-        }
-        seen.insert(text.to_owned(), number);
-    });
-    number
+    extract_facts(text).into_iter().find(|f| f.kind == FactKind::Number).and_then(|f| f.value)
 }
 
 fn time_matches(fact: &Fact, other: &Fact) -> bool {
