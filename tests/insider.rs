@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tend_store::{Decision, NewDraft, Role, SignatureCheck, Store, StoreError};
+use tend_store::{Decision, Role, SignatureCheck, Store, StoreError};
 
 /// The database key, derived from a keyring entry and its password as anyone who knows the format could.
 fn insider_key(db: &Path, user: &str, password: &str) -> [u8; 32] {
@@ -66,16 +66,7 @@ fn sqlcipher(db: &Path, user: &str, password: &str) -> rusqlite::Connection {
 }
 
 fn draft(store: &mut Store, person: i64, text: &str) -> i64 {
-    store
-        .save_draft(&NewDraft {
-            person_id: person,
-            task: "care-note",
-            source_text: text,
-            ai_text: text,
-            findings_json: "[]",
-            provenance_json: "{}",
-        })
-        .expect("save")
+    crate::store::save(store, person, text, 0)
 }
 
 /// `home()` with a person tom is assigned to, and one note tom wrote and asha approved: (dir, db, person, final).

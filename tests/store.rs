@@ -29,7 +29,8 @@ fn findings(n: usize) -> String {
     format!("[{}]", items.join(","))
 }
 
-fn save(store: &mut Store, person: i64, text: &str, n_findings: usize) -> i64 {
+/// Saves a draft of `text` with `n_findings` findings; returns its id.
+pub(crate) fn save(store: &mut Store, person: i64, text: &str, n_findings: usize) -> i64 {
     let f = findings(n_findings);
     store
         .save_draft(&NewDraft {
