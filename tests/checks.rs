@@ -90,6 +90,15 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ("Sold for £12.50, 25 left.", "It sold for £12.50 and twenty-five were left.", &[]),
     ("Go-there plan agreed.", "The go-there plan was agreed.", &[]),
     ("They had twenty - five machines.", "There were 25 machines.", &[]),
+    // Shorthand counts and fractions said in words (real drafts' false alarms), and "Sat" the verb.
+    ("Strip wash x1, BO x1", "Strip wash with one carer. Bowels opened once.", &[]),
+    (
+        "porridge 1/4, ate 3/4 of pie, 2/3 of soup",
+        "Porridge a quarter, ate three quarters of pie, two thirds of soup.",
+        &[],
+    ),
+    ("ate 3/4 of pie", "She ate a quarter of her pie.", &["omission \"3/4\"", "unsupported \"a quarter\""]),
+    ("sat in chair", "Sat in chair watching TV.", &[]),
     ("Gave her 12.50 euros for the shop.", "She was given 12.50 euros for the shop.", &[]),
     ("Shopping cost 12.50 euros.", "Shopping cost 12.50 euros at 12.50.", &["unsupported \"12.50\""]),
     // Money and decimals said in words are one number, and a spoken decimal before a unit is one dose.

@@ -33,6 +33,21 @@ const ITEMS: &[(&str, &[&str])] = &[
         "Said 'tired, cold'. Fluids 1,100ml\nBO x1; PU",
         &["0: Said 'tired, cold'", "1: Fluids 1,100ml", "2: BO x1", "3: PU"],
     ),
+    // A question or full stop inside a quotation ends the sentence only if a new one follows; an abbreviation's
+    // dot ends none; a clause of times only continues the list before it.
+    (
+        "Asked 'is it morning yet?' - reassured. Said 'fine.' Then slept. Meds given incl. sertraline 50mg",
+        &[
+            "0: Asked 'is it morning yet?' - reassured",
+            "1: Said 'fine.'",
+            "2: Then slept",
+            "3: Meds given incl. sertraline 50mg",
+        ],
+    ),
+    (
+        "Doris asleep at 22:00, 00:00 & 02:00, settled well",
+        &["0: Doris asleep at 22:00, 00:00 & 02:00", "0: settled well"],
+    ),
     ("   ", &[]),
 ];
 
@@ -80,6 +95,14 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Sun was out, visit Sun.", "Sunday was out, visit Sunday."),
     ("Sat out in chair, visit Sat", "Sat out in chair, visit Saturday"),
     ("amoxicillin 500mg TDS x5 days", "amoxicillin 500mg three times a day for five days"),
+    // "xN" after a refusal or a part of the day counts times; "SL" is left as written (senior lead or supported
+    // living); "++" is "a lot".
+    (
+        "refused care this AM x2, declined x1. Informed SL",
+        "refused care this morning twice, declined once. Informed SL",
+    ),
+    ("SOB on return, walking corridors ++", "short of breath on return, walking corridors a lot"),
+    ("GP appt Fri", "GP appointment Friday"),
     ("Imp: viral URTI/? LRTI, ? asthma", "Imp: viral URTI or possible LRTI, possible asthma"),
 ];
 
@@ -366,6 +389,13 @@ const REWRITES: &[RewriteCase] = &[
     ("said 'I slept like a log'", Some("Margaret"), "Said 'I slept like a log'.", true),
     ("Mum (Carol) rang 4pm", None, "Mum (Carol) rang at 4pm.", true),
     ("No SOB or chest pain", None, "No SOB or chest pain.", true),
+    // "at" only before a clock time, and a pronoun only where the line's own use says who it is (from real drafts:
+    // "Breakfast at two toast" for "toast x2", "He after he left was tearful" about the person, not the son).
+    ("Breakfast two toast and marmalade", None, "Breakfast at two toast and marmalade.", false),
+    ("Breakfast 8.15, toast", None, "Breakfast at 8.15, toast.", true),
+    ("After he left was tearful", Some("Grace"), "He after he left was tearful.", false),
+    ("After he left was tearful", Some("Grace"), "After he left was tearful.", true),
+    ("small red area left heel", None, "A small red area left of heel.", false),
     // A clause's verb spread over the next clause, a new relation, a new subject or object.
     ("blanching, barrier cream applied", None, "Blanching and barrier cream were applied.", false),
     ("blanching, barrier cream applied", None, "Blanching was a barrier cream applied.", false),

@@ -563,8 +563,12 @@ fn dates(c: &mut Collector<'_>) {
     let relative = r"(?i)\b(today|yesterday|tomorrow|tonight|last night|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|wed|thurs|fri|sat|sun)\b";
     for m in re(&RELATIVE, relative).find_iter(text) {
         let lower = m.as_str().to_lowercase();
-        // Three-letter day abbreviations only count in their capitalised form ("Sat", not "sat down").
+        // Three-letter day abbreviations only count in their capitalised form ("Sat", not "sat down"), and "Sat"
+        // before "in", "out", "with"... is the verb, even at the start of a sentence ("Sat in chair").
         if lower.len() <= 5 && !WEEKDAYS.contains(&lower.as_str()) && !m.as_str().starts_with(char::is_uppercase) {
+            continue;
+        }
+        if lower == "sat" && words(&text[m.end()..]).first().is_some_and(|w| crate::items::sat_as_verb_before(w.text)) {
             continue;
         }
         let day = WEEKDAYS
@@ -894,7 +898,7 @@ fn numbers(c: &mut Collector<'_>) {
     let text = c.text;
     let number = re_built(&NUMBER, || {
         format!(
-            r"(?i)\b(?:(?:{TENS})(?:\s*-\s*|\s+)(?:{UNITS})|(?:one|a)\s+half|x\s?\d+|\d+/\d+|\d+(?:\.\d+)?|{NUMBER_WORDS}|hundred|thousand|dozen|half|twice)\b"
+            r"(?i)\b(?:(?:{TENS})(?:\s*-\s*|\s+)(?:{UNITS})|(?:one|a)\s+half|(?:one|a|two|three)\s+(?:quarters?|thirds?)|x\s?\d+|\d+/\d+|\d+(?:\.\d+)?|{NUMBER_WORDS}|hundred|thousand|dozen|half|twice)\b"
         )
     });
     for m in number.find_iter(text) {
@@ -905,6 +909,13 @@ fn numbers(c: &mut Collector<'_>) {
         // Compounds ("twenty-five", "twenty five" and a transcript's "twenty - five") and words are spoken numbers.
         let value = if lower.ends_with("half") {
             Some(0.5)
+        } else if let Some((count, part)) =
+            lower.split_once(char::is_whitespace).filter(|(_, p)| p.contains("quarter") || p.contains("third"))
+        {
+            // "a quarter", "three quarters", "two thirds".
+            let count = if matches!(count, "a" | "one") { 1.0 } else { number_word(count).unwrap_or(1.0) };
+            let whole = if part.trim().starts_with("quarter") { 4.0 } else { 3.0 };
+            Some(count / whole)
         } else if let Some(times) = lower.strip_prefix('x') {
             times.trim().parse().ok()
         } else {

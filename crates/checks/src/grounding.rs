@@ -350,7 +350,23 @@ impl<'f> Backing<'f> {
 /// words in `text` however they are joined or capitalised ("P-make" by "P - make", "Mary-Jane" by "Mary Jane",
 /// "Patel" by "mrs patel").
 fn backed(fact: &Fact, backing: &Backing<'_>, text: &str) -> bool {
-    backing.backs(fact) || (fact.kind == FactKind::Name && spelled_in(&fact.text, text))
+    backing.backs(fact)
+        || (fact.kind == FactKind::Name && spelled_in(&fact.text, text))
+        || (fact.kind == FactKind::Number && count_in_words(fact, text))
+}
+
+/// Whether `text` says the count of a shorthand "x1" or "x2" in words: "one" or "once" ("with one carer", "bowels
+/// opened once"), "two" or "twice" ("twice" is a number the facts read; "one" is too common a word to be one).
+fn count_in_words(fact: &Fact, text: &str) -> bool {
+    let said = |words: &[&str]| {
+        text.split(|c: char| !c.is_alphanumeric()).any(|w| words.iter().any(|x| w.eq_ignore_ascii_case(x)))
+    };
+    fact.text.to_lowercase().starts_with('x')
+        && match fact.value {
+            Some(v) if v == 1.0 => said(&["one", "once", "single"]),
+            Some(v) if v == 2.0 => said(&["two", "twice", "both"]),
+            _ => false,
+        }
 }
 
 fn spelled_in(name: &str, text: &str) -> bool {

@@ -72,6 +72,18 @@ fn sentences(notes: &str) -> Vec<(usize, usize)> {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        // A mark right before a closing quotation mark ends the sentence after the quotation, and only when
+        // what follows starts a new one: "Asked 'is it morning yet?' - reassured" is one sentence.
+        if matches!(b, b'?' | b'!' | b'.') && bytes.get(i + 1).is_some_and(|&n| n == b'\'' || n == b'"') {
+            let after = &notes[i + 2..];
+            let rest = after.trim_start();
+            if rest.is_empty() || (rest.len() < after.len() && rest.starts_with(|c: char| c.is_uppercase())) {
+                push_trimmed(notes, start, i + 2, &mut out);
+                start = i + 2;
+            }
+            i += 2;
+            continue;
+        }
         let ends = match b {
             b'\n' | b';' | b'!' => true,
             b'?' => bytes.get(i + 1).is_none_or(|n| !n.is_ascii_alphanumeric()),
@@ -81,8 +93,7 @@ fn sentences(notes: &str) -> Vec<(usize, usize)> {
                 let digit_before = i > 0 && bytes[i - 1].is_ascii_digit();
                 let word_before = notes[..i].rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
                 let abbreviation = ABBREVIATIONS.contains(&word_before.to_lowercase().as_str());
-                !(abbreviation || digit_before && digit_after)
-                    && next.is_none_or(|n| n.is_ascii_whitespace() || n == b'\'' || n == b'"')
+                !(abbreviation || digit_before && digit_after) && next.is_none_or(|n| n.is_ascii_whitespace())
             }
             _ => false,
         };
@@ -97,7 +108,8 @@ fn sentences(notes: &str) -> Vec<(usize, usize)> {
 }
 
 /// Words whose dot does not end a sentence.
-const ABBREVIATIONS: &[&str] = &["mr", "mrs", "ms", "dr", "approx", "st", "etc", "eg", "ie", "no", "vs"];
+const ABBREVIATIONS: &[&str] =
+    &["mr", "mrs", "ms", "dr", "approx", "st", "etc", "eg", "ie", "no", "vs", "incl", "inc", "esp", "poss"];
 
 /// Byte ranges of the clauses of the sentence `notes[start..end]`: split at commas and at dashes with a space on
 /// either side, never inside quotation marks.
@@ -132,7 +144,20 @@ fn clauses(notes: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
         }
     }
     push_trimmed(notes, start + from, end, &mut out);
-    out
+    // A clause of times or numbers only continues a list begun in the clause before: "asleep at 22:00, 00:00 &
+    // 02:00" is one clause, never "00:00 and 02:00" on its own.
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(out.len());
+    for (a, b) in out {
+        let numbers_only = notes[a..b].split_whitespace().all(|w| {
+            let w = w.trim_end_matches(['.', ',']);
+            matches!(w, "&" | "and" | "or" | "+") || w.starts_with(|c: char| c.is_ascii_digit())
+        });
+        match merged.last_mut() {
+            Some(last) if numbers_only => last.1 = b,
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
 }
 
 fn push_trimmed(notes: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
@@ -199,10 +224,47 @@ const AFTER_SAT: &[&str] = &[
     "out", "in", "up", "with", "on", "by", "at", "down", "outside", "quietly", "for", "next", "beside", "watching",
     "reading", "talking", "chatting",
 ];
-/// Events before "xN" that say N is a number of times ("BO x1", "pad changed x2", "coughed x2").
+/// Whether "Sat" before `next` is the verb ("Sat out in chair"), not Saturday.
+pub(crate) fn sat_as_verb_before(next: &str) -> bool {
+    AFTER_SAT.contains(&next.to_lowercase().as_str())
+}
+
+/// Events before "xN" that say N is a number of times ("BO x1", "pad changed x2", "coughed x2", "declined x2"),
+/// and parts of the day ("refused this AM x2": twice this morning).
 const TIMES: &[&str] = &[
-    "bo", "pu", "changed", "coughed", "smoked", "vomited", "turned", "turns", "checked", "opened", "sick", "rang",
-    "called", "seen", "woke",
+    "bo",
+    "pu",
+    "changed",
+    "coughed",
+    "smoked",
+    "vomited",
+    "turned",
+    "turns",
+    "checked",
+    "opened",
+    "sick",
+    "rang",
+    "called",
+    "seen",
+    "woke",
+    "refused",
+    "declined",
+    "offered",
+    "prompted",
+    "reminded",
+    "encouraged",
+    "asked",
+    "tried",
+    "fell",
+    "am",
+    "pm",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "overnight",
+    "today",
+    "tonight",
 ];
 /// Care tasks before "xN" that say N is a number of carers ("strip wash x1", "hoisted x2"), as UK home-care
 /// rotas write double-up calls.
@@ -264,8 +326,7 @@ pub fn expand(text: &str) -> String {
             let (na, nb) = core(n);
             n[na..nb].to_owned()
         });
-        let sat_as_verb =
-            lower == "sat" && next.as_deref().is_some_and(|n| AFTER_SAT.contains(&n.to_lowercase().as_str()));
+        let sat_as_verb = lower == "sat" && next.as_deref().is_some_and(sat_as_verb_before);
         let replacement = if sat_as_verb {
             None
         } else if *token == "?" && next.is_some() {

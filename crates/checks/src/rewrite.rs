@@ -151,6 +151,30 @@ const NUMBER_WORDS: &[&str] = &[
 /// Subject pronouns: a rewrite may add the one its line has ("she ... she was happy").
 const PRONOUNS: &[&str] = &["she", "he", "they"];
 
+/// Verbs of saying and feeling: a pronoun right after one is the speaker's own ("says she slept well").
+const REPORTING: &[&str] = &[
+    "says",
+    "said",
+    "feels",
+    "felt",
+    "thinks",
+    "thought",
+    "states",
+    "stated",
+    "reports",
+    "reported",
+    "told",
+    "tells",
+    "explained",
+    "explains",
+    "mentioned",
+    "mentions",
+    "knows",
+    "knew",
+    "hopes",
+    "hoped",
+];
+
 /// Irregular verbs: plain, present, past, past participle, "-ing".
 const IRREGULAR: &[[&str; 5]] = &[
     ["be", "is", "was", "been", "being"],
@@ -221,6 +245,9 @@ struct Required {
     forms: Vec<String>,
     /// A number or time: copied exactly, and no "was" right before it.
     number: bool,
+    /// A clock time ("7:30", "12.45", "10am", "6pm"): "at" may be put before it, before no other number ("Breakfast
+    /// at two" for "toast x2").
+    time: bool,
     /// Inside a quotation: copied exactly, nothing added inside.
     quoted: bool,
     /// Inside brackets: kept inside them, nothing added inside.
@@ -244,8 +271,9 @@ struct Required {
 pub struct Rewrite {
     /// The line's words, in order.
     required: Vec<Required>,
-    /// Words a rewrite may add besides grammar: the subject pronouns the line has.
-    subjects: Vec<String>,
+    /// Words a rewrite may add besides grammar: the subject pronouns the line has, each with the first place in
+    /// the line where it may be added.
+    subjects: Vec<(String, usize)>,
     /// How many words a rewrite may add in all.
     max_added: usize,
     /// Punctuation a rewrite may write: a sentence's own, and the line's ("(", "/").
@@ -273,8 +301,16 @@ impl Rewrite {
         let initials: Vec<String> = names.iter().filter_map(|n| n.chars().next()).map(String::from).collect();
         let line_words = words(line, false);
         let is_initial = |w: &Word| w.initial && initials.contains(&w.text);
-        let has = |word: &str| line_words.iter().any(|w| w.text == word);
-        let subjects: Vec<String> = PRONOUNS.iter().filter(|p| has(p)).map(|p| (*p).to_owned()).collect();
+        // A pronoun may be added once the line has used it, or anywhere when the line uses it after a verb of saying
+        // ("says she slept well": she said she slept well); "After he left was tearful" is about someone else.
+        let subjects: Vec<(String, usize)> = PRONOUNS
+            .iter()
+            .filter_map(|p| {
+                let k = line_words.iter().position(|w| w.text == *p && !w.quoted)?;
+                let reported = k.checked_sub(1).is_some_and(|b| REPORTING.contains(&line_words[b].text.as_str()));
+                Some(((*p).to_owned(), if reported { 0 } else { k + 1 }))
+            })
+            .collect();
         let required: Vec<Required> = line_words
             .iter()
             .enumerate()
@@ -303,10 +339,17 @@ impl Rewrite {
                     && !IRREGULAR
                         .iter()
                         .any(|v| v[0] == w.text || v[1] == w.text || (v[2] == w.text && v[3] != w.text));
+                let time = number
+                    && w.text.starts_with(|c: char| c.is_ascii_digit())
+                    && (w.text.contains([':', '.'])
+                        || w.text.ends_with("am")
+                        || w.text.ends_with("pm")
+                        || line_words.get(k + 1).is_some_and(|n| n.text == "am" || n.text == "pm"));
                 Required {
                     word: w.text.clone(),
                     forms,
                     number,
+                    time,
                     quoted: w.quoted,
                     bracketed: w.bracketed,
                     hyphen_joined: w.hyphen_joined,
@@ -472,7 +515,7 @@ impl Rewrite {
                 && !word.hyphen_joined
                 && n < self.max_added
                 && self.insertable(&word.text, i, joined);
-            let joins = joined || word.text == "and" || self.subjects.contains(&word.text);
+            let joins = joined || word.text == "and" || self.subjects.iter().any(|(s, _)| *s == word.text);
             [said.then_some((i + 1, n, false, true)), added.then_some((i, n + 1, joins, false))].into_iter().flatten()
         })
     }
@@ -493,7 +536,7 @@ impl Rewrite {
             return false;
         }
         if BEFORE_NUMBER.contains(&word) || next.number {
-            return BEFORE_NUMBER.contains(&word) && next.number;
+            return BEFORE_NUMBER.contains(&word) && next.time;
         }
         if ARTICLES.contains(&word) {
             return next.article_before;
@@ -501,8 +544,14 @@ impl Rewrite {
         if BE_HAVE.contains(&word) {
             return next.be_before && (joined || !next.opens_clause);
         }
-        if self.subjects.iter().any(|s| s == word) {
-            return true;
+        if let Some((_, first)) = self.subjects.iter().find(|(s, _)| s == word) {
+            // Only after the line has said it: "After he left was tearful" never becomes "He after he left was
+            // tearful", which gives the son's leaving to the person.
+            return i >= *first;
+        }
+        // A side stays on its body part: "left heel" never becomes "left of heel".
+        if word == "of" && i > 0 && matches!(self.required[i - 1].word.as_str(), "left" | "right") {
+            return false;
         }
         // Clauses stay apart: "blanching, barrier cream applied" never becomes "blanching and barrier cream were
         // applied", nor "R side, pressure areas intact" "the right side of the pressure area".
@@ -525,7 +574,7 @@ impl Rewrite {
             .into_iter()
             .flat_map(|r| r.forms.iter().map(String::as_str));
         let added =
-            GRAMMAR.iter().chain(BEFORE_NUMBER).copied().chain(self.subjects.iter().map(String::as_str)).filter(
+            GRAMMAR.iter().chain(BEFORE_NUMBER).copied().chain(self.subjects.iter().map(|(s, _)| s.as_str())).filter(
                 move |w| {
                     apart
                         && region == (false, false)
