@@ -396,6 +396,14 @@ const REWRITES: &[RewriteCase] = &[
     ("After he left was tearful", Some("Grace"), "He after he left was tearful.", false),
     ("After he left was tearful", Some("Grace"), "After he left was tearful.", true),
     ("small red area left heel", None, "A small red area left of heel.", false),
+    ("Mood good all day", None, "The mood of good all day.", false),
+    ("Will check again at lunch call", None, "The will check again at the lunch call.", false),
+    ("Daughter Jean phoning at 11", None, "A daughter of Jean is phoning at 11.", false),
+    // A capital inside a word only where the line has one ("AMLodipine" from a real draft).
+    ("amlodipine 5mg given", None, "AMLodipine 5mg was given.", false),
+    ("Back asleep 02:15", None, "Back aSleep at 02:15.", false),
+    ("Visit from McDonald", None, "Visit from McDonald.", true),
+    ("Drank 2 cups squash, ate 1/2 porridge", None, "Drank 2 cups of squash, ate 1/2 of porridge.", true),
     // A clause's verb spread over the next clause, a new relation, a new subject or object.
     ("blanching, barrier cream applied", None, "Blanching and barrier cream were applied.", false),
     ("blanching, barrier cream applied", None, "Blanching was a barrier cream applied.", false),

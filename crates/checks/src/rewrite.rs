@@ -2,8 +2,8 @@
 //! of the line is said, in its order, as written (an irregular verb may change tense: "said" for "says"; the
 //! person's initial may become their name); the words it may add are grammar, each only where English puts it: an
 //! article before a noun phrase, "was" or "had" before a participle, a preposition or a clause's last word, "and"
-//! or "of" inside a clause, "at" before a time, and the line's own pronouns. Quotations and brackets are kept word
-//! for word; clauses stay apart. Nothing else can be written: not a new subject for an act ("They made tea" for
+//! inside a clause, "of" after an amount, "at" before a clock time, and the line's own pronouns once the line has
+//! said who they are. Quotations and brackets are kept word for word; clauses stay apart. Nothing else can be written: not a new subject for an act ("They made tea" for
 //! "made tea"), not a new relation ("sat in the lounge with a bright"), not a new word ("application" for
 //! "applied"), not one clause's verb spread over another ("blanching and barrier cream were applied").
 //!
@@ -121,6 +121,15 @@ const NO_ARTICLE_BEFORE: &[&str] = &[
     "currently",
     "ex",
     "nil",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "must",
+    "may",
+    "might",
+    "shall",
 ];
 
 /// Prepositions and conjunctions, after which an article may be put ("to the toilet", "and the bowels").
@@ -256,6 +265,9 @@ struct Required {
     hyphen_joined: bool,
     /// In capitals ("SOB", "PMH"): written in capitals.
     capitals: bool,
+    /// In mixed case ("McDonald", "iPad"): the only words that may have a capital after their first letter (not
+    /// "AMLodipine", "aSleep").
+    mixed: bool,
     /// An article, which a rewrite may leave out.
     droppable: bool,
     /// The first word of a clause of the line (not the first of the line).
@@ -354,6 +366,7 @@ impl Rewrite {
                     bracketed: w.bracketed,
                     hyphen_joined: w.hyphen_joined,
                     capitals: w.capitals,
+                    mixed: w.mixed,
                     droppable: !w.quoted && !w.initial && ARTICLES.contains(&w.text.as_str()),
                     opens_clause,
                     article_before: !(number
@@ -457,6 +470,8 @@ impl Rewrite {
                             "hyphened where the line is not, or the reverse"
                         } else if r.capitals && !word.capitals {
                             "in small letters where the line has capitals"
+                        } else if word.mixed && !r.mixed {
+                            "with a capital letter inside it"
                         } else {
                             "without the clause break the line has before it, or with one it lacks"
                         }
@@ -549,9 +564,11 @@ impl Rewrite {
             // tearful", which gives the son's leaving to the person.
             return i >= *first;
         }
-        // A side stays on its body part: "left heel" never becomes "left of heel".
-        if word == "of" && i > 0 && matches!(self.required[i - 1].word.as_str(), "left" | "right") {
-            return false;
+        // "of" only after an amount ("half of", "2 cups of squash", "1 glass of OJ"): never "The mood of good all
+        // day", "The back of asleep", "left of heel".
+        if word == "of" {
+            let number_at = |k: Option<usize>| k.and_then(|k| self.required.get(k)).is_some_and(|r| r.number);
+            return !next.opens_clause && (number_at(i.checked_sub(1)) || number_at(i.checked_sub(2)));
         }
         // Clauses stay apart: "blanching, barrier cream applied" never becomes "blanching and barrier cream were
         // applied", nor "R side, pressure areas intact" "the right side of the pressure area".
@@ -569,7 +586,11 @@ impl Rewrite {
             .required
             .get(i)
             .filter(move |r| {
-                apart && r.region() == region && r.hyphen_joined == hyphen_joined && (!r.capitals || upper)
+                apart
+                    && r.region() == region
+                    && r.hyphen_joined == hyphen_joined
+                    && (!r.capitals || upper)
+                    && (!word.mixed || r.mixed)
             })
             .into_iter()
             .flat_map(|r| r.forms.iter().map(String::as_str));
@@ -600,6 +621,7 @@ impl Required {
         self.region() == word.region()
             && self.hyphen_joined == word.hyphen_joined
             && (!self.capitals || word.capitals)
+            && (!word.mixed || self.mixed)
             && self.forms.contains(&word.text)
     }
 }
@@ -627,6 +649,8 @@ struct Word {
     hyphen_joined: bool,
     /// Two letters or more, every letter a capital.
     capitals: bool,
+    /// A capital after the first letter without the whole word in capitals ("McDonald", "AMLodipine").
+    mixed: bool,
     /// A single capital letter: a person's initial.
     initial: bool,
     /// The first word of the text or after a comma, colon, semicolon, dash or full stop: a clause's first.
@@ -652,8 +676,18 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
             let initial = current.chars().count() == 1 && current.chars().all(char::is_uppercase);
             let letters = current.chars().filter(|c| c.is_alphabetic());
             let capitals = letters.clone().count() >= 2 && letters.clone().all(char::is_uppercase);
+            let mixed = !capitals && current.chars().skip(1).any(char::is_uppercase);
             let text = current.to_lowercase().replace('’', "'");
-            out.push(Word { text, quoted, bracketed, hyphen_joined, capitals, initial, clause_start: *clause_start });
+            out.push(Word {
+                text,
+                quoted,
+                bracketed,
+                hyphen_joined,
+                capitals,
+                mixed,
+                initial,
+                clause_start: *clause_start,
+            });
             *clause_start = false;
             current.clear();
         }
