@@ -40,6 +40,7 @@ const COMMANDS: &[&str] = &[
     "review_queue",
     "review",
     "notes",
+    "handover",
     "export_note",
     "report_error",
     "settings",

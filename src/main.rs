@@ -104,6 +104,19 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// A handover summary of a person's final notes, grouped by care category, every point linked to the note it
+    /// came from. Not a record: read it against the notes.
+    Handover {
+        /// The person's number.
+        #[arg(long)]
+        person: i64,
+        /// Which notes: last (the last note), 24h, 7d, or any number of hours (h) or days (d).
+        #[arg(long, default_value = "24h", value_parser = parse_within)]
+        within: tend_app::handover::Within,
+        /// The GGUF model file (default: $TEND_MODEL, the config file, then models/).
+        #[arg(long, short, env = "TEND_MODEL")]
+        model: Option<PathBuf>,
+    },
     /// Report an AI error in a draft, for your manager.
     Report {
         /// The draft's number.
@@ -296,6 +309,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Audit(c) => records::audit(&cli.store, c, cli.json),
         Command::Erase { person, yes } => records::erase(&cli.store, person, yes),
         Command::Export { person, format, out } => records::export(&cli.store, person, format, out.as_deref()),
+        Command::Handover { person, within, model } => handover(&cli.store, person, within, model, cli.json),
         Command::Report { draft, person, text } => records::report(&cli.store, draft, person, &text),
         Command::Reports { id, status, outcome } => {
             records::reports(&cli.store, id.zip(status).as_ref().map(|(id, s)| (*id, s.as_str(), outcome.as_str())))
@@ -304,6 +318,57 @@ fn run(cli: Cli) -> Result<()> {
             records::settings(&cli.store, retention_days, allow_self_review)
         }
     }
+}
+
+fn parse_within(text: &str) -> Result<tend_app::handover::Within, String> {
+    tend_app::handover::Within::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a span: write last, 24h, 7d, or a number of hours (h) or days (d)"))
+}
+
+/// Prints a handover summary of a person's final notes.
+fn handover(
+    store: &records::StoreArgs,
+    person: i64,
+    within: tend_app::handover::Within,
+    model: Option<PathBuf>,
+    json: bool,
+) -> Result<()> {
+    let mut session = records::sign_in(store)?;
+    let (name, notes, left_out) = session.handover_notes(person, within)?;
+    if notes.is_empty() {
+        bail!("{name} has no final notes in {}: nothing to summarise.", within.label());
+    }
+    let mut assistant = load(&resolve_model(model)?)?;
+    let summary = assistant.handover(&name, &notes, within, left_out, &GenerationParams::default(), &mut |p| {
+        if let Progress::Prefill { done, total } = p {
+            eprint!("\rWriting the summary: {done} of {total} parts of the notes");
+        }
+        Flow::Continue
+    })?;
+    eprintln!();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+        return Ok(());
+    }
+    println!("Handover summary for {name}, from {} ({} notes)\n", summary.within, summary.notes.len());
+    for group in &summary.groups {
+        println!("{}", group.label);
+        for point in &group.points {
+            let marker = if point.fallback { " (the note's own words)" } else { "" };
+            println!("  - {}  [note {}, {}]{marker}", point.text, point.note_id, point.reviewed_at);
+        }
+        if group.more > 0 {
+            println!("  ({} more in older notes)", group.more);
+        }
+    }
+    if !summary.left_out.is_empty() {
+        println!(
+            "\nLeft out, because their approval does not hold (run `tend audit verify`): notes {:?}",
+            summary.left_out
+        );
+    }
+    eprintln!("--- Review required: an AI summary, not a record. Read each point against its note. ---");
+    Ok(())
 }
 
 fn models(command: ModelsCommand, json: bool) -> Result<()> {

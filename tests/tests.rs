@@ -14,6 +14,7 @@ mod engine;
 mod eval;
 mod faithful;
 mod fuzz_seeds;
+mod handover;
 mod hostile;
 mod insider;
 mod kernels;

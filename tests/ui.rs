@@ -442,6 +442,18 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         assert!(exported.contains("AI-assisted draft, reviewed by asha (manager) on"), "{exported}");
         assert!(exported.contains("Signed with key ") && exported.contains("; audit "), "{exported}");
         ui.shot("07-notes").await;
+        // The handover summary of the last note: every point links to the part of the note it came from.
+        let note = ui.text("#notes-list .note-text").await;
+        ui.find("#handover-within").await.select_by_value("last").await.expect("choose the last note");
+        ui.click("#handover-button").await;
+        ui.wait_text("#handover", "the handover summary", |t| t.contains("Review required")).await;
+        let point = ui.text(".handover-point").await;
+        assert!(!point.trim().is_empty(), "a point is shown");
+        assert!(!ui.text("#handover").await.contains("null"), "nothing but the summary is shown");
+        ui.click(".handover-link").await;
+        let source = ui.wait_text("mark.handover-source", "the point's source", |t| !t.trim().is_empty()).await;
+        assert!(note.contains(source.trim()), "the lit part {source:?} is in the note {note:?}");
+        ui.shot("07b-handover").await;
         ui.axe("notes").await;
         ui.click("#nav-settings").await;
         ui.wait_text("#settings-model", "the model facts", |t| t.contains("SHA-256")).await;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tauri::State;
 use tauri::ipc::Channel;
+use tend_app::handover::Handover;
 use tend_app::models::{CatalogStatus, DownloadProgress, Imported};
 use tend_app::records::{Decision, DraftRecord, FinalNote, Incident, Person, Role};
 use tend_app::workspace::{
@@ -162,6 +163,11 @@ pub fn review(ws: Ws<'_>, id: i64, decision: Decision, comment: String) -> Answe
 #[tauri::command]
 pub fn notes(ws: Ws<'_>, person: i64) -> Answer<Vec<FinalNote>> {
     Ok(ws.notes(person)?)
+}
+
+#[tauri::command(async)]
+pub fn handover(ws: Ws<'_>, person: i64, within: String, events: Channel<DraftEvent>) -> Answer<Handover> {
+    Ok(ws.handover(person, &within, &mut |e| drop(events.send(e)))?)
 }
 
 #[tauri::command]

@@ -62,6 +62,7 @@ pub fn run() {
             commands::review_queue,
             commands::review,
             commands::notes,
+            commands::handover,
             commands::export_note,
             commands::report_error,
             commands::settings,

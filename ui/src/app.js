@@ -561,9 +561,9 @@ async function loadNotes() {
   const notes = (await call("notes", { person })) || [];
   list.replaceChildren(...notes.map((n) => {
     const exported = el("pre", { class: "paper export", id: `export-${n.id}`, hidden: true });
-    return el("li", { class: "card note" },
+    return el("li", { class: "card note", id: `note-${n.id}` },
       el("h3", {}, n.amends ? `Amendment ${n.id} to note ${n.amends}` : `Note ${n.id}`),
-      el("p", { class: "note-text" }, n.text),
+      el("p", { class: "note-text", "data-text": n.text }, n.text),
       el("p", { class: "muted" }, `Reviewed by ${n.reviewer} on ${n.reviewed_at}${n.amends ? `. Reason: ${n.reason}` : ""}`),
       el("p", { class: n.signature.status === "invalid" ? "error note-signature" : "muted note-signature" },
         signatureText(n.signature, n.amends ? "Amended and" : "Approved and")),
@@ -579,7 +579,57 @@ async function loadNotes() {
   if (notes.length === 0) list.append(el("li", {}, "No final notes yet."));
 }
 
-$("notes-person").addEventListener("change", loadNotes);
+$("notes-person").addEventListener("change", () => { $("handover").replaceChildren(); loadNotes(); });
+
+/** Marks the part of a note a handover point came from (UTF-8 byte offsets, as Rust gives them). */
+function showSource(point) {
+  for (const p of document.querySelectorAll(".note-text")) p.replaceChildren(p.dataset.text);
+  const text = document.querySelector(`#note-${point.note_id} .note-text`);
+  if (!text) return;
+  const bytes = encoder.encode(text.dataset.text);
+  const part = (a, b) => decoder.decode(bytes.slice(a, b));
+  text.replaceChildren(part(0, point.start), el("mark", { class: "handover-source" }, part(point.start, point.end)),
+    part(point.end));
+}
+
+$("handover-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (state.drafting) return;
+  const person = Number($("notes-person").value);
+  if (!person) { showError({ message: "Choose the person to summarise." }); return; }
+  const events = new Channel();
+  events.onmessage = (message) => {
+    if (message.event === "reading") {
+      $("handover-progress").textContent = `Writing… ${Math.round((100 * message.data.done) / Math.max(1, message.data.total))}%`;
+    }
+  };
+  state.drafting = true;
+  $("handover-button").disabled = true;
+  $("handover").replaceChildren();
+  const summary = await call("handover", { person, within: $("handover-within").value, events });
+  state.drafting = false;
+  $("handover-button").disabled = false;
+  $("handover-progress").textContent = "";
+  if (!summary) return;
+  const groups = summary.groups.map((g) => el("section", { class: "handover-group" },
+    el("h4", {}, g.label),
+    el("ul", {}, ...g.points.map((p) => el("li", {},
+      el("span", { class: "handover-point" }, p.text),
+      p.fallback ? el("small", { class: "fallback-note" }, " [the note's own words]") : null,
+      " ",
+      el("button", { type: "button", class: "link handover-link", onclick: () => {
+        showSource(p);
+        document.getElementById(`note-${p.note_id}`)?.scrollIntoView({ block: "center" });
+      } }, `note ${p.note_id}`)))),
+    g.more ? el("p", { class: "muted" }, `${g.more} more in older notes.`) : null));
+  $("handover").replaceChildren(
+    el("p", { id: "handover-flag" }, el("span", { class: "badge" }, "Review required"), ` An AI summary of ${summary.notes.length} notes from ${summary.within}, not a record. Read each point against its note.`),
+    ...groups,
+    ...(summary.left_out.length
+      ? [el("p", { class: "error" }, `Left out: notes ${summary.left_out.join(", ")}, whose approval does not hold (see Records, audit check).`)]
+      : []));
+  $("live").textContent = `The handover summary is ready: ${summary.groups.length} categories.`;
+});
 
 // ---- Team -------------------------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
 pub mod config;
 pub mod eval;
 pub mod faithful;
+pub mod handover;
 pub mod models;
 pub mod records;
 pub mod workspace;
@@ -37,6 +38,9 @@ pub enum AppError {
     /// The record store refused or failed.
     #[error(transparent)]
     Store(#[from] tend_store::StoreError),
+    /// A request that cannot be done as asked; the message says what to change.
+    #[error("{0}")]
+    Invalid(String),
     /// Nobody is signed in.
     #[error("sign in first")]
     NotSignedIn,
@@ -288,6 +292,32 @@ impl Assistant {
         let tokens = self.model.tokenizer().encode_text(source)?.len();
         let max_tokens = params.max_tokens.min(TRANSLATION_LENGTH_FACTOR * tokens + TRANSLATION_MARGIN);
         Ok(GenerationParams { max_tokens, ..params.clone() })
+    }
+
+    /// A handover summary of `notes` (newest first, from [`handover::notes_for`]) about `person`: each point written
+    /// from one sentence through the care note's faithful pipeline; see [`handover`]. `on_progress` hears
+    /// `Prefill { done, total }` per sentence written, and stops the summary with [`Flow::Stop`].
+    pub fn handover(
+        &mut self,
+        person: &str,
+        notes: &[tend_store::FinalNote],
+        within: handover::Within,
+        left_out: Vec<i64>,
+        params: &GenerationParams,
+        on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
+    ) -> Result<handover::Handover, AppError> {
+        let total = notes.iter().map(|n| tend_checks::items::read_items(&n.text).len()).sum::<usize>();
+        let mut done = 0;
+        let model = &mut self.model;
+        handover::summarise(person, notes, within, left_out, &mut |sentence| {
+            if on_progress(Progress::Prefill { done, total }) == Flow::Stop {
+                return Ok(None);
+            }
+            done += tend_checks::items::read_items(sentence).len();
+            let line = faithful::draft_care_note(model, sentence, Some(person), params, &mut |_| Flow::Continue)?;
+            Ok((line.stop_reason != StopReason::Cancelled)
+                .then(|| handover::Written { fallback: line.sentences.iter().any(|s| s.fallback), text: line.text }))
+        })
     }
 
     /// Translates `translation` back into English with the same model, under the same bound on its length and the

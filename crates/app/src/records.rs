@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 pub use tend_store::{
     AuditCheck, AuditRow, Decision, DraftRecord, FinalNote, Incident, MIN_PASSWORD_CHARS, Person, PersonExport,
-    RetentionReport, ReviewRecord, Role, Store, StoreError, write_private,
+    RetentionReport, ReviewRecord, Role, SignatureCheck, Store, StoreError, write_private,
 };
 
 use crate::{AppError, Draft};
@@ -85,6 +85,23 @@ impl Session {
         person.map(|p| p.preferred_name).ok_or_else(|| {
             AppError::Store(tend_store::StoreError::Forbidden("choose one of the people you work with".into()))
         })
+    }
+
+    /// The notes a handover summary of a person over `within` is written from, newest first, with the person's
+    /// preferred name and the notes left out because their approval does not hold.
+    pub fn handover_notes(
+        &mut self,
+        person_id: i64,
+        within: crate::handover::Within,
+    ) -> Result<(String, Vec<FinalNote>, Vec<i64>), AppError> {
+        let name = self.preferred_name(person_id)?;
+        let store = self.records()?;
+        let notes = match within {
+            crate::handover::Within::LastNote => store.finals(person_id)?,
+            crate::handover::Within::Hours(hours) => store.finals_within(person_id, hours)?,
+        };
+        let (notes, left_out) = crate::handover::notes_for(notes, within);
+        Ok((name, notes, left_out))
     }
 
     /// Saves an AI draft about a person, with the notes it came from, its findings and provenance; it awaits

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::handover::{Handover, Within};
 use crate::models::{CatalogStatus, DownloadProgress, HubConfig, Imported};
 use crate::records::{
     AuditCheck, AuditRow, Decision, DraftRecord, FinalNote, Incident, Person, Role, Session, StoreError,
@@ -45,7 +46,7 @@ impl From<AppError> for UiError {
             },
             AppError::Writing(W::EmptyInput) => "empty_input",
             AppError::Writing(W::InputTooLong(_)) | AppError::Engine(E::ContextOverflow { .. }) => "input_too_long",
-            AppError::Writing(_) => "invalid",
+            AppError::Writing(_) | AppError::Invalid(_) => "invalid",
             AppError::Engine(_) => "model",
             AppError::DoesNotFit { .. } => "model_too_big",
             AppError::Import(_) => "import",
@@ -596,6 +597,40 @@ impl Workspace {
     /// Final notes about a person.
     pub fn notes(&self, person_id: i64) -> Result<Vec<FinalNote>, AppError> {
         self.with_session(|s| Ok(s.records()?.finals(person_id)?))
+    }
+
+    /// A handover summary of a person's final notes over `within` ("last", "24h", "7d"), written by the loaded
+    /// model; progress comes as [`DraftEvent::Reading`], and [`Workspace::stop_draft`] stops it. Not saved.
+    pub fn handover(
+        &self,
+        person_id: i64,
+        within: &str,
+        on_event: &mut dyn FnMut(DraftEvent),
+    ) -> Result<Handover, AppError> {
+        let within = Within::parse(within).ok_or_else(|| {
+            AppError::Invalid(format!("'{within}' is not a span: choose the last note, 24 hours or 7 days"))
+        })?;
+        let (name, notes, left_out) = self.with_session(|s| s.handover_notes(person_id, within))?;
+        if notes.is_empty() {
+            return Err(AppError::Invalid(format!(
+                "{name} has no final notes from {}: nothing to summarise",
+                within.label()
+            )));
+        }
+        self.stop.store(false, Ordering::SeqCst);
+        let mut guard = lock(&self.assistant);
+        let assistant = guard.as_mut().ok_or_else(|| AppError::ModelNotReady(self.not_ready_reason()))?;
+        crate::contain("writing the handover summary", || {
+            assistant.handover(&name, &notes, within, left_out, &self.params, &mut |p| {
+                if let Progress::Prefill { done, total } = p {
+                    on_event(DraftEvent::Reading { done, total });
+                }
+                if let Some(session) = lock(&self.session).as_mut() {
+                    session.keep_alive();
+                }
+                if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
+            })
+        })
     }
 
     /// A final note with its "AI-assisted, reviewed by" footer, for copying.

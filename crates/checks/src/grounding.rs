@@ -363,8 +363,8 @@ fn count_in_words(fact: &Fact, text: &str) -> bool {
     };
     fact.text.to_lowercase().starts_with('x')
         && match fact.value {
-            Some(v) if v == 1.0 => said(&["one", "once", "single"]),
-            Some(v) if v == 2.0 => said(&["two", "twice", "both"]),
+            Some(1.0) => said(&["one", "once", "single"]),
+            Some(2.0) => said(&["two", "twice", "both"]),
             _ => false,
         }
 }

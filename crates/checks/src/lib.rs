@@ -8,10 +8,12 @@
 //! - [`high_stakes`] finds safeguarding and clinical-risk claims (a fall, an injury, abuse) the source lacks.
 //! - [`items`] reads shorthand into clauses with their spans and expands it with a lexicon of care shorthand.
 //! - [`rewrite`] lets a sentence written from a line of notes be only that line made grammatical.
+//! - [`categories`] says which part of a person's care a sentence is about, for a handover summary.
 //! - [`constrain`] decides, token by token, whether a draft's next words would start a fact its sources lack.
 //!
 //! Architecture invariant: this crate knows nothing of models, storage or the user interface.
 
+pub mod categories;
 pub mod clinical;
 pub mod constrain;
 mod facts;

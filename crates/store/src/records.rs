@@ -656,6 +656,16 @@ impl Store {
         self.finals_where("f.person_id = ?1", person_id)
     }
 
+    /// The final notes and amendments about a person approved in the last `hours` hours, oldest first.
+    pub fn finals_within(&self, person_id: i64, hours: u32) -> Result<Vec<FinalNote>> {
+        check_person(&self.conn, &self.user, self.role, person_id)?;
+        // `hours` is a number, so formatting it into the statement cannot change its meaning.
+        self.finals_where(
+            &format!("f.person_id = ?1 AND f.reviewed_at >= datetime('now', '-{hours} hours')"),
+            person_id,
+        )
+    }
+
     fn final_note(&self, id: i64) -> Result<FinalNote> {
         let note = self
             .finals_where("f.id = ?1", id)?

@@ -1,0 +1,205 @@
+//! The handover summary: for one person, the points of their final notes over a span (the last note, 24 hours,
+//! 7 days), grouped by care category, newest first, each point written from one sentence of one note through the
+//! care note's faithful pipeline (the rewrite rule, the checks, the notes' own words where the model's fail) and
+//! linked to that sentence. A point is checked once more against its sentence before it is shown; one that says
+//! anything its sentence does not is replaced by the sentence itself, so nothing a note does not say is shown.
+//! The summary carries "review required" and is not a record.
+
+use serde::Serialize;
+use tend_checks::categories::{categories, categorise};
+use tend_checks::grounding::Scope;
+use tend_checks::items::read_items;
+use tend_checks::rewrite::Rewrite;
+use tend_store::{FinalNote, SignatureCheck};
+
+use crate::AppError;
+
+/// The most points shown under one category; older ones are counted, not shown.
+pub const MAX_POINTS_PER_CATEGORY: usize = 4;
+
+/// Which notes a summary covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "hours")]
+pub enum Within {
+    /// The most recent final note only (the last visit).
+    LastNote,
+    /// Notes approved in the last so many hours.
+    Hours(u32),
+}
+
+impl Within {
+    /// Reads "last", "24h" or "7d" (as the command line and the window name them).
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim().to_lowercase();
+        if t == "last" || t == "last-visit" {
+            return Some(Within::LastNote);
+        }
+        let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit())?);
+        let n: u32 = number.parse().ok().filter(|n| *n > 0 && *n <= 366)?;
+        match unit {
+            "h" => Some(Within::Hours(n)),
+            "d" => Some(Within::Hours(n * 24)),
+            _ => None,
+        }
+    }
+
+    /// How the span is named in the summary.
+    pub fn label(self) -> String {
+        match self {
+            Within::LastNote => "the last note".into(),
+            Within::Hours(h) if h % 24 == 0 && h > 24 => format!("the last {} days", h / 24),
+            Within::Hours(h) => format!("the last {h} hours"),
+        }
+    }
+}
+
+/// A handover summary. Not a record: it is shown for reading, with "review required".
+#[derive(Debug, Clone, Serialize)]
+pub struct Handover {
+    /// The person's preferred name.
+    pub person: String,
+    /// The span it covers, in words.
+    pub within: String,
+    /// The categories that have points, in the order of `data/care-categories.toml`.
+    pub groups: Vec<HandoverGroup>,
+    /// The notes it was written from (id and when each was approved), newest first.
+    pub notes: Vec<(i64, String)>,
+    /// Notes in the span left out because their approval does not hold (see the audit check).
+    pub left_out: Vec<i64>,
+    /// Always true: a person reads the summary against the notes.
+    pub review_required: bool,
+    /// True when the person stopped it: the summary is partial.
+    pub stopped: bool,
+}
+
+/// One category's points.
+#[derive(Debug, Clone, Serialize)]
+pub struct HandoverGroup {
+    /// The category's short name.
+    pub category: String,
+    /// How it is shown.
+    pub label: String,
+    /// Its points, newest note first.
+    pub points: Vec<Point>,
+    /// Older sentences of this category not shown as points.
+    pub more: usize,
+}
+
+/// One point and the sentence of the note it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Point {
+    /// The point.
+    pub text: String,
+    /// The final note it came from.
+    pub note_id: i64,
+    /// When that note was approved.
+    pub reviewed_at: String,
+    /// The sentence's byte span in the note's text.
+    pub start: usize,
+    /// Its end.
+    pub end: usize,
+    /// True when the point is the note's own sentence because the model's version failed its checks.
+    pub fallback: bool,
+}
+
+/// What a writer made of one sentence: its text, and whether it is the sentence's own words.
+pub struct Written {
+    /// The point's text.
+    pub text: String,
+    /// The notes' own words stand in it.
+    pub fallback: bool,
+}
+
+/// The notes a summary over `within` reads from `notes` (oldest first, as the store lists them): an amended note
+/// gives way to its amendment, and a note whose approval does not hold is left out (returned second).
+pub fn notes_for(mut notes: Vec<FinalNote>, within: Within) -> (Vec<FinalNote>, Vec<i64>) {
+    let amended: Vec<i64> = notes.iter().filter_map(|n| n.amends).collect();
+    notes.retain(|n| !amended.contains(&n.id));
+    let (held, broken): (Vec<FinalNote>, Vec<FinalNote>) =
+        notes.into_iter().partition(|n| !matches!(n.signature, SignatureCheck::Invalid { .. }));
+    let mut held: Vec<FinalNote> = held.into_iter().rev().collect();
+    if within == Within::LastNote {
+        held.truncate(1);
+    }
+    (held, broken.into_iter().map(|n| n.id).collect())
+}
+
+/// Summarises `notes` (newest first) about `person`: each sentence of each note goes under its category, the
+/// newest [`MAX_POINTS_PER_CATEGORY`] of each are written by `write` (the model, through the faithful pipeline),
+/// and every point is checked against its sentence once more. `write` returning `None` stops the summary.
+pub fn summarise(
+    person: &str,
+    notes: &[FinalNote],
+    within: Within,
+    left_out: Vec<i64>,
+    write: &mut dyn FnMut(&str) -> Result<Option<Written>, AppError>,
+) -> Result<Handover, AppError> {
+    let mut groups: Vec<HandoverGroup> = categories()
+        .iter()
+        .map(|c| HandoverGroup { category: c.id.clone(), label: c.label.clone(), points: Vec::new(), more: 0 })
+        .collect();
+    let mut stopped = false;
+    'notes: for note in notes {
+        for (start, end) in sentences_of(&note.text) {
+            let sentence = &note.text[start..end];
+            let category = categorise(sentence);
+            let Some(group) = groups.iter_mut().find(|g| g.category == category.id) else { continue };
+            if group.points.len() >= MAX_POINTS_PER_CATEGORY {
+                group.more += 1;
+                continue;
+            }
+            if stopped {
+                continue;
+            }
+            let Some(written) = write(sentence)? else {
+                stopped = true;
+                continue 'notes;
+            };
+            let holds = written.fallback || point_holds(sentence, &written.text, person);
+            let (text, fallback) = if holds { (written.text, written.fallback) } else { (sentence.to_owned(), true) };
+            group.points.push(Point {
+                text,
+                note_id: note.id,
+                reviewed_at: note.reviewed_at.clone(),
+                start,
+                end,
+                fallback,
+            });
+        }
+    }
+    groups.retain(|g| !g.points.is_empty() || g.more > 0);
+    Ok(Handover {
+        person: person.to_owned(),
+        within: within.label(),
+        groups,
+        notes: notes.iter().map(|n| (n.id, n.reviewed_at.clone())).collect(),
+        left_out,
+        review_required: true,
+        stopped,
+    })
+}
+
+/// Whether `point` says only what `sentence` says: it is the sentence made grammatical under the rewrite rule and
+/// the checks find nothing it adds, changes, loses or reverses, and no high-stakes claim the sentence lacks.
+pub fn point_holds(sentence: &str, point: &str, person: &str) -> bool {
+    let person = Some(person).filter(|p| !p.trim().is_empty());
+    Rewrite::new(sentence, person).check(point).is_ok()
+        && tend_checks::check_draft_about(sentence, point, Scope::RECORD, person)
+            .iter()
+            .all(|f| !matches!(f.kind, tend_checks::FindingKind::UnsupportedFact | tend_checks::FindingKind::Negation))
+        && tend_checks::high_stakes::check(sentence, point).is_empty()
+}
+
+/// The byte spans of the sentences of a note (the groups its items fall into).
+fn sentences_of(text: &str) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut last_group = None;
+    for item in read_items(text) {
+        match out.last_mut() {
+            Some(span) if last_group == Some(item.group) => span.1 = item.end,
+            _ => out.push((item.start, item.end)),
+        }
+        last_group = Some(item.group);
+    }
+    out
+}
