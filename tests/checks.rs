@@ -335,3 +335,24 @@ fn tend_check_prints_the_findings_as_json() {
         assert!(!f["message"].as_str().expect("message").is_empty());
     }
 }
+
+/// (notes, care note) pairs `tend check` finds nothing in: shorthand the draft says expanded (false alarms read in
+/// real drafts).
+const EXPANDED: &[(&str, &str)] = &[
+    (
+        "C/o feet cold. Repositioned 02:00 + 04:00 (L then R)",
+        "Complained of feet cold. Repositioned 02:00 and 04:00 (left then R).",
+    ),
+    ("assisted x1 w/ frame, PU", "Assisted with one carer with a frame. Passed urine."),
+];
+
+#[test]
+fn shorthand_the_draft_says_expanded_is_not_lost() {
+    for (notes, draft) in EXPANDED {
+        let found = tend_app::check(notes, draft).findings;
+        assert!(found.is_empty(), "{notes:?} -> {draft:?}: {found:#?}");
+    }
+    // A fact the draft does lose is still reported.
+    let lost = tend_app::check("C/o feet cold, L side", "Feet cold.").findings;
+    assert!(lost.iter().any(|f| f.kind == FindingKind::Omission), "{lost:#?}");
+}

@@ -393,6 +393,7 @@ const REWRITES: &[RewriteCase] = &[
     // "Breakfast at two toast" for "toast x2", "He after he left was tearful" about the person, not the son).
     ("Breakfast two toast and marmalade", None, "Breakfast at two toast and marmalade.", false),
     ("Breakfast 8.15, toast", None, "Breakfast at 8.15, toast.", true),
+    ("BM checked by him 6.2", None, "BM checked by him at 6.2.", false),
     ("After he left was tearful", Some("Grace"), "He after he left was tearful.", false),
     ("After he left was tearful", Some("Grace"), "After he left was tearful.", true),
     ("small red area left heel", None, "A small red area left of heel.", false),

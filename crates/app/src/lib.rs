@@ -512,6 +512,42 @@ pub fn available_memory() -> Option<u64> {
     Some(kib << 10)
 }
 
+/// Whether a fact the checks find lost from `input` stands in a shorthand token the draft says in its expanded form:
+/// "C" of "C/o" as "complained of", "L" as "left".
+fn said_expanded(input: &str, finding: &Finding, output: &str) -> bool {
+    if finding.kind != FindingKind::Omission {
+        return false;
+    }
+    // The token with a word either side (the expansion may depend on them), expanded with and without it: the
+    // words only the first has are the token's expansion.
+    let start = input[..finding.start].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let end = input[finding.end..].find(char::is_whitespace).map_or(input.len(), |i| finding.end + i);
+    let before = input[..start].split_whitespace().last().unwrap_or("");
+    let after = input[end..].split_whitespace().next().unwrap_or("");
+    let words = |text: String| -> Vec<String> {
+        text.split_whitespace()
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
+    let expand = tend_checks::items::expand;
+    let with = words(expand(&format!("{before} {} {after}", &input[start..end])));
+    let mut without = words(expand(&format!("{before} {after}")));
+    let own: Vec<String> = with
+        .into_iter()
+        .filter(|w| match without.iter().position(|x| x == w) {
+            Some(i) => {
+                without.remove(i);
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let token = input[start..end].trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    let draft = output.to_lowercase();
+    own.iter().any(|w| w.len() >= 3 && *w != token && draft.split(|c: char| !c.is_alphanumeric()).any(|d| d == w))
+}
+
 /// The checks that suit each task's output, and for every task the passages copied from the prompt's example.
 pub(crate) fn findings_for(task: Task, input: &str, output: &str, example: &str, person: Option<&str>) -> Vec<Finding> {
     use tend_checks::grounding::{Scope, copied_from_example};
@@ -521,7 +557,9 @@ pub(crate) fn findings_for(task: Task, input: &str, output: &str, example: &str,
             // ("two carers" for "x2"); facts lost are reported against the notes as written only.
             let source = format!("{input}\n{}", tend_checks::items::expand(input));
             let mut findings = tend_checks::check_draft_about(&source, output, Scope::RECORD, person);
-            findings.retain(|f| f.location == Location::Draft || f.end <= input.len());
+            findings.retain(|f| {
+                f.location == Location::Draft || (f.end <= input.len() && !said_expanded(input, f, output))
+            });
             findings
         }
         Task::CheckWording => tend_checks::check_draft_about(input, output, Scope::RECORD, person),
@@ -552,10 +590,11 @@ pub struct CheckProvenance {
     pub checks: String,
 }
 
-/// Runs every check of `draft` against `source`.
+/// Runs every check of a care note `draft` against the notes `source`, as a drafted care note is checked: the
+/// notes' shorthand expanded backs the draft ("complained of" for "c/o").
 pub fn check(source: &str, draft: &str) -> CheckReport {
     CheckReport {
-        findings: tend_checks::check_draft(source, draft),
+        findings: findings_for(Task::CareNote, source, draft, "", None),
         review_required: true,
         provenance: CheckProvenance { checks: format!("tend-checks {}", env!("CARGO_PKG_VERSION")) },
     }

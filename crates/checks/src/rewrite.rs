@@ -351,9 +351,14 @@ impl Rewrite {
                     && !IRREGULAR
                         .iter()
                         .any(|v| v[0] == w.text || v[1] == w.text || (v[2] == w.text && v[3] != w.text));
+                let clock = |t: &str| {
+                    t.split_once([':', '.']).is_some_and(|(h, m)| {
+                        h.parse::<u32>().is_ok_and(|h| h < 24) && m.len() == 2 && m.parse::<u32>().is_ok_and(|m| m < 60)
+                    })
+                };
                 let time = number
                     && w.text.starts_with(|c: char| c.is_ascii_digit())
-                    && (w.text.contains([':', '.'])
+                    && (clock(&w.text)
                         || w.text.ends_with("am")
                         || w.text.ends_with("pm")
                         || line_words.get(k + 1).is_some_and(|n| n.text == "am" || n.text == "pm"));
