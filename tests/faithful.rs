@@ -403,6 +403,8 @@ const REWRITES: &[RewriteCase] = &[
     // A capital inside a word only where the line has one ("AMLodipine" from a real draft).
     ("amlodipine 5mg given", None, "AMLodipine 5mg was given.", false),
     ("Back asleep 02:15", None, "Back aSleep at 02:15.", false),
+    ("Walked back to room with frame", None, "WALKED BACK TO ROOM WITH FRAME.", false),
+    ("Next check-in 4pm", None, "The next check-in at 4PM.", false),
     ("Visit from McDonald", None, "Visit from McDonald.", true),
     ("Drank 2 cups squash, ate 1/2 porridge", None, "Drank 2 cups of squash, ate 1/2 of porridge.", true),
     // A clause's verb spread over the next clause, a new relation, a new subject or object.

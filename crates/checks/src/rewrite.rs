@@ -475,6 +475,8 @@ impl Rewrite {
                             "hyphened where the line is not, or the reverse"
                         } else if r.capitals && !word.capitals {
                             "in small letters where the line has capitals"
+                        } else if word.capitals && !r.capitals {
+                            "in capitals where the line has small letters"
                         } else if word.mixed && !r.mixed {
                             "with a capital letter inside it"
                         } else {
@@ -533,6 +535,7 @@ impl Rewrite {
             let said = self.required.get(i).is_some_and(|r| r.matches(word));
             let added = word.region() == (false, false)
                 && !word.hyphen_joined
+                && !word.capitals
                 && n < self.max_added
                 && self.insertable(&word.text, i, joined);
             let joins = joined || word.text == "and" || self.subjects.iter().any(|(s, _)| *s == word.text);
@@ -587,6 +590,7 @@ impl Rewrite {
         let (region, hyphen_joined) = (word.region(), word.hyphen_joined);
         // A word still being written in capitals so far (one capital letter is not yet a lower-case word).
         let upper = word.capitals || word.initial;
+        let (capitals, mixed) = (word.capitals, word.mixed);
         let own = self
             .required
             .get(i)
@@ -595,7 +599,8 @@ impl Rewrite {
                     && r.region() == region
                     && r.hyphen_joined == hyphen_joined
                     && (!r.capitals || upper)
-                    && (!word.mixed || r.mixed)
+                    && (!capitals || r.capitals)
+                    && (!mixed || r.mixed)
             })
             .into_iter()
             .flat_map(|r| r.forms.iter().map(String::as_str));
@@ -605,6 +610,7 @@ impl Rewrite {
                     apart
                         && region == (false, false)
                         && !hyphen_joined
+                        && !capitals
                         && n < self.max_added
                         && self.insertable(w, i, joined)
                 },
@@ -626,6 +632,7 @@ impl Required {
         self.region() == word.region()
             && self.hyphen_joined == word.hyphen_joined
             && (!self.capitals || word.capitals)
+            && (!word.capitals || self.capitals)
             && (!word.mixed || self.mixed)
             && self.forms.contains(&word.text)
     }
