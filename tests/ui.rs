@@ -645,6 +645,17 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         ui.sign_in("tom", "tom-password").await;
         ui.wait_text("#person", "the assigned person", |t| t.contains("Margaret (NHS-0001)")).await;
         assert!(!ui.laid_out("#nav-team").await, "care workers have no Team screen");
+        // The window remembers its size: resized here, it opens at that size next time.
+        ui.c.set_window_size(1024, 700).await.expect("resize");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !std::fs::read_to_string(&config).unwrap_or_default().contains("width = 1024") {
+            assert!(Instant::now() < deadline, "the size was not saved in {}", config.display());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        ui.c.close().await.expect("close the window");
+        let ui = connect(port).await;
+        ui.find("#screen-signin:not([hidden])").await;
+        assert_eq!(ui.c.get_window_size().await.expect("size"), (1024, 700), "the window opens at its last size");
         ui.c.close().await.expect("close the window");
     });
     // The administrator can sign in with the command line too: the same store.

@@ -6,6 +6,7 @@ mod commands;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use tauri::Manager;
 use tend_app::GenerationParams;
 use tend_app::records::DEFAULT_IDLE_LIMIT;
 use tend_app::workspace::Workspace;
@@ -31,6 +32,22 @@ pub fn run() {
     std::thread::spawn(move || loader.load_model(model().as_deref()));
     let app = tauri::Builder::default()
         .manage(workspace)
+        .setup(|app| {
+            // The window opens at the size it was last given on this computer.
+            if let (Some(window), Some((width, height))) =
+                (app.get_webview_window("main"), tend_app::config::DeviceConfig::load().ok().and_then(|c| c.window))
+            {
+                window.set_size(tauri::LogicalSize::new(width, height))?;
+            }
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Resized(size) = event {
+                let size = size.to_logical::<u32>(window.scale_factor().unwrap_or(1.0));
+                // A settings file that cannot be written costs only the size at the next start.
+                let _ = tend_app::config::DeviceConfig::save_window(size.width, size.height);
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::model_status,
             commands::needs_setup,

@@ -1,5 +1,5 @@
 //! This computer's settings file (`$TEND_CONFIG`, else `~/.config/tend/config.toml`): the model to use and the CPU
-//! threads drafting uses. They belong to the device, not to the organisation's records, so they live in a plain
+//! threads drafting uses, and the window's size. They belong to the device, not to the organisation's records, so they live in a plain
 //! file rather than in the record store. Keys Tend does not know are kept when it saves.
 
 use std::path::PathBuf;
@@ -19,6 +19,8 @@ pub struct DeviceConfig {
     pub model: Option<PathBuf>,
     /// `threads = N`: CPU threads for drafting, from the next start.
     pub threads: Option<usize>,
+    /// `window = { width = W, height = H }`: the app window's size when it was last resized, in logical pixels.
+    pub window: Option<(u32, u32)>,
 }
 
 fn read_table() -> Result<toml::Table, AppError> {
@@ -39,7 +41,12 @@ impl DeviceConfig {
             })?),
         };
         let model = table.get("model").and_then(|v| v.as_str()).map(PathBuf::from);
-        Ok(Self { model, threads })
+        // A size that is missing or not sensible is ignored: the window then opens at its default size.
+        let window = table.get("window").and_then(|w| {
+            let side = |key: &str| w.get(key)?.as_integer().filter(|n| (MIN_WINDOW..=100_000).contains(n));
+            Some((side("width")? as u32, side("height")? as u32))
+        });
+        Ok(Self { model, threads, window })
     }
 
     /// Saves `threads` (1 to the number of cores) for the next start, keeping the file's other keys.
@@ -48,19 +55,41 @@ impl DeviceConfig {
         if !(1..=cores).contains(&threads) {
             return Err(AppError::Config(format!("choose between 1 and {cores} threads (this computer's cores)")));
         }
-        let path =
-            config_file().ok_or_else(|| AppError::Config("there is no home folder to save settings in".into()))?;
-        let mut table = read_table()?;
-        table.insert("threads".into(), toml::Value::Integer(threads as i64));
-        let text = toml::to_string(&table).map_err(|e| AppError::Config(e.to_string()))?;
-        let io = |e: std::io::Error| AppError::Config(format!("cannot save {}: {e}", path.display()));
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        let partial = path.with_extension("toml.saving");
-        std::fs::write(&partial, text).map_err(io)?;
-        std::fs::rename(&partial, &path).map_err(io)
+        save_key("threads", toml::Value::Integer(threads as i64))
     }
+
+    /// Saves the window's size (logical pixels) for the next start; a size below 200 pixels (a minimised window) is
+    /// not saved.
+    pub fn save_window(width: u32, height: u32) -> Result<(), AppError> {
+        if i64::from(width.min(height)) < MIN_WINDOW {
+            return Ok(());
+        }
+        let mut size = toml::Table::new();
+        size.insert("width".into(), toml::Value::Integer(width.into()));
+        size.insert("height".into(), toml::Value::Integer(height.into()));
+        save_key("window", toml::Value::Table(size))
+    }
+}
+
+/// The smallest window side saved or restored, in logical pixels.
+const MIN_WINDOW: i64 = 200;
+
+/// Sets `key` in the settings file, keeping its other keys; written to a temporary file and renamed into place.
+fn save_key(key: &str, value: toml::Value) -> Result<(), AppError> {
+    let path = config_file().ok_or_else(|| AppError::Config("there is no home folder to save settings in".into()))?;
+    let mut table = read_table()?;
+    if table.get(key) == Some(&value) {
+        return Ok(());
+    }
+    table.insert(key.into(), value);
+    let text = toml::to_string(&table).map_err(|e| AppError::Config(e.to_string()))?;
+    let io = |e: std::io::Error| AppError::Config(format!("cannot save {}: {e}", path.display()));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let partial = path.with_extension("toml.saving");
+    std::fs::write(&partial, text).map_err(io)?;
+    std::fs::rename(&partial, &path).map_err(io)
 }
 
 /// This computer's CPU cores.
