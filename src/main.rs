@@ -552,11 +552,8 @@ fn draft(
         draft.stop_reason,
         tend_app::kernels_in_use()
     );
-    if let Some(to) = language.filter(|&l| task == Task::Translate && l != Language::English) {
-        let figures = tend_app::models::translation_figures(&assistant.model_info().path, assistant.model_sha256());
-        let (reliability, chrf) = tend_app::models::reliability(figures.as_ref(), to);
-        let measured = chrf.map_or_else(String::new, |c| format!(" (chrF++ {c:.1} as measured)"));
-        eprintln!("Translation into {} with this model: {}{measured}.", to.name(), reliability.label());
+    if let Some(translation) = &draft.translation {
+        eprintln!("{}", translation.sentence());
     }
     if task == Task::Translate && draft.stop_reason == StopReason::Length {
         eprintln!(

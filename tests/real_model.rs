@@ -173,6 +173,39 @@ fn a_translation_this_model_cannot_do_is_declined_with_an_interpreter_suggested(
         })
         .expect("draft");
     assert!(!spanish.declined && spanish.back_translation.is_some(), "{spanish:?}");
+    let note = spanish.translation.expect("the direction is given");
+    assert_eq!(
+        (note.from, note.to, note.reliability.as_str()),
+        (Some(Language::English), Language::Spanish, "good first draft")
+    );
+    // Into English, the direction comes from the language the text is written in: Punjabi (9.3 into English) is
+    // declined, Romanian (33.8) is translated, labelled rough, and checked against the original.
+    let punjabi = assistant
+        .draft(
+            Task::Translate,
+            "ਸ੍ਰੀਮਤੀ ਕੌਰ ਨੇ ਅੱਧਾ ਸੂਪ ਖਾਧਾ।",
+            Some(Language::English),
+            None,
+            &params,
+            &mut |_| Flow::Continue,
+        )
+        .expect("draft");
+    assert!(punjabi.declined && punjabi.draft.contains("from Punjabi into UK English"), "{}", punjabi.draft);
+    assert!(punjabi.draft.contains("interpreter") && punjabi.draft.contains("9.3"), "{}", punjabi.draft);
+    let romanian = assistant
+        .draft(
+            Task::Translate,
+            "Doamna Popescu a mâncat jumătate din supă la ora 12:30 și nu a vrut ceai.",
+            Some(Language::English),
+            None,
+            &params,
+            &mut |_| Flow::Continue,
+        )
+        .expect("draft");
+    let note = romanian.translation.as_ref().expect("the direction is given");
+    assert_eq!((note.from, note.reliability.as_str()), (Some(Language::Romanian), "rough: have a speaker check it"));
+    assert!(!romanian.declined && romanian.back_translation.is_none(), "{romanian:?}");
+    assert!(romanian.draft.contains("12:30"), "the time is kept: {}", romanian.draft);
 }
 
 #[test]

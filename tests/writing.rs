@@ -67,3 +67,36 @@ fn the_persons_preferred_name_is_given_to_the_tasks_that_write_about_them() {
     let prompt = Task::CareNote.prompt("N ate.", None, Some(&long)).expect("prompt");
     assert!(!prompt.messages.last().expect("messages").content.contains(&"N".repeat(61)));
 }
+
+/// (text a worker might write, the language Tend reads it as).
+const WRITTEN_IN: &[(&str, Option<Language>)] = &[
+    ("Doamna Popescu a mâncat jumătate din supă și nu a vrut ceai.", Some(Language::Romanian)),
+    ("Pani Nowak zjadła pół zupy i nie chciała herbaty.", Some(Language::Polish)),
+    ("Kumain si Lola ng kalahating sopas at hindi siya uminom ng tsaa.", Some(Language::Filipino)),
+    ("A senhora comeu metade da sopa e não quis chá.", Some(Language::Portuguese)),
+    ("La señora comió la mitad de la sopa y no quiso té.", Some(Language::Spanish)),
+    ("श्रीमती शर्मा ने आधा सूप खाया और चाय नहीं ली।", Some(Language::Hindi)),
+    ("ਸ੍ਰੀਮਤੀ ਕੌਰ ਨੇ ਅੱਧਾ ਸੂਪ ਖਾਧਾ।", Some(Language::Punjabi)),
+    ("بیگم خان نے آدھا سوپ کھایا اور چائے نہیں لی۔", Some(Language::Urdu)),
+    ("ശ്രീമതി മേരി പകുതി സൂപ്പ് കഴിച്ചു.", Some(Language::Malayalam)),
+    ("Ìyá náà jẹ ìdajì ọbẹ̀, kò sì mu tíì.", Some(Language::Yoruba)),
+    ("She ate half of her soup and did not want tea.", Some(Language::English)),
+    ("12:30 OK", None),
+    ("", None),
+];
+
+#[test]
+fn the_language_of_a_text_is_told_by_its_script_and_common_words() {
+    for (text, expected) in WRITTEN_IN {
+        assert_eq!(Language::detect(text), *expected, "{text:?}");
+    }
+    // Every sentence of the shared translation data's first 50 per language (news, not care notes).
+    for language in Language::all() {
+        let lines = crate::support::eval_lines(&format!("ntrex-200/{}.txt", language.code()));
+        let read: Vec<Option<Language>> = lines.iter().take(50).map(|l| Language::detect(l)).collect();
+        let right = read.iter().filter(|&&l| l == Some(language)).count();
+        let wrong = read.iter().filter(|l| l.is_some_and(|l| l != language)).count();
+        // A short line may be told as none ("I got bit!"), which only means no label; another language is worse.
+        assert!(right >= 40 && wrong <= 1, "{language:?}: {right} of 50 right, {wrong} read as another language");
+    }
+}

@@ -347,10 +347,14 @@ function notesAndDraft(record, sourceId, draftId, sourceTitle) {
     ? el("p", { class: "muted evidence-hint" }, "Focus or point at a sentence to see the part of your notes it came from.")
     : null;
   const back = record.provenance?.back_translation;
-  const backPane = back
-    ? el("div", { id: "back-translation" }, el("h4", {}, "The translation read back into English"),
+  const direction = record.provenance?.translation;
+  const readBack = back
+    ? [el("h4", {}, "The translation read back into English"),
       el("p", { class: "muted" }, "The same model translated its translation back, so you can check the meaning without reading the language. A speaker of the language should still check it."),
-      el("p", { class: "text" }, back))
+      el("p", { class: "text" }, back)]
+    : [];
+  const backPane = back || direction
+    ? el("div", { id: "back-translation" }, direction ? el("p", { id: "translation-note" }, direction) : null, ...readBack)
     : null;
   return [el("div", {}, el("h4", {}, sourceTitle), source), el("div", {}, el("h4", {}, "What the AI wrote"), hint, draft, backPane)];
 }

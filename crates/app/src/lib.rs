@@ -155,8 +155,44 @@ pub struct Draft {
     /// A translation out of English translated back into English by the same model, for a reader who cannot read
     /// the translation; the findings include what it lost of the original.
     pub back_translation: Option<String>,
+    /// For a translation: its direction and how far this model's translations that way can be trusted.
+    pub translation: Option<TranslationNote>,
     /// Model, template, settings and timings.
     pub provenance: Provenance,
+}
+
+/// A translation's direction and how far the model's translations that way can be trusted, from its measured chrF++
+/// ([`models::reliability_between`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct TranslationNote {
+    /// The language translated from: English, or the language Tend read the text as (none when it could not tell).
+    pub from: Option<Language>,
+    /// The language translated into.
+    pub to: Language,
+    /// "good first draft", "rough: have a speaker check it", ...
+    pub reliability: String,
+    /// The measured chrF++ of this model in this direction.
+    pub chrf: Option<f64>,
+}
+
+impl TranslationNote {
+    /// One sentence for the person reading the translation.
+    pub fn sentence(&self) -> String {
+        match self.from {
+            Some(from) => {
+                let measured = self.chrf.map_or_else(String::new, |c| format!(" (chrF++ {c:.1} as measured)"));
+                format!(
+                    "Translation from {} into {} with this model: {}{measured}.",
+                    from.name(),
+                    self.to.name(),
+                    self.reliability
+                )
+            }
+            None => "Tend could not tell which language the text is written in, so it cannot say how well this \
+                     model translates it: have a speaker check the translation."
+                .into(),
+        }
+    }
 }
 
 /// Reads a model file's header and reports what it is, without loading the weights.
@@ -207,8 +243,17 @@ impl Assistant {
         if let Some(request) = tend_checks::clinical::asks_for_advice(input) {
             return Ok(self.declined(task, input, request, prompt.template, params));
         }
-        if let Some(to) = language.filter(|&l| task == Task::Translate && l != Language::English)
-            && let Some(declined) = self.translation_not_offered(to, prompt.template.clone(), params)
+        // A translation's direction: out of English, or into it from the language the text is written in (as far
+        // as Tend can tell); a direction this model is measured to do too poorly is declined.
+        let translated_from = language.filter(|_| task == Task::Translate).and_then(|to| {
+            if to == Language::English {
+                Language::detect(input).filter(|&l| l != Language::English)
+            } else {
+                Some(Language::English)
+            }
+        });
+        if let (Some(from), Some(to)) = (translated_from, language)
+            && let Some(declined) = self.translation_not_offered(from, to, prompt.template.clone(), params)
         {
             return Ok(declined);
         }
@@ -272,6 +317,14 @@ impl Assistant {
             None
         };
         let provenance = Provenance { total_time: started.elapsed(), ..provenance };
+        let translation = language.filter(|_| task == Task::Translate).map(|to| {
+            let figures = models::translation_figures(&self.model_info().path, &self.model_sha256);
+            let (reliability, chrf) = match translated_from {
+                Some(from) => models::reliability_between(figures.as_ref(), from, to),
+                None => (models::Reliability::NotMeasured, None),
+            };
+            TranslationNote { from: translated_from, to, reliability: reliability.label().to_owned(), chrf }
+        });
         Ok(Draft {
             task,
             findings,
@@ -282,6 +335,7 @@ impl Assistant {
             sentences,
             uncovered,
             back_translation,
+            translation,
             provenance,
         })
     }
@@ -367,23 +421,26 @@ impl Assistant {
     /// model that does better named, if one does.
     fn translation_not_offered(
         &self,
-        language: Language,
+        from: Language,
+        to: Language,
         template: TemplateId,
         params: &GenerationParams,
     ) -> Option<Draft> {
         let figures = models::translation_figures(&self.model_info().path, &self.model_sha256)?;
-        let (models::Reliability::NotAvailable, Some(chrf)) = models::reliability(Some(&figures), language) else {
+        let (models::Reliability::NotAvailable, Some(chrf)) = models::reliability_between(Some(&figures), from, to)
+        else {
             return None;
         };
-        let better = models::best_translator(language)
+        let better = models::best_translator(from, to)
             .map(|(e, c)| format!(" {} does better ({c:.1}); it can be installed in Settings.", e.name))
             .unwrap_or_default();
         let text = format!(
-            "{} cannot translate into {} well enough to use: it scored {chrf:.1} chrF++ on {} sentences (measured {}; \
-             Tend offers a translation from {}). Ask an interpreter or a qualified translator, as NHS guidance on \
-             interpreting asks.{better}",
+            "{} cannot translate from {} into {} well enough to use: it scored {chrf:.1} chrF++ on {} sentences \
+             (measured {}; Tend offers a translation from {}). Ask an interpreter or a qualified translator, as NHS \
+             guidance on interpreting asks.{better}",
             self.model_info().name,
-            language.name(),
+            from.name(),
+            to.name(),
             figures.lines,
             figures.measured,
             models::ROUGH_CHRF,
@@ -411,6 +468,7 @@ impl Assistant {
             sentences: Vec::new(),
             uncovered: Vec::new(),
             back_translation: None,
+            translation: None,
             provenance: Provenance {
                 model: info.name.clone(),
                 model_path: info.path.display().to_string(),

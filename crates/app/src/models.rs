@@ -99,7 +99,16 @@ impl CatalogEntry {
 
 /// How reliable a translation from English into `language` is by `figures`, with the measured chrF++.
 pub fn reliability(figures: Option<&TranslationFigures>, language: Language) -> (Reliability, Option<f64>) {
-    let direction = format!("eng-{}", language.code());
+    reliability_between(figures, Language::English, language)
+}
+
+/// How reliable a translation from `from` into `to` is by `figures`, with the measured chrF++.
+pub fn reliability_between(
+    figures: Option<&TranslationFigures>,
+    from: Language,
+    to: Language,
+) -> (Reliability, Option<f64>) {
+    let direction = format!("{}-{}", from.code(), to.code());
     match figures.and_then(|t| t.chrf.get(&direction).copied()) {
         Some(chrf) if chrf >= GOOD_CHRF => (Reliability::Good, Some(chrf)),
         Some(chrf) if chrf >= ROUGH_CHRF => (Reliability::Rough, Some(chrf)),
@@ -150,10 +159,10 @@ pub fn catalog_entry_for(sha256: &str) -> Option<CatalogEntry> {
 
 /// The catalogue model that translates English into `language` best, if any measured one does better than
 /// [`ROUGH_CHRF`].
-pub fn best_translator(language: Language) -> Option<(CatalogEntry, f64)> {
+pub fn best_translator(from: Language, to: Language) -> Option<(CatalogEntry, f64)> {
     catalog()
         .into_iter()
-        .filter_map(|e| match e.translation_into(language) {
+        .filter_map(|e| match reliability_between(e.translation.as_ref(), from, to) {
             (Reliability::Good | Reliability::Rough, Some(chrf)) => Some((e, chrf)),
             _ => None,
         })

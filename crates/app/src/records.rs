@@ -130,6 +130,9 @@ impl Session {
         if let Some(back) = &draft.back_translation {
             provenance["back_translation"] = back.as_str().into();
         }
+        if let Some(translation) = &draft.translation {
+            provenance["translation"] = translation.sentence().into();
+        }
         let task = draft.task.name();
         let store = self.records()?;
         Ok(store.save_draft(&tend_store::NewDraft {
