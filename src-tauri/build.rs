@@ -49,6 +49,8 @@ const COMMANDS: &[&str] = &[
     "catalog",
     "use_model",
     "import_model",
+    "import_model_file",
+    "save_person_export",
     "download_model",
     "cancel_download",
 ];

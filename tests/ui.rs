@@ -271,7 +271,13 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
     // This computer's settings: one drafting thread, applied when the app starts.
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "threads = 1\n").expect("settings file");
-    let env = [("HF_ENDPOINT", hub.endpoint.as_ref()), ("TEND_CONFIG", config.as_os_str())];
+    // The file the Open dialog's test hook answers with, for "Choose a file…" in Settings.
+    let tiny_llama = support::tiny::model("llama");
+    let env = [
+        ("HF_ENDPOINT", hub.endpoint.as_ref()),
+        ("TEND_CONFIG", config.as_os_str()),
+        ("TEND_DIALOG_ANSWER", tiny_llama.as_os_str()),
+    ];
     let _driver = start_driver(&db, DRIVER_PORT, &env);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
@@ -476,9 +482,8 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.type_into("#import-path", &not_a_model.display().to_string()).await;
         ui.click("#import-button").await;
         ui.wait_text("#error", "the import refusal", |t| t.contains("is not a GGUF model file")).await;
-        let tiny = support::tiny::model("llama");
-        ui.type_into("#import-path", &tiny.display().to_string()).await;
-        ui.click("#import-button").await;
+        // A good one, chosen in the Open dialog, is installed and loaded.
+        ui.click("#import-choose").await;
         ui.wait_text("#model-change", "the import", |t| t.contains("Imported tiny-llama")).await;
         ui.wait_text("#model-text", "the imported model", |t| t.contains("Model ready: tiny-llama")).await;
         assert!(dir.path().join("models").join("tiny-llama.gguf").is_file(), "installed in the models folder");
@@ -550,7 +555,9 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
     let config = dir.path().join("config.toml");
     // Its own ports, so it can run beside the other window test.
     let port = DRIVER_PORT + 10;
-    let _driver = start_driver(&db, port, &[("TEND_CONFIG", config.as_os_str())]);
+    let export = dir.path().join("export.txt");
+    let _driver =
+        start_driver(&db, port, &[("TEND_CONFIG", config.as_os_str()), ("TEND_DIALOG_ANSWER", export.as_os_str())]);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
         let ui = connect(port).await;
@@ -629,6 +636,11 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
             t.contains("Records held by Tend about Margaret (identifier NHS-0001)")
         })
         .await;
+        // Saved through the Save dialog (answered by the test hook: WebDriver cannot reach a native dialog).
+        ui.click("#sar-save").await;
+        ui.wait_text("#sar-saved", "the saved export", |t| t.contains("Saved to")).await;
+        let saved = std::fs::read_to_string(&export).expect("the export file");
+        assert!(saved.contains("Records held by Tend about Margaret (identifier NHS-0001)"), "{saved}");
         ui.c.find(Locator::Css("#erase-person option[value='1']")).await.expect("Bob").click().await.expect("choose");
         ui.type_into("#erase-confirm", "NHS-0001").await;
         ui.click("#erase").await;

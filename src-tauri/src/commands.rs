@@ -1,10 +1,12 @@
 //! The commands the page may call: each is one call into `tend_app::workspace::Workspace`, and each is listed in
 //! build.rs and granted in capabilities/default.json. Errors reach the page as `{kind, message}`.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use tauri::State;
 use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
 use tend_app::handover::Handover;
 use tend_app::models::{CatalogStatus, DownloadProgress, Imported};
 use tend_app::records::{Decision, DraftRecord, FinalNote, Incident, Person, Role};
@@ -208,6 +210,38 @@ pub fn use_model(ws: Ws<'_>, file: String) -> Answer<ModelStatus> {
 #[tauri::command(async)]
 pub fn import_model(ws: Ws<'_>, path: String) -> Answer<Imported> {
     Ok(ws.import_model(&path)?)
+}
+
+/// A file chosen in the system's own Open or Save dialog (`save` with a suggested `name`), or `None` if the person
+/// cancelled. `TEND_DIALOG_ANSWER` answers instead of the dialog: the window tests' hook, since WebDriver cannot
+/// reach a native dialog.
+fn choose_file(app: &AppHandle, save: Option<&str>, filter: Option<(&str, &[&str])>) -> Option<PathBuf> {
+    if let Some(answer) = std::env::var_os("TEND_DIALOG_ANSWER") {
+        return Some(PathBuf::from(answer));
+    }
+    let mut dialog = app.dialog().file();
+    if let Some((name, extensions)) = filter {
+        dialog = dialog.add_filter(name, extensions);
+    }
+    let chosen = match save {
+        Some(name) => dialog.set_file_name(name).blocking_save_file(),
+        None => dialog.blocking_pick_file(),
+    };
+    chosen.and_then(|file| file.into_path().ok())
+}
+
+#[tauri::command(async)]
+pub fn import_model_file(app: AppHandle, ws: Ws<'_>) -> Answer<Option<Imported>> {
+    let Some(path) = choose_file(&app, None, Some(("GGUF model", &["gguf"]))) else { return Ok(None) };
+    Ok(Some(ws.import_model(&path.to_string_lossy())?))
+}
+
+#[tauri::command(async)]
+pub fn save_person_export(app: AppHandle, ws: Ws<'_>, person: i64) -> Answer<Option<String>> {
+    let Some(path) = choose_file(&app, Some(&format!("tend-records-person-{person}.txt")), None) else {
+        return Ok(None);
+    };
+    Ok(Some(ws.save_person_export(person, &path)?.display().to_string()))
 }
 
 #[tauri::command(async)]

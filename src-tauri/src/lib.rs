@@ -32,6 +32,7 @@ pub fn run() {
     std::thread::spawn(move || loader.load_model(model().as_deref()));
     let app = tauri::Builder::default()
         .manage(workspace)
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             // The window opens at the size it was last given on this computer.
             if let (Some(window), Some((width, height))) =
@@ -88,6 +89,8 @@ pub fn run() {
             commands::catalog,
             commands::use_model,
             commands::import_model,
+            commands::import_model_file,
+            commands::save_person_export,
             commands::download_model,
             commands::cancel_download,
         ])

@@ -715,6 +715,10 @@ $("sar-form").addEventListener("submit", async (event) => {
   try { await navigator.clipboard.writeText(text); $("live").textContent = "Copied; the export is audited."; }
   catch { $("live").textContent = "Select the text below to copy it; the export is audited."; }
 });
+$("sar-save").addEventListener("click", async () => {
+  const path = await call("save_person_export", { person: Number($("sar-person").value) });
+  if (path) $("sar-saved").textContent = `Saved to ${path}, readable only by you on this computer; the export is audited.`;
+});
 $("erase-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const team = await call("erase_person", { person: Number($("erase-person").value), confirm: $("erase-confirm").value });
@@ -807,16 +811,26 @@ async function useModel(file) {
   pollModel();
 }
 
-$("import-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  $("model-change").textContent = "Checking the file…";
-  const imported = await call("import_model", { path: $("import-path").value });
-  if (!imported) { $("model-change").textContent = ""; return; }
+/** Says what was imported and starts following the model's loading. */
+function showImported(imported) {
   $("model-change").textContent = `Imported ${imported.info.name} (SHA-256 ${imported.sha256}). ` +
     (imported.catalog_name ? `It is ${imported.catalog_name} from Tend's catalogue.` : "It is not in Tend's catalogue: check its licence and where it came from.") +
     " It is loading now.";
   $("model-progress").hidden = false;
   pollModel();
+}
+
+$("import-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("model-change").textContent = "Checking the file…";
+  const imported = await call("import_model", { path: $("import-path").value });
+  if (imported) showImported(imported); else $("model-change").textContent = "";
+});
+
+$("import-choose").addEventListener("click", async () => {
+  $("model-change").textContent = "Choose the model file in the window that opens…";
+  const imported = await call("import_model_file", {});
+  if (imported) showImported(imported); else $("model-change").textContent = "";
 });
 
 $("threads-form").addEventListener("submit", async (event) => {

@@ -659,6 +659,14 @@ impl Workspace {
         self.with_session(|s| Ok(s.records()?.export_person(person_id)?.to_text()))
     }
 
+    /// Saves a person's subject access export to `path`, readable only by this computer's user (managers and
+    /// admins); returns where.
+    pub fn save_person_export(&self, person_id: i64, path: &Path) -> Result<PathBuf, AppError> {
+        let text = self.export_person(person_id)?;
+        crate::records::write_private(path, text.as_bytes())?;
+        Ok(path.to_owned())
+    }
+
     /// Erases every record about a person (admins); `confirm` must repeat their identifier.
     pub fn erase_person(&self, person_id: i64, confirm: &str) -> Result<TeamView, AppError> {
         self.with_session(|s| {
