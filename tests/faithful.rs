@@ -406,6 +406,8 @@ const REWRITES: &[RewriteCase] = &[
     ("Walked back to room with frame", None, "WALKED BACK TO ROOM WITH FRAME.", false),
     ("Next check-in 4pm", None, "The next check-in at 4PM.", false),
     ("Visit from McDonald", None, "Visit from McDonald.", true),
+    ("Independent with ADLs, DHx: nil, 1W", None, "Independent with ADLs, DHx: nil, 1W.", true),
+    ("Independent with ADLs", None, "Independent with Adls.", false),
     ("Drank 2 cups squash, ate 1/2 porridge", None, "Drank 2 cups of squash, ate 1/2 of porridge.", true),
     // A clause's verb spread over the next clause, a new relation, a new subject or object.
     ("blanching, barrier cream applied", None, "Blanching and barrier cream were applied.", false),

@@ -871,6 +871,13 @@ fn suspected_as_fact(source: &str, draft: &str) -> Vec<Finding> {
     // Each condition once, in the order the notes first give it.
     let mut seen = HashSet::new();
     suspected.retain(|c| seen.insert(c.to_ascii_lowercase()));
+    // A condition the notes also name without a question mark ("review if worsening (fever, SOB)") may stand
+    // unhedged in the draft.
+    let plain: HashSet<String> = words(source)
+        .iter()
+        .filter(|w| w.start == 0 || !source[..w.start].ends_with('?'))
+        .map(|w| w.text.to_ascii_lowercase())
+        .collect();
     let mut out = Vec::new();
     let ws = words(draft);
     for (i, w) in ws.iter().enumerate() {
@@ -884,7 +891,7 @@ fn suspected_as_fact(source: &str, draft: &str) -> Vec<Finding> {
                     "\"?{condition}\" is shorthand for a suspected condition: write \"possible {condition}\" and who suspects it."
                 ),
             )
-        } else if !hedged {
+        } else if !hedged && !plain.contains(&condition.to_ascii_lowercase()) {
             (w.start, format!("The notes only suspect {condition} (\"?{condition}\"); the draft states it as fact."))
         } else {
             continue;

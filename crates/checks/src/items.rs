@@ -222,7 +222,7 @@ const SPANS: &[&str] = &["day", "days", "week", "weeks", "night", "nights", "mon
 /// Words after "Sat" that make it the verb ("Sat out in chair"), not Saturday.
 const AFTER_SAT: &[&str] = &[
     "out", "in", "up", "with", "on", "by", "at", "down", "outside", "quietly", "for", "next", "beside", "watching",
-    "reading", "talking", "chatting",
+    "reading", "talking", "chatting", "upright", "forward", "back",
 ];
 /// Whether "Sat" before `next` is the verb ("Sat out in chair"), not Saturday.
 pub(crate) fn sat_as_verb_before(next: &str) -> bool {

@@ -475,8 +475,10 @@ impl Rewrite {
                             "hyphened where the line is not, or the reverse"
                         } else if r.capitals && !word.capitals {
                             "in small letters where the line has capitals"
-                        } else if word.capitals && !r.capitals {
+                        } else if word.capitals && !r.capitals && !r.mixed {
                             "in capitals where the line has small letters"
+                        } else if r.mixed && !word.mixed && !word.capitals {
+                            "in small letters where the line has capitals"
                         } else if word.mixed && !r.mixed {
                             "with a capital letter inside it"
                         } else {
@@ -599,7 +601,9 @@ impl Rewrite {
                     && r.region() == region
                     && r.hyphen_joined == hyphen_joined
                     && (!r.capitals || upper)
-                    && (!capitals || r.capitals)
+                    // Capitals so far may still become the line's "ADLs"; a capital after small letters only
+                    // where the line has one.
+                    && (!capitals || r.capitals || r.mixed)
                     && (!mixed || r.mixed)
             })
             .into_iter()
@@ -632,7 +636,8 @@ impl Required {
         self.region() == word.region()
             && self.hyphen_joined == word.hyphen_joined
             && (!self.capitals || word.capitals)
-            && (!word.capitals || self.capitals)
+            && (!word.capitals || self.capitals || self.mixed)
+            && (!self.mixed || word.mixed || word.capitals)
             && (!word.mixed || self.mixed)
             && self.forms.contains(&word.text)
     }
