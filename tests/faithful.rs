@@ -343,6 +343,7 @@ fn a_care_note_is_written_line_by_line_and_every_sentence_points_at_the_notes() 
         // A random model's words never pass the checks: what stands is the notes' own words, and the model's
         // versions are kept with what was wrong with them.
         assert!(s.fallback, "{s:?}");
+        assert!(s.added.is_empty(), "the notes' own words add nothing: {s:?}");
         assert!(s.rejected.iter().all(|r| !r.reasons.is_empty()), "{s:?}");
     }
     assert!(draft.uncovered.is_empty(), "every part of the notes is in the draft: {:?}", draft.uncovered);
@@ -481,6 +482,25 @@ fn a_care_note_line_may_only_become_itself_made_grammatical() {
         }
         let ends = !refused && rule.complete(&reply);
         assert_eq!(ends, *passes, "\nline: {line}\nsentence: {sentence}\nwritten: {reply:?}");
+    }
+}
+
+/// (line, person, sentence, the words it adds): the words the rule lets a model add are the ones a reviewer reads
+/// first, since only they can change what a line says (each error read in the blind drafts was in one).
+const ADDED: &[(&str, Option<&str>, &str, &[&str])] = &[
+    ("Mood good all day", None, "The mood was good all day.", &["The", "was"]),
+    ("Left lamp on as requested", None, "Left lamp was on as requested.", &["was"]),
+    ("J said 'I’m fine'", Some("Joan"), "Joan said 'I’m fine'.", &[]),
+    ("Pad dry, bowels not opened", None, "Pad dry, bowels not opened.", &[]),
+    ("walked to toilet with rollator", None, "Walked to the toilet with a rollator.", &["the", "a"]),
+];
+
+#[test]
+fn the_words_a_sentence_adds_to_its_line_are_found() {
+    for (line, person, sentence, expected) in ADDED {
+        let spans = Rewrite::new(line, *person).added_words(sentence);
+        let got: Vec<&str> = spans.iter().map(|&(a, b)| &sentence[a..b]).collect();
+        assert_eq!(got, *expected, "\nline: {line}\nsentence: {sentence}");
     }
 }
 

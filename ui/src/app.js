@@ -248,11 +248,13 @@ const encoder = new TextEncoder(), decoder = new TextDecoder();
 /** A text with each finding that points into it (`location` "draft" or "source") marked, numbered and
  *  explained, so colour is never the only signal. Offsets are UTF-8 byte offsets, as Rust gives them.
  *  `segments` ({start, end, attrs, after}) wrap parts of the text in spans: the draft's sentences, or the parts of
- *  the notes they came from; a finding that crosses a segment's edge is marked on both sides. */
-function markedText(text, findings, location, id, segments = []) {
+ *  the notes they came from; a finding that crosses a segment's edge is marked on both sides. `added` ({start,
+ *  end}) are the words the AI added to the notes, shown as insertions. */
+function markedText(text, findings, location, id, segments = [], added = []) {
   const bytes = encoder.encode(text);
   const marks = findings.map((f, index) => ({ ...f, index }))
     .filter((f) => f.location === location && f.end > f.start)
+    .concat(added.map((a) => ({ ...a, kind: "added" })))
     .sort((a, b) => a.start - b.start);
   const out = el("div", { class: "paper", id });
   const numbered = new Set();
@@ -264,6 +266,11 @@ function markedText(text, findings, location, id, segments = []) {
       const start = Math.max(f.start, at), end = Math.min(f.end, to);
       if (end <= start) continue;
       nodes.push(decoder.decode(bytes.slice(at, start)));
+      if (f.kind === "added") {
+        nodes.push(el("ins", { class: "added", title: "Added by the AI: not in your notes" }, decoder.decode(bytes.slice(start, end))));
+        at = end;
+        continue;
+      }
       const first = !numbered.has(f.index);
       numbered.add(f.index);
       nodes.push(el("mark", { class: `finding finding-${f.kind}`, "aria-describedby": `finding-${f.index}` },
@@ -341,10 +348,12 @@ function linkEvidence(sourcePane, draftPane) {
 function notesAndDraft(record, sourceId, draftId, sourceTitle) {
   const segments = evidenceSegments(record, draftId);
   const source = markedText(record.source_text, record.findings, "source", sourceId, record.source_text ? segments.source : []);
-  const draft = markedText(record.ai_text, record.findings, "draft", draftId, segments.draft);
+  const added = (record.provenance?.evidence?.sentences || []).flatMap((s) => s.added || []);
+  const draft = markedText(record.ai_text, record.findings, "draft", draftId, segments.draft, added);
   linkEvidence(source, draft);
   const hint = segments.draft.length
-    ? el("p", { class: "muted evidence-hint" }, "Focus or point at a sentence to see the part of your notes it came from.")
+    ? el("p", { class: "muted evidence-hint" }, "Focus or point at a sentence to see the part of your notes it came from. ",
+      added.length ? "Words with a dotted underline are the AI's own, added to your notes' words: read them first, they are the only words that can change what your notes say." : "")
     : null;
   const back = record.provenance?.back_translation;
   const direction = record.provenance?.translation;

@@ -46,6 +46,9 @@ pub struct Sentence {
     pub attempts: u32,
     /// The model's versions that failed their checks, each with what was wrong: shown, never used.
     pub rejected: Vec<Rejected>,
+    /// The words the model added to the notes' (grammar, a pronoun), as byte spans in the draft: the only words
+    /// that can change what the notes say, so a reviewer reads them first. Empty for the notes' own words.
+    pub added: Vec<Span>,
 }
 
 /// A version of a sentence that failed its checks.
@@ -214,37 +217,45 @@ pub(crate) fn draft_care_note(
             if matches!(g.stop_reason, StopReason::Length | StopReason::Constrained) {
                 reasons.push("cut off before the sentence ended".into());
             }
-            Ok(if reasons.is_empty() { Attempt::Passed(text) } else { Attempt::Failed(Rejected { text, reasons }) })
+            Ok(if reasons.is_empty() {
+                let added = rule.added_words(&text).into_iter().map(|(start, end)| Span { start, end }).collect();
+                Attempt::Passed(text, added)
+            } else {
+                Attempt::Failed(Rejected { text, reasons })
+            })
         };
         // Each sentence with its evidence; its place in the draft is set as it is added.
-        let sentence = |text: String, from: &[&Item], fallback: bool, attempts: u32, rejected: Vec<Rejected>| {
-            let sources = link(&text, from);
-            Sentence { text, start: 0, end: 0, sources, fallback, attempts, rejected }
-        };
+        let sentence =
+            |text: String, added: Vec<Span>, from: &[&Item], fallback: bool, attempts: u32, rejected: Vec<Rejected>| {
+                let sources = link(&text, from);
+                Sentence { text, start: 0, end: 0, sources, fallback, attempts, rejected, added }
+            };
         let mut written: Vec<Sentence> = Vec::new();
         let heading =
             members.len() == 1 && (members[0].text.ends_with(':') || members[0].text.split_whitespace().count() == 1);
         if heading {
             // A heading ("Plan:", "Nights.") is written as it stands: there is nothing to rewrite.
-            written.push(sentence(plain(members[0], person), &members, true, 0, Vec::new()));
+            written.push(sentence(plain(members[0], person), Vec::new(), &members, true, 0, Vec::new()));
         } else {
             // First the whole group; then, narrower, each item on its own (for a group of one item, a second
             // sample); what still fails is replaced by the plain words of the notes.
             match request(&members, 1)? {
-                Attempt::Passed(text) => written.push(sentence(text, &members, false, 1, Vec::new())),
+                Attempt::Passed(text, added) => written.push(sentence(text, added, &members, false, 1, Vec::new())),
                 Attempt::Stopped => cancelled = true,
                 Attempt::Failed(first) => {
                     for item in &members {
                         let mut rejected = vec![first.clone()];
                         match request(&[item], 2)? {
-                            Attempt::Passed(text) => written.push(sentence(text, &[item], false, 2, rejected)),
+                            Attempt::Passed(text, added) => {
+                                written.push(sentence(text, added, &[item], false, 2, rejected));
+                            }
                             Attempt::Stopped => {
                                 cancelled = true;
                                 break;
                             }
                             Attempt::Failed(second) => {
                                 rejected.push(second);
-                                written.push(sentence(plain(item, person), &[item], true, 2, rejected));
+                                written.push(sentence(plain(item, person), Vec::new(), &[item], true, 2, rejected));
                             }
                         }
                     }
@@ -254,6 +265,9 @@ pub(crate) fn draft_care_note(
         for mut s in written {
             s.start = if out.text.is_empty() { 0 } else { out.text.len() + 1 };
             s.end = s.start + s.text.len();
+            for span in &mut s.added {
+                (span.start, span.end) = (span.start + s.start, span.end + s.start);
+            }
             let shown = if s.start == 0 { s.text.clone() } else { format!(" {}", s.text) };
             out.text.push_str(&shown);
             out.sentences.push(s);
@@ -283,8 +297,8 @@ pub(crate) fn draft_care_note(
 
 /// The outcome of one request for a line's sentences.
 enum Attempt {
-    /// The sentences passed their checks.
-    Passed(String),
+    /// The sentences passed their checks, with the words they add to the notes (spans in the text).
+    Passed(String, Vec<Span>),
     /// They failed; try narrower, or fall back.
     Failed(Rejected),
     /// The caller stopped the draft.

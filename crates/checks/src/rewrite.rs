@@ -448,6 +448,47 @@ impl Rewrite {
         self.read(&words(reply, false)).is_ok_and(|states| states.iter().any(|&(i, ..)| i == self.required.len()))
     }
 
+    /// The byte spans of the words `text` adds to the line (grammar, a pronoun, the person's name for an initial
+    /// is not one): the words a reviewer reads against the notes first, since only they can change what the line
+    /// says ("The mood of good all day"). The line's words are matched in order, as many as can be.
+    pub fn added_words(&self, text: &str) -> Vec<(usize, usize)> {
+        let said = words(text, false);
+        let (n, m) = (said.len(), self.required.len());
+        // Longest common subsequence of the sentence's words and the line's (in any of its forms).
+        let mut best = vec![vec![0usize; m + 1]; n + 1];
+        for i in (0..n).rev() {
+            for j in (0..m).rev() {
+                best[i][j] = if self.required[j].forms.contains(&said[i].text) {
+                    best[i + 1][j + 1] + 1
+                } else {
+                    best[i + 1][j].max(best[i][j + 1])
+                };
+            }
+        }
+        let (mut i, mut j, mut added) = (0, 0, Vec::new());
+        while i < n {
+            if j < m && self.required[j].forms.contains(&said[i].text) && best[i][j] == best[i + 1][j + 1] + 1 {
+                (i, j) = (i + 1, j + 1);
+            } else if j < m && best[i][j + 1] >= best[i + 1][j] {
+                j += 1;
+            } else {
+                added.push(i);
+                i += 1;
+            }
+        }
+        // The words' places in `text`, found in order.
+        let (mut from, mut spans, mut next) = (0, Vec::new(), added.iter().peekable());
+        for (k, word) in said.iter().enumerate() {
+            let Some((at, end)) = find_word(text, &word.text, from) else { break };
+            from = end;
+            if next.peek() == Some(&&k) {
+                next.next();
+                spans.push((at, end));
+            }
+        }
+        spans
+    }
+
     /// What is wrong with `text` as a rewrite of the line, if anything: the first word it adds, changes or moves,
     /// or the first word of the line it leaves out.
     pub fn check(&self, text: &str) -> Result<(), String> {
@@ -746,6 +787,21 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
     }
     push(&mut current, (quoted, bracketed), hyphen_joined, &mut clause_start, &mut out);
     out
+}
+
+/// The byte span of `word` (as [`words`] gives it: lower case, "’" as "'") as a whole word in `text` at or after
+/// `from`.
+fn find_word(text: &str, word: &str, from: usize) -> Option<(usize, usize)> {
+    let count = word.chars().count();
+    let rest = text.get(from..)?;
+    rest.char_indices().find_map(|(k, _)| {
+        let at = from + k;
+        let end = text[at..].char_indices().nth(count).map_or(text.len(), |(e, _)| at + e);
+        let candidate: String = text[at..end].to_lowercase().replace('’', "'");
+        let before = text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let after = text[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        (candidate == word && before && after).then_some((at, end))
+    })
 }
 
 /// Whether `word` looks like a verb: a form of an irregular one, or a word ending in "ed" or "ing" after a stem
