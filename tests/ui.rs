@@ -177,6 +177,24 @@ impl Ui {
         assert!(found.is_empty(), "axe on {screen}: {found:#?}");
     }
 
+    /// The screen at 200% text size in a 1024 pixel wide window (WCAG 1.4.4 and 1.4.10): nothing needs
+    /// scrolling sideways but a wide table inside its own scrolling box, and axe finds nothing serious.
+    async fn at_double_text_size(&self, screen: &str) {
+        let (width, height) = self.c.get_window_size().await.expect("size");
+        self.c.set_window_size(1024, 768).await.expect("resize");
+        self.c.execute("document.documentElement.style.fontSize = '200%'; return true;", vec![]).await.expect("zoom");
+        let overflow = self
+            .c
+            .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![])
+            .await
+            .expect("measure");
+        assert!(overflow.as_i64().unwrap_or(0) <= 1, "{screen} at 200%: {overflow} pixels need scrolling sideways");
+        self.shot(&format!("zoom-{}", screen.replace(' ', "-"))).await;
+        self.axe(&format!("{screen} at 200%")).await;
+        self.c.execute("document.documentElement.style.fontSize = ''; return true;", vec![]).await.expect("unzoom");
+        self.c.set_window_size(width as u32, height as u32).await.expect("resize back");
+    }
+
     async fn sign_in(&self, user: &str, password: &str) {
         self.find("#signin-user").await;
         self.type_into("#signin-user", user).await;
@@ -324,6 +342,7 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         assert!(ui.text("#review-badge").await.contains("Review required"));
         ui.shot("04-draft-findings").await;
         ui.axe("draft").await;
+        ui.at_double_text_size("draft").await;
         // The evidence: focusing a sentence of the draft lights the part of the notes it came from.
         let sentences = ui.c.find_all(Locator::Css("#draft-text .sentence")).await.expect("sentences");
         assert!(!sentences.is_empty(), "the care note's sentences are marked");
@@ -393,6 +412,7 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.find("#review-source .evidence.lit").await;
         ui.shot("06-review").await;
         ui.axe("review").await;
+        ui.at_double_text_size("review").await;
         ui.type_into("#review-comment", "Please say how her mood was later in the morning.").await;
         ui.click("#return").await;
         ui.wait_text("#review-done", "the return", |t| t.contains("returned to its author")).await;
@@ -461,6 +481,7 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         assert!(note.contains(source.trim()), "the lit part {source:?} is in the note {note:?}");
         ui.shot("07b-handover").await;
         ui.axe("notes").await;
+        ui.at_double_text_size("notes").await;
         ui.click("#nav-settings").await;
         ui.wait_text("#settings-model", "the model facts", |t| t.contains("SHA-256")).await;
         ui.wait_text("#settings-model", "the audit head and root key", |t| {
@@ -476,6 +497,7 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         assert!(saved.contains("threads = 2"), "{saved}");
         ui.shot("08-settings").await;
         ui.axe("settings").await;
+        ui.at_double_text_size("settings").await;
         // Importing: a file that is not a model is refused with a reason; a good one is installed and loaded.
         let not_a_model = dir.path().join("holiday-photo.gguf");
         std::fs::write(&not_a_model, b"JFIF not a model").expect("write");
@@ -614,6 +636,7 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         ui.wait_text("#error", "the refusal", |t| t.contains("Type asha to confirm")).await;
         ui.shot("13-team").await;
         ui.axe("team").await;
+        ui.at_double_text_size("team").await;
 
         // Records: the audit trail checks out and names what was just done; a subject access export shows the
         // person's records; erasure needs their identifier typed.
@@ -650,6 +673,7 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         ui.wait_text("#audit-events", "the erasure", |t| t.contains("erase person")).await;
         ui.shot("14-records").await;
         ui.axe("records").await;
+        ui.at_double_text_size("records").await;
         ui.click("#nav-team").await;
         ui.wait_text("#team-people", "Bob gone", |t| t.contains("Margaret") && !t.contains("Bob")).await;
         ui.sign_out().await;
