@@ -49,6 +49,7 @@ const COMMANDS: &[&str] = &[
     "catalog",
     "use_model",
     "import_model",
+    "change_password",
     "import_model_file",
     "save_person_export",
     "download_model",

@@ -595,8 +595,10 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         assert!(ui.laid_out("#nav").await, "the menu shows once signed in");
         assert!(db.is_file(), "the encrypted database was created");
 
-        // The administrator builds the team in the window: a manager, a care worker, a person, an assignment.
-        ui.click("#nav-team").await;
+        // The administrator builds the team in the window: a manager, a care worker, a person, an assignment,
+        // with the walk-through of a new database ticking each step.
+        ui.wait_text("#getting-started-steps", "the walk-through", |t| t.contains("To do: Add a manager")).await;
+        assert!(!ui.laid_out("#getting-started-draft").await, "the Draft step waits for the team");
         ui.wait_text("#team-users", "the administrator listed", |t| t.contains("kemi")).await;
         for (name, role) in [("asha", "manager"), ("tom", "care_worker")] {
             ui.type_into("#new-user", name).await;
@@ -624,6 +626,20 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
             .expect("choose");
         ui.click("#assign").await;
         ui.wait_text("#team-people", "the assignment", |t| t.contains("tom")).await;
+        let steps = ui.wait_text("#getting-started-steps", "every step ticked", |t| !t.contains("To do")).await;
+        assert_eq!(steps.matches("✓ Done").count(), 4, "{steps}");
+        ui.c.execute("document.getElementById('getting-started').scrollIntoView(); return true;", vec![])
+            .await
+            .expect("scroll");
+        ui.shot("00b-getting-started").await;
+        ui.click("#getting-started-draft").await;
+        ui.find("#screen-draft:not([hidden])").await;
+        // Back on Team once it has rendered again (its lists are rebuilt on each visit).
+        ui.c.execute("document.querySelector('#team-users tbody').replaceChildren(); return true;", vec![])
+            .await
+            .expect("clear");
+        ui.click("#nav-team").await;
+        ui.wait_text("#team-users", "the team again", |t| t.contains("asha")).await;
         // Removing needs the name typed again.
         ui.c.find(Locator::Css("#remove-user option[value='asha']"))
             .await
@@ -681,6 +697,16 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         ui.sign_in("tom", "tom-password").await;
         ui.wait_text("#person", "the assigned person", |t| t.contains("Margaret (NHS-0001)")).await;
         assert!(!ui.laid_out("#nav-team").await, "care workers have no Team screen");
+        // Tom changes his own password in Settings; the old one opens nothing after.
+        ui.click("#nav-settings").await;
+        ui.type_into("#password-current", "tom-password").await;
+        ui.type_into("#password-new", "tom-new-password-1").await;
+        ui.type_into("#password-again", "tom-new-password-1").await;
+        ui.click("#password-save").await;
+        ui.wait_text("#password-note", "the change", |t| t.contains("Your password is changed")).await;
+        ui.sign_out().await;
+        ui.sign_in("tom", "tom-new-password-1").await;
+        ui.wait_text("#person", "tom signed in again", |t| t.contains("Margaret (NHS-0001)")).await;
         // The window remembers its size: resized here, it opens at that size next time.
         ui.c.set_window_size(1024, 700).await.expect("resize");
         let deadline = Instant::now() + Duration::from_secs(10);

@@ -208,6 +208,11 @@ pub fn use_model(ws: Ws<'_>, file: String) -> Answer<ModelStatus> {
 }
 
 #[tauri::command(async)]
+pub fn change_password(ws: Ws<'_>, current: String, new: String, again: String) -> Answer<()> {
+    Ok(ws.change_password(&current, &new, &again)?)
+}
+
+#[tauri::command(async)]
 pub fn import_model(ws: Ws<'_>, path: String) -> Answer<Imported> {
     Ok(ws.import_model(&path)?)
 }

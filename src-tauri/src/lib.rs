@@ -89,6 +89,7 @@ pub fn run() {
             commands::catalog,
             commands::use_model,
             commands::import_model,
+            commands::change_password,
             commands::import_model_file,
             commands::save_person_export,
             commands::download_model,

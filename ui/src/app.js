@@ -148,7 +148,11 @@ $("setup-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const me = await call("create_admin", { user: $("setup-user").value.trim(), password: $("setup-password").value });
   $("setup-password").value = "";
-  if (me) signedIn(me);
+  if (!me) return;
+  // A new database: the walk-through on the Team screen comes first.
+  state.gettingStarted = true;
+  await signedIn(me);
+  show("team");
 });
 
 $("signin-form").addEventListener("submit", async (event) => {
@@ -661,7 +665,21 @@ function renderTeam(team) {
   $("assign-person").replaceChildren(...team.people.map((p) =>
     el("option", { value: p.person.id }, `${p.person.preferred_name} (${p.person.identifier})`)));
   $("admin-forms").hidden = state.me?.role !== "admin";
+  // The first-start walk-through, for administrators until the team can draft and review.
+  const steps = [
+    ["Add a manager, who reviews drafts", team.users.some((u) => u.role === "manager")],
+    ["Add a care worker, who drafts", team.users.some((u) => u.role === "care_worker")],
+    ["Add a person supported", team.people.length > 0],
+    ["Assign a care worker to the person", team.people.some((p) => p.workers.length > 0)],
+  ];
+  const complete = steps.every(([, done]) => done);
+  $("getting-started").hidden = state.me?.role !== "admin" || (complete && !state.gettingStarted);
+  $("getting-started-steps").replaceChildren(...steps.map(([text, done]) =>
+    el("li", { class: done ? "step-done" : "step-todo" }, `${done ? "✓ Done: " : "To do: "}${text}`)));
+  $("getting-started-draft").hidden = !complete;
 }
+
+$("getting-started-draft").addEventListener("click", () => { state.gettingStarted = false; show("draft"); });
 
 async function loadTeam() {
   const team = await call("team");
@@ -840,6 +858,15 @@ $("import-choose").addEventListener("click", async () => {
   $("model-change").textContent = "Choose the model file in the window that opens…";
   const imported = await call("import_model_file", {});
   if (imported) showImported(imported); else $("model-change").textContent = "";
+});
+
+$("password-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const fields = ["password-current", "password-new", "password-again"].map($);
+  const [current, next, again] = fields.map((f) => f.value);
+  const done = await call("change_password", { current, new: next, again });
+  for (const f of fields) f.value = "";
+  if (done !== undefined) $("password-note").textContent = "Your password is changed. Use the new one from now on.";
 });
 
 $("threads-form").addEventListener("submit", async (event) => {

@@ -64,6 +64,14 @@ impl Session {
         Ok(())
     }
 
+    /// Changes the signed-in user's own password after checking the current one (a wrong one counts as a failed
+    /// sign-in): they get new keys and the database a new key, so the old password opens nothing.
+    pub fn change_password(&mut self, current: &str, new: &str) -> Result<(), AppError> {
+        self.unlock(current)?;
+        let me = self.store.user().to_owned();
+        Ok(self.records()?.set_password(&me, new)?)
+    }
+
     /// The signed-in user and role; available while locked, for the lock screen.
     pub fn who(&self) -> (&str, Role) {
         (self.store.user(), self.store.role())

@@ -458,6 +458,14 @@ impl Workspace {
         self.team()
     }
 
+    /// Changes the signed-in user's own password: `current` must be right and `new` typed the same twice.
+    pub fn change_password(&self, current: &str, new: &str, again: &str) -> Result<(), AppError> {
+        if new != again {
+            return Err(AppError::Invalid("the two new passwords differ; nothing was changed".into()));
+        }
+        self.with_session(|s| s.change_password(current, new))
+    }
+
     /// Removes a user (admins); `confirm` must repeat their name.
     pub fn remove_user(&self, name: &str, confirm: &str) -> Result<TeamView, AppError> {
         if confirm.trim() != name {
