@@ -50,6 +50,7 @@ const COMMANDS: &[&str] = &[
     "use_model",
     "import_model",
     "change_password",
+    "measure_translation",
     "import_model_file",
     "save_person_export",
     "download_model",

@@ -110,3 +110,34 @@ fn translation_figures_measured_on_this_computer_label_and_gate_that_model() {
     std::fs::write(&saved, text).expect("write");
     assert!(translation_figures(&model, &sha).is_none());
 }
+
+#[test]
+fn translation_is_measured_on_the_built_in_sentences_and_saved_beside_the_model() {
+    use tend_app::{Assistant, Flow};
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let model = dir.path().join("tiny.gguf");
+    std::fs::copy(support::tiny::task_sized_model(), &model).expect("copy the tiny model");
+    let mut assistant = Assistant::open(&model, &mut |_| {}).expect("load");
+    // Stopped, it saves nothing.
+    let stopped = tend_app::eval::measure_translation(&mut assistant, 1, &mut |done, _| {
+        if done == 3 { Flow::Stop } else { Flow::Continue }
+    })
+    .expect("measure");
+    assert!(stopped.is_none());
+    assert!(tend_app::models::translation_figures(&model, assistant.model_sha256()).is_none());
+    // Run through, every language both ways, with progress, saved beside the model file.
+    let mut seen = Vec::new();
+    let (measured, saved) = tend_app::eval::measure_translation(&mut assistant, 1, &mut |done, total| {
+        seen.push((done, total));
+        Flow::Continue
+    })
+    .expect("measure")
+    .expect("not stopped");
+    assert_eq!(measured.len(), 20, "ten languages, both ways");
+    assert_eq!(seen.first(), Some(&(0, 20)));
+    assert_eq!(seen.last(), Some(&(19, 20)));
+    assert!(saved.starts_with(dir.path()), "{}", saved.display());
+    let figures = tend_app::models::translation_figures(&model, assistant.model_sha256()).expect("figures");
+    assert_eq!((figures.lines, figures.chrf.len()), (1, 20));
+    assert!(figures.data.contains("built into Tend"), "{}", figures.data);
+}

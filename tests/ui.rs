@@ -51,12 +51,12 @@ fn start_driver(db: &Path, port: u16, env: &[(&str, &std::ffi::OsStr)]) -> Drive
     let models = db.with_file_name("models");
     let child = Command::new(driver_binary())
         .env("TEND_MODELS_DIR", models)
-        .envs(env.iter().copied())
         .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
         .env("TEND_DB", db)
         .env("TEND_MODEL", support::real_model("SmolLM2-135M-Instruct.Q4_1.gguf"))
         .env("TEND_MAX_TOKENS", "120")
         .env("TEND_IDLE_SECONDS", IDLE_SECONDS.to_string())
+        .envs(env.iter().copied())
         .spawn()
         .expect("start tauri-driver (install it with scripts/test)");
     // tauri-driver listens at once; WebKitWebDriver behind it on the native port takes a moment longer.
@@ -291,10 +291,14 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
     std::fs::write(&config, "threads = 1\n").expect("settings file");
     // The file the Open dialog's test hook answers with, for "Choose a file…" in Settings.
     let tiny_llama = support::tiny::model("llama");
+    // SmolLM2 copied here: measuring its translation in Settings saves figures beside the model file.
+    let smollm2 = dir.path().join("SmolLM2-135M-Instruct.Q4_1.gguf");
+    std::fs::copy(support::real_model("SmolLM2-135M-Instruct.Q4_1.gguf"), &smollm2).expect("copy SmolLM2");
     let env = [
         ("HF_ENDPOINT", hub.endpoint.as_ref()),
         ("TEND_CONFIG", config.as_os_str()),
         ("TEND_DIALOG_ANSWER", tiny_llama.as_os_str()),
+        ("TEND_MODEL", smollm2.as_os_str()),
     ];
     let _driver = start_driver(&db, DRIVER_PORT, &env);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
@@ -498,6 +502,24 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.shot("08-settings").await;
         ui.axe("settings").await;
         ui.at_double_text_size("settings").await;
+        // Measuring the model's translation, one sentence per language and direction, with a progress bar; the
+        // figures are saved beside the model file and the language picker labels each language by them.
+        ui.type_into("#measure-lines", "1").await;
+        ui.click("#measure-button").await;
+        ui.wait_text("#measure-note", "the progress", |t| t.contains("Translated") || t.starts_with("Measured")).await;
+        let note = ui.wait_text("#measure-note", "the measurement", |t| t.starts_with("Measured")).await;
+        assert!(note.contains("spanish:") && note.contains("yoruba:"), "{note}");
+        assert!(
+            dir.path().join("SmolLM2-135M-Instruct.Q4_1.gguf.translation.json").is_file(),
+            "saved beside the model"
+        );
+        let picker =
+            ui.c.execute("return document.getElementById('language').textContent;", vec![])
+                .await
+                .expect("the language picker");
+        let picker = picker.as_str().unwrap_or_default().to_owned();
+        assert!(picker.contains("not available with this model") || picker.contains("rough"), "{picker}");
+        ui.shot("08b-translation-measured").await;
         // Importing: a file that is not a model is refused with a reason; a good one is installed and loaded.
         let not_a_model = dir.path().join("holiday-photo.gguf");
         std::fs::write(&not_a_model, b"JFIF not a model").expect("write");

@@ -11,7 +11,7 @@ use tend_app::handover::Handover;
 use tend_app::models::{CatalogStatus, DownloadProgress, Imported};
 use tend_app::records::{Decision, DraftRecord, FinalNote, Incident, Person, Role};
 use tend_app::workspace::{
-    AuditView, DraftEvent, DraftRequest, Me, ModelStatus, SettingsView, TeamView, UiError, Workspace,
+    AuditView, DraftEvent, DraftRequest, LanguageLabel, Me, ModelStatus, SettingsView, TeamView, UiError, Workspace,
 };
 
 type Ws<'a> = State<'a, Arc<Workspace>>;
@@ -205,6 +205,15 @@ pub fn catalog(ws: Ws<'_>) -> Vec<CatalogStatus> {
 #[tauri::command]
 pub fn use_model(ws: Ws<'_>, file: String) -> Answer<ModelStatus> {
     Ok(ws.use_model(&file)?)
+}
+
+#[tauri::command(async)]
+pub fn measure_translation(
+    ws: Ws<'_>,
+    lines: usize,
+    events: Channel<DraftEvent>,
+) -> Answer<Option<Vec<LanguageLabel>>> {
+    Ok(ws.measure_translation(lines, &mut |e| drop(events.send(e)))?)
 }
 
 #[tauri::command(async)]

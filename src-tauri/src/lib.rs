@@ -90,6 +90,7 @@ pub fn run() {
             commands::use_model,
             commands::import_model,
             commands::change_password,
+            commands::measure_translation,
             commands::import_model_file,
             commands::save_person_export,
             commands::download_model,

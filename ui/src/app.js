@@ -860,6 +860,29 @@ $("import-choose").addEventListener("click", async () => {
   if (imported) showImported(imported); else $("model-change").textContent = "";
 });
 
+$("measure-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (state.drafting) return;
+  const bar = $("measure-progress");
+  const events = new Channel();
+  events.onmessage = (message) => {
+    if (message.event !== "reading") return;
+    bar.max = Math.max(1, message.data.total); bar.value = message.data.done;
+    $("measure-note").textContent = `Translated ${message.data.done} of ${message.data.total} sentences…`;
+  };
+  state.drafting = true;
+  $("measure-button").disabled = true; $("measure-stop").disabled = false; bar.hidden = false;
+  const labels = await call("measure_translation", { lines: Number($("measure-lines").value), events });
+  state.drafting = false;
+  $("measure-button").disabled = false; $("measure-stop").disabled = true; bar.hidden = true;
+  if (labels === undefined) { $("measure-note").textContent = ""; return; }
+  if (labels === null) { $("measure-note").textContent = "Stopped: nothing was saved."; return; }
+  labelLanguages(labels);
+  $("measure-note").textContent =
+    `Measured and saved for this model file. The language picker now shows: ${labels.map((l) => `${l.value}: ${l.label}`).join("; ")}.`;
+});
+$("measure-stop").addEventListener("click", () => { invoke("stop_draft"); $("measure-note").textContent = "Stopping…"; });
+
 $("password-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const fields = ["password-current", "password-new", "password-again"].map($);

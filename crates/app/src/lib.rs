@@ -239,6 +239,22 @@ impl Assistant {
         params: &GenerationParams,
         on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
     ) -> Result<Draft, AppError> {
+        self.draft_gated(task, input, language, person, params, on_progress, true)
+    }
+
+    /// [`Assistant::draft`], with the translation gate (labels and declines from measured figures) on or off: a
+    /// measurement of the model's translations must see every direction's translations, not the gate's refusals.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn draft_gated(
+        &mut self,
+        task: Task,
+        input: &str,
+        language: Option<Language>,
+        person: Option<&str>,
+        params: &GenerationParams,
+        on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
+        gated: bool,
+    ) -> Result<Draft, AppError> {
         let prompt = task.prompt(input, language, person)?;
         if let Some(request) = tend_checks::clinical::asks_for_advice(input) {
             return Ok(self.declined(task, input, request, prompt.template, params));
@@ -252,7 +268,7 @@ impl Assistant {
                 Some(Language::English)
             }
         });
-        if let (Some(from), Some(to)) = (translated_from, language)
+        if let (Some(from), Some(to), true) = (translated_from, language, gated)
             && let Some(declined) = self.translation_not_offered(from, to, prompt.template.clone(), params)
         {
             return Ok(declined);

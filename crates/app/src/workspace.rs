@@ -458,6 +458,39 @@ impl Workspace {
         self.team()
     }
 
+    /// Measures how well the loaded model translates each language, both ways, on `lines` of the sentences built into
+    /// Tend per direction (managers and admins; drafting waits meanwhile), reporting progress as
+    /// [`DraftEvent::Reading`]; [`Workspace::stop_draft`] stops it and nothing is saved. The figures are saved beside
+    /// the model file and the language picker's labels follow them. Returns the new labels, or `None` if stopped.
+    pub fn measure_translation(
+        &self,
+        lines: usize,
+        on_event: &mut dyn FnMut(DraftEvent),
+    ) -> Result<Option<Vec<LanguageLabel>>, AppError> {
+        self.require_manager()?;
+        self.stop.store(false, Ordering::SeqCst);
+        let mut guard = lock(&self.assistant);
+        let assistant = guard.as_mut().ok_or_else(|| AppError::ModelNotReady(self.not_ready_reason()))?;
+        let measured = crate::contain("measuring translation", || {
+            crate::eval::measure_translation(assistant, lines, &mut |done, total| {
+                on_event(DraftEvent::Reading { done, total });
+                // The manager is watching the measurement: that is use of the session.
+                if let Some(session) = lock(&self.session).as_mut() {
+                    session.keep_alive();
+                }
+                if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
+            })
+        })?;
+        if measured.is_none() {
+            return Ok(None);
+        }
+        let labels = language_labels(&assistant.model_info().path, assistant.model_sha256());
+        if let ModelStatus::Ready { info } = &mut *lock(&self.status) {
+            info.translation = labels.clone();
+        }
+        Ok(Some(labels))
+    }
+
     /// Changes the signed-in user's own password: `current` must be right and `new` typed the same twice.
     pub fn change_password(&self, current: &str, new: &str, again: &str) -> Result<(), AppError> {
         if new != again {

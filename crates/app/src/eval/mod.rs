@@ -204,8 +204,11 @@ pub fn run(options: &EvalOptions, mut assistant: Option<&mut Assistant>) -> Resu
             (EvalSet::Grounding, _) => report.grounding = Some(grounding(&options.data_dir)?),
             (EvalSet::Wording, Some(a)) => report.wording = Some(wording(&options.data_dir, options.limit, a)?),
             (EvalSet::Translation, Some(a)) => {
-                report.translation = translation(&options.data_dir, options.limit, a)?;
-                report.translation_saved = Some(save_translation_figures(&report.translation, a)?);
+                let dir = options.data_dir.join("ntrex-200");
+                let sentences = |code: &str| lines(&dir.join(format!("{code}.txt")));
+                report.translation = translation(&sentences, options.limit, a, &mut |_, _| Flow::Continue)?;
+                report.translation_saved =
+                    Some(save_translation_figures(&report.translation, a, "the shared eval data")?);
             }
             (EvalSet::Notes, Some(a)) => report.notes = Some(notes(&options.data_dir, options.limit, a)?),
             (EvalSet::Faithfulness, _) if options.drafts.is_some() => {
@@ -353,30 +356,99 @@ fn wording(dir: &Path, limit: usize, a: &mut Assistant) -> Result<WordingEval, A
 
 /// Keeps the figures beside the model file, where the language picker and the translation task read them for this
 /// model from then on ([`crate::models::translation_figures`]); returns where.
-fn save_translation_figures(measured: &[TranslationEval], a: &Assistant) -> Result<std::path::PathBuf, AppError> {
+fn save_translation_figures(
+    measured: &[TranslationEval],
+    a: &Assistant,
+    from: &str,
+) -> Result<std::path::PathBuf, AppError> {
     let (year, month, day) = tend_engine::utc_date();
     let figures = crate::models::TranslationFigures {
         measured: format!("{year:04}-{month:02}-{day:02}"),
-        data: "NTREX-128 (the shared eval data), first lines, by tend eval on this computer".into(),
+        data: format!("NTREX-128 ({from}), first lines, measured by Tend on this computer"),
         lines: measured.iter().map(|t| t.lines).min().unwrap_or(0),
         chrf: measured.iter().map(|t| (t.direction.replace("->", "-"), t.chrf_pp)).collect(),
     };
     crate::models::save_measured(&a.model_info().path, a.model_sha256(), figures)
 }
 
-fn translation(dir: &Path, limit: usize, a: &mut Assistant) -> Result<Vec<TranslationEval>, AppError> {
-    let english = lines(&dir.join("ntrex-200/eng.txt"))?;
+/// The first 20 NTREX-128 sentences of each language, compiled in (`data/ntrex/NOTICE.md`), for measuring a model
+/// where the shared evaluation data is not installed.
+fn builtin_sentences(code: &str) -> Result<Vec<String>, AppError> {
+    let text = match code {
+        "eng" => include_str!("../../data/ntrex/eng.txt"),
+        "ron" => include_str!("../../data/ntrex/ron.txt"),
+        "pol" => include_str!("../../data/ntrex/pol.txt"),
+        "fil" => include_str!("../../data/ntrex/fil.txt"),
+        "hin" => include_str!("../../data/ntrex/hin.txt"),
+        "urd" => include_str!("../../data/ntrex/urd.txt"),
+        "por" => include_str!("../../data/ntrex/por.txt"),
+        "spa" => include_str!("../../data/ntrex/spa.txt"),
+        "pan" => include_str!("../../data/ntrex/pan.txt"),
+        "mal" => include_str!("../../data/ntrex/mal.txt"),
+        "yor" => include_str!("../../data/ntrex/yor.txt"),
+        _ => return Err(AppError::Eval(format!("no built-in sentences for '{code}'"))),
+    };
+    Ok(text.lines().map(str::to_owned).collect())
+}
+
+/// The most sentences per direction [`measure_translation`] takes: the built-in ones.
+pub const BUILTIN_SENTENCES: usize = 20;
+
+/// Measures how well the loaded model translates each language both ways on `lines` built-in sentences per
+/// direction (at most [`BUILTIN_SENTENCES`]), reporting `(done, total)` translations to `progress` (which may
+/// stop it), and saves the figures beside the model file, where the language picker and the translation gate read
+/// them from then on. Returns the figures and where they were saved; nothing is saved if it was stopped.
+pub fn measure_translation(
+    a: &mut Assistant,
+    lines: usize,
+    progress: &mut dyn FnMut(usize, usize) -> Flow,
+) -> Result<Option<(Vec<TranslationEval>, std::path::PathBuf)>, AppError> {
+    let lines = lines.clamp(1, BUILTIN_SENTENCES);
+    let mut stopped = false;
+    let measured = translation(&builtin_sentences, lines, a, &mut |done, total| {
+        let flow = progress(done, total);
+        stopped |= flow == Flow::Stop;
+        flow
+    })?;
+    if stopped {
+        return Ok(None);
+    }
+    let saved = save_translation_figures(&measured, a, "the sentences built into Tend")?;
+    Ok(Some((measured, saved)))
+}
+
+/// chrF++ per language and direction on the first `limit` sentence pairs that `sentences` gives for each language
+/// (by its ISO 639-3 code), with the translation gate off; `progress` hears `(done, total)` before each translation
+/// and may stop the measurement (what was measured so far is returned).
+fn translation(
+    sentences: &dyn Fn(&str) -> Result<Vec<String>, AppError>,
+    limit: usize,
+    a: &mut Assistant,
+    progress: &mut dyn FnMut(usize, usize) -> Flow,
+) -> Result<Vec<TranslationEval>, AppError> {
+    let english = sentences("eng")?;
+    let languages: Vec<Language> = Language::all().filter(|l| *l != Language::English).collect();
+    let per_direction = if limit == 0 { english.len() } else { limit.min(english.len()) };
+    let total = languages.len() * 2 * per_direction;
+    let mut done = 0;
     let mut out = Vec::new();
-    for language in Language::all().filter(|l| *l != Language::English) {
-        let other = lines(&dir.join(format!("ntrex-200/{}.txt", language.code())))?;
+    let params = GenerationParams { max_tokens: 300, ..GenerationParams::default() };
+    for language in languages {
+        let other = sentences(language.code())?;
         let pairs = take(english.iter().cloned().zip(other).collect::<Vec<_>>(), limit);
         for to_english in [false, true] {
             let mut hyps = Vec::new();
             let mut refs = Vec::new();
             for (en, xx) in &pairs {
+                if progress(done, total) == Flow::Stop {
+                    return Ok(out);
+                }
+                done += 1;
                 let (input, reference, target) =
                     if to_english { (xx, en, Language::English) } else { (en, xx, language) };
-                hyps.push(generate(a, Task::Translate, input, Some(target))?);
+                let draft =
+                    a.draft_gated(Task::Translate, input, Some(target), None, &params, &mut |_| Flow::Continue, false)?;
+                hyps.push(draft.draft);
                 refs.push(vec![reference.clone()]);
             }
             let code = language.code();
