@@ -135,7 +135,7 @@ fn a_point_no_note_supports_is_never_shown() {
     // A writer that plants a fall and a hospital visit in the point for the lounge, and writes every other
     // sentence as it stands.
     let mut planted = 0;
-    let summary = summarise(&name, &notes, Within::Hours(24), left_out, &mut |sentence| {
+    let summary = summarise(&name, &notes, Within::Hours(24), left_out, &mut |sentence, _, _| {
         let text = if sentence.contains("lounge") {
             planted += 1;
             "Margaret fell in the lounge and was taken to hospital.".to_owned()

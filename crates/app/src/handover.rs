@@ -110,6 +110,10 @@ pub struct Written {
     pub fallback: bool,
 }
 
+/// What writes a point: given a sentence, how many points were written before it and how many will be, the point,
+/// or `None` to stop.
+pub type Writer<'a> = dyn FnMut(&str, usize, usize) -> Result<Option<Written>, AppError> + 'a;
+
 /// The notes a summary over `within` reads from `notes` (oldest first, as the store lists them): an amended note
 /// gives way to its amendment, and a note whose approval does not hold is left out (returned second).
 pub fn notes_for(mut notes: Vec<FinalNote>, within: Within) -> (Vec<FinalNote>, Vec<i64>) {
@@ -126,46 +130,45 @@ pub fn notes_for(mut notes: Vec<FinalNote>, within: Within) -> (Vec<FinalNote>, 
 
 /// Summarises `notes` (newest first) about `person`: each sentence of each note goes under its category, the
 /// newest [`MAX_POINTS_PER_CATEGORY`] of each are written by `write` (the model, through the faithful pipeline),
-/// and every point is checked against its sentence once more. `write` returning `None` stops the summary.
+/// and every point is checked against its sentence once more. `write` hears each sentence with how many were
+/// written before it and how many will be; returning `None` stops the summary.
 pub fn summarise(
     person: &str,
     notes: &[FinalNote],
     within: Within,
     left_out: Vec<i64>,
-    write: &mut dyn FnMut(&str) -> Result<Option<Written>, AppError>,
+    write: &mut Writer<'_>,
 ) -> Result<Handover, AppError> {
     let mut groups: Vec<HandoverGroup> = categories()
         .iter()
         .map(|c| HandoverGroup { category: c.id.clone(), label: c.label.clone(), points: Vec::new(), more: 0 })
         .collect();
-    let mut stopped = false;
-    'notes: for note in notes {
+    // First which sentences become points (the newest few per category), then the writing.
+    let mut chosen: Vec<(usize, &FinalNote, usize, usize)> = Vec::new();
+    let mut taken = vec![0usize; groups.len()];
+    for note in notes {
         for (start, end) in sentences_of(&note.text) {
-            let sentence = &note.text[start..end];
-            let category = categorise(sentence);
-            let Some(group) = groups.iter_mut().find(|g| g.category == category.id) else { continue };
-            if group.points.len() >= MAX_POINTS_PER_CATEGORY {
-                group.more += 1;
-                continue;
+            let category = categorise(&note.text[start..end]);
+            let Some(g) = groups.iter().position(|g| g.category == category.id) else { continue };
+            if taken[g] < MAX_POINTS_PER_CATEGORY {
+                taken[g] += 1;
+                chosen.push((g, note, start, end));
+            } else {
+                groups[g].more += 1;
             }
-            if stopped {
-                continue;
-            }
-            let Some(written) = write(sentence)? else {
-                stopped = true;
-                continue 'notes;
-            };
-            let holds = written.fallback || point_holds(sentence, &written.text, person);
-            let (text, fallback) = if holds { (written.text, written.fallback) } else { (sentence.to_owned(), true) };
-            group.points.push(Point {
-                text,
-                note_id: note.id,
-                reviewed_at: note.reviewed_at.clone(),
-                start,
-                end,
-                fallback,
-            });
         }
+    }
+    let mut stopped = false;
+    for (done, &(g, note, start, end)) in chosen.iter().enumerate() {
+        let sentence = &note.text[start..end];
+        let Some(written) = write(sentence, done, chosen.len())? else {
+            stopped = true;
+            break;
+        };
+        let holds = written.fallback || point_holds(sentence, &written.text, person);
+        let (text, fallback) = if holds { (written.text, written.fallback) } else { (sentence.to_owned(), true) };
+        let reviewed_at = note.reviewed_at.clone();
+        groups[g].points.push(Point { text, note_id: note.id, reviewed_at, start, end, fallback });
     }
     groups.retain(|g| !g.points.is_empty() || g.more > 0);
     Ok(Handover {

@@ -376,14 +376,11 @@ impl Assistant {
         params: &GenerationParams,
         on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
     ) -> Result<handover::Handover, AppError> {
-        let total = notes.iter().map(|n| tend_checks::items::read_items(&n.text).len()).sum::<usize>();
-        let mut done = 0;
         let model = &mut self.model;
-        handover::summarise(person, notes, within, left_out, &mut |sentence| {
+        handover::summarise(person, notes, within, left_out, &mut |sentence, done, total| {
             if on_progress(Progress::Prefill { done, total }) == Flow::Stop {
                 return Ok(None);
             }
-            done += tend_checks::items::read_items(sentence).len();
             let line = faithful::draft_care_note(model, sentence, Some(person), params, &mut |_| Flow::Continue)?;
             Ok((line.stop_reason != StopReason::Cancelled)
                 .then(|| handover::Written { fallback: line.sentences.iter().any(|s| s.fallback), text: line.text }))
