@@ -100,6 +100,7 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ("ate 3/4 of pie", "She ate a quarter of her pie.", &["omission \"3/4\"", "unsupported \"a quarter\""]),
     ("sat in chair", "Sat in chair watching TV.", &[]),
     ("coughed, sat upright", "Coughed. Sat upright.", &[]),
+    ("Sat w/ her friend at table", "Sat with her friend at the table.", &[]),
     // A suspected condition the notes also name plainly elsewhere may stand plainly there.
     ("?fever. Review if worsening (fever, SOB)", "Possible fever. Review if worsening (fever, SOB).", &[]),
     ("Gave her 12.50 euros for the shop.", "She was given 12.50 euros for the shop.", &[]),

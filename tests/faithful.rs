@@ -94,6 +94,7 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("visit Weds, approx. 10 mins", "visit Wednesday, about 10 minutes"),
     ("Sun was out, visit Sun.", "Sunday was out, visit Sunday."),
     ("Sat out in chair, visit Sat", "Sat out in chair, visit Saturday"),
+    ("Sat w/ her friend Jean", "Sat with her friend Jean"),
     ("amoxicillin 500mg TDS x5 days", "amoxicillin 500mg three times a day for five days"),
     // "xN" after a refusal or a part of the day counts times; "SL" is left as written (senior lead or supported
     // living); "++" is "a lot".
@@ -400,6 +401,8 @@ const REWRITES: &[RewriteCase] = &[
     ("small red area left heel", None, "A small red area left of heel.", false),
     ("Mood good all day", None, "The mood of good all day.", false),
     ("Will check again at lunch call", None, "The will check again at the lunch call.", false),
+    ("said he was in bathroom", Some("Mr Byrne"), "He was said he was in the bathroom.", false),
+    ("said he was in bathroom", Some("Mr Byrne"), "He said he was in the bathroom.", true),
     ("Daughter Jean phoning at 11", None, "A daughter of Jean is phoning at 11.", false),
     // A capital inside a word only where the line has one ("AMLodipine" from a real draft).
     ("amlodipine 5mg given", None, "AMLodipine 5mg was given.", false),

@@ -568,7 +568,7 @@ fn dates(c: &mut Collector<'_>) {
         if lower.len() <= 5 && !WEEKDAYS.contains(&lower.as_str()) && !m.as_str().starts_with(char::is_uppercase) {
             continue;
         }
-        if lower == "sat" && words(&text[m.end()..]).first().is_some_and(|w| crate::items::sat_as_verb_before(w.text)) {
+        if lower == "sat" && text[m.end()..].split_whitespace().next().is_some_and(crate::items::sat_as_verb_before) {
             continue;
         }
         let day = WEEKDAYS

@@ -226,7 +226,9 @@ const AFTER_SAT: &[&str] = &[
 ];
 /// Whether "Sat" before `next` is the verb ("Sat out in chair"), not Saturday.
 pub(crate) fn sat_as_verb_before(next: &str) -> bool {
-    AFTER_SAT.contains(&next.to_lowercase().as_str())
+    let next = next.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '/').to_lowercase();
+    // "w/" and "w/chair" are "with" and "wheelchair" before they are expanded: "Sat w/ her friend".
+    AFTER_SAT.contains(&next.as_str()) || next.starts_with("w/")
 }
 
 /// Events before "xN" that say N is a number of times ("BO x1", "pad changed x2", "coughed x2", "declined x2"),

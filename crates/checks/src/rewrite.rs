@@ -608,7 +608,8 @@ impl Rewrite {
             return next.article_before;
         }
         if BE_HAVE.contains(&word) {
-            return next.be_before && (joined || !next.opens_clause);
+            // Never before a verb of saying: "said he was in the bathroom" is not "was said he was ...".
+            return next.be_before && !REPORTING.contains(&next.word.as_str()) && (joined || !next.opens_clause);
         }
         if let Some((_, first)) = self.subjects.iter().find(|(s, _)| s == word) {
             // Only after the line has said it: "After he left was tearful" never becomes "He after he left was
