@@ -403,6 +403,13 @@ const REWRITES: &[RewriteCase] = &[
     ("Will check again at lunch call", None, "The will check again at the lunch call.", false),
     ("said he was in bathroom", Some("Mr Byrne"), "He was said he was in the bathroom.", false),
     ("said he was in bathroom", Some("Mr Byrne"), "He said he was in the bathroom.", true),
+    (
+        "phoned, answered, said he was in bathroom",
+        None,
+        "He phoned. He answered. He said he was in the bathroom.",
+        false,
+    ),
+    ("phoned, answered, said he was in bathroom", None, "Phoned. Answered. He said he was in the bathroom.", true),
     ("Daughter Jean phoning at 11", None, "A daughter of Jean is phoning at 11.", false),
     // A capital inside a word only where the line has one ("AMLodipine" from a real draft).
     ("amlodipine 5mg given", None, "AMLodipine 5mg was given.", false),

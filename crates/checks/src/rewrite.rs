@@ -283,9 +283,9 @@ struct Required {
 pub struct Rewrite {
     /// The line's words, in order.
     required: Vec<Required>,
-    /// Words a rewrite may add besides grammar: the subject pronouns the line has, each with the first place in
-    /// the line where it may be added.
-    subjects: Vec<(String, usize)>,
+    /// Words a rewrite may add besides grammar: the subject pronouns the line has, each with the place of the verb
+    /// of saying it may stand before, and the first place after the line's own use of it.
+    subjects: Vec<(String, Option<usize>, usize)>,
     /// How many words a rewrite may add in all.
     max_added: usize,
     /// Punctuation a rewrite may write: a sentence's own, and the line's ("(", "/").
@@ -313,14 +313,15 @@ impl Rewrite {
         let initials: Vec<String> = names.iter().filter_map(|n| n.chars().next()).map(String::from).collect();
         let line_words = words(line, false);
         let is_initial = |w: &Word| w.initial && initials.contains(&w.text);
-        // A pronoun may be added once the line has used it, or anywhere when the line uses it after a verb of saying
-        // ("says she slept well": she said she slept well); "After he left was tearful" is about someone else.
-        let subjects: Vec<(String, usize)> = PRONOUNS
+        // A pronoun may be added once the line has used it, or as the subject of the verb of saying the line uses it
+        // after ("says she slept well": she said she slept well); "After he left was tearful" is about someone
+        // else, and "phoned - answered, said he was in bathroom" never becomes "He phoned".
+        let subjects: Vec<(String, Option<usize>, usize)> = PRONOUNS
             .iter()
             .filter_map(|p| {
                 let k = line_words.iter().position(|w| w.text == *p && !w.quoted)?;
-                let reported = k.checked_sub(1).is_some_and(|b| REPORTING.contains(&line_words[b].text.as_str()));
-                Some(((*p).to_owned(), if reported { 0 } else { k + 1 }))
+                let verb = k.checked_sub(1).filter(|&b| REPORTING.contains(&line_words[b].text.as_str()));
+                Some(((*p).to_owned(), verb, k + 1))
             })
             .collect();
         let required: Vec<Required> = line_words
@@ -581,7 +582,7 @@ impl Rewrite {
                 && !word.capitals
                 && n < self.max_added
                 && self.insertable(&word.text, i, joined);
-            let joins = joined || word.text == "and" || self.subjects.iter().any(|(s, _)| *s == word.text);
+            let joins = joined || word.text == "and" || self.subjects.iter().any(|(s, ..)| *s == word.text);
             [said.then_some((i + 1, n, false, true)), added.then_some((i, n + 1, joins, false))].into_iter().flatten()
         })
     }
@@ -611,10 +612,10 @@ impl Rewrite {
             // Never before a verb of saying: "said he was in the bathroom" is not "was said he was ...".
             return next.be_before && !REPORTING.contains(&next.word.as_str()) && (joined || !next.opens_clause);
         }
-        if let Some((_, first)) = self.subjects.iter().find(|(s, _)| s == word) {
-            // Only after the line has said it: "After he left was tearful" never becomes "He after he left was
-            // tearful", which gives the son's leaving to the person.
-            return i >= *first;
+        if let Some((_, verb, after)) = self.subjects.iter().find(|(s, ..)| s == word) {
+            // Only after the line has said it, or before its verb of saying: "After he left was tearful" never
+            // becomes "He after he left was tearful", which gives the son's leaving to the person.
+            return *verb == Some(i) || i >= *after;
         }
         // "of" only after an amount ("half of", "2 cups of squash", "1 glass of OJ"): never "The mood of good all
         // day", "The back of asleep", "left of heel".
@@ -651,7 +652,7 @@ impl Rewrite {
             .into_iter()
             .flat_map(|r| r.forms.iter().map(String::as_str));
         let added =
-            GRAMMAR.iter().chain(BEFORE_NUMBER).copied().chain(self.subjects.iter().map(|(s, _)| s.as_str())).filter(
+            GRAMMAR.iter().chain(BEFORE_NUMBER).copied().chain(self.subjects.iter().map(|(s, ..)| s.as_str())).filter(
                 move |w| {
                     apart
                         && region == (false, false)
