@@ -95,6 +95,7 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Sun was out, visit Sun.", "Sunday was out, visit Sunday."),
     ("Sat out in chair, visit Sat", "Sat out in chair, visit Saturday"),
     ("Sat w/ her friend Jean", "Sat with her friend Jean"),
+    ("Took PM meds 21:00", "Took PM medicines 21:00"),
     ("amoxicillin 500mg TDS x5 days", "amoxicillin 500mg three times a day for five days"),
     // "xN" after a refusal or a part of the day counts times; "SL" is left as written (senior lead or supported
     // living); "++" is "a lot".
@@ -402,6 +403,8 @@ const REWRITES: &[RewriteCase] = &[
     ("Mood good all day", None, "The mood of good all day.", false),
     ("Will check again at lunch call", None, "The will check again at the lunch call.", false),
     ("said he was in bathroom", Some("Mr Byrne"), "He was said he was in the bathroom.", false),
+    ("Body map done, nurse informed 10:00", None, "The body map was done. Nurse has informed at 10:00.", false),
+    ("Body map done, nurse informed 10:00", None, "The body map was done. Nurse was informed at 10:00.", true),
     ("said he was in bathroom", Some("Mr Byrne"), "He said he was in the bathroom.", true),
     (
         "phoned, answered, said he was in bathroom",

@@ -297,7 +297,8 @@ const CARE_TASKS: &[&str] = &[
 /// "xN" as N carers after a care task or before "carers"/"staff", N times after an event ("BO x1"), "for N" before
 /// "days" or "weeks", else N (SfC); "Sat" before "out", "in", "with"... as the verb, not Saturday; "? LRTI" and
 /// "URTI/? LRTI" as "possible LRTI" and "URTI or possible LRTI" (RCP, as "?UTI"); "half 8" as "half past 8" (usage); "2hrly" as "every 2 hours" (usage); "?UTI" as "possible UTI" (RCP:
-/// a question mark before a condition marks it as suspected); "am"/"pm" on their own as "morning"/"afternoon";
+/// a question mark before a condition marks it as suspected); "am" on its own as "morning" ("PM" stays: afternoon
+/// or evening);
 /// "L"/"R" before a word, or after a time, as "left"/"right" (RCP); "w/food" as "with food".
 pub fn expand(text: &str) -> String {
     let (exact, any) = lexicon();
@@ -375,10 +376,11 @@ pub fn expand(text: &str) -> String {
             word.strip_prefix('?').filter(|c| c.len() >= 2 && c.chars().all(|ch| ch.is_ascii_alphanumeric()))
         {
             Some(format!("possible {condition}"))
-        } else if (lower == "am" || lower == "pm")
+        } else if lower == "am"
             && !prev.as_deref().is_some_and(|p| p == "i" || p.chars().last().is_some_and(|c| c.is_ascii_digit()))
         {
-            Some(if lower == "am" { "morning" } else { "afternoon" }.to_owned())
+            // "PM" stays as written: afternoon or evening ("PM meds 21:00" are evening medicines).
+            Some("morning".to_owned())
         } else if (word == "L" || word == "R")
             && (next.as_deref().is_some_and(|n| n.chars().next().is_some_and(char::is_lowercase))
                 || prev.as_deref().is_some_and(|p| p.chars().any(|c| c.is_ascii_digit())))

@@ -276,6 +276,9 @@ struct Required {
     article_before: bool,
     /// A "was" or "had" may be put before it.
     be_before: bool,
+    /// A verb's participle ("checked", "informed"): "was" may go before it, never "has" or "had", which would make
+    /// the notes' "nurse informed" (the nurse was told) "nurse has informed" (the nurse told someone).
+    participle: bool,
 }
 
 /// What a sentence written from one line may say.
@@ -383,6 +386,7 @@ impl Rewrite {
                         || NO_ARTICLE_BEFORE.contains(&w.text.as_str())
                         || verb)
                         && if w.clause_start { opens_noun_phrase } else { after_link },
+                    participle,
                     be_before: !number
                         && !NO_BE_BEFORE.contains(&w.text.as_str())
                         && (participle
@@ -610,7 +614,11 @@ impl Rewrite {
         }
         if BE_HAVE.contains(&word) {
             // Never before a verb of saying: "said he was in the bathroom" is not "was said he was ...".
-            return next.be_before && !REPORTING.contains(&next.word.as_str()) && (joined || !next.opens_clause);
+            let active = matches!(word, "has" | "had" | "have") && next.participle;
+            return next.be_before
+                && !active
+                && !REPORTING.contains(&next.word.as_str())
+                && (joined || !next.opens_clause);
         }
         if let Some((_, verb, after)) = self.subjects.iter().find(|(s, ..)| s == word) {
             // Only after the line has said it, or before its verb of saying: "After he left was tearful" never
