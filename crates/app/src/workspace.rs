@@ -366,6 +366,13 @@ impl Workspace {
         self.cancel_download.store(true, Ordering::SeqCst);
     }
 
+    /// Someone is watching the model work (a draft, a summary, a measurement): that is use of the session.
+    fn watched(&self) {
+        if let Some(session) = lock(&self.session).as_mut() {
+            session.keep_alive();
+        }
+    }
+
     fn require_manager(&self) -> Result<(), AppError> {
         match self.me() {
             Some(me) if me.locked => Err(AppError::SessionLocked),
@@ -474,10 +481,7 @@ impl Workspace {
         let measured = crate::contain("measuring translation", || {
             crate::eval::measure_translation(assistant, lines, &mut |done, total| {
                 on_event(DraftEvent::Reading { done, total });
-                // The manager is watching the measurement: that is use of the session.
-                if let Some(session) = lock(&self.session).as_mut() {
-                    session.keep_alive();
-                }
+                self.watched();
                 if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
             })
         })?;
@@ -544,10 +548,7 @@ impl Workspace {
                     Progress::Prefill { done, total } => DraftEvent::Reading { done, total },
                     Progress::Text(piece) => DraftEvent::Text(piece.to_owned()),
                 });
-                // The worker is watching the draft being written: that is use of the session.
-                if let Some(session) = lock(&self.session).as_mut() {
-                    session.keep_alive();
-                }
+                self.watched();
                 if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
             };
             let drafted = crate::contain("drafting", || {
@@ -666,9 +667,7 @@ impl Workspace {
                 if let Progress::Prefill { done, total } = p {
                     on_event(DraftEvent::Reading { done, total });
                 }
-                if let Some(session) = lock(&self.session).as_mut() {
-                    session.keep_alive();
-                }
+                self.watched();
                 if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
             })
         })
