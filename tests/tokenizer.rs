@@ -79,3 +79,34 @@ fn qwen_tokenizer_from_gguf_matches_the_official_tokenizer_json() {
     assert!(lines > 3000, "compared {lines} lines");
     eprintln!("{lines} lines identical to the reference; {renormalised} came back in NFC form");
 }
+
+/// Merge rules whose halves or join are not tokens are refused with a message, never a panic. (Found by fuzzing,
+/// CI run of 2026-12-05: a join longer than every token made the tokenizers crate index past its buffer.)
+#[test]
+fn merge_rules_outside_the_vocabulary_are_refused() {
+    use candle_core::quantized::gguf_file::{self, Value};
+    let dir = tempfile::tempdir().expect("temporary folder");
+    // (model, tokens, merge rule)
+    let cases = [
+        ("gpt2", &["a", "b", "c"][..], "a b"),
+        ("gpt2", &["a", "b", "ab"][..], "a x"),
+        ("llama", &["<unk>", "▁", "t"][..], "▁ t"),
+    ];
+    for (model, tokens, merge) in cases {
+        let strings = |v: &[&str]| Value::Array(v.iter().map(|s| Value::String(s.to_string())).collect());
+        let metadata = [
+            ("general.architecture", Value::String("llama".into())),
+            ("tokenizer.ggml.model", Value::String(model.into())),
+            ("tokenizer.ggml.tokens", strings(tokens)),
+            ("tokenizer.ggml.merges", strings(&[merge])),
+            ("tokenizer.ggml.token_type", Value::Array(tokens.iter().map(|_| Value::I32(1)).collect())),
+        ];
+        let path = dir.path().join(format!("{model}.gguf"));
+        let mut file = std::fs::File::create(&path).expect("create");
+        let refs: Vec<(&str, &Value)> = metadata.iter().map(|(k, v)| (*k, v)).collect();
+        gguf_file::write(&mut file, &refs, &[]).expect("write");
+        drop(file);
+        let err = tend_engine::Tokenizer::from_gguf(&path).err().expect("refused");
+        assert!(err.to_string().contains(&format!("merge rule '{merge}'")), "{model} {merge}: {err}");
+    }
+}

@@ -290,6 +290,18 @@ fn vocab_of(tokens: &[&str]) -> Vocab {
     tokens.iter().enumerate().map(|(i, t)| (t.to_string(), i as u32)).collect()
 }
 
+/// Builds the BPE model after checking every merge rule: both halves and their join must be tokens. (The
+/// tokenizers crate panics on a rule whose join is longer than every token, so the check comes first.)
+fn checked_bpe(tokens: &[&str], merges: Vec<(String, String)>) -> Result<tokenizers::models::bpe::BpeBuilder> {
+    let vocab = vocab_of(tokens);
+    if let Some((a, b)) = merges.iter().find(|(a, b)| {
+        !vocab.contains_key(a.as_str()) || !vocab.contains_key(b.as_str()) || !vocab.contains_key(&format!("{a}{b}"))
+    }) {
+        return Err(tok_err(format!("merge rule '{a} {b}' uses or makes a token that is not in the vocabulary")));
+    }
+    Ok(BPE::builder().vocab_and_merges(vocab, merges))
+}
+
 fn byte_level_bpe(gguf: &GgufFile, tokens: &[&str], _types: &[i32]) -> Result<tokenizers::Tokenizer> {
     let merges: Vec<(String, String)> = string_array(gguf, "tokenizer.ggml.merges")?
         .into_iter()
@@ -298,7 +310,7 @@ fn byte_level_bpe(gguf: &GgufFile, tokens: &[&str], _types: &[i32]) -> Result<to
             Ok((a.to_owned(), b.to_owned()))
         })
         .collect::<Result<_>>()?;
-    let bpe = BPE::builder().vocab_and_merges(vocab_of(tokens), merges).build().map_err(|e| tok_err(e.to_string()))?;
+    let bpe = checked_bpe(tokens, merges)?.build().map_err(|e| tok_err(e.to_string()))?;
     let mut tok = tokenizers::Tokenizer::new(bpe);
     let byte_level = ByteLevel::new(false, false, false);
     let split = |pattern: &str| -> Result<PreTokenizerWrapper> {
@@ -334,7 +346,7 @@ fn sentencepiece_bpe(gguf: &GgufFile, tokens: &[&str], types: &[i32]) -> Result<
             .collect(),
         None => merges_from_scores(tokens, types, &float_array(gguf, "tokenizer.ggml.scores")?)?,
     };
-    let mut builder = BPE::builder().vocab_and_merges(vocab_of(tokens), merges).byte_fallback(true);
+    let mut builder = checked_bpe(tokens, merges)?.byte_fallback(true);
     if let Some(unk) = types.iter().position(|&t| t == TOKEN_UNKNOWN) {
         builder = builder.unk_token(tokens[unk].to_string()).fuse_unk(true);
     }
