@@ -104,6 +104,10 @@ const EXPANSIONS: &[(&str, &str)] = &[
         "refused care this morning twice, declined once. Informed SL",
     ),
     ("SOB on return, walking corridors ++", "short of breath on return, walking corridors a lot"),
+    // "xN" after an event earlier in its clause counts times, after "w/" carers (set F, read blind: "Rang his
+    // three mobile", "changed two with").
+    ("Rang his mobile x3, no answer", "Rang his mobile three times, no answer"),
+    ("Pad wet, changed w/ x2. Tea x2", "Pad wet, changed with two carers. two Tea"),
     ("GP appt Fri", "GP appointment Friday"),
     ("Imp: viral URTI/? LRTI, ? asthma", "Imp: viral URTI or possible LRTI, possible asthma"),
 ];
@@ -387,7 +391,16 @@ const REWRITES: &[RewriteCase] = &[
     ("Pressure areas checked, skin intact", None, "Pressure areas were checked. Skin was intact.", true),
     ("J up and dressed with support", Some("Joan"), "Joan up and dressed with support.", true),
     ("walked to toilet with rollator, passed urine", None, "Walked to the toilet with a rollator. Passed urine.", true),
-    ("says she slept well", None, "She said she slept well.", true),
+    ("says she slept well", None, "Said she slept well.", true),
+    // A pronoun before the verb of saying it follows is someone the line does not name (set F: "Checked with
+    // neighbour, said he went out" became "He said he went out").
+    ("says she slept well", None, "She said she slept well.", false),
+    ("Checked with neighbour, said he went out", None, "Checked with the neighbour. He said he went out.", false),
+    // A verb changes only from present to past, or from plain to past after its subject ("Drinking of water" for
+    // "Drink of water"), and no article goes before a verb's "n't" ("The didn't want to talk").
+    ("Drink of water left by bed", None, "Drinking of water left by bed.", false),
+    ("she eat all, says tired", None, "She ate all, said tired.", true),
+    ("Upset, didn't want to talk", None, "Upset. The didn't want to talk.", false),
     ("morning call 7:30", None, "Morning call at 7:30.", true),
     ("said 'I slept like a log'", Some("Margaret"), "Said 'I slept like a log'.", true),
     ("Mum (Carol) rang 4pm", None, "Mum (Carol) rang at 4pm.", true),
@@ -405,14 +418,14 @@ const REWRITES: &[RewriteCase] = &[
     ("said he was in bathroom", Some("Mr Byrne"), "He was said he was in the bathroom.", false),
     ("Body map done, nurse informed 10:00", None, "The body map was done. Nurse has informed at 10:00.", false),
     ("Body map done, nurse informed 10:00", None, "The body map was done. Nurse was informed at 10:00.", true),
-    ("said he was in bathroom", Some("Mr Byrne"), "He said he was in the bathroom.", true),
+    ("said he was in bathroom", Some("Mr Byrne"), "He said he was in the bathroom.", false),
     (
         "phoned, answered, said he was in bathroom",
         None,
         "He phoned. He answered. He said he was in the bathroom.",
         false,
     ),
-    ("phoned, answered, said he was in bathroom", None, "Phoned. Answered. He said he was in the bathroom.", true),
+    ("phoned, answered, said he was in bathroom", None, "Phoned. Answered. Said he was in the bathroom.", true),
     ("Daughter Jean phoning at 11", None, "A daughter of Jean is phoning at 11.", false),
     // A capital inside a word only where the line has one ("AMLodipine" from a real draft).
     ("amlodipine 5mg given", None, "AMLodipine 5mg was given.", false),

@@ -231,6 +231,10 @@ pub(crate) fn sat_as_verb_before(next: &str) -> bool {
     AFTER_SAT.contains(&next.as_str()) || next.starts_with("w/")
 }
 
+/// Words "xN" never counts ("his x3"): it stays as written after them.
+const COUNTS_NOTHING: &[&str] =
+    &["his", "her", "their", "my", "the", "a", "an", "and", "of", "to", "in", "on", "at", "for", "by", "it", "them"];
+
 /// Events before "xN" that say N is a number of times ("BO x1", "pad changed x2", "coughed x2", "declined x2"),
 /// and parts of the day ("refused this AM x2": twice this morning).
 const TIMES: &[&str] = &[
@@ -346,25 +350,42 @@ pub fn expand(text: &str) -> String {
             let number = SMALL_NUMBERS[n];
             let next_lower = next.as_deref().map(str::to_lowercase).unwrap_or_default();
             let prev = prev.as_deref().unwrap_or("");
+            let carers = format!("{number} carer{}", if n == 1 { "" } else { "s" });
+            // The words of the clause before "xN": "rang his mobile x3" counts calls, not mobiles.
+            let clause = tokens[..k].iter().rev().take_while(|t| !t.ends_with([',', '.', ';', ':']) && **t != "-");
+            let event_before = clause.map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).any(|t| {
+                TIMES.contains(&t.as_str()) && !["am", "pm", "morning", "afternoon", "evening"].contains(&t.as_str())
+            });
             Some(if CARERS.contains(&next_lower.as_str()) {
                 number.to_owned()
             } else if SPANS.contains(&next_lower.as_str()) {
                 format!("for {number}")
-            } else if TIMES.contains(&prev) {
+            } else if prev == "w/" || prev == "with" {
+                // "changed w/ x2": with two carers.
+                carers
+            } else if TIMES.contains(&prev) || event_before {
                 match n {
                     1 => "once".to_owned(),
                     2 => "twice".to_owned(),
                     _ => format!("{number} times"),
                 }
             } else if CARE_TASKS.contains(&prev) {
-                format!("with {number} carer{}", if n == 1 { "" } else { "s" })
+                format!("with {carers}")
             } else {
-                // "fortisip x1 given": one Fortisip; the number goes before the thing it counts.
-                if let Some(thing) = out.pop() {
-                    out.push(format!("{number} {thing}{}", &token[b..]));
-                    continue;
+                // "fortisip x1 given": one Fortisip; the number goes before the thing it counts, a word of the
+                // notes as written (not "with" of "w/", nor "his").
+                match out.pop() {
+                    Some(thing) if !COUNTS_NOTHING.contains(&prev) => {
+                        out.push(format!("{number} {thing}{}", &token[b..]));
+                        continue;
+                    }
+                    // Unsure what it counts: left as written.
+                    Some(thing) => {
+                        out.extend([thing, (*token).to_owned()]);
+                        continue;
+                    }
+                    None => number.to_owned(),
                 }
-                number.to_owned()
             })
         } else if let Some(hours) = lower.strip_suffix("hrly").filter(|h| !h.is_empty() && h.parse::<u32>().is_ok()) {
             Some(format!("every {hours} hours"))

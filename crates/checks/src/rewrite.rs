@@ -130,6 +130,12 @@ const NO_ARTICLE_BEFORE: &[&str] = &[
     "may",
     "might",
     "shall",
+    "do",
+    "does",
+    "did",
+    "need",
+    "needs",
+    "needed",
 ];
 
 /// Prepositions and conjunctions, after which an article may be put ("to the toilet", "and the bowels").
@@ -286,9 +292,9 @@ struct Required {
 pub struct Rewrite {
     /// The line's words, in order.
     required: Vec<Required>,
-    /// Words a rewrite may add besides grammar: the subject pronouns the line has, each with the place of the verb
-    /// of saying it may stand before, and the first place after the line's own use of it.
-    subjects: Vec<(String, Option<usize>, usize)>,
+    /// Words a rewrite may add besides grammar: the subject pronouns the line has, each with the first place after
+    /// the line's own use of it.
+    subjects: Vec<(String, usize)>,
     /// How many words a rewrite may add in all.
     max_added: usize,
     /// Punctuation a rewrite may write: a sentence's own, and the line's ("(", "/").
@@ -316,15 +322,14 @@ impl Rewrite {
         let initials: Vec<String> = names.iter().filter_map(|n| n.chars().next()).map(String::from).collect();
         let line_words = words(line, false);
         let is_initial = |w: &Word| w.initial && initials.contains(&w.text);
-        // A pronoun may be added once the line has used it, or as the subject of the verb of saying the line uses it
-        // after ("says she slept well": she said she slept well); "After he left was tearful" is about someone
-        // else, and "phoned - answered, said he was in bathroom" never becomes "He phoned".
-        let subjects: Vec<(String, Option<usize>, usize)> = PRONOUNS
+        // A pronoun may be added once the line has used it, never before: "After he left was tearful" is about
+        // someone else, "Checked with neighbour, said he went out" is the neighbour speaking, and "phoned -
+        // answered, said he was in bathroom" never becomes "He phoned".
+        let subjects: Vec<(String, usize)> = PRONOUNS
             .iter()
             .filter_map(|p| {
                 let k = line_words.iter().position(|w| w.text == *p && !w.quoted)?;
-                let verb = k.checked_sub(1).filter(|&b| REPORTING.contains(&line_words[b].text.as_str()));
-                Some(((*p).to_owned(), verb, k + 1))
+                Some(((*p).to_owned(), k + 1))
             })
             .collect();
         let required: Vec<Required> = line_words
@@ -336,6 +341,14 @@ impl Rewrite {
                 let name = w.initial || names.contains(&w.text);
                 if !w.quoted && is_initial(w) {
                     forms.extend(names.iter().cloned());
+                }
+                // A plain verb right after its subject may take its past ("she eat all": "she ate all").
+                let after_subject = k.checked_sub(1).is_some_and(|p| {
+                    let p = &line_words[p];
+                    PRONOUNS.contains(&p.text.as_str()) || p.initial || names.contains(&p.text)
+                });
+                if after_subject && !number && !w.quoted {
+                    forms.extend(IRREGULAR.iter().filter(|v| v[0] == w.text).map(|v| v[2].to_owned()));
                 }
                 let opens_clause = k > 0 && w.clause_start;
                 let verb = verb_like(&w.text);
@@ -384,6 +397,7 @@ impl Rewrite {
                         || w.bracketed
                         || w.hyphen_joined
                         || NO_ARTICLE_BEFORE.contains(&w.text.as_str())
+                        || w.text.ends_with("n't")
                         || verb)
                         && if w.clause_start { opens_noun_phrase } else { after_link },
                     participle,
@@ -586,7 +600,7 @@ impl Rewrite {
                 && !word.capitals
                 && n < self.max_added
                 && self.insertable(&word.text, i, joined);
-            let joins = joined || word.text == "and" || self.subjects.iter().any(|(s, ..)| *s == word.text);
+            let joins = joined || word.text == "and" || self.subjects.iter().any(|(s, _)| *s == word.text);
             [said.then_some((i + 1, n, false, true)), added.then_some((i, n + 1, joins, false))].into_iter().flatten()
         })
     }
@@ -620,10 +634,10 @@ impl Rewrite {
                 && !REPORTING.contains(&next.word.as_str())
                 && (joined || !next.opens_clause);
         }
-        if let Some((_, verb, after)) = self.subjects.iter().find(|(s, ..)| s == word) {
-            // Only after the line has said it, or before its verb of saying: "After he left was tearful" never
-            // becomes "He after he left was tearful", which gives the son's leaving to the person.
-            return *verb == Some(i) || i >= *after;
+        if let Some((_, after)) = self.subjects.iter().find(|(s, _)| s == word) {
+            // Only after the line has said it: "After he left was tearful" never becomes "He after he left was
+            // tearful", which gives the son's leaving to the person.
+            return i >= *after;
         }
         // "of" only after an amount ("half of", "2 cups of squash", "1 glass of OJ"): never "The mood of good all
         // day", "The back of asleep", "left of heel".
@@ -660,7 +674,7 @@ impl Rewrite {
             .into_iter()
             .flat_map(|r| r.forms.iter().map(String::as_str));
         let added =
-            GRAMMAR.iter().chain(BEFORE_NUMBER).copied().chain(self.subjects.iter().map(|(s, ..)| s.as_str())).filter(
+            GRAMMAR.iter().chain(BEFORE_NUMBER).copied().chain(self.subjects.iter().map(|(s, _)| s.as_str())).filter(
                 move |w| {
                     apart
                         && region == (false, false)
@@ -821,12 +835,12 @@ fn verb_like(word: &str) -> bool {
         || ["ed", "ing"].iter().any(|e| word.strip_suffix(e).is_some_and(|s| s.chars().count() >= 3))
 }
 
-/// The forms a rewrite may write for the line's `word`: itself, or, for an irregular verb in its plain or present
-/// form, its other forms ("said" for "says"). Nothing else: "walked" never becomes "walking", "ate" never "eaten",
-/// "choice" never "choices", "beans" never "beaned".
+/// The forms a rewrite may write for the line's `word`: itself, or, for an irregular verb in its present form, its
+/// past ("said" for "says", "felt" for "feels"). Nothing else: "drink" (a noun as often as a verb) never becomes
+/// "drinking" or "drank", "walked" never "walking", "ate" never "eaten", "choice" never "choices".
 fn forms_of(word: &str) -> Vec<String> {
-    match IRREGULAR.iter().find(|forms| forms[0] == word || forms[1] == word) {
-        Some(forms) => forms.iter().map(|w| (*w).to_owned()).collect(),
+    match IRREGULAR.iter().find(|forms| forms[1] == word) {
+        Some(forms) => vec![word.to_owned(), forms[2].to_owned()],
         None => vec![word.to_owned()],
     }
 }
@@ -838,7 +852,8 @@ mod tests {
     #[test]
     fn forms() {
         let has = |w: &str, f: &str| forms_of(w).contains(&f.to_owned());
-        assert!(has("says", "said") && has("take", "taking") && !has("went", "gone") && !has("own", "owned"));
+        assert!(has("says", "said") && has("feels", "felt") && !has("went", "gone") && !has("own", "owned"));
+        assert!(!has("drink", "drinking") && !has("drink", "drank") && !has("says", "saying") && !has("eat", "ate"));
         assert!(!has("choice", "choices") && !has("fluids", "fluid") && !has("beans", "beaned"));
         assert!(!has("applied", "application") && !has("resolved", "resolution") && !has("red", "re"));
         assert!(!has("walked", "walking") && !has("ate", "eaten") && !has("passed", "passing"));
