@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "reset_password",
     "remove_user",
     "add_person",
+    "edit_person",
     "assign",
     "draft",
     "stop_draft",

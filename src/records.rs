@@ -58,10 +58,31 @@ pub enum PersonCommand {
         #[arg(long)]
         id: String,
     },
+    /// Correct a person's preferred name and identifier (managers and admins).
+    Edit {
+        /// The person's number (from `tend person list`).
+        #[arg(long)]
+        person: i64,
+        /// The name they like to be called.
+        #[arg(long)]
+        name: String,
+        /// Their identifier in the care record system.
+        #[arg(long)]
+        id: String,
+    },
     /// List the people you work with.
     List,
     /// Assign a care worker to a person (managers and admins).
     Assign {
+        /// The care worker.
+        #[arg(long)]
+        worker: String,
+        /// The person's number (from `tend person list`).
+        #[arg(long)]
+        person: i64,
+    },
+    /// Stop a care worker working with a person (managers and admins).
+    Unassign {
         /// The care worker.
         #[arg(long)]
         worker: String,
@@ -305,9 +326,17 @@ pub fn person(args: &StoreArgs, command: PersonCommand, json: bool) -> Result<()
                 println!("{:>4}  {:<24} {}", p.id, p.preferred_name, p.identifier);
             }
         }
+        PersonCommand::Edit { person, name, id } => {
+            session.records()?.edit_person(person, &name, &id)?;
+            println!("Person {person} is now {name} ({id}).");
+        }
         PersonCommand::Assign { worker, person } => {
             session.records()?.assign(&worker, person)?;
             println!("{worker} now works with person {person}.");
+        }
+        PersonCommand::Unassign { worker, person } => {
+            session.records()?.unassign(&worker, person)?;
+            println!("{worker} no longer works with person {person}.");
         }
     }
     Ok(())

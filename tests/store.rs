@@ -735,3 +735,47 @@ fn a_session_locks_after_a_period_without_use_and_unlocks_with_the_password() {
     session.unlock("tom-password").expect("unlock");
     assert_eq!(session.records().expect("open again").people().expect("people").len(), 1);
 }
+
+/// A manager corrects a person's details: their drafts stay theirs, the audit row names what changed (not the old
+/// or new details), and a care worker, an empty field, a taken identifier or an unknown person is refused.
+#[test]
+fn a_manager_corrects_a_persons_details_and_the_audit_trail_says_so() {
+    let (home, person) = home();
+    let mut admin = Store::open(&home.db, "admin", "admin-password").expect("admin");
+    let other = admin.add_person("Bill", "NHS-0002").expect("Bill");
+    drop(admin);
+    let mut tom = Store::open(&home.db, "tom", "tom-password").expect("tom");
+    let draft = save(&mut tom, person, "J ate porridge.", 0);
+    let mut asha = Store::open(&home.db, "asha", "asha-password").expect("asha");
+    // (who, person, name, identifier, the refusal's words, or None when it succeeds)
+    let cases: &[(&str, i64, &str, &str, Option<&str>)] = &[
+        ("tom", person, "Peggy", "NHS-0001", Some("edit people")),
+        ("asha", person, " ", "NHS-0001", Some("needs a preferred name")),
+        ("asha", person, "Peggy", "NHS-0002", Some("NHS-0002 is already recorded")),
+        ("asha", 99, "Peggy", "NHS-0099", Some("no person 99")),
+        ("asha", person, " Peggy ", "NHS-0001", None),
+        ("asha", other, "Bill", "NHS-0003", None),
+    ];
+    for &(who, id, name, identifier, refused) in cases {
+        let store = if who == "tom" { &mut tom } else { &mut asha };
+        match (store.edit_person(id, name, identifier), refused) {
+            (Ok(()), None) => {}
+            (Err(e), Some(words)) => assert!(e.to_string().contains(words), "{who} {name}: {e}"),
+            (got, want) => panic!("{who} {name} {identifier}: {got:?}, expected refusal {want:?}"),
+        }
+    }
+    let people: Vec<(String, String)> =
+        asha.people().expect("people").into_iter().map(|p| (p.preferred_name, p.identifier)).collect();
+    assert_eq!(people, [("Bill".into(), "NHS-0003".into()), ("Peggy".into(), "NHS-0001".into())]);
+    assert_eq!(tom.draft(draft).expect("still Tom's").person_name, "Peggy");
+    let rows = asha.recent_audit(10, None, Some("people")).expect("audit");
+    let edits: Vec<(String, String)> =
+        rows.into_iter().filter(|r| r.action == "edit_person").map(|r| (r.record, r.detail)).collect();
+    assert_eq!(
+        edits,
+        [
+            (format!("people/{other}"), "identifier".to_owned()),
+            (format!("people/{person}"), "preferred name".to_owned())
+        ]
+    );
+}

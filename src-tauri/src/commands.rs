@@ -113,6 +113,11 @@ pub fn add_person(ws: Ws<'_>, name: String, identifier: String) -> Answer<TeamVi
 }
 
 #[tauri::command]
+pub fn edit_person(ws: Ws<'_>, person: i64, name: String, identifier: String) -> Answer<TeamView> {
+    Ok(ws.edit_person(person, &name, &identifier)?)
+}
+
+#[tauri::command]
 pub fn assign(ws: Ws<'_>, user: String, person: i64, assigned: bool) -> Answer<TeamView> {
     Ok(ws.assign(&user, person, assigned)?)
 }

@@ -69,6 +69,7 @@ pub fn run() {
             commands::reset_password,
             commands::remove_user,
             commands::add_person,
+            commands::edit_person,
             commands::assign,
             commands::draft,
             commands::stop_draft,

@@ -20,7 +20,7 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-const state = { me: null, people: [], screen: null, drafting: false };
+const state = { me: null, people: [], teamPeople: [], screen: null, drafting: false };
 
 const TASK_NAMES = {
   "care-note": "Care note", "activity-plan": "Activity plan", meeting: "Meeting summary",
@@ -662,8 +662,14 @@ function renderTeam(team) {
   const options = (users) => users.map((u) => el("option", { value: u.name }, u.name));
   for (const select of document.querySelectorAll(".user-select")) select.replaceChildren(...options(team.users));
   $("assign-worker").replaceChildren(...options(team.users.filter((u) => u.role === "care_worker")));
-  $("assign-person").replaceChildren(...team.people.map((p) =>
-    el("option", { value: p.person.id }, `${p.person.preferred_name} (${p.person.identifier})`)));
+  const personOptions = () => team.people.map((p) =>
+    el("option", { value: p.person.id }, `${p.person.preferred_name} (${p.person.identifier})`));
+  $("assign-person").replaceChildren(...personOptions());
+  const editing = $("edit-person").value;
+  $("edit-person").replaceChildren(...personOptions());
+  if (team.people.some((p) => String(p.person.id) === editing)) $("edit-person").value = editing;
+  state.teamPeople = team.people.map((p) => p.person);
+  fillPersonEdit();
   $("admin-forms").hidden = state.me?.role !== "admin";
   // The first-start walk-through, for administrators until the team can draft and review.
   const steps = [
@@ -708,6 +714,24 @@ teamForm("remove-form", "remove_user", () => ({ name: $("remove-user").value, co
   () => "The user was removed.");
 teamForm("add-person-form", "add_person", () => ({ name: $("person-name").value, identifier: $("person-id").value }),
   () => "The person was added.");
+/** Puts the chosen person's details into the edit form. */
+function fillPersonEdit() {
+  const person = state.teamPeople.find((p) => String(p.id) === $("edit-person").value);
+  $("edit-person-form").hidden = !person;
+  $("edit-person-name").value = person?.preferred_name ?? "";
+  $("edit-person-id").value = person?.identifier ?? "";
+}
+
+$("edit-person").addEventListener("change", fillPersonEdit);
+$("edit-person-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const team = await call("edit_person",
+    { person: Number($("edit-person").value), name: $("edit-person-name").value, identifier: $("edit-person-id").value });
+  if (!team) return;
+  renderTeam(team);
+  $("live").textContent = "The person's details were saved.";
+  await refreshPeople();
+});
 teamForm("assign-form", "assign",
   () => ({ user: $("assign-worker").value, person: Number($("assign-person").value), assigned: true }),
   () => "Assigned: the care worker sees this person on the Draft screen.");

@@ -520,6 +520,12 @@ impl Workspace {
         self.team()
     }
 
+    /// Corrects a person's preferred name and identifier (managers and admins).
+    pub fn edit_person(&self, person_id: i64, preferred_name: &str, identifier: &str) -> Result<TeamView, AppError> {
+        self.with_session(|s| Ok(s.records()?.edit_person(person_id, preferred_name, identifier)?))?;
+        self.team()
+    }
+
     /// Assigns a care worker to a person, or takes the assignment away (managers and admins).
     pub fn assign(&self, user: &str, person_id: i64, assigned: bool) -> Result<TeamView, AppError> {
         self.with_session(|s| {

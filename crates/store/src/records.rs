@@ -425,6 +425,46 @@ impl Store {
         })
     }
 
+    /// Corrects a person's preferred name and identifier (managers and admins). Their drafts and notes keep their
+    /// id; the audit row names what changed, not the old or new details.
+    pub fn edit_person(&mut self, person_id: i64, preferred_name: &str, identifier: &str) -> Result<()> {
+        self.require(&[Role::Manager, Role::Admin], "edit people")?;
+        if preferred_name.trim().is_empty() || identifier.trim().is_empty() {
+            return Err(StoreError::Invalid("a person needs a preferred name and an identifier".into()));
+        }
+        self.write(|tx, me| {
+            let before: Option<(String, String)> = tx
+                .query_row("SELECT preferred_name, identifier FROM people WHERE id = ?1", [person_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let Some((name, id_before)) = before else {
+                return Err(StoreError::Invalid(format!("there is no person {person_id}")));
+            };
+            let changed: Vec<&str> = [
+                (name != preferred_name.trim()).then_some("preferred name"),
+                (id_before != identifier.trim()).then_some("identifier"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if changed.is_empty() {
+                return Ok(());
+            }
+            tx.execute(
+                "UPDATE people SET preferred_name = ?1, identifier = ?2 WHERE id = ?3",
+                params![preferred_name.trim(), identifier.trim(), person_id],
+            )
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Sqlite(m) if m.contains("UNIQUE") => {
+                    StoreError::Invalid(format!("someone with identifier {} is already recorded", identifier.trim()))
+                }
+                other => other,
+            })?;
+            audit::append(tx, me, "edit_person", &format!("people/{person_id}"), &changed.join(", "))
+        })
+    }
+
     /// Assigns a care worker to a person (managers and admins).
     pub fn assign(&mut self, user: &str, person_id: i64) -> Result<()> {
         self.require(&[Role::Manager, Role::Admin], "assign workers")?;
