@@ -13,6 +13,7 @@ fn describe(findings: &[Finding]) -> Vec<String> {
                 FindingKind::Wording => "wording",
                 FindingKind::ClinicalAdvice => "clinical",
                 FindingKind::HighStakes => "high-stakes",
+                FindingKind::Reading => "reading",
             };
             format!("{kind} {:?}", f.text)
         })
@@ -359,4 +360,50 @@ fn shorthand_the_draft_says_expanded_is_not_lost() {
     // A fact the draft does lose is still reported.
     let lost = tend_app::check("C/o feet cold, L side", "Feet cold.").findings;
     assert!(lost.iter().any(|f| f.kind == FindingKind::Omission), "{lost:#?}");
+}
+
+/// (notes, draft, words the rewrite added, the readings shown): shorthand Tend expanded by guess, and added
+/// words that say who did something, each shown for the reviewer to check. From set F of 2026-12-05, read blind:
+/// "Rang his three mobile" and "He said" (the neighbour said it) were errors a fact check cannot see.
+const READINGS: &[(&str, &str, &[&str], &[&str])] = &[
+    ("Rang his mobile x3, no answer.", "Rang his mobile three times, no answer.", &[], &["reading \"three times\""]),
+    (
+        "Checked w/ neighbour, said he went out.",
+        "Checked with the neighbour. He said he went out.",
+        &["the", "He"],
+        &["reading \"He\""],
+    ),
+    ("nurse informed 10:00", "Nurse has informed at 10:00.", &["has", "at"], &["reading \"has\""]),
+    (
+        "Eve - settled. Visit Sat",
+        "Evening, settled. Visit Saturday.",
+        &[],
+        &["reading \"Evening\"", "reading \"Saturday\""],
+    ),
+    // What the notes say plainly, or what the draft leaves as written, shows nothing.
+    ("Sat out in chair, x2 staff", "Sat out in chair, two staff.", &[], &[]),
+    ("Rang his mobile x3", "Rang his mobile x3.", &[], &[]),
+    ("Tea x2 given", "Tea was given.", &["was"], &[]),
+    ("Tea x2 given", "Two tea was given.", &["was"], &["reading \"Two tea\""]),
+    ("BO x1, assisted x1", "Bowels opened once, assisted with one carer.", &[], &[]),
+];
+
+#[test]
+fn readings_the_notes_do_not_settle_are_shown() {
+    for (notes, draft, added, want) in READINGS {
+        let mut from = 0;
+        let spans: Vec<(usize, usize)> = added
+            .iter()
+            .map(|w| {
+                let at = from + draft[from..].find(w).expect("the added word is in the draft");
+                from = at + w.len();
+                (at, from)
+            })
+            .collect();
+        let findings = tend_checks::readings::check(notes, draft, &spans);
+        assert_eq!(describe(&findings), *want, "\nnotes: {notes}\ndraft: {draft}");
+        for f in &findings {
+            assert_eq!(&draft[f.start..f.end], f.text, "the offsets point at the words");
+        }
+    }
 }

@@ -108,6 +108,14 @@ const EXPANSIONS: &[(&str, &str)] = &[
     // three mobile", "changed two with").
     ("Rang his mobile x3, no answer", "Rang his mobile three times, no answer"),
     ("Pad wet, changed w/ x2. Tea x2", "Pad wet, changed with two carers. two Tea"),
+    // From set H, read blind ("Hoisted bed to two chair", "The Commode one used", "Made own breakfast three
+    // (toast)", "one rested", "The mouth three care"): a task or an act earlier in the clause, or a word in "-ed"
+    // right before, decides; a thing is counted only in a list, inside its brackets; otherwise "xN" stays.
+    ("Hoisted bed to chair x2", "Hoisted bed to chair with two carers"),
+    ("Commode used x1, rested x1 on way back", "Commode used once, rested once on way back"),
+    ("Made own breakfast (toast x3)", "Made own breakfast (toast x3)"),
+    ("Mouth care x3 today", "Mouth care three times today"),
+    ("Tea + biscuit x2 at 3pm, (biscuits x2)", "Tea and two biscuit at 3pm, (two biscuits)"),
     ("GP appt Fri", "GP appointment Friday"),
     ("Imp: viral URTI/? LRTI, ? asthma", "Imp: viral URTI or possible LRTI, possible asthma"),
 ];

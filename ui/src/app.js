@@ -29,6 +29,7 @@ const TASK_NAMES = {
 const FINDING_NAMES = {
   unsupported_fact: "Not in your notes", omission: "Left out", negation: "Says the opposite",
   wording: "Wording", clinical_advice: "Medical advice", high_stakes: "Serious claim not in your notes",
+  reading: "Tend's reading of your notes",
 };
 const STATUS_NAMES = {
   draft: "Draft", submitted: "Waiting for review", returned: "Returned to you", approved: "Approved", rejected: "Rejected",

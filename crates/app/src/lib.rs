@@ -318,7 +318,9 @@ impl Assistant {
             );
             (g.text.trim().to_owned(), g.stop_reason, Vec::new(), Vec::new(), p)
         };
-        let mut findings = findings_for(task, input, &draft, &prompt.example, person);
+        let added: Vec<(usize, usize)> =
+            sentences.iter().flat_map(|s| s.added.iter().map(|a| (a.start, a.end))).collect();
+        let mut findings = findings_for(task, input, &draft, &added, &prompt.example, person);
         let mut provenance = provenance;
         let out_of_english = task == Task::Translate && language.is_some_and(|l| l != Language::English);
         let back_translation = if out_of_english && stop_reason != StopReason::Cancelled && !draft.is_empty() {
@@ -619,8 +621,17 @@ fn said_expanded(input: &str, finding: &Finding, output: &str) -> bool {
     own.iter().any(|w| w.len() >= 3 && *w != token && draft.split(|c: char| !c.is_alphanumeric()).any(|d| d == w))
 }
 
-/// The checks that suit each task's output, and for every task the passages copied from the prompt's example.
-pub(crate) fn findings_for(task: Task, input: &str, output: &str, example: &str, person: Option<&str>) -> Vec<Finding> {
+/// The checks that suit each task's output, and for every task the passages copied from the prompt's example, for
+/// `output` written by `task` from `input`; `added` are the byte spans of words a care note's rewrite added to the
+/// notes' own (none for a text written elsewhere).
+pub(crate) fn findings_for(
+    task: Task,
+    input: &str,
+    output: &str,
+    added: &[(usize, usize)],
+    example: &str,
+    person: Option<&str>,
+) -> Vec<Finding> {
     use tend_checks::grounding::{Scope, copied_from_example};
     let mut findings = match task {
         Task::CareNote => {
@@ -631,6 +642,7 @@ pub(crate) fn findings_for(task: Task, input: &str, output: &str, example: &str,
             findings.retain(|f| {
                 f.location == Location::Draft || (f.end <= input.len() && !said_expanded(input, f, output))
             });
+            findings.extend(tend_checks::readings::check(input, output, added));
             findings
         }
         Task::CheckWording => tend_checks::check_draft_about(input, output, Scope::RECORD, person),
@@ -665,7 +677,7 @@ pub struct CheckProvenance {
 /// notes' shorthand expanded backs the draft ("complained of" for "c/o").
 pub fn check(source: &str, draft: &str) -> CheckReport {
     CheckReport {
-        findings: findings_for(Task::CareNote, source, draft, "", None),
+        findings: findings_for(Task::CareNote, source, draft, &[], "", None),
         review_required: true,
         provenance: CheckProvenance { checks: format!("tend-checks {}", env!("CARGO_PKG_VERSION")) },
     }

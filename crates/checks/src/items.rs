@@ -182,19 +182,26 @@ struct Term {
     source: String,
     #[serde(default)]
     exact: bool,
+    /// The short form has another common meaning ("Sat": Saturday or sat; "Eve": evening or a name), so its
+    /// reading is shown to the reviewer.
+    #[serde(default)]
+    guess: bool,
 }
 
+/// A lexicon entry: the plain words, and whether the reading is a guess.
+type Entry = (String, bool);
+
 /// The lexicon: exact spellings, and lower-case ones for terms matched in any case.
-fn lexicon() -> &'static (HashMap<String, String>, HashMap<String, String>) {
-    static LEXICON: OnceLock<(HashMap<String, String>, HashMap<String, String>)> = OnceLock::new();
+fn lexicon() -> &'static (HashMap<String, Entry>, HashMap<String, Entry>) {
+    static LEXICON: OnceLock<(HashMap<String, Entry>, HashMap<String, Entry>)> = OnceLock::new();
     LEXICON.get_or_init(|| {
         let (mut exact, mut any) = (HashMap::new(), HashMap::new());
         for term in lexicon_file().term {
             for short in term.short {
                 if term.exact {
-                    exact.insert(short, term.long.clone());
+                    exact.insert(short, (term.long.clone(), term.guess));
                 } else {
-                    any.insert(short.to_lowercase(), term.long.clone());
+                    any.insert(short.to_lowercase(), (term.long.clone(), term.guess));
                 }
             }
         }
@@ -235,6 +242,18 @@ pub(crate) fn sat_as_verb_before(next: &str) -> bool {
 const COUNTS_NOTHING: &[&str] =
     &["his", "her", "their", "my", "the", "a", "an", "and", "of", "to", "in", "on", "at", "for", "by", "it", "them"];
 
+/// Parts of the day, which say when, not how often, unless right before "xN" ("refused this AM x2").
+const PARTS_OF_DAY: &[&str] =
+    &["am", "pm", "morning", "afternoon", "evening", "night", "overnight", "today", "tonight"];
+
+/// Whether `word` is a past form that "xN" after it counts the times of ("used x1", "rested x1"): a word ending in
+/// "ed" after a stem of two letters or more (not "bed", "fed"), or a common irregular past.
+fn acted(word: &str) -> bool {
+    word.strip_suffix("ed").is_some_and(|stem| stem.chars().count() >= 2)
+        || ["made", "had", "took", "ate", "drank", "gave", "went", "got", "put", "sat", "came", "brought", "ran"]
+            .contains(&word)
+}
+
 /// Events before "xN" that say N is a number of times ("BO x1", "pad changed x2", "coughed x2", "declined x2"),
 /// and parts of the day ("refused this AM x2": twice this morning).
 const TIMES: &[&str] = &[
@@ -262,6 +281,7 @@ const TIMES: &[&str] = &[
     "asked",
     "tried",
     "fell",
+    "care",
     "am",
     "pm",
     "morning",
@@ -305,6 +325,22 @@ const CARE_TASKS: &[&str] = &[
 /// or evening);
 /// "L"/"R" before a word, or after a time, as "left"/"right" (RCP); "w/food" as "with food".
 pub fn expand(text: &str) -> String {
+    expand_noting(text).0
+}
+
+/// A reading of the notes' shorthand that is Tend's guess: "x3" as "three times" or as three things, "Sat" as
+/// Saturday, "Eve" as evening. The reviewer is shown each one the draft uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guess {
+    /// The shorthand as written ("x3").
+    pub written: String,
+    /// How Tend read it ("three times").
+    pub reading: String,
+}
+
+/// [`expand`], with the readings in it that are guesses, in order.
+pub fn expand_noting(text: &str) -> (String, Vec<Guess>) {
+    let mut guesses = Vec::new();
     let (exact, any) = lexicon();
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let mut out: Vec<String> = Vec::with_capacity(tokens.len());
@@ -334,6 +370,7 @@ pub fn expand(text: &str) -> String {
             n[na..nb].to_owned()
         });
         let sat_as_verb = lower == "sat" && next.as_deref().is_some_and(sat_as_verb_before);
+        let mut guessed = false;
         let replacement = if sat_as_verb {
             None
         } else if *token == "?" && next.is_some() {
@@ -344,7 +381,8 @@ pub fn expand(text: &str) -> String {
             // "viral URTI/? LRTI": one or the other, the second suspected.
             out.push(format!("{head} or possible"));
             continue;
-        } else if let Some(long) = exact.get(word).or_else(|| any.get(&lower)) {
+        } else if let Some((long, guess)) = exact.get(word).or_else(|| any.get(&lower)) {
+            guessed = *guess;
             Some(long.clone())
         } else if let Some(n) = lower.strip_prefix('x').and_then(|d| d.parse::<usize>().ok()).filter(|n| *n <= 5) {
             let number = SMALL_NUMBERS[n];
@@ -352,40 +390,60 @@ pub fn expand(text: &str) -> String {
             let prev = prev.as_deref().unwrap_or("");
             let carers = format!("{number} carer{}", if n == 1 { "" } else { "s" });
             // The words of the clause before "xN": "rang his mobile x3" counts calls, not mobiles.
-            let clause = tokens[..k].iter().rev().take_while(|t| !t.ends_with([',', '.', ';', ':']) && **t != "-");
-            let event_before = clause.map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).any(|t| {
-                TIMES.contains(&t.as_str()) && !["am", "pm", "morning", "afternoon", "evening"].contains(&t.as_str())
-            });
+            let clause: Vec<String> = tokens[..k]
+                .iter()
+                .rev()
+                .take_while(|t| !t.ends_with([',', '.', ';', ':']) && **t != "-")
+                .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+                .collect();
+            let in_clause = |list: &[&str]| {
+                clause.iter().any(|t| list.contains(&t.as_str()) && !PARTS_OF_DAY.contains(&t.as_str()))
+            };
+            let times = match n {
+                1 => "once".to_owned(),
+                2 => "twice".to_owned(),
+                _ => format!("{number} times"),
+            };
+            // Readings the words around "xN" settle: "x2 staff", "x5 days", "w/ x2", "BO x1", "hoisted x2".
+            // Every other is a guess, shown to the reviewer.
+            guessed = true;
             Some(if CARERS.contains(&next_lower.as_str()) {
+                guessed = false;
                 number.to_owned()
             } else if SPANS.contains(&next_lower.as_str()) {
+                guessed = false;
                 format!("for {number}")
             } else if prev == "w/" || prev == "with" {
-                // "changed w/ x2": with two carers.
+                guessed = false;
                 carers
-            } else if TIMES.contains(&prev) || event_before {
-                match n {
-                    1 => "once".to_owned(),
-                    2 => "twice".to_owned(),
-                    _ => format!("{number} times"),
-                }
+            } else if TIMES.contains(&prev) {
+                guessed = false;
+                times
             } else if CARE_TASKS.contains(&prev) {
+                guessed = false;
                 format!("with {carers}")
+            } else if acted(prev) || in_clause(TIMES) {
+                // "commode used x1", "rested x1", "rang his mobile x3": times.
+                times
+            } else if in_clause(CARE_TASKS) {
+                // "hoisted bed to chair x2": two carers.
+                format!("with {carers}")
+            } else if clause.iter().any(|t| acted(t)) || COUNTS_NOTHING.contains(&prev) {
+                // "made own breakfast (toast x3)", "his x3": unsure what it counts, so left as written.
+                out.push((*token).to_owned());
+                continue;
+            } else if let Some(thing) = out.pop() {
+                // A list ("tea + biscuit x2", "fortisip x1 given"): the number goes before the thing it counts,
+                // inside the brackets or quotation the thing opens.
+                let lead = thing.len() - thing.trim_start_matches(['(', '\'', '"', '‘', '“']).len();
+                guesses.push(Guess {
+                    written: format!("{} {word}", tokens[k - 1]),
+                    reading: format!("{number} {}", &thing[lead..]),
+                });
+                out.push(format!("{}{number} {}{}", &thing[..lead], &thing[lead..], &token[b..]));
+                continue;
             } else {
-                // "fortisip x1 given": one Fortisip; the number goes before the thing it counts, a word of the
-                // notes as written (not "with" of "w/", nor "his").
-                match out.pop() {
-                    Some(thing) if !COUNTS_NOTHING.contains(&prev) => {
-                        out.push(format!("{number} {thing}{}", &token[b..]));
-                        continue;
-                    }
-                    // Unsure what it counts: left as written.
-                    Some(thing) => {
-                        out.extend([thing, (*token).to_owned()]);
-                        continue;
-                    }
-                    None => number.to_owned(),
-                }
+                number.to_owned()
             })
         } else if let Some(hours) = lower.strip_suffix("hrly").filter(|h| !h.is_empty() && h.parse::<u32>().is_ok()) {
             Some(format!("every {hours} hours"))
@@ -415,9 +473,14 @@ pub fn expand(text: &str) -> String {
                 .map(|_| format!("with {}", &word[2..]))
         };
         match replacement {
-            Some(long) => out.push(format!("{}{long}{}", &token[..a], &token[b..])),
+            Some(long) => {
+                if guessed {
+                    guesses.push(Guess { written: word.to_owned(), reading: long.clone() });
+                }
+                out.push(format!("{}{long}{}", &token[..a], &token[b..]));
+            }
             None => out.push((*token).to_owned()),
         }
     }
-    out.join(" ")
+    (out.join(" "), guesses)
 }

@@ -22,6 +22,7 @@ pub mod high_stakes;
 pub mod items;
 pub mod language;
 mod lexicon;
+pub mod readings;
 pub mod rewrite;
 pub mod translation;
 
@@ -46,6 +47,9 @@ pub enum FindingKind {
     /// A safeguarding or clinical-risk claim (a fall, an injury, abuse...) the source does not make: the most
     /// severe finding.
     HighStakes,
+    /// Words that rest on Tend's reading of the notes, not their words: a guessed expansion of shorthand ("x3"
+    /// as "three times"), or a word it added that says who did something ("He").
+    Reading,
 }
 
 /// Which text a finding's byte offsets point into.

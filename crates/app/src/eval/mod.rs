@@ -123,6 +123,8 @@ pub struct FaithfulDraft {
     pub facts_missing: Vec<String>,
     /// Unsupported facts, reversed negations and high-stakes claims the checks find.
     pub added_by_checks: Vec<String>,
+    /// Readings shown for the reviewer to check (guessed shorthand, added "he"/"has"...).
+    pub readings: Vec<String>,
     /// Sentences that are the notes' own words.
     pub fallback_sentences: usize,
     /// Sentences in the draft (as the pipeline wrote them; 0 for a draft written in one pass).
@@ -149,6 +151,8 @@ pub struct FaithfulnessEval {
     pub added_per_draft_by_checks: f64,
     /// Facts per draft that neither the fact list nor the notes support (care-shorthand only).
     pub added_per_draft_by_fact_lists: Option<f64>,
+    /// Readings shown for the reviewer to check, per draft: what the checks cost a reader who finds them right.
+    pub readings_per_draft: f64,
     /// Share of the draft's sentences linked to spans of the notes (0 when drafts have no sentence list).
     pub sentences_with_evidence: f64,
     /// Sentences that fell back to the notes' own words, per draft.
@@ -217,7 +221,7 @@ pub fn run(options: &EvalOptions, mut assistant: Option<&mut Assistant>) -> Resu
                     let (text, seconds) = given
                         .get(id)
                         .ok_or_else(|| AppError::Eval(format!("the drafts file has no draft for {id}")))?;
-                    let findings = crate::findings_for(Task::CareNote, notes, text, "", person);
+                    let findings = crate::findings_for(Task::CareNote, notes, text, &[], "", person);
                     Ok(Written { text: text.clone(), findings, sentences: Vec::new(), seconds: *seconds })
                 };
                 report.faithfulness = faithfulness(&options.data_dir, options.limit, &mut draft)?;
@@ -631,6 +635,7 @@ fn faithful_draft(id: &str, notes: &str, d: &Written, facts: usize, missing: Vec
         facts,
         facts_missing: missing,
         added_by_checks: added(&d.findings),
+        readings: d.findings.iter().filter(|f| f.kind == FindingKind::Reading).map(|f| f.text.clone()).collect(),
         fallback_sentences: d.sentences.iter().filter(|s| s.fallback).count(),
         sentences: d.sentences.len(),
         linked_sentences: d.sentences.iter().filter(|s| !s.sources.is_empty()).count(),
@@ -649,6 +654,7 @@ fn summarise(set: &str, drafts: Vec<FaithfulDraft>) -> FaithfulnessEval {
         critical_kept: None,
         added_per_draft_by_checks: sum(&|d| d.added_by_checks.len()) as f64 / n as f64,
         added_per_draft_by_fact_lists: None,
+        readings_per_draft: sum(&|d| d.readings.len()) as f64 / n as f64,
         sentences_with_evidence: ratio(sum(&|d| d.linked_sentences), sentences),
         fallbacks_per_draft: sum(&|d| d.fallback_sentences) as f64 / n as f64,
         seconds_per_draft: drafts.iter().map(|d| d.seconds).sum::<f64>() / n as f64,
@@ -735,6 +741,7 @@ impl EvalReport {
                 "## Faithful care notes: {} ({} notes)\n\n| figure | value |\n|---|---|\n\
                  | facts kept (automatic proxy) | {:.3} |\n| critical facts kept (automatic proxy) | {} |\n\
                  | added or changed per draft, by the checks | {:.2} |\n| added per draft, against the fact lists | {} |\n\
+                 | readings shown to check, per draft | {:.2} |\n\
                  | sentences with evidence links | {:.2} |\n| sentences in the notes' own words, per draft | {:.2} |\n\
                  | seconds per draft | {:.2} |\n\n",
                 f.set,
@@ -743,6 +750,7 @@ impl EvalReport {
                 f.critical_kept.map_or("-".to_owned(), |v| format!("{v:.3}")),
                 f.added_per_draft_by_checks,
                 f.added_per_draft_by_fact_lists.map_or("-".to_owned(), |v| format!("{v:.2}")),
+                f.readings_per_draft,
                 f.sentences_with_evidence,
                 f.fallbacks_per_draft,
                 f.seconds_per_draft

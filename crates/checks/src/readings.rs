@@ -1,0 +1,58 @@
+//! Where a draft rests on Tend's reading of the notes rather than on their words: shorthand with more than one
+//! meaning that Tend expanded by guess ("x3" as "three times", "Sat" as "Saturday"), and words that say who did
+//! something which the rewrite added ("He", "has"). These are where a line-by-line draft can say what the notes do
+//! not ("Rang his three mobile", "He said he went out" when the neighbour said it), so each is shown to the
+//! reviewer to read against the notes. A fact check cannot see them: every word is the notes' own.
+
+use regex::Regex;
+
+use crate::items::expand_noting;
+use crate::{Finding, FindingKind, Location};
+
+/// Added words that say who did something: a pronoun, or "has"/"had", which make the notes' "nurse informed" the
+/// nurse's act.
+const WHO: &[&str] = &["she", "he", "they", "has", "had", "have"];
+
+/// Reading findings for `draft`, written from `notes`: each guessed reading of the notes' shorthand the draft
+/// uses, and each word in `added` (byte spans of the draft: words the rewrite added to the notes' own) that says
+/// who did something.
+pub fn check(notes: &str, draft: &str, added: &[(usize, usize)]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut used: Vec<(usize, usize)> = Vec::new();
+    for guess in expand_noting(notes).1 {
+        let pattern = Regex::new(&format!(r"(?i)\b{}\b", regex::escape(&guess.reading))).expect("an escaped phrase");
+        let Some(m) = pattern.find_iter(draft).find(|m| !used.contains(&(m.start(), m.end()))) else { continue };
+        used.push((m.start(), m.end()));
+        findings.push(Finding {
+            kind: FindingKind::Reading,
+            fact: None,
+            text: m.as_str().to_owned(),
+            start: m.start(),
+            end: m.end(),
+            location: Location::Draft,
+            message: format!(
+                "Tend read \"{}\" in your notes as \"{}\"; it can mean something else. Check this is what you meant.",
+                guess.written, guess.reading
+            ),
+            suggestion: None,
+        });
+    }
+    for &(start, end) in added {
+        let Some(word) = draft.get(start..end) else { continue };
+        if WHO.contains(&word.to_lowercase().as_str()) {
+            findings.push(Finding {
+                kind: FindingKind::Reading,
+                fact: None,
+                text: word.to_owned(),
+                start,
+                end,
+                location: Location::Draft,
+                message: format!(
+                    "Tend added \"{word}\", which your notes do not say here. Check who did or said this."
+                ),
+                suggestion: None,
+            });
+        }
+    }
+    findings
+}
