@@ -42,6 +42,7 @@ const COMMANDS: &[&str] = &[
     "review",
     "notes",
     "handover",
+    "save_handover",
     "export_note",
     "report_error",
     "settings",

@@ -105,7 +105,7 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// A handover summary of a person's final notes, grouped by care category, every point linked to the note it
-    /// came from. Not a record: read it against the notes.
+    /// came from. Not a record: read it against the notes (a manager may save it as a draft for review).
     Handover {
         /// The person's number.
         #[arg(long)]
@@ -116,6 +116,10 @@ enum Command {
         /// The GGUF model file (default: $TEND_MODEL, the config file, then models/).
         #[arg(long, short, env = "TEND_MODEL")]
         model: Option<PathBuf>,
+        /// Save it as a draft (managers and administrators): submitted and approved by another manager, it becomes
+        /// a record.
+        #[arg(long)]
+        save: bool,
     },
     /// Report an AI error in a draft, for your manager.
     Report {
@@ -309,7 +313,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Audit(c) => records::audit(&cli.store, c, cli.json),
         Command::Erase { person, yes } => records::erase(&cli.store, person, yes),
         Command::Export { person, format, out } => records::export(&cli.store, person, format, out.as_deref()),
-        Command::Handover { person, within, model } => handover(&cli.store, person, within, model, cli.json),
+        Command::Handover { person, within, model, save } => {
+            handover(&cli.store, person, within, model, save, cli.json)
+        }
         Command::Report { draft, person, text } => records::report(&cli.store, draft, person, &text),
         Command::Reports { id, status, outcome } => {
             records::reports(&cli.store, id.zip(status).as_ref().map(|(id, s)| (*id, s.as_str(), outcome.as_str())))
@@ -331,6 +337,7 @@ fn handover(
     person: i64,
     within: tend_app::handover::Within,
     model: Option<PathBuf>,
+    save: bool,
     json: bool,
 ) -> Result<()> {
     let mut session = records::sign_in(store)?;
@@ -348,26 +355,16 @@ fn handover(
     eprintln!();
     if json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
-        return Ok(());
+    } else {
+        print!("{}", summary.text());
     }
-    println!("Handover summary for {name}, from {} ({} notes)\n", summary.within, summary.notes.len());
-    for group in &summary.groups {
-        println!("{}", group.label);
-        for point in &group.points {
-            let marker = if point.fallback { " (the note's own words)" } else { "" };
-            println!("  - {}  [note {}, {}]{marker}", point.text, point.note_id, point.reviewed_at);
-        }
-        if group.more > 0 {
-            println!("  ({} more in older notes)", group.more);
-        }
+    if save {
+        let model = assistant.model_info().name.clone();
+        let id = session.save_handover(person, &summary, &tend_app::handover::source_of(&notes), &model)?;
+        eprintln!("Saved as draft {id}: submit it with `tend drafts submit {id}`; another manager reviews it.");
+    } else {
+        eprintln!("--- Review required: an AI summary, not a record. Read each point against its note. ---");
     }
-    if !summary.left_out.is_empty() {
-        println!(
-            "\nLeft out, because their approval does not hold (run `tend audit verify`): notes {:?}",
-            summary.left_out
-        );
-    }
-    eprintln!("--- Review required: an AI summary, not a record. Read each point against its note. ---");
     Ok(())
 }
 

@@ -409,6 +409,16 @@ const REWRITES: &[RewriteCase] = &[
     ("Drink of water left by bed", None, "Drinking of water left by bed.", false),
     ("she eat all, says tired", None, "She ate all, said tired.", true),
     ("Upset, didn't want to talk", None, "Upset. The didn't want to talk.", false),
+    // Nothing added before a quotation, and a pronoun only as a verb's subject (sets G and H, read blind).
+    ("He said 'see you tmrw'", None, "He said he 'see you tmrw'.", false),
+    ("He said 'see you tmrw'", None, "He said 'see you tmrw'.", true),
+    (
+        "She agreed to talk to GP about mood, appointment booked Friday 10am",
+        None,
+        "She agreed to talk to the GP about mood. She appointment was booked Friday at 10am.",
+        false,
+    ),
+    ("she was happy, then went home", None, "She was happy, then she went home.", true),
     ("morning call 7:30", None, "Morning call at 7:30.", true),
     ("said 'I slept like a log'", Some("Margaret"), "Said 'I slept like a log'.", true),
     ("Mum (Carol) rang 4pm", None, "Mum (Carol) rang at 4pm.", true),

@@ -121,6 +121,19 @@ fn a_handover_summary_points_only_at_the_notes_it_came_from() {
     assert!(group("skin").is_some() && group("family-contacts").is_some(), "{summary:#?}");
     assert!(summary.groups.iter().all(|g| g.points.len() <= MAX_POINTS_PER_CATEGORY));
 
+    // A care worker cannot save it; the manager saves it as a draft that holds the summary and, as the source it
+    // is reviewed against, the notes it came from; it is a record only once another manager approves it.
+    let source = tend_app::handover::source_of(&notes);
+    let mut tom = Session::sign_in(&db, "tom", "tom-password").unwrap();
+    let refused = tom.save_handover(person, &summary, &source, "tiny").unwrap_err();
+    assert!(refused.to_string().contains("only a manager or an administrator"), "{refused}");
+    let id = session.save_handover(person, &summary, &source, "tiny").unwrap();
+    let saved = session.records().unwrap().draft(id).unwrap();
+    assert_eq!((saved.task.as_str(), saved.status.as_str()), ("handover", "draft"));
+    assert_eq!(saved.ai_text, summary.text());
+    assert!(saved.ai_text.contains(&format!("[note {}", notes[0].id)), "{}", saved.ai_text);
+    assert!(notes.iter().all(|n| saved.source_text.contains(&n.text)), "{}", saved.source_text);
+
     // The last note only.
     let (_, last, _) = session.handover_notes(person, Within::LastNote).unwrap();
     assert_eq!(last.len(), 1);

@@ -509,6 +509,9 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         let source = ui.wait_text("mark.handover-source", "the point's source", |t| !t.trim().is_empty()).await;
         assert!(note.contains(source.trim()), "the lit part {source:?} is in the note {note:?}");
         ui.shot("07b-handover").await;
+        // The manager saves it as a draft, to be submitted and reviewed like any other.
+        ui.click("#handover-save").await;
+        ui.wait_text("#handover-saved", "the saved summary", |t| t.starts_with("Saved as draft")).await;
         ui.axe("notes").await;
         ui.at_double_text_size("notes").await;
         ui.click("#nav-settings").await;

@@ -178,6 +178,11 @@ pub fn handover(ws: Ws<'_>, person: i64, within: String, events: Channel<DraftEv
 }
 
 #[tauri::command]
+pub fn save_handover(ws: Ws<'_>) -> Answer<DraftRecord> {
+    Ok(ws.save_handover()?)
+}
+
+#[tauri::command]
 pub fn export_note(ws: Ws<'_>, id: i64) -> Answer<String> {
     Ok(ws.export_note(id)?)
 }

@@ -82,6 +82,7 @@ pub fn run() {
             commands::review,
             commands::notes,
             commands::handover,
+            commands::save_handover,
             commands::export_note,
             commands::report_error,
             commands::settings,

@@ -624,6 +624,8 @@ $("handover-form").addEventListener("submit", async (event) => {
   state.drafting = true;
   $("handover-button").disabled = true;
   $("handover").replaceChildren();
+  $("handover-save").hidden = true;
+  $("handover-saved").textContent = "";
   const summary = await call("handover", { person, within: $("handover-within").value, events });
   state.drafting = false;
   $("handover-button").disabled = false;
@@ -646,7 +648,16 @@ $("handover-form").addEventListener("submit", async (event) => {
     ...(summary.left_out.length
       ? [el("p", { class: "error" }, `Left out: notes ${summary.left_out.join(", ")}, whose approval does not hold (see Records, audit check).`)]
       : []));
+  $("handover-save").hidden = state.me?.role === "care_worker";
   $("live").textContent = `The handover summary is ready: ${summary.groups.length} categories.`;
+});
+
+$("handover-save").addEventListener("click", async () => {
+  const saved = await call("save_handover");
+  if (!saved) return;
+  $("handover-save").hidden = true;
+  $("live").textContent = `Saved as draft ${saved.id}. Submit it from My drafts; another manager reviews it before it is a record.`;
+  $("handover-saved").textContent = $("live").textContent;
 });
 
 // ---- Team -------------------------------------------------------------------------------------------------

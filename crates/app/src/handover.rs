@@ -72,6 +72,41 @@ pub struct Handover {
     pub stopped: bool,
 }
 
+impl Handover {
+    /// The summary as plain text, as the command line prints it and a saved summary holds it: each category, its
+    /// points with the note each came from, and what was left out.
+    pub fn text(&self) -> String {
+        let mut out =
+            format!("Handover summary for {}, from {} ({} notes)\n", self.person, self.within, self.notes.len());
+        for group in &self.groups {
+            out.push_str(&format!("\n{}\n", group.label));
+            for point in &group.points {
+                let marker = if point.fallback { " (the note's own words)" } else { "" };
+                out.push_str(&format!("  - {}  [note {}, {}]{marker}\n", point.text, point.note_id, point.reviewed_at));
+            }
+            if group.more > 0 {
+                out.push_str(&format!("  ({} more in older notes)\n", group.more));
+            }
+        }
+        if !self.left_out.is_empty() {
+            out.push_str(&format!(
+                "\nLeft out, because their approval does not hold (see the audit check): notes {:?}\n",
+                self.left_out
+            ));
+        }
+        out
+    }
+}
+
+/// The final notes a summary was written from, as the source a saved summary is reviewed against.
+pub fn source_of(notes: &[FinalNote]) -> String {
+    notes
+        .iter()
+        .map(|n| format!("Note {} (approved {}):\n{}\n", n.id, n.reviewed_at, n.text))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// One category's points.
 #[derive(Debug, Clone, Serialize)]
 pub struct HandoverGroup {

@@ -112,6 +112,42 @@ impl Session {
         Ok((name, notes, left_out))
     }
 
+    /// Saves a handover summary as a draft (managers and administrators only): it is then submitted and reviewed
+    /// like any draft, against `source` (the final notes it was written from, [`crate::handover::source_of`]),
+    /// and becomes a record only when another manager approves it. Returns the draft's id.
+    pub fn save_handover(
+        &mut self,
+        person_id: i64,
+        summary: &crate::handover::Handover,
+        source: &str,
+        model: &str,
+    ) -> Result<i64, AppError> {
+        let store = self.records()?;
+        if store.role() == tend_store::Role::CareWorker {
+            return Err(AppError::Invalid(
+                "only a manager or an administrator saves a handover summary as a record; it is shown for reading"
+                    .into(),
+            ));
+        }
+        let provenance = serde_json::json!({
+            "task": "handover",
+            "model": model,
+            "within": summary.within,
+            "notes": summary.notes.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+            "left_out": summary.left_out,
+            "stopped": summary.stopped,
+            "checks": format!("tend-checks {}", env!("CARGO_PKG_VERSION")),
+        });
+        Ok(store.save_draft(&tend_store::NewDraft {
+            person_id,
+            task: "handover",
+            source_text: source,
+            ai_text: &summary.text(),
+            findings_json: "[]",
+            provenance_json: &provenance.to_string(),
+        })?)
+    }
+
     /// Saves an AI draft about a person, with the notes it came from, its findings and provenance; it awaits
     /// the worker's edits and a manager's review. Returns the draft's id.
     pub fn save_draft(&mut self, person_id: i64, source: &str, draft: &Draft) -> Result<i64, AppError> {

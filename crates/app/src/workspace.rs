@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::handover::{Handover, Within};
+use crate::handover::{Handover, Within, source_of};
 use crate::models::{CatalogStatus, DownloadProgress, HubConfig, Imported};
 use crate::records::{
     AuditCheck, AuditRow, Decision, DraftRecord, FinalNote, Incident, Person, Role, Session, StoreError,
@@ -253,6 +253,18 @@ pub struct Workspace {
     hub: HubConfig,
     params: GenerationParams,
     idle_limit: Duration,
+    /// The last handover summary written, for a manager to save: who asked, about whom, the summary, the notes it
+    /// was written from and the model's name.
+    last_handover: Mutex<Option<LastHandover>>,
+}
+
+/// A handover summary as written, kept until it is saved or another is written.
+struct LastHandover {
+    user: String,
+    person_id: i64,
+    summary: Handover,
+    source: String,
+    model: String,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -272,6 +284,7 @@ impl Workspace {
             status: Mutex::new(ModelStatus::Loading { bytes_read: 0, total_bytes: 0 }),
             stop: AtomicBool::new(false),
             cancel_download: AtomicBool::new(false),
+            last_handover: Mutex::new(None),
             hub: HubConfig::from_env(),
             params,
             idle_limit,
@@ -668,7 +681,7 @@ impl Workspace {
         self.stop.store(false, Ordering::SeqCst);
         let mut guard = lock(&self.assistant);
         let assistant = guard.as_mut().ok_or_else(|| AppError::ModelNotReady(self.not_ready_reason()))?;
-        crate::contain("writing the handover summary", || {
+        let summary = crate::contain("writing the handover summary", || {
             assistant.handover(&name, &notes, within, left_out, &self.params, &mut |p| {
                 if let Progress::Prefill { done, total } = p {
                     on_event(DraftEvent::Reading { done, total });
@@ -676,7 +689,28 @@ impl Workspace {
                 self.watched();
                 if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
             })
-        })
+        })?;
+        let model = assistant.model_info().name.clone();
+        drop(guard);
+        let user = self.with_session(|s| Ok(s.records()?.user().to_owned()))?;
+        *lock(&self.last_handover) =
+            Some(LastHandover { user, person_id, summary: summary.clone(), source: source_of(&notes), model });
+        Ok(summary)
+    }
+
+    /// Saves the handover summary just written as a draft (managers and administrators), to be submitted and
+    /// reviewed like any draft; only the user who asked for it can save it.
+    pub fn save_handover(&self) -> Result<DraftRecord, AppError> {
+        let id = self.with_session(|s| {
+            let last = lock(&self.last_handover);
+            let last = last
+                .as_ref()
+                .filter(|l| l.user == s.records().map(|r| r.user().to_owned()).unwrap_or_default())
+                .ok_or_else(|| AppError::Invalid("write a handover summary first, then save it".into()))?;
+            s.save_handover(last.person_id, &last.summary, &last.source, &last.model)
+        })?;
+        *lock(&self.last_handover) = None;
+        self.draft_record(id)
     }
 
     /// A final note with its "AI-assisted, reviewed by" footer, for copying.

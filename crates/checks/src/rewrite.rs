@@ -282,6 +282,8 @@ struct Required {
     article_before: bool,
     /// A "was" or "had" may be put before it.
     be_before: bool,
+    /// Looks like a verb (a form of an irregular one, or a word in "-ed" or "-ing").
+    verb: bool,
     /// A verb's participle ("checked", "informed"): "was" may go before it, never "has" or "had", which would make
     /// the notes' "nurse informed" (the nurse was told) "nurse has informed" (the nurse told someone).
     participle: bool,
@@ -401,6 +403,7 @@ impl Rewrite {
                         || verb)
                         && if w.clause_start { opens_noun_phrase } else { after_link },
                     participle,
+                    verb,
                     be_before: !number
                         && !NO_BE_BEFORE.contains(&w.text.as_str())
                         && (participle
@@ -617,7 +620,8 @@ impl Rewrite {
     /// added since the line's last word.
     fn insertable(&self, word: &str, i: usize, joined: bool) -> bool {
         let Some(next) = self.required.get(i) else { return false };
-        if next.region() != (false, false) && i > 0 && self.required[i - 1].region() == next.region() {
+        // Nothing inside a quotation or brackets, nor before one: "He said he 'see you tomorrow'".
+        if next.region() != (false, false) {
             return false;
         }
         if BEFORE_NUMBER.contains(&word) || next.number {
@@ -637,7 +641,8 @@ impl Rewrite {
         if let Some((_, after)) = self.subjects.iter().find(|(s, _)| s == word) {
             // Only after the line has said it: "After he left was tearful" never becomes "He after he left was
             // tearful", which gives the son's leaving to the person.
-            return i >= *after;
+            // And only as a verb's subject: never "She appointment was booked".
+            return i >= *after && (next.verb || next.be_before);
         }
         // "of" only after an amount ("half of", "2 cups of squash", "1 glass of OJ"): never "The mood of good all
         // day", "The back of asleep", "left of heel".
