@@ -400,10 +400,18 @@ fn readings_the_notes_do_not_settle_are_shown() {
                 (at, from)
             })
             .collect();
-        let findings = tend_checks::readings::check(notes, draft, &spans);
+        let findings = tend_checks::readings::check(notes, draft, &spans, Some("Margaret"));
         assert_eq!(describe(&findings), *want, "\nnotes: {notes}\ndraft: {draft}");
         for f in &findings {
             assert_eq!(&draft[f.start..f.end], f.text, "the offsets point at the words");
         }
     }
+    // The person's name is not shorthand (set I: "Lunch: evening (resident) ate well" for Eve).
+    let eve = tend_checks::readings::check(
+        "Lunch: Eve (resident) ate well",
+        "Lunch: Eve (resident) ate well.",
+        &[],
+        Some("Eve"),
+    );
+    assert!(eve.is_empty(), "{eve:?}");
 }

@@ -108,6 +108,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
     // three mobile", "changed two with").
     ("Rang his mobile x3, no answer", "Rang his mobile three times, no answer"),
     ("Pad wet, changed w/ x2. Tea x2", "Pad wet, changed with two carers. two Tea"),
+    // Set I, read blind: "Changed into pyjamas with help once" for "w/ help x1".
+    ("Changed into pyjamas w/ help x1", "Changed into pyjamas with help from one carer"),
     // From set H, read blind ("Hoisted bed to two chair", "The Commode one used", "Made own breakfast three
     // (toast)", "one rested", "The mouth three care"): a task or an act earlier in the clause, or a word in "-ed"
     // right before, decides; a thing is counted only in a list, inside its brackets; otherwise "xN" stays.
@@ -419,6 +421,12 @@ const REWRITES: &[RewriteCase] = &[
         false,
     ),
     ("she was happy, then went home", None, "She was happy, then she went home.", true),
+    // No "was" inside a clause the line opens with a past verb: the writer did it (sets B and I: "Left lamp was on",
+    // "Left radio was on" for the carer leaving it on).
+    ("Left radio on, her request", None, "Left radio was on, her request.", false),
+    ("Left radio on, her request", None, "Left radio on, her request.", true),
+    ("Checked legs, swelling both ankles", None, "Checked legs. Swelling both ankles.", true),
+    ("Checked legs, skin intact", None, "Checked legs. The skin was intact.", true),
     ("morning call 7:30", None, "Morning call at 7:30.", true),
     ("said 'I slept like a log'", Some("Margaret"), "Said 'I slept like a log'.", true),
     ("Mum (Carol) rang 4pm", None, "Mum (Carol) rang at 4pm.", true),

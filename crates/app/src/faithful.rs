@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tend_checks::constrain::{Allowed, Rules};
 use tend_checks::grounding::{Scope, copied_from_example};
-use tend_checks::items::{Item, read_items};
+use tend_checks::items::{Item, read_items_about};
 use tend_checks::rewrite::Rewrite;
 use tend_checks::{Finding, FindingKind};
 use tend_engine::{Flow, GenerationParams, Model, Progress, StopReason, TokenFilter};
@@ -152,7 +152,7 @@ pub(crate) fn draft_care_note(
     if needed > limit {
         return Err(tend_engine::EngineError::ContextOverflow { needed, limit }.into());
     }
-    let items = read_items(notes);
+    let items = read_items_about(notes, person);
     let groups = items.last().map_or(0, |i| i.group + 1);
     let mut out = LineByLine {
         text: String::new(),

@@ -642,7 +642,7 @@ pub(crate) fn findings_for(
             findings.retain(|f| {
                 f.location == Location::Draft || (f.end <= input.len() && !said_expanded(input, f, output))
             });
-            findings.extend(tend_checks::readings::check(input, output, added));
+            findings.extend(tend_checks::readings::check(input, output, added, person));
             findings
         }
         Task::CheckWording => tend_checks::check_draft_about(input, output, Scope::RECORD, person),

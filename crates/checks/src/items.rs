@@ -112,16 +112,22 @@ const ABBREVIATIONS: &[&str] =
     &["mr", "mrs", "ms", "dr", "approx", "st", "etc", "eg", "ie", "no", "vs", "incl", "inc", "esp", "poss"];
 
 /// Byte ranges of the clauses of the sentence `notes[start..end]`: split at commas and at dashes with a space on
-/// either side, never inside quotation marks.
+/// either side, never inside quotation marks or brackets.
 fn clauses(notes: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     let text = &notes[start..end];
     let mut out = Vec::new();
     let mut from = 0;
     let mut quoted = false;
+    let mut bracketed = 0usize;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     for (k, &(i, c)) in chars.iter().enumerate() {
         let prev = k.checked_sub(1).map(|p| chars[p].1);
         let next = chars.get(k + 1).map(|n| n.1);
+        match c {
+            '(' | '[' => bracketed += 1,
+            ')' | ']' => bracketed = bracketed.saturating_sub(1),
+            _ => {}
+        }
         if c == '\'' || c == '"' || c == '‘' || c == '’' || c == '“' || c == '”' {
             // An apostrophe inside a word ("didn't") is not a quotation mark.
             let inside_word = prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
@@ -130,7 +136,8 @@ fn clauses(notes: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
             }
             continue;
         }
-        if quoted {
+        // "Meds (metformin 500mg, ramipril 5mg) taken 07:50" is one clause.
+        if quoted || bracketed > 0 {
             continue;
         }
         let splits = match c {
@@ -292,6 +299,9 @@ const TIMES: &[&str] = &[
     "today",
     "tonight",
 ];
+/// Words before "xN" that say N is a number of carers helping ("w/ help x1": help from one carer).
+const HELP: &[&str] = &["help", "assistance"];
+
 /// Care tasks before "xN" that say N is a number of carers ("strip wash x1", "hoisted x2"), as UK home-care
 /// rotas write double-up calls.
 const CARE_TASKS: &[&str] = &[
@@ -340,6 +350,24 @@ pub struct Guess {
 
 /// [`expand`], with the readings in it that are guesses, in order.
 pub fn expand_noting(text: &str) -> (String, Vec<Guess>) {
+    expand_keeping(text, &[])
+}
+
+/// [`read_items`] for notes about the person called `person`: the words of their name are never read as
+/// shorthand ("Eve (resident) ate well" is about Eve, not the evening).
+pub fn read_items_about(notes: &str, person: Option<&str>) -> Vec<Item> {
+    let mut items = read_items(notes);
+    let keep: Vec<&str> = person.map(|p| p.split_whitespace().collect()).unwrap_or_default();
+    if !keep.is_empty() {
+        for item in &mut items {
+            item.expanded = expand_keeping(&item.text, &keep).0;
+        }
+    }
+    items
+}
+
+/// [`expand_noting`], leaving the words in `keep` (a person's name) as written.
+pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
     let mut guesses = Vec::new();
     let (exact, any) = lexicon();
     let tokens: Vec<&str> = text.split_whitespace().collect();
@@ -371,7 +399,7 @@ pub fn expand_noting(text: &str) -> (String, Vec<Guess>) {
         });
         let sat_as_verb = lower == "sat" && next.as_deref().is_some_and(sat_as_verb_before);
         let mut guessed = false;
-        let replacement = if sat_as_verb {
+        let replacement = if sat_as_verb || keep.iter().any(|k| k.eq_ignore_ascii_case(word)) {
             None
         } else if *token == "?" && next.is_some() {
             // "? LRTI", like "?LRTI": suspected.
@@ -419,8 +447,13 @@ pub fn expand_noting(text: &str) -> (String, Vec<Guess>) {
             } else if TIMES.contains(&prev) {
                 guessed = false;
                 times
-            } else if CARE_TASKS.contains(&prev) {
+            } else if HELP.contains(&prev) {
+                // "w/ help x1": help from one carer.
                 guessed = false;
+                format!("from {carers}")
+            } else if CARE_TASKS.contains(&prev) {
+                // "hoisted x2" says it; "up x2" may count carers or times ("up x4 to toilet").
+                guessed = prev == "up";
                 format!("with {carers}")
             } else if acted(prev) || in_clause(TIMES) {
                 // "commode used x1", "rested x1", "rang his mobile x3": times.

@@ -6,20 +6,21 @@
 
 use regex::Regex;
 
-use crate::items::expand_noting;
+use crate::items::expand_keeping;
 use crate::{Finding, FindingKind, Location};
 
 /// Added words that say who did something: a pronoun, or "has"/"had", which make the notes' "nurse informed" the
 /// nurse's act.
 const WHO: &[&str] = &["she", "he", "they", "has", "had", "have"];
 
-/// Reading findings for `draft`, written from `notes`: each guessed reading of the notes' shorthand the draft
-/// uses, and each word in `added` (byte spans of the draft: words the rewrite added to the notes' own) that says
-/// who did something.
-pub fn check(notes: &str, draft: &str, added: &[(usize, usize)]) -> Vec<Finding> {
+/// Reading findings for `draft`, written from `notes` about the person called `person` (whose name is never read
+/// as shorthand): each guessed reading of the notes' shorthand the draft uses, and each word in `added` (byte
+/// spans of the draft: words the rewrite added to the notes' own) that says who did something.
+pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<&str>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut used: Vec<(usize, usize)> = Vec::new();
-    for guess in expand_noting(notes).1 {
+    let keep: Vec<&str> = person.map(|p| p.split_whitespace().collect()).unwrap_or_default();
+    for guess in expand_keeping(notes, &keep).1 {
         let pattern = Regex::new(&format!(r"(?i)\b{}\b", regex::escape(&guess.reading))).expect("an escaped phrase");
         let Some(m) = pattern.find_iter(draft).find(|m| !used.contains(&(m.start(), m.end()))) else { continue };
         used.push((m.start(), m.end()));

@@ -334,6 +334,19 @@ impl Rewrite {
                 Some(((*p).to_owned(), k + 1))
             })
             .collect();
+        // Words in a clause the line opens with a verb in the past ("Left radio on", "Checked legs"): the subject
+        // is the writer's, so no "was" goes inside it ("Left radio was on" would make it a radio on the left).
+        let mut in_acted_clause = vec![false; line_words.len()];
+        let mut head_acted = false;
+        for (k, w) in line_words.iter().enumerate() {
+            if w.clause_start {
+                head_acted = !w.quoted
+                    && (IRREGULAR.iter().any(|v| v[2] == w.text)
+                        || w.text.strip_suffix("ed").is_some_and(|s| s.chars().count() >= 3));
+            } else {
+                in_acted_clause[k] = head_acted;
+            }
+        }
         let required: Vec<Required> = line_words
             .iter()
             .enumerate()
@@ -405,6 +418,7 @@ impl Rewrite {
                     participle,
                     verb,
                     be_before: !number
+                        && !in_acted_clause[k]
                         && !NO_BE_BEFORE.contains(&w.text.as_str())
                         && (participle
                             || BE_BEFORE.contains(&w.text.as_str())
