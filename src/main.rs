@@ -522,7 +522,7 @@ fn draft(
             println!("\nRead back into English by the same model (to check the meaning):\n{back}");
         }
         print_evidence(&draft, &text);
-        print_findings(&draft.findings, &text, &draft.draft);
+        print_findings(&draft.findings, &text, &draft.draft, draft.back_translation.as_deref().unwrap_or(""));
         eprintln!("--- Review required: this is an AI draft. Check every fact before it goes on the record. ---");
     }
     if let Some((mut session, person)) = save {
@@ -616,13 +616,14 @@ fn check(source: &str, draft: &str, json: bool) -> Result<()> {
     } else if report.findings.is_empty() {
         println!("No findings. Review required all the same: read the draft against the notes.");
     } else {
-        print_findings(&report.findings, &source_text, &draft_text);
+        print_findings(&report.findings, &source_text, &draft_text, "");
     }
     Ok(())
 }
 
-/// Prints findings under a draft, one line each, with the line of the text they point into.
-fn print_findings(findings: &[Finding], source: &str, draft: &str) {
+/// Prints findings under a draft, one line each, with the line of the text they point into (the notes, the draft,
+/// or the translation read `back`).
+fn print_findings(findings: &[Finding], source: &str, draft: &str, back: &str) {
     if findings.is_empty() {
         return;
     }
@@ -631,6 +632,7 @@ fn print_findings(findings: &[Finding], source: &str, draft: &str) {
         let (text, place) = match f.location {
             Location::Draft => (draft, "draft"),
             Location::Source => (source, "notes"),
+            Location::BackTranslation => (back, "read back"),
         };
         let line = text[..f.start.min(text.len())].matches('\n').count() + 1;
         let kind = serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();

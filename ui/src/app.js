@@ -250,7 +250,7 @@ $("stop-button").addEventListener("click", () => { invoke("stop_draft"); $("draf
 
 const encoder = new TextEncoder(), decoder = new TextDecoder();
 
-/** A text with each finding that points into it (`location` "draft" or "source") marked, numbered and
+/** A text with each finding that points into it (`location` "draft", "source" or "back_translation") marked, numbered and
  *  explained, so colour is never the only signal. Offsets are UTF-8 byte offsets, as Rust gives them.
  *  `segments` ({start, end, attrs, after}) wrap parts of the text in spans: the draft's sentences, or the parts of
  *  the notes they came from; a finding that crosses a segment's edge is marked on both sides. `added` ({start,
@@ -365,7 +365,7 @@ function notesAndDraft(record, sourceId, draftId, sourceTitle) {
   const readBack = back
     ? [el("h4", {}, "The translation read back into English"),
       el("p", { class: "muted" }, "The same model translated its translation back, so you can check the meaning without reading the language. A speaker of the language should still check it."),
-      el("p", { class: "text" }, back)]
+      markedText(back, record.findings, "back_translation", "back-text")]
     : [];
   const backPane = back || direction
     ? el("div", { id: "back-translation" }, direction ? el("p", { id: "translation-note" }, direction) : null, ...readBack)
@@ -380,7 +380,7 @@ function findingList(record, canAcknowledge, onChange) {
   const list = el("ol", { class: "findings", id: "findings" });
   findings.forEach((f, index) => {
     const kind = FINDING_NAMES[f.kind] || f.kind;
-    const where = f.location === "source" ? "in your notes" : "in the draft";
+    const where = { source: "in your notes", back_translation: "in the translation read back" }[f.location] || "in the draft";
     const box = el("input", { type: "checkbox", id: `ack-${index}`, class: "ack", "data-index": index,
       checked: done.has(index), disabled: done.has(index) || !canAcknowledge });
     box.addEventListener("change", async () => {

@@ -60,6 +60,8 @@ pub enum Location {
     Draft,
     /// The source: an omission points at the fact the draft lost.
     Source,
+    /// A translation read back into the original's language: what it says that the original does not.
+    BackTranslation,
 }
 
 /// One thing a person should look at before accepting a draft.

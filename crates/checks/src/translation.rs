@@ -7,8 +7,13 @@ use crate::{Finding, FindingKind, Location};
 
 /// Words of negation in the languages Tend translates, lower case.
 const NEGATIONS: &[&str] = &[
-    // English, Romanian, Polish, Filipino, Portuguese, Spanish, Yoruba
+    // English, Romanian, Polish, Filipino, Portuguese, Spanish, Yoruba ("without": "no pudding" read back as
+    // "without pudding" keeps the negation)
     "not",
+    "without",
+    "sin",
+    "bez",
+    "fără",
     "no",
     "never",
     "didn't",
@@ -56,32 +61,88 @@ fn is_mark(c: char) -> bool {
     matches!(c as u32, 0x0900..=0x0DFF | 0x0600..=0x06FF)
 }
 
+/// The facts Tend checks across a translation: names, numbers, times, days and dates, doses, amounts and medicines.
+const KEPT: [FactKind; 7] = [
+    FactKind::Number,
+    FactKind::Time,
+    FactKind::Date,
+    FactKind::Dose,
+    FactKind::Quantity,
+    FactKind::Medicine,
+    FactKind::Name,
+];
+
+/// Languages' names, which a model's reading back may mention ("The text in UK English is:"): no person's name.
+const LANGUAGE_NAMES: &[&str] = &[
+    "english",
+    "romanian",
+    "polish",
+    "filipino",
+    "tagalog",
+    "hindi",
+    "urdu",
+    "punjabi",
+    "malayalam",
+    "yoruba",
+    "portuguese",
+    "spanish",
+];
+
+/// Whether a capitalised word taken for a name is one: not a contraction ("I've"), a language, or a sentence's
+/// first word made from a verb or noun ("Repositioned", "Reablement").
+fn is_name(text: &str, fact: &crate::facts::Fact) -> bool {
+    let lower = fact.text.to_lowercase();
+    let opens_sentence =
+        text[..fact.start].trim_end().is_empty() || text[..fact.start].trim_end().ends_with(['.', ':', '!', '?']);
+    let derived = ["ed", "ing", "ment", "tion", "ly", "ness"].iter().any(|s| lower.ends_with(s));
+    !(lower.contains(['\'', '’']) || LANGUAGE_NAMES.contains(&lower.as_str()) || (opens_sentence && derived))
+}
+
+/// The facts of `from` (of the kinds in [`KEPT`]) that `to` does not say: by kind and key, a name anywhere in its
+/// text, a time at the same minute (8:15 is 8:15am), or a number's digits as a number in it.
+fn missing(from: &str, to: &str) -> Vec<crate::facts::Fact> {
+    let target = extract_facts(to);
+    let target_text = to.to_lowercase();
+    let numbers: Vec<String> =
+        to.split(|c: char| !c.is_ascii_digit()).filter(|d| !d.is_empty()).map(str::to_owned).collect();
+    extract_facts(from)
+        .into_iter()
+        .filter(|f| KEPT.contains(&f.kind) && (f.kind != FactKind::Name || is_name(from, f)))
+        .filter(|fact| {
+            let digits: String = fact.text.chars().filter(char::is_ascii_digit).collect();
+            let same_minute = |t: &crate::facts::Fact| match (fact.value, t.value) {
+                (Some(a), Some(b)) if t.kind == FactKind::Time && fact.kind == FactKind::Time => {
+                    a == b || ((fact.key.starts_with("t12:") || t.key.starts_with("t12:")) && a % 720.0 == b % 720.0)
+                }
+                _ => false,
+            };
+            let present = target.iter().any(|t| (t.kind == fact.kind && t.key == fact.key) || same_minute(t))
+                || (fact.kind == FactKind::Name && target_text.contains(&fact.text.to_lowercase()))
+                || (!digits.is_empty()
+                    && (target
+                        .iter()
+                        .any(|t| t.text.chars().filter(char::is_ascii_digit).collect::<String>() == digits)
+                        || (fact.kind != FactKind::Time && numbers.contains(&digits))));
+            !present
+        })
+        .collect()
+}
+
 /// Facts of `source` missing from `translation`, and a lost negation.
 pub fn check(source: &str, translation: &str) -> Vec<Finding> {
-    let kept =
-        [FactKind::Number, FactKind::Time, FactKind::Dose, FactKind::Quantity, FactKind::Medicine, FactKind::Name];
-    let target = extract_facts(translation);
-    let target_text = translation.to_lowercase();
-    let mut findings = Vec::new();
-    for fact in extract_facts(source).into_iter().filter(|f| kept.contains(&f.kind)) {
-        let digits: String = fact.text.chars().filter(char::is_ascii_digit).collect();
-        let present = target.iter().any(|t| t.kind == fact.kind && t.key == fact.key)
-            || (fact.kind == FactKind::Name && target_text.contains(&fact.text.to_lowercase()))
-            || (!digits.is_empty()
-                && target.iter().any(|t| t.text.chars().filter(char::is_ascii_digit).collect::<String>() == digits));
-        if !present {
-            findings.push(Finding {
-                kind: FindingKind::Omission,
-                fact: Some(fact.kind),
-                message: format!("\"{}\" from the original does not appear in the translation.", fact.text),
-                text: fact.text,
-                start: fact.start,
-                end: fact.end,
-                location: Location::Source,
-                suggestion: None,
-            });
-        }
-    }
+    let mut findings: Vec<Finding> = missing(source, translation)
+        .into_iter()
+        .map(|fact| Finding {
+            kind: FindingKind::Omission,
+            fact: Some(fact.kind),
+            message: format!("\"{}\" from the original does not appear in the translation.", fact.text),
+            text: fact.text,
+            start: fact.start,
+            end: fact.end,
+            location: Location::Source,
+            suggestion: None,
+        })
+        .collect();
     if has_negation(source) && !has_negation(translation) {
         findings.push(Finding {
             kind: FindingKind::Negation,
@@ -99,10 +160,28 @@ pub fn check(source: &str, translation: &str) -> Vec<Finding> {
 }
 
 /// What `back` (a translation read back into the original's language by the same model, for a reader who cannot
-/// read the translation) lost of `original`: the facts and the negation [`check`] looks for, each pointing into
-/// the original, worded for that reader.
+/// read the translation) lost of `original`, pointing into the original (the facts and the negation [`check`]
+/// looks for), and what it says instead, pointing into `back` (a number, time, dose, medicine or name the
+/// original lacks: "50mg" where it has "5mg"), worded for that reader.
 pub fn check_back(original: &str, back: &str) -> Vec<Finding> {
-    check(original, back)
+    // A part of the day ("in the morning") is how a reading back often says a clock time; only a time in digits
+    // counts as changed.
+    let clock = |f: &crate::facts::Fact| f.kind != FactKind::Time || f.text.chars().any(|c| c.is_ascii_digit());
+    let changed = missing(back, original).into_iter().filter(clock).map(|fact| Finding {
+        kind: FindingKind::UnsupportedFact,
+        fact: Some(fact.kind),
+        message: format!(
+            "The translation, read back into English, says \"{}\", which the original does not. Check it with a \
+             speaker of the language.",
+            fact.text
+        ),
+        text: fact.text,
+        start: fact.start,
+        end: fact.end,
+        location: Location::BackTranslation,
+        suggestion: None,
+    });
+    let lost = check(original, back)
         .into_iter()
         .map(|f| match f.kind {
             FindingKind::Negation => Finding {
@@ -124,5 +203,6 @@ pub fn check_back(original: &str, back: &str) -> Vec<Finding> {
                 ..f
             },
         })
-        .collect()
+        .collect::<Vec<_>>();
+    lost.into_iter().chain(changed).collect()
 }
