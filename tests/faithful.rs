@@ -674,7 +674,11 @@ fn each_language_is_labelled_from_the_models_measured_translations() {
     let small = find("Qwen2.5-Coder-0.5B-Instruct (Q4_K_M)").expect("catalogue entry");
     for (language, expected) in [
         (Language::Spanish, Reliability::Good),
-        (Language::Polish, Reliability::Rough),
+        (Language::Romanian, Reliability::Rough),
+        // 34.8: below the 40 of a good first draft.
+        (Language::Portuguese, Reliability::Rough),
+        // 19.1: below the 20 from which a translation is offered at all.
+        (Language::Polish, Reliability::NotAvailable),
         (Language::Punjabi, Reliability::NotAvailable),
         (Language::Yoruba, Reliability::NotAvailable),
     ] {
@@ -688,12 +692,14 @@ fn each_language_is_labelled_from_the_models_measured_translations() {
     let (better, chrf) = best_translator(Language::English, Language::Filipino).expect("a better translator");
     assert!(better.name.starts_with("Qwen2.5-Coder-1.5B") && chrf > 30.0, "{} {chrf}", better.name);
     assert!(best_translator(Language::English, Language::Punjabi).is_none(), "no catalogue model writes Punjabi");
-    // Into English, each direction has its own figure: the 1.5B reads Punjabi roughly (19.5), the 0.5B does not.
-    let (reader, _) = best_translator(Language::Punjabi, Language::English).expect("a model that reads Punjabi");
+    // Into English, each direction has its own figure: the 1.5B reads Hindi roughly (26.9), the 0.5B does not
+    // (18.2); neither reads Punjabi (9.3, 19.5).
+    let (reader, _) = best_translator(Language::Hindi, Language::English).expect("a model that reads Hindi");
     assert!(reader.name.starts_with("Qwen2.5-Coder-1.5B"), "{}", reader.name);
     let into_english =
-        tend_app::models::reliability_between(small.translation.as_ref(), Language::Punjabi, Language::English);
-    assert_eq!(into_english, (Reliability::NotAvailable, Some(9.3)));
+        tend_app::models::reliability_between(small.translation.as_ref(), Language::Hindi, Language::English);
+    assert_eq!(into_english, (Reliability::NotAvailable, Some(18.2)));
+    assert!(best_translator(Language::Punjabi, Language::English).is_none(), "no catalogue model reads Punjabi");
 }
 
 /// Errors planted in real readings back (Qwen2.5-Coder-0.5B, English to Spanish and Polish and back, of sentences

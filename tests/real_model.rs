@@ -219,7 +219,9 @@ fn the_language_picker_says_how_well_the_loaded_model_translates_each_language()
     let ModelStatus::Ready { info } = ws.model_status() else { panic!("the model loads") };
     let label = |value: &str| info.translation.iter().find(|l| l.value == value).expect(value).clone();
     assert_eq!((label("spanish").label.as_str(), label("spanish").available), ("good first draft", true));
-    assert_eq!(label("polish").label, "rough: have a speaker check it");
+    assert_eq!(label("romanian").label, "rough: have a speaker check it");
+    // Polish (19.1) is below the 20 from which a translation is offered; the 1.5B model is named instead.
+    assert!(!label("polish").available && label("polish").label.starts_with("not available"), "{:?}", label("polish"));
     assert_eq!((label("punjabi").label.as_str(), label("punjabi").available), ("not available with this model", false));
     assert_eq!(info.translation.len(), 10, "every language but English");
     // A model the catalogue has no figures for gets no labels.

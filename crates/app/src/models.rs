@@ -74,9 +74,9 @@ pub enum Reliability {
 }
 
 /// chrF++ from which a translation is labelled a good first draft.
-pub const GOOD_CHRF: f64 = 35.0;
+pub const GOOD_CHRF: f64 = 40.0;
 /// chrF++ below which a translation is not offered.
-pub const ROUGH_CHRF: f64 = 15.0;
+pub const ROUGH_CHRF: f64 = 20.0;
 
 impl Reliability {
     /// The label the language picker and the command line show.
