@@ -43,6 +43,8 @@ const COMMANDS: &[&str] = &[
     "notes",
     "handover",
     "save_handover",
+    "amend_note",
+    "check_exported",
     "export_note",
     "report_error",
     "settings",

@@ -512,6 +512,23 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         // The manager saves it as a draft, to be submitted and reviewed like any other.
         ui.click("#handover-save").await;
         ui.wait_text("#handover-saved", "the saved summary", |t| t.starts_with("Saved as draft")).await;
+        // A correction: the manager amends the note, with a reason; the note stays, the amendment is linked to it.
+        ui.click(".amend summary").await;
+        ui.paste(".amend-text", &format!("{} She also had a cup of tea.", note.trim())).await;
+        ui.type_into(".amend-reason", "the tea was left out").await;
+        ui.click(".amend-save").await;
+        ui.wait_text("#notes-list", "the amendment", |t| t.contains("Amendment") && t.contains("the tea was left out"))
+            .await;
+        // The exported note, pasted into Records, matches the audit trail.
+        ui.click("#nav-records").await;
+        ui.paste("#against-text", &exported).await;
+        ui.click("#against-check").await;
+        ui.wait_text("#against-result", "the anchor check", |t| t.starts_with("The exported note matches")).await;
+        ui.paste("#against-text", "no anchor in this text").await;
+        ui.click("#against-check").await;
+        ui.wait_text("#error", "the refusal", |t| t.contains("holds no audit anchor")).await;
+        ui.click("#nav-notes").await;
+        ui.wait_text("#notes-list", "the notes again", |t| t.contains("Amendment")).await;
         ui.axe("notes").await;
         ui.at_double_text_size("notes").await;
         ui.click("#nav-settings").await;

@@ -11,7 +11,8 @@ use tend_app::handover::Handover;
 use tend_app::models::{CatalogStatus, DownloadProgress, Imported};
 use tend_app::records::{Decision, DraftRecord, FinalNote, Incident, Person, Role};
 use tend_app::workspace::{
-    AuditView, DraftEvent, DraftRequest, LanguageLabel, Me, ModelStatus, SettingsView, TeamView, UiError, Workspace,
+    AnchorCheck, AuditView, DraftEvent, DraftRequest, LanguageLabel, Me, ModelStatus, SettingsView, TeamView, UiError,
+    Workspace,
 };
 
 type Ws<'a> = State<'a, Arc<Workspace>>;
@@ -175,6 +176,16 @@ pub fn notes(ws: Ws<'_>, person: i64) -> Answer<Vec<FinalNote>> {
 #[tauri::command(async)]
 pub fn handover(ws: Ws<'_>, person: i64, within: String, events: Channel<DraftEvent>) -> Answer<Handover> {
     Ok(ws.handover(person, &within, &mut |e| drop(events.send(e)))?)
+}
+
+#[tauri::command]
+pub fn amend_note(ws: Ws<'_>, person: i64, id: i64, text: String, reason: String) -> Answer<Vec<FinalNote>> {
+    Ok(ws.amend_note(person, id, &text, &reason)?)
+}
+
+#[tauri::command]
+pub fn check_exported(ws: Ws<'_>, text: String) -> Answer<Vec<AnchorCheck>> {
+    Ok(ws.check_exported(&text)?)
 }
 
 #[tauri::command]

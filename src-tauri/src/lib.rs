@@ -83,6 +83,8 @@ pub fn run() {
             commands::notes,
             commands::handover,
             commands::save_handover,
+            commands::amend_note,
+            commands::check_exported,
             commands::export_note,
             commands::report_error,
             commands::settings,

@@ -592,9 +592,28 @@ async function loadNotes() {
         try { await navigator.clipboard.writeText(text); $("live").textContent = "Copied, with the review footer."; }
         catch { $("live").textContent = "Select the text below to copy it."; }
       } }, "Copy for the care record"),
-      exported);
+      exported,
+      state.me?.role === "care_worker" ? null : amendForm(person, n));
   }));
   if (notes.length === 0) list.append(el("li", {}, "No final notes yet."));
+}
+
+/** A manager's correction of a final note: the corrected text and a reason; the note itself never changes. */
+function amendForm(person, note) {
+  const text = el("textarea", { id: `amend-text-${note.id}`, class: "amend-text", rows: 4 }, note.text);
+  const reason = el("input", { id: `amend-reason-${note.id}`, class: "amend-reason", autocomplete: "off", required: true });
+  const form = el("form", { class: "amend-form" },
+    el("label", { for: `amend-text-${note.id}` }, "Corrected text"), text,
+    el("label", { for: `amend-reason-${note.id}` }, "Reason for the correction"), reason,
+    el("button", { type: "submit", class: "amend-save" }, "Save the amendment"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const notes = await call("amend_note", { person, id: note.id, text: text.value, reason: reason.value });
+    if (!notes) return;
+    await loadNotes();
+    $("live").textContent = `Amended: note ${note.id} now has a linked correction, signed by you.`;
+  });
+  return el("details", { class: "amend" }, el("summary", {}, "Correct this note"), form);
 }
 
 $("notes-person").addEventListener("change", () => { $("handover").replaceChildren(); loadNotes(); });
@@ -769,6 +788,17 @@ async function loadRecords() {
 }
 
 $("audit-form").addEventListener("submit", (event) => { event.preventDefault(); loadRecords(); });
+$("against-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const checks = await call("check_exported", { text: $("against-text").value });
+  if (!checks) return;
+  const broken = checks.filter((c) => !c.holds).length;
+  $("against-result").className = broken ? "error" : "";
+  $("against-result").replaceChildren(
+    broken ? `${broken} of ${checks.length} anchors are not in the trail: the records were changed outside Tend. Tell the registered manager.`
+      : `The exported note matches the audit trail (${checks.length} anchor${checks.length === 1 ? "" : "s"}).`,
+    el("ul", {}, ...checks.map((c) => el("li", {}, `${c.anchor}: ${c.holds ? "matches the trail" : "DOES NOT MATCH"}`))));
+});
 $("sar-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const text = await call("export_person", { person: Number($("sar-person").value) });

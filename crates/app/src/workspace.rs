@@ -258,6 +258,15 @@ pub struct Workspace {
     last_handover: Mutex<Option<LastHandover>>,
 }
 
+/// Whether an audit anchor of an exported note is still in the trail.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnchorCheck {
+    /// The anchor as exported ("audit 57 8c1d2e3f4a5b6c7d").
+    pub anchor: String,
+    /// True when this database's trail holds that row with that hash.
+    pub holds: bool,
+}
+
 /// A handover summary as written, kept until it is saved or another is written.
 struct LastHandover {
     user: String,
@@ -731,6 +740,40 @@ impl Workspace {
             let check = store.verify_audit()?;
             let recent = store.recent_audit(30, actor.filter(|a| !a.is_empty()), record.filter(|r| !r.is_empty()))?;
             Ok(AuditView { intact: check.intact(), check, recent })
+        })
+    }
+
+    /// For each audit anchor in `exported` (notes copied out of Tend), whether this database's audit trail still
+    /// holds it: a history rewritten at or before an anchored row shows as not holding. An error when the text has
+    /// no anchor.
+    pub fn check_exported(&self, exported: &str) -> Result<Vec<AnchorCheck>, AppError> {
+        let anchors = self.with_session(|s| Ok(s.records()?.verify_anchors(exported)?))?;
+        if anchors.is_empty() {
+            return Err(AppError::Invalid(
+                "the text holds no audit anchor (a line such as \"audit 57 8c1d2e3f4a5b6c7d\"): paste a whole \
+                 exported note, footer included"
+                    .into(),
+            ));
+        }
+        Ok(anchors.into_iter().map(|(anchor, holds)| AnchorCheck { anchor: anchor.to_string(), holds }).collect())
+    }
+
+    /// Corrects a final note of a person's with a linked amendment (managers and admins); the note itself never
+    /// changes. Returns the person's notes, the amendment first.
+    pub fn amend_note(
+        &self,
+        person_id: i64,
+        final_id: i64,
+        text: &str,
+        reason: &str,
+    ) -> Result<Vec<FinalNote>, AppError> {
+        self.with_session(|s| {
+            let store = s.records()?;
+            if !store.finals(person_id)?.iter().any(|n| n.id == final_id) {
+                return Err(AppError::Invalid(format!("note {final_id} is not one of this person's final notes")));
+            }
+            store.amend(final_id, text, reason)?;
+            Ok(store.finals(person_id)?)
         })
     }
 
