@@ -620,6 +620,26 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.shot("11-draft-at-200-percent").await;
         ui.c.execute("document.documentElement.style.zoom = '1'", vec![]).await.expect("zoom back");
 
+        // The high-contrast theme (the style sheet's prefers-contrast rules, applied as the system setting would:
+        // WebDriver cannot switch the setting): each screen in it, and axe-core's contrast checks pass.
+        // (Inserted through the CSS object model: the page's content security policy refuses a new style element.)
+        let theme = "const sheet = [...document.styleSheets].find((s) => [...s.cssRules].some((r) => r.media)); \
+                     const rules = [...sheet.cssRules].filter((r) => r.media && r.media.mediaText.includes('prefers-contrast')) \
+                     .flatMap((r) => [...r.cssRules].map((c) => c.cssText)); \
+                     window.__contrast = rules.map((text) => sheet.insertRule(text, sheet.cssRules.length)); \
+                     return getComputedStyle(document.documentElement).getPropertyValue('--page').trim();";
+        let page = ui.c.execute(theme, vec![]).await.expect("theme");
+        assert_eq!(page.as_str(), Some("#ffffff"), "the high-contrast theme applies");
+        for screen in ["draft", "review", "notes", "team", "records", "settings"] {
+            ui.click(&format!("#nav-{screen}")).await;
+            ui.find(&format!("#screen-{screen}:not([hidden])")).await;
+            ui.shot(&format!("15-high-contrast-{screen}")).await;
+            ui.axe(&format!("{screen}, high contrast")).await;
+        }
+        let off = "const sheet = [...document.styleSheets].find((s) => [...s.cssRules].some((r) => r.media)); \
+                   for (const i of [...window.__contrast].reverse()) sheet.deleteRule(i); return true;";
+        ui.c.execute(off, vec![]).await.expect("theme off");
+
         // Left alone, the app locks by itself within a few seconds and hides the menu; the password unlocks it
         // where the person was.
         tokio::time::sleep(Duration::from_secs(IDLE_SECONDS + 1)).await;
