@@ -16,7 +16,7 @@ use crate::support::hub::{Behaviour, StandInHub};
 
 const DRIVER_PORT: u16 = 4444;
 /// The app's idle lock in this test: long enough for every step, short enough to wait out at the end.
-const IDLE_SECONDS: u64 = 25;
+const IDLE_SECONDS: u64 = 45;
 // "refused" is wording care guidance asks to avoid: a finding to mark even when every sentence is faithful.
 const SHORTHAND: &str = "AM call. Margaret up & dressed w/ support, ate 1/2 porridge, refused tea, meds given 8:15, \
                          mood low - misses daughter";
@@ -146,13 +146,11 @@ impl Ui {
                 return t;
             }
             if Instant::now() > deadline {
-                let error = self.c.find(Locator::Css("#error")).await.ok();
-                let shown = match error {
-                    Some(e) => e.text().await.unwrap_or_default(),
-                    None => String::new(),
-                };
+                let script = "return [document.getElementById('error').textContent, \
+                              document.querySelector('.screen:not([hidden])')?.id].join(' | ');";
+                let shown = self.c.execute(script, vec![]).await.map(|v| v.to_string()).unwrap_or_default();
                 self.shot("failure").await;
-                panic!("{css}: waited two minutes for {what}; the page's error line says: {shown:?}");
+                panic!("{css}: waited two minutes for {what}; the page's error line and screen: {shown}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -426,6 +424,18 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         assert_eq!(unlabelled.trim(), "<img src=x onerror=alert(1)> Margaret watched TV.", "{shown}");
         let images = ui.c.execute("return document.querySelectorAll('img').length", vec![]).await.expect("count");
         assert_eq!(images, serde_json::json!(0), "no element was made from the pasted text");
+        // A translation out of English is shown with its direction, how well this model translates it, and the
+        // model's reading of it back into English, on which what it changed is marked.
+        ui.find("#task").await.select_by_value("translate").await.expect("translate");
+        ui.find("#language").await.select_by_value("spanish").await.expect("Spanish");
+        ui.paste("#input", "Margaret took 2 tablets at 8:15.").await;
+        ui.click("#draft-button").await;
+        ui.wait_text("#translation-note", "the direction and its label", |t| t.contains("Spanish")).await;
+        ui.wait_text("#back-translation", "the reading back", |t| t.contains("read back into English")).await;
+        ui.find("#back-text").await;
+        ui.shot("04c-translation").await;
+        ui.axe("translation").await;
+        ui.find("#task").await.select_by_value("care-note").await.expect("care note");
         ui.click("#nav-mydrafts").await;
         ui.find(".open-draft").await;
         ui.shot("05-my-drafts").await;

@@ -335,7 +335,7 @@ const CARE_TASKS: &[&str] = &[
 /// or evening);
 /// "L"/"R" before a word, or after a time, as "left"/"right" (RCP); "w/food" as "with food".
 pub fn expand(text: &str) -> String {
-    expand_noting(text).0
+    expand_keeping(text, &[]).0
 }
 
 /// A reading of the notes' shorthand that is Tend's guess: "x3" as "three times" or as three things, "Sat" as
@@ -346,11 +346,6 @@ pub struct Guess {
     pub written: String,
     /// How Tend read it ("three times").
     pub reading: String,
-}
-
-/// [`expand`], with the readings in it that are guesses, in order.
-pub fn expand_noting(text: &str) -> (String, Vec<Guess>) {
-    expand_keeping(text, &[])
 }
 
 /// [`read_items`] for notes about the person called `person`: the words of their name are never read as
@@ -366,7 +361,8 @@ pub fn read_items_about(notes: &str, person: Option<&str>) -> Vec<Item> {
     items
 }
 
-/// [`expand_noting`], leaving the words in `keep` (a person's name) as written.
+/// [`expand`], leaving the words in `keep` (a person's name) as written, with the readings in it that are
+/// guesses, in order.
 pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
     let mut guesses = Vec::new();
     let (exact, any) = lexicon();
