@@ -110,6 +110,10 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Pad wet, changed w/ x2. Tea x2", "Pad wet, changed with two carers. two Tea"),
     // Set I, read blind: "Changed into pyjamas with help once" for "w/ help x1".
     ("Changed into pyjamas w/ help x1", "Changed into pyjamas with help from one carer"),
+    // A care task is done by one carer or two: more counts times (set J: "with four carers" for "walked w/ frame
+    // x4 today"; set I: "up x4 to toilet").
+    ("Walked kitchen to lounge w/ frame x4 today", "Walked kitchen to lounge with frame four times today"),
+    ("Frank up x4 to toilet, hoisted x2", "Frank up four times to toilet, hoisted with two carers"),
     // From set H, read blind ("Hoisted bed to two chair", "The Commode one used", "Made own breakfast three
     // (toast)", "one rested", "The mouth three care"): a task or an act earlier in the clause, or a word in "-ed"
     // right before, decides; a thing is counted only in a list, inside its brackets; otherwise "xN" stays.

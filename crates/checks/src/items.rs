@@ -447,12 +447,13 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 // "w/ help x1": help from one carer.
                 guessed = false;
                 format!("from {carers}")
-            } else if CARE_TASKS.contains(&prev) {
+            } else if CARE_TASKS.contains(&prev) && n <= 2 {
                 // "hoisted x2" says it; "up x2" may count carers or times ("up x4 to toilet").
                 guessed = prev == "up";
                 format!("with {carers}")
-            } else if acted(prev) || in_clause(TIMES) {
-                // "commode used x1", "rested x1", "rang his mobile x3": times.
+            } else if acted(prev) || in_clause(TIMES) || (n > 2 && in_clause(CARE_TASKS)) {
+                // "commode used x1", "rested x1", "rang his mobile x3": times; and a care task is done by one
+                // carer or two ("double-up"), so "walked w/ frame x4" counts walks.
                 times
             } else if in_clause(CARE_TASKS) {
                 // "hoisted bed to chair x2": two carers.
