@@ -537,6 +537,11 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.paste("#against-text", "no anchor in this text").await;
         ui.click("#against-check").await;
         ui.wait_text("#error", "the refusal", |t| t.contains("holds no audit anchor")).await;
+        // The trail holds, and the recent events by the care worker name his submission.
+        ui.wait_text("#audit-result", "the audit check", |t| t.starts_with("The audit trail is intact")).await;
+        ui.type_into("#audit-actor", "tom").await;
+        ui.click("#audit-verify").await;
+        ui.wait_text("#audit-events", "tom's submission", |t| t.contains("submit draft") && !t.contains("asha")).await;
         ui.click("#nav-notes").await;
         ui.wait_text("#notes-list", "the notes again", |t| t.contains("Amendment")).await;
         ui.axe("notes").await;
