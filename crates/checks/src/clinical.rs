@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::{Finding, FindingKind, Location};
+use crate::{Finding, FindingKind};
 
 const PATTERNS: &str = include_str!("../data/clinical-advice.toml");
 
@@ -48,19 +48,11 @@ pub fn check_draft(draft: &str) -> Vec<Finding> {
             if findings.iter().any(|f| f.start < m.end() && m.start() < f.end) {
                 continue;
             }
-            findings.push(Finding {
-                kind: FindingKind::ClinicalAdvice,
-                fact: None,
-                text: m.as_str().to_owned(),
-                start: m.start(),
-                end: m.end(),
-                location: Location::Draft,
-                message: format!(
-                    "This reads as a diagnosis, medicine advice or triage. Record what you saw and did instead. {}",
-                    signpost()
-                ),
-                suggestion: None,
-            });
+            let message = format!(
+                "This reads as a diagnosis, medicine advice or triage. Record what you saw and did instead. {}",
+                signpost()
+            );
+            findings.push(Finding::in_draft(FindingKind::ClinicalAdvice, draft, m.start(), m.end(), message));
         }
     }
     findings

@@ -30,6 +30,14 @@ const MAX_GROUP_WORDS: usize = 28;
 /// "12.45", "Mrs." or "approx."); clauses end at commas and spaced dashes; a clause of one word ("declined",
 /// "awake") stays with the clause before it, since it says something about it.
 pub fn read_items(notes: &str) -> Vec<Item> {
+    read_items_about(notes, None)
+}
+
+/// [`read_items`] for notes about the person called `person`: the words of their name are never read as
+/// shorthand ("Eve (resident) ate well" is about Eve, not the evening).
+pub fn read_items_about(notes: &str, person: Option<&str>) -> Vec<Item> {
+    let keep: Vec<&str> = person.map(|p| p.split_whitespace().collect()).unwrap_or_default();
+    let expand = |text: &str| expand_keeping(text, &keep).0;
     let mut items: Vec<Item> = Vec::new();
     let mut group = 0;
     for (s_start, s_end) in sentences(notes) {
@@ -346,19 +354,6 @@ pub struct Guess {
     pub written: String,
     /// How Tend read it ("three times").
     pub reading: String,
-}
-
-/// [`read_items`] for notes about the person called `person`: the words of their name are never read as
-/// shorthand ("Eve (resident) ate well" is about Eve, not the evening).
-pub fn read_items_about(notes: &str, person: Option<&str>) -> Vec<Item> {
-    let mut items = read_items(notes);
-    let keep: Vec<&str> = person.map(|p| p.split_whitespace().collect()).unwrap_or_default();
-    if !keep.is_empty() {
-        for item in &mut items {
-            item.expanded = expand_keeping(&item.text, &keep).0;
-        }
-    }
-    items
 }
 
 /// [`expand`], leaving the words in `keep` (a person's name) as written, with the readings in it that are

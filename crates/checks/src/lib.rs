@@ -87,6 +87,22 @@ pub struct Finding {
     pub suggestion: Option<String>,
 }
 
+impl Finding {
+    /// A finding of `kind` on the words `start..end` of `draft`, with no fact kind or suggestion.
+    pub(crate) fn in_draft(kind: FindingKind, draft: &str, start: usize, end: usize, message: String) -> Self {
+        Finding {
+            kind,
+            fact: None,
+            text: draft[start..end].to_owned(),
+            start,
+            end,
+            location: Location::Draft,
+            message,
+            suggestion: None,
+        }
+    }
+}
+
 /// Every check for a draft written from `source`: grounding, person-centred language and the clinical-advice
 /// guard, ordered by position (omissions last).
 pub fn check_draft(source: &str, draft: &str) -> Vec<Finding> {

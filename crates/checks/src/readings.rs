@@ -7,7 +7,7 @@
 use regex::Regex;
 
 use crate::items::expand_keeping;
-use crate::{Finding, FindingKind, Location};
+use crate::{Finding, FindingKind};
 
 /// Added words that say who did something: a pronoun, or "has"/"had", which make the notes' "nurse informed" the
 /// nurse's act.
@@ -24,35 +24,18 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
         let pattern = Regex::new(&format!(r"(?i)\b{}\b", regex::escape(&guess.reading))).expect("an escaped phrase");
         let Some(m) = pattern.find_iter(draft).find(|m| !used.contains(&(m.start(), m.end()))) else { continue };
         used.push((m.start(), m.end()));
-        findings.push(Finding {
-            kind: FindingKind::Reading,
-            fact: None,
-            text: m.as_str().to_owned(),
-            start: m.start(),
-            end: m.end(),
-            location: Location::Draft,
-            message: format!(
-                "Tend read \"{}\" in your notes as \"{}\"; it can mean something else. Check this is what you meant.",
-                guess.written, guess.reading
-            ),
-            suggestion: None,
-        });
+        let message = format!(
+            "Tend read \"{}\" in your notes as \"{}\"; it can mean something else. Check this is what you meant.",
+            guess.written, guess.reading
+        );
+        findings.push(Finding::in_draft(FindingKind::Reading, draft, m.start(), m.end(), message));
     }
     for &(start, end) in added {
         let Some(word) = draft.get(start..end) else { continue };
         if WHO.contains(&word.to_lowercase().as_str()) {
-            findings.push(Finding {
-                kind: FindingKind::Reading,
-                fact: None,
-                text: word.to_owned(),
-                start,
-                end,
-                location: Location::Draft,
-                message: format!(
-                    "Tend added \"{word}\", which your notes do not say here. Check who did or said this."
-                ),
-                suggestion: None,
-            });
+            let message =
+                format!("Tend added \"{word}\", which your notes do not say here. Check who did or said this.");
+            findings.push(Finding::in_draft(FindingKind::Reading, draft, start, end, message));
         }
     }
     findings
