@@ -5,9 +5,12 @@
 //!
 //! `cargo bench --bench e2e` measures every model in models/ that is present, each in its own process (so peak
 //! RSS is that model's), and prints a table. `-- --model PATH [--rounds N] [--json]` measures one model;
-//! `-- --model PATH --load-only` loads it and evaluates one token (the unit llama-bench's load is timed in).
+//! `-- --model PATH --load-only` loads it and evaluates one token (the unit llama-bench's load is timed in);
+//! `--decode-only` measures decode 128 alone (for the runs beside a busy program); `-- --bandwidth` measures the
+//! rate this machine reads memory at (the bound on decode).
 //! Each size is run once unmeasured before it is measured, as llama-bench warms up.
-//! Threads: candle's pool, set with RAYON_NUM_THREADS.
+//! Threads: candle's pool, set with RAYON_NUM_THREADS; decode steps choose between it and one thread as drafting
+//! does (`TEND_DECODE_THREADS`). Kernels: `TEND_ISA=avx2` limits them to their AVX2 paths.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -58,15 +61,31 @@ fn time_to_first_token(model: &mut Model, shorthand: &str) -> Duration {
     start.elapsed()
 }
 
-fn measure_one(path: &Path, rounds: usize, load_only: bool) -> serde_json::Value {
+/// What one run of [`measure_one`] measures.
+#[derive(Clone, Copy, PartialEq)]
+enum Scope {
+    /// Everything.
+    All,
+    /// Load and one token.
+    Load,
+    /// Load, then decode 128 only (for runs beside a busy program).
+    Decode,
+}
+
+fn measure_one(path: &Path, rounds: usize, scope: Scope) -> serde_json::Value {
     let start = Instant::now();
     let mut model = Model::load(path, &mut |_| {}).expect("load the model");
     // One token of a short word (as llama-bench's `-p 1`), not the examples' text encoded whole.
     let first = model.tokenizer().encode_text("Morning").expect("encode")[..1].to_vec();
     model.measure(&first, 0).expect("one token");
     let load = start.elapsed().as_secs_f64();
-    if load_only {
+    if scope == Scope::Load {
         return serde_json::json!({ "load_s": load });
+    }
+    if scope == Scope::Decode {
+        model.measure(&first, 1).expect("warm-up decode");
+        let tg128 = (0..rounds).map(|_| model.measure(&first, 128).expect("tg128").decode_tokens_per_second());
+        return serde_json::json!({ "tg128_tok_s": median(tg128.collect()) });
     }
     // Cold first: the first care-note request of the session, before any prefix is cached.
     let ttft_cold = time_to_first_token(&mut model, SHORTHAND).as_secs_f64();
@@ -104,12 +123,47 @@ fn measure_one(path: &Path, rounds: usize, load_only: bool) -> serde_json::Value
     })
 }
 
+/// The rate this machine reads memory at, in GB/s, with one thread per core summing its share of a buffer far
+/// larger than the caches (best of five passes): the bound on decode, which reads every weight once per token.
+fn read_bandwidth_gb_s() -> f64 {
+    const BYTES: usize = 1 << 30;
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let buffer: Vec<u64> = (0..BYTES / 8).map(|i| i as u64).collect();
+    let chunk = buffer.len().div_ceil(threads);
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let start = Instant::now();
+        let total: u64 = std::thread::scope(|s| {
+            let parts: Vec<_> = buffer
+                .chunks(chunk)
+                .map(|part| s.spawn(move || part.iter().fold(0u64, |a, b| a.wrapping_add(*b))))
+                .collect();
+            parts.into_iter().map(|p| p.join().expect("reader")).fold(0, u64::wrapping_add)
+        });
+        std::hint::black_box(total);
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    BYTES as f64 / best / 1e9
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let value = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     let rounds = value("--rounds").and_then(|r| r.parse().ok()).unwrap_or(3);
+    if args.iter().any(|a| a == "--bandwidth") {
+        println!("{}", serde_json::json!({ "read_gb_s": read_bandwidth_gb_s() }));
+        return;
+    }
     if let Some(model) = value("--model") {
-        let result = measure_one(Path::new(&model), rounds, args.iter().any(|a| a == "--load-only"));
+        let flag = |name: &str| args.iter().any(|a| a == name);
+        let scope = if flag("--load-only") {
+            Scope::Load
+        } else if flag("--decode-only") {
+            Scope::Decode
+        } else {
+            Scope::All
+        };
+        let result = measure_one(Path::new(&model), rounds, scope);
         println!("{result}");
         return;
     }

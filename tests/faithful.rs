@@ -430,6 +430,12 @@ const REWRITES: &[RewriteCase] = &[
     ("Left radio on, her request", None, "Left radio was on, her request.", false),
     ("Left radio on, her request", None, "Left radio on, her request.", true),
     ("Checked legs, swelling both ankles", None, "Checked legs. Swelling both ankles.", true),
+    // A participle between its doer and "to" takes no "was" (set K: "Staff was prompted to take medicines" for
+    // staff prompting her); one that opens its clause may ("Was encouraged to drink"), as may one with no "to".
+    ("staff prompted to take meds", None, "Staff was prompted to take meds.", false),
+    ("staff prompted to take meds", None, "Staff prompted to take meds.", true),
+    ("encouraged to drink, had 200ml", None, "Was encouraged to drink, had 200ml.", true),
+    ("nurse informed re weight", None, "Nurse was informed re weight.", true),
     ("Checked legs, skin intact", None, "Checked legs. The skin was intact.", true),
     ("morning call 7:30", None, "Morning call at 7:30.", true),
     ("said 'I slept like a log'", Some("Margaret"), "Said 'I slept like a log'.", true),

@@ -258,14 +258,10 @@ impl Model {
             if generated >= max_new {
                 break StopReason::Length;
             }
-            let input = Tensor::new(&[next], &self.device).and_then(|t| t.unsqueeze(0));
-            crate::kernels::set_one_thread(self.threads.one_thread());
             one_thread_steps += usize::from(self.threads.one_thread());
-            let step = Instant::now();
-            let forward = input.and_then(|t| self.forward.forward(&t, history.len() - 1));
-            self.threads.record(step.elapsed().as_secs_f64());
-            crate::kernels::set_one_thread(false);
-            logits = match forward {
+            let input = Tensor::new(&[next], &self.device).and_then(|t| t.unsqueeze(0));
+            let position = history.len() - 1;
+            logits = match input.and_then(|t| self.threads.run_step(|| self.forward.forward(&t, position))) {
                 Ok(l) => l,
                 Err(e) => return Err(fail(e, &stream.text)),
             };

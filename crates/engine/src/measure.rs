@@ -1,6 +1,7 @@
 //! A fixed workload for benchmarks, measured the way llama.cpp's `llama-bench` does, so the two can be compared:
 //! a prompt of given tokens prefilled from an empty cache, and a run of single-token decode steps that feed back
-//! the most likely token whatever it is (an end-of-turn token does not stop it).
+//! the most likely token whatever it is (an end-of-turn token does not stop it). Decode steps run on one thread or
+//! the pool as generation's do (`TEND_DECODE_THREADS`).
 
 use std::time::{Duration, Instant};
 
@@ -80,11 +81,12 @@ impl Model {
         let prefill = start.elapsed();
         self.prefix_cache = saved;
         let (_, mut logits) = prefilled.map_err(fail)?.expect("a prefill that is never stopped gives logits");
+        self.threads.start_reply();
         let start = Instant::now();
         for step in 0..steps {
             let token = next(step, &logits).map_err(fail)?;
             let input = Tensor::new(&[token], &self.device).and_then(|t| t.unsqueeze(0)).map_err(fail)?;
-            logits = self.forward.forward(&input, prompt.len() + step).map_err(fail)?;
+            logits = self.threads.run_step(|| self.forward.forward(&input, prompt.len() + step)).map_err(fail)?;
         }
         let decode = start.elapsed();
         next(steps, &logits).map_err(fail)?;

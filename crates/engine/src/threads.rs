@@ -106,6 +106,17 @@ impl ThreadChooser {
         self.current_one = self.choose();
     }
 
+    /// Runs one decode step, `step`, on one thread or on the pool as chosen, and records its time for the next
+    /// choice. Generation and measurement both decode through it.
+    pub(crate) fn run_step<T>(&mut self, step: impl FnOnce() -> T) -> T {
+        crate::kernels::set_one_thread(self.one_thread());
+        let start = std::time::Instant::now();
+        let out = step();
+        self.record(start.elapsed().as_secs_f64());
+        crate::kernels::set_one_thread(false);
+        out
+    }
+
     /// Whether the step about to run should run on one thread.
     pub fn one_thread(&self) -> bool {
         self.current_one
