@@ -95,6 +95,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Sun was out, visit Sun.", "Sunday was out, visit Sunday."),
     ("Sat out in chair, visit Sat", "Sat out in chair, visit Saturday"),
     ("Sat w/ her friend Jean", "Sat with her friend Jean"),
+    // Set L, read blind: "Calmed with in 10 minutes" for "calmed w/in 10 min".
+    ("calmed w/in 10 min, went out w/o coat", "calmed within 10 minutes, went out without coat"),
     ("Took PM meds 21:00", "Took PM medicines 21:00"),
     ("amoxicillin 500mg TDS x5 days", "amoxicillin 500mg three times a day for five days"),
     // "xN" after a refusal or a part of the day counts times; "SL" is left as written (senior lead or supported
@@ -436,6 +438,10 @@ const REWRITES: &[RewriteCase] = &[
     ("staff prompted to take meds", None, "Staff prompted to take meds.", true),
     ("encouraged to drink, had 200ml", None, "Was encouraged to drink, had 200ml.", true),
     ("nurse informed re weight", None, "Nurse was informed re weight.", true),
+    // A currency sign stays with its amount (set L: "45 left for food" for "£45 left for food").
+    ("£45 left for food", None, "45 left for food.", false),
+    ("£45 left for food", None, "£45 left for food.", true),
+    ("paid £3.50 for bus", None, "Paid £3.50 for the bus.", true),
     ("Checked legs, skin intact", None, "Checked legs. The skin was intact.", true),
     ("morning call 7:30", None, "Morning call at 7:30.", true),
     ("said 'I slept like a log'", Some("Margaret"), "Said 'I slept like a log'.", true),

@@ -305,6 +305,8 @@ pub struct Rewrite {
 
 /// Marks that open a quotation or brackets: they may stand before a word.
 const OPENING: &[char] = &['\'', '"', '‘', '“', '('];
+/// Currency signs: they open an amount ("£45"), so may stand before a word.
+const CURRENCY: &[char] = &['£', '$', '€'];
 /// Marks that close one, which may follow another mark.
 const CLOSING: &[char] = &['\'', '"', '’', '”', ')'];
 
@@ -472,7 +474,8 @@ impl Rewrite {
             if !c.is_alphanumeric() && !c.is_whitespace() {
                 let after_word = before.is_some_and(|e| e.is_alphanumeric() || CLOSING.contains(&e));
                 let closing = CLOSING.contains(&c) || ".!?".contains(c);
-                if !self.marks.contains(c) || !(after_word || OPENING.contains(&c)) || (complete && !closing) {
+                let opening = OPENING.contains(&c) || CURRENCY.contains(&c);
+                if !self.marks.contains(c) || !(after_word || opening) || (complete && !closing) {
                     return false;
                 }
             }
@@ -762,8 +765,8 @@ struct Word {
     clause_start: bool,
 }
 
-/// The words of `text`: letters and digits, with an apostrophe inside a word and ":", ".", "/" or "," between
-/// digits kept; quotation marks (an apostrophe not inside a word) start and end a quotation. With `open_end`, the
+/// The words of `text`: letters and digits, with an apostrophe inside a word, ":", ".", "/" or "," between
+/// digits and a currency sign before them kept; quotation marks (an apostrophe not inside a word) start and end a quotation. With `open_end`, the
 /// text is still being written: a joiner at its very end stays on the last word ("7:" may become "7:30").
 fn words(text: &str, open_end: bool) -> Vec<Word> {
     let chars: Vec<char> = text.chars().collect();
@@ -808,6 +811,14 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
         let between_digits = prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
         let apostrophe = c == '\'' || c == '’';
         if (apostrophe && between_letters) || (JOINERS.contains(&c) && !apostrophe && between_digits) {
+            current.push(c);
+            continue;
+        }
+        // A currency sign belongs to its amount: "£45" is never written "45".
+        if CURRENCY.contains(&c)
+            && current.is_empty()
+            && (next.is_some_and(|n| n.is_ascii_digit()) || (open_end && next.is_none()))
+        {
             current.push(c);
             continue;
         }
