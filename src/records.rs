@@ -38,6 +38,12 @@ pub enum UserCommand {
         /// Whose password (default: yours).
         name: Option<String>,
     },
+    /// Disable a user (admins): their keys are withdrawn and the database re-keyed, as for removal, but they stay
+    /// listed; `tend user password NAME` enables them again with a new password.
+    Disable {
+        /// Their user name.
+        name: String,
+    },
     /// Remove a user (admins): their keys are withdrawn and the database re-keyed; their name stays on their
     /// records.
     Remove {
@@ -286,9 +292,13 @@ pub fn user(args: &StoreArgs, command: UserCommand, json: bool) -> Result<()> {
             println!("Added {name} as a {}.", role.label());
         }
         UserCommand::List => {
-            let users = session.records()?.users()?;
+            let store = session.records()?;
+            let (users, disabled) = (store.users()?, store.disabled_users()?);
             if json {
-                println!("{}", serde_json::to_string_pretty(&users)?);
+                println!("{}", serde_json::json!({ "users": users, "disabled": disabled }));
+            }
+            for (name, role) in disabled.iter().filter(|_| !json) {
+                println!("{name:<20} {} (disabled)", role.label());
             }
             for (name, role) in users.iter().filter(|_| !json) {
                 println!("{name:<20} {}", role.label());
@@ -299,6 +309,12 @@ pub fn user(args: &StoreArgs, command: UserCommand, json: bool) -> Result<()> {
             let pass = new_password("TEND_NEW_PASSWORD")?;
             session.records()?.set_password(&name, &pass)?;
             println!("Set a new password for {name}; the database has a new key, so the old password opens nothing.");
+        }
+        UserCommand::Disable { name } => {
+            session.records()?.disable_user(&name)?;
+            println!(
+                "Disabled {name}: their password opens nothing now. `tend user password {name}` enables them again."
+            );
         }
         UserCommand::Remove { name } => {
             session.records()?.remove_user(&name)?;

@@ -594,6 +594,74 @@ fn after_a_password_reset_or_a_removal_old_keyrings_and_old_passwords_open_nothi
 }
 
 #[test]
+fn a_disabled_user_opens_nothing_even_with_an_old_keyring_and_an_admin_enables_them_with_a_new_password() {
+    let (dir, db, person, _) = home_with_a_note();
+    let old_ring = dir.path().join("old.keyring");
+    std::fs::copy(keyring_path(&db), &old_ring).expect("tom keeps a copy");
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
+    admin.disable_user("tom").expect("disable");
+    assert!(admin.users().expect("users").iter().all(|(name, _)| name != "tom"));
+    assert_eq!(admin.disabled_users().expect("disabled"), vec![("tom".to_owned(), Role::CareWorker)]);
+    drop(admin);
+    // Signing in says why; the old keyring's copy of the key no longer opens the database.
+    let err = Store::open(&db, "tom", "tom-password").expect_err("disabled");
+    assert!(matches!(&err, StoreError::Disabled(user) if user == "tom"), "{err}");
+    assert!(err.to_string().contains("an admin can enable it again"), "{err}");
+    std::fs::copy(keyring_path(&db), dir.path().join("current.keyring")).expect("save");
+    std::fs::copy(&old_ring, keyring_path(&db)).expect("replay");
+    assert!(matches!(Store::open(&db, "tom", "tom-password"), Err(StoreError::KeyringMismatch(_))));
+    std::fs::copy(dir.path().join("current.keyring"), keyring_path(&db)).expect("restore");
+    // What tom signed before still holds; a new password from an admin enables him in his role.
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("admin");
+    assert!(admin.verify_audit().expect("verify").intact(), "{:?}", admin.verify_audit());
+    admin.set_password("tom", "toms-new-password").expect("enable");
+    assert!(admin.disabled_users().expect("disabled").is_empty());
+    drop(admin);
+    assert!(matches!(Store::open(&db, "tom", "tom-password"), Err(StoreError::WrongPassword)));
+    let mut tom = Store::open(&db, "tom", "toms-new-password").expect("enabled");
+    assert_eq!(tom.role(), Role::CareWorker);
+    let id = draft(&mut tom, person, "Margaret had soup.");
+    tom.submit(id).expect("tom signs again");
+}
+
+#[test]
+fn a_database_made_before_users_could_be_disabled_is_migrated_with_its_certificates_and_signatures() {
+    let (_dir, db, person, _) = home_with_a_note();
+    // Back to schema 5 as an earlier Tend left it: the certificates table with its earlier CHECK, rows kept.
+    let conn = sqlcipher(&db, "admin", "admin-password");
+    let v3 = include_str!("../crates/store/migrations/0003_signatures.sql");
+    let table = v3
+        [v3.find("CREATE TABLE certificates").expect("table")..v3.find("CREATE TABLE signatures").expect("next")]
+        .replacen("CREATE TABLE certificates", "CREATE TABLE certificates_v5", 1);
+    let triggers = &v3[v3.find("CREATE TRIGGER certificates_no_update").expect("trigger")
+        ..v3.find("CREATE TRIGGER signatures_no_update").expect("next")];
+    conn.execute_batch(&format!(
+        "PRAGMA foreign_keys = OFF; BEGIN;
+         DROP TRIGGER certificates_no_update; DROP TRIGGER certificates_no_delete;
+         {table}
+         INSERT INTO certificates_v5 SELECT * FROM certificates; DROP TABLE certificates;
+         ALTER TABLE certificates_v5 RENAME TO certificates;
+         {triggers}
+         PRAGMA user_version = 5; COMMIT;"
+    ))
+    .expect("schema 5");
+    let before: i64 = conn.query_row("SELECT count(*) FROM certificates", [], |r| r.get(0)).expect("count");
+    drop(conn);
+    // Opened by this Tend: migrated, nothing reported, every certificate and signature still holds.
+    let mut admin = Store::open(&db, "admin", "admin-password").expect("migrated");
+    let check = admin.verify_audit().expect("verify");
+    assert!(check.intact(), "{check:?}");
+    assert!(admin.finals(person).expect("finals").iter().all(|n| n.signature.holds()));
+    admin.disable_user("tom").expect("disable after the migration");
+    drop(admin);
+    let conn = sqlcipher(&db, "admin", "admin-password");
+    let after: i64 = conn.query_row("SELECT count(*) FROM certificates", [], |r| r.get(0)).expect("count");
+    assert_eq!(after, before + 1, "every certificate kept, and the one that disables tom");
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+    assert_eq!(version, 6);
+}
+
+#[test]
 fn an_ai_error_report_on_a_draft_that_retention_deletes_stays_with_the_person() {
     let (_dir, db, person, _) = home_with_a_note();
     let mut tom = Store::open(&db, "tom", "tom-password").expect("tom");

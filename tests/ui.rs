@@ -750,9 +750,30 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         ui.type_into("#remove-confirm", "ash").await;
         ui.click("#remove").await;
         ui.wait_text("#error", "the refusal", |t| t.contains("Type asha to confirm")).await;
+        // Disabling also needs the name typed; the user stays listed as disabled, and a new password set by the
+        // administrator enables them again in their role.
+        ui.c.find(Locator::Css("#disable-user option[value='asha']"))
+            .await
+            .expect("asha")
+            .click()
+            .await
+            .expect("choose");
+        ui.type_into("#disable-confirm", "asha").await;
+        ui.click("#disable").await;
+        ui.wait_row("#team-users", &["asha", "manager, disabled"]).await;
         ui.shot("13-team").await;
         ui.axe("team").await;
         ui.at_double_text_size("team").await;
+        ui.c.find(Locator::Css("#reset-user option[value='asha']"))
+            .await
+            .expect("asha, disabled")
+            .click()
+            .await
+            .expect("choose");
+        ui.type_into("#reset-password", "asha-password-2").await;
+        ui.click("#reset").await;
+        ui.wait_row("#team-users", &["asha", "manager"]).await;
+        assert!(!ui.text("#team-users").await.contains("disabled"), "asha is enabled again");
 
         // Records: the audit trail checks out and names what was just done; a subject access export shows the
         // person's records; erasure needs their identifier typed.

@@ -104,6 +104,11 @@ pub fn reset_password(ws: Ws<'_>, name: String, password: String) -> Answer<Team
 }
 
 #[tauri::command(async)]
+pub fn disable_user(ws: Ws<'_>, name: String, confirm: String) -> Answer<TeamView> {
+    Ok(ws.disable_user(&name, &confirm)?)
+}
+
+#[tauri::command(async)]
 pub fn remove_user(ws: Ws<'_>, name: String, confirm: String) -> Answer<TeamView> {
     Ok(ws.remove_user(&name, &confirm)?)
 }

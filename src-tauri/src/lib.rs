@@ -67,6 +67,7 @@ pub fn run() {
             commands::team,
             commands::add_user,
             commands::reset_password,
+            commands::disable_user,
             commands::remove_user,
             commands::add_person,
             commands::edit_person,

@@ -685,13 +685,17 @@ const ROLE_NAMES = { care_worker: "care worker", manager: "manager", admin: "adm
 
 /** Shows the team (users, people and who works with whom) and fills the forms' choices. */
 function renderTeam(team) {
-  $("team-users").tBodies[0].replaceChildren(...team.users.map((u) =>
-    el("tr", {}, el("td", {}, u.name), el("td", {}, ROLE_NAMES[u.role] || u.role))));
+  $("team-users").tBodies[0].replaceChildren(
+    ...team.users.map((u) => el("tr", {}, el("td", {}, u.name), el("td", {}, ROLE_NAMES[u.role] || u.role))),
+    ...team.disabled.map((u) => el("tr", { class: "user-disabled" }, el("td", {}, u.name),
+      el("td", {}, `${ROLE_NAMES[u.role] || u.role}, disabled`))));
   $("team-people").tBodies[0].replaceChildren(...team.people.map((p) =>
     el("tr", {}, el("td", {}, p.person.preferred_name), el("td", {}, p.person.identifier),
       el("td", {}, p.workers.length ? p.workers.join(", ") : "nobody yet"))));
   const options = (users) => users.map((u) => el("option", { value: u.name }, u.name));
   for (const select of document.querySelectorAll(".user-select")) select.replaceChildren(...options(team.users));
+  // A new password or removal applies to disabled users too.
+  for (const id of ["reset-user", "remove-user"]) $(id).replaceChildren(...options([...team.users, ...team.disabled]));
   $("assign-worker").replaceChildren(...options(team.users.filter((u) => u.role === "care_worker")));
   const personOptions = () => team.people.map((p) =>
     el("option", { value: p.person.id }, `${p.person.preferred_name} (${p.person.identifier})`));
@@ -740,7 +744,9 @@ teamForm("add-user-form", "add_user",
   () => ({ name: $("new-user").value, role: $("new-role").value, password: $("new-password").value }),
   () => "The user was added; they can sign in now.");
 teamForm("reset-form", "reset_password", () => ({ name: $("reset-user").value, password: $("reset-password").value }),
-  () => "The password was reset and the database has a new key.");
+  () => "The new password is set (a disabled user is enabled again) and the database has a new key.");
+teamForm("disable-form", "disable_user", () => ({ name: $("disable-user").value, confirm: $("disable-confirm").value }),
+  () => "The user was disabled; a new password enables them again.");
 teamForm("remove-form", "remove_user", () => ({ name: $("remove-user").value, confirm: $("remove-confirm").value }),
   () => "The user was removed.");
 teamForm("add-person-form", "add_person", () => ({ name: $("person-name").value, identifier: $("person-id").value }),

@@ -157,6 +157,8 @@ fn language_labels(model: &Path, sha256: &str) -> Vec<LanguageLabel> {
 pub struct TeamView {
     /// Current users and their certified roles.
     pub users: Vec<TeamUser>,
+    /// Disabled users and the roles a new password gives them back.
+    pub disabled: Vec<TeamUser>,
     /// People supported, each with the care workers assigned to them.
     pub people: Vec<TeamPerson>,
 }
@@ -465,13 +467,14 @@ impl Workspace {
     pub fn team(&self) -> Result<TeamView, AppError> {
         self.with_session(|s| {
             let store = s.records()?;
-            let users = store.users()?.into_iter().map(|(name, role)| TeamUser { name, role }).collect();
+            let listed = |users: Vec<(String, Role)>| users.into_iter().map(|(name, role)| TeamUser { name, role });
+            let (users, disabled) = (listed(store.users()?).collect(), listed(store.disabled_users()?).collect());
             let people = store
                 .people()?
                 .into_iter()
                 .map(|person| Ok(TeamPerson { workers: store.assigned_workers(person.id)?, person }))
                 .collect::<Result<_, AppError>>()?;
-            Ok(TeamView { users, people })
+            Ok(TeamView { users, disabled, people })
         })
     }
 
@@ -481,7 +484,8 @@ impl Workspace {
         self.team()
     }
 
-    /// Sets a new password for a user (admins), which gives them new keys and the database a new key.
+    /// Sets a new password for a user (admins), which gives them new keys and the database a new key, and enables a
+    /// disabled user again.
     pub fn reset_password(&self, name: &str, password: &str) -> Result<TeamView, AppError> {
         self.with_session(|s| Ok(s.records()?.set_password(name, password)?))?;
         self.team()
@@ -533,6 +537,17 @@ impl Workspace {
             ))));
         }
         self.with_session(|s| Ok(s.records()?.remove_user(name)?))?;
+        self.team()
+    }
+
+    /// Disables a user (admins); `confirm` must repeat their name. A new password enables them again.
+    pub fn disable_user(&self, name: &str, confirm: &str) -> Result<TeamView, AppError> {
+        if confirm.trim() != name {
+            return Err(AppError::Store(StoreError::Invalid(format!(
+                "type {name} to confirm: a disabled user's password opens nothing until an admin sets a new one"
+            ))));
+        }
+        self.with_session(|s| Ok(s.records()?.disable_user(name)?))?;
         self.team()
     }
 

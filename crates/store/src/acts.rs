@@ -63,6 +63,7 @@ const SIGNED: &[(&str, &[Role])] = &[
     ("create_database", &[Role::Admin]),
     ("add_user", &[Role::Admin]),
     ("remove_user", &[Role::Admin]),
+    ("disable_user", &[Role::Admin]),
     ("set_password", &[Role::Admin]),
     ("set_setting", &[Role::Admin]),
     ("erase_person", &[Role::Admin]),
@@ -161,7 +162,7 @@ pub(crate) fn check(
         return invalid(format!("audit row {seq} is signed with a key {} no longer held", cert.user));
     }
     let CertRole::Active(role) = cert.role else {
-        return invalid(format!("audit row {seq} is signed by {}, who had been removed", cert.user));
+        return invalid(format!("audit row {seq} is signed by {}, who had been removed or disabled", cert.user));
     };
     if !permitted(&row.row.action, role, &row.row.actor, &row.row.record) {
         return invalid(format!("{} is certified as a {}, who may not {}", cert.user, role.label(), row.row.action));

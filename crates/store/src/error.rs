@@ -8,6 +8,9 @@ pub enum StoreError {
     /// The user name or password is wrong (the two are not told apart).
     #[error("the user name or password is wrong")]
     WrongPassword,
+    /// The user was disabled by an admin.
+    #[error("{0}'s account is disabled; an admin can enable it again by setting a new password for {0}")]
+    Disabled(String),
     /// Too many wrong passwords in a row for this user.
     #[error("too many wrong passwords; wait {wait_secs} seconds and try again, or ask an admin to reset the password")]
     TooManyAttempts {

@@ -140,11 +140,15 @@ pub(crate) fn digest(parts: &[&str]) -> String {
     hex(&h.finalize())
 }
 
-/// What a user may do according to their certificate; `Removed` is a certificate that withdraws a user.
+/// What a user may do according to their certificate; `Disabled` and `Removed` are certificates that withdraw a
+/// user's keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CertRole {
     /// A working role.
     Active(Role),
+    /// The user was disabled: their keys sign nothing from then on, and an admin may enable them again, in the
+    /// role they had, with a new password.
+    Disabled(Role),
     /// The user was removed: their keys sign nothing from then on.
     Removed,
 }
@@ -153,12 +157,19 @@ impl CertRole {
     fn as_str(self) -> &'static str {
         match self {
             CertRole::Active(role) => role.as_str(),
+            CertRole::Disabled(Role::CareWorker) => "disabled:care_worker",
+            CertRole::Disabled(Role::Manager) => "disabled:manager",
+            CertRole::Disabled(Role::Admin) => "disabled:admin",
             CertRole::Removed => "removed",
         }
     }
 
     fn parse(text: &str) -> Option<Self> {
-        if text == "removed" { Some(CertRole::Removed) } else { Role::parse(text).map(CertRole::Active) }
+        match text.strip_prefix("disabled:") {
+            _ if text == "removed" => Some(CertRole::Removed),
+            Some(role) => Role::parse(role).map(CertRole::Disabled),
+            None => Role::parse(text).map(CertRole::Active),
+        }
     }
 }
 

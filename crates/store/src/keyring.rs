@@ -102,6 +102,10 @@ struct File {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     root: Option<Root>,
     entries: Vec<Entry>,
+    /// Users an admin disabled: they have no entry, and signing in as one says so rather than "wrong password".
+    /// Only a message: what keeps them out is that no key is sealed to them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    disabled: Vec<String>,
 }
 
 /// What a right password opens: the database key (and, during an unfinished re-key, the next one), and the
@@ -188,6 +192,7 @@ pub(crate) fn create(path: &Path, user: &str, password: &str) -> Result<([u8; 32
         version: SEALED,
         root: Some(Root { key: verifying }),
         entries: vec![entry(&identity, &sealing, &key, user, password)?],
+        disabled: Vec::new(),
     };
     let _held = lock(path)?;
     write(path, &file)?;
@@ -244,6 +249,9 @@ pub(crate) fn unlock(path: &Path, user: &str, password: &str) -> Result<Unlocked
     let Some(entry) = file.entries.iter_mut().find(|e| e.user == user) else {
         // Spend the same effort as for a real user, so that timing does not tell which names exist.
         derive(password, &[0; 16], MEMORY_KIB, PASSES, LANES)?;
+        if file.disabled.iter().any(|d| d == user) {
+            return Err(StoreError::Disabled(user.to_owned()));
+        }
         return Err(StoreError::WrongPassword);
     };
     let wait = entry.locked_until.saturating_sub(now());
@@ -345,10 +353,16 @@ pub(crate) fn pin_root(path: &Path, root: Root) -> Result<()> {
 }
 
 /// First phase of a re-key: seals `next` to each of `recipients` (user, public sealing key) beside the current
-/// key, and removes every other entry (removed users).
-pub(crate) fn seal_next(path: &Path, next: &[u8; 32], recipients: &[(String, String)]) -> Result<()> {
+/// key, and removes every other entry (removed and disabled users); `disabled` are the names noted as disabled.
+pub(crate) fn seal_next(
+    path: &Path,
+    next: &[u8; 32],
+    recipients: &[(String, String)],
+    disabled: Vec<String>,
+) -> Result<()> {
     let _held = lock(path)?;
     let mut file = read(path)?;
+    file.disabled = disabled;
     file.entries.retain(|e| e.format == SEALED && recipients.iter().any(|(user, _)| *user == e.user));
     for entry in &mut file.entries {
         let (_, sealing) = recipients.iter().find(|(user, _)| *user == entry.user).expect("kept above");

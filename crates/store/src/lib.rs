@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_signatures.sql"),
     include_str!("../migrations/0004_guards.sql"),
     include_str!("../migrations/0005_report_status.sql"),
+    include_str!("../migrations/0006_disabled_users.sql"),
 ];
 
 /// Settings and the values they have until an admin's signed act changes them.
@@ -240,13 +241,27 @@ impl Store {
                 MIGRATIONS.len()
             )));
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
-            let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", i + 1)?;
-            tx.commit()?;
+        if done == MIGRATIONS.len() {
+            return Ok(());
         }
-        Ok(())
+        // A migration may rebuild a table others refer to: foreign keys are checked once it is done, not row by row
+        // (the pragma cannot change inside a transaction).
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let migrated = (|| {
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+                let tx = self.conn.transaction()?;
+                tx.execute_batch(sql)?;
+                let broken: Option<String> = tx.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).optional()?;
+                if let Some(table) = broken {
+                    return Err(StoreError::Corrupt(format!("a row of {table} refers to one that is not there")));
+                }
+                tx.pragma_update(None, "user_version", i + 1)?;
+                tx.commit()?;
+            }
+            Ok(())
+        })();
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrated
     }
 
     /// Issues the root certificate to the signed-in admin, whose keys the keyring pins, and records it as the
@@ -311,6 +326,7 @@ impl Store {
                 CertRole::Removed => {
                     return Err(StoreError::Forbidden(format!("{} was removed from this database", self.user)));
                 }
+                CertRole::Disabled(_) => return Err(StoreError::Disabled(self.user.clone())),
             },
             None => self.role = Role::CareWorker,
         }
@@ -374,16 +390,16 @@ impl Store {
             .prepare("SELECT name FROM users")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut recipients = Vec::new();
+        let (mut recipients, mut disabled) = (Vec::new(), Vec::new());
         for name in names {
-            if let Some(cert) = identity::current(&self.conn, &trust.root, &name)?
-                && matches!(cert.role, CertRole::Active(_))
-            {
-                recipients.push((name, cert.sealing_key));
+            match identity::current(&self.conn, &trust.root, &name)? {
+                Some(cert) if matches!(cert.role, CertRole::Active(_)) => recipients.push((name, cert.sealing_key)),
+                Some(cert) if matches!(cert.role, CertRole::Disabled(_)) => disabled.push(name),
+                _ => {}
             }
         }
         let next: [u8; 32] = rand::random();
-        keyring::seal_next(&keyring, &next, &recipients)?;
+        keyring::seal_next(&keyring, &next, &recipients, disabled)?;
         // SQLCipher re-encrypts every page under the new key; the write-ahead log is emptied first.
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         self.conn.pragma_update(None, "rekey", keyring::sqlcipher_literal(&next))?;
@@ -445,14 +461,14 @@ impl Store {
 
     /// Sets a new password: for oneself, or for anyone by an admin. The user gets new keys and a new
     /// certificate with the same role, and the database is re-keyed, so the old password (with any copy of the
-    /// old keyring) opens nothing.
+    /// old keyring) opens nothing. A disabled user is enabled again this way, in the role they had.
     pub fn set_password(&mut self, name: &str, password: &str) -> Result<()> {
         if name != self.user {
             self.require(&[Role::Admin], "change another user's password")?;
         }
         check_new_user(name, password)?;
         let role = match self.certified_role(name)? {
-            Some(CertRole::Active(role)) => role,
+            Some(CertRole::Active(role) | CertRole::Disabled(role)) => role,
             Some(CertRole::Removed) | None => return Err(StoreError::NotFound(format!("user {name}"))),
         };
         let (path, key) = (keyring::path_for(&self.path), self.key);
@@ -488,9 +504,46 @@ impl Store {
         self.rekey()
     }
 
+    /// Disables a user (admins; not oneself): as removal, a certificate withdraws their keys and the database is
+    /// re-keyed, so their password and any copy of the keyring open nothing; unlike removal, they stay listed as
+    /// disabled, and setting a new password for them ([`Store::set_password`]) enables them again.
+    pub fn disable_user(&mut self, name: &str) -> Result<()> {
+        self.require(&[Role::Admin], "disable users")?;
+        if name == self.user {
+            return Err(StoreError::Invalid("an admin cannot disable themselves; ask another admin".into()));
+        }
+        let Some(trust) = self.trust.clone() else { return Err(acts::no_key(&self.user)) };
+        let Some(cert) = identity::current(&self.conn, &trust.root, name)? else {
+            return Err(StoreError::NotFound(format!("user {name} with a certificate (reset their password first)")));
+        };
+        let CertRole::Active(role) = cert.role else {
+            return Err(StoreError::Invalid(format!("{name} is already disabled or removed")));
+        };
+        self.write_signed(|tx, signer, me| {
+            let public = (cert.verifying_key, cert.sealing_key);
+            certify(tx, signer, me, "disable_user", name, CertRole::Disabled(role), &public, role.as_str()).map(drop)
+        })?;
+        self.rekey()
+    }
+
     /// Every current user and their certified role (managers and admins: a care worker has no need to know who
     /// else signs in).
     pub fn users(&self) -> Result<Vec<(String, Role)>> {
+        self.users_certified(|c| match c {
+            CertRole::Active(role) => Some(role),
+            _ => None,
+        })
+    }
+
+    /// Every disabled user and the role they would have again (managers and admins).
+    pub fn disabled_users(&self) -> Result<Vec<(String, Role)>> {
+        self.users_certified(|c| match c {
+            CertRole::Disabled(role) => Some(role),
+            _ => None,
+        })
+    }
+
+    fn users_certified(&self, pick: impl Fn(CertRole) -> Option<Role>) -> Result<Vec<(String, Role)>> {
         self.require(&[Role::Manager, Role::Admin], "list the users")?;
         let names: Vec<String> = self
             .conn
@@ -499,7 +552,7 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut out = Vec::new();
         for name in names {
-            if let Some(CertRole::Active(role)) = self.certified_role(&name)? {
+            if let Some(role) = self.certified_role(&name)?.and_then(&pick) {
                 out.push((name, role));
             }
         }
