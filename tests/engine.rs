@@ -251,6 +251,13 @@ fn decode_keeps_to_whichever_of_the_pool_and_one_thread_is_faster_and_tries_the_
     // A busy program starts halfway: the pool's steps slow down, one thread is tried and kept.
     let later = one_thread_steps(Adaptive, 1, |step| if step < 100 { 0.010 } else { 0.060 }, 0.030, (10, 20));
     assert!((60..=100).contains(&later), "{later} of 200 steps on one thread, most of the second half");
+    // Busy for long: each try of the pool is one step when it loses, and the tries grow further apart (48, 96,
+    // ... up to 384 steps), so nearly every step is on one thread.
+    let long = one_thread_steps(Adaptive, 1, |_| 0.060, 0.030, (1, 1000));
+    assert!(long >= 1000 - 12, "{long} of 1000 steps on one thread");
+    // When the busy program ends, the pool is back within the longest wait.
+    let ended = one_thread_steps(Adaptive, 1, |step| if step < 500 { 0.060 } else { 0.010 }, 0.030, (1, 1500));
+    assert!((490..=500 + 384 + 8).contains(&ended), "{ended} of 1500 steps on one thread");
     // Within a tenth of each other: no flapping, the pool stays.
     assert_eq!(one_thread_steps(Adaptive, 1, |_| 0.0100, 0.0095, (10, 20)), 3);
     // The fixed settings, and a machine with no pool to choose.

@@ -37,8 +37,11 @@ impl DecodeThreads {
 const WARM_UP: usize = 2;
 /// Steps of each try of the other way.
 const PROBE: usize = 3;
-/// Once settled on one thread, the pool is tried again after this many steps (the busy program may have ended).
+/// Once settled on one thread, the pool is tried again after this many steps (the busy program may have ended);
+/// each try the pool loses doubles the wait, up to [`RETRY_POOL_MAX`] steps.
 const RETRY_POOL_EVERY: usize = 48;
+/// The longest wait between tries of the pool while one thread stays faster (about half a minute of decode).
+const RETRY_POOL_MAX: usize = 384;
 /// Once settled on the pool, one thread is tried again only when steps have grown this much slower than the
 /// fastest seen (a sign that the pool waits for a worker set aside), and no sooner than [`RETRY_POOL_EVERY`].
 const CONGESTION: f64 = 1.3;
@@ -64,6 +67,8 @@ pub struct ThreadChooser {
     step: usize,
     /// Steps since the last try of the other way.
     since_probe: usize,
+    /// Steps to wait, settled on one thread, before the pool is tried again.
+    retry_pool: usize,
     /// Steps left in the current try of the other way.
     probing: usize,
     /// Running mean seconds per step on the pool, and on one thread; the fastest pool step seen.
@@ -87,6 +92,7 @@ impl ThreadChooser {
             pooled: workers > 0,
             step: 0,
             since_probe: 0,
+            retry_pool: RETRY_POOL_EVERY,
             probing: 0,
             pool: None,
             one: None,
@@ -135,7 +141,11 @@ impl ThreadChooser {
             }
             if self.probing > 0 {
                 self.probing -= 1;
-                if self.probing == 0 {
+                // A try of the pool from one thread ends at its first step if that step was no faster than one
+                // thread's: beside a busy program each pool step costs several of one thread's.
+                let lost = self.settled_one && !self.current_one && self.one.is_some_and(|one| seconds >= one);
+                if self.probing == 0 || lost {
+                    self.probing = 0;
                     self.settle();
                 }
             }
@@ -145,11 +155,17 @@ impl ThreadChooser {
         self.current_one = self.choose();
     }
 
-    /// Settles on the faster way after a try: the other must beat the settled way by [`MARGIN`].
+    /// Settles on the faster way after a try: the other must beat the settled way by [`MARGIN`]. A try of the
+    /// pool that loses doubles the wait before the next.
     fn settle(&mut self) {
+        let was_one = self.settled_one;
         if let (Some(pool), Some(one)) = (self.pool, self.one) {
             self.settled_one = if self.settled_one { pool >= one * MARGIN } else { one < pool * MARGIN };
         }
+        self.retry_pool = match (was_one, self.settled_one) {
+            (true, true) => (self.retry_pool * 2).min(RETRY_POOL_MAX),
+            _ => RETRY_POOL_EVERY,
+        };
         self.since_probe = 0;
     }
 
@@ -166,7 +182,7 @@ impl ThreadChooser {
         if self.probing == 0 {
             let congested = self.congested >= CONGESTED_STEPS;
             let start = if self.settled_one {
-                self.since_probe >= RETRY_POOL_EVERY
+                self.since_probe >= self.retry_pool
             } else {
                 // One thread is tried once, after the pool's first measured steps, and again when they slow.
                 (self.one.is_none() && self.pool.is_some() && self.step >= WARM_UP + PROBE)
