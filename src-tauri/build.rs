@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "team",
     "add_user",
     "reset_password",
+    "disable_user",
     "remove_user",
     "add_person",
     "edit_person",
