@@ -766,8 +766,9 @@ struct Word {
 }
 
 /// The words of `text`: letters and digits, with an apostrophe inside a word, ":", ".", "/" or "," between
-/// digits and a currency sign before them kept; quotation marks (an apostrophe not inside a word) start and end a quotation. With `open_end`, the
-/// text is still being written: a joiner at its very end stays on the last word ("7:" may become "7:30").
+/// digits and a currency sign before them kept; quotation marks (an apostrophe not inside a word) start and end a
+/// quotation. With `open_end`, the text is still being written: a joiner at its very end stays on the last word
+/// ("7:" may become "7:30").
 fn words(text: &str, open_end: bool) -> Vec<Word> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
