@@ -398,7 +398,8 @@ impl Rewrite {
                         || line_words.get(k + 1).is_some_and(|n| n.text == "am" || n.text == "pm"));
                 // A participle after another word of its clause and before "to" has that word as its doer: "Staff
                 // prompted to take meds" (staff prompted her) never becomes "Staff was prompted to take medicines".
-                let doer_before = !w.clause_start && line_words.get(k + 1).is_some_and(|n| n.text == "to");
+                let done_by_doer =
+                    participle && !w.clause_start && line_words.get(k + 1).is_some_and(|n| n.text == "to");
                 Required {
                     word: w.text.clone(),
                     forms,
@@ -424,7 +425,7 @@ impl Rewrite {
                     verb,
                     be_before: !number
                         && !in_acted_clause[k]
-                        && !(participle && doer_before)
+                        && !done_by_doer
                         && !NO_BE_BEFORE.contains(&w.text.as_str())
                         && (participle
                             || BE_BEFORE.contains(&w.text.as_str())
