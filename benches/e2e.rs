@@ -149,13 +149,13 @@ fn read_bandwidth_gb_s() -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let value = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let flag = |name: &str| args.iter().any(|a| a == name);
     let rounds = value("--rounds").and_then(|r| r.parse().ok()).unwrap_or(3);
-    if args.iter().any(|a| a == "--bandwidth") {
+    if flag("--bandwidth") {
         println!("{}", serde_json::json!({ "read_gb_s": read_bandwidth_gb_s() }));
         return;
     }
     if let Some(model) = value("--model") {
-        let flag = |name: &str| args.iter().any(|a| a == name);
         let scope = if flag("--load-only") {
             Scope::Load
         } else if flag("--decode-only") {
