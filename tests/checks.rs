@@ -100,6 +100,13 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ),
     ("ate 3/4 of pie", "She ate a quarter of her pie.", &["omission \"3/4\"", "unsupported \"a quarter\""]),
     ("sat in chair", "Sat in chair watching TV.", &[]),
+    // A staffing ratio is one fact (sets F and M: "1" of "1:1" reported lost from "one-to-one").
+    ("walk to park w/ staff 1:1", "Walk to the park with staff one-to-one.", &[]),
+    (
+        "walk to park w/ staff 2:1",
+        "Walk to the park with staff one-to-one.",
+        &["omission \"2:1\"", "unsupported \"one-to-one\""],
+    ),
     ("coughed, sat upright", "Coughed. Sat upright.", &[]),
     ("Sat w/ her friend at table", "Sat with her friend at the table.", &[]),
     // A suspected condition the notes also name plainly elsewhere may stand plainly there.
@@ -282,6 +289,17 @@ fn clinical_advice_is_flagged_in_drafts_and_declined_in_requests() {
         let findings = clinical::check_draft(draft);
         assert_eq!(!findings.is_empty(), *flagged, "{draft}: {findings:?}");
         assert!(findings.iter().all(|f| f.message.contains("GP")), "signposting in {findings:?}");
+    }
+    // Words the notes themselves say are the worker's record, not Tend's advice (set M: "Wife to call 111 if worse
+    // overnight" was flagged, and its model sentence refused, though the notes said it).
+    let from_notes: &[(&str, &str, bool)] = &[
+        ("Wife to call 111 if worse overnight.", "Wife to call 111 if worse overnight.", false),
+        ("Wife worried overnight.", "Wife to call 111 if worse overnight.", true),
+        ("c/o burning passing urine ?UTI", "She may have a UTI.", true),
+    ];
+    for (notes, draft, flagged) in from_notes {
+        let findings = clinical::check_draft_from(notes, draft);
+        assert_eq!(!findings.is_empty(), *flagged, "{notes} -> {draft}: {findings:?}");
     }
     let requests: &[(&str, bool)] = &[
         ("What dose of paracetamol should I give?", true),

@@ -112,6 +112,10 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Pad wet, changed w/ x2. Tea x2", "Pad wet, changed with two carers. two Tea"),
     // Set I, read blind: "Changed into pyjamas with help once" for "w/ help x1".
     ("Changed into pyjamas w/ help x1", "Changed into pyjamas with help from one carer"),
+    // Set M, read blind: "Stood from chair without help from five carers" for "w/o help x5", and "Three won" for
+    // "won x3": help counts carers only with it and up to two, and an irregular past counts times.
+    ("Stood from chair w/o help x5", "Stood from chair without help x5"),
+    ("Played dominoes w/ 2 friends, won x3", "Played dominoes with 2 friends, won three times"),
     // A care task is done by one carer or two: more counts times (set J: "with four carers" for "walked w/ frame
     // x4 today"; set I: "up x4 to toilet").
     ("Walked kitchen to lounge w/ frame x4 today", "Walked kitchen to lounge with frame four times today"),

@@ -334,7 +334,7 @@ pub(crate) fn verify(items: &[&Item], rule: &Rewrite, text: &str, person: Option
         })
         .collect();
     found.extend(tend_checks::high_stakes::check(&source, text));
-    found.extend(tend_checks::clinical::check_draft(text));
+    found.extend(tend_checks::clinical::check_draft_from(&source, text));
     found.extend(copied_from_example(example, &source, text));
     reasons.extend(found.into_iter().map(|f| format!("{} ({:?})", f.message, f.text)));
     reasons.dedup();

@@ -58,6 +58,13 @@ pub fn check_draft(draft: &str) -> Vec<Finding> {
     findings
 }
 
+/// Clinical-advice findings in a draft written from `source`, except the words the source itself says ("Wife to
+/// call 111 if worse" in the notes is the worker's record, not Tend's advice).
+pub fn check_draft_from(source: &str, draft: &str) -> Vec<Finding> {
+    let source = source.to_lowercase();
+    check_draft(draft).into_iter().filter(|f| !source.contains(&f.text.to_lowercase())).collect()
+}
+
 /// Whether a request asks for a diagnosis, a dose or a triage decision; returns the words that do.
 pub fn asks_for_advice(request: &str) -> Option<&str> {
     guard().request.iter().find_map(|r| r.find(request)).map(|m| m.as_str())

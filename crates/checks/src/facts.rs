@@ -895,7 +895,22 @@ fn phrases(c: &mut Collector<'_>, longest: usize, lookup: impl Fn(&str, &str) ->
 
 fn numbers(c: &mut Collector<'_>) {
     static NUMBER: OnceLock<Regex> = OnceLock::new();
+    static RATIO: OnceLock<Regex> = OnceLock::new();
     let text = c.text;
+    // A staffing ratio is one fact, written "1:1" or "one-to-one": not two numbers one.
+    let word = |w: &str| match w.to_lowercase().as_str() {
+        "one" => Some(1),
+        "two" => Some(2),
+        "three" => Some(3),
+        digit => digit.parse().ok(),
+    };
+    for m in re(&RATIO, r"(?i)\b([1-9]):([1-9])\b|\b(one|two|three)-to-(one|two|three)\b").captures_iter(text) {
+        let whole = m.get(0).map_or(0..0, |g| g.range());
+        let (a, b) = if m.get(1).is_some() { (&m[1], &m[2]) } else { (&m[3], &m[4]) };
+        if let (Some(a), Some(b)) = (word(a), word(b)) {
+            c.add(FactKind::Quantity, whole.start, whole.end, format!("ratio {a}:{b}"), None);
+        }
+    }
     let number = re_built(&NUMBER, || {
         format!(
             r"(?i)\b(?:(?:{TENS})(?:\s*-\s*|\s+)(?:{UNITS})|(?:one|a)\s+half|(?:one|a|two|three)\s+(?:quarters?|thirds?)|x\s?\d+|\d+/\d+|\d+(?:\.\d+)?|{NUMBER_WORDS}|hundred|thousand|dozen|half|twice)\b"

@@ -265,8 +265,11 @@ const PARTS_OF_DAY: &[&str] =
 /// "ed" after a stem of two letters or more (not "bed", "fed"), or a common irregular past.
 fn acted(word: &str) -> bool {
     word.strip_suffix("ed").is_some_and(|stem| stem.chars().count() >= 2)
-        || ["made", "had", "took", "ate", "drank", "gave", "went", "got", "put", "sat", "came", "brought", "ran"]
-            .contains(&word)
+        || [
+            "made", "had", "took", "ate", "drank", "gave", "went", "got", "put", "sat", "came", "brought", "ran",
+            "won", "lost", "stood", "slept", "felt", "kept", "saw", "said", "told", "spoke", "did",
+        ]
+        .contains(&word)
 }
 
 /// Events before "xN" that say N is a number of times ("BO x1", "pad changed x2", "coughed x2", "declined x2"),
@@ -438,8 +441,8 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             } else if TIMES.contains(&prev) {
                 guessed = false;
                 times
-            } else if HELP.contains(&prev) {
-                // "w/ help x1": help from one carer.
+            } else if HELP.contains(&prev) && n <= 2 && !clause.iter().any(|t| t == "w/o" || t == "without") {
+                // "w/ help x1": help from one carer; never "stood w/o help x5" (five times, without help).
                 guessed = false;
                 format!("from {carers}")
             } else if CARE_TASKS.contains(&prev) && n <= 2 {

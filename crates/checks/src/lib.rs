@@ -115,7 +115,7 @@ pub fn check_draft_about(source: &str, draft: &str, scope: grounding::Scope, per
     let mut findings = grounding::check_about(source, draft, scope, person);
     findings.extend(high_stakes::check(source, draft));
     findings.extend(language::check(draft));
-    findings.extend(clinical::check_draft(draft));
+    findings.extend(clinical::check_draft_from(source, draft));
     in_order(&mut findings);
     findings
 }
