@@ -108,6 +108,12 @@ impl Ui {
         })
     }
 
+    /// Picks the option with `value` in the choice list `select`, as a click on it would.
+    async fn choose(&self, select: &str, value: &str) {
+        let option = format!("{select} option[value='{value}']");
+        self.find(&option).await.click().await.unwrap_or_else(|e| panic!("choose {option}: {e}"));
+    }
+
     async fn click(&self, css: &str) {
         self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
@@ -617,12 +623,7 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.click("#nav-review").await;
         ui.wait_text("#reports-list", "the worker's report", |t| t.contains("by tom") && t.contains("she ate half"))
             .await;
-        ui.c.find(Locator::Css("#report-status-1 option[value='closed']"))
-            .await
-            .expect("closed")
-            .click()
-            .await
-            .expect("choose");
+        ui.choose("#report-status-1", "closed").await;
         ui.type_into("#report-outcome-1", "Checked the draft; the worker corrected it before review.").await;
         ui.c.find(Locator::XPath("//button[text()='Save report 1']")).await.expect("save").click().await.expect("save");
         ui.wait_text("#reports-list", "the closed report", |t| t.contains("Closed: Checked the draft")).await;
@@ -741,35 +742,20 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         ui.click("#nav-team").await;
         ui.wait_text("#team-users", "the team again", |t| t.contains("asha")).await;
         // Removing needs the name typed again.
-        ui.c.find(Locator::Css("#remove-user option[value='asha']"))
-            .await
-            .expect("asha")
-            .click()
-            .await
-            .expect("choose");
+        ui.choose("#remove-user", "asha").await;
         ui.type_into("#remove-confirm", "ash").await;
         ui.click("#remove").await;
         ui.wait_text("#error", "the refusal", |t| t.contains("Type asha to confirm")).await;
         // Disabling also needs the name typed; the user stays listed as disabled, and a new password set by the
         // administrator enables them again in their role.
-        ui.c.find(Locator::Css("#disable-user option[value='asha']"))
-            .await
-            .expect("asha")
-            .click()
-            .await
-            .expect("choose");
+        ui.choose("#disable-user", "asha").await;
         ui.type_into("#disable-confirm", "asha").await;
         ui.click("#disable").await;
         ui.wait_row("#team-users", &["asha", "manager, disabled"]).await;
         ui.shot("13-team").await;
         ui.axe("team").await;
         ui.at_double_text_size("team").await;
-        ui.c.find(Locator::Css("#reset-user option[value='asha']"))
-            .await
-            .expect("asha, disabled")
-            .click()
-            .await
-            .expect("choose");
+        ui.choose("#reset-user", "asha").await;
         ui.type_into("#reset-password", "asha-password-2").await;
         ui.click("#reset").await;
         ui.wait_row("#team-users", &["asha", "manager"]).await;
@@ -785,12 +771,7 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         ui.click("#audit-verify").await;
         ui.wait_text("#audit-events", "the filtered events", |t| t.contains("people/2") && !t.contains("users/tom"))
             .await;
-        ui.c.find(Locator::Css("#sar-person option[value='2']"))
-            .await
-            .expect("Margaret")
-            .click()
-            .await
-            .expect("choose");
+        ui.choose("#sar-person", "2").await;
         ui.click("#sar-export").await;
         ui.wait_text("#sar-text", "the export", |t| {
             t.contains("Records held by Tend about Margaret (identifier NHS-0001)")
@@ -801,7 +782,7 @@ fn the_first_start_sets_up_an_administrator_by_keyboard() {
         ui.wait_text("#sar-saved", "the saved export", |t| t.contains("Saved to")).await;
         let saved = std::fs::read_to_string(&export).expect("the export file");
         assert!(saved.contains("Records held by Tend about Margaret (identifier NHS-0001)"), "{saved}");
-        ui.c.find(Locator::Css("#erase-person option[value='1']")).await.expect("Bob").click().await.expect("choose");
+        ui.choose("#erase-person", "1").await;
         ui.type_into("#erase-confirm", "NHS-0001").await;
         ui.click("#erase").await;
         ui.wait_text("#error", "the refusal", |t| t.contains("Type NHS-0002 to confirm")).await;

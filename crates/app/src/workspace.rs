@@ -531,22 +531,14 @@ impl Workspace {
 
     /// Removes a user (admins); `confirm` must repeat their name.
     pub fn remove_user(&self, name: &str, confirm: &str) -> Result<TeamView, AppError> {
-        if confirm.trim() != name {
-            return Err(AppError::Store(StoreError::Invalid(format!(
-                "type {name} to confirm: a removed user's password opens nothing from then on"
-            ))));
-        }
+        confirmed(confirm, name, "a removed user's password opens nothing from then on")?;
         self.with_session(|s| Ok(s.records()?.remove_user(name)?))?;
         self.team()
     }
 
     /// Disables a user (admins); `confirm` must repeat their name. A new password enables them again.
     pub fn disable_user(&self, name: &str, confirm: &str) -> Result<TeamView, AppError> {
-        if confirm.trim() != name {
-            return Err(AppError::Store(StoreError::Invalid(format!(
-                "type {name} to confirm: a disabled user's password opens nothing until an admin sets a new one"
-            ))));
-        }
+        confirmed(confirm, name, "a disabled user's password opens nothing until an admin sets a new one")?;
         self.with_session(|s| Ok(s.records()?.disable_user(name)?))?;
         self.team()
     }
@@ -814,12 +806,8 @@ impl Workspace {
                 .into_iter()
                 .find(|p| p.id == person_id)
                 .ok_or_else(|| AppError::Store(StoreError::NotFound(format!("person {person_id}"))))?;
-            if confirm.trim() != person.identifier {
-                return Err(AppError::Store(StoreError::Invalid(format!(
-                    "type {} to confirm: erasing {}'s records cannot be undone",
-                    person.identifier, person.preferred_name
-                ))));
-            }
+            let why = format!("erasing {}'s records cannot be undone", person.preferred_name);
+            confirmed(confirm, &person.identifier, &why)?;
             Ok(store.erase_person(person_id)?)
         })?;
         self.team()
@@ -875,5 +863,15 @@ impl Workspace {
     pub fn set_retention_days(&self, days: u32) -> Result<SettingsView, AppError> {
         self.with_session(|s| Ok(s.records()?.set_retention_days(days)?))?;
         self.settings()
+    }
+}
+
+/// A typed confirmation for an act that cannot be taken back: `typed` must be `expected`, or the refusal says
+/// what to type and `why`.
+fn confirmed(typed: &str, expected: &str, why: &str) -> Result<(), AppError> {
+    if typed.trim() == expected {
+        Ok(())
+    } else {
+        Err(AppError::Store(StoreError::Invalid(format!("type {expected} to confirm: {why}"))))
     }
 }
