@@ -241,13 +241,15 @@ fn one_thread_steps(
 #[test]
 fn decode_keeps_to_whichever_of_the_pool_and_one_thread_is_faster_and_tries_the_other_when_it_may_have_changed() {
     use tend_engine::threads::DecodeThreads::{Adaptive, One, Pool};
-    // Idle, ten replies of 20 steps (a care note's lines): the pool is twice as fast; one thread is tried once.
+    // Idle, ten replies of 20 steps (a care note's lines): the pool is twice as fast. It starts on one thread
+    // (a step to warm up, two measured), tries the pool and keeps it.
     let idle = one_thread_steps(Adaptive, 1, |_| 0.010, 0.020, (10, 20));
-    assert_eq!(idle, 3, "one thread tried for three steps, once, while the pool stayed faster");
+    assert_eq!(idle, 3, "one thread for the first three steps only, while the pool stayed faster");
     // Busy from the start: the pool's steps take 60 ms, one thread's 30 ms; after the one try, one thread stays,
     // and the pool is tried again now and then in case the busy program ended.
+    // Each try of the pool ends at its first, losing step.
     let busy = one_thread_steps(Adaptive, 1, |_| 0.060, 0.030, (10, 20));
-    assert!(busy >= 200 - 2 * 10 - 5 - 3 * (200 / 48 + 1), "{busy} of 200 steps on one thread while it was faster");
+    assert!(busy >= 200 - 200 / 48, "{busy} of 200 steps on one thread while it was faster");
     // A busy program starts halfway: the pool's steps slow down, one thread is tried and kept.
     let later = one_thread_steps(Adaptive, 1, |step| if step < 100 { 0.010 } else { 0.060 }, 0.030, (10, 20));
     assert!((60..=100).contains(&later), "{later} of 200 steps on one thread, most of the second half");
@@ -258,8 +260,9 @@ fn decode_keeps_to_whichever_of_the_pool_and_one_thread_is_faster_and_tries_the_
     // When the busy program ends, the pool is back within the longest wait.
     let ended = one_thread_steps(Adaptive, 1, |step| if step < 500 { 0.060 } else { 0.010 }, 0.030, (1, 1500));
     assert!((490..=500 + 384 + 8).contains(&ended), "{ended} of 1500 steps on one thread");
-    // Within a tenth of each other: no flapping, the pool stays.
-    assert_eq!(one_thread_steps(Adaptive, 1, |_| 0.0100, 0.0095, (10, 20)), 3);
+    // Within a tenth of each other: whichever is faster, and no flapping after.
+    assert!(one_thread_steps(Adaptive, 1, |_| 0.0100, 0.0095, (10, 20)) >= 200 - 200 / 48);
+    assert_eq!(one_thread_steps(Adaptive, 1, |_| 0.0100, 0.0105, (10, 20)), 3);
     // The fixed settings, and a machine with no pool to choose.
     assert_eq!(one_thread_steps(Pool, 1, |_| 0.060, 0.030, (2, 25)), 0);
     assert_eq!(one_thread_steps(One, 1, |_| 0.010, 0.020, (2, 25)), 50);

@@ -1,8 +1,10 @@
 //! How decode steps use the processor's cores. On an idle laptop the engine's kernels run on candle's worker pool,
 //! one thread per core. Beside a busy program (a browser, a video call) the operating system sets a worker aside
 //! for a few milliseconds at a time, and every operation of the step waits for it at the pool's barrier: decode
-//! fell to half the speed of one thread. So, by default, the decode loop measures its steps on the pool and on one
-//! thread, keeps to the faster, and tries the other again every so often ([`ThreadChooser`]).
+//! fell to half the speed of one thread. So, by default, the decode loop measures its steps on one thread and on the
+//! pool, keeps to the faster, and tries the other again every so often ([`ThreadChooser`]). It starts on one thread:
+//! a pool step beside a busy program costs several of one thread's, a one-thread step on an idle laptop less than
+//! two of the pool's, so finding out costs least that way round.
 
 use serde::{Deserialize, Serialize};
 
@@ -34,9 +36,9 @@ impl DecodeThreads {
 }
 
 /// Steps at the start of each reply that run as settled and are not measured: caches warm up.
-const WARM_UP: usize = 2;
+const WARM_UP: usize = 1;
 /// Steps of each try of the other way.
-const PROBE: usize = 3;
+const PROBE: usize = 2;
 /// Once settled on one thread, the pool is tried again after this many steps (the busy program may have ended);
 /// each try the pool loses doubles the wait, up to [`RETRY_POOL_MAX`] steps.
 const RETRY_POOL_EVERY: usize = 48;
@@ -51,13 +53,13 @@ const BEST_DRIFT: f64 = 1.002;
 const WEIGHT: f64 = 0.5;
 /// Pool steps in a row above [`CONGESTION`] before one thread is tried: one slow step is noise.
 const CONGESTED_STEPS: usize = 2;
-/// The other way must be this much faster to be chosen (a tenth): no flapping on noise.
+/// One thread must be this much faster than the pool to be chosen over it (a tenth): no flapping on noise.
 const MARGIN: f64 = 0.9;
 
 /// Chooses, step by step, whether the next decode step runs on one thread, from the times of the steps before.
 /// It lives as long as the model, so what it learnt carries over from one request to the next (a care note makes
-/// one request per line): on an idle machine it tries one thread once, for a few steps, and then only if the
-/// pool's steps slow down.
+/// one request per line): it starts on one thread, tries the pool after a few measured steps and keeps it if it is
+/// faster (on an idle machine), and then tries one thread again only if the pool's steps slow down.
 #[derive(Debug, Clone)]
 pub struct ThreadChooser {
     policy: DecodeThreads,
@@ -98,8 +100,8 @@ impl ThreadChooser {
             one: None,
             pool_best: None,
             congested: 0,
-            settled_one: false,
-            current_one: false,
+            settled_one: true,
+            current_one: true,
         };
         chooser.current_one = chooser.choose();
         chooser
@@ -155,12 +157,13 @@ impl ThreadChooser {
         self.current_one = self.choose();
     }
 
-    /// Settles on the faster way after a try: the other must beat the settled way by [`MARGIN`]. A try of the
+    /// Settles on the faster way after a try: one thread must beat the pool by [`MARGIN`], the pool one thread by
+    /// any lead (one thread is tried again only when the pool's steps slow, so the two cannot flap). A try of the
     /// pool that loses doubles the wait before the next.
     fn settle(&mut self) {
         let was_one = self.settled_one;
         if let (Some(pool), Some(one)) = (self.pool, self.one) {
-            self.settled_one = if self.settled_one { pool >= one * MARGIN } else { one < pool * MARGIN };
+            self.settled_one = if self.settled_one { pool >= one } else { one < pool * MARGIN };
         }
         self.retry_pool = match (was_one, self.settled_one) {
             (true, true) => (self.retry_pool * 2).min(RETRY_POOL_MAX),
@@ -182,11 +185,12 @@ impl ThreadChooser {
         if self.probing == 0 {
             let congested = self.congested >= CONGESTED_STEPS;
             let start = if self.settled_one {
-                self.since_probe >= self.retry_pool
+                // The pool is tried first after one thread's first measured steps (counted over short replies).
+                (self.pool.is_none() && self.one.is_some() && self.since_probe >= WARM_UP + PROBE)
+                    || self.since_probe >= self.retry_pool
             } else {
-                // One thread is tried once, after the pool's first measured steps, and again when they slow.
-                (self.one.is_none() && self.pool.is_some() && self.step >= WARM_UP + PROBE)
-                    || (congested && self.since_probe >= RETRY_POOL_EVERY)
+                // One thread is tried again only when the pool's steps slow.
+                congested && self.since_probe >= RETRY_POOL_EVERY
             };
             if start {
                 self.probing = PROBE;
