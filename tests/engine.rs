@@ -182,6 +182,28 @@ fn a_cached_instruction_prefix_gives_the_same_reply_as_a_fresh_model() {
     }
 }
 
+/// The same prompt again (a line written again under a stricter filter) starts from the last prompt's state: no
+/// prefill, and the reply a fresh model gives.
+#[test]
+fn the_same_prompt_again_needs_no_prefill_and_gives_the_same_reply() {
+    let messages = vec![ChatMessage::system("Write a short care note."), ChatMessage::user("the tea")];
+    for &arch in tiny::ARCHITECTURES {
+        let mut warm = load(arch);
+        let (first, _) = run(&mut warm, &messages, &greedy(8));
+        let (again, _) = run(&mut warm, &messages, &greedy(8));
+        let (fresh, _) = run(&mut load(arch), &messages, &greedy(8));
+        assert_eq!((&again.text, &first.text), (&fresh.text, &fresh.text), "{arch}");
+        if arch == "llama" {
+            assert_eq!(again.cached_prompt_tokens, again.prompt_tokens, "{arch}: {again:?}");
+        }
+        // After another prompt, the first is prefilled again (from the instruction prefix).
+        run(&mut warm, &chat("then the bath"), &greedy(8));
+        let (third, _) = run(&mut warm, &messages, &greedy(8));
+        assert_eq!(third.text, fresh.text, "{arch}");
+        assert!(third.cached_prompt_tokens < third.prompt_tokens, "{arch}: {third:?}");
+    }
+}
+
 #[test]
 fn special_token_text_typed_by_a_person_stays_text() {
     let model = load("qwen2");

@@ -8,7 +8,7 @@ use candle_transformers::generation::{LogitsProcessor, Sampling};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{EngineError, Result, candle_message};
-use crate::model::{Model, PrefixCache, Prompt};
+use crate::model::{LastPrompt, Model, PrefixCache, Prompt};
 use crate::template::ChatMessage;
 use crate::tokenizer::Tokenizer;
 
@@ -296,6 +296,12 @@ impl Model {
         on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
     ) -> candle_core::Result<Option<(usize, Tensor)>> {
         let tokens = &prompt.tokens;
+        if let Some(last) = self.last_prompt.as_ref().filter(|l| l.tokens == *tokens)
+            && let Some(state) = last.state.snapshot()
+        {
+            self.forward = state;
+            return Ok(Some((tokens.len(), last.logits.clone())));
+        }
         let reuse =
             self.prefix_cache.as_ref().filter(|c| tokens.len() > c.tokens.len() && tokens.starts_with(&c.tokens));
         let mut pos = match reuse.and_then(|c| c.state.snapshot().map(|s| (c.tokens.len(), s))) {
@@ -329,6 +335,10 @@ impl Model {
                 return Ok(None);
             }
         }
+        self.last_prompt = match (&logits, self.forward.snapshot()) {
+            (Some(logits), Some(state)) => Some(LastPrompt { tokens: tokens.clone(), state, logits: logits.clone() }),
+            _ => None,
+        };
         Ok(logits.map(|l| (cached, l)))
     }
 

@@ -74,12 +74,12 @@ impl Model {
         let fail =
             |e: candle_core::Error| EngineError::Generation { message: candle_message(&e), partial: String::new() };
         // The same prefill as drafting, from an empty cache: the drafting prefix cache is set aside meanwhile.
-        let saved = self.prefix_cache.take();
+        let saved = (self.prefix_cache.take(), self.last_prompt.take());
         let request = Prompt { tokens: prompt.to_vec(), reusable_prefix: 0 };
         let start = Instant::now();
         let prefilled = self.prefill(&request, &mut |_| Flow::Continue);
         let prefill = start.elapsed();
-        self.prefix_cache = saved;
+        (self.prefix_cache, self.last_prompt) = saved;
         let (_, mut logits) = prefilled.map_err(fail)?.expect("a prefill that is never stopped gives logits");
         self.threads.start_reply();
         let start = Instant::now();

@@ -44,6 +44,14 @@ pub(crate) struct PrefixCache {
     pub state: Box<dyn Forward>,
 }
 
+/// The last whole prompt's KV state and the logits of its last position: the same prompt again (a request written
+/// again under a stricter filter) needs no prefill at all.
+pub(crate) struct LastPrompt {
+    pub tokens: Vec<u32>,
+    pub state: Box<dyn Forward>,
+    pub logits: candle_core::Tensor,
+}
+
 /// A model ready to generate text.
 pub struct Model {
     pub(crate) info: ModelInfo,
@@ -53,6 +61,7 @@ pub struct Model {
     pub(crate) template: ChatTemplate,
     pub(crate) device: Device,
     pub(crate) prefix_cache: Option<PrefixCache>,
+    pub(crate) last_prompt: Option<LastPrompt>,
     /// Whether decode steps run on the worker pool or one thread, learnt across requests.
     pub(crate) threads: ThreadChooser,
 }
@@ -94,7 +103,7 @@ impl Model {
         (reader.progress)(LoadProgress { bytes_read: gguf.file_size, total_bytes: gguf.file_size });
         let workers = candle_core::utils::barrier_pool().n_workers();
         let threads = ThreadChooser::new(DecodeThreads::current(), workers);
-        Ok(Self { info, forward, caps, tokenizer, template, device, prefix_cache: None, threads })
+        Ok(Self { info, forward, caps, tokenizer, template, device, prefix_cache: None, last_prompt: None, threads })
     }
 
     /// Checks everything about the file that loading would, without reading the weights: a complete GGUF, a
