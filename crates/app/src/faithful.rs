@@ -70,17 +70,29 @@ impl TokenFilter for FactFilter<'_> {
 }
 
 /// The adapter from the checks' rewrite rule: a line's sentence may not end before it has said the whole line.
-struct RewriteFilter<'a>(&'a Rewrite);
+/// `dead` are replies that came to a dead end (a word on its way to an allowed one that the model would not finish,
+/// "I" for "is"): a restart may not write them again.
+struct RewriteFilter<'a> {
+    rule: &'a Rewrite,
+    dead: &'a [String],
+}
 
 impl TokenFilter for RewriteFilter<'_> {
     fn permits(&mut self, reply: &str, piece: &str) -> bool {
-        self.0.permits(reply, piece)
+        let next = format!("{reply}{piece}");
+        !self.dead.iter().any(|d| d.trim() == next.trim()) && self.rule.permits(reply, piece)
     }
 
     fn permits_end(&mut self, reply: &str) -> bool {
-        self.0.complete(reply)
+        self.rule.complete(reply)
     }
 }
+
+/// Restarts of a request whose reply came to a dead end, each with that reply refused.
+const RESTARTS: usize = 3;
+
+/// Why a reply that came to a dead end was set aside.
+const DEAD_END: &str = "came to a dead end (a word the notes do not allow); written again without it";
 
 /// The rules of the decoding constraint for each task's output.
 pub(crate) fn rules_for(task: Task) -> Rules {
@@ -196,19 +208,30 @@ pub(crate) fn draft_care_note(
                 }
                 Progress::Text(_) => Flow::Continue,
             };
-            let g = model.generate_filtered(&prompt.messages, &p, &mut RewriteFilter(&rule), &mut inner)?;
-            out.requests += 1;
-            out.prompt_tokens += g.prompt_tokens;
-            out.generated_tokens += g.generated_tokens;
-            out.refused_tokens += g.refused_tokens;
-            let fresh = g.prompt_tokens - g.cached_prompt_tokens;
-            if g.prefill_tokens_per_second > 0.0 {
-                prefill_time += fresh as f64 / g.prefill_tokens_per_second;
-                prefilled += fresh;
-            }
-            if g.decode_tokens_per_second > 0.0 {
-                decode_time += g.generated_tokens.saturating_sub(1) as f64 / g.decode_tokens_per_second;
-            }
+            // A reply the constraint leaves nowhere to go is written again with that reply refused: a backtrack of
+            // the one token that led there, paid with the line's prompt again.
+            let mut dead: Vec<String> = Vec::new();
+            let g = loop {
+                let mut filter = RewriteFilter { rule: &rule, dead: &dead };
+                let g = model.generate_filtered(&prompt.messages, &p, &mut filter, &mut inner)?;
+                out.requests += 1;
+                out.prompt_tokens += g.prompt_tokens;
+                out.generated_tokens += g.generated_tokens;
+                out.refused_tokens += g.refused_tokens;
+                let fresh = g.prompt_tokens - g.cached_prompt_tokens;
+                if g.prefill_tokens_per_second > 0.0 {
+                    prefill_time += fresh as f64 / g.prefill_tokens_per_second;
+                    prefilled += fresh;
+                }
+                if g.decode_tokens_per_second > 0.0 {
+                    decode_time += g.generated_tokens.saturating_sub(1) as f64 / g.decode_tokens_per_second;
+                }
+                if g.stop_reason != StopReason::Constrained || g.text.trim().is_empty() || dead.len() == RESTARTS {
+                    break g;
+                }
+                dead.push(g.text);
+            };
+            let dead_ends = dead.into_iter().map(|text| Rejected { text, reasons: vec![DEAD_END.into()] });
             if stopped || g.stop_reason == StopReason::Cancelled {
                 return Ok(Attempt::Stopped);
             }
@@ -219,9 +242,9 @@ pub(crate) fn draft_care_note(
             }
             Ok(if reasons.is_empty() {
                 let added = rule.added_words(&text).into_iter().map(|(start, end)| Span { start, end }).collect();
-                Attempt::Passed(text, added)
+                Attempt::Passed(text, added, dead_ends.collect())
             } else {
-                Attempt::Failed(Rejected { text, reasons })
+                Attempt::Failed(dead_ends.chain([Rejected { text, reasons }]).collect())
             })
         };
         // Each sentence with its evidence; its place in the draft is set as it is added.
@@ -240,13 +263,14 @@ pub(crate) fn draft_care_note(
             // First the whole group; then, narrower, each item on its own (for a group of one item, a second
             // sample); what still fails is replaced by the plain words of the notes.
             match request(&members, 1)? {
-                Attempt::Passed(text, added) => written.push(sentence(text, added, &members, false, 1, Vec::new())),
+                Attempt::Passed(text, added, dead) => written.push(sentence(text, added, &members, false, 1, dead)),
                 Attempt::Stopped => cancelled = true,
                 Attempt::Failed(first) => {
                     for item in &members {
-                        let mut rejected = vec![first.clone()];
+                        let mut rejected = first.clone();
                         match request(&[item], 2)? {
-                            Attempt::Passed(text, added) => {
+                            Attempt::Passed(text, added, dead) => {
+                                rejected.extend(dead);
                                 written.push(sentence(text, added, &[item], false, 2, rejected));
                             }
                             Attempt::Stopped => {
@@ -254,7 +278,7 @@ pub(crate) fn draft_care_note(
                                 break;
                             }
                             Attempt::Failed(second) => {
-                                rejected.push(second);
+                                rejected.extend(second);
                                 written.push(sentence(plain(item, person), Vec::new(), &[item], true, 2, rejected));
                             }
                         }
@@ -297,17 +321,29 @@ pub(crate) fn draft_care_note(
 
 /// The outcome of one request for a line's sentences.
 enum Attempt {
-    /// The sentences passed their checks, with the words they add to the notes (spans in the text).
-    Passed(String, Vec<Span>),
-    /// They failed; try narrower, or fall back.
-    Failed(Rejected),
+    /// The sentences passed their checks, with the words they add to the notes (spans in the text) and the replies
+    /// that came to a dead end on the way.
+    Passed(String, Vec<Span>, Vec<Rejected>),
+    /// They failed (the dead ends, then the reply that failed); try narrower, or fall back.
+    Failed(Vec<Rejected>),
     /// The caller stopped the draft.
     Stopped,
 }
 
-/// The model's reply as one paragraph: lines joined, spaces single, ending with a full stop.
+/// The model's reply as one paragraph: lines joined, spaces single, ending with a full stop; a sentence that
+/// starts with a word in small letters ("Heated pie. ate about half") starts with a capital.
 fn one_paragraph(text: &str) -> String {
-    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut words: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        let starts = words.last().is_none_or(|w| w.ends_with(['.', '!', '?']));
+        let plain = word.len() > 1 && word.trim_end_matches([',', '.']).chars().all(|c| c.is_ascii_lowercase());
+        let mut word = word.to_owned();
+        if starts && plain {
+            word[..1].make_ascii_uppercase();
+        }
+        words.push(word);
+    }
+    let mut text = words.join(" ");
     if !text.is_empty() && !text.ends_with(['.', '!', '?']) {
         text.push('.');
     }

@@ -276,6 +276,10 @@ fn acted(word: &str) -> bool {
 /// and parts of the day ("refused this AM x2": twice this morning).
 const TIMES: &[&str] = &[
     "bo",
+    "bo'd",
+    "bod",
+    "pu'd",
+    "pud",
     "pu",
     "changed",
     "coughed",

@@ -145,8 +145,10 @@ const LINKS: &[&str] = &[
     "than", "onto", "towards", "without",
 ];
 
-/// Words no "was" or "had" is put before even at a clause's end ("Few mouthfuls are only", "02:00 is right").
-const NO_BE_BEFORE: &[&str] = &["only", "too", "also", "again", "either", "right", "left"];
+/// Words no "was" or "had" is put before even at a clause's end ("Few mouthfuls are only", "02:00 is right",
+/// "Arts and crafts were morning", "The strip wash was instead").
+const NO_BE_BEFORE: &[&str] =
+    &["only", "too", "also", "again", "either", "right", "left", "instead", "morning", "afternoon", "evening", "night"];
 
 /// Words a "was" or "had" may be put before inside a clause: a preposition or adverb ("was in bed", "is still",
 /// "were as per"). Otherwise only before a verb's participle ("were checked", "is smiling") or a clause's last
@@ -260,6 +262,8 @@ struct Required {
     forms: Vec<String>,
     /// A number or time: copied exactly, and no "was" right before it.
     number: bool,
+    /// The person's name or initial: no "and" right before it ("Lunch at 12.45 and Mr Nowak").
+    name: bool,
     /// A clock time ("7:30", "12.45", "10am", "6pm"): "at" may be put before it, before no other number ("Breakfast
     /// at two" for "toast x2").
     time: bool,
@@ -380,6 +384,8 @@ impl Rewrite {
                         && n.text != "if"
                 });
                 let after_link = k.checked_sub(1).is_some_and(|p| LINKS.contains(&line_words[p].text.as_str()));
+                // An article may also stand between an act and its object ("Offered a drink", "Made a card").
+                let after_act = !w.clause_start && k.checked_sub(1).is_some_and(|p| act(&line_words[p].text));
                 // "checked", "given", "smiling"; not "ate" or "says".
                 let participle = verb
                     && !IRREGULAR
@@ -404,6 +410,7 @@ impl Rewrite {
                     word: w.text.clone(),
                     forms,
                     number,
+                    name,
                     time,
                     quoted: w.quoted,
                     bracketed: w.bracketed,
@@ -419,11 +426,13 @@ impl Rewrite {
                         || w.hyphen_joined
                         || NO_ARTICLE_BEFORE.contains(&w.text.as_str())
                         || w.text.ends_with("n't")
-                        || verb)
-                        && if w.clause_start { opens_noun_phrase } else { after_link },
+                        // A verb's plain form after an act is its object ("Offered a drink").
+                        || (verb && !(after_act && IRREGULAR.iter().any(|v| v[0] == w.text))))
+                        && if w.clause_start { opens_noun_phrase } else { after_link || after_act },
                     participle,
                     verb,
                     be_before: !number
+                        && !name
                         && !in_acted_clause[k]
                         && !done_by_doer
                         && !NO_BE_BEFORE.contains(&w.text.as_str())
@@ -457,13 +466,33 @@ impl Rewrite {
             _ => (&said[..], None),
         };
         let Ok(states) = self.read(whole) else { return false };
-        let Some(partial) = partial else { return true };
-        // "7:" may become "7:30", and "7." may be "7" ending the sentence.
+        let Some(partial) = partial else { return self.may_follow_mark(&text, &states) };
+        // "7:" may become "7:30", and "7." may be "7" ending the sentence (or a clause, where the line goes on).
         let trimmed = Word { text: partial.text.trim_end_matches(JOINERS).to_owned(), ..partial.clone() };
         states.iter().any(|&state| {
             self.next_words(state, partial).any(|w| w.starts_with(&partial.text))
-                || (trimmed.text.len() < partial.text.len() && self.step(&[state], &trimmed).next().is_some())
+                || (trimmed.text.len() < partial.text.len() && {
+                    let next = self.closure(self.step(&[state], &trimmed).collect());
+                    !next.is_empty() && self.may_follow_mark(&text, &next)
+                })
         })
+    }
+
+    /// Whether `text`, ending after a mark, leaves somewhere to go from `states`: after a mark that starts a
+    /// clause (",", ":", "."), a word of the line that opens a clause there, or, after a sentence's end, nothing
+    /// more to say. Refused at once, "Lunch at 12.45," for "lunch 12.45 mr nowak" is not a dead end the model
+    /// must be restarted from.
+    fn may_follow_mark(&self, text: &str, states: &[State]) -> bool {
+        let word_end =
+            text.char_indices().rev().find(|(_, c)| c.is_alphanumeric()).map_or(0, |(k, c)| k + c.len_utf8());
+        let tail = &text[word_end..];
+        if !tail.contains([',', ';', ':', '.', '–', '(']) {
+            return true;
+        }
+        let ends = tail.contains(['.', '!', '?']) && states.iter().any(|&(i, ..)| i == self.required.len());
+        ends || states
+            .iter()
+            .any(|&(i, _, _, fresh)| self.required.get(i).is_some_and(|r| !fresh || i == 0 || r.opens_clause))
     }
 
     /// Whether the punctuation of `text`, written after `before` (the last character before it that is not a
@@ -547,7 +576,7 @@ impl Rewrite {
                 let owed = states.iter().map(|&(i, ..)| i).min().unwrap_or(0);
                 let added = states.iter().map(|&(_, n, ..)| n).min().unwrap_or(0);
                 return Err(match self.required.get(owed) {
-                    _ if added >= self.max_added && self.insertable(&word.text, owed, true) => {
+                    _ if added >= self.max_added && self.insertable(&word.text, owed, true, true) => {
                         format!("adds more than {} words to the line (at {:?})", self.max_added, word.text)
                     }
                     Some(r) if r.forms.contains(&word.text) => format!(
@@ -618,13 +647,13 @@ impl Rewrite {
 
     /// The states one whole word leads to. A word of a quotation must stand in quotation marks, and only there.
     fn step<'a>(&'a self, states: &'a [State], word: &'a Word) -> impl Iterator<Item = State> + 'a {
-        states.iter().filter(|&&state| self.keeps_clauses_apart(state, word)).flat_map(move |&(i, n, joined, _)| {
+        states.iter().filter(|&&state| self.keeps_clauses_apart(state, word)).flat_map(move |&(i, n, joined, fresh)| {
             let said = self.required.get(i).is_some_and(|r| r.matches(word));
             let added = word.region() == (false, false)
                 && !word.hyphen_joined
                 && !word.capitals
                 && n < self.max_added
-                && self.insertable(&word.text, i, joined);
+                && self.insertable(&word.text, i, joined, fresh);
             let joins = joined || word.text == "and" || self.subjects.iter().any(|(s, _)| *s == word.text);
             [said.then_some((i + 1, n, false, true)), added.then_some((i, n + 1, joins, false))].into_iter().flatten()
         })
@@ -639,9 +668,14 @@ impl Rewrite {
     }
 
     /// Whether `word` may be added where the line's word `i` is owed next; `joined`: "and" or a subject was
-    /// added since the line's last word.
-    fn insertable(&self, word: &str, i: usize, joined: bool) -> bool {
+    /// added since the line's last word; `fresh`: the word before is the line's own (or none).
+    fn insertable(&self, word: &str, i: usize, joined: bool, fresh: bool) -> bool {
         let Some(next) = self.required.get(i) else { return false };
+        // "and" only right after a word of the line and before one that is not a name: never "but she and she get
+        // up", "Lunch at 12.45 and Mr Nowak".
+        if word == "and" && (!fresh || i == 0 || next.name) {
+            return false;
+        }
         // Nothing inside a quotation or brackets, nor before one: "He said he 'see you tomorrow'".
         if next.region() != (false, false) {
             return false;
@@ -679,7 +713,7 @@ impl Rewrite {
 
     /// Every whole word that may come next in `state` where `word` stands (inside a quotation or brackets, or not).
     fn next_words(&self, state: State, word: &Word) -> impl Iterator<Item = &str> + '_ {
-        let (i, n, joined, _) = state;
+        let (i, n, joined, fresh) = state;
         let apart = self.keeps_clauses_apart(state, word);
         let (region, hyphen_joined) = (word.region(), word.hyphen_joined);
         // A word still being written in capitals so far (one capital letter is not yet a lower-case word).
@@ -708,7 +742,7 @@ impl Rewrite {
                         && !hyphen_joined
                         && !capitals
                         && n < self.max_added
-                        && self.insertable(w, i, joined)
+                        && self.insertable(w, i, joined, fresh)
                 },
             );
         own.chain(added)
@@ -866,6 +900,19 @@ fn find_word(text: &str, word: &str, from: usize) -> Option<(usize, usize)> {
 
 /// Whether `word` looks like a verb: a form of an irregular one, or a word ending in "ed" or "ing" after a stem
 /// of three letters or more ("heated", "walking"; not "bed" or "red").
+/// Verbs that describe or report rather than act on a thing, or that a plain verb follows: no article follows
+/// them ("Seemed a low", "Said a lovely day", "Helped a dress" for "helped dress").
+const NOT_ACTS: &[&str] = &[
+    "was", "were", "said", "seemed", "appeared", "looked", "felt", "sounded", "became", "remained", "stayed", "helped",
+    "let",
+];
+
+/// Whether `word` is a past act that takes an object ("offered", "made", "changed").
+fn act(word: &str) -> bool {
+    !NOT_ACTS.contains(&word)
+        && (IRREGULAR.iter().any(|v| v[2] == word) || word.strip_suffix("ed").is_some_and(|s| s.chars().count() >= 3))
+}
+
 fn verb_like(word: &str) -> bool {
     IRREGULAR.iter().any(|forms| forms.contains(&word))
         || ["ed", "ing"].iter().any(|e| word.strip_suffix(e).is_some_and(|s| s.chars().count() >= 3))
