@@ -129,6 +129,10 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Mouth care x3 today", "Mouth care three times today"),
     ("Tea + biscuit x2 at 3pm, (biscuits x2)", "Tea and two biscuit at 3pm, (two biscuits)"),
     ("GP appt Fri", "GP appointment Friday"),
+    // Set O, read blind: "Walked with him with two carers laps" for "walked w/ him x2 laps": "xN" before a plural
+    // noun counts it.
+    ("Walked w/ him x2 laps, talked", "Walked with him two laps, talked"),
+    ("Movicol x2 sachets given, hoisted x2 as always", "Movicol two sachets given, hoisted with two carers as always"),
     // Set N, read blind: informal short forms left as written ("PU'd 4pm", "by wk 6", "Physio ex's done").
     ("PU'd 4pm, BO'd x1. BS 7.2 b4 tea", "passed urine 4pm, bowels opened once. blood sugar 7.2 before tea"),
     ("shop by wk 6, physio ex's x10", "shop by week 6, physio exercises x10"),
@@ -486,6 +490,16 @@ const REWRITES: &[RewriteCase] = &[
     ("Arts and crafts morning", None, "Arts and crafts were morning.", false),
     ("strip wash instead", None, "The strip wash was instead.", false),
     ("Drank tea and squash", None, "Drank tea and squash.", true),
+    // Set O, read blind: "She said she came tomorrow" for "she say she come tomorrow", "The wants fewer visits".
+    ("she say she come tomorrow", None, "She said she came tomorrow.", false),
+    ("she say she come tomorrow", None, "She said she come tomorrow.", true),
+    ("she eat all", None, "She ate all.", true),
+    ("Wants fewer visits next week", None, "The wants fewer visits next week.", false),
+    // Set O, Qwen 1.5B: "Pacing and corridor", "At 01:00 of pad was checked" ("of" only after an amount, never a
+    // time).
+    ("pacing corridor, asking to go home", None, "Pacing and corridor, asking to go home.", false),
+    ("01:00 pad checked, dry", None, "At 01:00 of pad was checked, dry.", false),
+    ("01:00 pad checked, dry", None, "At 01:00 pad was checked, dry.", true),
     ("lunch 12.45 mr nowak", Some("Mr Nowak"), "Lunch at 12.45 and Mr Nowak.", false),
     ("lunch 12.45 mr nowak", Some("Mr Nowak"), "Lunch at 12.45, Mr Nowak.", false),
     ("lunch 12.45 mr nowak", Some("Mr Nowak"), "Lunch at 12.45 Mr Nowak.", true),

@@ -241,6 +241,40 @@ const SMALL_NUMBERS: [&str; 6] = ["zero", "one", "two", "three", "four", "five"]
 const CARERS: &[&str] = &["carer", "carers", "staff", "assist", "assistance"];
 /// Words after "xN" that say N is how long a course lasts ("TDS x5 days": for five days).
 const SPANS: &[&str] = &["day", "days", "week", "weeks", "night", "nights", "month", "months"];
+/// Whether `word`, right after "xN" in the same clause, is things it counts ("x2 laps", "x3 sachets"): a plural
+/// noun, as far as a word list can tell (a word in "-s" that is not an adverb or a preposition).
+fn counted_thing(word: &str) -> bool {
+    const NOT_THINGS: &[&str] = &[
+        "always",
+        "afterwards",
+        "upstairs",
+        "downstairs",
+        "indoors",
+        "outdoors",
+        "towards",
+        "across",
+        "perhaps",
+        "sometimes",
+        "unless",
+        "plus",
+        "was",
+        "has",
+        "his",
+        "hers",
+        "this",
+        "its",
+        "yes",
+        "as",
+        "is",
+        "us",
+    ];
+    word.len() >= 3
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && word.chars().all(|c| c.is_ascii_lowercase())
+        && !NOT_THINGS.contains(&word)
+}
+
 /// Words after "Sat" that make it the verb ("Sat out in chair"), not Saturday.
 const AFTER_SAT: &[&str] = &[
     "out", "in", "up", "with", "on", "by", "at", "down", "outside", "quietly", "for", "next", "beside", "watching",
@@ -439,6 +473,10 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             } else if SPANS.contains(&next_lower.as_str()) {
                 guessed = false;
                 format!("for {number}")
+            } else if counted_thing(&next_lower) && b == token.len() {
+                // "walked w/ him x2 laps", "x2 sachets": the number of the things it comes before.
+                guessed = false;
+                number.to_owned()
             } else if prev == "w/" || prev == "with" {
                 guessed = false;
                 carers

@@ -26,6 +26,20 @@ const ARTICLES: &[&str] = &["the", "a", "an"];
 /// Words no article is put before ("The no obvious injury", "A up with"), besides numbers, names, verbs ("The
 /// said", "The ate all") and the words of a quotation or brackets.
 const NO_ARTICLE_BEFORE: &[&str] = &[
+    "wants",
+    "needs",
+    "likes",
+    "prefers",
+    "enjoys",
+    "seems",
+    "hopes",
+    "knows",
+    "thinks",
+    "remembers",
+    "misses",
+    "loves",
+    "hates",
+    "fewer",
     "no",
     "not",
     "all",
@@ -353,6 +367,9 @@ impl Rewrite {
                 in_acted_clause[k] = head_acted;
             }
         }
+        // A line that speaks of what is to come keeps its plain verbs but for the saying: "she say she come
+        // tomorrow" may be "she said she come tomorrow", never "she came tomorrow".
+        let future = line_words.iter().any(|w| FUTURE.contains(&w.text.as_str()));
         let required: Vec<Required> = line_words
             .iter()
             .enumerate()
@@ -368,7 +385,11 @@ impl Rewrite {
                     let p = &line_words[p];
                     PRONOUNS.contains(&p.text.as_str()) || p.initial || names.contains(&p.text)
                 });
-                if after_subject && !number && !w.quoted {
+                if after_subject
+                    && !number
+                    && !w.quoted
+                    && (!future || ["say", "tell", "ask"].contains(&w.text.as_str()))
+                {
                     forms.extend(IRREGULAR.iter().filter(|v| v[0] == w.text).map(|v| v[2].to_owned()));
                 }
                 let opens_clause = k > 0 && w.clause_start;
@@ -671,9 +692,9 @@ impl Rewrite {
     /// added since the line's last word; `fresh`: the word before is the line's own (or none).
     fn insertable(&self, word: &str, i: usize, joined: bool, fresh: bool) -> bool {
         let Some(next) = self.required.get(i) else { return false };
-        // "and" only right after a word of the line and before one that is not a name: never "but she and she get
-        // up", "Lunch at 12.45 and Mr Nowak".
-        if word == "and" && (!fresh || i == 0 || next.name) {
+        // "and" only right after a word of the line that is not a verb, and before one that is not a name: never
+        // "but she and she get up", "Pacing and corridor", "Lunch at 12.45 and Mr Nowak".
+        if word == "and" && (!fresh || i == 0 || next.name || self.required[i - 1].verb) {
             return false;
         }
         // Nothing inside a quotation or brackets, nor before one: "He said he 'see you tomorrow'".
@@ -703,7 +724,8 @@ impl Rewrite {
         // "of" only after an amount ("half of", "2 cups of squash", "1 glass of OJ"): never "The mood of good all
         // day", "The back of asleep", "left of heel".
         if word == "of" {
-            let number_at = |k: Option<usize>| k.and_then(|k| self.required.get(k)).is_some_and(|r| r.number);
+            let number_at =
+                |k: Option<usize>| k.and_then(|k| self.required.get(k)).is_some_and(|r| r.number && !r.time);
             return !next.opens_clause && (number_at(i.checked_sub(1)) || number_at(i.checked_sub(2)));
         }
         // Clauses stay apart: "blanching, barrier cream applied" never becomes "blanching and barrier cream were
@@ -900,6 +922,9 @@ fn find_word(text: &str, word: &str, from: usize) -> Option<(usize, usize)> {
 
 /// Whether `word` looks like a verb: a form of an irregular one, or a word ending in "ed" or "ing" after a stem
 /// of three letters or more ("heated", "walking"; not "bed" or "red").
+/// Words that put a line in the future, where a plain verb is not made past.
+const FUTURE: &[&str] = &["tomorrow", "tonight", "later", "soon", "next", "will", "going"];
+
 /// Verbs that describe or report rather than act on a thing, or that a plain verb follows: no article follows
 /// them ("Seemed a low", "Said a lovely day", "Helped a dress" for "helped dress").
 const NOT_ACTS: &[&str] = &[
