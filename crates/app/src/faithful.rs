@@ -79,8 +79,11 @@ struct RewriteFilter<'a> {
 
 impl TokenFilter for RewriteFilter<'_> {
     fn permits(&mut self, reply: &str, piece: &str) -> bool {
-        let next = format!("{reply}{piece}");
-        !self.dead.iter().any(|d| d.trim() == next.trim()) && self.rule.permits(reply, piece)
+        let dead = || {
+            let next = format!("{reply}{piece}");
+            self.dead.iter().any(|d| d.trim() == next.trim())
+        };
+        (self.dead.is_empty() || !dead()) && self.rule.permits(reply, piece)
     }
 
     fn permits_end(&mut self, reply: &str) -> bool {
@@ -209,7 +212,7 @@ pub(crate) fn draft_care_note(
                 Progress::Text(_) => Flow::Continue,
             };
             // A reply the constraint leaves nowhere to go is written again with that reply refused: a backtrack of
-            // the one token that led there, paid with the line's prompt again.
+            // the one token that led there, paid with the reply's decode again (the engine keeps the prompt's state).
             let mut dead: Vec<String> = Vec::new();
             let g = loop {
                 let mut filter = RewriteFilter { rule: &rule, dead: &dead };

@@ -920,8 +920,6 @@ fn find_word(text: &str, word: &str, from: usize) -> Option<(usize, usize)> {
     })
 }
 
-/// Whether `word` looks like a verb: a form of an irregular one, or a word ending in "ed" or "ing" after a stem
-/// of three letters or more ("heated", "walking"; not "bed" or "red").
 /// Words that put a line in the future, where a plain verb is not made past.
 const FUTURE: &[&str] = &["tomorrow", "tonight", "later", "soon", "next", "will", "going"];
 
@@ -938,6 +936,8 @@ fn act(word: &str) -> bool {
         && (IRREGULAR.iter().any(|v| v[2] == word) || word.strip_suffix("ed").is_some_and(|s| s.chars().count() >= 3))
 }
 
+/// Whether `word` looks like a verb: a form of an irregular one, or a word ending in "ed" or "ing" after a stem
+/// of three letters or more ("heated", "walking"; not "bed" or "red").
 fn verb_like(word: &str) -> bool {
     IRREGULAR.iter().any(|forms| forms.contains(&word))
         || ["ed", "ing"].iter().any(|e| word.strip_suffix(e).is_some_and(|s| s.chars().count() >= 3))

@@ -126,6 +126,10 @@ pub trait TokenFilter {
 /// How many candidates a filter may refuse at one step before the reply ends there.
 const MAX_REFUSALS: usize = 64;
 
+/// The longest prompt whose state is kept for the same prompt again ([`crate::model::LastPrompt`]): a care note's
+/// line is a few hundred tokens.
+const LAST_PROMPT_MAX: usize = 1024;
+
 /// Why generation ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "text")]
@@ -335,8 +339,13 @@ impl Model {
                 return Ok(None);
             }
         }
-        self.last_prompt = match (&logits, self.forward.snapshot()) {
-            (Some(logits), Some(state)) => Some(LastPrompt { tokens: tokens.clone(), state, logits: logits.clone() }),
+        // Kept only for a short prompt: a long one's cache would double its memory while the reply is written.
+        self.last_prompt = match (&logits, tokens.len() <= LAST_PROMPT_MAX) {
+            (Some(logits), true) => self.forward.snapshot().map(|state| LastPrompt {
+                tokens: tokens.clone(),
+                state,
+                logits: logits.clone(),
+            }),
             _ => None,
         };
         Ok(logits.map(|l| (cached, l)))
