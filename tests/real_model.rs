@@ -37,10 +37,11 @@ fn smollm2_drafts_a_note_from_the_example_shorthand_repeatably() {
     assert_eq!(first["provenance"]["template"]["id"], "care-note");
     let second = draft_json(&model, &[]);
     assert_eq!(first["draft"], second["draft"], "greedy drafts are identical across runs");
-    // With the person's preferred name the prompt says who the shorthand is about.
+    // With the person's preferred name the prompt says who the shorthand is about: the model writes the name,
+    // which the notes give only as "J". (Prompt tokens are no measure: a line written again after a dead end
+    // counts its prompt again, and the two drafts meet different dead ends.)
     let named = draft_json(&model, &["--name", "Joan"]);
-    let tokens = |d: &serde_json::Value| d["provenance"]["prompt_tokens"].as_u64().expect("prompt tokens");
-    assert!(tokens(&named) > tokens(&first) + 5, "the person line is in the prompt: {named}");
+    assert!(!text.contains("Joan") && named["draft"].as_str().is_some_and(|t| t.contains("Joan")), "{named}");
     assert_eq!(named["review_required"], true);
     // The repair loop on a real model: what SmolLM2-135M writes fails its checks, is kept with the reasons, and
     // the notes' own words stand in its place; nothing of the notes is lost.
