@@ -500,6 +500,7 @@ const REWRITES: &[RewriteCase] = &[
     ("pacing corridor, asking to go home", None, "Pacing and corridor, asking to go home.", false),
     ("01:00 pad checked, dry", None, "At 01:00 of pad was checked, dry.", false),
     ("01:00 pad checked, dry", None, "At 01:00 pad was checked, dry.", true),
+    // No "and" before a name (dev-02, re-drafted: "Lunch at 12.45 and Mr Nowak").
     ("lunch 12.45 mr nowak", Some("Mr Nowak"), "Lunch at 12.45 and Mr Nowak.", false),
     ("lunch 12.45 mr nowak", Some("Mr Nowak"), "Lunch at 12.45, Mr Nowak.", false),
     ("lunch 12.45 mr nowak", Some("Mr Nowak"), "Lunch at 12.45 Mr Nowak.", true),

@@ -360,9 +360,7 @@ impl Rewrite {
         let mut head_acted = false;
         for (k, w) in line_words.iter().enumerate() {
             if w.clause_start {
-                head_acted = !w.quoted
-                    && (IRREGULAR.iter().any(|v| v[2] == w.text)
-                        || w.text.strip_suffix("ed").is_some_and(|s| s.chars().count() >= 3));
+                head_acted = !w.quoted && past(&w.text);
             } else {
                 in_acted_clause[k] = head_acted;
             }
@@ -507,7 +505,7 @@ impl Rewrite {
         let word_end =
             text.char_indices().rev().find(|(_, c)| c.is_alphanumeric()).map_or(0, |(k, c)| k + c.len_utf8());
         let tail = &text[word_end..];
-        if !tail.contains([',', ';', ':', '.', '–', '(']) {
+        if !tail.contains(CLAUSE_MARKS) {
             return true;
         }
         let ends = tail.contains(['.', '!', '?']) && states.iter().any(|&(i, ..)| i == self.required.len());
@@ -798,6 +796,9 @@ impl Word {
     }
 }
 
+/// Marks after which a new clause starts (and an unhyphened "-").
+const CLAUSE_MARKS: [char; 6] = [',', ';', ':', '.', '–', '('];
+
 /// Characters that join the parts of one word: "didn't", "7:30", "12.45", "1/2".
 const JOINERS: &[char] = &['\'', '’', ':', '.', '/', ','];
 
@@ -894,7 +895,7 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
             ')' | ']' => bracketed = false,
             _ => {}
         }
-        if matches!(c, ',' | ';' | ':' | '.' | '–' | '(') || (c == '-' && !hyphen_joined) {
+        if CLAUSE_MARKS.contains(&c) || (c == '-' && !hyphen_joined) {
             clause_start = true;
         }
         if matches!(c, '"' | '“' | '”' | '‘') || (apostrophe && !between_letters) {
@@ -932,8 +933,13 @@ const NOT_ACTS: &[&str] = &[
 
 /// Whether `word` is a past act that takes an object ("offered", "made", "changed").
 fn act(word: &str) -> bool {
-    !NOT_ACTS.contains(&word)
-        && (IRREGULAR.iter().any(|v| v[2] == word) || word.strip_suffix("ed").is_some_and(|s| s.chars().count() >= 3))
+    !NOT_ACTS.contains(&word) && past(word)
+}
+
+/// Whether `word` is a verb's past: an irregular one's ("made", "left") or a word in "-ed" after a stem of three
+/// letters or more ("checked"; not "bed").
+fn past(word: &str) -> bool {
+    IRREGULAR.iter().any(|v| v[2] == word) || word.strip_suffix("ed").is_some_and(|s| s.chars().count() >= 3)
 }
 
 /// Whether `word` looks like a verb: a form of an irregular one, or a word ending in "ed" or "ing" after a stem
