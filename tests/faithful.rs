@@ -138,6 +138,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("shop by wk 6, physio ex's x10", "shop by week 6, physio exercises x10"),
     ("shower tmrw, card for bday, Xmas", "shower tomorrow, card for birthday, Christmas"),
     ("Imp: viral URTI/? LRTI, ? asthma", "Imp: viral URTI or possible LRTI, possible asthma"),
+    // Set Q, read blind: "up and down with one carer" for "up + down x1" (once), "rail on R" left as written.
+    ("stairs - up + down x1, rail on R", "stairs - up and down once, rail on right"),
 ];
 
 #[test]
@@ -587,6 +589,14 @@ const REWRITES: &[RewriteCase] = &[
     ("Ex-smoker - a pack/d for 25 years", None, "Ex-smoker. A pack of d for 25 years.", false),
     ("SH: works as an accountant", None, "- SH: works as an accountant - - -.", false),
     ("SH: works as an accountant", None, "SH: works as an accountant.", true),
+    // Set Q, read blind: "The reports pain 3/10 in hip" (a verb in "-s" taken for a noun), and "I check and have
+    // had fridge", where the model wanted "checked" and was refused it.
+    ("Reports pain 3/10 in hip", None, "The reports pain 3/10 in hip.", false),
+    ("Reports pain 3/10 in hip", None, "Reports pain 3/10 in the hip.", true),
+    ("I check fridge, I stay extra 10 minutes", None, "I checked the fridge. I stayed extra 10 minutes.", true),
+    ("I check fridge", None, "I check and have had fridge.", false),
+    ("I check fridge", None, "I check and fridge.", false),
+    ("Need to check fridge", None, "Needed to checked fridge.", false),
     // Nothing left out, nothing after the line's last word.
     ("Pad changed, passed urine", None, "Pad changed.", false),
     ("Pad changed", None, "Pad changed and was dry.", false),

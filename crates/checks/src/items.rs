@@ -287,6 +287,9 @@ pub(crate) fn sat_as_verb_before(next: &str) -> bool {
     AFTER_SAT.contains(&next.as_str()) || next.starts_with("w/")
 }
 
+/// Words after which "L" or "R" is a side ("rail on R", "turned to L").
+const SIDE_AFTER: &[&str] = &["on", "to", "the", "from"];
+
 /// Words "xN" never counts ("his x3"): it stays as written after them.
 const COUNTS_NOTHING: &[&str] =
     &["his", "her", "their", "my", "the", "a", "an", "and", "of", "to", "in", "on", "at", "for", "by", "it", "them"];
@@ -306,8 +309,8 @@ fn acted(word: &str) -> bool {
         .contains(&word)
 }
 
-/// Events before "xN" that say N is a number of times ("BO x1", "pad changed x2", "coughed x2", "declined x2"),
-/// and parts of the day ("refused this AM x2": twice this morning).
+/// Events before "xN" that say N is a number of times ("BO x1", "pad changed x2", "coughed x2", "declined x2",
+/// "stairs up + down x1"), and parts of the day ("refused this AM x2": twice this morning).
 const TIMES: &[&str] = &[
     "bo",
     "bo'd",
@@ -337,6 +340,8 @@ const TIMES: &[&str] = &[
     "asked",
     "tried",
     "fell",
+    "down",
+    "stairs",
     "care",
     "am",
     "pm",
@@ -379,10 +384,10 @@ const CARE_TASKS: &[&str] = &[
 /// `text` with its shorthand expanded: lexicon terms, and these patterns (sources as in `data/shorthand.toml`):
 /// "xN" as N carers after a care task or before "carers"/"staff", N times after an event ("BO x1"), "for N" before
 /// "days" or "weeks", else N (SfC); "Sat" before "out", "in", "with"... as the verb, not Saturday; "? LRTI" and
-/// "URTI/? LRTI" as "possible LRTI" and "URTI or possible LRTI" (RCP, as "?UTI"); "half 8" as "half past 8" (usage); "2hrly" as "every 2 hours" (usage); "?UTI" as "possible UTI" (RCP:
-/// a question mark before a condition marks it as suspected); "am" on its own as "morning" ("PM" stays: afternoon
-/// or evening);
-/// "L"/"R" before a word, or after a time, as "left"/"right" (RCP); "w/food" as "with food".
+/// "URTI/? LRTI" as "possible LRTI" and "URTI or possible LRTI" (RCP, as "?UTI"); "half 8" as "half past 8"
+/// (usage); "2hrly" as "every 2 hours" (usage); "?UTI" as "possible UTI" (RCP: a question mark before a condition
+/// marks it as suspected); "am" on its own as "morning" ("PM" stays: afternoon or evening); "L"/"R" before a word,
+/// after a time or after "on", "to", "the", "from", as "left"/"right" (RCP); "w/food" as "with food".
 pub fn expand(text: &str) -> String {
     expand_keeping(text, &[]).0
 }
@@ -532,7 +537,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             Some("morning".to_owned())
         } else if (word == "L" || word == "R")
             && (next.as_deref().is_some_and(|n| n.chars().next().is_some_and(char::is_lowercase))
-                || prev.as_deref().is_some_and(|p| p.chars().any(|c| c.is_ascii_digit())))
+                || prev.as_deref().is_some_and(|p| p.chars().any(|c| c.is_ascii_digit()) || SIDE_AFTER.contains(&p)))
         {
             Some(if word == "L" { "left" } else { "right" }.to_owned())
         } else {

@@ -26,19 +26,6 @@ const ARTICLES: &[&str] = &["the", "a", "an"];
 /// Words no article is put before ("The no obvious injury", "A up with"), besides numbers, names, verbs ("The
 /// said", "The ate all") and the words of a quotation or brackets.
 const NO_ARTICLE_BEFORE: &[&str] = &[
-    "wants",
-    "needs",
-    "likes",
-    "prefers",
-    "enjoys",
-    "seems",
-    "hopes",
-    "knows",
-    "thinks",
-    "remembers",
-    "misses",
-    "loves",
-    "hates",
     "fewer",
     "no",
     "not",
@@ -206,6 +193,92 @@ const REPORTING: &[&str] = &[
     "hoped",
 ];
 
+/// Regular verbs common in care notes, in their plain form: after its subject one may take its past ("I check
+/// fridge": "I checked the fridge"), and with "-s" it is a verb, so no article goes before it ("Reports pain",
+/// never "The reports pain").
+const REGULAR: &[&str] = &[
+    "accept",
+    "agree",
+    "answer",
+    "apply",
+    "arrive",
+    "ask",
+    "assist",
+    "call",
+    "change",
+    "check",
+    "clean",
+    "close",
+    "complain",
+    "cook",
+    "cry",
+    "decline",
+    "deny",
+    "dress",
+    "empty",
+    "encourage",
+    "enjoy",
+    "fill",
+    "finish",
+    "hate",
+    "help",
+    "hope",
+    "laugh",
+    "like",
+    "listen",
+    "lock",
+    "look",
+    "love",
+    "mention",
+    "miss",
+    "move",
+    "need",
+    "offer",
+    "open",
+    "phone",
+    "play",
+    "pour",
+    "prefer",
+    "prepare",
+    "push",
+    "refuse",
+    "remember",
+    "remind",
+    "report",
+    "request",
+    "ring",
+    "seem",
+    "serve",
+    "shout",
+    "shower",
+    "smile",
+    "start",
+    "state",
+    "stay",
+    "support",
+    "talk",
+    "text",
+    "try",
+    "turn",
+    "use",
+    "visit",
+    "wait",
+    "walk",
+    "want",
+    "wash",
+    "watch",
+    "worry",
+];
+
+/// The past of a verb of [`REGULAR`] ("check": "checked", "change": "changed", "try": "tried").
+fn regular_past(verb: &str) -> String {
+    match verb.strip_suffix('y').filter(|stem| !stem.ends_with(['a', 'e', 'o', 'u'])) {
+        Some(stem) => format!("{stem}ied"),
+        None if verb.ends_with('e') => format!("{verb}d"),
+        None => format!("{verb}ed"),
+    }
+}
+
 /// Irregular verbs: plain, present, past, past participle, "-ing".
 const IRREGULAR: &[[&str; 5]] = &[
     ["be", "is", "was", "been", "being"],
@@ -252,6 +325,7 @@ const IRREGULAR: &[[&str; 5]] = &[
     ["send", "sends", "sent", "sent", "sending"],
     ["spend", "spends", "spent", "spent", "spending"],
     ["think", "thinks", "thought", "thought", "thinking"],
+    ["know", "knows", "knew", "known", "knowing"],
     ["catch", "catches", "caught", "caught", "catching"],
     ["lose", "loses", "lost", "lost", "losing"],
     ["meet", "meets", "met", "met", "meeting"],
@@ -368,6 +442,13 @@ impl Rewrite {
         // A line that speaks of what is to come keeps its plain verbs but for the saying: "she say she come
         // tomorrow" may be "she said she come tomorrow", never "she came tomorrow".
         let future = line_words.iter().any(|w| FUTURE.contains(&w.text.as_str()));
+        // Whether the line's word `k` follows its subject: a pronoun, an initial or the person's name.
+        let follows_subject = |k: usize| {
+            k.checked_sub(1).is_some_and(|p| {
+                let p = &line_words[p];
+                PRONOUNS.contains(&p.text.as_str()) || p.initial || names.contains(&p.text)
+            })
+        };
         let required: Vec<Required> = line_words
             .iter()
             .enumerate()
@@ -379,19 +460,18 @@ impl Rewrite {
                     forms.extend(names.iter().cloned());
                 }
                 // A plain verb right after its subject may take its past ("she eat all": "she ate all").
-                let after_subject = k.checked_sub(1).is_some_and(|p| {
-                    let p = &line_words[p];
-                    PRONOUNS.contains(&p.text.as_str()) || p.initial || names.contains(&p.text)
-                });
+                let after_subject = follows_subject(k);
                 if after_subject
                     && !number
                     && !w.quoted
                     && (!future || ["say", "tell", "ask"].contains(&w.text.as_str()))
                 {
                     forms.extend(IRREGULAR.iter().filter(|v| v[0] == w.text).map(|v| v[2].to_owned()));
+                    forms.extend(REGULAR.iter().filter(|v| **v == w.text).map(|v| regular_past(v)));
                 }
                 let opens_clause = k > 0 && w.clause_start;
-                let verb = verb_like(&w.text);
+                // A verb also where it follows its subject ("I check fridge": no "and" after "check").
+                let verb = verb_like(&w.text) || (after_subject && REGULAR.contains(&w.text.as_str()));
                 // An article opens a clause before a noun with more of its phrase to come ("The sensor mat"; not
                 // "The office informed", "The unsure if taken"), or stands after a preposition or a conjunction
                 // ("to the toilet"; not "Safeguarding the log", where a word ending in "-ing" names a thing).
@@ -403,10 +483,18 @@ impl Rewrite {
                         && n.text != "if"
                 });
                 let after_link = k.checked_sub(1).is_some_and(|p| LINKS.contains(&line_words[p].text.as_str()));
-                // An article may also stand between an act and its object ("Offered a drink", "Made a card").
-                let after_act = !w.clause_start && k.checked_sub(1).is_some_and(|p| act(&line_words[p].text));
+                // An article may also stand between an act and its object ("Offered a drink", "Made a card"), or
+                // between a verb after its subject and its object ("I check fridge": "I checked the fridge").
+                let after_act = !w.clause_start
+                    && k.checked_sub(1).is_some_and(|p| {
+                        let prev = line_words[p].text.as_str();
+                        act(prev)
+                            || (follows_subject(p)
+                                && (REGULAR.contains(&prev) || IRREGULAR.iter().any(|v| v[0] == prev)))
+                    });
                 // "checked", "given", "smiling"; not "ate" or "says".
                 let participle = verb
+                    && !REGULAR.iter().any(|v| *v == w.text || w.text.strip_suffix('s') == Some(v))
                     && !IRREGULAR
                         .iter()
                         .any(|v| v[0] == w.text || v[1] == w.text || (v[2] == w.text && v[3] != w.text));
@@ -942,10 +1030,11 @@ fn past(word: &str) -> bool {
     IRREGULAR.iter().any(|v| v[2] == word) || word.strip_suffix("ed").is_some_and(|s| s.chars().count() >= 3)
 }
 
-/// Whether `word` looks like a verb: a form of an irregular one, or a word ending in "ed" or "ing" after a stem
-/// of three letters or more ("heated", "walking"; not "bed" or "red").
+/// Whether `word` looks like a verb: a form of an irregular one, the "-s" form of a regular one ("reports"), or a
+/// word ending in "ed" or "ing" after a stem of three letters or more ("heated", "walking"; not "bed" or "red").
 fn verb_like(word: &str) -> bool {
     IRREGULAR.iter().any(|forms| forms.contains(&word))
+        || word.strip_suffix('s').is_some_and(|verb| REGULAR.contains(&verb))
         || ["ed", "ing"].iter().any(|e| word.strip_suffix(e).is_some_and(|s| s.chars().count() >= 3))
 }
 
