@@ -596,6 +596,8 @@ const REWRITES: &[RewriteCase] = &[
     ("I check fridge, I stay extra 10 minutes", None, "I checked the fridge. I stayed extra 10 minutes.", true),
     ("I check fridge", None, "I check and have had fridge.", false),
     ("I check fridge", None, "I check and fridge.", false),
+    ("milk finish, door open", None, "Milk had been finish, door was open.", false),
+    ("milk finish, door open", None, "The milk finish, the door was open.", true),
     ("Need to check fridge", None, "Needed to checked fridge.", false),
     // Nothing left out, nothing after the line's last word.
     ("Pad changed, passed urine", None, "Pad changed.", false),

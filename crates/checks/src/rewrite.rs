@@ -270,6 +270,9 @@ const REGULAR: &[&str] = &[
     "worry",
 ];
 
+/// Verbs of [`REGULAR`] that are as often adjectives ("door open", "commode empty").
+const ADJECTIVES: &[&str] = &["open", "close", "empty"];
+
 /// The past of a verb of [`REGULAR`] ("check": "checked", "change": "changed", "try": "tried").
 fn regular_past(verb: &str) -> String {
     match verb.strip_suffix('y').filter(|stem| !stem.ends_with(['a', 'e', 'o', 'u'])) {
@@ -543,6 +546,9 @@ impl Rewrite {
                         && !in_acted_clause[k]
                         && !done_by_doer
                         && !NO_BE_BEFORE.contains(&w.text.as_str())
+                        // A verb's plain form takes no "was" or "had": "milk finish" never becomes "milk had been
+                        // finish"; "door open" may still be "door was open".
+                        && !(REGULAR.contains(&w.text.as_str()) && !ADJECTIVES.contains(&w.text.as_str()))
                         && (participle
                             || BE_BEFORE.contains(&w.text.as_str())
                             || line_words.get(k + 1).is_none_or(|n| n.clause_start || n.text == "and")),
