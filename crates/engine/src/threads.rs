@@ -39,13 +39,13 @@ impl DecodeThreads {
 const WARM_UP: usize = 1;
 /// Steps of each try of the other way.
 const PROBE: usize = 2;
-/// Once settled on one thread, the pool is tried again after this many steps (the busy program may have ended);
-/// each try the pool loses doubles the wait, up to [`RETRY_POOL_MAX`] steps.
-const RETRY_POOL_EVERY: usize = 48;
+/// Once settled either way, the other is tried again after this many steps (a busy program may have started or
+/// ended); each try that loses doubles the wait, up to [`RETRY_MAX`] steps.
+const RETRY_EVERY: usize = 48;
 /// The longest wait between tries of the pool while one thread stays faster (about half a minute of decode).
-const RETRY_POOL_MAX: usize = 384;
-/// Once settled on the pool, one thread is tried again only when steps have grown this much slower than the
-/// fastest seen (a sign that the pool waits for a worker set aside), and no sooner than [`RETRY_POOL_EVERY`].
+const RETRY_MAX: usize = 384;
+/// Once settled on the pool, one thread is also tried as soon as steps have grown this much slower than the
+/// fastest seen (a sign that the pool waits for a worker set aside), and no sooner than [`RETRY_EVERY`].
 const CONGESTION: f64 = 1.3;
 /// How much the fastest pool step may grow per step (a tenth over 48).
 const BEST_DRIFT: f64 = 1.002;
@@ -59,7 +59,8 @@ const MARGIN: f64 = 0.9;
 /// Chooses, step by step, whether the next decode step runs on one thread, from the times of the steps before.
 /// It lives as long as the model, so what it learnt carries over from one request to the next (a care note makes
 /// one request per line): it starts on one thread, tries the pool after a few measured steps and keeps it if it is
-/// faster (on an idle machine), and then tries one thread again only if the pool's steps slow down.
+/// faster (on an idle machine), and then tries the other way now and then, less often each time it loses, and
+/// soon when the pool's steps slow down.
 #[derive(Debug, Clone)]
 pub struct ThreadChooser {
     policy: DecodeThreads,
@@ -69,8 +70,8 @@ pub struct ThreadChooser {
     step: usize,
     /// Steps since the last try of the other way.
     since_probe: usize,
-    /// Steps to wait, settled on one thread, before the pool is tried again.
-    retry_pool: usize,
+    /// Steps to wait, settled either way, before the other is tried again.
+    retry: usize,
     /// Steps left in the current try of the other way.
     probing: usize,
     /// Running mean seconds per step on the pool, and on one thread; the fastest pool step seen.
@@ -94,7 +95,7 @@ impl ThreadChooser {
             pooled: workers > 0,
             step: 0,
             since_probe: 0,
-            retry_pool: RETRY_POOL_EVERY,
+            retry: RETRY_EVERY,
             probing: 0,
             pool: None,
             one: None,
@@ -143,9 +144,13 @@ impl ThreadChooser {
             }
             if self.probing > 0 {
                 self.probing -= 1;
-                // A try of the pool from one thread ends at its first step if that step was no faster than one
-                // thread's: beside a busy program each pool step costs several of one thread's.
-                let lost = self.settled_one && !self.current_one && self.one.is_some_and(|one| seconds >= one);
+                // A try ends at its first step if that step could not win: beside a busy program each pool step
+                // costs several of one thread's, and on an idle machine each step alone costs nearly two.
+                let lost = if self.settled_one {
+                    !self.current_one && self.one.is_some_and(|one| seconds >= one)
+                } else {
+                    self.current_one && self.pool.is_some_and(|pool| seconds >= pool * MARGIN)
+                };
                 if self.probing == 0 || lost {
                     self.probing = 0;
                     self.settle();
@@ -158,17 +163,13 @@ impl ThreadChooser {
     }
 
     /// Settles on the faster way after a try: one thread must beat the pool by [`MARGIN`], the pool one thread by
-    /// any lead (one thread is tried again only when the pool's steps slow, so the two cannot flap). A try of the
-    /// pool that loses doubles the wait before the next.
+    /// any lead, so the two cannot flap. A try that loses doubles the wait before the next.
     fn settle(&mut self) {
         let was_one = self.settled_one;
         if let (Some(pool), Some(one)) = (self.pool, self.one) {
             self.settled_one = if self.settled_one { pool >= one } else { one < pool * MARGIN };
         }
-        self.retry_pool = match (was_one, self.settled_one) {
-            (true, true) => (self.retry_pool * 2).min(RETRY_POOL_MAX),
-            _ => RETRY_POOL_EVERY,
-        };
+        self.retry = if was_one == self.settled_one { (self.retry * 2).min(RETRY_MAX) } else { RETRY_EVERY };
         self.since_probe = 0;
     }
 
@@ -187,10 +188,11 @@ impl ThreadChooser {
             let start = if self.settled_one {
                 // The pool is tried first after one thread's first measured steps (counted over short replies).
                 (self.pool.is_none() && self.one.is_some() && self.since_probe >= WARM_UP + PROBE)
-                    || self.since_probe >= self.retry_pool
+                    || self.since_probe >= self.retry
             } else {
-                // One thread is tried again only when the pool's steps slow.
-                congested && self.since_probe >= RETRY_POOL_EVERY
+                // One thread is tried again now and then (a lucky try may have chosen the pool beside a busy
+                // program), and soon when the pool's steps slow.
+                (congested && self.since_probe >= RETRY_EVERY) || self.since_probe >= self.retry
             };
             if start {
                 self.probing = PROBE;
