@@ -140,6 +140,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Imp: viral URTI/? LRTI, ? asthma", "Imp: viral URTI or possible LRTI, possible asthma"),
     // Set Q, read blind: "up and down with one carer" for "up + down x1" (once), "rail on R" left as written.
     ("stairs - up + down x1, rail on R", "stairs - up and down once, rail on right"),
+    // Set R, read blind: "per MAR chart chart" for "per MAR chart".
+    ("given per MAR chart (evening), per MAR", "given per MAR chart (evening), per MAR chart"),
 ];
 
 #[test]
@@ -599,6 +601,18 @@ const REWRITES: &[RewriteCase] = &[
     ("milk finish, door open", None, "Milk had been finish, door was open.", false),
     ("milk finish, door open", None, "The milk finish, the door was open.", true),
     ("Need to check fridge", None, "Needed to checked fridge.", false),
+    // Set R, read blind: "Mr Ward visited 6" for "Mr Ward visit 6" (a regular verb's past after a pronoun only),
+    // "He had already eaten sandwich and daughter left" (the sandwich his daughter left), "paracetamol 1g is given
+    // at 14:10", and "has", "had", "been" added ("Priya has been up", "Lights had been off").
+    ("Mr Ward visit 6", Some("Mr Ward"), "Mr Ward visited 6.", false),
+    ("she visit her son", None, "She visited her son.", true),
+    ("He had already eaten sandwich daughter left", None, "He had already eaten sandwich and daughter left.", false),
+    ("He had already eaten sandwich daughter left", None, "He had already eaten sandwich daughter left.", true),
+    ("paracetamol 1g given 14:10", None, "Paracetamol 1g is given at 14:10.", false),
+    ("paracetamol 1g given 14:10", None, "Paracetamol 1g was given at 14:10.", true),
+    ("Son staying tonight", None, "Son is staying tonight.", true),
+    ("Priya up 9am, lights off", Some("Priya"), "Priya has been up at 9am, lights had been off.", false),
+    ("Breakfast in dining room", None, "Breakfast was had in dining room.", false),
     // Nothing left out, nothing after the line's last word.
     ("Pad changed, passed urine", None, "Pad changed.", false),
     ("Pad changed", None, "Pad changed and was dry.", false),

@@ -448,7 +448,12 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             continue;
         } else if let Some((long, guess)) = exact.get(word).or_else(|| any.get(&lower)) {
             guessed = *guess;
-            Some(long.clone())
+            // Without the word the notes write next: "MAR chart" stays "MAR chart", never "MAR chart chart".
+            let next_word = next.as_deref().map(str::to_lowercase).unwrap_or_default();
+            Some(match long.rsplit_once(' ') {
+                Some((head, last)) if !next_word.is_empty() && last.eq_ignore_ascii_case(&next_word) => head.to_owned(),
+                _ => long.clone(),
+            })
         } else if let Some(n) = lower.strip_prefix('x').and_then(|d| d.parse::<usize>().ok()).filter(|n| *n <= 5) {
             let number = SMALL_NUMBERS[n];
             let next_lower = next.as_deref().map(str::to_lowercase).unwrap_or_default();

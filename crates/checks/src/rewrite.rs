@@ -1,7 +1,7 @@
 //! The light-edit rule: a sentence written from a line of notes may only be that line made grammatical. Every word
 //! of the line is said, in its order, as written (an irregular verb may change tense: "said" for "says"; the
 //! person's initial may become their name); the words it may add are grammar, each only where English puts it: an
-//! article before a noun phrase, "was" or "had" before a participle, a preposition or a clause's last word, "and"
+//! article before a noun phrase, "was" before a participle, a preposition or a clause's last word, "and"
 //! inside a clause, "of" after an amount, "at" before a clock time, and the line's own pronouns once the line has
 //! said who they are. Quotations and brackets are kept word for word; clauses stay apart. Nothing else can be written: not a new subject for an act ("They made tea" for
 //! "made tea"), not a new relation ("sat in the lounge with a bright"), not a new word ("application" for
@@ -11,11 +11,13 @@
 //! [`Rewrite::check`] judges a finished sentence. Pure text in, yes or no out.
 
 /// Grammar a rewrite may add anywhere but inside a quotation or after the line's last word.
-const GRAMMAR: &[&str] = &["the", "a", "an", "was", "were", "is", "are", "has", "had", "have", "been", "and", "of"];
+/// Never "has", "had", "have" or "been": read blind, each one added made a garble or a claim of who did what ("Priya
+/// has been up", "Lights had been off", "Breakfast was had", "I check and have had fridge").
+const GRAMMAR: &[&str] = &["the", "a", "an", "was", "were", "is", "are", "and", "of"];
 
-/// Forms of "be" and "have": never added right before a number ("Amlodipine 5mg was one"), nor before a clause of
-/// the line unless "and" or a subject comes first ("Blanching was a barrier cream applied").
-const BE_HAVE: &[&str] = &["was", "were", "is", "are", "has", "had", "have", "been"];
+/// Forms of "be": never added right before a number ("Amlodipine 5mg was one"), nor before a clause of the line
+/// unless "and" or a subject comes first ("Blanching was a barrier cream applied").
+const BE: &[&str] = &["was", "were", "is", "are"];
 
 /// Added only right before a number or time ("call at 7:30").
 const BEFORE_NUMBER: &[&str] = &["at"];
@@ -146,12 +148,12 @@ const LINKS: &[&str] = &[
     "than", "onto", "towards", "without",
 ];
 
-/// Words no "was" or "had" is put before even at a clause's end ("Few mouthfuls are only", "02:00 is right",
+/// Words no "was" is put before even at a clause's end ("Few mouthfuls are only", "02:00 is right",
 /// "Arts and crafts were morning", "The strip wash was instead").
 const NO_BE_BEFORE: &[&str] =
     &["only", "too", "also", "again", "either", "right", "left", "instead", "morning", "afternoon", "evening", "night"];
 
-/// Words a "was" or "had" may be put before inside a clause: a preposition or adverb ("was in bed", "is still",
+/// Words a "was" may be put before inside a clause: a preposition or adverb ("was in bed", "is still",
 /// "were as per"). Otherwise only before a verb's participle ("were checked", "is smiling") or a clause's last
 /// word ("was awake"), or a word the line follows with "and" ("was dark and very strong smelling"): never "He is a
 /// prayer mat set up", "the skin tear was right and was shin".
@@ -374,12 +376,13 @@ struct Required {
     opens_clause: bool,
     /// An article may be put before it.
     article_before: bool,
-    /// A "was" or "had" may be put before it.
+    /// A "was" may be put before it.
     be_before: bool,
-    /// Looks like a verb (a form of an irregular one, or a word in "-ed" or "-ing").
+    /// Looks like a verb (a form of an irregular one, a regular one's "-s" or one after its subject, or a word in
+    /// "-ed" or "-ing").
     verb: bool,
-    /// A verb's participle ("checked", "informed"): "was" may go before it, never "has" or "had", which would make
-    /// the notes' "nurse informed" (the nurse was told) "nurse has informed" (the nurse told someone).
+    /// A verb's participle ("checked", "informed", "staying"): "was" may go before it, "is" only before one in
+    /// "-ing".
     participle: bool,
 }
 
@@ -444,12 +447,17 @@ impl Rewrite {
         // A line that speaks of what is to come keeps its plain verbs but for the saying: "she say she come
         // tomorrow" may be "she said she come tomorrow", never "she came tomorrow".
         let future = line_words.iter().any(|w| FUTURE.contains(&w.text.as_str()));
-        // Whether the line's word `k` follows its subject: a pronoun, an initial or the person's name.
+        // Whether the line's word `k` follows its subject: a pronoun, an initial or the person's name; and whether
+        // it follows a pronoun, after which a regular verb's plain form is a verb ("I check fridge"), where after a
+        // name it may be a noun ("Mr Ward visit 6").
         let follows_subject = |k: usize| {
             k.checked_sub(1).is_some_and(|p| {
                 let p = &line_words[p];
                 PRONOUNS.contains(&p.text.as_str()) || p.initial || names.contains(&p.text)
             })
+        };
+        let follows_pronoun = |k: usize| {
+            k.checked_sub(1).is_some_and(|p| ["i", "we"].iter().chain(PRONOUNS).any(|s| *s == line_words[p].text))
         };
         let required: Vec<Required> = line_words
             .iter()
@@ -469,11 +477,13 @@ impl Rewrite {
                     && (!future || ["say", "tell", "ask"].contains(&w.text.as_str()))
                 {
                     forms.extend(IRREGULAR.iter().filter(|v| v[0] == w.text).map(|v| v[2].to_owned()));
-                    forms.extend(REGULAR.iter().filter(|v| **v == w.text).map(|v| regular_past(v)));
+                    if follows_pronoun(k) {
+                        forms.extend(REGULAR.iter().filter(|v| **v == w.text).map(|v| regular_past(v)));
+                    }
                 }
                 let opens_clause = k > 0 && w.clause_start;
                 // A verb also where it follows its subject ("I check fridge": no "and" after "check").
-                let verb = verb_like(&w.text) || (after_subject && REGULAR.contains(&w.text.as_str()));
+                let verb = verb_like(&w.text) || (follows_pronoun(k) && REGULAR.contains(&w.text.as_str()));
                 // An article opens a clause before a noun with more of its phrase to come ("The sensor mat"; not
                 // "The office informed", "The unsure if taken"), or stands after a preposition or a conjunction
                 // ("to the toilet"; not "Safeguarding the log", where a word ending in "-ing" names a thing).
@@ -491,8 +501,8 @@ impl Rewrite {
                     && k.checked_sub(1).is_some_and(|p| {
                         let prev = line_words[p].text.as_str();
                         act(prev)
-                            || (follows_subject(p)
-                                && (REGULAR.contains(&prev) || IRREGULAR.iter().any(|v| v[0] == prev)))
+                            || (follows_pronoun(p) && REGULAR.contains(&prev))
+                            || (follows_subject(p) && IRREGULAR.iter().any(|v| v[0] == prev))
                     });
                 // "checked", "given", "smiling"; not "ate" or "says".
                 let participle = verb
@@ -545,8 +555,8 @@ impl Rewrite {
                         && !in_acted_clause[k]
                         && !done_by_doer
                         && !NO_BE_BEFORE.contains(&w.text.as_str())
-                        // A verb's plain form takes no "was" or "had": "milk finish" never becomes "milk had been
-                        // finish"; "door open" may still be "door was open".
+                        // A verb's plain form takes no "was": "milk finish" never becomes "milk was finish"; "door
+                        // open" may still be "door was open".
                         && !(REGULAR.contains(&w.text.as_str()) && !ADJECTIVES.contains(&w.text.as_str()))
                         && (participle
                             || BE_BEFORE.contains(&w.text.as_str())
@@ -783,9 +793,11 @@ impl Rewrite {
     /// added since the line's last word; `fresh`: the word before is the line's own (or none).
     fn insertable(&self, word: &str, i: usize, joined: bool, fresh: bool) -> bool {
         let Some(next) = self.required.get(i) else { return false };
-        // "and" only right after a word of the line that is not a verb, and before one that is not a name: never
-        // "but she and she get up", "Pacing and corridor", "Lunch at 12.45 and Mr Nowak".
-        if word == "and" && (!fresh || i == 0 || next.name || self.required[i - 1].verb) {
+        // "and" only right after a word of the line that is not a verb, and before one that is not a name nor
+        // followed by a verb: never "but she and she get up", "Pacing and corridor", "Lunch at 12.45 and Mr Nowak",
+        // "eaten sandwich and daughter left" (the sandwich his daughter left).
+        let verb_follows = self.required.get(i + 1).is_some_and(|n| n.verb && !n.opens_clause);
+        if word == "and" && (!fresh || i == 0 || next.name || verb_follows || self.required[i - 1].verb) {
             return false;
         }
         // Nothing inside a quotation or brackets, nor before one: "He said he 'see you tomorrow'".
@@ -798,11 +810,12 @@ impl Rewrite {
         if ARTICLES.contains(&word) {
             return next.article_before;
         }
-        if BE_HAVE.contains(&word) {
-            // Never before a verb of saying: "said he was in the bathroom" is not "was said he was ...".
-            let active = matches!(word, "has" | "had" | "have") && next.participle;
+        if BE.contains(&word) {
+            // Never before a verb of saying: "said he was in the bathroom" is not "was said he was ...". And "is"
+            // or "are" before a past participle makes a record a routine: "paracetamol is given at 14:10".
+            let routine = matches!(word, "is" | "are") && next.participle && !next.word.ends_with("ing");
             return next.be_before
-                && !active
+                && !routine
                 && !REPORTING.contains(&next.word.as_str())
                 && (joined || !next.opens_clause);
         }
