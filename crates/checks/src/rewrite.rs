@@ -497,7 +497,9 @@ impl Rewrite {
                 let after_link = k.checked_sub(1).is_some_and(|p| LINKS.contains(&line_words[p].text.as_str()));
                 // An article may also stand between an act and its object ("Offered a drink", "Made a card"), or
                 // between a verb after its subject and its object ("I check fridge": "I checked the fridge").
+                // Never before a place a move goes from ("Transferred bed to chair" is not "Transferred the bed").
                 let after_act = !w.clause_start
+                    && line_words.get(k + 1).is_none_or(|n| n.text != "to")
                     && k.checked_sub(1).is_some_and(|p| {
                         let prev = line_words[p].text.as_str();
                         act(prev)
@@ -793,11 +795,11 @@ impl Rewrite {
     /// added since the line's last word; `fresh`: the word before is the line's own (or none).
     fn insertable(&self, word: &str, i: usize, joined: bool, fresh: bool) -> bool {
         let Some(next) = self.required.get(i) else { return false };
-        // "and" only right after a word of the line that is not a verb, and before one that is not a name nor
-        // followed by a verb: never "but she and she get up", "Pacing and corridor", "Lunch at 12.45 and Mr Nowak",
-        // "eaten sandwich and daughter left" (the sandwich his daughter left).
+        // "and" only between words of the line that are not verbs, and before one that is not a name nor followed
+        // by a verb: never "but she and she get up", "Pacing and corridor", "Lunch at 12.45 and Mr Nowak", "eaten
+        // sandwich and daughter left" or "sandwich daughter and left" (the sandwich his daughter left).
         let verb_follows = self.required.get(i + 1).is_some_and(|n| n.verb && !n.opens_clause);
-        if word == "and" && (!fresh || i == 0 || next.name || verb_follows || self.required[i - 1].verb) {
+        if word == "and" && (!fresh || i == 0 || next.name || next.verb || verb_follows || self.required[i - 1].verb) {
             return false;
         }
         // Nothing inside a quotation or brackets, nor before one: "He said he 'see you tomorrow'".
@@ -1030,11 +1032,12 @@ fn find_word(text: &str, word: &str, from: usize) -> Option<(usize, usize)> {
 /// Words that put a line in the future, where a plain verb is not made past.
 const FUTURE: &[&str] = &["tomorrow", "tonight", "later", "soon", "next", "will", "going"];
 
-/// Verbs that describe or report rather than act on a thing, or that a plain verb follows: no article follows
-/// them ("Seemed a low", "Said a lovely day", "Helped a dress" for "helped dress").
+/// Verbs that describe or report rather than act on a thing, or that a plain verb follows, and "left", as often a
+/// side as a verb: no article follows them ("Seemed a low", "Said a lovely day", "Helped a dress" for "helped
+/// dress", "Eye drops left the eye" for "L eye").
 const NOT_ACTS: &[&str] = &[
     "was", "were", "said", "seemed", "appeared", "looked", "felt", "sounded", "became", "remained", "stayed", "helped",
-    "let",
+    "let", "left",
 ];
 
 /// Whether `word` is a past act that takes an object ("offered", "made", "changed").
