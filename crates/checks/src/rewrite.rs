@@ -195,9 +195,9 @@ const REPORTING: &[&str] = &[
     "hoped",
 ];
 
-/// Regular verbs common in care notes, in their plain form (none of [`IRREGULAR`]): after its subject one may take its past ("I check
-/// fridge": "I checked the fridge"), and with "-s" it is a verb, so no article goes before it ("Reports pain",
-/// never "The reports pain").
+/// Regular verbs common in care notes, in their plain form (none of [`IRREGULAR`]): after a pronoun one may take its
+/// past ("I check fridge": "I checked the fridge"), and with "-s" it is a verb, so no article goes before it
+/// ("Reports pain", never "The reports pain").
 const REGULAR: &[&str] = &[
     "accept",
     "agree",
@@ -378,8 +378,8 @@ struct Required {
     article_before: bool,
     /// A "was" may be put before it.
     be_before: bool,
-    /// Looks like a verb (a form of an irregular one, a regular one's "-s" or one after its subject, or a word in
-    /// "-ed" or "-ing").
+    /// Looks like a verb (a form of an irregular one, a regular one's "-s" or plain form after a pronoun, or a word
+    /// in "-ed" or "-ing").
     verb: bool,
     /// A verb's participle ("checked", "informed", "staying"): "was" may go before it, "is" only before one in
     /// "-ing".
@@ -482,7 +482,7 @@ impl Rewrite {
                     }
                 }
                 let opens_clause = k > 0 && w.clause_start;
-                // A verb also where it follows its subject ("I check fridge": no "and" after "check").
+                // A verb also where it follows a pronoun ("I check fridge": no "and" after "check").
                 let verb = verb_like(&w.text) || (follows_pronoun(k) && REGULAR.contains(&w.text.as_str()));
                 // An article opens a clause before a noun with more of its phrase to come ("The sensor mat"; not
                 // "The office informed", "The unsure if taken"), or stands after a preposition or a conjunction
