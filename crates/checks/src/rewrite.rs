@@ -559,7 +559,7 @@ impl Rewrite {
                         && !NO_BE_BEFORE.contains(&w.text.as_str())
                         // A verb's plain form takes no "was": "milk finish" never becomes "milk was finish"; "door
                         // open" may still be "door was open".
-                        && !(REGULAR.contains(&w.text.as_str()) && !ADJECTIVES.contains(&w.text.as_str()))
+                        && (!REGULAR.contains(&w.text.as_str()) || ADJECTIVES.contains(&w.text.as_str()))
                         && (participle
                             || BE_BEFORE.contains(&w.text.as_str())
                             || line_words.get(k + 1).is_none_or(|n| n.clause_start || n.text == "and")),
