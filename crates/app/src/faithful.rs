@@ -79,11 +79,12 @@ struct RewriteFilter<'a> {
 
 impl TokenFilter for RewriteFilter<'_> {
     fn permits(&mut self, reply: &str, piece: &str) -> bool {
-        let dead = || {
+        // A reply met at a dead end before is refused (the text is built only when there is one to compare).
+        let dead = !self.dead.is_empty() && {
             let next = format!("{reply}{piece}");
             self.dead.iter().any(|d| d.trim() == next.trim())
         };
-        (self.dead.is_empty() || !dead()) && self.rule.permits(reply, piece)
+        !dead && self.rule.permits(reply, piece)
     }
 
     fn permits_end(&mut self, reply: &str) -> bool {

@@ -283,6 +283,11 @@ fn regular_past(verb: &str) -> String {
     }
 }
 
+/// Whether `word` is the "-s" form of a verb of [`REGULAR`] ("reports").
+fn regular_present(word: &str) -> bool {
+    word.strip_suffix('s').is_some_and(|verb| REGULAR.contains(&verb))
+}
+
 /// Irregular verbs: plain, present, past, past participle, "-ing".
 const IRREGULAR: &[[&str; 5]] = &[
     ["be", "is", "was", "been", "being"],
@@ -508,7 +513,8 @@ impl Rewrite {
                     });
                 // "checked", "given", "smiling"; not "ate" or "says".
                 let participle = verb
-                    && !REGULAR.iter().any(|v| *v == w.text || w.text.strip_suffix('s') == Some(v))
+                    && !REGULAR.contains(&w.text.as_str())
+                    && !regular_present(&w.text)
                     && !IRREGULAR
                         .iter()
                         .any(|v| v[0] == w.text || v[1] == w.text || (v[2] == w.text && v[3] != w.text));
@@ -1055,7 +1061,7 @@ fn past(word: &str) -> bool {
 /// word ending in "ed" or "ing" after a stem of three letters or more ("heated", "walking"; not "bed" or "red").
 fn verb_like(word: &str) -> bool {
     IRREGULAR.iter().any(|forms| forms.contains(&word))
-        || word.strip_suffix('s').is_some_and(|verb| REGULAR.contains(&verb))
+        || regular_present(word)
         || ["ed", "ing"].iter().any(|e| word.strip_suffix(e).is_some_and(|s| s.chars().count() >= 3))
 }
 
