@@ -497,6 +497,33 @@ const REWRITES: &[RewriteCase] = &[
     // Set O, read blind: "She said she came tomorrow" for "she say she come tomorrow", "The wants fewer visits".
     ("she say she come tomorrow", None, "She said she came tomorrow.", false),
     ("she say she come tomorrow", None, "She said she come tomorrow.", true),
+    // Sets O and S, read blind: "He is not want to eat", "she is not want use it" for a second-language writer's
+    // "not want": "did" before "not" and a plain verb, "to" between a verb of wanting and a plain verb, nothing else.
+    ("he not want to eat", None, "He is not want to eat.", false),
+    ("he not want to eat", None, "He did not want to eat.", true),
+    ("she not want use it", None, "She did not want to use it.", true),
+    ("she not want use it", None, "She is not want use it.", false),
+    ("not want breakfast", None, "Did not want breakfast.", true),
+    ("she eat all", None, "She did eat all.", false),
+    ("she not happy", None, "She did not happy.", false),
+    ("wants tea", None, "Wants to tea.", false),
+    ("Arthur buzzer, wanted drink", None, "Arthur buzzer, wanted to drink.", false),
+    ("Arthur buzzer, wanted drink", None, "Arthur buzzer, wanted a drink.", true),
+    ("she not want go out", None, "She did not want to go out.", true),
+    // Set S: "Up is already" for "Up already"; "The using commode" ("using" is a verb, as "washes" is).
+    ("Up already, sitting in kitchen", None, "Up is already, sitting in the kitchen.", false),
+    ("Up already, sitting in kitchen", None, "Up already, sitting in the kitchen.", true),
+    ("Using commode at night", None, "The using commode at night.", false),
+    ("Washes face herself", None, "The washes face herself.", false),
+    // Set T, read blind: the amount eaten lost ("Breakfast cornflakes and all", "cornflakes were all"), an article
+    // before how often ("Checked the hourly after").
+    ("Breakfast cornflakes all and 2 cups tea", None, "Breakfast cornflakes and all and 2 cups tea.", false),
+    ("Breakfast cornflakes all and 2 cups tea", None, "The breakfast cornflakes were all and 2 cups of tea.", false),
+    ("Breakfast cornflakes all and 2 cups tea", None, "Breakfast cornflakes all and 2 cups of tea.", true),
+    ("Checked hourly after, asleep each time", None, "Checked the hourly after, asleep each time.", false),
+    // No "and" is added: "skin intact and sacrum" for "skin intact sacrum" (set T, Qwen 1.5B).
+    ("Pad changed two carers, skin intact sacrum", None, "Pad changed two carers, skin intact and sacrum.", false),
+    ("Pad changed two carers, skin intact sacrum", None, "Pad was changed two carers, skin intact sacrum.", true),
     ("she eat all", None, "She ate all.", true),
     ("Wants fewer visits next week", None, "The wants fewer visits next week.", false),
     // Set O, Qwen 1.5B: "Pacing and corridor", "At 01:00 of pad was checked" ("of" only after an amount, never a
@@ -639,6 +666,14 @@ fn a_mark_is_refused_where_no_word_of_the_line_could_follow_it() {
         ("Pad changed, passed urine", "Pad changed. Passed urine", ",", false),
         ("dressed in blue dress (her choice)", "Dressed in a blue dress", " (", true),
         ("dressed in blue dress", "Dressed in a blue dress", " (", false),
+        // Quotation marks that open and close nothing (set S: "said ‘'too cold’" for "said too cold").
+        ("said too cold", "Said", " ‘'", false),
+        ("said too cold", "Said ‘", "'too", false),
+        ("said 'too cold'", "Said", " '", true),
+        ("said 'too cold'", "Said 'too cold", "'.", true),
+        // Nor a full stop a quotation lacks (set T, Qwen 1.5B: "Said 'I want my hair done Thursday.'.").
+        ("said 'too cold'", "Said 'too cold", ".'", false),
+        ("said 'Thank you.'", "Said 'Thank you", ".'", true),
     ];
     for (line, reply, piece, permits) in cases {
         let rule = Rewrite::new(line, None);

@@ -1,9 +1,10 @@
 //! The light-edit rule: a sentence written from a line of notes may only be that line made grammatical. Every word
 //! of the line is said, in its order, as written (an irregular verb may change tense: "said" for "says"; the
 //! person's initial may become their name); the words it may add are grammar, each only where English puts it: an
-//! article before a noun phrase, "was" before a participle, a preposition or a clause's last word, "and"
-//! inside a clause, "of" after an amount, "at" before a clock time, and the line's own pronouns once the line has
-//! said who they are. Quotations and brackets are kept word for word; clauses stay apart. Nothing else can be written: not a new subject for an act ("They made tea" for
+//! article before a noun phrase, "was" before a participle, a preposition or a clause's last word, "of" after an
+//! amount, "at" before a clock time, "did" before a second-language writer's "not want", and the line's own
+//! pronouns once the line has said who they are. Quotations and brackets are kept word for word; clauses stay
+//! apart. Nothing else can be written: not a new subject for an act ("They made tea" for
 //! "made tea"), not a new relation ("sat in the lounge with a bright"), not a new word ("application" for
 //! "applied"), not one clause's verb spread over another ("blanching and barrier cream were applied").
 //!
@@ -12,11 +13,22 @@
 
 /// Grammar a rewrite may add anywhere but inside a quotation or after the line's last word.
 /// Never "has", "had", "have" or "been": read blind, each one added made a garble or a claim of who did what ("Priya
-/// has been up", "Lights had been off", "Breakfast was had", "I check and have had fridge").
-const GRAMMAR: &[&str] = &["the", "a", "an", "was", "were", "is", "are", "and", "of"];
+/// has been up", "Lights had been off", "Breakfast was had", "I check and have had fridge"). Never "and": in twelve
+/// sets read blind, every "and" a draft added joined what the notes kept apart ("eaten sandwich and daughter left"
+/// for the sandwich his daughter left, "skin intact and sacrum", "cornflakes and all").
+const GRAMMAR: &[&str] = &["the", "a", "an", "was", "were", "is", "are", "of"];
+
+/// Grammar a second-language line lacks, each added only in its one place: "did" before the line's "not" and a
+/// verb's plain form ("she not want" is "she did not want", never "she is not want"), "to" between a verb of
+/// wanting and a verb's plain form with more of its clause to come ("want use it": "want to use it").
+const AUXILIARY: &[&str] = &["did", "to"];
+
+/// Verbs of wanting, trying and choosing, in their plain form: a plain verb after one may take "to".
+const WANTING: &[&str] =
+    &["want", "need", "try", "like", "love", "hate", "prefer", "refuse", "decline", "agree", "hope", "start", "ask"];
 
 /// Forms of "be": never added right before a number ("Amlodipine 5mg was one"), nor before a clause of the line
-/// unless "and" or a subject comes first ("Blanching was a barrier cream applied").
+/// unless a subject comes first ("Blanching was a barrier cream applied").
 const BE: &[&str] = &["was", "were", "is", "are"];
 
 /// Added only right before a number or time ("call at 7:30").
@@ -139,7 +151,15 @@ const NO_ARTICLE_BEFORE: &[&str] = &[
     "need",
     "needs",
     "needed",
+    "hourly",
+    "daily",
+    "weekly",
+    "nightly",
 ];
+
+/// Words of amount: no "was" is put before one ("Breakfast cornflakes all" never becomes "cornflakes were all": the
+/// amount eaten is lost).
+const AMOUNTS: &[&str] = &["all", "most", "some", "none", "both", "half", "nothing", "little"];
 
 /// Prepositions and conjunctions, after which an article may be put ("to the toilet", "and the bowels").
 const LINKS: &[&str] = &[
@@ -149,9 +169,22 @@ const LINKS: &[&str] = &[
 ];
 
 /// Words no "was" is put before even at a clause's end ("Few mouthfuls are only", "02:00 is right",
-/// "Arts and crafts were morning", "The strip wash was instead").
-const NO_BE_BEFORE: &[&str] =
-    &["only", "too", "also", "again", "either", "right", "left", "instead", "morning", "afternoon", "evening", "night"];
+/// "Arts and crafts were morning", "The strip wash was instead", "Up is already").
+const NO_BE_BEFORE: &[&str] = &[
+    "only",
+    "too",
+    "also",
+    "again",
+    "either",
+    "right",
+    "left",
+    "instead",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "already",
+];
 
 /// Words a "was" may be put before inside a clause: a preposition or adverb ("was in bed", "is still",
 /// "were as per"). Otherwise only before a verb's participle ("were checked", "is smiling") or a clause's last
@@ -283,9 +316,31 @@ fn regular_past(verb: &str) -> String {
     }
 }
 
-/// Whether `word` is the "-s" form of a verb of [`REGULAR`] ("reports").
+/// Whether `word` is the "-s" form of a verb of [`REGULAR`] ("reports", "washes", "tries").
 fn regular_present(word: &str) -> bool {
-    word.strip_suffix('s').is_some_and(|verb| REGULAR.contains(&verb))
+    present_of(word).is_some_and(|verb| REGULAR.contains(&verb.as_str()))
+}
+
+/// The plain verbs whose "-s" form `word` may be: "reports" of "report", "washes" of "wash", "tries" of "try".
+fn present_of(word: &str) -> Option<String> {
+    let candidates = [
+        word.strip_suffix("ies").map(|s| format!("{s}y")),
+        word.strip_suffix("es").filter(|s| s.ends_with(['h', 's', 'x', 'z'])).map(str::to_owned),
+        word.strip_suffix('s').map(str::to_owned),
+    ];
+    candidates.into_iter().flatten().find(|v| REGULAR.contains(&v.as_str()))
+}
+
+/// Whether `word` is a verb's plain form that "did not" or "want to" may stand before ("want", "eat"; not "be",
+/// nor a word as often an adjective, "open").
+fn plain_verb(word: &str) -> bool {
+    (REGULAR.contains(&word) && !ADJECTIVES.contains(&word)) || IRREGULAR.iter().any(|v| v[0] == word && word != "be")
+}
+
+/// Whether `word` is a form of a verb of [`WANTING`] ("wants", "refused").
+fn wanting(word: &str) -> bool {
+    WANTING.iter().any(|v| *v == word || regular_past(v) == word)
+        || present_of(word).is_some_and(|v| WANTING.contains(&v.as_str()))
 }
 
 /// Irregular verbs: plain, present, past, past participle, "-ing".
@@ -359,8 +414,6 @@ struct Required {
     forms: Vec<String>,
     /// A number or time: copied exactly, and no "was" right before it.
     number: bool,
-    /// The person's name or initial: no "and" right before it ("Lunch at 12.45 and Mr Nowak").
-    name: bool,
     /// A clock time ("7:30", "12.45", "10am", "6pm"): "at" may be put before it, before no other number ("Breakfast
     /// at two" for "toast x2").
     time: bool,
@@ -389,6 +442,10 @@ struct Required {
     /// A verb's participle ("checked", "informed", "staying"): "was" may go before it, "is" only before one in
     /// "-ing".
     participle: bool,
+    /// A verb's plain form ("want", "eat"), which "did not" or "to" may come before.
+    plain_verb: bool,
+    /// A form of a verb of wanting ("wants"), after which "to" may come before a plain verb.
+    wanting: bool,
 }
 
 /// What a sentence written from one line may say.
@@ -403,6 +460,8 @@ pub struct Rewrite {
     max_added: usize,
     /// Punctuation a rewrite may write: a sentence's own, and the line's ("(", "/").
     marks: String,
+    /// The line ends a sentence inside a quotation ("said 'Thank you.'"): only then may a draft.
+    stop_in_quote: bool,
 }
 
 /// Marks that open a quotation or brackets: they may stand before a word.
@@ -412,11 +471,14 @@ const CURRENCY: &[char] = &['£', '$', '€'];
 /// Marks that close one, which may follow another mark.
 const CLOSING: &[char] = &['\'', '"', '’', '”', ')'];
 
+/// Quotation marks (and the apostrophe).
+const QUOTES: &[char] = &['\'', '"', '‘', '’', '“', '”'];
+
 /// Punctuation any sentence may have.
 const SENTENCE_MARKS: &str = ".,;:'\"’‘“”-";
 
 /// Where a reading of a sentence has got to: the next word of the line it owes, how many words it added, whether
-/// it added "and" or a subject since the line's last word, and whether it added nothing since.
+/// it added a subject since the line's last word, and whether it added nothing since.
 type State = (usize, usize, bool, bool);
 
 impl Rewrite {
@@ -487,7 +549,7 @@ impl Rewrite {
                     }
                 }
                 let opens_clause = k > 0 && w.clause_start;
-                // A verb also where it follows a pronoun ("I check fridge": no "and" after "check").
+                // A verb also where it follows a pronoun ("I check fridge": no article before "check").
                 let verb = verb_like(&w.text) || (follows_pronoun(k) && REGULAR.contains(&w.text.as_str()));
                 // An article opens a clause before a noun with more of its phrase to come ("The sensor mat"; not
                 // "The office informed", "The unsure if taken"), or stands after a preposition or a conjunction
@@ -537,7 +599,6 @@ impl Rewrite {
                     word: w.text.clone(),
                     forms,
                     number,
-                    name,
                     time,
                     quoted: w.quoted,
                     bracketed: w.bracketed,
@@ -557,12 +618,17 @@ impl Rewrite {
                         || (verb && !(after_act && IRREGULAR.iter().any(|v| v[0] == w.text))))
                         && if w.clause_start { opens_noun_phrase } else { after_link || after_act },
                     participle,
+                    plain_verb: plain_verb(&w.text),
+                    wanting: wanting(&w.text),
                     verb,
                     be_before: !number
                         && !name
                         && !in_acted_clause[k]
                         && !done_by_doer
                         && !NO_BE_BEFORE.contains(&w.text.as_str())
+                        && !AMOUNTS.contains(&w.text.as_str())
+                        // "She not want": never "She is not want".
+                        && !(w.text == "not" && line_words.get(k + 1).is_some_and(|n| plain_verb(&n.text)))
                         // A verb's plain form takes no "was": "milk finish" never becomes "milk was finish"; "door
                         // open" may still be "door was open".
                         && (!REGULAR.contains(&w.text.as_str()) || ADJECTIVES.contains(&w.text.as_str()))
@@ -574,7 +640,9 @@ impl Rewrite {
             .collect();
         let max_added = 2 + required.len() / 2;
         let marks = SENTENCE_MARKS.chars().chain(line.chars().filter(|c| !c.is_alphanumeric() && !c.is_whitespace()));
-        Rewrite { required, subjects, max_added, marks: marks.collect() }
+        let stop_in_quote =
+            line.chars().zip(line.chars().skip(1)).any(|(a, b)| ".!?".contains(a) && QUOTES.contains(&b));
+        Rewrite { required, subjects, max_added, marks: marks.collect(), stop_in_quote }
     }
 
     /// Whether `piece` may follow `reply` (the sentence so far): every whole word is the line's next word (in some
@@ -635,7 +703,18 @@ impl Rewrite {
                 let after_word = before.is_some_and(|e| e.is_alphanumeric() || CLOSING.contains(&e));
                 let closing = CLOSING.contains(&c) || ".!?".contains(c);
                 let opening = OPENING.contains(&c) || CURRENCY.contains(&c);
-                if !self.marks.contains(c) || !(after_word || opening) || (complete && !closing) {
+                // Two quotation marks in a row open and close nothing but the writer's words: "said ‘'too cold’"
+                // for "said too cold".
+                let quote_on_quote = QUOTES.contains(&c) && before.is_some_and(|e| QUOTES.contains(&e));
+                // Nor does a quotation gain a full stop: "said 'I want my hair done Thursday.'." for "...Thursday'".
+                let stop_added =
+                    QUOTES.contains(&c) && before.is_some_and(|e| ".!?".contains(e)) && !self.stop_in_quote;
+                if !self.marks.contains(c)
+                    || !(after_word || opening)
+                    || (complete && !closing)
+                    || quote_on_quote
+                    || stop_added
+                {
                     return false;
                 }
             }
@@ -784,7 +863,7 @@ impl Rewrite {
                 && !word.capitals
                 && n < self.max_added
                 && self.insertable(&word.text, i, joined, fresh);
-            let joins = joined || word.text == "and" || self.subjects.iter().any(|(s, _)| *s == word.text);
+            let joins = joined || self.subjects.iter().any(|(s, _)| *s == word.text);
             [said.then_some((i + 1, n, false, true)), added.then_some((i, n + 1, joins, false))].into_iter().flatten()
         })
     }
@@ -797,17 +876,10 @@ impl Rewrite {
         !fresh || i == 0 || self.required.get(i).is_none_or(|r| r.opens_clause == word.clause_start)
     }
 
-    /// Whether `word` may be added where the line's word `i` is owed next; `joined`: "and" or a subject was
-    /// added since the line's last word; `fresh`: the word before is the line's own (or none).
+    /// Whether `word` may be added where the line's word `i` is owed next; `joined`: a subject was added since
+    /// the line's last word; `fresh`: the word before is the line's own (or none).
     fn insertable(&self, word: &str, i: usize, joined: bool, fresh: bool) -> bool {
         let Some(next) = self.required.get(i) else { return false };
-        // "and" only between words of the line that are not verbs, and before one that is not a name nor followed
-        // by a verb: never "but she and she get up", "Pacing and corridor", "Lunch at 12.45 and Mr Nowak", "eaten
-        // sandwich and daughter left" or "sandwich daughter and left" (the sandwich his daughter left).
-        let verb_follows = self.required.get(i + 1).is_some_and(|n| n.verb && !n.opens_clause);
-        if word == "and" && (!fresh || i == 0 || next.name || next.verb || verb_follows || self.required[i - 1].verb) {
-            return false;
-        }
         // Nothing inside a quotation or brackets, nor before one: "He said he 'see you tomorrow'".
         if next.region() != (false, false) {
             return false;
@@ -832,6 +904,20 @@ impl Rewrite {
             // tearful", which gives the son's leaving to the person.
             // And only as a verb's subject: never "She appointment was booked".
             return i >= *after && (next.verb || next.be_before);
+        }
+        if word == "did" {
+            return next.word == "not" && fresh && self.required.get(i + 1).is_some_and(|n| n.plain_verb);
+        }
+        // "to" only before a verb with more of its clause to come: "want use it" is "want to use it", but "wanted
+        // drink" is "wanted a drink", never "wanted to drink".
+        if word == "to" {
+            let clause_goes_on = self.required.get(i + 1).is_some_and(|n| !n.opens_clause);
+            return fresh
+                && !next.opens_clause
+                && next.plain_verb
+                && clause_goes_on
+                && i > 0
+                && self.required[i - 1].wanting;
         }
         // "of" only after an amount ("half of", "2 cups of squash", "1 glass of OJ"): never "The mood of good all
         // day", "The back of asleep", "left of heel".
@@ -868,17 +954,20 @@ impl Rewrite {
             })
             .into_iter()
             .flat_map(|r| r.forms.iter().map(String::as_str));
-        let added =
-            GRAMMAR.iter().chain(BEFORE_NUMBER).copied().chain(self.subjects.iter().map(|(s, _)| s.as_str())).filter(
-                move |w| {
-                    apart
-                        && region == (false, false)
-                        && !hyphen_joined
-                        && !capitals
-                        && n < self.max_added
-                        && self.insertable(w, i, joined, fresh)
-                },
-            );
+        let added = GRAMMAR
+            .iter()
+            .chain(BEFORE_NUMBER)
+            .chain(AUXILIARY)
+            .copied()
+            .chain(self.subjects.iter().map(|(s, _)| s.as_str()))
+            .filter(move |w| {
+                apart
+                    && region == (false, false)
+                    && !hyphen_joined
+                    && !capitals
+                    && n < self.max_added
+                    && self.insertable(w, i, joined, fresh)
+            });
         own.chain(added)
     }
 }
@@ -1057,12 +1146,14 @@ fn past(word: &str) -> bool {
     IRREGULAR.iter().any(|v| v[2] == word) || word.strip_suffix("ed").is_some_and(|s| s.chars().count() >= 3)
 }
 
-/// Whether `word` looks like a verb: a form of an irregular one, the "-s" form of a regular one ("reports"), or a
-/// word ending in "ed" or "ing" after a stem of three letters or more ("heated", "walking"; not "bed" or "red").
+/// Whether `word` looks like a verb: a form of an irregular one, the "-s" form of a regular one ("reports"), a
+/// word ending in "ed" or "ing" after a stem of three letters or more ("heated", "walking"; not "bed" or "red"),
+/// or a regular one's "-ing" ("using").
 fn verb_like(word: &str) -> bool {
     IRREGULAR.iter().any(|forms| forms.contains(&word))
         || regular_present(word)
         || ["ed", "ing"].iter().any(|e| word.strip_suffix(e).is_some_and(|s| s.chars().count() >= 3))
+        || word.strip_suffix("ing").is_some_and(|s| REGULAR.contains(&format!("{s}e").as_str()))
 }
 
 /// The forms a rewrite may write for the line's `word`: itself, or, for an irregular verb in its present form, its
