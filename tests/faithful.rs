@@ -509,6 +509,8 @@ const REWRITES: &[RewriteCase] = &[
     ("wants tea", None, "Wants to tea.", false),
     ("Arthur buzzer, wanted drink", None, "Arthur buzzer, wanted to drink.", false),
     ("Arthur buzzer, wanted drink", None, "Arthur buzzer, wanted a drink.", true),
+    ("Declined help with wash", None, "Declined to help with the wash.", false),
+    ("wanted help with wash", None, "Wanted to help with the wash.", false),
     ("she not want go out", None, "She did not want to go out.", true),
     // Set S: "Up is already" for "Up already"; "The using commode" ("using" is a verb, as "washes" is).
     ("Up already, sitting in kitchen", None, "Up is already, sitting in the kitchen.", false),

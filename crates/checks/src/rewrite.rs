@@ -20,12 +20,20 @@ const GRAMMAR: &[&str] = &["the", "a", "an", "was", "were", "is", "are", "of"];
 
 /// Grammar a second-language line lacks, each added only in its one place: "did" before the line's "not" and a
 /// verb's plain form ("she not want" is "she did not want", never "she is not want"), "to" between a verb of
-/// wanting and a verb's plain form with more of its clause to come ("want use it": "want to use it").
+/// wanting and a verb that is never a thing ("want use it": "want to use it").
 const AUXILIARY: &[&str] = &["did", "to"];
 
-/// Verbs of wanting, trying and choosing, in their plain form: a plain verb after one may take "to".
-const WANTING: &[&str] =
-    &["want", "need", "try", "like", "love", "hate", "prefer", "refuse", "decline", "agree", "hope", "start", "ask"];
+/// Verbs of wanting, in their plain form: a verb of [`TO_VERBS`] after one may take "to".
+const WANTING: &[&str] = &["want", "need", "try", "like"];
+
+/// Plain verbs that are never a thing in care notes, so "to" may go before one after a verb of wanting ("want get
+/// up"). Not "help", "wash", "drink" or the like: "Declined help with wash" is never "Declined to help with the
+/// wash", nor "wanted drink" "wanted to drink".
+const TO_VERBS: &[&str] = &[
+    "go", "eat", "get", "take", "come", "sit", "see", "make", "give", "leave", "tell", "have", "do", "say", "stand",
+    "wear", "keep", "buy", "speak", "write", "think", "know", "hear", "pay", "send", "meet", "choose", "bring", "find",
+    "use", "stay", "listen",
+];
 
 /// Forms of "be": never added right before a number ("Amlodipine 5mg was one"), nor before a clause of the line
 /// unless a subject comes first ("Blanching was a barrier cream applied").
@@ -331,13 +339,13 @@ fn present_of(word: &str) -> Option<String> {
     candidates.into_iter().flatten().find(|v| REGULAR.contains(&v.as_str()))
 }
 
-/// Whether `word` is a verb's plain form that "did not" or "want to" may stand before ("want", "eat"; not "be",
+/// Whether `word` is a verb's plain form that "did not" may stand before ("want", "eat"; not "be",
 /// nor a word as often an adjective, "open").
 fn plain_verb(word: &str) -> bool {
     (REGULAR.contains(&word) && !ADJECTIVES.contains(&word)) || IRREGULAR.iter().any(|v| v[0] == word && word != "be")
 }
 
-/// Whether `word` is a form of a verb of [`WANTING`] ("wants", "refused").
+/// Whether `word` is a form of a verb of [`WANTING`] ("wants", "tried").
 fn wanting(word: &str) -> bool {
     WANTING.iter().any(|v| *v == word || regular_past(v) == word)
         || present_of(word).is_some_and(|v| WANTING.contains(&v.as_str()))
@@ -442,10 +450,12 @@ struct Required {
     /// A verb's participle ("checked", "informed", "staying"): "was" may go before it, "is" only before one in
     /// "-ing".
     participle: bool,
-    /// A verb's plain form ("want", "eat"), which "did not" or "to" may come before.
+    /// A verb's plain form ("want", "eat"), which "did not" may come before.
     plain_verb: bool,
-    /// A form of a verb of wanting ("wants"), after which "to" may come before a plain verb.
+    /// A form of a verb of wanting ("wants"), after which "to" may come before a verb of [`TO_VERBS`].
     wanting: bool,
+    /// A verb of [`TO_VERBS`].
+    to_verb: bool,
 }
 
 /// What a sentence written from one line may say.
@@ -620,6 +630,7 @@ impl Rewrite {
                     participle,
                     plain_verb: plain_verb(&w.text),
                     wanting: wanting(&w.text),
+                    to_verb: TO_VERBS.contains(&w.text.as_str()),
                     verb,
                     be_before: !number
                         && !name
@@ -908,13 +919,13 @@ impl Rewrite {
         if word == "did" {
             return next.word == "not" && fresh && self.required.get(i + 1).is_some_and(|n| n.plain_verb);
         }
-        // "to" only before a verb with more of its clause to come: "want use it" is "want to use it", but "wanted
-        // drink" is "wanted a drink", never "wanted to drink".
+        // "to" only before a verb that is never a thing, with more of its clause to come: "want use it" is "want
+        // to use it".
         if word == "to" {
             let clause_goes_on = self.required.get(i + 1).is_some_and(|n| !n.opens_clause);
             return fresh
                 && !next.opens_clause
-                && next.plain_verb
+                && next.to_verb
                 && clause_goes_on
                 && i > 0
                 && self.required[i - 1].wanting;
