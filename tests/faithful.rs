@@ -511,6 +511,8 @@ const REWRITES: &[RewriteCase] = &[
     ("Arthur buzzer, wanted drink", None, "Arthur buzzer, wanted a drink.", true),
     ("Declined help with wash", None, "Declined to help with the wash.", false),
     ("wanted help with wash", None, "Wanted to help with the wash.", false),
+    // Set U: "answered a lots" (Qwen 1.5B).
+    ("Quiz morning, answered lots, enjoyed it", None, "Quiz morning, answered a lots, enjoyed it.", false),
     ("she not want go out", None, "She did not want to go out.", true),
     // Set S: "Up is already" for "Up already"; "The using commode" ("using" is a verb, as "washes" is).
     ("Up already, sitting in kitchen", None, "Up is already, sitting in the kitchen.", false),

@@ -159,6 +159,7 @@ const NO_ARTICLE_BEFORE: &[&str] = &[
     "need",
     "needs",
     "needed",
+    "lots",
     "hourly",
     "daily",
     "weekly",
