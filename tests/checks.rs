@@ -385,6 +385,20 @@ fn shorthand_the_draft_says_expanded_is_not_lost() {
 /// "Rang his three mobile" and "He said" (the neighbour said it) were errors a fact check cannot see.
 const READINGS: &[(&str, &str, &[&str], &[&str])] = &[
     ("Rang his mobile x3, no answer.", "Rang his mobile three times, no answer.", &[], &["reading \"three times\""]),
+    // Set V: "then to one commode" for "then to commode x1" (one carer).
+    (
+        "Assisted to sit up, then to commode x1.",
+        "Assisted to sit up, then to the commode with one carer.",
+        &["the"],
+        &["reading \"with one carer\""],
+    ),
+    // Set V: "pad and sheets changed twice" for "pad + sheets changed x2" at 04:30 (two carers).
+    (
+        "04:30 wet, pad + sheets changed x2.",
+        "At 04:30 wet, pad and sheets changed twice.",
+        &["At"],
+        &["reading \"twice\""],
+    ),
     (
         "Checked w/ neighbour, said he went out.",
         "Checked with the neighbour. He said he went out.",

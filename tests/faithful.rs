@@ -140,6 +140,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Imp: viral URTI/? LRTI, ? asthma", "Imp: viral URTI or possible LRTI, possible asthma"),
     // Set Q, read blind: "up and down with one carer" for "up + down x1" (once), "rail on R" left as written.
     ("stairs - up + down x1, rail on R", "stairs - up and down once, rail on right"),
+    // Set V, read blind: "then to one commode" for "then to commode x1".
+    ("Assisted to sit up, then to commode x1", "Assisted to sit up, then to commode with one carer"),
     // Set R, read blind: "per MAR chart chart" for "per MAR chart".
     ("given per MAR chart (evening), per MAR", "given per MAR chart (evening), per MAR chart"),
 ];

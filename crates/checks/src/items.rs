@@ -306,7 +306,7 @@ fn acted(word: &str) -> bool {
         .contains(&word)
 }
 
-/// Events before "xN" that say N is a number of times ("BO x1", "pad changed x2", "coughed x2", "declined x2",
+/// Events before "xN" that say N is a number of times ("BO x1", "coughed x2", "declined x2",
 /// "stairs up + down x1"), and parts of the day ("refused this AM x2": twice this morning).
 const TIMES: &[&str] = &[
     "bo",
@@ -350,6 +350,14 @@ const TIMES: &[&str] = &[
     "today",
     "tonight",
 ];
+/// Events of [`TIMES`] that two carers also do together: "pad + sheets changed x2" at 04:30 was two carers, not
+/// twice (set V, read blind), so "xN" after one is read as times but shown to the reviewer.
+const DOUBLE_UP: &[&str] = &["changed", "turned", "turns"];
+
+/// Places a person is helped to or from: "xN" after one counts carers, never the place ("to commode x1" is not "to
+/// one commode", set V), and is shown to the reviewer (it may count times).
+const PLACES: &[&str] = &["commode", "toilet", "chair", "bed", "wheelchair", "shower", "bath", "car", "lounge"];
+
 /// Words before "xN" that say N is a number of carers helping ("w/ help x1": help from one carer).
 const HELP: &[&str] = &["help", "assistance"];
 
@@ -488,7 +496,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 guessed = false;
                 carers
             } else if TIMES.contains(&prev) {
-                guessed = false;
+                guessed = DOUBLE_UP.contains(&prev);
                 times
             } else if HELP.contains(&prev) && n <= 2 && !clause.iter().any(|t| t == "w/o" || t == "without") {
                 // "w/ help x1": help from one carer; never "stood w/o help x5" (five times, without help).
@@ -497,6 +505,8 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             } else if CARE_TASKS.contains(&prev) && n <= 2 {
                 // "hoisted x2" says it; "up x2" may count carers or times ("up x4 to toilet").
                 guessed = prev == "up";
+                format!("with {carers}")
+            } else if PLACES.contains(&prev) && n <= 2 {
                 format!("with {carers}")
             } else if acted(prev) || in_clause(TIMES) || (n > 2 && in_clause(CARE_TASKS)) {
                 // "commode used x1", "rested x1", "rang his mobile x3": times; and a care task is done by one
