@@ -142,6 +142,7 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("stairs - up + down x1, rail on R", "stairs - up and down once, rail on right"),
     // Set V, read blind: "then to one commode" for "then to commode x1".
     ("Assisted to sit up, then to commode x1", "Assisted to sit up, then to commode with one carer"),
+    ("PU in toilet x2 today", "passed urine in toilet twice today"),
     // Set R, read blind: "per MAR chart chart" for "per MAR chart".
     ("given per MAR chart (evening), per MAR", "given per MAR chart (evening), per MAR chart"),
 ];

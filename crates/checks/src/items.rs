@@ -506,14 +506,12 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 // "hoisted x2" says it; "up x2" may count carers or times ("up x4 to toilet").
                 guessed = prev == "up";
                 format!("with {carers}")
-            } else if PLACES.contains(&prev) && n <= 2 {
-                format!("with {carers}")
             } else if acted(prev) || in_clause(TIMES) || (n > 2 && in_clause(CARE_TASKS)) {
                 // "commode used x1", "rested x1", "rang his mobile x3": times; and a care task is done by one
                 // carer or two ("double-up"), so "walked w/ frame x4" counts walks.
                 times
-            } else if in_clause(CARE_TASKS) {
-                // "hoisted bed to chair x2": two carers.
+            } else if in_clause(CARE_TASKS) || (PLACES.contains(&prev) && n <= 2) {
+                // "hoisted bed to chair x2", "then to commode x1": carers.
                 format!("with {carers}")
             } else if clause.iter().any(|t| acted(t)) || COUNTS_NOTHING.contains(&prev) {
                 // "made own breakfast (toast x3)", "his x3": unsure what it counts, so left as written.

@@ -168,7 +168,7 @@ const NO_ARTICLE_BEFORE: &[&str] = &[
 
 /// Words of amount: no "was" is put before one ("Breakfast cornflakes all" never becomes "cornflakes were all": the
 /// amount eaten is lost).
-const AMOUNTS: &[&str] = &["all", "most", "some", "none", "both", "half", "nothing", "little"];
+const AMOUNTS: &[&str] = &["all", "most", "some", "none", "both", "nothing", "little"];
 
 /// Prepositions and conjunctions, after which an article may be put ("to the toilet", "and the bowels").
 const LINKS: &[&str] = &[
