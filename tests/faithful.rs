@@ -516,6 +516,32 @@ const REWRITES: &[RewriteCase] = &[
     ("wanted help with wash", None, "Wanted to help with the wash.", false),
     // Set U: "answered a lots" (Qwen 1.5B).
     ("Quiz morning, answered lots, enjoyed it", None, "Quiz morning, answered a lots, enjoyed it.", false),
+    // Set W: "asking for a wife" for "asking for wife" (his wife, who died; Qwen 0.5B); "discharge planned Friday
+    // if stays are well" (Qwen 1.5B).
+    (
+        "Mr Adams awake 03:00 asking for wife (passed 2019)",
+        None,
+        "Mr Adams was awake at 03:00 asking for a wife (passed 2019).",
+        false,
+    ),
+    (
+        "Mr Adams awake 03:00 asking for wife (passed 2019)",
+        None,
+        "Mr Adams was awake at 03:00 asking for wife (passed 2019).",
+        true,
+    ),
+    (
+        "Goals nearly met, discharge planned Fri if stays well",
+        None,
+        "Goals nearly met, discharge planned Fri if stays are well.",
+        false,
+    ),
+    (
+        "Goals nearly met, discharge planned Fri if stays well",
+        None,
+        "Goals nearly met, discharge was planned Fri if stays well.",
+        true,
+    ),
     ("she not want go out", None, "She did not want to go out.", true),
     // Set S: "Up is already" for "Up already"; "The using commode" ("using" is a verb, as "washes" is).
     ("Up already, sitting in kitchen", None, "Up is already, sitting in the kitchen.", false),

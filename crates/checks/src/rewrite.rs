@@ -160,6 +160,22 @@ const NO_ARTICLE_BEFORE: &[&str] = &[
     "needs",
     "needed",
     "lots",
+    // Family, whose article the notes leave out for "his" or "her": "asking for wife" is never "asking for a wife".
+    "wife",
+    "husband",
+    "son",
+    "daughter",
+    "mum",
+    "dad",
+    "mother",
+    "father",
+    "sister",
+    "brother",
+    "grandson",
+    "granddaughter",
+    "niece",
+    "nephew",
+    "partner",
     "hourly",
     "daily",
     "weekly",
@@ -639,6 +655,8 @@ impl Rewrite {
                         && !done_by_doer
                         && !NO_BE_BEFORE.contains(&w.text.as_str())
                         && !AMOUNTS.contains(&w.text.as_str())
+                        // Nor right after a verb of its clause: "if stays well" is never "if stays are well".
+                        && !(k > 0 && !w.clause_start && verb_like(&line_words[k - 1].text))
                         // "She not want": never "She is not want".
                         && !(w.text == "not" && line_words.get(k + 1).is_some_and(|n| plain_verb(&n.text)))
                         // A verb's plain form takes no "was": "milk finish" never becomes "milk was finish"; "door
