@@ -21,6 +21,10 @@ const IDLE_SECONDS: u64 = 45;
 const SHORTHAND: &str = "AM call. Margaret up & dressed w/ support, ate 1/2 porridge, refused tea, meds given 8:15, \
                          mood low - misses daughter";
 
+/// More of the same visit, for the draft that is stopped midway.
+const MORE_LINES: &str =
+    "Sat in lounge after, chatted w/ Doris. Fluids 300ml by 10am. Bins put out. Left w/ pendant on.";
+
 /// The app binary, built by `cargo build -p tend-desktop` into the same target folder as this test.
 fn app_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary");
@@ -386,7 +390,9 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.shot("04b-draft-evidence").await;
 
         // A second draft, stopped midway: the partial text is kept.
-        // Sentences arrive once checked, a line of the notes at a time: stop after the first.
+        // Sentences arrive once checked, a line of the notes at a time: stop after the first. Four more lines, so
+        // the stop lands before the last even on a loaded machine, where the page shows the first sentence late.
+        ui.paste("#input", &format!("{SHORTHAND}. {MORE_LINES}")).await;
         ui.click("#draft-button").await;
         ui.wait_text("#stream", "the first sentence", |t| !t.trim().is_empty()).await;
         ui.click("#stop-button").await;
