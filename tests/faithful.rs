@@ -487,7 +487,7 @@ const REWRITES: &[RewriteCase] = &[
     ("Tea call 17:00 Jean", Some("Jean"), "The tea call at 17:00 was Jean.", false),
     ("Tea call 17:00 Jean", Some("Jean"), "The tea call at 17:00, Jean.", false),
     ("Tea call 17:00 Jean", Some("Jean"), "Tea call at 17:00 Jean.", true),
-    // "and" only after a word of the line, no "was" before a part of the day or "instead" (set N, Qwen 1.5B).
+    // No "and" added (never, since set T), no "was" before a part of the day or "instead" (set N, Qwen 1.5B).
     (
         "She say she fell yesterday in kitchen but get up herself",
         None,
@@ -501,7 +501,8 @@ const REWRITES: &[RewriteCase] = &[
     ("she say she come tomorrow", None, "She said she came tomorrow.", false),
     ("she say she come tomorrow", None, "She said she come tomorrow.", true),
     // Sets O and S, read blind: "He is not want to eat", "she is not want use it" for a second-language writer's
-    // "not want": "did" before "not" and a plain verb, "to" between a verb of wanting and a plain verb, nothing else.
+    // "not want": "did" before "not" and a plain verb, "to" between a verb of wanting and a verb that is never a
+    // thing, nothing else.
     ("he not want to eat", None, "He is not want to eat.", false),
     ("he not want to eat", None, "He did not want to eat.", true),
     ("she not want use it", None, "She did not want to use it.", true),

@@ -467,12 +467,6 @@ struct Required {
     /// A verb's participle ("checked", "informed", "staying"): "was" may go before it, "is" only before one in
     /// "-ing".
     participle: bool,
-    /// A verb's plain form ("want", "eat"), which "did not" may come before.
-    plain_verb: bool,
-    /// A form of a verb of wanting ("wants"), after which "to" may come before a verb of [`TO_VERBS`].
-    wanting: bool,
-    /// A verb of [`TO_VERBS`].
-    to_verb: bool,
 }
 
 /// What a sentence written from one line may say.
@@ -645,9 +639,6 @@ impl Rewrite {
                         || (verb && !(after_act && IRREGULAR.iter().any(|v| v[0] == w.text))))
                         && if w.clause_start { opens_noun_phrase } else { after_link || after_act },
                     participle,
-                    plain_verb: plain_verb(&w.text),
-                    wanting: wanting(&w.text),
-                    to_verb: TO_VERBS.contains(&w.text.as_str()),
                     verb,
                     be_before: !number
                         && !name
@@ -936,7 +927,7 @@ impl Rewrite {
             return i >= *after && (next.verb || next.be_before);
         }
         if word == "did" {
-            return next.word == "not" && fresh && self.required.get(i + 1).is_some_and(|n| n.plain_verb);
+            return next.word == "not" && fresh && self.required.get(i + 1).is_some_and(|n| plain_verb(&n.word));
         }
         // "to" only before a verb that is never a thing, with more of its clause to come: "want use it" is "want
         // to use it".
@@ -944,10 +935,10 @@ impl Rewrite {
             let clause_goes_on = self.required.get(i + 1).is_some_and(|n| !n.opens_clause);
             return fresh
                 && !next.opens_clause
-                && next.to_verb
+                && TO_VERBS.contains(&next.word.as_str())
                 && clause_goes_on
                 && i > 0
-                && self.required[i - 1].wanting;
+                && wanting(&self.required[i - 1].word);
         }
         // "of" only after an amount ("half of", "2 cups of squash", "1 glass of OJ"): never "The mood of good all
         // day", "The back of asleep", "left of heel".
