@@ -260,6 +260,8 @@ const WORDING: &[(&str, &[&str])] = &[
     ("She refused her lunch.", &["wording \"refused\""]),
     ("He was wandering in the corridor.", &["wording \"wandering\""]),
     ("Staff fed her at lunch.", &["wording \"fed\""]),
+    // What a person feeds is no finding, nor being fed up (set X, both models: "Fed the birds").
+    ("Fed the birds in the garden. Said he is fed up with the rain.", &[]),
     ("An elderly lady who suffers from dementia.", &["wording \"elderly\"", "wording \"suffers from\""]),
     ("Challenging behaviour at tea time.", &["wording \"Challenging behaviour\""]),
     ("She declined her lunch and walked in the garden.", &[]),

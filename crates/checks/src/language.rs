@@ -18,6 +18,8 @@ struct Terms {
 #[derive(Deserialize)]
 struct TermSource {
     pattern: String,
+    #[serde(default)]
+    unless_next: Option<String>,
     suggestion: String,
     reason: String,
 }
@@ -25,6 +27,8 @@ struct TermSource {
 /// A term to avoid, compiled.
 pub struct Term {
     regex: Regex,
+    /// Words after a match that make it fine ("fed the birds").
+    unless_next: Option<Regex>,
     /// What to write instead.
     pub suggestion: String,
     /// Why.
@@ -42,6 +46,9 @@ pub fn terms() -> &'static [Term] {
             .into_iter()
             .map(|t| Term {
                 regex: Regex::new(&format!(r"(?i)\b(?:{})\b", t.pattern)).expect("valid term pattern"),
+                unless_next: t
+                    .unless_next
+                    .map(|u| Regex::new(&format!(r"(?i)^\s+(?:{u})\b")).expect("valid unless_next pattern")),
                 suggestion: t.suggestion,
                 reason: t.reason,
             })
@@ -53,7 +60,8 @@ pub fn terms() -> &'static [Term] {
 pub fn check(draft: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
     for term in terms() {
-        for m in term.regex.find_iter(draft) {
+        let fine = |end: usize| term.unless_next.as_ref().is_some_and(|u| u.is_match(&draft[end..]));
+        for m in term.regex.find_iter(draft).filter(|m| !fine(m.end())) {
             findings.push(Finding {
                 kind: FindingKind::Wording,
                 fact: None,
