@@ -427,6 +427,24 @@ fn a_care_note_is_written_line_by_line_and_every_sentence_points_at_the_notes() 
     assert_eq!(stopped.stop_reason, StopReason::Cancelled);
     assert_eq!(pieces, 1);
     assert!(!stopped.uncovered.is_empty() && stopped.sentences.len() == 1, "{stopped:#?}");
+
+    // A stop that arrives with the last sentence stops nothing: the draft is complete, not "stopped early".
+    let total = draft.sentences.len();
+    let mut pieces = 0;
+    let late = assistant
+        .draft(Task::CareNote, notes, None, Some("Joan"), &params, &mut |p| {
+            if let Progress::Text(_) = p {
+                pieces += 1;
+                if pieces == total {
+                    return Flow::Stop;
+                }
+            }
+            Flow::Continue
+        })
+        .unwrap();
+    assert_eq!(late.stop_reason, StopReason::End, "{late:#?}");
+    assert_eq!(late.draft, draft.draft);
+    assert!(late.uncovered.is_empty());
 }
 
 /// (line as expanded, person, sentence, passes): what a care note's line may become. The failures are what real

@@ -290,7 +290,8 @@ pub(crate) fn draft_care_note(
                 }
             }
         }
-        for mut s in written {
+        let count = written.len();
+        for (k, mut s) in written.into_iter().enumerate() {
             s.start = if out.text.is_empty() { 0 } else { out.text.len() + 1 };
             s.end = s.start + s.text.len();
             for span in &mut s.added {
@@ -302,7 +303,9 @@ pub(crate) fn draft_care_note(
             if out.time_to_first_token.is_zero() {
                 out.time_to_first_token = start.elapsed();
             }
-            if on_progress(Progress::Text(&shown)) == Flow::Stop {
+            // A stop that comes after the draft's last sentence leaves nothing unwritten: the draft is complete.
+            let last = group + 1 == groups && k + 1 == count && !cancelled;
+            if on_progress(Progress::Text(&shown)) == Flow::Stop && !last {
                 cancelled = true;
                 break;
             }
