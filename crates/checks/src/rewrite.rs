@@ -423,6 +423,7 @@ const IRREGULAR: &[[&str; 5]] = &[
     ["bite", "bites", "bit", "bitten", "biting"],
     ["shake", "shakes", "shook", "shaken", "shaking"],
     ["ring", "rings", "rang", "rung", "ringing"],
+    ["become", "becomes", "became", "become", "becoming"],
     ["let", "lets", "let", "let", "letting"],
     ["cut", "cuts", "cut", "cut", "cutting"],
     ["hurt", "hurts", "hurt", "hurt", "hurting"],
@@ -453,7 +454,7 @@ struct Required {
     /// In mixed case ("McDonald", "iPad"): the only words that may have a capital after their first letter (not
     /// "AMLodipine", "aSleep").
     mixed: bool,
-    /// An article, which a rewrite may leave out.
+    /// An article, or a pronoun right after the name it stands for: a rewrite may leave it out.
     droppable: bool,
     /// The first word of a clause of the line (not the first of the line).
     opens_clause: bool,
@@ -483,6 +484,9 @@ pub struct Rewrite {
     marks: String,
     /// The line ends a sentence inside a quotation ("said 'Thank you.'"): only then may a draft.
     stop_in_quote: bool,
+    /// The line tells of a clock time and not of what is to come: what it says is past, so no "is" or "are" is
+    /// added ("Mr Clarke is in the garden 2-3pm").
+    past_only: bool,
 }
 
 /// Marks that open a quotation or brackets: they may stand before a word.
@@ -572,16 +576,18 @@ impl Rewrite {
                 let opens_clause = k > 0 && w.clause_start;
                 // A verb also where it follows a pronoun ("I check fridge": no article before "check").
                 let verb = verb_like(&w.text) || (follows_pronoun(k) && REGULAR.contains(&w.text.as_str()));
-                // An article opens a clause before a noun with more of its phrase to come ("The sensor mat"; not
-                // "The office informed", "The unsure if taken"), or stands after a preposition or a conjunction
-                // ("to the toilet"; not "Safeguarding the log", where a word ending in "-ing" names a thing).
+                // An article opens a clause before a noun with more of its phrase to come and a verb after it ("The
+                // catheter bag was emptied"; not "The office informed", "The unsure if taken", nor, with no verb
+                // to follow, "The strip wash, declined shave" or "The quiet PM, did jigsaw"), or stands after a
+                // preposition or a conjunction ("to the toilet"; not "Safeguarding the log", where a word ending
+                // in "-ing" names a thing).
                 let opens_noun_phrase = line_words.get(k + 1).is_some_and(|n| {
                     !n.clause_start
                         && !NO_ARTICLE_BEFORE.contains(&n.text.as_str())
                         && !verb_like(&n.text)
                         && !n.text.chars().any(|c| c.is_ascii_digit())
                         && n.text != "if"
-                });
+                }) && line_words[k + 1..].iter().take_while(|n| !n.clause_start).any(|n| verb_like(&n.text));
                 let after_link = k.checked_sub(1).is_some_and(|p| LINKS.contains(&line_words[p].text.as_str()));
                 // An article may also stand between an act and its object ("Offered a drink", "Made a card"), or
                 // between a verb after its subject and its object ("I check fridge": "I checked the fridge").
@@ -626,7 +632,16 @@ impl Rewrite {
                     hyphen_joined: w.hyphen_joined,
                     capitals: w.capitals,
                     mixed: w.mixed,
-                    droppable: !w.quoted && !w.initial && ARTICLES.contains(&w.text.as_str()),
+                    droppable: !w.quoted && !w.initial && ARTICLES.contains(&w.text.as_str())
+                        // A second-language writer's pronoun right after the person's name says them again: "Mrs
+                        // Webb she ring bell" may be "Mrs Webb rang the bell".
+                        || (PRONOUNS.contains(&w.text.as_str())
+                            && !w.quoted
+                            && !w.clause_start
+                            && k.checked_sub(1).is_some_and(|p| {
+                                let p = &line_words[p];
+                                names.contains(&p.text) || is_initial(p)
+                            })),
                     opens_clause,
                     article_before: !(number
                         || name
@@ -663,7 +678,8 @@ impl Rewrite {
         let marks = SENTENCE_MARKS.chars().chain(line.chars().filter(|c| !c.is_alphanumeric() && !c.is_whitespace()));
         let stop_in_quote =
             line.chars().zip(line.chars().skip(1)).any(|(a, b)| ".!?".contains(a) && QUOTES.contains(&b));
-        Rewrite { required, subjects, max_added, marks: marks.collect(), stop_in_quote }
+        let past_only = !future && required.iter().any(|r| r.time);
+        Rewrite { required, subjects, max_added, marks: marks.collect(), stop_in_quote, past_only }
     }
 
     /// Whether `piece` may follow `reply` (the sentence so far): every whole word is the line's next word (in some
@@ -914,8 +930,10 @@ impl Rewrite {
         if BE.contains(&word) {
             // Never before a verb of saying: "said he was in the bathroom" is not "was said he was ...". And "is"
             // or "are" before a past participle makes a record a routine: "paracetamol is given at 14:10".
-            let routine = matches!(word, "is" | "are") && next.participle && !next.word.ends_with("ing");
+            let present = matches!(word, "is" | "are");
+            let routine = present && next.participle && !next.word.ends_with("ing");
             return next.be_before
+                && !(present && self.past_only)
                 && !routine
                 && !REPORTING.contains(&next.word.as_str())
                 && (joined || !next.opens_clause);
