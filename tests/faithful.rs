@@ -143,6 +143,13 @@ const EXPANSIONS: &[(&str, &str)] = &[
     // Set V, read blind: "then to one commode" for "then to commode x1".
     ("Assisted to sit up, then to commode x1", "Assisted to sit up, then to commode with one carer"),
     ("PU in toilet x2 today", "passed urine in toilet twice today"),
+    // Set Y, read blind: "observations every hours" for "obs every hr"; set K: "lasting about 1 minutes".
+    (
+        "obs every hr, seizure lasting approx 1 min, rested 30 mins",
+        "observations every hour, seizure lasting about 1 minute, rested 30 minutes",
+    ),
+    // Set Y, read blind: prompting is one carer's, so "xN" in its clause counts times (not "with two carers").
+    ("Needed prompts to use toilet x2", "Needed prompts to use toilet twice"),
     // Set R, read blind: "per MAR chart chart" for "per MAR chart".
     ("given per MAR chart (evening), per MAR", "given per MAR chart (evening), per MAR chart"),
 ];
@@ -713,6 +720,23 @@ const REWRITES: &[RewriteCase] = &[
     ("Mrs Webb she ring bell 01:15", Some("Mrs Webb"), "Mrs Webb rang the bell at 01:15.", true),
     ("Mrs Webb she ring bell 01:15", Some("Mrs Webb"), "Mrs Webb she rang the bell at 01:15.", true),
     ("Mrs Webb said she ring bell 01:15", Some("Mrs Webb"), "Mrs Webb said rang the bell at 01:15.", false),
+    // No pronoun before a clause the line opens with a past act: the writer did it (set Y: "He talked through
+    // options" for staff talking options through with Tom).
+    (
+        "Tom unsure, said he wants to say no, talked through options",
+        Some("Tom"),
+        "Tom was unsure, said he wants to say no, he talked through options.",
+        false,
+    ),
+    (
+        "Tom unsure, said he wants to say no, talked through options",
+        Some("Tom"),
+        "Tom was unsure, said he wants to say no, talked through options.",
+        true,
+    ),
+    // Nor after a verb of saying: what follows may be what was said (set Y, Qwen 1.5B).
+    ("She said thank you, sleep well", None, "She said thank you. She sleep well.", false),
+    ("She said thank you, sleep well", None, "She said thank you, sleep well.", true),
     // What a line tells at a clock time is past ("Mr Clarke is in the garden 2-3pm"), unless it is to come.
     ("Mr Clarke in garden 2-3pm", Some("Mr Clarke"), "Mr Clarke is in the garden 2-3pm.", false),
     ("Mr Clarke in garden 2-3pm", Some("Mr Clarke"), "Mr Clarke was in the garden 2-3pm.", true),

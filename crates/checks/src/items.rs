@@ -307,7 +307,7 @@ fn acted(word: &str) -> bool {
 }
 
 /// Events before "xN" that say N is a number of times ("BO x1", "coughed x2", "declined x2",
-/// "stairs up + down x1"), and parts of the day ("refused this AM x2": twice this morning).
+/// "stairs up + down x1", "needed prompts to use toilet x2": one carer prompts), and parts of the day ("refused this AM x2": twice this morning).
 const TIMES: &[&str] = &[
     "bo",
     "bo'd",
@@ -332,7 +332,10 @@ const TIMES: &[&str] = &[
     "declined",
     "offered",
     "prompted",
+    "prompt",
+    "prompts",
     "reminded",
+    "reminders",
     "encouraged",
     "asked",
     "tried",
@@ -357,6 +360,10 @@ const DOUBLE_UP: &[&str] = &["changed", "turned", "turns"];
 /// Places a person is helped to or from: "xN" after one counts carers, never the place ("to commode x1" is not "to
 /// one commode", set V), and is shown to the reviewer (it may count times).
 const PLACES: &[&str] = &["commode", "toilet", "chair", "bed", "wheelchair", "shower", "bath", "car", "lounge"];
+
+/// Units the lexicon writes in the plural ("mins": "minutes"), and the words before one that make it singular.
+const UNITS: &[&str] = &["seconds", "minutes", "hours", "days", "weeks", "months", "years"];
+const ONE: &[&str] = &["1", "one", "a", "an", "every", "each", "per"];
 
 /// Words before "xN" that say N is a number of carers helping ("w/ help x1": help from one carer).
 const HELP: &[&str] = &["help", "assistance"];
@@ -557,6 +564,12 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 // "w/" is two bytes in any case, so the rest of the word as written starts after them.
                 .map(|_| format!("with {}", &word[2..]))
         };
+        // One of a unit: "1 min" is "1 minute", "obs every hr" "every hour" (not "every hours").
+        let one = prev.as_deref().is_some_and(|p| ONE.contains(&p));
+        let replacement = replacement.map(|long| match long.strip_suffix('s') {
+            Some(unit) if one && UNITS.contains(&long.as_str()) => unit.to_owned(),
+            _ => long,
+        });
         match replacement {
             Some(long) => {
                 if guessed {

@@ -581,13 +581,14 @@ impl Rewrite {
                 // to follow, "The strip wash, declined shave" or "The quiet PM, did jigsaw"), or stands after a
                 // preposition or a conjunction ("to the toilet"; not "Safeguarding the log", where a word ending
                 // in "-ing" names a thing).
-                let opens_noun_phrase = line_words.get(k + 1).is_some_and(|n| {
-                    !n.clause_start
-                        && !NO_ARTICLE_BEFORE.contains(&n.text.as_str())
-                        && !verb_like(&n.text)
-                        && !n.text.chars().any(|c| c.is_ascii_digit())
-                        && n.text != "if"
-                }) && line_words[k + 1..].iter().take_while(|n| !n.clause_start).any(|n| verb_like(&n.text));
+                let opens_noun_phrase =
+                    line_words.get(k + 1).is_some_and(|n| {
+                        !n.clause_start
+                            && !NO_ARTICLE_BEFORE.contains(&n.text.as_str())
+                            && !verb_like(&n.text)
+                            && !n.text.chars().any(|c| c.is_ascii_digit())
+                            && n.text != "if"
+                    }) && line_words[k + 1..].iter().take_while(|n| !n.clause_start).any(|n| verb_like(&n.text));
                 let after_link = k.checked_sub(1).is_some_and(|p| LINKS.contains(&line_words[p].text.as_str()));
                 // An article may also stand between an act and its object ("Offered a drink", "Made a card"), or
                 // between a verb after its subject and its object ("I check fridge": "I checked the fridge").
@@ -941,8 +942,16 @@ impl Rewrite {
         if let Some((_, after)) = self.subjects.iter().find(|(s, _)| s == word) {
             // Only after the line has said it: "After he left was tearful" never becomes "He after he left was
             // tearful", which gives the son's leaving to the person.
-            // And only as a verb's subject: never "She appointment was booked".
-            return i >= *after && (next.verb || next.be_before);
+            // And only as a verb's subject: never "She appointment was booked". Nor before a clause the line opens
+            // with a past act, whose doer is the writer: "said he wants to say no, talked through options" never
+            // becomes "He talked through options" (set Y).
+            // Nor after a verb of saying, where the line may go on with what was said: "She said thank you, sleep
+            // well" never becomes "She sleep well" (set Y, Qwen 1.5B).
+            let said_before = self.required[..i].iter().any(|r| REPORTING.contains(&r.word.as_str()));
+            return i >= *after
+                && (next.verb || next.be_before)
+                && !(next.opens_clause && past(&next.word))
+                && !said_before;
         }
         if word == "did" {
             return next.word == "not" && fresh && self.required.get(i + 1).is_some_and(|n| plain_verb(&n.word));
