@@ -930,12 +930,12 @@ impl Rewrite {
         }
         if BE.contains(&word) {
             // Never before a verb of saying: "said he was in the bathroom" is not "was said he was ...". And "is"
-            // or "are" before a past participle makes a record a routine: "paracetamol is given at 14:10".
-            let present = matches!(word, "is" | "are");
-            let routine = present && next.participle && !next.word.ends_with("ing");
+            // or "are" before a past participle makes a record a routine ("paracetamol is given at 14:10"), and
+            // in a line told at a clock time the present is wrong.
+            let routine = next.participle && !next.word.ends_with("ing");
+            let present_wrong = matches!(word, "is" | "are") && (routine || self.past_only);
             return next.be_before
-                && !(present && self.past_only)
-                && !routine
+                && !present_wrong
                 && !REPORTING.contains(&next.word.as_str())
                 && (joined || !next.opens_clause);
         }
