@@ -148,6 +148,9 @@ const EXPANSIONS: &[(&str, &str)] = &[
         "obs every hr, seizure lasting approx 1 min, rested 30 mins",
         "observations every hour, seizure lasting about 1 minute, rested 30 minutes",
     ),
+    // Set Z, read blind: "slipped at 4pm" for "slipped ~4pm"; "from three beaker" for "from beaker x3".
+    ("said she slipped ~4pm, ~ 20 mins on floor", "said she slipped about 4pm, about 20 minutes on floor"),
+    ("Sips of water from beaker x3, swallowing ok", "Sips of water from beaker three times, swallowing ok"),
     // Set Y, read blind: prompting is one carer's, so "xN" in its clause counts times (not "with two carers").
     ("Needed prompts to use toilet x2", "Needed prompts to use toilet twice"),
     // Set R, read blind: "per MAR chart chart" for "per MAR chart".

@@ -291,6 +291,9 @@ const SIDE_AFTER: &[&str] = &["on", "to", "the", "from"];
 const COUNTS_NOTHING: &[&str] =
     &["his", "her", "their", "my", "the", "a", "an", "and", "of", "to", "in", "on", "at", "for", "by", "it", "them"];
 
+/// Words after which a thing is where something was done ("from beaker", "in cup"): "xN" after it counts times.
+const THING_AFTER: &[&str] = &["from", "in", "into", "on", "onto", "off", "out", "by"];
+
 /// Parts of the day, which say when, not how often, unless right before "xN" ("refused this AM x2").
 const PARTS_OF_DAY: &[&str] =
     &["am", "pm", "morning", "afternoon", "evening", "night", "overnight", "today", "tonight"];
@@ -466,6 +469,9 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 Some((head, last)) if !next_word.is_empty() && last.eq_ignore_ascii_case(&next_word) => head.to_owned(),
                 _ => long.clone(),
             })
+        } else if let Some(amount) = word.strip_prefix('~').filter(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
+            // "~4pm": about 4pm, never "at 4pm".
+            Some(format!("about {amount}"))
         } else if let Some(n) = lower.strip_prefix('x').and_then(|d| d.parse::<usize>().ok()).filter(|n| *n <= 5) {
             let number = SMALL_NUMBERS[n];
             let next_lower = next.as_deref().map(str::to_lowercase).unwrap_or_default();
@@ -520,6 +526,12 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             } else if in_clause(CARE_TASKS) || (PLACES.contains(&prev) && n <= 2) {
                 // "hoisted bed to chair x2", "then to commode x1": carers.
                 format!("with {carers}")
+            } else if k.checked_sub(2).is_some_and(|p| {
+                let (pa, pb) = core(tokens[p]);
+                THING_AFTER.contains(&tokens[p][pa..pb].to_lowercase().as_str())
+            }) {
+                // "sips of water from beaker x3": not three beakers; the times it was done (shown).
+                times
             } else if clause.iter().any(|t| acted(t)) || COUNTS_NOTHING.contains(&prev) {
                 // "made own breakfast (toast x3)", "his x3": unsure what it counts, so left as written.
                 out.push((*token).to_owned());
