@@ -634,6 +634,11 @@ pub fn has_own_kernel(dtype: GgmlDType, dims: &[usize]) -> bool {
     }
 }
 
+/// Whether this build has the tile kernel: it targets AVX2, FMA and F16C (as `.cargo/config.toml` sets). A build
+/// for the baseline x86-64 (built from outside the workspace, or packaged so) runs the row kernels and candle's.
+const TILE_BUILD: bool =
+    cfg!(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"));
+
 /// The instruction sets the engine's kernels may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Isa {
@@ -696,7 +701,11 @@ impl Isa {
         };
         #[cfg(not(target_arch = "x86_64"))]
         let candle = "not x86";
-        format!("{self:?}: tiles {:?}, candle k-quants {candle}, f32 AVX2", DotProduct::detected())
+        if TILE_BUILD {
+            format!("{self:?}: tiles {:?}, candle k-quants {candle}, f32 AVX2", DotProduct::detected())
+        } else {
+            format!("{self:?}: no tiles (a build without AVX2: row kernels), candle k-quants {candle}, f32 baseline")
+        }
     }
 }
 
@@ -924,7 +933,8 @@ impl Linear {
     /// As [`Linear::from_weight`], with the tile kernel summing products with `dot`'s instructions (to compare
     /// them); refused when the processor lacks them.
     pub fn from_weight_using(weight: Weight, rows: Rows, dot: DotProduct) -> Result<Self> {
-        if !dot.is_available() {
+        // Only the tile kernel uses `dot`; a build without it runs the row kernels whatever it is.
+        if TILE_BUILD && !dot.is_available() {
             bail!("this processor (or build) has no {dot:?} instructions")
         }
         match *weight.dims() {
