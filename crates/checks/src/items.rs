@@ -310,7 +310,8 @@ fn acted(word: &str) -> bool {
 }
 
 /// Events before "xN" that say N is a number of times ("BO x1", "coughed x2", "declined x2",
-/// "stairs up + down x1", "needed prompts to use toilet x2": one carer prompts), and parts of the day ("refused this AM x2": twice this morning).
+/// "stairs up + down x1", "needed prompts to use toilet x2": one carer prompts), and parts of the day ("refused
+/// this AM x2": twice this morning).
 const TIMES: &[&str] = &[
     "bo",
     "bo'd",
@@ -364,8 +365,9 @@ const DOUBLE_UP: &[&str] = &["changed", "turned", "turns"];
 /// one commode", set V), and is shown to the reviewer (it may count times).
 const PLACES: &[&str] = &["commode", "toilet", "chair", "bed", "wheelchair", "shower", "bath", "car", "lounge"];
 
-/// Units the lexicon writes in the plural ("mins": "minutes"), and the words before one that make it singular.
+/// Units the lexicon writes in the plural ("mins": "minutes").
 const UNITS: &[&str] = &["seconds", "minutes", "hours", "days", "weeks", "months", "years"];
+/// Words before a unit that make it singular ("1 min", "every hr").
 const ONE: &[&str] = &["1", "one", "a", "an", "every", "each", "per"];
 
 /// Words before "xN" that say N is a number of carers helping ("w/ help x1": help from one carer).
