@@ -487,6 +487,8 @@ pub struct Rewrite {
     /// The line tells of a clock time and not of what is to come: what it says is past, so no "is" or "are" is
     /// added ("Mr Clarke is in the garden 2-3pm").
     past_only: bool,
+    /// Where the line's first verb of saying stands: no pronoun is added after it.
+    first_saying: Option<usize>,
 }
 
 /// Marks that open a quotation or brackets: they may stand before a word.
@@ -680,7 +682,8 @@ impl Rewrite {
         let stop_in_quote =
             line.chars().zip(line.chars().skip(1)).any(|(a, b)| ".!?".contains(a) && QUOTES.contains(&b));
         let past_only = !future && required.iter().any(|r| r.time);
-        Rewrite { required, subjects, max_added, marks: marks.collect(), stop_in_quote, past_only }
+        let first_saying = required.iter().position(|r| REPORTING.contains(&r.word.as_str()));
+        Rewrite { required, subjects, max_added, marks: marks.collect(), stop_in_quote, past_only, first_saying }
     }
 
     /// Whether `piece` may follow `reply` (the sentence so far): every whole word is the line's next word (in some
@@ -947,11 +950,10 @@ impl Rewrite {
             // becomes "He talked through options" (set Y).
             // Nor after a verb of saying, where the line may go on with what was said: "She said thank you, sleep
             // well" never becomes "She sleep well" (set Y, Qwen 1.5B).
-            let said_before = self.required[..i].iter().any(|r| REPORTING.contains(&r.word.as_str()));
             return i >= *after
                 && (next.verb || next.be_before)
                 && !(next.opens_clause && past(&next.word))
-                && !said_before;
+                && self.first_saying.is_none_or(|s| i <= s);
         }
         if word == "did" {
             return next.word == "not" && fresh && self.required.get(i + 1).is_some_and(|n| plain_verb(&n.word));
