@@ -18,6 +18,9 @@
 //! Weights these kernels read can be memory-mapped from the model file ([`Weight::mapped`]) instead of copied:
 //! rows stay mapped (read as used, shared with the operating system's file cache); tiles are packed from the
 //! mapped bytes, which are then released, so the process holds each weight once.
+//!
+//! Every `unsafe` block says why it is sound (the workspace's `clippy::undocumented_unsafe_blocks`); the build
+//! condition the AVX2 code needs is named once, `tend_avx2` (the engine's build script).
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -42,10 +45,7 @@ struct Act {
     d: f32,
     s: f32,
     sum: f32,
-    #[cfg_attr(
-        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(tend_avx2), allow(dead_code))]
     sums16: [i32; 2],
 }
 
@@ -61,7 +61,7 @@ trait Block: Copy + Send + Sync + 'static {
     }
     /// The 32 quantised values in order, signed for symmetric types and `0..16` for offset types (the portable
     /// path's; AVX2 builds unpack them in registers).
-    #[cfg_attr(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"), allow(dead_code))]
+    #[cfg_attr(tend_avx2, allow(dead_code))]
     fn values(&self) -> [i8; QK];
 }
 
@@ -96,10 +96,7 @@ const QK_K: usize = 256;
 
 /// ggml's `block_q4_K`: f16 scale and minimum of the scales, 6-bit scales and minimums for 8 sub-blocks of 32,
 /// and 256 nibbles (value `d * sc * q - dmin * m`).
-#[cfg_attr(
-    not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c")),
-    allow(dead_code)
-)]
+#[cfg_attr(not(tend_avx2), allow(dead_code))]
 #[derive(Clone, Copy)]
 #[repr(C)]
 struct Q4K {
@@ -111,10 +108,7 @@ struct Q4K {
 
 /// ggml's `block_q6_K`: the low nibbles and high two bits of 256 6-bit values `q`, 8-bit scales of 16-value
 /// sub-blocks, and the f16 scale (value `d * scale * (q - 32)`).
-#[cfg_attr(
-    not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c")),
-    allow(dead_code)
-)]
+#[cfg_attr(not(tend_avx2), allow(dead_code))]
 #[derive(Clone, Copy)]
 #[repr(C)]
 struct Q6K {
@@ -246,10 +240,11 @@ fn parallel_map<T: Send>(len: usize, run: usize, f: impl Fn(usize) -> T + Sync) 
     let dst = Filling(out.as_mut_ptr());
     execute_chunked(len.div_ceil(run), |runs| {
         for i in runs.start * run..(runs.end * run).min(len) {
-            // SAFETY: `i < len`, the capacity; each index belongs to the one work item given its run.
+            let value = f(i);
+            // SAFETY: `i < len`, the capacity, and each index belongs to the one work item given its run.
             #[allow(unsafe_code)]
             unsafe {
-                dst.at(i).write(f(i))
+                dst.write(i, value)
             };
         }
     });
@@ -268,23 +263,22 @@ struct Filling<T>(*mut T);
 unsafe impl<T: Send> Sync for Filling<T> {}
 
 impl<T> Filling<T> {
-    /// Where element `i` goes (a method, so that closures capture the whole `Sync` wrapper).
-    fn at(&self, i: usize) -> *mut T {
-        // SAFETY (of the pointer arithmetic): callers pass `i` within the buffer.
-        #[allow(unsafe_code)]
-        unsafe {
-            self.0.add(i)
-        }
+    /// Writes element `i` (a method, so that closures capture the whole `Sync` wrapper).
+    ///
+    /// # Safety
+    /// `i` is below the buffer's capacity, and no other thread writes or reads element `i` meanwhile.
+    #[allow(unsafe_code)]
+    unsafe fn write(&self, i: usize, value: T) {
+        // SAFETY: in bounds and unshared, by the caller's contract.
+        unsafe { self.0.add(i).write(value) }
     }
 }
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+#[cfg(tend_avx2)]
 mod simd {
-    //! AVX2 versions of the dot products, after ggml's `ggml_vec_dot_q5_0_q8_0` and friends.
-    //!
-    //! SAFETY, for every `unsafe` block here: this module is compiled only when the whole build targets AVX2
-    //! and FMA (the cfg above), so the intrinsics are available; loads are unaligned and read exactly the 16 or
-    //! 32 bytes of the array they are given.
+    //! AVX2 versions of the dot products, after ggml's `ggml_vec_dot_q5_0_q8_0` and friends. This module is
+    //! compiled only when the whole build targets AVX2, FMA and F16C (`tend_avx2`), so every processor it runs on
+    //! has the instructions its intrinsics need.
     use std::arch::x86_64::*;
 
     use super::{Act, Block, Q4_1, Q5_0, Q8_0, QK};
@@ -297,6 +291,7 @@ mod simd {
     /// Nibbles to bytes: low nibbles in bytes 0..16, high nibbles in 16..32.
     #[inline(always)]
     fn nibbles(qs: &[u8; QK / 2]) -> __m256i {
+        // SAFETY: the build's instructions (module doc); the load reads the 16 bytes of `qs`.
         unsafe {
             let low = _mm_loadu_si128(qs.as_ptr().cast());
             let both = _mm256_insertf128_si256::<1>(_mm256_castsi128_si256(low), _mm_srli_epi16::<4>(low));
@@ -307,6 +302,7 @@ mod simd {
     impl Unpack for Q8_0 {
         #[inline(always)]
         fn unpack(&self) -> __m256i {
+            // SAFETY: the build's instructions (module doc); the load reads the 32 bytes of `qs`.
             unsafe { _mm256_loadu_si256(self.qs.as_ptr().cast()) }
         }
     }
@@ -323,6 +319,7 @@ mod simd {
         fn unpack(&self) -> __m256i {
             let bits = byte_masks(u32::from_le_bytes(self.qh));
             // Where the fifth bit is clear the value is nibble - 16, i.e. the nibble with 0xF0 set.
+            // SAFETY: register-only intrinsics of the build's instructions (module doc).
             unsafe { _mm256_or_si256(nibbles(&self.qs), _mm256_andnot_si256(bits, _mm256_set1_epi8(0xF0u8 as i8))) }
         }
     }
@@ -330,6 +327,7 @@ mod simd {
     /// 0xFF in byte lane `l` where bit `l` of `bits` is set (ggml's `bytes_from_bits_32`).
     #[inline(always)]
     fn byte_masks(bits: u32) -> __m256i {
+        // SAFETY: register-only intrinsics of the build's instructions (module doc).
         unsafe {
             let spread = _mm256_shuffle_epi8(
                 _mm256_set1_epi32(bits as i32),
@@ -341,6 +339,7 @@ mod simd {
 
     #[inline(always)]
     fn hsum(x: __m256) -> f32 {
+        // SAFETY: register-only intrinsics of the build's instructions (module doc).
         unsafe {
             let sum = _mm_add_ps(_mm256_extractf128_ps::<1>(x), _mm256_castps256_ps128(x));
             let sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
@@ -352,6 +351,8 @@ mod simd {
     /// The dot products of one weight row with `R` activation rows: each weight block is unpacked once.
     #[inline(always)]
     pub(super) fn dot<B: Unpack, const R: usize>(weights: &[B], acts: [&[Act]; R]) -> [f32; R] {
+        // SAFETY: the build's instructions (module doc); each load reads the 32 bytes of an activation block's
+        // `qs`.
         unsafe {
             let ones = _mm256_set1_epi16(1);
             let mut acc = [_mm256_setzero_ps(); R];
@@ -377,7 +378,7 @@ mod simd {
     }
 }
 
-#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")))]
+#[cfg(not(tend_avx2))]
 mod simd {
     //! The portable version of the dot products, for builds without AVX2.
     use super::{Act, Block};
@@ -404,7 +405,7 @@ mod simd {
 
 use simd::Unpack;
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
+#[cfg(tend_avx2)]
 mod tiles;
 
 /// Weight rows per work item: a tile of rows stays in L1 while every activation row passes over it.
@@ -424,14 +425,24 @@ fn matmul<B: Unpack>(weights: &[B], acts: &[Act], (m, k, n): (usize, usize, usiz
             for j in cols.clone() {
                 let dots = simd::dot::<B, 4>(row(j), [act(i), act(i + 1), act(i + 2), act(i + 3)]);
                 for (r, dot) in dots.into_iter().enumerate() {
-                    out.set(i + r, j, dot);
+                    // SAFETY: `dst` holds `m` rows of `n` (asserted above), `i + r < m` and `j < n`, and column
+                    // `j` belongs to this work item's tile of columns alone.
+                    #[allow(unsafe_code)]
+                    unsafe {
+                        out.set(i + r, j, dot)
+                    };
                 }
             }
             i += 4;
         }
         for i in i..m {
             for j in cols.clone() {
-                out.set(i, j, simd::dot::<B, 1>(row(j), [act(i)])[0]);
+                let dot = simd::dot::<B, 1>(row(j), [act(i)])[0];
+                // SAFETY: as above, with `i < m`.
+                #[allow(unsafe_code)]
+                unsafe {
+                    out.set(i, j, dot)
+                };
             }
         }
     });
@@ -445,34 +456,38 @@ struct Output(*mut f32, usize);
 #[allow(unsafe_code)]
 unsafe impl Sync for Output {}
 impl Output {
-    /// Row `i` of the output, rows being `self.1` long; the caller's work item owns the row.
-    #[allow(clippy::mut_from_ref)] // Disjoint rows for concurrent workers: the point of this type.
-    fn row(&self, i: usize) -> &mut [f32] {
-        // SAFETY: the callers allocate `rows * self.1` values and give each row to one work item.
-        #[allow(unsafe_code)]
-        unsafe {
-            std::slice::from_raw_parts_mut(self.0.add(i * self.1), self.1)
-        }
+    /// Row `i` of the output, rows being `self.1` long.
+    ///
+    /// # Safety
+    /// The buffer holds more than `i` rows, and no other reference to row `i` is live while this one is (each
+    /// work item owns its rows).
+    #[allow(unsafe_code, clippy::mut_from_ref)] // Disjoint rows for concurrent workers: the point of this type.
+    unsafe fn row(&self, i: usize) -> &mut [f32] {
+        // SAFETY: in bounds and unshared, by the caller's contract.
+        unsafe { std::slice::from_raw_parts_mut(self.0.add(i * self.1), self.1) }
     }
 
-    fn set(&self, i: usize, j: usize, value: f32) {
-        // SAFETY: `matmul` checked `dst.len() == m * n`, and `i < m`, `j < n`.
-        #[allow(unsafe_code)]
-        unsafe {
-            *self.0.add(i * self.1 + j) = value
-        };
+    /// Writes `value` at row `i`, column `j`.
+    ///
+    /// # Safety
+    /// The buffer holds more than `i` rows, `j` is below the row length, and no other thread writes or reads
+    /// that element meanwhile.
+    #[allow(unsafe_code)]
+    unsafe fn set(&self, i: usize, j: usize, value: f32) {
+        // SAFETY: in bounds and unshared, by the caller's contract.
+        unsafe { *self.0.add(i * self.1 + j) = value }
     }
 
-    /// Writes `values` to row `i` from column `j`; the caller's work item owns those elements.
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
-    fn write(&self, i: usize, j: usize, values: &[f32]) {
+    /// Writes `values` to row `i` from column `j` (checked to fit the row).
+    ///
+    /// # Safety
+    /// The buffer holds more than `i` rows, and no other thread writes or reads those elements meanwhile.
+    #[cfg(tend_avx2)]
+    #[allow(unsafe_code)]
+    unsafe fn write(&self, i: usize, j: usize, values: &[f32]) {
         assert!(j + values.len() <= self.1, "output row overrun");
-        // SAFETY: the columns are within the row (checked above) and the callers allocate `rows * self.1` values
-        // with `i < rows`.
-        #[allow(unsafe_code)]
-        unsafe {
-            std::ptr::copy_nonoverlapping(values.as_ptr(), self.0.add(i * self.1 + j), values.len())
-        };
+        // SAFETY: the columns are within the row (checked above); the row and the sharing by the caller's contract.
+        unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), self.0.add(i * self.1 + j), values.len()) }
     }
 }
 
@@ -510,8 +525,10 @@ impl CustomOp1 for CausalSoftmax {
                 let seen = (self.first + r % self.chunk + 1).min(positions);
                 let x = &src[r * positions..r * positions + seen];
                 let max = x.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v * self.scale));
-                // SAFETY: each row belongs to one work item.
-                let y = &mut out.row(r)[..seen];
+                // SAFETY: `dst` holds `rows` rows of `positions`, `r < rows`, and each row belongs to one work
+                // item, which takes this one reference to it.
+                #[allow(unsafe_code)]
+                let y = &mut unsafe { out.row(r) }[..seen];
                 let mut sum = 0f32;
                 for (y, &x) in y.iter_mut().zip(x) {
                     *y = (x * self.scale - max).exp();
@@ -608,10 +625,7 @@ impl Weight {
 
     /// Lets the operating system drop this tensor's mapped pages from the process (they are read again from the
     /// file if touched): for a weight whose bytes have been copied elsewhere.
-    #[cfg_attr(
-        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(tend_avx2), allow(dead_code))]
     fn release(&self) {
         #[cfg(unix)]
         if let Self::Mapped { map, range, .. } = self {
@@ -628,16 +642,16 @@ impl Weight {
 pub fn has_own_kernel(dtype: GgmlDType, dims: &[usize]) -> bool {
     match (dtype, dims) {
         (GgmlDType::Q8_0 | GgmlDType::Q5_0 | GgmlDType::Q4_1, &[_, k]) => k.is_multiple_of(QK),
-        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
+        #[cfg(tend_avx2)]
         (GgmlDType::Q4K | GgmlDType::Q6K, &[n, k]) => n.is_multiple_of(tiles::TILE_N) && k.is_multiple_of(QK_K),
         _ => false,
     }
 }
 
-/// Whether this build has the tile kernel: it targets AVX2, FMA and F16C (as `.cargo/config.toml` sets). A build
-/// for the baseline x86-64 (built from outside the workspace, or packaged so) runs the row kernels and candle's.
-const TILE_BUILD: bool =
-    cfg!(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"));
+/// Whether this build has the tile kernel and the row kernels' AVX2 dot products: it targets AVX2, FMA and F16C
+/// (`tend_avx2`, as `.cargo/config.toml` sets). A build for the baseline x86-64 (built from outside the workspace,
+/// or packaged so) runs the row kernels' portable code and candle's kernels.
+pub const TILE_BUILD: bool = cfg!(tend_avx2);
 
 /// The instruction sets the engine's kernels may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -749,7 +763,7 @@ impl DotProduct {
 
     /// Whether this processor (and build) has these instructions, and may use them ([`forced_avx2`]).
     pub fn is_available(self) -> bool {
-        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
+        #[cfg(tend_avx2)]
         match self {
             Self::Avx2 => true,
             _ if forced_avx2() => false,
@@ -763,12 +777,7 @@ impl DotProduct {
                     && std::is_x86_feature_detected!("avx512vnni")
             }
         }
-        #[cfg(not(all(
-            target_arch = "x86_64",
-            target_feature = "avx2",
-            target_feature = "fma",
-            target_feature = "f16c"
-        )))]
+        #[cfg(not(tend_avx2))]
         false
     }
 }
@@ -780,10 +789,7 @@ struct OwnMatMul {
     n: usize,
     k: usize,
     /// The tile kernel's instructions.
-    #[cfg_attr(
-        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(tend_avx2), allow(dead_code))]
     dot: DotProduct,
 }
 
@@ -792,12 +798,12 @@ enum Weights {
     /// Rows of blocks as stored in the file (read or mapped), for the row kernel.
     Rows(Weight),
     /// Interleaved into tiles of 16 rows for the AVX2 tile kernel (AVX2 builds, row counts a multiple of 16).
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
+    #[cfg(tend_avx2)]
     Tiles(Tiles),
 }
 
 /// A packed weight, by block type.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
+#[cfg(tend_avx2)]
 enum Tiles {
     Q8_0(Vec<tiles::TileQ8_0>),
     Q5_0(Vec<tiles::TileQ5_0>),
@@ -810,12 +816,7 @@ impl std::fmt::Debug for Weights {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Rows(weight) => f.debug_tuple("Rows").field(weight).finish(),
-            #[cfg(all(
-                target_arch = "x86_64",
-                target_feature = "avx2",
-                target_feature = "fma",
-                target_feature = "f16c"
-            ))]
+            #[cfg(tend_avx2)]
             Self::Tiles(_) => f.write_str("Tiles"),
         }
     }
@@ -826,7 +827,7 @@ impl Weights {
     /// take many rows), releasing the mapped pages it was packed from (the tiles hold the same bytes); keeps its
     /// rows otherwise.
     fn new(weight: Weight, n: usize, k: usize, rows: Rows) -> Result<Self> {
-        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma", target_feature = "f16c"))]
+        #[cfg(tend_avx2)]
         if n.is_multiple_of(tiles::TILE_N)
             && (rows == Rows::Many || matches!(weight.dtype(), GgmlDType::Q4K | GgmlDType::Q6K))
         {
@@ -874,12 +875,7 @@ impl CustomOp1 for OwnMatMul {
                     other => bail!("tend-qmatmul has no kernel for {other:?}"),
                 }
             }
-            #[cfg(all(
-                target_arch = "x86_64",
-                target_feature = "avx2",
-                target_feature = "fma",
-                target_feature = "f16c"
-            ))]
+            #[cfg(tend_avx2)]
             Weights::Tiles(packed) => match packed {
                 Tiles::Q8_0(t) => tiles::matmul(t, &acts, mkn, &mut dst, self.dot),
                 Tiles::Q5_0(t) => tiles::matmul(t, &acts, mkn, &mut dst, self.dot),

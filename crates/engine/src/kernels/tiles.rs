@@ -19,10 +19,10 @@
 //! 1.4 ms (512 bits), Q8_0 3.7 -> 2.5 -> 1.9 ms, Q4_1 3.0 -> 2.3 -> 1.3 ms; eight rows on AVX2's 16 registers
 //! were slower.
 //!
-//! SAFETY, for every `unsafe` block here: this module is compiled only when the whole build targets AVX2, FMA and
-//! F16C (see its `mod` line), so those intrinsics are available, and VNNI's and AVX-512's run only in functions
-//! [`matmul`] enters after checking the processor has them; every load reads bytes inside the array it names
-//! (offsets are bounded by the tile's fixed sizes).
+//! Safety: the instructions beyond the build's own (VNNI's and AVX-512's) run only through a value of a [`Simd`]
+//! type, which exists only where the processor has them ([`Simd`]'s contract), inside functions compiled for them
+//! that [`matmul`] enters with that value. Every load reads bytes inside the array it names (offsets are bounded
+//! by the tile's fixed sizes).
 
 use std::arch::x86_64::*;
 use std::ops::Range;
@@ -47,14 +47,21 @@ pub(super) trait Tile: Sized + Send + Sync {
     fn pack(rows: [&Self::Block; TILE_N]) -> Self;
     /// Adds the products of the tile's rows `h * S::LANES..(h + 1) * S::LANES` with `R` activation rows'
     /// `COLS / 32` blocks to `acc[r]`.
-    fn multiply<S: Simd, const R: usize>(&self, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]);
+    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]);
 }
 
 /// The vector instructions a tile kernel runs on: 256-bit registers holding 8 of a tile's rows, with AVX2's
 /// multiply-adds or VNNI's `vpdpbusd` to sum products of unsigned bytes (weights) with signed bytes (activations),
 /// or AVX-512's 512-bit registers holding all 16. Every variant sums exactly, so the kernels give the same bits
 /// whichever runs.
-pub(super) trait Simd {
+///
+/// A value of a `Simd` type is the proof that the processor has its instructions: methods take it as `self`.
+///
+/// # Safety
+/// An implementor guarantees that a value of it exists only where the processor has every instruction its
+/// methods execute: made freely where the build's target guarantees them (AVX2), otherwise only by a constructor
+/// that checks the processor.
+pub(super) unsafe trait Simd: Copy {
     /// An integer register.
     type I: Copy;
     /// A float register.
@@ -66,71 +73,81 @@ pub(super) trait Simd {
     const ROWS: usize = MT;
 
     /// `acc` plus, in each 32-bit lane, the four products of that lane's bytes of `u` and `s`.
-    fn dot(acc: Self::I, u: Self::I, s: Self::I) -> Self::I;
+    fn dot(self, acc: Self::I, u: Self::I, s: Self::I) -> Self::I;
     /// `acc` plus the products of `u1` with `s1` and of `u2` with `s2`, in 32-bit lanes.
-    fn pair(acc: Self::I, u1: Self::I, s1: Self::I, u2: Self::I, s2: Self::I) -> Self::I {
-        Self::dot(Self::dot(acc, u1, s1), u2, s2)
+    fn pair(self, acc: Self::I, u1: Self::I, s1: Self::I, u2: Self::I, s2: Self::I) -> Self::I {
+        self.dot(self.dot(acc, u1, s1), u2, s2)
     }
     /// As [`Simd::pair`] for nibble weights (below 16) into an accumulator that [`Simd::finish`] turns into 32-bit
     /// sums: AVX2 keeps a block's products in 16-bit sums and widens them once.
-    fn partial(acc: Self::I, u1: Self::I, s1: Self::I, u2: Self::I, s2: Self::I) -> Self::I {
-        Self::pair(acc, u1, s1, u2, s2)
+    fn partial(self, acc: Self::I, u1: Self::I, s1: Self::I, u2: Self::I, s2: Self::I) -> Self::I {
+        self.pair(acc, u1, s1, u2, s2)
     }
     /// The 32-bit sums of a [`Simd::partial`] accumulator.
-    fn finish(acc: Self::I) -> Self::I {
+    fn finish(self, acc: Self::I) -> Self::I {
         acc
     }
 
     /// All zero bits.
-    fn zero() -> Self::I;
+    fn zero(self) -> Self::I;
     /// The `4 * LANES` bytes at `at` (a group of a tile: 4 bytes of each of `LANES` rows).
     ///
     /// # Safety
     /// The bytes must be readable.
-    unsafe fn load(at: *const u8) -> Self::I;
+    unsafe fn load(self, at: *const u8) -> Self::I;
     /// `four` in every 32-bit lane.
-    fn splat(four: i32) -> Self::I;
+    fn splat(self, four: i32) -> Self::I;
     /// The low nibble of every byte.
-    fn low_nibbles(x: Self::I) -> Self::I;
+    fn low_nibbles(self, x: Self::I) -> Self::I;
     /// The high nibble of every byte, shifted down.
-    fn high_nibbles(x: Self::I) -> Self::I;
+    fn high_nibbles(self, x: Self::I) -> Self::I;
     /// Bitwise or.
-    fn or(a: Self::I, b: Self::I) -> Self::I;
+    fn or(self, a: Self::I, b: Self::I) -> Self::I;
     /// Signed weights `w` and activations `a` as unsigned weights and signed activations with the same products:
     /// `(|w|, a` with `w`'s sign`)`.
-    fn unsigned(w: Self::I, a: Self::I) -> (Self::I, Self::I);
+    fn unsigned(self, w: Self::I, a: Self::I) -> (Self::I, Self::I);
     /// 0x10 in byte `j` of each 32-bit lane where bit `shift + j` of that lane of `bits` is set (Q5_0's fifth
     /// bits of 4 columns).
-    fn fifth_bits(bits: Self::I, shift: i32) -> Self::I;
+    fn fifth_bits(self, bits: Self::I, shift: i32) -> Self::I;
     /// Bits `shift..shift + 2` of every byte, moved to bits 4 and 5 (Q6_K's high bits of 4 columns).
-    fn high_pair(bits: Self::I, shift: i32) -> Self::I;
+    fn high_pair(self, bits: Self::I, shift: i32) -> Self::I;
 
     /// A float register of zeros.
-    fn zero_f() -> Self::F;
+    fn zero_f(self) -> Self::F;
     /// The lanes as floats.
-    fn float(x: Self::I) -> Self::F;
+    fn float(self, x: Self::I) -> Self::F;
     /// `x` in every lane.
-    fn splat_f(x: f32) -> Self::F;
+    fn splat_f(self, x: f32) -> Self::F;
     /// `a * b`.
-    fn mul(a: Self::F, b: Self::F) -> Self::F;
+    fn mul(self, a: Self::F, b: Self::F) -> Self::F;
     /// `a - b`.
-    fn sub(a: Self::F, b: Self::F) -> Self::F;
+    fn sub(self, a: Self::F, b: Self::F) -> Self::F;
     /// `a * b + c`.
-    fn fmadd(a: Self::F, b: Self::F, c: Self::F) -> Self::F;
+    fn fmadd(self, a: Self::F, b: Self::F, c: Self::F) -> Self::F;
     /// `c - a * b`.
-    fn fnmadd(a: Self::F, b: Self::F, c: Self::F) -> Self::F;
+    fn fnmadd(self, a: Self::F, b: Self::F, c: Self::F) -> Self::F;
     /// `LANES` f16 values from `halves` as f32.
-    fn halves(halves: &[u16]) -> Self::F;
+    fn halves(self, halves: &[u16]) -> Self::F;
     /// `LANES` unsigned bytes from `bytes` as f32.
-    fn unsigned_bytes(bytes: &[u8]) -> Self::F;
+    fn unsigned_bytes(self, bytes: &[u8]) -> Self::F;
     /// `LANES` signed bytes from `bytes`, one per 32-bit lane.
-    fn signed_bytes(bytes: &[i8]) -> Self::I;
+    fn signed_bytes(self, bytes: &[i8]) -> Self::I;
     /// `a - b` in 32-bit lanes.
-    fn sub_i(a: Self::I, b: Self::I) -> Self::I;
+    fn sub_i(self, a: Self::I, b: Self::I) -> Self::I;
     /// `a * b` in 32-bit lanes (the low 32 bits; no overflow is the caller's to ensure).
-    fn mul_i(a: Self::I, b: Self::I) -> Self::I;
+    fn mul_i(self, a: Self::I, b: Self::I) -> Self::I;
     /// The lanes, written to `out[..LANES]`.
-    fn store(x: Self::F, out: &mut [f32]);
+    fn store(self, x: Self::F, out: &mut [f32]);
+}
+
+/// `unsafe { $e }` for intrinsics that read and write registers only, inside a [`Simd`] method: all they need is
+/// the processor's instructions, which the method's `self` proves.
+macro_rules! registers {
+    ($e:expr) => {
+        // SAFETY: register-only intrinsics of `self`'s instruction set, which `self` proves the processor has
+        // ([`Simd`]'s contract).
+        unsafe { $e }
+    };
 }
 
 /// The [`Simd`] methods every 256-bit variant shares.
@@ -141,104 +158,113 @@ macro_rules! ymm {
         const LANES: usize = 8;
 
         #[inline(always)]
-        fn zero() -> __m256i {
-            unsafe { _mm256_setzero_si256() }
+        fn zero(self) -> __m256i {
+            registers!(_mm256_setzero_si256())
         }
         #[inline(always)]
-        unsafe fn load(at: *const u8) -> __m256i {
+        unsafe fn load(self, at: *const u8) -> __m256i {
+            // SAFETY: the instructions are `self`'s ([`Simd`]); the bytes are readable by the caller's contract.
             unsafe { _mm256_loadu_si256(at.cast()) }
         }
         #[inline(always)]
-        fn splat(four: i32) -> __m256i {
-            unsafe { _mm256_set1_epi32(four) }
+        fn splat(self, four: i32) -> __m256i {
+            registers!(_mm256_set1_epi32(four))
         }
         #[inline(always)]
-        fn low_nibbles(x: __m256i) -> __m256i {
-            unsafe { _mm256_and_si256(x, _mm256_set1_epi8(0x0F)) }
+        fn low_nibbles(self, x: __m256i) -> __m256i {
+            registers!(_mm256_and_si256(x, _mm256_set1_epi8(0x0F)))
         }
         #[inline(always)]
-        fn high_nibbles(x: __m256i) -> __m256i {
-            unsafe { _mm256_and_si256(_mm256_srli_epi16::<4>(x), _mm256_set1_epi8(0x0F)) }
+        fn high_nibbles(self, x: __m256i) -> __m256i {
+            registers!(_mm256_and_si256(_mm256_srli_epi16::<4>(x), _mm256_set1_epi8(0x0F)))
         }
         #[inline(always)]
-        fn or(a: __m256i, b: __m256i) -> __m256i {
-            unsafe { _mm256_or_si256(a, b) }
+        fn or(self, a: __m256i, b: __m256i) -> __m256i {
+            registers!(_mm256_or_si256(a, b))
         }
         #[inline(always)]
-        fn unsigned(w: __m256i, a: __m256i) -> (__m256i, __m256i) {
-            unsafe { (_mm256_sign_epi8(w, w), _mm256_sign_epi8(a, w)) }
+        fn unsigned(self, w: __m256i, a: __m256i) -> (__m256i, __m256i) {
+            registers!((_mm256_sign_epi8(w, w), _mm256_sign_epi8(a, w)))
         }
         #[inline(always)]
-        fn fifth_bits(bits: __m256i, shift: i32) -> __m256i {
-            unsafe {
+        fn fifth_bits(self, bits: __m256i, shift: i32) -> __m256i {
+            registers!({
                 // Each lane's bits shifted down, its low byte copied to its four bytes, and bit j of byte j tested.
                 let shifted = _mm256_srl_epi32(bits, _mm_cvtsi32_si128(shift));
                 let spread = _mm256_shuffle_epi8(shifted, _mm256_broadcastsi128_si256(SPREAD));
                 let set = _mm256_or_si256(spread, _mm256_set1_epi32(!BIT_J));
                 _mm256_and_si256(_mm256_cmpeq_epi8(set, _mm256_set1_epi8(-1)), _mm256_set1_epi8(0x10))
-            }
+            })
         }
         #[inline(always)]
-        fn high_pair(bits: __m256i, shift: i32) -> __m256i {
-            unsafe {
+        fn high_pair(self, bits: __m256i, shift: i32) -> __m256i {
+            registers!({
                 let low = _mm256_and_si256(_mm256_srl_epi16(bits, _mm_cvtsi32_si128(shift)), _mm256_set1_epi8(3));
                 _mm256_slli_epi16::<4>(low)
-            }
+            })
         }
         #[inline(always)]
-        fn zero_f() -> __m256 {
-            unsafe { _mm256_setzero_ps() }
+        fn zero_f(self) -> __m256 {
+            registers!(_mm256_setzero_ps())
         }
         #[inline(always)]
-        fn float(x: __m256i) -> __m256 {
-            unsafe { _mm256_cvtepi32_ps(x) }
+        fn float(self, x: __m256i) -> __m256 {
+            registers!(_mm256_cvtepi32_ps(x))
         }
         #[inline(always)]
-        fn splat_f(x: f32) -> __m256 {
-            unsafe { _mm256_set1_ps(x) }
+        fn splat_f(self, x: f32) -> __m256 {
+            registers!(_mm256_set1_ps(x))
         }
         #[inline(always)]
-        fn mul(a: __m256, b: __m256) -> __m256 {
-            unsafe { _mm256_mul_ps(a, b) }
+        fn mul(self, a: __m256, b: __m256) -> __m256 {
+            registers!(_mm256_mul_ps(a, b))
         }
         #[inline(always)]
-        fn sub(a: __m256, b: __m256) -> __m256 {
-            unsafe { _mm256_sub_ps(a, b) }
+        fn sub(self, a: __m256, b: __m256) -> __m256 {
+            registers!(_mm256_sub_ps(a, b))
         }
         #[inline(always)]
-        fn fmadd(a: __m256, b: __m256, c: __m256) -> __m256 {
-            unsafe { _mm256_fmadd_ps(a, b, c) }
+        fn fmadd(self, a: __m256, b: __m256, c: __m256) -> __m256 {
+            registers!(_mm256_fmadd_ps(a, b, c))
         }
         #[inline(always)]
-        fn fnmadd(a: __m256, b: __m256, c: __m256) -> __m256 {
-            unsafe { _mm256_fnmadd_ps(a, b, c) }
+        fn fnmadd(self, a: __m256, b: __m256, c: __m256) -> __m256 {
+            registers!(_mm256_fnmadd_ps(a, b, c))
         }
         #[inline(always)]
-        fn halves(halves: &[u16]) -> __m256 {
+        fn halves(self, halves: &[u16]) -> __m256 {
             assert!(halves.len() >= 8);
+            // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 8 values of `halves`,
+            // which has them (asserted above).
             unsafe { _mm256_cvtph_ps(_mm_loadu_si128(halves.as_ptr().cast())) }
         }
         #[inline(always)]
-        fn unsigned_bytes(bytes: &[u8]) -> __m256 {
+        fn unsigned_bytes(self, bytes: &[u8]) -> __m256 {
             assert!(bytes.len() >= 8);
+            // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 8 values of `bytes`,
+            // which has them (asserted above).
             unsafe { _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(bytes.as_ptr().cast()))) }
         }
         #[inline(always)]
-        fn signed_bytes(bytes: &[i8]) -> __m256i {
+        fn signed_bytes(self, bytes: &[i8]) -> __m256i {
             assert!(bytes.len() >= 8);
+            // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 8 values of `bytes`,
+            // which has them (asserted above).
             unsafe { _mm256_cvtepi8_epi32(_mm_loadl_epi64(bytes.as_ptr().cast())) }
         }
         #[inline(always)]
-        fn sub_i(a: __m256i, b: __m256i) -> __m256i {
-            unsafe { _mm256_sub_epi32(a, b) }
+        fn sub_i(self, a: __m256i, b: __m256i) -> __m256i {
+            registers!(_mm256_sub_epi32(a, b))
         }
         #[inline(always)]
-        fn mul_i(a: __m256i, b: __m256i) -> __m256i {
-            unsafe { _mm256_mullo_epi32(a, b) }
+        fn mul_i(self, a: __m256i, b: __m256i) -> __m256i {
+            registers!(_mm256_mullo_epi32(a, b))
         }
         #[inline(always)]
-        fn store(x: __m256, out: &mut [f32]) {
+        fn store(self, x: __m256, out: &mut [f32]) {
             assert!(out.len() >= 8);
+            // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 8 values of `out`,
+            // which has them (asserted above).
             unsafe { _mm256_storeu_ps(out.as_mut_ptr(), x) }
         }
     };
@@ -246,182 +272,239 @@ macro_rules! ymm {
 
 /// Byte `j` of each 32-bit lane taken from the lane's byte 0 (a shuffle within each 128-bit lane).
 const SPREAD: __m128i =
+    // SAFETY: any 16 bytes are a valid `__m128i`.
     unsafe { std::mem::transmute::<[u8; 16], __m128i>([0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12]) };
 /// Bit `j` in byte `j` of a 32-bit lane.
 const BIT_J: i32 = 0x0804_0201;
 
-/// AVX2: `maddubs` multiplies byte pairs into 16-bit sums, `madd` with ones widens them.
+/// AVX2: `maddubs` multiplies byte pairs into 16-bit sums, `madd` with ones widens them. The build targets AVX2,
+/// FMA and F16C (this module exists only then), so a value may be made freely.
+#[derive(Clone, Copy)]
 pub(super) struct Avx2;
 
 impl Avx2 {
     #[inline(always)]
-    fn products(u1: __m256i, s1: __m256i, u2: __m256i, s2: __m256i) -> __m256i {
-        unsafe { _mm256_add_epi16(_mm256_maddubs_epi16(u1, s1), _mm256_maddubs_epi16(u2, s2)) }
+    fn products(self, u1: __m256i, s1: __m256i, u2: __m256i, s2: __m256i) -> __m256i {
+        registers!(_mm256_add_epi16(_mm256_maddubs_epi16(u1, s1), _mm256_maddubs_epi16(u2, s2)))
     }
 }
 
-impl Simd for Avx2 {
+// SAFETY: every processor this build runs on has AVX2, FMA and F16C (it is compiled for them).
+unsafe impl Simd for Avx2 {
     ymm!();
 
     #[inline(always)]
-    fn dot(acc: __m256i, u: __m256i, s: __m256i) -> __m256i {
-        unsafe { _mm256_add_epi32(acc, Self::finish(_mm256_maddubs_epi16(u, s))) }
+    fn dot(self, acc: __m256i, u: __m256i, s: __m256i) -> __m256i {
+        registers!(_mm256_add_epi32(acc, self.finish(_mm256_maddubs_epi16(u, s))))
     }
 
     #[inline(always)]
-    fn pair(acc: __m256i, u1: __m256i, s1: __m256i, u2: __m256i, s2: __m256i) -> __m256i {
-        unsafe { _mm256_add_epi32(acc, Self::finish(Self::products(u1, s1, u2, s2))) }
+    fn pair(self, acc: __m256i, u1: __m256i, s1: __m256i, u2: __m256i, s2: __m256i) -> __m256i {
+        registers!(_mm256_add_epi32(acc, self.finish(self.products(u1, s1, u2, s2))))
     }
 
     #[inline(always)]
-    fn partial(acc: __m256i, u1: __m256i, s1: __m256i, u2: __m256i, s2: __m256i) -> __m256i {
-        unsafe { _mm256_add_epi16(acc, Self::products(u1, s1, u2, s2)) }
+    fn partial(self, acc: __m256i, u1: __m256i, s1: __m256i, u2: __m256i, s2: __m256i) -> __m256i {
+        registers!(_mm256_add_epi16(acc, self.products(u1, s1, u2, s2)))
     }
 
     #[inline(always)]
-    fn finish(acc: __m256i) -> __m256i {
-        unsafe { _mm256_madd_epi16(acc, _mm256_set1_epi16(1)) }
+    fn finish(self, acc: __m256i) -> __m256i {
+        registers!(_mm256_madd_epi16(acc, _mm256_set1_epi16(1)))
     }
 }
 
-/// VNNI's `vpdpbusd` on 256-bit registers, in its AVX-VNNI (VEX) or AVX-512 VNNI (EVEX) encoding. Used only inside
-/// [`matmul`]'s functions compiled for that instruction set, which run only where the processor has it.
+/// VNNI's `vpdpbusd` on 256-bit registers, in its AVX-VNNI (VEX) encoding or its AVX-512 VNNI (EVEX) one.
 macro_rules! vnni {
-    ($name:ident, $instruction:ident, $rows:expr) => {
-        pub(super) struct $name;
+    ($name:ident, $instruction:ident, $rows:expr, $features:literal) => {
+        #[doc = concat!("`vpdpbusd` as `", stringify!($instruction), "`: a value only from `detect`.")]
+        #[derive(Clone, Copy)]
+        pub(super) struct $name(());
 
-        impl Simd for $name {
+        detected!($name, $features);
+
+        // SAFETY: a value is made only by `detect`, after checking the processor has the instructions.
+        unsafe impl Simd for $name {
             ymm!();
             const ROWS: usize = $rows;
 
             #[inline(always)]
-            fn dot(acc: __m256i, u: __m256i, s: __m256i) -> __m256i {
-                // SAFETY: see the type's doc: only reached from code compiled and dispatched for the instruction.
-                unsafe { $instruction(acc, u, s) }
+            fn dot(self, acc: __m256i, u: __m256i, s: __m256i) -> __m256i {
+                registers!($instruction(acc, u, s))
             }
         }
     };
 }
 
-vnni!(AvxVnni, _mm256_dpbusd_avx_epi32, MT);
-vnni!(Avx512Vnni, _mm256_dpbusd_epi32, 2 * MT);
+/// For a [`Simd`] type whose instructions are beyond the build's: `detect`, its only constructor, which checks the
+/// processor, and `run`, [`run`] compiled for the instructions.
+macro_rules! detected {
+    ($name:ident, $features:literal) => {
+        impl $name {
+            /// The proof that this processor has the instructions, if it has them.
+            pub(super) fn detect() -> Option<Self> {
+                $features.split(',').all(has_feature).then_some(Self(()))
+            }
+
+            /// [`run`] compiled for the instructions, on the tiles `range` (one work item).
+            fn run<T: Tile>(self, tiles: &[T], acts: &[Act], mkb: Mkb, range: Range<usize>, out: Output) {
+                #[target_feature(enable = $features)]
+                fn compiled<T: Tile>(s: $name, tiles: &[T], acts: &[Act], mkb: Mkb, range: Range<usize>, out: Output) {
+                    run(s, tiles, acts, mkb, range, out)
+                }
+                // SAFETY: `self` proves the processor has the instructions `compiled` is compiled for.
+                unsafe { compiled(self, tiles, acts, mkb, range, out) }
+            }
+        }
+    };
+}
+
+/// Activation rows and blocks per row.
+type Mkb = (usize, usize);
+
+/// Whether this processor has the instruction-set extension `feature` (as `#[target_feature]` names it).
+fn has_feature(feature: &str) -> bool {
+    match feature {
+        "avxvnni" => std::is_x86_feature_detected!("avxvnni"),
+        "avx512vnni" => std::is_x86_feature_detected!("avx512vnni"),
+        "avx512vl" => std::is_x86_feature_detected!("avx512vl"),
+        "avx512f" => std::is_x86_feature_detected!("avx512f"),
+        "avx512bw" => std::is_x86_feature_detected!("avx512bw"),
+        _ => false,
+    }
+}
+
+vnni!(AvxVnni, _mm256_dpbusd_avx_epi32, MT, "avxvnni");
+vnni!(Avx512Vnni, _mm256_dpbusd_epi32, 2 * MT, "avx512vnni,avx512vl");
 
 /// AVX-512 (F, BW and VNNI) on 512-bit registers: all 16 rows of a tile in one register, eight activation rows
-/// at a time. Used only inside [`matmul`]'s function compiled for it, which runs only where the processor has it.
-pub(super) struct Avx512;
+/// at a time. A value only from `detect`.
+#[derive(Clone, Copy)]
+pub(super) struct Avx512(());
 
-impl Simd for Avx512 {
+detected!(Avx512, "avx512f,avx512bw,avx512vnni");
+
+// SAFETY: a value is made only by `detect`, after checking the processor has the instructions.
+unsafe impl Simd for Avx512 {
     type I = __m512i;
     type F = __m512;
     const LANES: usize = 16;
     const ROWS: usize = 2 * MT;
 
-    // SAFETY, for every block below: see the type's doc.
     #[inline(always)]
-    fn dot(acc: __m512i, u: __m512i, s: __m512i) -> __m512i {
-        unsafe { _mm512_dpbusd_epi32(acc, u, s) }
+    fn dot(self, acc: __m512i, u: __m512i, s: __m512i) -> __m512i {
+        registers!(_mm512_dpbusd_epi32(acc, u, s))
     }
     #[inline(always)]
-    fn zero() -> __m512i {
-        unsafe { _mm512_setzero_si512() }
+    fn zero(self) -> __m512i {
+        registers!(_mm512_setzero_si512())
     }
     #[inline(always)]
-    unsafe fn load(at: *const u8) -> __m512i {
+    unsafe fn load(self, at: *const u8) -> __m512i {
+        // SAFETY: the instructions are `self`'s ([`Simd`]); the bytes are readable by the caller's contract.
         unsafe { _mm512_loadu_si512(at.cast()) }
     }
     #[inline(always)]
-    fn splat(four: i32) -> __m512i {
-        unsafe { _mm512_set1_epi32(four) }
+    fn splat(self, four: i32) -> __m512i {
+        registers!(_mm512_set1_epi32(four))
     }
     #[inline(always)]
-    fn low_nibbles(x: __m512i) -> __m512i {
-        unsafe { _mm512_and_si512(x, _mm512_set1_epi8(0x0F)) }
+    fn low_nibbles(self, x: __m512i) -> __m512i {
+        registers!(_mm512_and_si512(x, _mm512_set1_epi8(0x0F)))
     }
     #[inline(always)]
-    fn high_nibbles(x: __m512i) -> __m512i {
-        unsafe { _mm512_and_si512(_mm512_srli_epi16::<4>(x), _mm512_set1_epi8(0x0F)) }
+    fn high_nibbles(self, x: __m512i) -> __m512i {
+        registers!(_mm512_and_si512(_mm512_srli_epi16::<4>(x), _mm512_set1_epi8(0x0F)))
     }
     #[inline(always)]
-    fn or(a: __m512i, b: __m512i) -> __m512i {
-        unsafe { _mm512_or_si512(a, b) }
+    fn or(self, a: __m512i, b: __m512i) -> __m512i {
+        registers!(_mm512_or_si512(a, b))
     }
     #[inline(always)]
-    fn unsigned(w: __m512i, a: __m512i) -> (__m512i, __m512i) {
+    fn unsigned(self, w: __m512i, a: __m512i) -> (__m512i, __m512i) {
         // AVX-512 has no byte sign instruction: negate the activations where the weights' sign bits are set.
-        unsafe {
+        registers!({
             let negative = _mm512_movepi8_mask(w);
             (_mm512_abs_epi8(w), _mm512_mask_sub_epi8(a, negative, _mm512_setzero_si512(), a))
-        }
+        })
     }
     #[inline(always)]
-    fn fifth_bits(bits: __m512i, shift: i32) -> __m512i {
-        unsafe {
+    fn fifth_bits(self, bits: __m512i, shift: i32) -> __m512i {
+        registers!({
             let shifted = _mm512_srl_epi32(bits, _mm_cvtsi32_si128(shift));
             let spread = _mm512_shuffle_epi8(shifted, _mm512_broadcast_i32x4(SPREAD));
             _mm512_maskz_mov_epi8(_mm512_test_epi8_mask(spread, _mm512_set1_epi32(BIT_J)), _mm512_set1_epi8(0x10))
-        }
+        })
     }
     #[inline(always)]
-    fn high_pair(bits: __m512i, shift: i32) -> __m512i {
-        unsafe {
+    fn high_pair(self, bits: __m512i, shift: i32) -> __m512i {
+        registers!({
             let low = _mm512_and_si512(_mm512_srl_epi16(bits, _mm_cvtsi32_si128(shift)), _mm512_set1_epi8(3));
             _mm512_slli_epi16::<4>(low)
-        }
+        })
     }
     #[inline(always)]
-    fn zero_f() -> __m512 {
-        unsafe { _mm512_setzero_ps() }
+    fn zero_f(self) -> __m512 {
+        registers!(_mm512_setzero_ps())
     }
     #[inline(always)]
-    fn float(x: __m512i) -> __m512 {
-        unsafe { _mm512_cvtepi32_ps(x) }
+    fn float(self, x: __m512i) -> __m512 {
+        registers!(_mm512_cvtepi32_ps(x))
     }
     #[inline(always)]
-    fn splat_f(x: f32) -> __m512 {
-        unsafe { _mm512_set1_ps(x) }
+    fn splat_f(self, x: f32) -> __m512 {
+        registers!(_mm512_set1_ps(x))
     }
     #[inline(always)]
-    fn mul(a: __m512, b: __m512) -> __m512 {
-        unsafe { _mm512_mul_ps(a, b) }
+    fn mul(self, a: __m512, b: __m512) -> __m512 {
+        registers!(_mm512_mul_ps(a, b))
     }
     #[inline(always)]
-    fn sub(a: __m512, b: __m512) -> __m512 {
-        unsafe { _mm512_sub_ps(a, b) }
+    fn sub(self, a: __m512, b: __m512) -> __m512 {
+        registers!(_mm512_sub_ps(a, b))
     }
     #[inline(always)]
-    fn fmadd(a: __m512, b: __m512, c: __m512) -> __m512 {
-        unsafe { _mm512_fmadd_ps(a, b, c) }
+    fn fmadd(self, a: __m512, b: __m512, c: __m512) -> __m512 {
+        registers!(_mm512_fmadd_ps(a, b, c))
     }
     #[inline(always)]
-    fn fnmadd(a: __m512, b: __m512, c: __m512) -> __m512 {
-        unsafe { _mm512_fnmadd_ps(a, b, c) }
+    fn fnmadd(self, a: __m512, b: __m512, c: __m512) -> __m512 {
+        registers!(_mm512_fnmadd_ps(a, b, c))
     }
     #[inline(always)]
-    fn halves(halves: &[u16]) -> __m512 {
+    fn halves(self, halves: &[u16]) -> __m512 {
         assert!(halves.len() >= 16);
+        // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 16 values of `halves`,
+        // which has them (asserted above).
         unsafe { _mm512_cvtph_ps(_mm256_loadu_si256(halves.as_ptr().cast())) }
     }
     #[inline(always)]
-    fn unsigned_bytes(bytes: &[u8]) -> __m512 {
+    fn unsigned_bytes(self, bytes: &[u8]) -> __m512 {
         assert!(bytes.len() >= 16);
+        // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 16 values of `bytes`,
+        // which has them (asserted above).
         unsafe { _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(bytes.as_ptr().cast()))) }
     }
     #[inline(always)]
-    fn signed_bytes(bytes: &[i8]) -> __m512i {
+    fn signed_bytes(self, bytes: &[i8]) -> __m512i {
         assert!(bytes.len() >= 16);
+        // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 16 values of `bytes`,
+        // which has them (asserted above).
         unsafe { _mm512_cvtepi8_epi32(_mm_loadu_si128(bytes.as_ptr().cast())) }
     }
     #[inline(always)]
-    fn sub_i(a: __m512i, b: __m512i) -> __m512i {
-        unsafe { _mm512_sub_epi32(a, b) }
+    fn sub_i(self, a: __m512i, b: __m512i) -> __m512i {
+        registers!(_mm512_sub_epi32(a, b))
     }
     #[inline(always)]
-    fn mul_i(a: __m512i, b: __m512i) -> __m512i {
-        unsafe { _mm512_mullo_epi32(a, b) }
+    fn mul_i(self, a: __m512i, b: __m512i) -> __m512i {
+        registers!(_mm512_mullo_epi32(a, b))
     }
     #[inline(always)]
-    fn store(x: __m512, out: &mut [f32]) {
+    fn store(self, x: __m512, out: &mut [f32]) {
         assert!(out.len() >= 16);
+        // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 16 values of `out`,
+        // which has them (asserted above).
         unsafe { _mm512_storeu_ps(out.as_mut_ptr(), x) }
     }
 }
@@ -515,21 +598,22 @@ impl Tile for TileQ8_0 {
     }
 
     #[inline(always)]
-    fn multiply<S: Simd, const R: usize>(&self, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
+    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
         let acts = acts.map(|a| &a[0]);
-        let mut sums = [S::zero(); R];
+        let mut sums = [s.zero(); R];
         for g in 0..8 {
-            let w = unsafe { S::load(self.qs.as_ptr().add((g * TILE_N + h * S::LANES) * 4)) };
+            // SAFETY: group `g` of the register's rows lies inside the array (4 bytes a row for each of its groups).
+            let w = unsafe { s.load(self.qs.as_ptr().add((g * TILE_N + h * S::LANES) * 4)) };
             for r in 0..R {
                 // The products take unsigned weights and signed activations: move the weights' signs onto the
                 // activations.
-                let (x, a) = S::unsigned(w, broadcast::<S>(&acts[r].qs, 4 * g));
-                sums[r] = S::dot(sums[r], x, a);
+                let (x, a) = s.unsigned(w, broadcast(s, &acts[r].qs, 4 * g));
+                sums[r] = s.dot(sums[r], x, a);
             }
         }
-        let d = S::halves(&self.d[h * S::LANES..]);
+        let d = s.halves(&self.d[h * S::LANES..]);
         for r in 0..R {
-            acc[r] = S::fmadd(S::float(sums[r]), S::mul(d, S::splat_f(acts[r].d)), acc[r]);
+            acc[r] = s.fmadd(s.float(sums[r]), s.mul(d, s.splat_f(acts[r].d)), acc[r]);
         }
     }
 }
@@ -544,27 +628,29 @@ impl Tile for TileQ5_0 {
     }
 
     #[inline(always)]
-    fn multiply<S: Simd, const R: usize>(&self, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
+    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
         let acts = acts.map(|a| &a[0]);
         // Lane r: the fifth bits of row h * LANES + r, as stored.
-        let rows = unsafe { S::load(self.qh.as_ptr().add(h * S::LANES).cast()) };
-        let mut sums = [S::zero(); R];
+        // SAFETY: the `LANES` words of register `h`'s rows lie inside `qh` (16 words).
+        let rows = unsafe { s.load(self.qh.as_ptr().add(h * S::LANES).cast()) };
+        let mut sums = [s.zero(); R];
         for g in 0..4 {
-            let w = unsafe { S::load(self.qs.as_ptr().add((g * TILE_N + h * S::LANES) * 4)) };
+            // SAFETY: group `g` of the register's rows lies inside the array (4 bytes a row for each of its groups).
+            let w = unsafe { s.load(self.qs.as_ptr().add((g * TILE_N + h * S::LANES) * 4)) };
             // Byte j of a lane holds columns 4g + j and 16 + 4g + j.
-            let lo = S::or(S::low_nibbles(w), S::fifth_bits(rows, (4 * g) as i32));
-            let hi = S::or(S::high_nibbles(w), S::fifth_bits(rows, (16 + 4 * g) as i32));
+            let lo = s.or(s.low_nibbles(w), s.fifth_bits(rows, (4 * g) as i32));
+            let hi = s.or(s.high_nibbles(w), s.fifth_bits(rows, (16 + 4 * g) as i32));
             for r in 0..R {
                 // Four products of values below 32 with bytes of at most 127 fit AVX2's 16-bit sums.
-                let (a, b) = (broadcast::<S>(&acts[r].qs, 4 * g), broadcast::<S>(&acts[r].qs, 16 + 4 * g));
-                sums[r] = S::pair(sums[r], lo, a, hi, b);
+                let (a, b) = (broadcast(s, &acts[r].qs, 4 * g), broadcast(s, &acts[r].qs, 16 + 4 * g));
+                sums[r] = s.pair(sums[r], lo, a, hi, b);
             }
         }
-        let d = S::halves(&self.d[h * S::LANES..]);
+        let d = s.halves(&self.d[h * S::LANES..]);
         for r in 0..R {
             // The stored values are the weights plus 16: take 16 times the activations' sum back off.
-            let exact = S::sub(S::float(sums[r]), S::splat_f(16.0 * acts[r].sum));
-            acc[r] = S::fmadd(exact, S::mul(d, S::splat_f(acts[r].d)), acc[r]);
+            let exact = s.sub(s.float(sums[r]), s.splat_f(16.0 * acts[r].sum));
+            acc[r] = s.fmadd(exact, s.mul(d, s.splat_f(acts[r].d)), acc[r]);
         }
     }
 }
@@ -579,13 +665,13 @@ impl Tile for TileQ4_1 {
     }
 
     #[inline(always)]
-    fn multiply<S: Simd, const R: usize>(&self, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
+    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
         let acts = acts.map(|a| &a[0]);
-        let sums = nibble_sums::<S, R>(&self.qs, h, acts);
-        let (d, m) = (S::halves(&self.d[h * S::LANES..]), S::halves(&self.m[h * S::LANES..]));
+        let sums = nibble_sums::<S, R>(s, &self.qs, h, acts);
+        let (d, m) = (s.halves(&self.d[h * S::LANES..]), s.halves(&self.m[h * S::LANES..]));
         for r in 0..R {
-            let scaled = S::fmadd(sums[r], S::mul(d, S::splat_f(acts[r].d)), acc[r]);
-            acc[r] = S::fmadd(m, S::splat_f(acts[r].s), scaled);
+            let scaled = s.fmadd(sums[r], s.mul(d, s.splat_f(acts[r].d)), acc[r]);
+            acc[r] = s.fmadd(m, s.splat_f(acts[r].s), scaled);
         }
     }
 }
@@ -593,18 +679,19 @@ impl Tile for TileQ4_1 {
 /// The products of rows `h * S::LANES..(h + 1) * S::LANES` of a Q4_1-layout nibble tile with `R` activation
 /// blocks, per row.
 #[inline(always)]
-fn nibble_sums<S: Simd, const R: usize>(qs: &[u8; QK / 2 * TILE_N], h: usize, acts: [&Act; R]) -> [S::F; R] {
+fn nibble_sums<S: Simd, const R: usize>(s: S, qs: &[u8; QK / 2 * TILE_N], h: usize, acts: [&Act; R]) -> [S::F; R] {
     // 16 products of nibbles with bytes of at most 127 fit AVX2's 16-bit sums (15 * 127 * 16 < 32768).
-    let mut sums = [S::zero(); R];
+    let mut sums = [s.zero(); R];
     for g in 0..4 {
-        let w = unsafe { S::load(qs.as_ptr().add((g * TILE_N + h * S::LANES) * 4)) };
-        let (lo, hi) = (S::low_nibbles(w), S::high_nibbles(w));
+        // SAFETY: group `g` of the register's rows lies inside the array (4 bytes a row for each of its groups).
+        let w = unsafe { s.load(qs.as_ptr().add((g * TILE_N + h * S::LANES) * 4)) };
+        let (lo, hi) = (s.low_nibbles(w), s.high_nibbles(w));
         for r in 0..R {
-            let (a, b) = (broadcast::<S>(&acts[r].qs, 4 * g), broadcast::<S>(&acts[r].qs, 16 + 4 * g));
-            sums[r] = S::partial(sums[r], lo, a, hi, b);
+            let (a, b) = (broadcast(s, &acts[r].qs, 4 * g), broadcast(s, &acts[r].qs, 16 + 4 * g));
+            sums[r] = s.partial(sums[r], lo, a, hi, b);
         }
     }
-    sums.map(|s| S::float(S::finish(s)))
+    sums.map(|sum| s.float(s.finish(sum)))
 }
 
 /// Writes row `r`'s 32 values of a part (value `i` the low nibble of `value(i)`) into a tile's nibbles, laid out as
@@ -668,18 +755,18 @@ impl Tile for TileQ4K {
     }
 
     #[inline(always)]
-    fn multiply<S: Simd, const R: usize>(&self, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
+    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
         let rows = h * S::LANES;
-        let (d, dmin) = (S::halves(&self.d[rows..]), S::halves(&self.dmin[rows..]));
+        let (d, dmin) = (s.halves(&self.d[rows..]), s.halves(&self.dmin[rows..]));
         for j in 0..SUB_BLOCKS {
             let part = acts.map(|a| &a[j]);
-            let sums = nibble_sums::<S, R>(&self.qs[j], h, part);
+            let sums = nibble_sums::<S, R>(s, &self.qs[j], h, part);
             // Exact: an f16 times a 6-bit integer.
-            let d = S::mul(d, S::unsigned_bytes(&self.scales[j][rows..]));
-            let m = S::mul(dmin, S::unsigned_bytes(&self.mins[j][rows..]));
+            let d = s.mul(d, s.unsigned_bytes(&self.scales[j][rows..]));
+            let m = s.mul(dmin, s.unsigned_bytes(&self.mins[j][rows..]));
             for r in 0..R {
-                let scaled = S::fmadd(sums[r], S::mul(d, S::splat_f(part[r].d)), acc[r]);
-                acc[r] = S::fnmadd(m, S::splat_f(part[r].d * part[r].sum), scaled);
+                let scaled = s.fmadd(sums[r], s.mul(d, s.splat_f(part[r].d)), acc[r]);
+                acc[r] = s.fnmadd(m, s.splat_f(part[r].d * part[r].sum), scaled);
             }
         }
     }
@@ -713,34 +800,35 @@ impl Tile for TileQ6K {
     }
 
     #[inline(always)]
-    fn multiply<S: Simd, const R: usize>(&self, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
+    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
         let rows = h * S::LANES;
-        let d = S::halves(&self.d[rows..]);
+        let d = s.halves(&self.d[rows..]);
         for j in 0..SUB_BLOCKS {
             let part = acts.map(|a| &a[j]);
             // Columns 0..16 (the low nibbles, word 0's high bits) and 16..32 have a scale each: per row, the
             // integer sum of (q - 32) * activation over each half times its scale, then into the float sums.
             for half in 0..2 {
-                let high = unsafe { S::load(self.qh[j].as_ptr().add((half * TILE_N + rows) * 4)) };
-                let mut sums = [S::zero(); R];
+                // SAFETY: word `half` of the register's rows lies inside the part's 8 bytes a row.
+                let high = unsafe { s.load(self.qh[j].as_ptr().add((half * TILE_N + rows) * 4)) };
+                let mut sums = [s.zero(); R];
                 for g in [0, 2] {
-                    let u1 = q6_values::<S>(&self.ql[j], high, rows, half, g);
-                    let u2 = q6_values::<S>(&self.ql[j], high, rows, half, g + 1);
+                    let u1 = q6_values(s, &self.ql[j], high, rows, half, g);
+                    let u2 = q6_values(s, &self.ql[j], high, rows, half, g + 1);
                     let at = 16 * half + 4 * g;
                     for r in 0..R {
                         // Two groups' products of values below 64 with bytes of at most 127 fit AVX2's 16-bit
                         // sums (4 * 63 * 127 < 32768).
-                        let (a1, a2) = (broadcast::<S>(&part[r].qs, at), broadcast::<S>(&part[r].qs, at + 4));
-                        sums[r] = S::pair(sums[r], u1, a1, u2, a2);
+                        let (a1, a2) = (broadcast(s, &part[r].qs, at), broadcast(s, &part[r].qs, at + 4));
+                        sums[r] = s.pair(sums[r], u1, a1, u2, a2);
                     }
                 }
-                let scale = S::signed_bytes(&self.scales[2 * j + half][rows..]);
+                let scale = s.signed_bytes(&self.scales[2 * j + half][rows..]);
                 for r in 0..R {
                     // The stored values are the weights plus 32: take 32 times the activations' sum back off.
                     // |Σ (q - 32) * a| <= 16 * 32 * 127, times a scale of at most 128 in size: far below 2^31.
-                    let exact = S::sub_i(sums[r], S::splat(32 * part[r].sums16[half]));
-                    let scaled = S::float(S::mul_i(exact, scale));
-                    acc[r] = S::fmadd(scaled, S::mul(d, S::splat_f(part[r].d)), acc[r]);
+                    let exact = s.sub_i(sums[r], s.splat(32 * part[r].sums16[half]));
+                    let scaled = s.float(s.mul_i(exact, scale));
+                    acc[r] = s.fmadd(scaled, s.mul(d, s.splat_f(part[r].d)), acc[r]);
                 }
             }
         }
@@ -750,19 +838,21 @@ impl Tile for TileQ6K {
 /// The 6-bit values of group `g` (4 columns) of one register's rows from `rows` of a Q6_K tile's part `ql`, in the
 /// columns of `half`, with `high` that half's word of high bits.
 #[inline(always)]
-fn q6_values<S: Simd>(ql: &[u8; QK / 2 * TILE_N], high: S::I, rows: usize, half: usize, g: usize) -> S::I {
-    let w = unsafe { S::load(ql.as_ptr().add((g * TILE_N + rows) * 4)) };
-    let low = if half == 0 { S::low_nibbles(w) } else { S::high_nibbles(w) };
-    S::or(low, S::high_pair(high, 2 * g as i32))
+fn q6_values<S: Simd>(s: S, ql: &[u8; QK / 2 * TILE_N], high: S::I, rows: usize, half: usize, g: usize) -> S::I {
+    // SAFETY: group `g` of the register's rows lies inside the array (4 bytes a row for each of its groups).
+    let w = unsafe { s.load(ql.as_ptr().add((g * TILE_N + rows) * 4)) };
+    let low = if half == 0 { s.low_nibbles(w) } else { s.high_nibbles(w) };
+    s.or(low, s.high_pair(high, 2 * g as i32))
 }
 
 /// Four activation bytes from `at`, repeated in every 32-bit lane.
 #[inline(always)]
-fn broadcast<S: Simd>(qs: &[i8; QK], at: usize) -> S::I {
+fn broadcast<S: Simd>(s: S, qs: &[i8; QK], at: usize) -> S::I {
     assert!(at + 4 <= QK);
     // One 4-byte load, which the compiler folds into the dot product's broadcast operand (built from four byte
     // loads it was not, in half the places).
-    S::splat(unsafe { qs.as_ptr().add(at).cast::<i32>().read_unaligned() })
+    // SAFETY: `at + 4 <= QK` (asserted above): the four bytes lie inside `qs`.
+    s.splat(unsafe { qs.as_ptr().add(at).cast::<i32>().read_unaligned() })
 }
 
 /// The tiles of an `(n, k)` weight from its row-major blocks: tile `t`'s column blocks follow one another. Packed
@@ -790,76 +880,70 @@ pub(super) fn matmul<T: Tile>(
 ) {
     let kb = k / QK;
     assert!(tiles.len() * TILE_N * T::COLS == n * k && acts.len() == m * kb && dst.len() == m * n, "matmul sizes");
-    assert!(dot.is_available(), "{dot:?} is not available on this processor");
     let out = Output(dst.as_mut_ptr(), n);
-    super::execute_chunked(n / TILE_N, |range| match dot {
-        DotProduct::Avx2 => run::<T, Avx2>(tiles, acts, (m, kb), range, out),
-        // SAFETY: the processor has the instructions (asserted above).
-        DotProduct::AvxVnni => unsafe { run_avx_vnni(tiles, acts, (m, kb), range, out) },
-        DotProduct::Avx512Vnni => unsafe { run_avx512_vnni(tiles, acts, (m, kb), range, out) },
-        DotProduct::Avx512 => unsafe { run_avx512(tiles, acts, (m, kb), range, out) },
-    });
-}
-
-/// [`run`] compiled for AVX-VNNI.
-#[target_feature(enable = "avxvnni")]
-unsafe fn run_avx_vnni<T: Tile>(tiles: &[T], acts: &[Act], mkb: (usize, usize), range: Range<usize>, out: Output) {
-    run::<T, AvxVnni>(tiles, acts, mkb, range, out)
-}
-
-/// [`run`] compiled for AVX-512 VNNI on 256-bit registers.
-#[target_feature(enable = "avx512vnni,avx512vl")]
-unsafe fn run_avx512_vnni<T: Tile>(tiles: &[T], acts: &[Act], mkb: (usize, usize), range: Range<usize>, out: Output) {
-    run::<T, Avx512Vnni>(tiles, acts, mkb, range, out)
-}
-
-/// [`run`] compiled for AVX-512 on 512-bit registers.
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn run_avx512<T: Tile>(tiles: &[T], acts: &[Act], mkb: (usize, usize), range: Range<usize>, out: Output) {
-    run::<T, Avx512>(tiles, acts, mkb, range, out)
+    let mkb = (m, kb);
+    // `Linear::from_weight_using` refused instructions the processor lacks.
+    let missing = "instructions the loader found are missing";
+    match dot {
+        DotProduct::Avx2 => super::execute_chunked(n / TILE_N, |range| run(Avx2, tiles, acts, mkb, range, out)),
+        DotProduct::AvxVnni => {
+            let s = AvxVnni::detect().expect(missing);
+            super::execute_chunked(n / TILE_N, |range| s.run(tiles, acts, mkb, range, out))
+        }
+        DotProduct::Avx512Vnni => {
+            let s = Avx512Vnni::detect().expect(missing);
+            super::execute_chunked(n / TILE_N, |range| s.run(tiles, acts, mkb, range, out))
+        }
+        DotProduct::Avx512 => {
+            let s = Avx512::detect().expect(missing);
+            super::execute_chunked(n / TILE_N, |range| s.run(tiles, acts, mkb, range, out))
+        }
+    }
 }
 
 /// Every one of the `m` activation rows (of `kb` blocks) against the tiles `range` (one work item), `S::ROWS` rows
 /// at a time.
 #[inline(always)]
-fn run<T: Tile, S: Simd>(tiles: &[T], acts: &[Act], (m, kb): (usize, usize), range: Range<usize>, out: Output) {
+fn run<T: Tile, S: Simd>(s: S, tiles: &[T], acts: &[Act], (m, kb): Mkb, range: Range<usize>, out: Output) {
     let per_row = kb * QK / T::COLS;
     for t in range {
         let tile = &tiles[t * per_row..(t + 1) * per_row];
         let mut i = 0;
         while S::ROWS == 2 * MT && i + 2 * MT <= m {
-            rows::<T, S, { 2 * MT }>(tile, acts, i, t, out);
+            rows::<T, S, { 2 * MT }>(s, tile, acts, i, t, out);
             i += 2 * MT;
         }
         while i + MT <= m {
-            rows::<T, S, MT>(tile, acts, i, t, out);
+            rows::<T, S, MT>(s, tile, acts, i, t, out);
             i += MT;
         }
         match m - i {
             0 => {}
-            1 => rows::<T, S, 1>(tile, acts, i, t, out),
-            2 => rows::<T, S, 2>(tile, acts, i, t, out),
-            _ => rows::<T, S, 3>(tile, acts, i, t, out),
+            1 => rows::<T, S, 1>(s, tile, acts, i, t, out),
+            2 => rows::<T, S, 2>(s, tile, acts, i, t, out),
+            _ => rows::<T, S, 3>(s, tile, acts, i, t, out),
         }
     }
 }
 
 /// Activation rows `i..i + R` against tile `t`'s column blocks `tile`, written to the output's columns of tile `t`.
 #[inline(always)]
-fn rows<T: Tile, S: Simd, const R: usize>(tile: &[T], acts: &[Act], i: usize, t: usize, out: Output) {
+fn rows<T: Tile, S: Simd, const R: usize>(s: S, tile: &[T], acts: &[Act], i: usize, t: usize, out: Output) {
     let per_tile = T::COLS / QK;
     let kb = tile.len() * per_tile;
     // One register's rows of the tile at a time keeps the accumulators in registers.
     for h in 0..TILE_N / S::LANES {
-        let mut acc = [S::zero_f(); R];
+        let mut acc = [s.zero_f(); R];
         for (b, block) in tile.iter().enumerate() {
             let acts = std::array::from_fn(|r| &acts[(i + r) * kb + b * per_tile..][..per_tile]);
-            block.multiply::<S, R>(h, acts, &mut acc);
+            block.multiply::<S, R>(s, h, acts, &mut acc);
         }
         for (r, sums) in acc.iter().enumerate() {
             let mut values = [0f32; TILE_N];
-            S::store(*sums, &mut values);
-            out.write(i + r, t * TILE_N + h * S::LANES, &values[..S::LANES]);
+            s.store(*sums, &mut values);
+            // SAFETY: `matmul` asserted `dst` holds `m` rows, `i + r < m` (`run` passes whole row groups), and
+            // the columns of tile `t` belong to this work item alone.
+            unsafe { out.write(i + r, t * TILE_N + h * S::LANES, &values[..S::LANES]) };
         }
     }
 }
