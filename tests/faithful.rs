@@ -153,6 +153,11 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Sips of water from beaker x3, swallowing ok", "Sips of water from beaker three times, swallowing ok"),
     // Set Y, read blind: prompting is one carer's, so "xN" in its clause counts times (not "with two carers").
     ("Needed prompts to use toilet x2", "Needed prompts to use toilet twice"),
+    // Set AA, read blind: "SU was in bed", "went to college by bus indep", "rang CPN" left as written.
+    (
+        "SU in bed. Went to college by bus indep. Rang CPN, NFA",
+        "service user in bed. Went to college by bus independently. Rang community psychiatric nurse (CPN), no further action",
+    ),
     // Set R, read blind: "per MAR chart chart" for "per MAR chart".
     ("given per MAR chart (evening), per MAR", "given per MAR chart (evening), per MAR chart"),
 ];
@@ -598,6 +603,9 @@ const REWRITES: &[RewriteCase] = &[
     ("lunch 12.45 mr nowak", Some("Mr Nowak"), "Lunch at 12.45, Mr Nowak.", false),
     ("lunch 12.45 mr nowak", Some("Mr Nowak"), "Lunch at 12.45 Mr Nowak.", true),
     ("morning call 7:30", None, "Morning call at 7:30.", true),
+    // Set AA, read blind: "restless at 23:00-01:00" (and set P's "football at 18:00-19:30"): a range has no "at".
+    ("restless 23:00-01:00, walking corridor", None, "Restless at 23:00-01:00, walking corridor.", false),
+    ("restless 23:00-01:00, walking corridor", None, "Restless 23:00-01:00, walking corridor.", true),
     ("said 'I slept like a log'", Some("Margaret"), "Said 'I slept like a log'.", true),
     ("Mum (Carol) rang 4pm", None, "Mum (Carol) rang at 4pm.", true),
     ("No SOB or chest pain", None, "No SOB or chest pain.", true),

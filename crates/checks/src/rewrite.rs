@@ -440,8 +440,8 @@ struct Required {
     forms: Vec<String>,
     /// A number or time: copied exactly, and no "was" right before it.
     number: bool,
-    /// A clock time ("7:30", "12.45", "10am", "6pm"): "at" may be put before it, before no other number ("Breakfast
-    /// at two" for "toast x2").
+    /// A clock time ("7:30", "12.45", "10am", "6pm") that does not open a range: "at" may be put before it, before
+    /// no other number ("Breakfast at two" for "toast x2").
     time: bool,
     /// Inside a quotation: copied exactly, nothing added inside.
     quoted: bool,
@@ -615,7 +615,9 @@ impl Rewrite {
                         h.parse::<u32>().is_ok_and(|h| h < 24) && m.len() == 2 && m.parse::<u32>().is_ok_and(|m| m < 60)
                     })
                 };
+                // Not the first time of a range ("restless at 23:00-01:00").
                 let time = number
+                    && line_words.get(k + 1).is_none_or(|n| !n.hyphen_joined)
                     && w.text.starts_with(|c: char| c.is_ascii_digit())
                     && (clock(&w.text)
                         || w.text.ends_with("am")
