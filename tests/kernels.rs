@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
 
-use tend_engine::kernels::{self, DotProduct, Embedding, Linear, Rows, Weight, causal_softmax};
+use tend_engine::kernels::{self, DotProduct, Embedding, Isa, Linear, Rows, Weight, causal_softmax};
 
 fn random(rng: &mut StdRng, dims: &[usize]) -> Tensor {
     let values: Vec<f32> = (0..dims.iter().product()).map(|_| rng.random_range(-1.0f32..1.0)).collect();
@@ -45,7 +45,7 @@ fn own_matmul_equals_candles_on_the_same_quantised_weights() {
         (GgmlDType::Q8_0, 9, 896, 64),
         (GgmlDType::Q8_0, 2, 64, 4864),
     ];
-    let tile_kernel = kernels::TILE_BUILD;
+    let tile_kernel = kernels::tiles_enabled(Isa::current());
     let mut rng = StdRng::seed_from_u64(7);
     for &(dtype, m, k, n) in cases {
         let values = random(&mut rng, &[n, k]);
@@ -90,7 +90,7 @@ fn k_quant_tiles_compute_the_product_with_activations_quantised_per_32() {
         (GgmlDType::Q6K, 15, 512, 48),
         (GgmlDType::Q6K, 5, 4864, 896),
     ];
-    let tile_kernel = kernels::TILE_BUILD;
+    let tile_kernel = kernels::tiles_enabled(Isa::current());
     let mut rng = StdRng::seed_from_u64(11);
     for &(dtype, m, k, n) in cases {
         let values = random(&mut rng, &[n, k]);
@@ -122,7 +122,7 @@ fn the_tile_kernel_gives_the_same_bits_with_every_instruction_set_the_processor_
     // AVX2's multiply-adds and VNNI's vpdpbusd sum the same products exactly, and 512-bit registers do per row what
     // 256-bit ones do, so every type's product is bit-identical whichever runs. On a processor without VNNI only AVX2 runs, and asking for VNNI is refused.
     let available = DotProduct::available();
-    let tile_kernel = kernels::TILE_BUILD;
+    let tile_kernel = kernels::tiles_enabled(Isa::current());
     assert_eq!(available.first() == Some(&DotProduct::Avx2), tile_kernel, "{available:?}");
     let cases: &[(GgmlDType, usize, usize, usize)] = &[
         (GgmlDType::Q8_0, 6, 896, 64),
@@ -149,7 +149,9 @@ fn the_tile_kernel_gives_the_same_bits_with_every_instruction_set_the_processor_
                 Err(e) => assert!(!available.contains(&dot) && e.to_string().contains("no"), "{dot:?}: {e}"),
             }
         }
-        for (dot, result) in &results[1..] {
+        // Without the tile kernel a k-quant has no kernel of the engine's (candle's runs it): nothing to compare.
+        assert!(!results.is_empty() || !kernels::has_own_kernel(dtype, &[n, k]), "{dtype:?}");
+        for (dot, result) in results.iter().skip(1) {
             assert!(result == &results[0].1, "{dtype:?} {m}x{k}x{n}: {dot:?} differs from AVX2");
         }
     }
@@ -345,19 +347,33 @@ fn tend_isa_avx2_limits_every_kernel_and_each_draft_says_which_ran() {
     // and the f32 work, reported on the command line and in the draft's provenance.
     let (ok, stdout, stderr) = run("avx2");
     assert!(ok, "{stderr}");
-    let report = "Avx2: tiles Avx2, candle k-quants AVX2, f32 AVX2";
+    let report = if kernels::TILE_BUILD {
+        "Avx2: tiles Avx2, candle k-quants AVX2, f32 AVX2"
+    } else {
+        "Avx2: no tiles (a build without AVX2: row kernels), candle k-quants AVX2, f32 baseline"
+    };
     assert!(stderr.contains(report), "{stderr}");
     let draft: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
     assert_eq!(draft["provenance"]["kernels"], report, "{draft}");
     // Native: the best this processor has, as the test process detects it (unless the test process itself runs
     // limited to AVX2, as CI's second pass does).
     let (ok, _, stderr) = run("native");
-    let native = if kernels::forced_avx2() {
+    let native = if !kernels::TILE_BUILD {
+        "Native: no tiles".to_string()
+    } else if kernels::forced_avx2() {
         "Native: tiles ".to_string()
     } else {
         format!("Native: tiles {:?}", DotProduct::detected())
     };
     assert!(ok && stderr.contains(&native), "{stderr}");
+    // Baseline: the portable code of a build without AVX2, in this build.
+    let (ok, _, stderr) = run("baseline");
+    let baseline = if kernels::TILE_BUILD {
+        "Baseline: no tiles (row kernels, portable code), candle k-quants AVX2, f32 AVX2"
+    } else {
+        "Baseline: no tiles (a build without AVX2: row kernels), candle k-quants AVX2, f32 baseline"
+    };
+    assert!(ok && stderr.contains(baseline), "{stderr}");
     // A setting Tend cannot read is a clear error, not a silent fallback.
     let (ok, _, stderr) = run("avx512-please");
     assert!(!ok && stderr.contains("TEND_ISA=\"avx512-please\" is not a setting: use avx2"), "{stderr}");
@@ -369,7 +385,8 @@ fn the_kernels_give_the_same_bits_on_one_thread_and_on_the_pool() {
     let mut rng = StdRng::seed_from_u64(11);
     for (dtype, k, n) in [(GgmlDType::Q4K, 512, 64), (GgmlDType::Q8_0, 256, 48), (GgmlDType::Q6K, 256, 32)] {
         let weights = QTensor::quantize(&random(&mut rng, &[n, k]), dtype).unwrap();
-        let linear = Linear::from_weight(Weight::Read(Arc::new(weights)), Rows::Many).unwrap();
+        // The engine's kernel, or candle's where it has none (k-quants without the tile kernel).
+        let linear = Linear::new(weights).unwrap();
         for m in [1, 9] {
             let xs = random(&mut rng, &[1, m, k]);
             let pooled = linear.forward(&xs).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();

@@ -60,8 +60,7 @@ trait Block: Copy + Send + Sync + 'static {
         0.0
     }
     /// The 32 quantised values in order, signed for symmetric types and `0..16` for offset types (the portable
-    /// path's; AVX2 builds unpack them in registers).
-    #[cfg_attr(tend_avx2, allow(dead_code))]
+    /// dot products'; AVX2's unpack them in registers).
     fn values(&self) -> [i8; QK];
 }
 
@@ -378,17 +377,12 @@ mod simd {
     }
 }
 
-#[cfg(not(tend_avx2))]
-mod simd {
-    //! The portable version of the dot products, for builds without AVX2.
+/// The portable dot products: every build has them, for builds without AVX2 and for [`Isa::Baseline`].
+mod portable {
     use super::{Act, Block};
 
-    /// Every block type has the portable path.
-    pub(super) trait Unpack: Block {}
-    impl<B: Block> Unpack for B {}
-
     /// The dot products of one weight row with `R` activation rows.
-    pub(super) fn dot<B: Unpack, const R: usize>(weights: &[B], acts: [&[Act]; R]) -> [f32; R] {
+    pub(super) fn dot<B: Block, const R: usize>(weights: &[B], acts: [&[Act]; R]) -> [f32; R] {
         std::array::from_fn(|r| {
             weights
                 .iter()
@@ -403,6 +397,18 @@ mod simd {
     }
 }
 
+#[cfg(not(tend_avx2))]
+mod simd {
+    //! Builds without AVX2 have only the portable dot products.
+    use super::Block;
+
+    /// Every block type has the portable path.
+    pub(super) trait Unpack: Block {}
+    impl<B: Block> Unpack for B {}
+
+    pub(super) use super::portable::dot;
+}
+
 use simd::Unpack;
 
 #[cfg(tend_avx2)]
@@ -411,8 +417,41 @@ mod tiles;
 /// Weight rows per work item: a tile of rows stays in L1 while every activation row passes over it.
 const TILE_ROWS: usize = 16;
 
-/// `dst (m × n) = acts (m × k) · weightsᵀ (n × k)`, on candle's worker pool.
-fn matmul<B: Unpack>(weights: &[B], acts: &[Act], (m, k, n): (usize, usize, usize), dst: &mut [f32]) {
+/// `dst (m × n) = acts (m × k) · weightsᵀ (n × k)` for rows of blocks as stored, on candle's worker pool: AVX2's
+/// dot products, or the portable ones where the build has no AVX2 or [`Isa::Baseline`] asks for them.
+fn matmul<B: Unpack>(weights: &[B], acts: &[Act], mkn: (usize, usize, usize), dst: &mut [f32]) {
+    if tiles_enabled(Isa::current()) {
+        matmul_with::<B, Simd>(weights, acts, mkn, dst)
+    } else {
+        matmul_with::<B, Portable>(weights, acts, mkn, dst)
+    }
+}
+
+/// The dot products of one weight row with `R` activation rows, by some instructions.
+trait RowDot {
+    fn dot<B: Unpack, const R: usize>(weights: &[B], acts: [&[Act]; R]) -> [f32; R];
+}
+
+/// The build's dot products (AVX2's where it has them).
+struct Simd;
+impl RowDot for Simd {
+    #[inline(always)]
+    fn dot<B: Unpack, const R: usize>(weights: &[B], acts: [&[Act]; R]) -> [f32; R] {
+        simd::dot(weights, acts)
+    }
+}
+
+/// The portable dot products.
+struct Portable;
+impl RowDot for Portable {
+    #[inline(always)]
+    fn dot<B: Unpack, const R: usize>(weights: &[B], acts: [&[Act]; R]) -> [f32; R] {
+        portable::dot(weights, acts)
+    }
+}
+
+/// `dst (m × n) = acts (m × k) · weightsᵀ (n × k)` with `D`'s dot products, on candle's worker pool.
+fn matmul_with<B: Unpack, D: RowDot>(weights: &[B], acts: &[Act], (m, k, n): (usize, usize, usize), dst: &mut [f32]) {
     let kb = k / QK;
     assert!(weights.len() == n * kb && acts.len() == m * kb && dst.len() == m * n, "matmul sizes");
     let row = |j: usize| &weights[j * kb..(j + 1) * kb];
@@ -423,7 +462,7 @@ fn matmul<B: Unpack>(weights: &[B], acts: &[Act], (m, k, n): (usize, usize, usiz
         let mut i = 0;
         while i + 4 <= m {
             for j in cols.clone() {
-                let dots = simd::dot::<B, 4>(row(j), [act(i), act(i + 1), act(i + 2), act(i + 3)]);
+                let dots = D::dot::<B, 4>(row(j), [act(i), act(i + 1), act(i + 2), act(i + 3)]);
                 for (r, dot) in dots.into_iter().enumerate() {
                     // SAFETY: `dst` holds `m` rows of `n` (asserted above), `i + r < m` and `j < n`, and column
                     // `j` belongs to this work item's tile of columns alone.
@@ -437,7 +476,7 @@ fn matmul<B: Unpack>(weights: &[B], acts: &[Act], (m, k, n): (usize, usize, usiz
         }
         for i in i..m {
             for j in cols.clone() {
-                let dot = simd::dot::<B, 1>(row(j), [act(i)])[0];
+                let dot = D::dot::<B, 1>(row(j), [act(i)])[0];
                 // SAFETY: as above, with `i < m`.
                 #[allow(unsafe_code)]
                 unsafe {
@@ -643,7 +682,9 @@ pub fn has_own_kernel(dtype: GgmlDType, dims: &[usize]) -> bool {
     match (dtype, dims) {
         (GgmlDType::Q8_0 | GgmlDType::Q5_0 | GgmlDType::Q4_1, &[_, k]) => k.is_multiple_of(QK),
         #[cfg(tend_avx2)]
-        (GgmlDType::Q4K | GgmlDType::Q6K, &[n, k]) => n.is_multiple_of(tiles::TILE_N) && k.is_multiple_of(QK_K),
+        (GgmlDType::Q4K | GgmlDType::Q6K, &[n, k]) => {
+            tiles_enabled(Isa::current()) && n.is_multiple_of(tiles::TILE_N) && k.is_multiple_of(QK_K)
+        }
         _ => false,
     }
 }
@@ -653,6 +694,12 @@ pub fn has_own_kernel(dtype: GgmlDType, dims: &[usize]) -> bool {
 /// or packaged so) runs the row kernels' portable code and candle's kernels.
 pub const TILE_BUILD: bool = cfg!(tend_avx2);
 
+/// Whether the tile kernel and AVX2's row dot products run under `isa`: in a [`TILE_BUILD`], unless
+/// [`Isa::Baseline`] asks for the portable code.
+pub fn tiles_enabled(isa: Isa) -> bool {
+    TILE_BUILD && isa != Isa::Baseline
+}
+
 /// The instruction sets the engine's kernels may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Isa {
@@ -661,29 +708,37 @@ pub enum Isa {
     /// AVX2, FMA and F16C alone, as on most care laptops (Intel's laptop chips since 2021 have no AVX-512), so
     /// that a machine with AVX-512 measures the laptops' path faithfully.
     Avx2,
+    /// The engine's portable code (no tiles; row kernels without AVX2 intrinsics), as a build for baseline x86-64
+    /// runs it, with candle's kernels limited to AVX2: to test that path in the usual build.
+    Baseline,
 }
 
 impl Isa {
-    /// The switch's environment variable: `TEND_ISA=avx2` or `TEND_ISA=native` (the default).
+    /// The switch's environment variable: `TEND_ISA=avx2`, `TEND_ISA=baseline` or `TEND_ISA=native` (the
+    /// default).
     pub const VARIABLE: &'static str = "TEND_ISA";
 
-    /// Reads `value` as a [`Isa::VARIABLE`] setting; `None` for anything but `avx2` or `native`.
+    /// Reads `value` as a [`Isa::VARIABLE`] setting; `None` for anything but `avx2`, `baseline` or `native`.
     pub fn parse(value: &str) -> Option<Self> {
         match value.trim().to_ascii_lowercase().as_str() {
             "avx2" => Some(Self::Avx2),
+            "baseline" => Some(Self::Baseline),
             "native" | "" => Some(Self::Native),
             _ => None,
         }
     }
 
-    /// The setting in force: `TEND_ISA`, or AVX2 when candle's own switch `MISTRALRS_FORCE_AVX2=1` is set. An
-    /// unreadable `TEND_ISA` counts as native here; [`Isa::environment_to_apply`] reports it. Read once.
+    /// The setting in force: `TEND_ISA`, or AVX2 where that asks for native and candle's own switch
+    /// `MISTRALRS_FORCE_AVX2=1` is set. An unreadable `TEND_ISA` counts as native here;
+    /// [`Isa::environment_to_apply`] reports it. Read once.
     pub fn current() -> Self {
         static CURRENT: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
         *CURRENT.get_or_init(|| {
             let forced = std::env::var(CANDLE_FORCE_AVX2).as_deref() == Ok("1");
-            let chosen = std::env::var(Self::VARIABLE).ok().and_then(|v| Self::parse(&v)).unwrap_or(Self::Native);
-            if forced { Self::Avx2 } else { chosen }
+            match std::env::var(Self::VARIABLE).ok().and_then(|v| Self::parse(&v)).unwrap_or(Self::Native) {
+                Self::Native if forced => Self::Avx2,
+                chosen => chosen,
+            }
         })
     }
 
@@ -693,9 +748,12 @@ impl Isa {
     pub fn environment_to_apply() -> std::result::Result<Option<(&'static str, &'static str)>, String> {
         let Ok(value) = std::env::var(Self::VARIABLE) else { return Ok(None) };
         match Self::parse(&value) {
-            Some(Self::Avx2) => Ok(Some((CANDLE_FORCE_AVX2, "1"))),
+            Some(Self::Avx2 | Self::Baseline) => Ok(Some((CANDLE_FORCE_AVX2, "1"))),
             Some(Self::Native) => Ok(None),
-            None => Err(format!("{}={value:?} is not a setting: use avx2 (as most laptops) or native", Self::VARIABLE)),
+            None => Err(format!(
+                "{}={value:?} is not a setting: use avx2 (as most laptops), baseline (the portable code) or native",
+                Self::VARIABLE
+            )),
         }
     }
 
@@ -704,7 +762,7 @@ impl Isa {
     /// softmax, rotary embedding, norms), which this build compiles for AVX2 at most.
     pub fn describe(self) -> String {
         #[cfg(target_arch = "x86_64")]
-        let candle = if self == Self::Avx2 {
+        let candle = if self != Self::Native {
             "AVX2"
         } else if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vnni") {
             "AVX-512 VNNI"
@@ -715,8 +773,10 @@ impl Isa {
         };
         #[cfg(not(target_arch = "x86_64"))]
         let candle = "not x86";
-        if TILE_BUILD {
+        if tiles_enabled(self) {
             format!("{self:?}: tiles {:?}, candle k-quants {candle}, f32 AVX2", DotProduct::detected())
+        } else if TILE_BUILD {
+            format!("{self:?}: no tiles (row kernels, portable code), candle k-quants {candle}, f32 AVX2")
         } else {
             format!("{self:?}: no tiles (a build without AVX2: row kernels), candle k-quants {candle}, f32 baseline")
         }
@@ -726,9 +786,9 @@ impl Isa {
 /// candle's switch that makes its k-quant kernels use AVX2 alone.
 const CANDLE_FORCE_AVX2: &str = "MISTRALRS_FORCE_AVX2";
 
-/// Whether the kernels are limited to AVX2 ([`Isa::current`]).
+/// Whether the kernels are limited to AVX2 or less ([`Isa::current`]).
 pub fn forced_avx2() -> bool {
-    Isa::current() == Isa::Avx2
+    Isa::current() != Isa::Native
 }
 
 /// The instructions the tile kernel sums 8-bit products with. All give the same results (the sums are exact).
@@ -756,7 +816,7 @@ impl DotProduct {
         Self::available().last().copied().unwrap_or(Self::Avx2)
     }
 
-    /// Every one this processor has, AVX2's first (only AVX2's on builds without the tile kernel).
+    /// Every one this processor has, AVX2's first (none where the tile kernel does not run: [`tiles_enabled`]).
     pub fn available() -> Vec<Self> {
         Self::ALL.into_iter().filter(|d| d.is_available()).collect()
     }
@@ -765,6 +825,7 @@ impl DotProduct {
     pub fn is_available(self) -> bool {
         #[cfg(tend_avx2)]
         match self {
+            _ if !tiles_enabled(Isa::current()) => false,
             Self::Avx2 => true,
             _ if forced_avx2() => false,
             Self::AvxVnni => std::is_x86_feature_detected!("avxvnni"),
@@ -828,7 +889,8 @@ impl Weights {
     /// rows otherwise.
     fn new(weight: Weight, n: usize, k: usize, rows: Rows) -> Result<Self> {
         #[cfg(tend_avx2)]
-        if n.is_multiple_of(tiles::TILE_N)
+        if tiles_enabled(Isa::current())
+            && n.is_multiple_of(tiles::TILE_N)
             && (rows == Rows::Many || matches!(weight.dtype(), GgmlDType::Q4K | GgmlDType::Q6K))
         {
             let packed = {
@@ -929,8 +991,8 @@ impl Linear {
     /// As [`Linear::from_weight`], with the tile kernel summing products with `dot`'s instructions (to compare
     /// them); refused when the processor lacks them.
     pub fn from_weight_using(weight: Weight, rows: Rows, dot: DotProduct) -> Result<Self> {
-        // Only the tile kernel uses `dot`; a build without it runs the row kernels whatever it is.
-        if TILE_BUILD && !dot.is_available() {
+        // Only the tile kernel uses `dot`; without it the row kernels run whatever it is.
+        if tiles_enabled(Isa::current()) && !dot.is_available() {
             bail!("this processor (or build) has no {dot:?} instructions")
         }
         match *weight.dims() {
