@@ -153,6 +153,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Sips of water from beaker x3, swallowing ok", "Sips of water from beaker three times, swallowing ok"),
     // Set Y, read blind: prompting is one carer's, so "xN" in its clause counts times (not "with two carers").
     ("Needed prompts to use toilet x2", "Needed prompts to use toilet twice"),
+    // Set AB, read blind: "full bed two change" for "full bed change x2".
+    ("05:00 incontinent, full bed change x2", "05:00 incontinent, full bed change with two carers"),
     // Set AA, read blind: "SU was in bed", "went to college by bus indep", "rang CPN" left as written.
     (
         "SU in bed. Went to college by bus indep. Rang CPN, NFA",
@@ -603,6 +605,10 @@ const REWRITES: &[RewriteCase] = &[
     ("lunch 12.45 mr nowak", Some("Mr Nowak"), "Lunch at 12.45, Mr Nowak.", false),
     ("lunch 12.45 mr nowak", Some("Mr Nowak"), "Lunch at 12.45 Mr Nowak.", true),
     ("morning call 7:30", None, "Morning call at 7:30.", true),
+    // Set AB, read blind: "A extra blanket was given".
+    ("Extra blanket given", None, "A extra blanket was given.", false),
+    ("Extra blanket given", None, "An extra blanket was given.", true),
+    ("Offered drink", None, "Offered an drink.", false),
     // Set AA, read blind: "restless at 23:00-01:00" (and set P's "football at 18:00-19:30"): a range has no "at".
     ("restless 23:00-01:00, walking corridor", None, "Restless at 23:00-01:00, walking corridor.", false),
     ("restless 23:00-01:00, walking corridor", None, "Restless 23:00-01:00, walking corridor.", true),

@@ -396,6 +396,8 @@ const CARE_TASKS: &[&str] = &[
     "repositioned",
     "dressed",
     "mobilised",
+    "change",
+    "changes",
 ];
 
 /// `text` with its shorthand expanded: lexicon terms, and these patterns (sources as in `data/shorthand.toml`):
@@ -518,8 +520,9 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 guessed = false;
                 format!("from {carers}")
             } else if CARE_TASKS.contains(&prev) && n <= 2 {
-                // "hoisted x2" says it; "up x2" may count carers or times ("up x4 to toilet").
-                guessed = prev == "up";
+                // "hoisted x2" says it; "up x2" may count carers or times ("up x4 to toilet"), and so may "bed
+                // change x2" (not "bed two change", set AB read blind).
+                guessed = matches!(prev, "up" | "change" | "changes");
                 format!("with {carers}")
             } else if acted(prev) || in_clause(TIMES) || (n > 2 && in_clause(CARE_TASKS)) {
                 // "commode used x1", "rested x1", "rang his mobile x3": times; and a care task is done by one

@@ -931,7 +931,16 @@ impl Rewrite {
             return BEFORE_NUMBER.contains(&word) && next.time;
         }
         if ARTICLES.contains(&word) {
-            return next.article_before;
+            // "a" before a consonant's sound, "an" before a vowel's: never "A extra blanket" (set AB). Words in
+            // "u" and "h" take either ("a uniform", "an hour").
+            let vowel = next.word.starts_with(['a', 'e', 'i', 'o']);
+            let either = next.word.starts_with(['u', 'h']);
+            let agrees = match word {
+                "a" => !vowel,
+                "an" => vowel || either,
+                _ => true,
+            };
+            return next.article_before && agrees;
         }
         if BE.contains(&word) {
             // Never before a verb of saying: "said he was in the bathroom" is not "was said he was ...". And "is"
