@@ -421,20 +421,21 @@ const TILE_ROWS: usize = 16;
 /// dot products, or the portable ones where the build has no AVX2 or [`Isa::Baseline`] asks for them.
 fn matmul<B: Unpack>(weights: &[B], acts: &[Act], mkn: (usize, usize, usize), dst: &mut [f32]) {
     if tiles_enabled(Isa::current()) {
-        matmul_with::<B, Simd>(weights, acts, mkn, dst)
+        matmul_with::<B, BuildDot>(weights, acts, mkn, dst)
     } else {
-        matmul_with::<B, Portable>(weights, acts, mkn, dst)
+        matmul_with::<B, PortableDot>(weights, acts, mkn, dst)
     }
 }
 
 /// The dot products of one weight row with `R` activation rows, by some instructions.
 trait RowDot {
+    /// One weight row's dot products with `R` activation rows.
     fn dot<B: Unpack, const R: usize>(weights: &[B], acts: [&[Act]; R]) -> [f32; R];
 }
 
 /// The build's dot products (AVX2's where it has them).
-struct Simd;
-impl RowDot for Simd {
+struct BuildDot;
+impl RowDot for BuildDot {
     #[inline(always)]
     fn dot<B: Unpack, const R: usize>(weights: &[B], acts: [&[Act]; R]) -> [f32; R] {
         simd::dot(weights, acts)
@@ -442,8 +443,8 @@ impl RowDot for Simd {
 }
 
 /// The portable dot products.
-struct Portable;
-impl RowDot for Portable {
+struct PortableDot;
+impl RowDot for PortableDot {
     #[inline(always)]
     fn dot<B: Unpack, const R: usize>(weights: &[B], acts: [&[Act]; R]) -> [f32; R] {
         portable::dot(weights, acts)
