@@ -153,6 +153,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Sips of water from beaker x3, swallowing ok", "Sips of water from beaker three times, swallowing ok"),
     // Set Y, read blind: prompting is one carer's, so "xN" in its clause counts times (not "with two carers").
     ("Needed prompts to use toilet x2", "Needed prompts to use toilet twice"),
+    // Set AC, read blind: "with a stick with two carers" for "w/ stick x2" (twice).
+    ("Walked to front door + back w/ stick x2", "Walked to front door and back with stick twice"),
     // Set AB, read blind: "full bed two change" for "full bed change x2".
     ("05:00 incontinent, full bed change x2", "05:00 incontinent, full bed change with two carers"),
     // Set AA, read blind: "SU was in bed", "went to college by bus indep", "rang CPN" left as written.

@@ -370,6 +370,10 @@ const UNITS: &[&str] = &["seconds", "minutes", "hours", "days", "weeks", "months
 /// Words before a unit that make it singular ("1 min", "every hr").
 const ONE: &[&str] = &["1", "one", "a", "an", "every", "each", "per"];
 
+/// Walking aids a person uses on their own: "xN" right after one counts times ("walked to the door and back w/ stick
+/// x2" is twice, not with two carers; set AC, read blind), shown to the reviewer.
+const WALKING_AIDS: &[&str] = &["stick", "sticks", "cane", "crutch", "crutches"];
+
 /// Words before "xN" that say N is a number of carers helping ("w/ help x1": help from one carer).
 const HELP: &[&str] = &["help", "assistance"];
 
@@ -524,9 +528,14 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 // change x2" (not "bed two change", set AB read blind).
                 guessed = matches!(prev, "up" | "change" | "changes");
                 format!("with {carers}")
-            } else if acted(prev) || in_clause(TIMES) || (n > 2 && in_clause(CARE_TASKS)) {
-                // "commode used x1", "rested x1", "rang his mobile x3": times; and a care task is done by one
-                // carer or two ("double-up"), so "walked w/ frame x4" counts walks.
+            } else if WALKING_AIDS.contains(&prev)
+                || acted(prev)
+                || in_clause(TIMES)
+                || (n > 2 && in_clause(CARE_TASKS))
+            {
+                // "commode used x1", "rested x1", "rang his mobile x3", "w/ stick x2" (a walking aid is the
+                // person's own): times; and a care task is done by one carer or two ("double-up"), so "walked w/
+                // frame x4" counts walks.
                 times
             } else if in_clause(CARE_TASKS) || (PLACES.contains(&prev) && n <= 2) {
                 // "hoisted bed to chair x2", "then to commode x1": carers.
