@@ -829,15 +829,10 @@ impl DotProduct {
             _ if !tiles_enabled(Isa::current()) => false,
             Self::Avx2 => true,
             _ if forced_avx2() => false,
-            Self::AvxVnni => std::is_x86_feature_detected!("avxvnni"),
-            Self::Avx512Vnni => {
-                std::is_x86_feature_detected!("avx512vnni") && std::is_x86_feature_detected!("avx512vl")
-            }
-            Self::Avx512 => {
-                std::is_x86_feature_detected!("avx512f")
-                    && std::is_x86_feature_detected!("avx512bw")
-                    && std::is_x86_feature_detected!("avx512vnni")
-            }
+            // The tile kernel's own checks: the features its code for each is compiled with.
+            Self::AvxVnni => tiles::AvxVnni::detect().is_some(),
+            Self::Avx512Vnni => tiles::Avx512Vnni::detect().is_some(),
+            Self::Avx512 => tiles::Avx512::detect().is_some(),
         }
         #[cfg(not(tend_avx2))]
         false
