@@ -180,6 +180,13 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ("Did not eat.", "She ate her lunch.", &["negation \"ate\""]),
     ("No walking frame in reach.", "There was a lack of walking frame in reach.", &[]),
     ("Walking frame in reach.", "There was a lack of walking frame in reach.", &["negation \"walking\""]),
+    // An approximate time or amount stays approximate (set Z, read blind: "slipped at 4pm" for "slipped ~4pm").
+    ("Said she slipped ~4pm.", "She said she slipped at 4pm.", &["unsupported \"4pm\""]),
+    ("Said she slipped ~4pm.", "She said she slipped at about 4pm.", &[]),
+    ("Drank approx. 200ml.", "She drank 200ml.", &["unsupported \"200ml\""]),
+    ("Up around 7, slept ~6 hrs.", "Up around 7, slept for roughly 6 hours.", &[]),
+    ("Back at 3ish.", "She was back at 3.", &["unsupported \"3\""]),
+    ("Fall ~4pm, found 4pm.", "She fell and was found at 4pm.", &[]),
 ];
 
 /// (source, the person's preferred name, draft, expected findings): the person's name backs the draft's use of it
@@ -420,6 +427,28 @@ const READINGS: &[(&str, &str, &[&str], &[&str])] = &[
     ("Tea x2 given", "Tea was given.", &["was"], &[]),
     ("Tea x2 given", "Two tea was given.", &["was"], &["reading \"Two tea\""]),
     ("BO x1, assisted x1", "Bowels opened once, assisted with one carer.", &[], &[]),
+    // A guessed count written another way than Tend read it is still Tend's reading (sets Y, Z and AC, read
+    // blind: "with two carers" for "prompts to use toilet x2", "from three beaker" for "from beaker x3").
+    (
+        "Needed prompts to use toilet x2. 2 cups tea.",
+        "Needed prompts to use the toilet with two carers. 2 cups of tea.",
+        &["the", "of"],
+        &["reading \"two carers\""],
+    ),
+    ("Sips of water from beaker x3", "Sips of water from three beaker.", &[], &["reading \"three\""]),
+    ("2 biscuits, toast x2", "Two biscuits and toast twice.", &["and"], &["reading \"and\"", "reading \"twice\""]),
+    ("Made own breakfast (toast x3)", "Made own breakfast, three (toast).", &[], &["reading \"three\""]),
+    ("Made own breakfast (toast x3)", "Made own breakfast (toast x3).", &[], &[]),
+    // The number of another "xN" is not this one's: toast kept as "x1", the carer who helped dress is one.
+    ("Had toast x1 + tea. Washed + dressed x1.", "Had toast x1 and tea. Washed and dressed with one carer.", &[], &[]),
+    ("Went w/ friend, asked for son", "Went with a friend, asked for a son.", &["a", "a"], &["reading \"a\""]),
+    // Added words that change whose relative, what belongs together, or who was acted on (sets K, T and W).
+    ("Asking for wife.", "Was asking for a wife.", &["Was", "a"], &["reading \"a\""]),
+    ("Asking for wife.", "Was asking for his wife.", &["Was", "his"], &[]),
+    ("skin intact sacrum", "The skin intact and sacrum.", &["The", "and"], &["reading \"and\""]),
+    ("Staff prompted meds", "Staff was prompted to take medicines.", &["was", "to"], &["reading \"was\""]),
+    ("Meds taken 8am", "Medicines were taken at 8am.", &["were", "at"], &[]),
+    ("Margaret walked to garden", "Margaret was walked to the garden.", &["was", "the"], &["reading \"was\""]),
 ];
 
 #[test]
@@ -429,7 +458,16 @@ fn readings_the_notes_do_not_settle_are_shown() {
         let spans: Vec<(usize, usize)> = added
             .iter()
             .map(|w| {
-                let at = from + draft[from..].find(w).expect("the added word is in the draft");
+                // The next whole word `w`: "a" is not the "a" of "asking".
+                let whole = |at: &usize| {
+                    let (before, after) = (draft[..*at].chars().next_back(), draft[at + w.len()..].chars().next());
+                    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+                };
+                let at = draft[from..]
+                    .match_indices(w)
+                    .map(|(i, _)| from + i)
+                    .find(whole)
+                    .expect("the added word is in the draft");
                 from = at + w.len();
                 (at, from)
             })

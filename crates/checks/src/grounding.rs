@@ -100,6 +100,7 @@ pub fn check_about(source: &str, draft: &str, scope: Scope, person: Option<&str>
     if scope.kinds.contains(&FactKind::Quantity) {
         findings.extend(whole_for_part(source, &source_facts, draft));
     }
+    findings.extend(approximate_made_exact(source, &source_facts, draft, &draft_facts, scope));
     if scope.omissions {
         // A detail the draft leaves out is no omission: "she" need not be repeated, nor "lounge" named.
         for fact in source_facts.iter().filter(|f| scope.kinds.contains(&f.kind) && f.kind != FactKind::Detail) {
@@ -852,6 +853,55 @@ fn role_swapped(source: &str, draft: &str) -> Vec<Finding> {
                 ),
                 suggestion: None,
             })
+        })
+        .collect()
+}
+
+/// Words before a number or time that say it is not exact ("about 4pm", "~4pm", "approx 200ml").
+const APPROXIMATE: &[&str] =
+    &["about", "around", "approx", "approximately", "roughly", "circa", "nearly", "almost", "~"];
+
+/// Whether the fact at `start..end` of `text` is given as approximate: after a word of [`APPROXIMATE`] or "~",
+/// or followed by "ish" or "or so".
+fn approximate(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].trim_end();
+    let last = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("").trim_end_matches('.');
+    let after = text[end..].trim_start_matches('-').to_lowercase();
+    before.ends_with('~')
+        || APPROXIMATE.contains(&last.to_lowercase().as_str())
+        || after.starts_with("ish")
+        || after.trim_start().starts_with("or so")
+}
+
+/// A number or time the notes give only as approximate ("~4pm", "about 200ml") that the draft states exactly
+/// ("at 4pm"): a changed fact, and one that matters in a record (when a fall happened).
+fn approximate_made_exact(
+    source: &str,
+    source_facts: &[Fact],
+    draft: &str,
+    draft_facts: &[Fact],
+    scope: Scope,
+) -> Vec<Finding> {
+    const KINDS: &[FactKind] =
+        &[FactKind::Number, FactKind::Time, FactKind::Duration, FactKind::Quantity, FactKind::Dose];
+    let (mut loose, mut exact) = (HashSet::new(), HashSet::new());
+    for fact in source_facts.iter().filter(|f| KINDS.contains(&f.kind)) {
+        if approximate(source, fact.start, fact.end) { &mut loose } else { &mut exact }.insert(fact.key.as_str());
+    }
+    draft_facts
+        .iter()
+        .filter(|f| scope.kinds.contains(&f.kind) && KINDS.contains(&f.kind))
+        .filter(|f| loose.contains(f.key.as_str()) && !exact.contains(f.key.as_str()))
+        .filter(|f| !approximate(draft, f.start, f.end))
+        .map(|f| {
+            let mut finding = finding(
+                FindingKind::UnsupportedFact,
+                f,
+                Location::Draft,
+                format!("The notes give \"{}\" as approximate; the draft states it exactly.", f.text),
+            );
+            finding.suggestion = Some(format!("about {}", f.text));
+            finding
         })
         .collect()
 }

@@ -235,7 +235,7 @@ pub fn lexicon_terms() -> (usize, bool) {
     (file.term.len(), file.term.iter().all(|t| !t.source.trim().is_empty() && !t.short.is_empty()))
 }
 
-const SMALL_NUMBERS: [&str; 6] = ["zero", "one", "two", "three", "four", "five"];
+pub(crate) const SMALL_NUMBERS: [&str; 6] = ["zero", "one", "two", "three", "four", "five"];
 
 /// Words after "xN" that say N is a number of carers ("x2 carers", "x2 staff").
 const CARERS: &[&str] = &["carer", "carers", "staff", "assist", "assistance"];
@@ -421,8 +421,13 @@ pub fn expand(text: &str) -> String {
 pub struct Guess {
     /// The shorthand as written ("x3").
     pub written: String,
-    /// How Tend read it ("three times").
+    /// How Tend read it ("three times"); the shorthand itself where Tend left it as written ("toast x3").
     pub reading: String,
+    /// For "xN", the number it counts: a draft that writes it any other way ("with three carers", "three
+    /// toast") also rests on a reading of it.
+    pub count: Option<usize>,
+    /// Byte offset in the notes of the token read ("x3").
+    pub at: usize,
 }
 
 /// [`expand`], leaving the words in `keep` (a person's name) as written, with the readings in it that are
@@ -446,6 +451,8 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
         (lead, end)
     };
     for (k, token) in tokens.iter().enumerate() {
+        // Each token is a slice of `text`, so the distance between their starts is its offset.
+        let at = token.as_ptr() as usize - text.as_ptr() as usize;
         let (a, b) = core(token);
         let word = &token[a..b];
         let lower = word.to_lowercase();
@@ -459,6 +466,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
         });
         let sat_as_verb = lower == "sat" && next.as_deref().is_some_and(sat_as_verb_before);
         let mut guessed = false;
+        let mut count = None;
         let replacement = if sat_as_verb || keep.iter().any(|k| k.eq_ignore_ascii_case(word)) {
             None
         } else if *token == "?" && next.is_some() {
@@ -503,6 +511,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             // Readings the words around "xN" settle: "x2 staff", "x5 days", "w/ x2", "BO x1", "hoisted x2".
             // Every other is a guess, shown to the reviewer.
             guessed = true;
+            count = Some(n);
             Some(if CARERS.contains(&next_lower.as_str()) {
                 guessed = false;
                 number.to_owned()
@@ -547,7 +556,9 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 // "sips of water from beaker x3": not three beakers; the times it was done (shown).
                 times
             } else if clause.iter().any(|t| acted(t)) || COUNTS_NOTHING.contains(&prev) {
-                // "made own breakfast (toast x3)", "his x3": unsure what it counts, so left as written.
+                // "made own breakfast (toast x3)", "his x3": unsure what it counts, so left as written; a draft
+                // that writes the number ("three (toast)") has read it, and is shown.
+                guesses.push(Guess { written: word.to_owned(), reading: word.to_owned(), count, at });
                 out.push((*token).to_owned());
                 continue;
             } else if let Some(thing) = out.pop() {
@@ -557,6 +568,8 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 guesses.push(Guess {
                     written: format!("{} {word}", tokens[k - 1]),
                     reading: format!("{number} {}", &thing[lead..]),
+                    count,
+                    at,
                 });
                 out.push(format!("{}{number} {}{}", &thing[..lead], &thing[lead..], &token[b..]));
                 continue;
@@ -599,7 +612,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
         match replacement {
             Some(long) => {
                 if guessed {
-                    guesses.push(Guess { written: word.to_owned(), reading: long.clone() });
+                    guesses.push(Guess { written: word.to_owned(), reading: long.clone(), count, at });
                 }
                 out.push(format!("{}{long}{}", &token[..a], &token[b..]));
             }

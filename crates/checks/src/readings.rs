@@ -1,42 +1,171 @@
 //! Where a draft rests on Tend's reading of the notes rather than on their words: shorthand with more than one
-//! meaning that Tend expanded by guess ("x3" as "three times", "Sat" as "Saturday"), and words that say who did
-//! something which the rewrite added ("He", "has"). These are where a line-by-line draft can say what the notes do
-//! not ("Rang his three mobile", "He said he went out" when the neighbour said it), so each is shown to the
-//! reviewer to read against the notes. A fact check cannot see them: every word is the notes' own.
+//! meaning that Tend expanded by guess ("x3" as "three times", "Sat" as "Saturday"), and words the rewrite added
+//! that change who did something or what belongs with what ("He", "has", "a wife", "and"). These are where a
+//! line-by-line draft can say what the notes do not ("Rang his three mobile", "He said he went out" when the
+//! neighbour said it), so each is shown to the reviewer to read against the notes. A fact check cannot see them:
+//! every word is the notes' own.
 
 use regex::Regex;
 
-use crate::items::expand_keeping;
+use crate::facts::{Word, words};
+use crate::items::{SMALL_NUMBERS, expand_keeping};
 use crate::{Finding, FindingKind};
 
 /// Added words that say who did something: a pronoun, or "has"/"had", which make the notes' "nurse informed" the
 /// nurse's act.
 const WHO: &[&str] = &["she", "he", "they", "has", "had", "have"];
 
+/// The person's family, whom a note names by their relation: an added "a" before one ("asking for a wife") makes
+/// the person's own relative someone else's. (Not "friend": "with a friend" is how a draft says "w/ friend".)
+const RELATIONS: &[&str] = &[
+    "wife",
+    "husband",
+    "partner",
+    "son",
+    "daughter",
+    "mum",
+    "mother",
+    "dad",
+    "father",
+    "sister",
+    "brother",
+    "nephew",
+    "niece",
+    "granddaughter",
+    "grandson",
+    "grandchildren",
+    "grandmother",
+    "grandfather",
+    "aunt",
+    "uncle",
+    "cousin",
+];
+
+/// People who act in a note: an added "was" between one and a verb ("Staff was prompted" for "staff prompted")
+/// makes them the one it was done to.
+const ACTORS: &[&str] = &[
+    "staff", "carer", "carers", "nurse", "nurses", "gp", "doctor", "manager", "team", "family", "he", "she", "they",
+    "i", "we",
+];
+
+/// Words an added "be" turns a doer into the one acted on with ("was prompted").
+const BE: &[&str] = &["was", "were", "is", "are", "been", "be"];
+
+/// Past participles that do not end in "-ed".
+const IRREGULAR_PARTICIPLES: &[&str] = &["given", "taken", "seen", "told", "shown", "spoken", "woken", "driven"];
+
 /// Reading findings for `draft`, written from `notes` about the person called `person` (whose name is never read
-/// as shorthand): each guessed reading of the notes' shorthand the draft uses, and each word in `added` (byte
-/// spans of the draft: words the rewrite added to the notes' own) that says who did something.
+/// as shorthand): each guessed reading of the notes' shorthand the draft uses, however the draft words it, and
+/// each word in `added` (byte spans of the draft: words the rewrite added to the notes' own) that says who did
+/// something, makes someone's relative another's, or joins what the notes wrote apart.
 pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<&str>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut used: Vec<(usize, usize)> = Vec::new();
     let keep: Vec<&str> = person.map(|p| p.split_whitespace().collect()).unwrap_or_default();
-    for guess in expand_keeping(notes, &keep).1 {
+    let guesses = expand_keeping(notes, &keep).1;
+    for guess in &guesses {
         let pattern = Regex::new(&format!(r"(?i)\b{}\b", regex::escape(&guess.reading))).expect("an escaped phrase");
-        let Some(m) = pattern.find_iter(draft).find(|m| !used.contains(&(m.start(), m.end()))) else { continue };
-        used.push((m.start(), m.end()));
+        let as_read = (guess.reading != guess.written)
+            .then(|| pattern.find_iter(draft).find(|m| !used.contains(&(m.start(), m.end()))))
+            .flatten()
+            .map(|m| (m.start(), m.end()));
+        let found = match guess.count {
+            Some(n) => as_read.or_else(|| count_in_draft(notes, guess.at, n, draft, &used)),
+            None => as_read,
+        };
+        let Some((start, end)) = found else { continue };
+        used.push((start, end));
         let message = format!(
             "Tend read \"{}\" in your notes as \"{}\"; it can mean something else. Check this is what you meant.",
-            guess.written, guess.reading
+            guess.written,
+            &draft[start..end]
         );
-        findings.push(Finding::in_draft(FindingKind::Reading, draft, m.start(), m.end(), message));
+        findings.push(Finding::in_draft(FindingKind::Reading, draft, start, end, message));
     }
+    let draft_words = words(draft);
+    let at = |start: usize| draft_words.iter().position(|w| w.start == start);
     for &(start, end) in added {
         let Some(word) = draft.get(start..end) else { continue };
-        if WHO.contains(&word.to_lowercase().as_str()) {
-            let message =
-                format!("Tend added \"{word}\", which your notes do not say here. Check who did or said this.");
-            findings.push(Finding::in_draft(FindingKind::Reading, draft, start, end, message));
-        }
+        let lower = word.to_lowercase();
+        let (before, after) = match at(start) {
+            Some(i) => (i.checked_sub(1).map(|p| draft_words[p]), draft_words.get(i + 1).copied()),
+            None => (None, None),
+        };
+        let lower_of = |w: Option<Word<'_>>| w.map(|w| w.text.to_lowercase()).unwrap_or_default();
+        let message = if WHO.contains(&lower.as_str()) {
+            format!("Tend added \"{word}\", which your notes do not say here. Check who did or said this.")
+        } else if lower == "and" {
+            format!(
+                "Tend added \"{word}\", which joins words your notes wrote side by side. Check they belong together \
+                 as the draft says."
+            )
+        } else if (lower == "a" || lower == "an") && RELATIONS.contains(&lower_of(after).as_str()) {
+            format!(
+                "Tend added \"{word}\" before \"{}\"; your notes may mean the person's own. Check whose.",
+                lower_of(after)
+            )
+        } else if BE.contains(&lower.as_str())
+            && before.is_some_and(|w| {
+                ACTORS.contains(&w.text.to_lowercase().as_str()) || keep.iter().any(|k| k.eq_ignore_ascii_case(w.text))
+            })
+            && after.is_some_and(|w| participle(w.text))
+        {
+            format!(
+                "Tend added \"{word}\", which makes \"{}\" the one it was done to. Check who did this.",
+                before.map_or("", |w| w.text)
+            )
+        } else {
+            continue;
+        };
+        findings.push(Finding::in_draft(FindingKind::Reading, draft, start, end, message));
     }
     findings
+}
+
+/// Whether `word` is a past participle as far as its form tells: "prompted", "given".
+fn participle(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    (lower.len() > 4 && lower.ends_with("ed")) || IRREGULAR_PARTICIPLES.contains(&lower.as_str())
+}
+
+/// The ways a draft writes the number `n` (at most five): "2", "two", "twice".
+fn number_forms(n: usize) -> Vec<String> {
+    let mut forms = vec![n.to_string(), SMALL_NUMBERS[n].to_owned()];
+    match n {
+        1 => forms.push("once".to_owned()),
+        2 => forms.extend(["twice".to_owned(), "double".to_owned()]),
+        _ => {}
+    }
+    forms
+}
+
+/// Words after a number that say what it counts, taken into the words shown ("two carers", "three times").
+const COUNT_NOUNS: &[&str] = &["carer", "carers", "staff", "times", "time"];
+
+/// The span of the draft where it writes the number of the "xN" at byte `at` of the notes (whose number is `n`)
+/// as a number: where the draft gives the number as often as the notes do (plainly, or as "xN" left as written),
+/// the one in the same place. `None` where it does not, or keeps the "xN".
+fn count_in_draft(notes: &str, at: usize, n: usize, draft: &str, used: &[(usize, usize)]) -> Option<(usize, usize)> {
+    let forms = number_forms(n);
+    let xn = format!("x{n}");
+    let is_number = |text: &str, w: &Word<'_>| {
+        let before = text[..w.start].chars().next_back();
+        let after = text[w.end..].chars().next();
+        w.text.eq_ignore_ascii_case(&xn)
+            || (forms.iter().any(|f| f.eq_ignore_ascii_case(w.text))
+                && !before.is_some_and(|c| matches!(c, '/' | ':' | '.' | '£' | '$' | '-'))
+                && !after.is_some_and(|c| matches!(c, '/' | ':' | '-')))
+    };
+    let in_notes: Vec<Word<'_>> = words(notes).into_iter().filter(|w| is_number(notes, w)).collect();
+    let place = in_notes.iter().position(|w| w.start >= at && w.text.eq_ignore_ascii_case(&xn))?;
+    let in_draft: Vec<Word<'_>> = words(draft).into_iter().filter(|w| is_number(draft, w)).collect();
+    let pick = in_draft.get(place).filter(|w| in_draft.len() == in_notes.len() && !w.text.eq_ignore_ascii_case(&xn))?;
+    // With what it counts, where the draft says it: "two carers", "three times".
+    let rest = &draft[pick.end..];
+    let noun = words(rest)
+        .into_iter()
+        .next()
+        .filter(|w| w.start == 1 && COUNT_NOUNS.contains(&w.text.to_lowercase().as_str()));
+    let span = (pick.start, noun.map_or(pick.end, |w| pick.end + w.end));
+    (!used.iter().any(|&(a, b)| a < span.1 && span.0 < b)).then_some(span)
 }
