@@ -155,6 +155,11 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Needed prompts to use toilet x2", "Needed prompts to use toilet twice"),
     // Set AC, read blind: "with a stick with two carers" for "w/ stick x2" (twice).
     ("Walked to front door + back w/ stick x2", "Walked to front door and back with stick twice"),
+    // Set AD, read blind: "with two carers" for "walked w/ him round garden x2" (twice round it), "sips of two
+    // juice" for "sips of juice x2".
+    ("Walked w/ him round garden x2", "Walked with him round garden twice"),
+    ("walked around the block x3, hoisted x2", "walked around the block three times, hoisted with two carers"),
+    ("Sips of juice x2 via spoon", "Sips of juice twice via spoon"),
     // Set AB, read blind: "full bed two change" for "full bed change x2".
     ("05:00 incontinent, full bed change x2", "05:00 incontinent, full bed change with two carers"),
     // Set AA, read blind: "SU was in bed", "went to college by bus indep", "rang CPN" left as written.

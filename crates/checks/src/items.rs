@@ -291,12 +291,25 @@ const SIDE_AFTER: &[&str] = &["on", "to", "the", "from"];
 const COUNTS_NOTHING: &[&str] =
     &["his", "her", "their", "my", "the", "a", "an", "and", "of", "to", "in", "on", "at", "for", "by", "it", "them"];
 
-/// Words after which a thing is where something was done ("from beaker", "in cup"): "xN" after it counts times.
-const THING_AFTER: &[&str] = &["from", "in", "into", "on", "onto", "off", "out", "by"];
+/// Words after which a thing is where something was done or what was had ("from beaker", "in cup", "sips of
+/// juice"): "xN" after it counts times.
+const THING_AFTER: &[&str] = &["from", "in", "into", "on", "onto", "off", "out", "by", "of"];
 
 /// Parts of the day, which say when, not how often, unless right before "xN" ("refused this AM x2").
 const PARTS_OF_DAY: &[&str] =
     &["am", "pm", "morning", "afternoon", "evening", "night", "overnight", "today", "tonight"];
+
+/// Whether the words before "xN" end with a place gone round ("round garden", "around the block"): "xN" counts the
+/// rounds (set AD, read blind: "walked with him round the garden with two carers" for "round garden x2").
+fn went_round(before: &[&str]) -> bool {
+    let lower: Vec<String> = before.iter().rev().take(3).map(|t| t.to_lowercase()).collect();
+    let round = |w: &str| w == "round" || w == "around";
+    match lower.as_slice() {
+        [_, w, ..] if round(w) => true,
+        [_, article, w, ..] => matches!(article.as_str(), "the" | "a") && round(w),
+        _ => false,
+    }
+}
 
 /// Whether `word` is a past form that "xN" after it counts the times of ("used x1", "rested x1"): a word ending in
 /// "ed" after a stem of two letters or more (not "bed", "fed"), or a common irregular past.
@@ -538,12 +551,13 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 guessed = matches!(prev, "up" | "change" | "changes");
                 format!("with {carers}")
             } else if WALKING_AIDS.contains(&prev)
+                || went_round(&tokens[..k])
                 || acted(prev)
                 || in_clause(TIMES)
                 || (n > 2 && in_clause(CARE_TASKS))
             {
                 // "commode used x1", "rested x1", "rang his mobile x3", "w/ stick x2" (a walking aid is the
-                // person's own): times; and a care task is done by one carer or two ("double-up"), so "walked w/
+                // person's own), "walked round garden x2" (rounds of it): times; and a care task is done by one carer or two ("double-up"), so "walked w/
                 // frame x4" counts walks.
                 times
             } else if in_clause(CARE_TASKS) || (PLACES.contains(&prev) && n <= 2) {
