@@ -676,8 +676,14 @@ pub struct CheckProvenance {
 /// Runs every check of a care note `draft` against the notes `source`, as a drafted care note is checked: the
 /// notes' shorthand expanded backs the draft ("complained of" for "c/o").
 pub fn check(source: &str, draft: &str) -> CheckReport {
+    check_care_note(source, draft, &[], None)
+}
+
+/// [`check`] of a care note Tend drafted about the person called `person`, with the byte spans of the draft its
+/// rewrite `added` to the notes' own words: every check the drafted note was given, readings included.
+pub fn check_care_note(source: &str, draft: &str, added: &[(usize, usize)], person: Option<&str>) -> CheckReport {
     CheckReport {
-        findings: findings_for(Task::CareNote, source, draft, &[], "", None),
+        findings: findings_for(Task::CareNote, source, draft, added, "", person),
         review_required: true,
         provenance: CheckProvenance { checks: format!("tend-checks {}", env!("CARGO_PKG_VERSION")) },
     }

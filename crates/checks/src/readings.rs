@@ -148,11 +148,15 @@ const COUNT_NOUNS: &[&str] = &["carer", "carers", "staff", "times", "time"];
 fn count_in_draft(notes: &str, at: usize, n: usize, draft: &str, used: &[(usize, usize)]) -> Option<(usize, usize)> {
     let forms = number_forms(n);
     let xn = format!("x{n}");
+    let digits = n.to_string();
+    // "2hrly" gives the number as the draft's "every 2 hours" does, and "2pm" as the draft's "2pm".
+    let with_unit =
+        |w: &str| w.strip_prefix(digits.as_str()).is_some_and(|r| !r.is_empty() && r.chars().all(char::is_alphabetic));
     let is_number = |text: &str, w: &Word<'_>| {
         let before = text[..w.start].chars().next_back();
         let after = text[w.end..].chars().next();
         w.text.eq_ignore_ascii_case(&xn)
-            || (forms.iter().any(|f| f.eq_ignore_ascii_case(w.text))
+            || ((forms.iter().any(|f| f.eq_ignore_ascii_case(w.text)) || with_unit(w.text))
                 && !before.is_some_and(|c| matches!(c, '/' | ':' | '.' | '£' | '$' | '-'))
                 && !after.is_some_and(|c| matches!(c, '/' | ':' | '-')))
     };
