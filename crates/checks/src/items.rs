@@ -557,8 +557,8 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 || (n > 2 && in_clause(CARE_TASKS))
             {
                 // "commode used x1", "rested x1", "rang his mobile x3", "w/ stick x2" (a walking aid is the
-                // person's own), "walked round garden x2" (rounds of it): times; and a care task is done by one carer or two ("double-up"), so "walked w/
-                // frame x4" counts walks.
+                // person's own), "walked round garden x2" (rounds of it): times; and a care task is done by one
+                // carer or two ("double-up"), so "walked w/ frame x4" counts walks.
                 times
             } else if in_clause(CARE_TASKS) || (PLACES.contains(&prev) && n <= 2) {
                 // "hoisted bed to chair x2", "then to commode x1": carers.

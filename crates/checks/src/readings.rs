@@ -48,7 +48,8 @@ const ACTORS: &[&str] = &[
     "i", "we",
 ];
 
-/// Words an added "be" turns a doer into the one acted on with ("was prompted").
+/// Forms of "be" that, added between a doer and a past participle, make the doer the one acted on ("was
+/// prompted").
 const BE: &[&str] = &["was", "were", "is", "are", "been", "be"];
 
 /// Past participles that do not end in "-ed".
