@@ -160,6 +160,9 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Walked w/ him round garden x2", "Walked with him round garden twice"),
     ("walked around the block x3, hoisted x2", "walked around the block three times, hoisted with two carers"),
     ("Sips of juice x2 via spoon", "Sips of juice twice via spoon"),
+    // Set AE, read blind: "Toilet with two carers with staff" for "Toilet x2 w/ staff" (twice, with staff).
+    ("Toilet x2 w/ staff. To commode x1", "Toilet twice with staff. To commode with one carer"),
+    ("to toilet x2 with 1 carer", "to toilet twice with 1 carer"),
     // Set AB, read blind: "full bed two change" for "full bed change x2".
     ("05:00 incontinent, full bed change x2", "05:00 incontinent, full bed change with two carers"),
     // Set AA, read blind: "SU was in bed", "went to college by bus indep", "rang CPN" left as written.

@@ -311,6 +311,19 @@ fn went_round(before: &[&str]) -> bool {
     }
 }
 
+/// Whether the words after "xN" name who helped ("w/ staff", "with 1 carer"), so that "xN" cannot count carers.
+fn helper_after(after: &[&str]) -> bool {
+    let lower: Vec<String> = after.iter().take(3).map(|t| t.trim_end_matches([',', '.', ';']).to_lowercase()).collect();
+    let helper = |w: &str| CARERS.contains(&w) || matches!(w, "carer" | "support" | "help" | "him" | "her");
+    match lower.as_slice() {
+        [with, w, ..] if with == "w/" || with == "with" => {
+            helper(w) || (w.parse::<u32>().is_ok() && lower.get(2).is_some_and(|c| helper(c)))
+        }
+        [w, ..] => w.strip_prefix("w/").is_some_and(|rest| helper(rest)),
+        _ => false,
+    }
+}
+
 /// Whether `word` is a past form that "xN" after it counts the times of ("used x1", "rested x1"): a word ending in
 /// "ed" after a stem of two letters or more (not "bed", "fed"), or a common irregular past.
 fn acted(word: &str) -> bool {
@@ -559,6 +572,10 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 // "commode used x1", "rested x1", "rang his mobile x3", "w/ stick x2" (a walking aid is the
                 // person's own), "walked round garden x2" (rounds of it): times; and a care task is done by one
                 // carer or two ("double-up"), so "walked w/ frame x4" counts walks.
+                times
+            } else if PLACES.contains(&prev) && helper_after(&tokens[k + 1..]) {
+                // "toilet x2 w/ staff": who helped is written after it, so it counts the times (set AE, read
+                // blind: "Toilet with two carers with staff").
                 times
             } else if in_clause(CARE_TASKS) || (PLACES.contains(&prev) && n <= 2) {
                 // "hoisted bed to chair x2", "then to commode x1": carers.
