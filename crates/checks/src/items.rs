@@ -319,7 +319,7 @@ fn helper_after(after: &[&str]) -> bool {
         [with, w, ..] if with == "w/" || with == "with" => {
             helper(w) || (w.parse::<u32>().is_ok() && lower.get(2).is_some_and(|c| helper(c)))
         }
-        [w, ..] => w.strip_prefix("w/").is_some_and(|rest| helper(rest)),
+        [w, ..] => w.strip_prefix("w/").is_some_and(helper),
         _ => false,
     }
 }
