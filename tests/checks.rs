@@ -394,6 +394,8 @@ fn shorthand_the_draft_says_expanded_is_not_lost() {
 /// "Rang his three mobile" and "He said" (the neighbour said it) were errors a fact check cannot see.
 const READINGS: &[(&str, &str, &[&str], &[&str])] = &[
     ("Rang his mobile x3, no answer.", "Rang his mobile three times, no answer.", &[], &["reading \"three times\""]),
+    // Set AF: "Repositioned x2" may count times or carers; either way the draft's reading is shown.
+    ("Repositioned x2, settled.", "Repositioned with two carers, settled.", &[], &["reading \"two carers\""]),
     // Set V: "then to one commode" for "then to commode x1" (one carer).
     (
         "Assisted to sit up, then to commode x1.",

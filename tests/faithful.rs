@@ -163,6 +163,9 @@ const EXPANSIONS: &[(&str, &str)] = &[
     // Set AE, read blind: "Toilet with two carers with staff" for "Toilet x2 w/ staff" (twice, with staff).
     ("Toilet x2 w/ staff. To commode x1", "Toilet twice with staff. To commode with one carer"),
     ("to toilet x2 with 1 carer", "to toilet twice with 1 carer"),
+    // Set AF, read blind: "Repositioned with two carers" for "Repositioned x2" (twice), not shown.
+    ("Repositioned x2, more settled", "Repositioned twice, more settled"),
+    ("Repositioned 2 hrly x2", "Repositioned 2 hourly with two carers"),
     // Set AB, read blind: "full bed two change" for "full bed change x2".
     ("05:00 incontinent, full bed change x2", "05:00 incontinent, full bed change with two carers"),
     // Set AA, read blind: "SU was in bed", "went to college by bus indep", "rang CPN" left as written.

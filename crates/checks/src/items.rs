@@ -384,8 +384,10 @@ const TIMES: &[&str] = &[
     "tonight",
 ];
 /// Events of [`TIMES`] that two carers also do together: "pad + sheets changed x2" at 04:30 was two carers, not
-/// twice (set V, read blind), so "xN" after one is read as times but shown to the reviewer.
-const DOUBLE_UP: &[&str] = &["changed", "turned", "turns"];
+/// twice (set V, read blind), so "xN" right after one is read as times but shown to the reviewer; "repositioned
+/// x2" was twice (set AF, read blind: "Repositioned with two carers", not shown), as "turned x2" reads, though
+/// elsewhere in its clause ("Repositioned 2 hrly x2") "repositioned" is a care task, whose "xN" counts carers.
+const DOUBLE_UP: &[&str] = &["changed", "turned", "turns", "repositioned"];
 
 /// Places a person is helped to or from: "xN" after one counts carers, never the place ("to commode x1" is not "to
 /// one commode", set V), and is shown to the reviewer (it may count times).
@@ -551,7 +553,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             } else if prev == "w/" || prev == "with" {
                 guessed = false;
                 carers
-            } else if TIMES.contains(&prev) {
+            } else if TIMES.contains(&prev) || DOUBLE_UP.contains(&prev) {
                 guessed = DOUBLE_UP.contains(&prev);
                 times
             } else if HELP.contains(&prev) && n <= 2 && !clause.iter().any(|t| t == "w/o" || t == "without") {
