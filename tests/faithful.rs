@@ -721,6 +721,12 @@ const REWRITES: &[RewriteCase] = &[
     // "He had already eaten sandwich and daughter left" (the sandwich his daughter left), "paracetamol 1g is given
     // at 14:10", and "has", "had", "been" added ("Priya has been up", "Lights had been off").
     ("Mr Ward visit 6", Some("Mr Ward"), "Mr Ward visited 6.", false),
+    // Set AF, read blind: "Mr green restless at times" (Qwen 1.5B): a name keeps its capital, the person's or any
+    // after a title; other words may lose theirs.
+    ("Mr Green restless at times", Some("Mr Green"), "Mr green restless at times.", false),
+    ("Mr Green restless at times", Some("Mr Green"), "Mr Green restless at times.", true),
+    ("Visit from Mrs Lowe, Tea after", None, "Visit from Mrs lowe. Tea after.", false),
+    ("Visit from Mrs Lowe, Tea after", None, "Visit from Mrs Lowe, tea after.", true),
     ("she visit her son", None, "She visited her son.", true),
     ("He had already eaten sandwich daughter left", None, "He had already eaten sandwich and daughter left.", false),
     ("He had already eaten sandwich daughter left", None, "He had already eaten sandwich daughter and left.", false),

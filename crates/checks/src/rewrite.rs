@@ -431,6 +431,9 @@ const IRREGULAR: &[[&str; 5]] = &[
     ["swallow", "swallows", "swallowed", "swallowed", "swallowing"],
 ];
 
+/// Titles before a person's name ("Mr Green"): the word after one, written with a capital, is a name.
+const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr"];
+
 /// One word of the line.
 #[derive(Debug, Clone)]
 struct Required {
@@ -454,6 +457,9 @@ struct Required {
     /// In mixed case ("McDonald", "iPad"): the only words that may have a capital after their first letter (not
     /// "AMLodipine", "aSleep").
     mixed: bool,
+    /// A name the line writes with a capital (the person's, or any after a title): written with its capital, never
+    /// "Mr green" (set AF, read blind).
+    named: bool,
     /// An article, or a pronoun right after the name it stands for: a rewrite may leave it out.
     droppable: bool,
     /// The first word of a clause of the line (not the first of the line).
@@ -637,6 +643,9 @@ impl Rewrite {
                     hyphen_joined: w.hyphen_joined,
                     capitals: w.capitals,
                     mixed: w.mixed,
+                    named: w.capital
+                        && (names.contains(&w.text)
+                            || k.checked_sub(1).is_some_and(|p| TITLES.contains(&line_words[p].text.as_str()))),
                     droppable: !w.quoted && !w.initial && ARTICLES.contains(&w.text.as_str())
                         // A second-language writer's pronoun right after the person's name says them again: "Mrs
                         // Webb she ring bell" may be "Mrs Webb rang the bell".
@@ -847,6 +856,8 @@ impl Rewrite {
                             "in small letters where the line has capitals"
                         } else if word.mixed && !r.mixed {
                             "with a capital letter inside it"
+                        } else if r.named && !word.capital {
+                            "in small letters where the line writes a name with a capital"
                         } else {
                             "without the clause break the line has before it, or with one it lacks"
                         }
@@ -999,7 +1010,7 @@ impl Rewrite {
         let (region, hyphen_joined) = (word.region(), word.hyphen_joined);
         // A word still being written in capitals so far (one capital letter is not yet a lower-case word).
         let upper = word.capitals || word.initial;
-        let (capitals, mixed) = (word.capitals, word.mixed);
+        let (capitals, mixed, capital) = (word.capitals, word.mixed, word.capital);
         let own = self
             .required
             .get(i)
@@ -1012,6 +1023,7 @@ impl Rewrite {
                     // where the line has one.
                     && (!capitals || r.capitals || r.mixed)
                     && (!mixed || r.mixed)
+                    && (!r.named || capital)
             })
             .into_iter()
             .flat_map(|r| r.forms.iter().map(String::as_str));
@@ -1049,6 +1061,7 @@ impl Required {
             && (!word.capitals || self.capitals || self.mixed)
             && (!self.mixed || word.mixed || word.capitals)
             && (!word.mixed || self.mixed)
+            && (!self.named || word.capital)
             && self.forms.contains(&word.text)
     }
 }
@@ -1083,6 +1096,8 @@ struct Word {
     mixed: bool,
     /// A single capital letter: a person's initial.
     initial: bool,
+    /// Begins with a capital letter.
+    capital: bool,
     /// The first word of the text or after a comma, colon, semicolon, dash or full stop: a clause's first.
     clause_start: bool,
 }
@@ -1108,6 +1123,7 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
             let letters = current.chars().filter(|c| c.is_alphabetic());
             let capitals = letters.clone().count() >= 2 && letters.clone().all(char::is_uppercase);
             let mixed = !capitals && current.chars().skip(1).any(char::is_uppercase);
+            let capital = current.starts_with(char::is_uppercase);
             let text = current.to_lowercase().replace('’', "'");
             out.push(Word {
                 text,
@@ -1117,6 +1133,7 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
                 capitals,
                 mixed,
                 initial,
+                capital,
                 clause_start: *clause_start,
             });
             *clause_start = false;
