@@ -63,17 +63,13 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
     let mut findings = Vec::new();
     let mut used: Vec<(usize, usize)> = Vec::new();
     let keep: Vec<&str> = person.map(|p| p.split_whitespace().collect()).unwrap_or_default();
-    let guesses = expand_keeping(notes, &keep).1;
-    for guess in &guesses {
+    for guess in expand_keeping(notes, &keep).1 {
         let pattern = Regex::new(&format!(r"(?i)\b{}\b", regex::escape(&guess.reading))).expect("an escaped phrase");
         let as_read = (guess.reading != guess.written)
             .then(|| pattern.find_iter(draft).find(|m| !used.contains(&(m.start(), m.end()))))
             .flatten()
             .map(|m| (m.start(), m.end()));
-        let found = match guess.count {
-            Some(n) => as_read.or_else(|| count_in_draft(notes, guess.at, n, draft, &used)),
-            None => as_read,
-        };
+        let found = as_read.or_else(|| guess.count.and_then(|n| count_in_draft(notes, guess.at, n, draft, &used)));
         let Some((start, end)) = found else { continue };
         used.push((start, end));
         let message = format!(
