@@ -770,9 +770,9 @@ fn whole_for_part(source: &str, source_facts: &[Fact], draft: &str) -> Vec<Findi
         .collect()
 }
 
-/// Words for a person's role or relation that stand before their name ("nurse Grace", "son Bilal").
-const ROLES: &[&str] = &[
-    "nurse",
+/// A person's family, by their relation to them ("son Bilal", "asking for wife"): role words before a name here,
+/// and in the readings the relatives an added "a" would make someone else's.
+pub(crate) const FAMILY: &[&str] = &[
     "son",
     "daughter",
     "wife",
@@ -790,18 +790,14 @@ const ROLES: &[&str] = &[
     "grandson",
     "grandmother",
     "grandfather",
-    "friend",
-    "neighbour",
-    "carer",
-    "manager",
-    "gp",
-    "dr",
-    "doctor",
-    "leader",
     "aunt",
     "uncle",
     "cousin",
 ];
+
+/// Words for a person's role or relation that stand before their name ("nurse Grace", "son Bilal"): the
+/// [`FAMILY`] and these.
+const OTHER_ROLES: &[&str] = &["nurse", "friend", "neighbour", "carer", "manager", "gp", "dr", "doctor", "leader"];
 
 /// A name that follows a role word: the role and name in lower case, the name as written, and the span of both.
 struct RoleName<'a> {
@@ -815,7 +811,11 @@ struct RoleName<'a> {
 fn roles_of_names(text: &str) -> Vec<RoleName<'_>> {
     let ws = words(text);
     ws.windows(2)
-        .filter(|w| ROLES.contains(&w[0].text.to_lowercase().as_str()) && w[1].text.starts_with(char::is_uppercase))
+        .filter(|w| {
+            let role = w[0].text.to_lowercase();
+            (FAMILY.contains(&role.as_str()) || OTHER_ROLES.contains(&role.as_str()))
+                && w[1].text.starts_with(char::is_uppercase)
+        })
         .map(|w| RoleName {
             role: w[0].text.to_lowercase(),
             name: w[1].text.to_lowercase(),

@@ -449,8 +449,8 @@ pub fn expand(text: &str) -> String {
 pub struct Guess {
     /// The shorthand as written ("x3").
     pub written: String,
-    /// How Tend read it ("three times"); the shorthand itself where Tend left it as written ("toast x3").
-    pub reading: String,
+    /// How Tend read it ("three times"); `None` where Tend left it as written ("toast x3").
+    pub reading: Option<String>,
     /// For "xN", the number it counts: a draft that writes it any other way ("with three carers", "three
     /// toast") also rests on a reading of it.
     pub count: Option<usize>,
@@ -591,7 +591,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             } else if clause.iter().any(|t| acted(t)) || COUNTS_NOTHING.contains(&prev) {
                 // "made own breakfast (toast x3)", "his x3": unsure what it counts, so left as written; a draft
                 // that writes the number ("three (toast)") has read it, and is shown.
-                guesses.push(Guess { written: word.to_owned(), reading: word.to_owned(), count, at });
+                guesses.push(Guess { written: word.to_owned(), reading: None, count, at });
                 out.push((*token).to_owned());
                 continue;
             } else if let Some(thing) = out.pop() {
@@ -600,7 +600,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 let lead = thing.len() - thing.trim_start_matches(['(', '\'', '"', '‘', '“']).len();
                 guesses.push(Guess {
                     written: format!("{} {word}", tokens[k - 1]),
-                    reading: format!("{number} {}", &thing[lead..]),
+                    reading: Some(format!("{number} {}", &thing[lead..])),
                     count,
                     at,
                 });
@@ -645,7 +645,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
         match replacement {
             Some(long) => {
                 if guessed {
-                    guesses.push(Guess { written: word.to_owned(), reading: long.clone(), count, at });
+                    guesses.push(Guess { written: word.to_owned(), reading: Some(long.clone()), count, at });
                 }
                 out.push(format!("{}{long}{}", &token[..a], &token[b..]));
             }

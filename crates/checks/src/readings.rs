@@ -8,38 +8,13 @@
 use regex::Regex;
 
 use crate::facts::{Word, words};
+use crate::grounding::FAMILY;
 use crate::items::{SMALL_NUMBERS, expand_keeping};
 use crate::{Finding, FindingKind};
 
 /// Added words that say who did something: a pronoun, or "has"/"had", which make the notes' "nurse informed" the
 /// nurse's act.
 const WHO: &[&str] = &["she", "he", "they", "has", "had", "have"];
-
-/// The person's family, whom a note names by their relation: an added "a" before one ("asking for a wife") makes
-/// the person's own relative someone else's. (Not "friend": "with a friend" is how a draft says "w/ friend".)
-const RELATIONS: &[&str] = &[
-    "wife",
-    "husband",
-    "partner",
-    "son",
-    "daughter",
-    "mum",
-    "mother",
-    "dad",
-    "father",
-    "sister",
-    "brother",
-    "nephew",
-    "niece",
-    "granddaughter",
-    "grandson",
-    "grandchildren",
-    "grandmother",
-    "grandfather",
-    "aunt",
-    "uncle",
-    "cousin",
-];
 
 /// People who act in a note: an added "was" between one and a verb ("Staff was prompted" for "staff prompted")
 /// makes them the one it was done to.
@@ -64,11 +39,10 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
     let mut used: Vec<(usize, usize)> = Vec::new();
     let keep: Vec<&str> = person.map(|p| p.split_whitespace().collect()).unwrap_or_default();
     for guess in expand_keeping(notes, &keep).1 {
-        let pattern = Regex::new(&format!(r"(?i)\b{}\b", regex::escape(&guess.reading))).expect("an escaped phrase");
-        let as_read = (guess.reading != guess.written)
-            .then(|| pattern.find_iter(draft).find(|m| !used.contains(&(m.start(), m.end()))))
-            .flatten()
-            .map(|m| (m.start(), m.end()));
+        let as_read = guess.reading.as_ref().and_then(|reading| {
+            let pattern = Regex::new(&format!(r"(?i)\b{}\b", regex::escape(reading))).expect("an escaped phrase");
+            pattern.find_iter(draft).map(|m| (m.start(), m.end())).find(|span| !used.contains(span))
+        });
         let found = as_read.or_else(|| guess.count.and_then(|n| count_in_draft(notes, guess.at, n, draft, &used)));
         let Some((start, end)) = found else { continue };
         used.push((start, end));
@@ -96,7 +70,8 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
                 "Tend added \"{word}\", which joins words your notes wrote side by side. Check they belong together \
                  as the draft says."
             )
-        } else if (lower == "a" || lower == "an") && RELATIONS.contains(&lower_of(after).as_str()) {
+        } else if (lower == "a" || lower == "an") && FAMILY.contains(&lower_of(after).as_str()) {
+            // Not "friend": "with a friend" is how a draft says "w/ friend".
             format!(
                 "Tend added \"{word}\" before \"{}\"; your notes may mean the person's own. Check whose.",
                 lower_of(after)
