@@ -931,13 +931,27 @@ fn run<T: Tile, S: Simd>(s: S, tiles: &[T], acts: &[Act], (m, kb): Mkb, range: R
 fn rows<T: Tile, S: Simd, const R: usize>(s: S, tile: &[T], acts: &[Act], i: usize, t: usize, out: Output) {
     let per_tile = T::COLS / QK;
     let kb = tile.len() * per_tile;
-    // One register's rows of the tile at a time keeps the accumulators in registers.
-    for h in 0..TILE_N / S::LANES {
-        let mut acc = [s.zero_f(); R];
+    let block_acts = |b: usize| std::array::from_fn(|r| &acts[(i + r) * kb + b * per_tile..][..per_tile]);
+    let halves = TILE_N / S::LANES;
+    let mut acc = [[s.zero_f(); R]; TILE_N / 8];
+    if R <= 2 {
+        // Few rows: every register's rows of a block while its bytes arrive, so the tile is read from memory in
+        // one pass (a pass per register's rows left memory idle while the second pass ran from cache).
         for (b, block) in tile.iter().enumerate() {
-            let acts = std::array::from_fn(|r| &acts[(i + r) * kb + b * per_tile..][..per_tile]);
-            block.multiply::<S, R>(s, h, acts, &mut acc);
+            let acts = block_acts(b);
+            for (h, acc) in acc.iter_mut().enumerate().take(halves) {
+                block.multiply::<S, R>(s, h, acts, acc);
+            }
         }
+    } else {
+        // One register's rows of the tile at a time keeps the accumulators in registers.
+        for (h, acc) in acc.iter_mut().enumerate().take(halves) {
+            for (b, block) in tile.iter().enumerate() {
+                block.multiply::<S, R>(s, h, block_acts(b), acc);
+            }
+        }
+    }
+    for (h, acc) in acc.iter().enumerate().take(halves) {
         for (r, sums) in acc.iter().enumerate() {
             let mut values = [0f32; TILE_N];
             s.store(*sums, &mut values);
