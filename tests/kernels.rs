@@ -131,6 +131,9 @@ fn the_tile_kernel_gives_the_same_bits_with_every_instruction_set_the_processor_
         (GgmlDType::Q4_1, 7, 576, 48),
         (GgmlDType::Q4K, 5, 512, 32),
         (GgmlDType::Q6K, 11, 512, 32),
+        // Decode: a k-quant at one or two rows runs on 256-bit registers whatever is asked.
+        (GgmlDType::Q4K, 1, 512, 32),
+        (GgmlDType::Q6K, 2, 512, 32),
     ];
     let mut rng = StdRng::seed_from_u64(13);
     for &(dtype, m, k, n) in cases {

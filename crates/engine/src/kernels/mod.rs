@@ -804,7 +804,7 @@ pub enum DotProduct {
     /// splits 512-bit operations in two, and that has not been measured).
     Avx512Vnni,
     /// AVX-512 (F, BW and VNNI) on 512-bit registers: a tile's 16 rows in one register (the same processors; 2x
-    /// the 256-bit variant's speed on Zen 5).
+    /// the 256-bit variant's speed on Zen 5). A k-quant at one or two activation rows runs the 256-bit variant.
     Avx512,
 }
 
