@@ -451,6 +451,9 @@ const READINGS: &[(&str, &str, &[&str], &[&str])] = &[
     ("Staff prompted meds", "Staff was prompted to take medicines.", &["was", "to"], &["reading \"was\""]),
     ("Meds taken 8am", "Medicines were taken at 8am.", &["were", "at"], &[]),
     ("Margaret walked to garden", "Margaret was walked to the garden.", &["was", "the"], &["reading \"was\""]),
+    // Set AG, read blind: "V was happy" for "V happy" (very happy), as if V were someone.
+    ("did 4 lengths. V happy.", "Did 4 lengths. V was happy.", &["was"], &["reading \"was\""]),
+    ("I sat with him", "I was sat with him.", &["was"], &[]),
 ];
 
 #[test]
@@ -490,7 +493,7 @@ fn readings_the_notes_do_not_settle_are_shown() {
     assert!(eve.is_empty(), "{eve:?}");
 }
 
-/// Every fact a care-note draft changed, read by hand in the blind sets T to AF (2026-12-05 and 06, Qwen 0.5B and
+/// Every fact a care-note draft changed, read by hand in the blind sets T to AG (2026-12-05 and 06, Qwen 0.5B and
 /// 1.5B, `benches/results/eval-faithfulness.md`), with the draft's words that carry it: Tend's checks mark each
 /// but the two listed, whose every word is the notes' own in a grammar that reads them another way.
 #[test]

@@ -166,6 +166,21 @@ const EXPANSIONS: &[(&str, &str)] = &[
     // Set AF, read blind: "Repositioned with two carers" for "Repositioned x2" (twice), not shown.
     ("Repositioned x2, more settled", "Repositioned twice, more settled"),
     ("Repositioned 2 hrly x2", "Repositioned 2 hourly with two carers"),
+    // Set AG, read blind: "V was happy" for "V happy" (very happy); "V" before a capital or a verb's object
+    // stays.
+    ("did 4 lengths. V happy, v chatty. Saw V Smith", "did 4 lengths. Very happy, very chatty. Saw V Smith"),
+    ("V happy today", "Very happy today"),
+    // Set AG, read blind: "no as-needed (PRN) needed" for "no PRN needed": PRN with no medicine named after it.
+    (
+        "no PRN needed. PRN offered, declined. PRN paracetamol given, PRN",
+        "no as-needed medicine (PRN) needed. as-needed medicine (PRN) offered, declined. as-needed (PRN) paracetamol \
+         given, as-needed medicine (PRN)",
+    ),
+    (
+        "Oramorph 2.5ml PRN given. Paracetamol PRN given. Paracetamol 1g given (PRN) per MAR",
+        "Oramorph 2.5ml as-needed (PRN) given. Paracetamol as-needed (PRN) given. Paracetamol 1g given (as-needed \
+         (PRN)) per MAR chart",
+    ),
     // Set AB, read blind: "full bed two change" for "full bed change x2".
     ("05:00 incontinent, full bed change x2", "05:00 incontinent, full bed change with two carers"),
     // Set AA, read blind: "SU was in bed", "went to college by bus indep", "rang CPN" left as written.

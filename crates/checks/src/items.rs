@@ -505,6 +505,26 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             // "viral URTI/? LRTI": one or the other, the second suspected.
             out.push(format!("{head} or possible"));
             continue;
+        } else if word == "PRN"
+            && a == 0
+            && prev.as_deref().is_none_or(|p| {
+                !p.starts_with(|c: char| c.is_ascii_digit()) && !crate::lexicon::medicines().contains_key(p)
+            })
+            && (b < token.len()
+                || next.as_deref().is_none_or(|n| n.ends_with("ed") || ["given", "taken"].contains(&n)))
+        {
+            // "PRN offered", "no PRN needed": the medicine itself, where no medicine or dose is named beside it
+            // ("Oramorph 2.5ml PRN given", "paracetamol (PRN)" keep the short form). Set AG, read blind: "no
+            // as-needed (PRN) needed".
+            Some("as-needed medicine (PRN)".to_owned())
+        } else if word == "V"
+            && k.checked_sub(1).is_none_or(|p| tokens[p].ends_with(['.', ',', ';', ':']))
+            && next.as_deref().is_some_and(|n| n.starts_with(|c: char| c.is_lowercase()))
+        {
+            // "V happy." at a clause's start is "very" in capitals (set AG, read blind: "V was happy", as if V
+            // were someone); a person called V is kept above. A guess, shown.
+            guessed = true;
+            Some("Very".to_owned())
         } else if let Some((long, guess)) = exact.get(word).or_else(|| any.get(&lower)) {
             guessed = *guess;
             // Without the word the notes write next: "MAR chart" stays "MAR chart", never "MAR chart chart".

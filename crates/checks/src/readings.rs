@@ -86,12 +86,26 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
                 "Tend added \"{word}\", which makes \"{}\" the one it was done to. Check who did this.",
                 before.map_or("", |w| w.text)
             )
+        } else if BE.contains(&lower.as_str()) && before.is_some_and(|w| lone_letter(w.text, &keep)) {
+            let letter = before.map_or("", |w| w.text);
+            format!(
+                "Tend added \"{word}\" after \"{letter}\", which makes it read as someone; your notes may use \
+                 \"{letter}\" as shorthand. Check who this is about."
+            )
         } else {
             continue;
         };
         findings.push(Finding::in_draft(FindingKind::Reading, draft, start, end, message));
     }
     findings
+}
+
+/// Whether `word` is one capital letter other than "I" and "A" that is not the person's initial: a subject only
+/// as shorthand ("V happy" for very happy, set AG).
+fn lone_letter(word: &str, keep: &[&str]) -> bool {
+    let mut chars = word.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if c.is_ascii_uppercase() && c != 'I' && c != 'A')
+        && !keep.iter().any(|k| k.eq_ignore_ascii_case(word))
 }
 
 /// Whether `word` is a past participle as far as its form tells: "prompted", "given".
