@@ -650,6 +650,16 @@ const REWRITES: &[RewriteCase] = &[
     ("BM checked by him 6.2", None, "BM checked by him at 6.2.", false),
     ("After he left was tearful", Some("Grace"), "He after he left was tearful.", false),
     ("After he left was tearful", Some("Grace"), "After he left was tearful.", true),
+    // Set AH, read blind: "After she left, she was tearful" for Arthur, after his wife's visit.
+    ("After she left, tearful, asked for her four times", Some("Arthur"), "After she left, she was tearful.", false),
+    ("After she left, tearful, asked for her four times", Some("Arthur"), "After she left, Arthur was tearful.", false),
+    (
+        "After she left, tearful, asked for her four times",
+        Some("Arthur"),
+        "After she left, tearful, asked for her four times.",
+        true,
+    ),
+    ("she said when she got home she felt tired", None, "She said when she got home she felt tired.", true),
     ("small red area left heel", None, "A small red area left of heel.", false),
     ("Mood good all day", None, "The mood of good all day.", false),
     ("Will check again at lunch call", None, "The will check again at the lunch call.", false),

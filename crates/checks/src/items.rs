@@ -510,8 +510,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             && prev.as_deref().is_none_or(|p| {
                 !p.starts_with(|c: char| c.is_ascii_digit()) && !crate::lexicon::medicines().contains_key(p)
             })
-            && (b < token.len()
-                || next.as_deref().is_none_or(|n| n.ends_with("ed") || ["given", "taken"].contains(&n)))
+            && (b < token.len() || next.as_deref().is_none_or(|n| n.ends_with("ed") || ["given", "taken"].contains(&n)))
         {
             // "PRN offered", "no PRN needed": the medicine itself, where no medicine or dose is named beside it
             // ("Oramorph 2.5ml PRN given", "paracetamol (PRN)" keep the short form). Set AG, read blind: "no

@@ -229,6 +229,10 @@ const NUMBER_WORDS: &[&str] = &[
 /// Subject pronouns: a rewrite may add the one its line has ("she ... she was happy").
 const PRONOUNS: &[&str] = &["she", "he", "they"];
 
+/// Words that open a clause of time or cause: a pronoun right after one is that clause's subject alone.
+const SUBORDINATORS: &[&str] =
+    &["after", "before", "when", "until", "till", "once", "since", "while", "as", "because", "if"];
+
 /// Verbs of saying and feeling: a pronoun right after one is the speaker's own ("says she slept well").
 const REPORTING: &[&str] = &[
     "says",
@@ -526,10 +530,17 @@ impl Rewrite {
         // A pronoun may be added once the line has used it, never before: "After he left was tearful" is about
         // someone else, "Checked with neighbour, said he went out" is the neighbour speaking, and "phoned -
         // answered, said he was in bathroom" never becomes "He phoned".
+        // A pronoun right after "after", "when" and the like opens a clause about someone else's act ("After she
+        // left, tearful", set AH, read blind: "After she left, she was tearful" about Arthur), so it names no one
+        // the rest of the line may call by it.
         let subjects: Vec<(String, usize)> = PRONOUNS
             .iter()
             .filter_map(|p| {
-                let k = line_words.iter().position(|w| w.text == *p && !w.quoted)?;
+                let k = line_words.iter().enumerate().position(|(k, w)| {
+                    w.text == *p
+                        && !w.quoted
+                        && !k.checked_sub(1).is_some_and(|b| SUBORDINATORS.contains(&line_words[b].text.as_str()))
+                })?;
                 Some(((*p).to_owned(), k + 1))
             })
             .collect();
