@@ -38,6 +38,7 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
     let mut findings = Vec::new();
     let mut used: Vec<(usize, usize)> = Vec::new();
     let keep: Vec<&str> = person.map(|p| p.split_whitespace().collect()).unwrap_or_default();
+    let is_person = |word: &str| keep.iter().any(|k| k.eq_ignore_ascii_case(word));
     for guess in expand_keeping(notes, &keep).1 {
         let as_read = guess.reading.as_ref().and_then(|reading| {
             let pattern = Regex::new(&format!(r"(?i)\b{}\b", regex::escape(reading))).expect("an escaped phrase");
@@ -77,16 +78,14 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
                 lower_of(after)
             )
         } else if BE.contains(&lower.as_str())
-            && before.is_some_and(|w| {
-                ACTORS.contains(&w.text.to_lowercase().as_str()) || keep.iter().any(|k| k.eq_ignore_ascii_case(w.text))
-            })
+            && before.is_some_and(|w| ACTORS.contains(&w.text.to_lowercase().as_str()) || is_person(w.text))
             && after.is_some_and(|w| participle(w.text))
         {
             format!(
                 "Tend added \"{word}\", which makes \"{}\" the one it was done to. Check who did this.",
                 before.map_or("", |w| w.text)
             )
-        } else if BE.contains(&lower.as_str()) && before.is_some_and(|w| lone_letter(w.text, &keep)) {
+        } else if BE.contains(&lower.as_str()) && before.is_some_and(|w| lone_letter(w.text) && !is_person(w.text)) {
             let letter = before.map_or("", |w| w.text);
             format!(
                 "Tend added \"{word}\" after \"{letter}\", which makes it read as someone; your notes may use \
@@ -100,12 +99,11 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
     findings
 }
 
-/// Whether `word` is one capital letter other than "I" and "A" that is not the person's initial: a subject only
+/// Whether `word` is one capital letter other than "I" and "A": a subject, unless it is the person's initial, only
 /// as shorthand ("V happy" for very happy, set AG).
-fn lone_letter(word: &str, keep: &[&str]) -> bool {
+fn lone_letter(word: &str) -> bool {
     let mut chars = word.chars();
     matches!((chars.next(), chars.next()), (Some(c), None) if c.is_ascii_uppercase() && c != 'I' && c != 'A')
-        && !keep.iter().any(|k| k.eq_ignore_ascii_case(word))
 }
 
 /// Whether `word` is a past participle as far as its form tells: "prompted", "given".

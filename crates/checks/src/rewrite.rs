@@ -529,10 +529,9 @@ impl Rewrite {
         let is_initial = |w: &Word| w.initial && initials.contains(&w.text);
         // A pronoun may be added once the line has used it, never before: "After he left was tearful" is about
         // someone else, "Checked with neighbour, said he went out" is the neighbour speaking, and "phoned -
-        // answered, said he was in bathroom" never becomes "He phoned".
-        // A pronoun right after "after", "when" and the like opens a clause about someone else's act ("After she
-        // left, tearful", set AH, read blind: "After she left, she was tearful" about Arthur), so it names no one
-        // the rest of the line may call by it.
+        // answered, said he was in bathroom" never becomes "He phoned". A use right after "after", "when" and the
+        // like does not count: that clause is someone else's act ("After she left, tearful": set AH, read blind,
+        // "After she left, she was tearful" about Arthur).
         let subjects: Vec<(String, usize)> = PRONOUNS
             .iter()
             .filter_map(|p| {
