@@ -454,6 +454,25 @@ const READINGS: &[(&str, &str, &[&str], &[&str])] = &[
     // Set AG, read blind: "V was happy" for "V happy" (very happy), as if V were someone.
     ("did 4 lengths. V happy.", "Did 4 lengths. V was happy.", &["was"], &["reading \"was\""]),
     ("I sat with him", "I was sat with him.", &["was"], &[]),
+    // Set AH, read blind: "The GP surgery called at 1.20" for the carer's call. "X called" with nothing called
+    // after it does not say who rang whom: a draft that keeps it, either way round, is shown.
+    (
+        "GP surgery called 1.20, advice: monitor.",
+        "The GP surgery called at 1.20. Advice: monitor.",
+        &["The", "at"],
+        &["reading \"surgery called\""],
+    ),
+    (
+        "Son called - will visit Sun",
+        "His son was called. He will visit Sunday.",
+        &["His", "was", "He"],
+        &["reading \"He\"", "reading \"Sunday\"", "reading \"son was called\""],
+    ),
+    // A caller, an object or a name after it settles who called.
+    ("Called GP 1.20", "Called the GP at 1.20.", &["the", "at"], &[]),
+    ("Daughter called to say she will visit", "Daughter called to say she will visit.", &[], &[]),
+    ("a man Ruth called 'Kev' came", "A man Ruth called 'Kev' came.", &[], &[]),
+    ("She called out at 4", "She called out at 4.", &[], &[]),
 ];
 
 #[test]
@@ -495,11 +514,10 @@ fn readings_the_notes_do_not_settle_are_shown() {
 
 /// Every fact a care-note draft changed, read by hand in the blind sets T to AH (2026-12-05 and 06, Qwen 0.5B and
 /// 1.5B, `benches/results/eval-faithfulness.md`), with the draft's words that carry it: Tend's checks mark each
-/// but the three listed, whose every word is the notes' own in a grammar that reads them another way.
+/// but the two listed, whose every word is the notes' own in a grammar that reads them another way.
 #[test]
 fn the_checks_mark_the_errors_read_by_hand_in_real_drafts() {
-    const MISSED: &[(&str, &str)] =
-        &[("t-10", "were all"), ("w-08", "stays are well"), ("ah-08", "The GP surgery called")];
+    const MISSED: &[(&str, &str)] = &[("t-10", "were all"), ("w-08", "stays are well")];
     let cases: Vec<serde_json::Value> =
         include_str!("data/hand-read-errors.jsonl").lines().map(|l| serde_json::from_str(l).expect("a case")).collect();
     assert!(cases.len() >= 30, "{} cases", cases.len());

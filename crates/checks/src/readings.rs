@@ -96,6 +96,67 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
         };
         findings.push(Finding::in_draft(FindingKind::Reading, draft, start, end, message));
     }
+    findings.extend(who_called(notes, draft));
+    findings
+}
+
+/// Words after which a note's "called" has a caller: "she called", "was called".
+const CALLERS: &[&str] = &["i", "we", "she", "he", "they", "who", "was", "were", "been", "be", "being", "is"];
+
+/// Words that may follow "X called" in the notes without being what was called: a time ("called 1.20", "called
+/// at 2").
+const AFTER_CALLED: &[&str] = &["at", "re", "about", "today", "am", "pm"];
+
+/// A note's "X called" with nothing called after it ("GP surgery called 1.20, advice: monitor") says who was on
+/// the telephone but not who rang whom: shorthand drops the worker ("(I) called the surgery") as often as it
+/// means the surgery rang (set AH, read blind: "The GP surgery called at 1.20" for the carer's call). Each draft
+/// sentence that keeps "X called" (or "X was called") is shown, as Tend's reading of the notes.
+fn who_called(notes: &str, draft: &str) -> Vec<Finding> {
+    let (notes_words, draft_words) = (words(notes), words(draft));
+    let lower = |w: &Word<'_>| w.text.to_lowercase();
+    let mut findings: Vec<Finding> = Vec::new();
+    for (i, called) in notes_words.iter().enumerate().skip(1) {
+        let caller = &notes_words[i - 1];
+        if lower(called) != "called"
+            || !caller.text.chars().all(char::is_alphabetic)
+            || CALLERS.contains(&lower(caller).as_str())
+            || !notes[caller.end..called.start].trim().is_empty()
+        {
+            continue;
+        }
+        // Nothing called: the clause ends, or a time follows; a quotation after it is a name ("a man called 'Kev'").
+        let open = notes_words.get(i + 1).is_none_or(|next| {
+            let between = &notes[called.end..next.start];
+            !between.contains(['\'', '‘', '"', '“'])
+                && (between.contains([',', '.', ';', ':', '(', '-'])
+                    || next.text.starts_with(|c: char| c.is_ascii_digit())
+                    || AFTER_CALLED.contains(&lower(next).as_str()))
+        });
+        if !open {
+            continue;
+        }
+        // The draft's "called" after the same word, or after it and a form of "be", not shown already.
+        let found = draft_words.iter().enumerate().filter(|(_, w)| lower(w) == "called").find_map(|(j, w)| {
+            let back = |n: usize| j.checked_sub(n).map(|k| &draft_words[k]);
+            let is_caller = |n: usize| back(n).is_some_and(|b| lower(b) == lower(caller));
+            let from = if is_caller(1) {
+                back(1)
+            } else if back(1).is_some_and(|b| BE.contains(&lower(b).as_str())) && is_caller(2) {
+                back(2)
+            } else {
+                None
+            }?;
+            Some((from.start, w.end)).filter(|&(start, _)| !findings.iter().any(|f| f.start == start))
+        });
+        let Some((start, end)) = found else { continue };
+        let message = format!(
+            "Your notes' \"{} called\" can mean they called, or that someone called them; the draft says \"{}\". \
+             Check who called whom.",
+            caller.text,
+            &draft[start..end]
+        );
+        findings.push(Finding::in_draft(FindingKind::Reading, draft, start, end, message));
+    }
     findings
 }
 
