@@ -659,6 +659,16 @@ const REWRITES: &[RewriteCase] = &[
         "After she left, tearful, asked for her four times.",
         true,
     ),
+    // Set AJ, read blind: "Evening: Xbox is in the room" for the evening he spent on it. After a label of the
+    // day's time or meal, "was" and "is" go only after someone.
+    ("Evening: Xbox in room", Some("Ben"), "Evening: Xbox is in the room.", false),
+    ("Evening: Xbox in room", Some("Ben"), "Evening: Xbox in the room.", true),
+    ("Lunch: Beryl in dining room", Some("Beryl"), "Lunch: Beryl was in dining room.", true),
+    ("Lunch: son in lounge", None, "Lunch: son was in the lounge.", true),
+    ("Lunch was fish and chips", None, "Lunch was fish and chips.", true),
+    // Only before where it is: "awake" is no place.
+    ("Night: Frank awake 01:30", None, "Night: Frank was awake at 01:30.", true),
+    ("Evening, Xbox in room", Some("Ben"), "Evening, Xbox is in the room.", false),
     ("she said when she got home she felt tired", None, "She said when she got home she felt tired.", true),
     ("small red area left heel", None, "A small red area left of heel.", false),
     ("Mood good all day", None, "The mood of good all day.", false),

@@ -11,6 +11,8 @@
 //! [`Rewrite::permits`] answers token by token while a model writes (a word on its way to an allowed one passes);
 //! [`Rewrite::check`] judges a finished sentence. Pure text in, yes or no out.
 
+use crate::grounding::FAMILY;
+
 /// Grammar a rewrite may add anywhere but inside a quotation or after the line's last word.
 /// Never "has", "had", "have" or "been": read blind, each one added made a garble or a claim of who did what ("Priya
 /// has been up", "Lights had been off", "Breakfast was had", "I check and have had fridge"). Never "and": in twelve
@@ -228,6 +230,17 @@ const NUMBER_WORDS: &[&str] = &[
 
 /// Subject pronouns: a rewrite may add the one its line has ("she ... she was happy").
 const PRONOUNS: &[&str] = &["she", "he", "they"];
+
+/// Labels of a note's part of the day or meal ("Evening:", "Lunch,"): the clause after one tells what happened then.
+const LABELS: &[&str] =
+    &["am", "pm", "morning", "afternoon", "evening", "eve", "night", "breakfast", "lunch", "tea", "supper", "dinner"];
+
+/// Words that say where something is: after a label, a "was" before one turns what was done into where a thing is
+/// ("Evening: Xbox in room").
+const PLACES: &[&str] = &["in", "on", "at", "by", "with", "from", "under", "over", "near", "outside", "inside"];
+
+/// People who work with the person, who may be somewhere as the person may.
+const WORKERS: &[&str] = &["staff", "carer", "carers", "nurse", "gp", "doctor", "manager", "resident", "residents"];
 
 /// Words that open a clause of time or cause: a pronoun right after one is that clause's subject alone.
 const SUBORDINATORS: &[&str] =
@@ -566,6 +579,14 @@ impl Rewrite {
                 PRONOUNS.contains(&p.text.as_str()) || p.initial || names.contains(&p.text)
             })
         };
+        // The person, someone in the family or a worker: "Beryl", "she", "son", "staff".
+        let someone = |w: &Word| {
+            names.contains(&w.text)
+                || w.initial
+                || PRONOUNS.contains(&w.text.as_str())
+                || FAMILY.contains(&w.text.as_str())
+                || WORKERS.contains(&w.text.as_str())
+        };
         let follows_pronoun = |k: usize| {
             k.checked_sub(1).is_some_and(|p| ["i", "we"].iter().chain(PRONOUNS).any(|s| *s == line_words[p].text))
         };
@@ -687,6 +708,14 @@ impl Rewrite {
                         && !AMOUNTS.contains(&w.text.as_str())
                         // Nor right after a verb of its clause: "if stays well" is never "if stays are well".
                         && !(k > 0 && !w.clause_start && verb_like(&line_words[k - 1].text))
+                        // After a label of the day's time or meal, only someone may be where the line says:
+                        // "Evening: Xbox in room" (what he did) never becomes "Xbox is in the room" (set AJ, read
+                        // blind), where "Lunch: son in dining room" may be "son was in the dining room".
+                        && !(PLACES.contains(&w.text.as_str())
+                            && k >= 2
+                            && line_words[k - 1].clause_start
+                            && LABELS.contains(&line_words[k - 2].text.as_str())
+                            && !someone(&line_words[k - 1]))
                         // "She not want": never "She is not want".
                         && !(w.text == "not" && line_words.get(k + 1).is_some_and(|n| plain_verb(&n.text)))
                         // A verb's plain form takes no "was": "milk finish" never becomes "milk was finish"; "door
