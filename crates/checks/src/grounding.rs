@@ -795,6 +795,10 @@ pub(crate) const FAMILY: &[&str] = &[
     "cousin",
 ];
 
+/// People who work with the person: the one who did something in a note ("Staff prompted"), or somewhere as the
+/// person may be ("Lunch: staff in lounge").
+pub(crate) const WORKERS: &[&str] = &["staff", "carer", "carers", "nurse", "nurses", "gp", "doctor", "manager", "team"];
+
 /// Words for a person's role or relation that stand before their name ("nurse Grace", "son Bilal"): the
 /// [`FAMILY`] and these.
 const OTHER_ROLES: &[&str] = &["nurse", "friend", "neighbour", "carer", "manager", "gp", "dr", "doctor", "leader"];

@@ -8,7 +8,7 @@
 use regex::Regex;
 
 use crate::facts::{Word, words};
-use crate::grounding::FAMILY;
+use crate::grounding::{FAMILY, WORKERS};
 use crate::items::{SMALL_NUMBERS, expand_keeping};
 use crate::{Finding, FindingKind};
 
@@ -16,12 +16,9 @@ use crate::{Finding, FindingKind};
 /// nurse's act.
 const WHO: &[&str] = &["she", "he", "they", "has", "had", "have"];
 
-/// People who act in a note: an added "was" between one and a verb ("Staff was prompted" for "staff prompted")
-/// makes them the one it was done to.
-const ACTORS: &[&str] = &[
-    "staff", "carer", "carers", "nurse", "nurses", "gp", "doctor", "manager", "team", "family", "he", "she", "they",
-    "i", "we",
-];
+/// People who act in a note besides its workers ([`WORKERS`]): an added "was" between one and a verb ("Staff was
+/// prompted" for "staff prompted") makes them the one it was done to.
+const ACTORS: &[&str] = &["family", "he", "she", "they", "i", "we"];
 
 /// Forms of "be" that, added between a doer and a past participle, make the doer the one acted on ("was
 /// prompted").
@@ -78,7 +75,10 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
                 lower_of(after)
             )
         } else if BE.contains(&lower.as_str())
-            && before.is_some_and(|w| ACTORS.contains(&w.text.to_lowercase().as_str()) || is_person(w.text))
+            && before.is_some_and(|w| {
+                let lower = w.text.to_lowercase();
+                ACTORS.contains(&lower.as_str()) || WORKERS.contains(&lower.as_str()) || is_person(w.text)
+            })
             && after.is_some_and(|w| participle(w.text))
         {
             format!(

@@ -11,7 +11,7 @@
 //! [`Rewrite::permits`] answers token by token while a model writes (a word on its way to an allowed one passes);
 //! [`Rewrite::check`] judges a finished sentence. Pure text in, yes or no out.
 
-use crate::grounding::FAMILY;
+use crate::grounding::{FAMILY, WORKERS};
 
 /// Grammar a rewrite may add anywhere but inside a quotation or after the line's last word.
 /// Never "has", "had", "have" or "been": read blind, each one added made a garble or a claim of who did what ("Priya
@@ -238,9 +238,6 @@ const LABELS: &[&str] =
 /// Words that say where something is: after a label, a "was" before one turns what was done into where a thing is
 /// ("Evening: Xbox in room").
 const PLACES: &[&str] = &["in", "on", "at", "by", "with", "from", "under", "over", "near", "outside", "inside"];
-
-/// People who work with the person, who may be somewhere as the person may.
-const WORKERS: &[&str] = &["staff", "carer", "carers", "nurse", "gp", "doctor", "manager", "resident", "residents"];
 
 /// Words that open a clause of time or cause: a pronoun right after one is that clause's subject alone.
 const SUBORDINATORS: &[&str] =
