@@ -468,6 +468,13 @@ const READINGS: &[(&str, &str, &[&str], &[&str])] = &[
         &["His", "was", "He"],
         &["reading \"He\"", "reading \"Sunday\"", "reading \"son was called\""],
     ),
+    // Set AN, read blind: "Review was Monday" for "Review Mon", a plan told as done.
+    (
+        "Daughter to buy kettle. Review Mon.",
+        "Daughter to buy kettle. Review was Monday.",
+        &["was"],
+        &["reading \"was\""],
+    ),
     // A caller, an object or a name after it settles who called.
     ("Called GP 1.20", "Called the GP at 1.20.", &["the", "at"], &[]),
     ("Daughter called to say she will visit", "Daughter called to say she will visit.", &[], &[]),
@@ -512,7 +519,7 @@ fn readings_the_notes_do_not_settle_are_shown() {
     assert!(eve.is_empty(), "{eve:?}");
 }
 
-/// Every fact a care-note draft changed, read by hand in the blind sets T to AJ (2026-12-05 and 06, Qwen 0.5B and
+/// Every fact a care-note draft changed, read by hand in the blind sets T to AN (2026-12-05 and 06, Qwen 0.5B and
 /// 1.5B, `benches/results/eval-faithfulness.md`), with the draft's words that carry it: Tend's checks mark each
 /// but the three listed, whose every word is the notes' own in a grammar that reads them another way.
 #[test]

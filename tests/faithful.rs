@@ -666,6 +666,9 @@ const REWRITES: &[RewriteCase] = &[
     ("Lunch: Beryl in dining room", Some("Beryl"), "Lunch: Beryl was in dining room.", true),
     ("Lunch: son in lounge", None, "Lunch: son was in the lounge.", true),
     ("Lunch was fish and chips", None, "Lunch was fish and chips.", true),
+    // Set AN, read blind: "Review was Monday" for "Review Mon" (a review to come). No "was" before a day's name.
+    ("Review Monday", None, "Review was Monday.", false),
+    ("Review Monday", None, "Review Monday.", true),
     // Only before where it is: "awake" is no place.
     ("Night: Frank awake 01:30", None, "Night: Frank was awake at 01:30.", true),
     ("Evening, Xbox in room", Some("Ben"), "Evening, Xbox is in the room.", false),

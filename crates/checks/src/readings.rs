@@ -7,7 +7,7 @@
 
 use regex::Regex;
 
-use crate::facts::{Word, words};
+use crate::facts::{WEEKDAYS, Word, words};
 use crate::grounding::{FAMILY, WORKERS};
 use crate::items::{SMALL_NUMBERS, expand_keeping};
 use crate::{Finding, FindingKind};
@@ -84,6 +84,12 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
             format!(
                 "Tend added \"{word}\", which makes \"{}\" the one it was done to. Check who did this.",
                 before.map_or("", |w| w.text)
+            )
+        } else if (lower == "was" || lower == "were") && after.is_some_and(|w| when_word(w.text)) {
+            format!(
+                "Tend added \"{word}\" before \"{}\", which says it has happened; your notes may mean it is to \
+                 come. Check when.",
+                after.map_or("", |w| w.text)
             )
         } else if BE.contains(&lower.as_str()) && before.is_some_and(|w| lone_letter(w.text) && !is_person(w.text)) {
             let letter = before.map_or("", |w| w.text);
@@ -165,6 +171,13 @@ fn who_called(notes: &str, draft: &str) -> Vec<Finding> {
 fn lone_letter(word: &str) -> bool {
     let mut chars = word.chars();
     matches!((chars.next(), chars.next()), (Some(c), None) if c.is_ascii_uppercase() && c != 'I' && c != 'A')
+}
+
+/// Whether `word` names a day: a weekday, "today", "tonight" or "tomorrow" ("Review was Monday" for "Review Mon",
+/// set AN, read blind: a plan told as done).
+fn when_word(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    WEEKDAYS.contains(&lower.as_str()) || ["today", "tonight", "tomorrow"].contains(&lower.as_str())
 }
 
 /// Whether `word` is a past participle as far as its form tells: "prompted", "given".
