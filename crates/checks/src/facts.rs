@@ -134,6 +134,12 @@ const DURATION_UNITS: &[(&str, f64)] = &[
 ];
 
 pub(crate) const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+/// Whether `lower` (a word in small letters) names a day: a weekday, "today", "tonight" or "tomorrow". A "was" or
+/// "is" before one says when a plan took place ("Review was Monday" for "Review Mon", set AN).
+pub(crate) fn names_a_day(lower: &str) -> bool {
+    WEEKDAYS.contains(&lower) || ["today", "tonight", "tomorrow"].contains(&lower)
+}
 pub(crate) const MONTHS: &[&str] = &[
     "january",
     "february",

@@ -7,7 +7,7 @@
 
 use regex::Regex;
 
-use crate::facts::{WEEKDAYS, Word, words};
+use crate::facts::{Word, names_a_day, words};
 use crate::grounding::{FAMILY, WORKERS};
 use crate::items::{SMALL_NUMBERS, expand_keeping};
 use crate::{Finding, FindingKind};
@@ -85,7 +85,7 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
                 "Tend added \"{word}\", which makes \"{}\" the one it was done to. Check who did this.",
                 before.map_or("", |w| w.text)
             )
-        } else if (lower == "was" || lower == "were") && after.is_some_and(|w| when_word(w.text)) {
+        } else if (lower == "was" || lower == "were") && after.is_some_and(|w| names_a_day(&w.text.to_lowercase())) {
             format!(
                 "Tend added \"{word}\" before \"{}\", which says it has happened; your notes may mean it is to \
                  come. Check when.",
@@ -102,12 +102,13 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
         };
         findings.push(Finding::in_draft(FindingKind::Reading, draft, start, end, message));
     }
-    findings.extend(who_called(notes, draft));
+    findings.extend(who_called(notes, draft, &draft_words));
     findings
 }
 
-/// Words after which a note's "called" has a caller: "she called", "was called".
-const CALLERS: &[&str] = &["i", "we", "she", "he", "they", "who", "was", "were", "been", "be", "being", "is"];
+/// Words after which a note's "called" has a caller: "she called"; and after a form of "be" ([`BE`]) it is done to
+/// someone ("was called").
+const CALLERS: &[&str] = &["i", "we", "she", "he", "they", "who", "being"];
 
 /// Words that may follow "X called" in the notes without being what was called: a time ("called 1.20", "called
 /// at 2").
@@ -117,15 +118,17 @@ const AFTER_CALLED: &[&str] = &["at", "re", "about", "today", "am", "pm"];
 /// the telephone but not who rang whom: shorthand drops the worker ("(I) called the surgery") as often as it
 /// means the surgery rang (set AH, read blind: "The GP surgery called at 1.20" for the carer's call). Each draft
 /// sentence that keeps "X called" (or "X was called") is shown, as Tend's reading of the notes.
-fn who_called(notes: &str, draft: &str) -> Vec<Finding> {
-    let (notes_words, draft_words) = (words(notes), words(draft));
+fn who_called(notes: &str, draft: &str, draft_words: &[Word<'_>]) -> Vec<Finding> {
+    let notes_words = words(notes);
     let lower = |w: &Word<'_>| w.text.to_lowercase();
     let mut findings: Vec<Finding> = Vec::new();
     for (i, called) in notes_words.iter().enumerate().skip(1) {
         let caller = &notes_words[i - 1];
+        let caller_lower = lower(caller);
         if lower(called) != "called"
             || !caller.text.chars().all(char::is_alphabetic)
-            || CALLERS.contains(&lower(caller).as_str())
+            || CALLERS.contains(&caller_lower.as_str())
+            || BE.contains(&caller_lower.as_str())
             || !notes[caller.end..called.start].trim().is_empty()
         {
             continue;
@@ -144,7 +147,7 @@ fn who_called(notes: &str, draft: &str) -> Vec<Finding> {
         // The draft's "called" after the same word, or after it and a form of "be", not shown already.
         let found = draft_words.iter().enumerate().filter(|(_, w)| lower(w) == "called").find_map(|(j, w)| {
             let back = |n: usize| j.checked_sub(n).map(|k| &draft_words[k]);
-            let is_caller = |n: usize| back(n).is_some_and(|b| lower(b) == lower(caller));
+            let is_caller = |n: usize| back(n).is_some_and(|b| lower(b) == caller_lower);
             let from = if is_caller(1) {
                 back(1)
             } else if back(1).is_some_and(|b| BE.contains(&lower(b).as_str())) && is_caller(2) {
@@ -171,13 +174,6 @@ fn who_called(notes: &str, draft: &str) -> Vec<Finding> {
 fn lone_letter(word: &str) -> bool {
     let mut chars = word.chars();
     matches!((chars.next(), chars.next()), (Some(c), None) if c.is_ascii_uppercase() && c != 'I' && c != 'A')
-}
-
-/// Whether `word` names a day: a weekday, "today", "tonight" or "tomorrow" ("Review was Monday" for "Review Mon",
-/// set AN, read blind: a plan told as done).
-fn when_word(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    WEEKDAYS.contains(&lower.as_str()) || ["today", "tonight", "tomorrow"].contains(&lower.as_str())
 }
 
 /// Whether `word` is a past participle as far as its form tells: "prompted", "given".

@@ -11,7 +11,7 @@
 //! [`Rewrite::permits`] answers token by token while a model writes (a word on its way to an allowed one passes);
 //! [`Rewrite::check`] judges a finished sentence. Pure text in, yes or no out.
 
-use crate::facts::WEEKDAYS;
+use crate::facts::names_a_day;
 use crate::grounding::{FAMILY, WORKERS};
 
 /// Grammar a rewrite may add anywhere but inside a quotation or after the line's last word.
@@ -197,8 +197,8 @@ const LINKS: &[&str] = &[
 ];
 
 /// Words no "was" is put before even at a clause's end ("Few mouthfuls are only", "02:00 is right",
-/// "Arts and crafts were morning", "The strip wash was instead", "Up is already"); nor before a day's name
-/// ([`WEEKDAYS`]), which would say when a plan took place ("Review was Monday" for "Review Mon", set AN).
+/// "Arts and crafts were morning", "The strip wash was instead", "Up is already"); nor before a day
+/// ([`names_a_day`]).
 const NO_BE_BEFORE: &[&str] = &[
     "only",
     "too",
@@ -213,9 +213,6 @@ const NO_BE_BEFORE: &[&str] = &[
     "evening",
     "night",
     "already",
-    "today",
-    "tonight",
-    "tomorrow",
 ];
 
 /// Words a "was" may be put before inside a clause: a preposition or adverb ("was in bed", "is still",
@@ -707,7 +704,7 @@ impl Rewrite {
                         && !in_acted_clause[k]
                         && !done_by_doer
                         && !NO_BE_BEFORE.contains(&w.text.as_str())
-                        && !WEEKDAYS.contains(&w.text.as_str())
+                        && !names_a_day(&w.text)
                         && !AMOUNTS.contains(&w.text.as_str())
                         // Nor right after a verb of its clause: "if stays well" is never "if stays are well".
                         && !(k > 0 && !w.clause_start && verb_like(&line_words[k - 1].text))
