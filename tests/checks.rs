@@ -480,6 +480,11 @@ const READINGS: &[(&str, &str, &[&str], &[&str])] = &[
     ("Daughter called to say she will visit", "Daughter called to say she will visit.", &[], &[]),
     ("a man Ruth called 'Kev' came", "A man Ruth called 'Kev' came.", &[], &[]),
     ("She called out at 4", "She called out at 4.", &[], &[]),
+    // Set AO and a meeting set, read blind: a code's capitals changed; "was" before "asked for".
+    ("Redirected to room x3", "Redirected to room X3.", &[], &["reading \"X3\""]),
+    ("Redirected to room x3", "Redirected to room x3.", &[], &[]),
+    ("Asked for more music afternoons", "Was asked for more music afternoons.", &["Was"], &["reading \"Was\""]),
+    ("Asked to stay in lounge", "Was asked to stay in the lounge.", &["Was", "the"], &[]),
 ];
 
 #[test]
@@ -519,8 +524,9 @@ fn readings_the_notes_do_not_settle_are_shown() {
     assert!(eve.is_empty(), "{eve:?}");
 }
 
-/// Every fact a care-note draft changed, read by hand in the blind sets T to AN (2026-12-05 and 06, Qwen 0.5B and
-/// 1.5B, `benches/results/eval-faithfulness.md`), with the draft's words that carry it: Tend's checks mark each
+/// Every fact a care-note draft (or meeting record) changed, read by hand in the blind sets T to AO and the meeting
+/// set (2026-12-05 and 06, Qwen 0.5B and 1.5B, `benches/results/eval-faithfulness.md`), with the draft's words that
+/// carry it: Tend's checks mark each
 /// but the three listed, whose every word is the notes' own in a grammar that reads them another way.
 #[test]
 fn the_checks_mark_the_errors_read_by_hand_in_real_drafts() {

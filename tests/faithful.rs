@@ -148,6 +148,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
         "obs every hr, seizure lasting approx 1 min, rested 30 mins",
         "observations every hour, seizure lasting about 1 minute, rested 30 minutes",
     ),
+    // Meeting set, read blind: "Two still for shower" for "Still x2 for shower": an adverb is not counted.
+    ("Still x2 for shower", "Still x2 for shower"),
     // Set Z, read blind: "slipped at 4pm" for "slipped ~4pm"; "from three beaker" for "from beaker x3".
     ("said she slipped ~4pm, ~ 20 mins on floor", "said she slipped about 4pm, about 20 minutes on floor"),
     ("Sips of water from beaker x3, swallowing ok", "Sips of water from beaker three times, swallowing ok"),
@@ -764,6 +766,21 @@ const REWRITES: &[RewriteCase] = &[
     ("Mr Green restless at times", Some("Mr Green"), "Mr green restless at times.", false),
     ("Mr Green restless at times", Some("Mr Green"), "Mr Green restless at times.", true),
     ("Visit from Mrs Lowe, Tea after", None, "Visit from Mrs lowe. Tea after.", false),
+    // Set AO, read blind: "Redirected to room X3" (Qwen 1.5B) for "room x3", three times: a code of letters and
+    // digits keeps its letters' case.
+    // Meeting records, read blind (Qwen 1.5B): "Was asked for more music afternoons" (the residents asked) and
+    // "Next meeting 7 jan".
+    ("Asked for more music afternoons", None, "Was asked for more music afternoons.", false),
+    ("Asked for more music afternoons", None, "Asked for more music afternoons.", true),
+    ("Offered a drink, declined", None, "Was offered a drink, declined.", true),
+    ("Next meeting 7 Jan", None, "Next meeting 7 jan.", false),
+    ("Next meeting 7 Jan", None, "Next meeting 7 Jan.", true),
+    ("Review Mon", None, "Review mon.", false),
+    ("Hair appt Tues", None, "Hair appt tues.", false),
+    ("Redirected to room x3", None, "Redirected to room X3.", false),
+    ("Redirected to room x3", None, "Redirected to room x3.", true),
+    ("Vit B12 given", None, "Vit b12 was given.", false),
+    ("Vit B12 given", None, "Vit B12 was given.", true),
     ("Visit from Mrs Lowe, Tea after", None, "Visit from Mrs Lowe, tea after.", true),
     ("she visit her son", None, "She visited her son.", true),
     ("He had already eaten sandwich daughter left", None, "He had already eaten sandwich and daughter left.", false),

@@ -287,9 +287,12 @@ pub(crate) fn sat_as_verb_before(next: &str) -> bool {
 /// Words after which "L" or "R" is a side ("rail on R", "turned to L").
 const SIDE_AFTER: &[&str] = &["on", "to", "the", "from"];
 
-/// Words "xN" never counts ("his x3"): it stays as written after them.
-const COUNTS_NOTHING: &[&str] =
-    &["his", "her", "their", "my", "the", "a", "an", "and", "of", "to", "in", "on", "at", "for", "by", "it", "them"];
+/// Words "xN" never counts ("his x3", "still x2"): it stays as written after them. Adverbs too: "Still x2 for
+/// shower" (two carers, still) was drafted "Two still for shower" (meeting set, read blind).
+const COUNTS_NOTHING: &[&str] = &[
+    "his", "her", "their", "my", "the", "a", "an", "and", "of", "to", "in", "on", "at", "for", "by", "it", "them",
+    "still", "now", "again", "also", "only", "just", "then", "already",
+];
 
 /// Words after which a thing is where something was done or what was had ("from beaker", "in cup", "sips of
 /// juice"): "xN" after it counts times.

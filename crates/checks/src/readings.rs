@@ -10,6 +10,7 @@ use regex::Regex;
 use crate::facts::{Word, names_a_day, words};
 use crate::grounding::{FAMILY, WORKERS};
 use crate::items::{SMALL_NUMBERS, expand_keeping};
+use crate::rewrite::ASKING_FOR;
 use crate::{Finding, FindingKind};
 
 /// Added words that say who did something: a pronoun, or "has"/"had", which make the notes' "nurse informed" the
@@ -56,9 +57,13 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
     for &(start, end) in added {
         let Some(word) = draft.get(start..end) else { continue };
         let lower = word.to_lowercase();
-        let (before, after) = match at(start) {
-            Some(i) => (i.checked_sub(1).map(|p| draft_words[p]), draft_words.get(i + 1).copied()),
-            None => (None, None),
+        let (before, after, then) = match at(start) {
+            Some(i) => (
+                i.checked_sub(1).map(|p| draft_words[p]),
+                draft_words.get(i + 1).copied(),
+                draft_words.get(i + 2).copied(),
+            ),
+            None => (None, None, None),
         };
         let lower_of = |w: Option<Word<'_>>| w.map(|w| w.text.to_lowercase()).unwrap_or_default();
         let message = if WHO.contains(&lower.as_str()) {
@@ -85,6 +90,16 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
                 "Tend added \"{word}\", which makes \"{}\" the one it was done to. Check who did this.",
                 before.map_or("", |w| w.text)
             )
+        } else if BE.contains(&lower.as_str())
+            && after.is_some_and(|w| ASKING_FOR.contains(&w.text.to_lowercase().as_str()))
+            && then.is_some_and(|w| w.text.eq_ignore_ascii_case("for"))
+        {
+            // "Was asked for more music afternoons" for "Asked for more music afternoons" (meeting set, read blind).
+            format!(
+                "Tend added \"{word}\" before \"{} for\", which says someone else asked; your notes may mean they \
+                 asked. Check who asked.",
+                after.map_or("", |w| w.text)
+            )
         } else if (lower == "was" || lower == "were") && after.is_some_and(|w| names_a_day(&w.text.to_lowercase())) {
             format!(
                 "Tend added \"{word}\" before \"{}\", which says it has happened; your notes may mean it is to \
@@ -103,7 +118,30 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
         findings.push(Finding::in_draft(FindingKind::Reading, draft, start, end, message));
     }
     findings.extend(who_called(notes, draft, &draft_words));
+    findings.extend(recased_codes(notes, draft, &draft_words));
     findings
+}
+
+/// A code of letters and digits ("x3") the draft writes in another case ("X3"), which the notes never do: "room x3"
+/// (three times) read as a room's name (set AO, read blind).
+fn recased_codes(notes: &str, draft: &str, draft_words: &[Word<'_>]) -> Vec<Finding> {
+    let notes_words = words(notes);
+    let code = |w: &str| w.starts_with(char::is_alphabetic) && w.contains(|c: char| c.is_ascii_digit());
+    draft_words
+        .iter()
+        .filter(|w| code(w.text))
+        .filter_map(|w| {
+            let written = notes_words.iter().find(|n| n.text.eq_ignore_ascii_case(w.text))?;
+            (!notes_words.iter().any(|n| n.text == w.text)).then(|| {
+                let message = format!(
+                    "Tend wrote \"{}\" where your notes have \"{}\"; a change of capitals can make it read as \
+                     something else (a room, a name). Check it says what you meant.",
+                    w.text, written.text
+                );
+                Finding::in_draft(FindingKind::Reading, draft, w.start, w.end, message)
+            })
+        })
+        .collect()
 }
 
 /// Words after which a note's "called" has a caller: "she called"; and after a form of "be" ([`BE`]) it is done to

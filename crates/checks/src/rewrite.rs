@@ -11,7 +11,7 @@
 //! [`Rewrite::permits`] answers token by token while a model writes (a word on its way to an allowed one passes);
 //! [`Rewrite::check`] judges a finished sentence. Pure text in, yes or no out.
 
-use crate::facts::names_a_day;
+use crate::facts::{MONTHS, WEEKDAYS, names_a_day};
 use crate::grounding::{FAMILY, WORKERS};
 
 /// Grammar a rewrite may add anywhere but inside a quotation or after the line's last word.
@@ -229,6 +229,16 @@ const NUMBER_WORDS: &[&str] = &[
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "half",
     "quarter", "once", "twice",
 ];
+
+/// Verbs of asking or seeking: before "for", the line's doer asked ("Asked for more music afternoons": the
+/// residents asked), so no "was" goes before one ("Was asked for more music afternoons", meeting set, read blind).
+pub(crate) const ASKING_FOR: &[&str] = &["asked", "called", "rang", "shouted", "looked", "searched", "waited"];
+
+/// Whether `lower` (a word in small letters) is a weekday's or a month's name or its short form ("mon", "jan",
+/// "tues"): written with its capital where the line has one mid-clause ("Next meeting 7 Jan", never "7 jan").
+fn calendar(lower: &str) -> bool {
+    WEEKDAYS.iter().chain(MONTHS).any(|n| *n == lower || (lower.len() >= 3 && n.starts_with(lower)))
+}
 
 /// Subject pronouns: a rewrite may add the one its line has ("she ... she was happy").
 const PRONOUNS: &[&str] = &["she", "he", "they"];
@@ -476,6 +486,9 @@ struct Required {
     /// A name the line writes with a capital (the person's, or any after a title): written with its capital, never
     /// "Mr green" (set AF, read blind).
     named: bool,
+    /// A code of letters and digits that is not a time ("x3", "B12"): `Some` of whether the line writes its first
+    /// letter as a capital, which a rewrite keeps ("room x3", three times, never "room X3"; set AO, read blind).
+    code: Option<bool>,
     /// An article, or a pronoun right after the name it stands for: a rewrite may leave it out.
     droppable: bool,
     /// The first word of a clause of the line (not the first of the line).
@@ -675,7 +688,10 @@ impl Rewrite {
                     mixed: w.mixed,
                     named: w.capital
                         && (names.contains(&w.text)
+                            || (!w.clause_start && calendar(&w.text))
                             || k.checked_sub(1).is_some_and(|p| TITLES.contains(&line_words[p].text.as_str()))),
+                    code: (w.text.starts_with(char::is_alphabetic) && w.text.contains(|c: char| c.is_ascii_digit()))
+                        .then_some(w.capital),
                     droppable: !w.quoted && !w.initial && ARTICLES.contains(&w.text.as_str())
                         // A second-language writer's pronoun right after the person's name says them again: "Mrs
                         // Webb she ring bell" may be "Mrs Webb rang the bell".
@@ -705,6 +721,8 @@ impl Rewrite {
                         && !done_by_doer
                         && !NO_BE_BEFORE.contains(&w.text.as_str())
                         && !names_a_day(&w.text)
+                        && !(ASKING_FOR.contains(&w.text.as_str())
+                            && line_words.get(k + 1).is_some_and(|n| n.text == "for"))
                         && !AMOUNTS.contains(&w.text.as_str())
                         // Nor right after a verb of its clause: "if stays well" is never "if stays are well".
                         && !(k > 0 && !w.clause_start && verb_like(&line_words[k - 1].text))
@@ -897,6 +915,8 @@ impl Rewrite {
                             "with a capital letter inside it"
                         } else if r.named && !word.capital {
                             "in small letters where the line writes a name with a capital"
+                        } else if r.code.is_some_and(|c| c != word.capital) {
+                            "with its letter's case changed, where the line has a code of letters and digits"
                         } else {
                             "without the clause break the line has before it, or with one it lacks"
                         }
@@ -1063,6 +1083,7 @@ impl Rewrite {
                     && (!capitals || r.capitals || r.mixed)
                     && (!mixed || r.mixed)
                     && (!r.named || capital)
+                    && r.code.is_none_or(|c| c == capital)
             })
             .into_iter()
             .flat_map(|r| r.forms.iter().map(String::as_str));
@@ -1092,7 +1113,7 @@ impl Required {
 
     /// Whether `word` says this word of the line, where the line has it: inside the same quotation or brackets,
     /// hyphened to the word before only if the line is ("Co-op", never "Risk-explained"), in capitals if the line's
-    /// word is ("SOB", never "sob").
+    /// word is ("SOB", never "sob"), a code of letters and digits in the line's case ("x3", never "X3").
     fn matches(&self, word: &Word) -> bool {
         self.region() == word.region()
             && self.hyphen_joined == word.hyphen_joined
@@ -1101,6 +1122,7 @@ impl Required {
             && (!self.mixed || word.mixed || word.capitals)
             && (!word.mixed || self.mixed)
             && (!self.named || word.capital)
+            && self.code.is_none_or(|c| c == word.capital)
             && self.forms.contains(&word.text)
     }
 }
