@@ -233,7 +233,7 @@ enum TaskArg {
     CareNote,
     /// A person's interests and needs into a week of activities.
     ActivityPlan,
-    /// Meeting notes into a summary with decisions and actions.
+    /// Meeting notes into a record of the meeting, line by line.
     Meeting,
     /// A purpose and points into a short letter or email.
     Letter,

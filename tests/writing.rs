@@ -51,7 +51,7 @@ fn the_persons_preferred_name_is_given_to_the_tasks_that_write_about_them() {
         let with = task.prompt(input, Some(Language::Polish), Some("  Joan\n Smith ")).expect("prompt");
         let without = task.prompt(input, Some(Language::Polish), None).expect("prompt");
         let last = with.messages.last().expect("messages");
-        let about_person = matches!(task, Task::CareNote | Task::ActivityPlan | Task::Letter);
+        let about_person = matches!(task, Task::CareNote | Task::ActivityPlan | Task::Meeting | Task::Letter);
         assert_eq!(last.content.contains("Joan Smith"), about_person, "{task:?}: {}", last.content);
         assert!(last.content.ends_with(input), "{task:?}: the worker's text still closes the turn");
         // The instructions and the worked example are the same with or without a name: their cache is shared.

@@ -23,7 +23,7 @@ function el(tag, attrs = {}, ...children) {
 const state = { me: null, people: [], teamPeople: [], screen: null, drafting: false };
 
 const TASK_NAMES = {
-  "care-note": "Care note", "activity-plan": "Activity plan", meeting: "Meeting summary",
+  "care-note": "Care note", "activity-plan": "Activity plan", meeting: "Meeting record",
   letter: "Letter or email", translate: "Translation", "check-wording": "Wording check",
 };
 const FINDING_NAMES = {

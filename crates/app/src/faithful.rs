@@ -1,6 +1,6 @@
-//! Faithful drafting: the care note written line by line from the notes' items, each line's sentences generated
-//! under a decoding constraint fed by the checks, verified against their items, repaired or replaced by the plain
-//! words of the notes when they fail, and linked to the spans of the notes they came from.
+//! Faithful drafting: a care note, a meeting's record or a letter written line by line from the notes' items, each
+//! line's sentences generated under a decoding constraint fed by the checks, verified against their items, repaired
+//! or replaced by the plain words of the notes when they fail, and linked to the spans of the notes they came from.
 //!
 //! Each line is written under the checks' [`Rewrite`] rule: its words in their order, grammar added where English
 //! puts it, nothing else. The engine knows nothing of care: this module adapts the checks' [`Rewrite`] (care
@@ -12,6 +12,7 @@ use serde::Serialize;
 use tend_checks::constrain::{Allowed, Rules};
 use tend_checks::grounding::{Scope, copied_from_example};
 use tend_checks::items::{Item, read_items_about};
+use tend_checks::letter;
 use tend_checks::rewrite::Rewrite;
 use tend_checks::{Finding, FindingKind};
 use tend_engine::{Flow, GenerationParams, Model, Progress, StopReason, TokenFilter};
@@ -42,7 +43,8 @@ pub struct Sentence {
     /// True when the model's sentences failed their checks and the notes' own words, with their shorthand
     /// expanded, stand in their place: faithful, if less fluent.
     pub fallback: bool,
-    /// How many times it was generated (1 when the first try passed its checks).
+    /// How many times it was generated (1 when the first try passed its checks; 0 when Tend wrote it by rule: a
+    /// heading of the notes, a letter's greeting or sign-off).
     pub attempts: u32,
     /// The model's versions that failed their checks, each with what was wrong: shown, never used.
     pub rejected: Vec<Rejected>,
@@ -103,8 +105,8 @@ pub(crate) fn rules_for(task: Task) -> Rules {
     match task {
         Task::ActivityPlan => Rules::PLAN,
         Task::Translate => Rules::TRANSLATION,
-        Task::Meeting | Task::Letter => Rules::SUMMARY,
-        Task::CareNote | Task::CheckWording => Rules::RECORD,
+        Task::Letter => Rules::SUMMARY,
+        Task::CareNote | Task::Meeting | Task::CheckWording => Rules::RECORD,
     }
 }
 
@@ -125,7 +127,7 @@ pub(crate) fn generate_under(
     Ok(model.generate_filtered(messages, params, &mut FactFilter(allowed), on_progress)?)
 }
 
-/// A care note drafted line by line, with its totals for the provenance.
+/// A care note, meeting record or letter drafted line by line, with its totals for the provenance.
 pub(crate) struct LineByLine {
     /// The draft.
     pub text: String,
@@ -151,10 +153,14 @@ pub(crate) struct LineByLine {
     pub decode_tokens_per_second: f64,
 }
 
-/// Writes the care note for `notes` one group of items (a sentence of the notes) at a time; see the module doc.
-/// Sentences are passed to `on_progress` only once they have passed their checks.
-pub(crate) fn draft_care_note(
+/// Writes `task`'s text for `notes` (a care note, a meeting's record or a letter: the tasks whose prompt rewrites one
+/// line) one group of items (a sentence of the notes) at a time; see the module doc. A care note is one paragraph; a
+/// meeting's record has a line for each line of the notes; a letter has Tend's greeting, its points in its voice
+/// ([`letter::voice`]) and Tend's sign-off. Sentences are passed to `on_progress` only once they have passed their
+/// checks.
+pub(crate) fn draft_lines(
     model: &mut Model,
+    task: Task,
     notes: &str,
     person: Option<&str>,
     params: &GenerationParams,
@@ -163,12 +169,30 @@ pub(crate) fn draft_care_note(
     let start = Instant::now();
     // Notes that would not fit the model's context as one prompt are refused before any compute, as for every
     // task: a shift's notes fit many times over, and a pasted file gets a sentence instead of hours of drafting.
-    let whole = model.prompt(&Task::CareNote.prompt(notes, None, person)?.messages)?;
+    let whole = model.prompt(&task.prompt(notes, None, person)?.messages)?;
     let (needed, limit) = (whole.tokens.len() + 1, model.context_length());
     if needed > limit {
         return Err(tend_engine::EngineError::ContextOverflow { needed, limit }.into());
     }
-    let items = read_items_about(notes, person);
+    let mut items = read_items_about(notes, person);
+    // A letter's points are put in its voice by rule first ("ask him to bring" as "Please bring"). `greeting[k]`:
+    // the greeting item k says (who the letter is to); `by_rule[k]`: item k is written by rule only (the greeting's
+    // clause, or a name after it), not by the model.
+    let mut greeting: Vec<Option<String>> = vec![None; items.len()];
+    let mut by_rule = vec![false; items.len()];
+    let mut email = false;
+    if task == Task::Letter {
+        let clauses: Vec<&str> = items.iter().map(|i| i.expanded.as_str()).collect();
+        for (k, voiced) in letter::voice(&clauses).into_iter().enumerate() {
+            if let Some(g) = voiced.greeting {
+                (greeting[k], email) = (Some(g.text), g.email);
+            }
+            match voiced.line {
+                Some(line) => items[k].expanded = line,
+                None => by_rule[k] = true,
+            }
+        }
+    }
     let groups = items.last().map_or(0, |i| i.group + 1);
     let mut out = LineByLine {
         text: String::new(),
@@ -185,15 +209,25 @@ pub(crate) fn draft_care_note(
     };
     let (mut prefill_time, mut prefilled, mut decode_time) = (0.0, 0usize, 0.0);
     let mut cancelled = false;
+    // The gap before the next sentence: a letter's body starts a paragraph after its greeting.
+    let mut paragraph = false;
+    if task == Task::Letter && greeting.iter().all(Option::is_none) {
+        let shown = place(&mut out, ruled("Dear [name],".into(), Vec::new()), "");
+        on_progress(Progress::Text(&shown));
+        paragraph = true;
+    }
     for group in 0..groups {
-        let members: Vec<&Item> = items.iter().filter(|i| i.group == group).collect();
+        let in_group: Vec<usize> = (0..items.len()).filter(|&k| items[k].group == group).collect();
+        // The model writes the group's items that are not written by rule.
+        let members: Vec<&Item> = in_group.iter().filter(|&&k| !by_rule[k]).map(|&k| &items[k]).collect();
+        let opens = in_group.iter().find_map(|&k| greeting[k].clone());
         let mut request = |texts: &[&Item], attempt: u32| -> Result<Attempt, AppError> {
             let line = texts.iter().map(|i| i.expanded.as_str()).collect::<Vec<_>>().join(", ");
             let words = line.split_whitespace().count();
             // The person is named to the model only for lines that speak of them: "office informed" stays the
             // office's act, not theirs.
             let person = person.filter(|p| members.iter().any(|i| speaks_of(i, p)));
-            let prompt = Task::CareNote.prompt(&line, None, person)?;
+            let prompt = task.prompt(&line, None, person)?;
             let rule = Rewrite::new(&line, person);
             let mut p = params.clone();
             p.max_tokens = params.max_tokens.min(words * 3 + 16);
@@ -260,10 +294,15 @@ pub(crate) fn draft_care_note(
         let mut written: Vec<Sentence> = Vec::new();
         let heading =
             members.len() == 1 && (members[0].text.ends_with(':') || members[0].text.split_whitespace().count() == 1);
+        let greets = opens.is_some();
+        if let Some(text) = opens {
+            let spans = in_group.iter().filter(|&&k| by_rule[k] || greeting[k].is_some());
+            written.push(ruled(text, spans.map(|&k| Span { start: items[k].start, end: items[k].end }).collect()));
+        }
         if heading {
             // A heading ("Plan:", "Nights.") is written as it stands: there is nothing to rewrite.
             written.push(sentence(plain(members[0], person), Vec::new(), &members, true, 0, Vec::new()));
-        } else {
+        } else if !members.is_empty() {
             // First the whole group; then, narrower, each item on its own (for a group of one item, a second
             // sample); what still fails is replaced by the plain words of the notes.
             match request(&members, 1)? {
@@ -291,15 +330,14 @@ pub(crate) fn draft_care_note(
             }
         }
         let count = written.len();
-        for (k, mut s) in written.into_iter().enumerate() {
-            s.start = if out.text.is_empty() { 0 } else { out.text.len() + 1 };
-            s.end = s.start + s.text.len();
-            for span in &mut s.added {
-                (span.start, span.end) = (span.start + s.start, span.end + s.start);
-            }
-            let shown = if s.start == 0 { s.text.clone() } else { format!(" {}", s.text) };
-            out.text.push_str(&shown);
-            out.sentences.push(s);
+        for (k, s) in written.into_iter().enumerate() {
+            let gap = match task {
+                _ if paragraph => "\n\n",
+                Task::Meeting if k == 0 => "\n",
+                _ => " ",
+            };
+            paragraph = greets && k == 0;
+            let shown = place(&mut out, s, gap);
             if out.time_to_first_token.is_zero() {
                 out.time_to_first_token = start.elapsed();
             }
@@ -315,6 +353,11 @@ pub(crate) fn draft_care_note(
             break;
         }
     }
+    if task == Task::Letter && !cancelled {
+        let sign_off = if email { "Kind regards,\n[your name]" } else { "Yours sincerely,\n[your name]" };
+        let shown = place(&mut out, ruled(sign_off.into(), Vec::new()), "\n\n");
+        on_progress(Progress::Text(&shown));
+    }
     out.uncovered = items
         .iter()
         .filter(|i| !out.sentences.iter().any(|s| s.sources.iter().any(|sp| sp.start == i.start)))
@@ -324,6 +367,24 @@ pub(crate) fn draft_care_note(
     let decoded = out.generated_tokens.saturating_sub(out.requests);
     out.decode_tokens_per_second = if decode_time > 0.0 { decoded as f64 / decode_time } else { 0.0 };
     Ok(out)
+}
+
+/// A sentence Tend writes by rule, not the model (a letter's greeting and sign-off), from `sources`.
+fn ruled(text: String, sources: Vec<Span>) -> Sentence {
+    Sentence { text, start: 0, end: 0, sources, fallback: false, attempts: 0, rejected: Vec::new(), added: Vec::new() }
+}
+
+/// Adds `s` to the draft after `gap` (none for the first), its spans moved to its place; returns the text shown.
+fn place(out: &mut LineByLine, mut s: Sentence, gap: &str) -> String {
+    s.start = if out.text.is_empty() { 0 } else { out.text.len() + gap.len() };
+    s.end = s.start + s.text.len();
+    for span in &mut s.added {
+        (span.start, span.end) = (span.start + s.start, span.end + s.start);
+    }
+    let shown = if s.start == 0 { s.text.clone() } else { format!("{gap}{}", s.text) };
+    out.text.push_str(&shown);
+    out.sentences.push(s);
+    shown
 }
 
 /// The outcome of one request for a line's sentences.

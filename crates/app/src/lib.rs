@@ -148,9 +148,10 @@ pub struct Draft {
     pub declined: bool,
     /// Why generation ended (a cancelled draft is partial).
     pub stop_reason: StopReason,
-    /// The draft's sentences with the spans of the input they came from (care notes; empty for other tasks).
+    /// The draft's sentences with the spans of the input they came from (care notes, meeting records and letters;
+    /// empty for the tasks written in one pass).
     pub sentences: Vec<Sentence>,
-    /// Parts of the input that no sentence covers ("not in the draft"; care notes only).
+    /// Parts of the input that no sentence covers ("not in the draft"; for the tasks with sentences).
     pub uncovered: Vec<Span>,
     /// A translation out of English translated back into English by the same model, for a reader who cannot read
     /// the translation; the findings include what it lost of the original.
@@ -291,33 +292,35 @@ impl Assistant {
             refused_tokens: refused,
             kernels: kernels_in_use(),
         };
-        let (draft, stop_reason, sentences, uncovered, provenance) = if task == Task::CareNote {
-            let note = faithful::draft_care_note(&mut self.model, input.trim(), person, params, on_progress)?;
-            let p = provenance(
-                note.prompt_tokens,
-                note.generated_tokens,
-                note.time_to_first_token,
-                note.prefill_tokens_per_second,
-                note.decode_tokens_per_second,
-                note.requests,
-                note.refused_tokens,
-            );
-            (note.text, note.stop_reason, note.sentences, note.uncovered, p)
-        } else {
-            let allowed = faithful::whole_input_filter(task, input, person);
-            let params = if task == Task::Translate { self.translation_params(input, params)? } else { params.clone() };
-            let g = faithful::generate_under(&mut self.model, &prompt.messages, &params, &allowed, on_progress)?;
-            let p = provenance(
-                g.prompt_tokens,
-                g.generated_tokens,
-                g.time_to_first_token,
-                g.prefill_tokens_per_second,
-                g.decode_tokens_per_second,
-                1,
-                g.refused_tokens,
-            );
-            (g.text.trim().to_owned(), g.stop_reason, Vec::new(), Vec::new(), p)
-        };
+        let (draft, stop_reason, sentences, uncovered, provenance) =
+            if matches!(task, Task::CareNote | Task::Meeting | Task::Letter) {
+                let note = faithful::draft_lines(&mut self.model, task, input.trim(), person, params, on_progress)?;
+                let p = provenance(
+                    note.prompt_tokens,
+                    note.generated_tokens,
+                    note.time_to_first_token,
+                    note.prefill_tokens_per_second,
+                    note.decode_tokens_per_second,
+                    note.requests,
+                    note.refused_tokens,
+                );
+                (note.text, note.stop_reason, note.sentences, note.uncovered, p)
+            } else {
+                let allowed = faithful::whole_input_filter(task, input, person);
+                let params =
+                    if task == Task::Translate { self.translation_params(input, params)? } else { params.clone() };
+                let g = faithful::generate_under(&mut self.model, &prompt.messages, &params, &allowed, on_progress)?;
+                let p = provenance(
+                    g.prompt_tokens,
+                    g.generated_tokens,
+                    g.time_to_first_token,
+                    g.prefill_tokens_per_second,
+                    g.decode_tokens_per_second,
+                    1,
+                    g.refused_tokens,
+                );
+                (g.text.trim().to_owned(), g.stop_reason, Vec::new(), Vec::new(), p)
+            };
         let added: Vec<(usize, usize)> =
             sentences.iter().flat_map(|s| s.added.iter().map(|a| (a.start, a.end))).collect();
         let mut findings = findings_for(task, input, &draft, &added, &prompt.example, person);
@@ -383,7 +386,8 @@ impl Assistant {
             if on_progress(Progress::Prefill { done, total }) == Flow::Stop {
                 return Ok(None);
             }
-            let line = faithful::draft_care_note(model, sentence, Some(person), params, &mut |_| Flow::Continue)?;
+            let line =
+                faithful::draft_lines(model, Task::CareNote, sentence, Some(person), params, &mut |_| Flow::Continue)?;
             Ok((line.stop_reason != StopReason::Cancelled)
                 .then(|| handover::Written { fallback: line.sentences.iter().any(|s| s.fallback), text: line.text }))
         })
@@ -633,12 +637,17 @@ pub(crate) fn findings_for(
     person: Option<&str>,
 ) -> Vec<Finding> {
     use tend_checks::grounding::{Scope, copied_from_example};
+    // What backs the output: the input, with its shorthand expanded (a care note or meeting record is written from
+    // the expansion: "two carers" for "x2"), or a letter's points with Tend's voicing of them ("Please bring").
+    let backing = match task {
+        Task::CareNote | Task::Meeting => format!("{input}\n{}", tend_checks::items::expand(input)),
+        Task::Letter => format!("{input}\n{}", tend_checks::letter::voiced_text(input, person)),
+        _ => input.to_owned(),
+    };
     let mut findings = match task {
-        Task::CareNote => {
-            // The note is written from the shorthand with its abbreviations expanded, so the expansion backs it
-            // ("two carers" for "x2"); facts lost are reported against the notes as written only.
-            let source = format!("{input}\n{}", tend_checks::items::expand(input));
-            let mut findings = tend_checks::check_draft_about(&source, output, Scope::RECORD, person);
+        Task::CareNote | Task::Meeting => {
+            // Facts lost are reported against the notes as written only.
+            let mut findings = tend_checks::check_draft_about(&backing, output, Scope::RECORD, person);
             findings.retain(|f| {
                 f.location == Location::Draft || (f.end <= input.len() && !said_expanded(input, f, output))
             });
@@ -646,11 +655,11 @@ pub(crate) fn findings_for(
             findings
         }
         Task::CheckWording => tend_checks::check_draft_about(input, output, Scope::RECORD, person),
-        Task::Meeting | Task::Letter => tend_checks::check_draft_about(input, output, Scope::SUMMARY, person),
+        Task::Letter => tend_checks::check_draft_about(&backing, output, Scope::SUMMARY, person),
         Task::ActivityPlan => tend_checks::check_draft_about(input, output, Scope::PLAN, person),
         Task::Translate => tend_checks::translation::check(input, output),
     };
-    findings.extend(copied_from_example(example, input, output));
+    findings.extend(copied_from_example(example, &backing, output));
     tend_checks::in_order(&mut findings);
     findings
 }

@@ -81,7 +81,7 @@ impl Rules {
         pronouns: true,
         claims: true,
     };
-    /// A summary or letter, written in the first person and about several people: every rule but the pronouns.
+    /// A letter, written in the first person and about several people: every rule but the pronouns.
     pub const SUMMARY: Rules = Rules { pronouns: false, ..Rules::RECORD };
     /// A plan, which adds days and times of its own: names, medicines and high-stakes words still come from the
     /// source.

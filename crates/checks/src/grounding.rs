@@ -32,7 +32,7 @@ const ALL_KINDS: &[FactKind] = &[
 impl Scope {
     /// Everything: a record of what happened (care note, corrected wording).
     pub const RECORD: Scope = Scope { kinds: ALL_KINDS, omissions: true, negations: true };
-    /// No invented facts, but a summary may leave things out (meeting summary, letter).
+    /// No invented facts, but a summary may leave things out (a letter).
     pub const SUMMARY: Scope = Scope { kinds: ALL_KINDS, omissions: false, negations: true };
     /// A plan adds days and times of its own; people, medicines and doses must still come from the notes.
     pub const PLAN: Scope =

@@ -7,6 +7,7 @@
 //! - [`translation`] finds names, numbers, times, doses and negations that a translation dropped.
 //! - [`high_stakes`] finds safeguarding and clinical-risk claims (a fall, an injury, abuse) the source lacks.
 //! - [`items`] reads shorthand into clauses with their spans and expands it with a lexicon of care shorthand.
+//! - [`letter`] puts a letter's points in the letter's voice ("ask him to bring" as "Please bring"), by rule.
 //! - [`rewrite`] lets a sentence written from a line of notes be only that line made grammatical.
 //! - [`categories`] says which part of a person's care a sentence is about, for a handover summary.
 //! - [`constrain`] decides, token by token, whether a draft's next words would start a fact its sources lack.
@@ -21,6 +22,7 @@ pub mod grounding;
 pub mod high_stakes;
 pub mod items;
 pub mod language;
+pub mod letter;
 mod lexicon;
 pub mod readings;
 pub mod rewrite;

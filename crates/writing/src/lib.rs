@@ -49,7 +49,7 @@ pub enum Task {
     CareNote,
     /// A person's interests, abilities, needs and preferences into a week of activities.
     ActivityPlan,
-    /// Meeting notes or a transcript into a summary with decisions and actions.
+    /// Meeting notes into a record of the meeting, written line by line from the notes.
     Meeting,
     /// A purpose and points into a short, plain letter or email.
     Letter,
