@@ -148,6 +148,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
         "obs every hr, seizure lasting approx 1 min, rested 30 mins",
         "observations every hour, seizure lasting about 1 minute, rested 30 minutes",
     ),
+    // Set AP, read blind: "refused wash with two carers" for "refused wash x2" (twice, then accepted).
+    ("refused wash x2, accepted at 10am", "refused wash twice, accepted at 10am"),
     // Meeting set, read blind: "Two still for shower" for "Still x2 for shower": an adverb is not counted.
     ("Still x2 for shower", "Still x2 for shower"),
     // Set Z, read blind: "slipped at 4pm" for "slipped ~4pm"; "from three beaker" for "from beaker x3".

@@ -408,6 +408,10 @@ const WALKING_AIDS: &[&str] = &["stick", "sticks", "cane", "crutch", "crutches"]
 /// Words before "xN" that say N is a number of carers helping ("w/ help x1": help from one carer).
 const HELP: &[&str] = &["help", "assistance"];
 
+/// The person's answers to an offer: before a care task and "xN" they say N counts the times ("refused wash x2",
+/// accepted later; set AP, read blind: "refused wash with two carers").
+const REFUSALS: &[&str] = &["refused", "declined", "offered"];
+
 /// Care tasks before "xN" that say N is a number of carers ("strip wash x1", "hoisted x2"), as UK home-care
 /// rotas write double-up calls.
 const CARE_TASKS: &[&str] = &[
@@ -582,7 +586,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 // "w/ help x1": help from one carer; never "stood w/o help x5" (five times, without help).
                 guessed = false;
                 format!("from {carers}")
-            } else if CARE_TASKS.contains(&prev) && n <= 2 {
+            } else if CARE_TASKS.contains(&prev) && n <= 2 && !in_clause(REFUSALS) {
                 // "hoisted x2" says it; "up x2" may count carers or times ("up x4 to toilet"), and so may "bed
                 // change x2" (not "bed two change", set AB read blind).
                 guessed = matches!(prev, "up" | "change" | "changes");
