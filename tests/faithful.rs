@@ -540,6 +540,15 @@ const LETTERS: &[(&str, &[&str])] = &[
             "I am writing to report the boiler not working",
         ],
     ),
+    // A fresh set, read blind: "Apologise that ..." and "pls ask if ..." were left as instructions.
+    (
+        "Letter to Mrs Pike. Apologise that her carer was changed. pls ask if a new lift can be arranged",
+        &[
+            "Dear Mrs Pike,",
+            "I am sorry that her carer was changed",
+            "Please let me know if a new lift can be arranged",
+        ],
+    ),
     // No clause says who it is to: every clause is a line, as written.
     (
         "Ruby had a great day at the farm. Tell her Ruby asked to go again",

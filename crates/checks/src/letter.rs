@@ -43,6 +43,25 @@ const LABELS: &[&str] = &["purpose", "points", "point", "reason", "also", "then"
 /// The pronouns an instruction may be to, with the subject form that stands for the recipient later.
 const RECIPIENTS: &[(&str, &str)] = &[("him", "he"), ("her", "she"), ("them", "they")];
 
+/// The verbs of the instructions [`voice`] puts in the letter's voice.
+const INSTRUCTIONS: &[&str] = &[
+    "tell",
+    "inform",
+    "let",
+    "ask",
+    "thank",
+    "invite",
+    "remind",
+    "say",
+    "explain",
+    "mention",
+    "apologise",
+    "apologize",
+    "request",
+    "report",
+    "confirm",
+];
+
 /// Words after which a subject pronoun starts a clause: "if they cannot come".
 const CLAUSE_OPENERS: &[&str] = &["if", "when", "whether", "that", "because", "so"];
 
@@ -135,6 +154,13 @@ fn in_voice<'a>(clause: &str, recipient: Option<&'a str>) -> (String, Option<&'a
     {
         words.remove(0);
     }
+    // "Please ask if ..." (with "pls" expanded) is the same instruction as "ask if ...".
+    if words.len() > 1
+        && words[0].eq_ignore_ascii_case("please")
+        && INSTRUCTIONS.contains(&words[1].to_lowercase().as_str())
+    {
+        words.remove(0);
+    }
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
     let at = |k: usize| lower.get(k).map_or("", String::as_str);
     let rest = |k: usize| words.get(k..).map_or_else(String::new, |w| w.join(" "));
@@ -154,7 +180,9 @@ fn in_voice<'a>(clause: &str, recipient: Option<&'a str>) -> (String, Option<&'a
         ("invite", true) if at(2) == "to" => format!("I would like to invite you {}", rest(2)),
         ("remind", true) => format!("Please remember {}", rest(2)),
         ("say" | "explain" | "mention", _) => said(if at(1) == "that" { 2 } else { 1 }),
-        ("apologise" | "apologize", _) if ["for", "about"].contains(&at(1)) => format!("I am sorry {}", rest(1)),
+        ("apologise" | "apologize", _) if ["for", "about", "that"].contains(&at(1)) => {
+            format!("I am sorry {}", rest(1))
+        }
         ("request" | "report" | "confirm", _) => format!("I am writing to {} {}", at(0), rest(1)),
         _ => words.join(" "),
     };
