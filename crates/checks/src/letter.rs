@@ -21,7 +21,7 @@ pub struct Voiced {
 /// How a letter opens and closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Greeting {
-    /// "Dear Sue,", or "Dear [name]," when the points name nobody.
+    /// "Dear Sue,", or "Dear \[name\]," when the points name nobody.
     pub text: String,
     /// The points say it is an email: it ends "Kind regards", a letter "Yours sincerely".
     pub email: bool,
