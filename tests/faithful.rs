@@ -549,6 +549,12 @@ const LETTERS: &[(&str, &[&str])] = &[
             "Please let me know if a new lift can be arranged",
         ],
     ),
+    // Only an instruction says who the reader is: "Helped her dress" does not make "she" the reader; a label on
+    // its own line says nothing.
+    (
+        "To Joe's landlord.\nPurpose:\nHelped her dress. Say she is settled",
+        &["Dear [name],", "", "Helped her dress", "she is settled"],
+    ),
     // No clause says who it is to: every clause is a line, as written.
     (
         "Ruby had a great day at the farm. Tell her Ruby asked to go again",

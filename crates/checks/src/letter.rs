@@ -9,7 +9,7 @@
 //! cannot come"). No other pronoun is changed: "her" in "bring her walking shoes" is the person the letter is about.
 
 /// What one clause of a letter's points becomes. A clause with neither is part of the greeting before it (the
-/// name in "To the GP, Dr Obi").
+/// name in "To the GP, Dr Obi") or a label on its own ("Purpose:").
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Voiced {
     /// The greeting, for the clause that says who the letter is to.
@@ -86,9 +86,10 @@ pub fn voice(clauses: &[&str]) -> Vec<Voiced> {
             out.push(Voiced::default());
             continue;
         }
+        // A label on its own ("Purpose:") says nothing to the reader.
         let (line, to) = in_voice(clause, recipient);
         recipient = recipient.or(to);
-        out.push(Voiced { greeting: None, line: Some(line) });
+        out.push(Voiced { greeting: None, line: Some(line).filter(|l| !l.is_empty()) });
     }
     out
 }
@@ -133,9 +134,10 @@ fn greeting(clause: &str) -> Option<(Greeting, Option<String>)> {
     Some((Greeting { text, email }, about))
 }
 
-/// A word of a name: starts with a capital, not a possessive ("Grey's").
+/// A word of a name: starts with a capital, letters (a hyphen, a full stop) only: not a possessive ("Grey's") or a
+/// label ("Purpose:").
 fn capital_word(word: &str) -> bool {
-    word.starts_with(char::is_uppercase) && !word.contains(['\'', '’'])
+    word.starts_with(char::is_uppercase) && word.chars().all(|c| c.is_alphabetic() || c == '-' || c == '.')
 }
 
 /// `clause` when it is a name and nothing else: one to three words, each with a capital.
@@ -164,7 +166,11 @@ fn in_voice<'a>(clause: &str, recipient: Option<&'a str>) -> (String, Option<&'a
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
     let at = |k: usize| lower.get(k).map_or("", String::as_str);
     let rest = |k: usize| words.get(k..).map_or_else(String::new, |w| w.join(" "));
-    let pronoun = RECIPIENTS.iter().find(|(object, _)| *object == at(1)).map(|&(_, subject)| subject);
+    // The recipient is who an instruction is to ("tell him"), never the object of a note ("Helped her dress").
+    let pronoun = RECIPIENTS
+        .iter()
+        .find(|(object, _)| INSTRUCTIONS.contains(&at(0)) && *object == at(1))
+        .map(|&(_, subject)| subject);
     let said = |k: usize| to_recipient(&rest(k), pronoun.or(recipient));
     let line = match (at(0), pronoun.is_some()) {
         ("tell" | "inform", true) => format!("I am writing to let you know {}", rest(2)),
