@@ -175,24 +175,8 @@ pub(crate) fn draft_lines(
         return Err(tend_engine::EngineError::ContextOverflow { needed, limit }.into());
     }
     let mut items = read_items_about(notes, person);
-    // A letter's points are put in its voice by rule first ("ask him to bring" as "Please bring"). `greeting[k]`:
-    // the greeting item k says (who the letter is to); `by_rule[k]`: item k is written by rule only (the greeting's
-    // clause, or a name after it), not by the model.
-    let mut greeting: Vec<Option<String>> = vec![None; items.len()];
-    let mut by_rule = vec![false; items.len()];
-    let mut email = false;
-    if task == Task::Letter {
-        let clauses: Vec<&str> = items.iter().map(|i| i.expanded.as_str()).collect();
-        for (k, voiced) in letter::voice(&clauses).into_iter().enumerate() {
-            if let Some(g) = voiced.greeting {
-                (greeting[k], email) = (Some(g.text), g.email);
-            }
-            match voiced.line {
-                Some(line) => items[k].expanded = line,
-                None => by_rule[k] = true,
-            }
-        }
-    }
+    let RuleWritten { greeting, by_rule, email } =
+        if task == Task::Letter { in_letters_voice(&mut items) } else { RuleWritten::none(items.len()) };
     let groups = items.last().map_or(0, |i| i.group + 1);
     let mut out = LineByLine {
         text: String::new(),
@@ -367,6 +351,39 @@ pub(crate) fn draft_lines(
     let decoded = out.generated_tokens.saturating_sub(out.requests);
     out.decode_tokens_per_second = if decode_time > 0.0 { decoded as f64 / decode_time } else { 0.0 };
     Ok(out)
+}
+
+/// What of a text Tend writes by rule, item by item: `greeting[k]` is the greeting item k says (who a letter is
+/// to); `by_rule[k]`, that the model writes nothing for item k (the greeting's clause, a name after it, a lone
+/// label); `email`, that the sign-off is an email's.
+struct RuleWritten {
+    greeting: Vec<Option<String>>,
+    by_rule: Vec<bool>,
+    email: bool,
+}
+
+impl RuleWritten {
+    /// Nothing written by rule (a care note, a meeting's record).
+    fn none(items: usize) -> Self {
+        RuleWritten { greeting: vec![None; items], by_rule: vec![false; items], email: false }
+    }
+}
+
+/// Puts a letter's points in its voice ([`letter::voice`]: "ask him to bring" as "Please bring"), in place of
+/// each item's expanded words, and says what of it Tend writes by rule.
+fn in_letters_voice(items: &mut [Item]) -> RuleWritten {
+    let mut out = RuleWritten::none(items.len());
+    let clauses: Vec<&str> = items.iter().map(|i| i.expanded.as_str()).collect();
+    for (k, voiced) in letter::voice(&clauses).into_iter().enumerate() {
+        if let Some(g) = voiced.greeting {
+            (out.greeting[k], out.email) = (Some(g.text), g.email);
+        }
+        match voiced.line {
+            Some(line) => items[k].expanded = line,
+            None => out.by_rule[k] = true,
+        }
+    }
+    out
 }
 
 /// A sentence Tend writes by rule, not the model (a letter's greeting and sign-off), from `sources`.

@@ -140,6 +140,13 @@ pub(crate) const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursd
 pub(crate) fn names_a_day(lower: &str) -> bool {
     WEEKDAYS.contains(&lower) || ["today", "tonight", "tomorrow"].contains(&lower)
 }
+
+/// Whether `text` is a code of letters and digits ("x3", "B12", "ch4"): a letter first, a digit in it. A time
+/// ("10am") starts with its digit.
+pub(crate) fn is_code(text: &str) -> bool {
+    text.starts_with(char::is_alphabetic) && text.contains(|c: char| c.is_ascii_digit())
+}
+
 pub(crate) const MONTHS: &[&str] = &[
     "january",
     "february",

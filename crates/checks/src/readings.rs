@@ -7,7 +7,7 @@
 
 use regex::Regex;
 
-use crate::facts::{Word, names_a_day, words};
+use crate::facts::{Word, is_code, names_a_day, words};
 use crate::grounding::{FAMILY, WORKERS};
 use crate::items::{SMALL_NUMBERS, expand_keeping};
 use crate::rewrite::ASKING_FOR;
@@ -117,19 +117,18 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
         };
         findings.push(Finding::in_draft(FindingKind::Reading, draft, start, end, message));
     }
-    findings.extend(who_called(notes, draft, &draft_words));
-    findings.extend(recased_codes(notes, draft, &draft_words));
+    let notes_words = words(notes);
+    findings.extend(who_called(notes, &notes_words, draft, &draft_words));
+    findings.extend(recased_codes(&notes_words, draft, &draft_words));
     findings
 }
 
 /// A code of letters and digits ("x3") the draft writes in another case ("X3"), which the notes never do: "room x3"
 /// (three times) read as a room's name (set AO, read blind).
-fn recased_codes(notes: &str, draft: &str, draft_words: &[Word<'_>]) -> Vec<Finding> {
-    let notes_words = words(notes);
-    let code = |w: &str| w.starts_with(char::is_alphabetic) && w.contains(|c: char| c.is_ascii_digit());
+fn recased_codes(notes_words: &[Word<'_>], draft: &str, draft_words: &[Word<'_>]) -> Vec<Finding> {
     draft_words
         .iter()
-        .filter(|w| code(w.text))
+        .filter(|w| is_code(w.text))
         .filter_map(|w| {
             let written = notes_words.iter().find(|n| n.text.eq_ignore_ascii_case(w.text))?;
             (!notes_words.iter().any(|n| n.text == w.text)).then(|| {
@@ -156,8 +155,7 @@ const AFTER_CALLED: &[&str] = &["at", "re", "about", "today", "am", "pm"];
 /// the telephone but not who rang whom: shorthand drops the worker ("(I) called the surgery") as often as it
 /// means the surgery rang (set AH, read blind: "The GP surgery called at 1.20" for the carer's call). Each draft
 /// sentence that keeps "X called" (or "X was called") is shown, as Tend's reading of the notes.
-fn who_called(notes: &str, draft: &str, draft_words: &[Word<'_>]) -> Vec<Finding> {
-    let notes_words = words(notes);
+fn who_called(notes: &str, notes_words: &[Word<'_>], draft: &str, draft_words: &[Word<'_>]) -> Vec<Finding> {
     let lower = |w: &Word<'_>| w.text.to_lowercase();
     let mut findings: Vec<Finding> = Vec::new();
     for (i, called) in notes_words.iter().enumerate().skip(1) {

@@ -11,7 +11,7 @@
 //! [`Rewrite::permits`] answers token by token while a model writes (a word on its way to an allowed one passes);
 //! [`Rewrite::check`] judges a finished sentence. Pure text in, yes or no out.
 
-use crate::facts::{MONTHS, WEEKDAYS, names_a_day};
+use crate::facts::{MONTHS, WEEKDAYS, is_code, names_a_day};
 use crate::grounding::{FAMILY, WORKERS};
 
 /// Grammar a rewrite may add anywhere but inside a quotation or after the line's last word.
@@ -690,8 +690,7 @@ impl Rewrite {
                         && (names.contains(&w.text)
                             || (!w.clause_start && calendar(&w.text))
                             || k.checked_sub(1).is_some_and(|p| TITLES.contains(&line_words[p].text.as_str()))),
-                    code: (w.text.starts_with(char::is_alphabetic) && w.text.contains(|c: char| c.is_ascii_digit()))
-                        .then_some(w.capital),
+                    code: is_code(&w.text).then_some(w.capital),
                     droppable: !w.quoted && !w.initial && ARTICLES.contains(&w.text.as_str())
                         // A second-language writer's pronoun right after the person's name says them again: "Mrs
                         // Webb she ring bell" may be "Mrs Webb rang the bell".
