@@ -20,6 +20,10 @@ use tend_writing::Task;
 
 use crate::AppError;
 
+mod plan;
+
+pub(crate) use plan::draft_plan;
+
 /// A span of the notes, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Span {
@@ -151,6 +155,66 @@ pub(crate) struct LineByLine {
     pub prefill_tokens_per_second: f64,
     /// Weighted decode speed.
     pub decode_tokens_per_second: f64,
+    /// Seconds of prefill and decode over every request, for the weighted speeds.
+    clock: Clock,
+}
+
+/// Time spent over a draft's requests.
+#[derive(Default)]
+struct Clock {
+    prefill_seconds: f64,
+    prefilled: usize,
+    decode_seconds: f64,
+}
+
+impl LineByLine {
+    /// An empty draft.
+    fn new() -> Self {
+        LineByLine {
+            text: String::new(),
+            sentences: Vec::new(),
+            uncovered: Vec::new(),
+            stop_reason: StopReason::End,
+            prompt_tokens: 0,
+            generated_tokens: 0,
+            refused_tokens: 0,
+            requests: 0,
+            time_to_first_token: Duration::ZERO,
+            prefill_tokens_per_second: 0.0,
+            decode_tokens_per_second: 0.0,
+            clock: Clock::default(),
+        }
+    }
+
+    /// Counts one request's tokens and time.
+    fn count(&mut self, g: &tend_engine::Generation) {
+        self.requests += 1;
+        self.prompt_tokens += g.prompt_tokens;
+        self.generated_tokens += g.generated_tokens;
+        self.refused_tokens += g.refused_tokens;
+        let fresh = g.prompt_tokens - g.cached_prompt_tokens;
+        if g.prefill_tokens_per_second > 0.0 {
+            self.clock.prefill_seconds += fresh as f64 / g.prefill_tokens_per_second;
+            self.clock.prefilled += fresh;
+        }
+        if g.decode_tokens_per_second > 0.0 {
+            self.clock.decode_seconds += g.generated_tokens.saturating_sub(1) as f64 / g.decode_tokens_per_second;
+        }
+    }
+
+    /// Ends the draft: the parts of `items` no sentence points at, and the weighted speeds.
+    fn finish(&mut self, items: &[Item]) {
+        self.uncovered = items
+            .iter()
+            .filter(|i| !self.sentences.iter().any(|s| s.sources.iter().any(|sp| sp.start == i.start)))
+            .map(|i| Span { start: i.start, end: i.end })
+            .collect();
+        let c = &self.clock;
+        self.prefill_tokens_per_second =
+            if c.prefill_seconds > 0.0 { c.prefilled as f64 / c.prefill_seconds } else { 0.0 };
+        let decoded = self.generated_tokens.saturating_sub(self.requests);
+        self.decode_tokens_per_second = if c.decode_seconds > 0.0 { decoded as f64 / c.decode_seconds } else { 0.0 };
+    }
 }
 
 /// Writes `task`'s text for `notes` (a care note, a meeting's record or a letter: the tasks whose prompt rewrites one
@@ -167,31 +231,12 @@ pub(crate) fn draft_lines(
     on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
 ) -> Result<LineByLine, AppError> {
     let start = Instant::now();
-    // Notes that would not fit the model's context as one prompt are refused before any compute, as for every
-    // task: a shift's notes fit many times over, and a pasted file gets a sentence instead of hours of drafting.
-    let whole = model.prompt(&task.prompt(notes, None, person)?.messages)?;
-    let (needed, limit) = (whole.tokens.len() + 1, model.context_length());
-    if needed > limit {
-        return Err(tend_engine::EngineError::ContextOverflow { needed, limit }.into());
-    }
+    fits_context(model, task, notes, person)?;
     let mut items = read_items_about(notes, person);
     let RuleWritten { greeting, by_rule, email } =
         if task == Task::Letter { in_letters_voice(&mut items) } else { RuleWritten::none(items.len()) };
     let groups = items.last().map_or(0, |i| i.group + 1);
-    let mut out = LineByLine {
-        text: String::new(),
-        sentences: Vec::new(),
-        uncovered: Vec::new(),
-        stop_reason: StopReason::End,
-        prompt_tokens: 0,
-        generated_tokens: 0,
-        refused_tokens: 0,
-        requests: 0,
-        time_to_first_token: Duration::ZERO,
-        prefill_tokens_per_second: 0.0,
-        decode_tokens_per_second: 0.0,
-    };
-    let (mut prefill_time, mut prefilled, mut decode_time) = (0.0, 0usize, 0.0);
+    let mut out = LineByLine::new();
     let mut cancelled = false;
     // The gap before the next sentence: a letter's body starts a paragraph after its greeting.
     let mut paragraph = false;
@@ -236,18 +281,7 @@ pub(crate) fn draft_lines(
             let g = loop {
                 let mut filter = RewriteFilter { rule: &rule, dead: &dead };
                 let g = model.generate_filtered(&prompt.messages, &p, &mut filter, &mut inner)?;
-                out.requests += 1;
-                out.prompt_tokens += g.prompt_tokens;
-                out.generated_tokens += g.generated_tokens;
-                out.refused_tokens += g.refused_tokens;
-                let fresh = g.prompt_tokens - g.cached_prompt_tokens;
-                if g.prefill_tokens_per_second > 0.0 {
-                    prefill_time += fresh as f64 / g.prefill_tokens_per_second;
-                    prefilled += fresh;
-                }
-                if g.decode_tokens_per_second > 0.0 {
-                    decode_time += g.generated_tokens.saturating_sub(1) as f64 / g.decode_tokens_per_second;
-                }
+                out.count(&g);
                 if g.stop_reason != StopReason::Constrained || g.text.trim().is_empty() || dead.len() == RESTARTS {
                     break g;
                 }
@@ -342,15 +376,19 @@ pub(crate) fn draft_lines(
         let shown = place(&mut out, ruled(sign_off.into(), Vec::new()), "\n\n");
         on_progress(Progress::Text(&shown));
     }
-    out.uncovered = items
-        .iter()
-        .filter(|i| !out.sentences.iter().any(|s| s.sources.iter().any(|sp| sp.start == i.start)))
-        .map(|i| Span { start: i.start, end: i.end })
-        .collect();
-    out.prefill_tokens_per_second = if prefill_time > 0.0 { prefilled as f64 / prefill_time } else { 0.0 };
-    let decoded = out.generated_tokens.saturating_sub(out.requests);
-    out.decode_tokens_per_second = if decode_time > 0.0 { decoded as f64 / decode_time } else { 0.0 };
+    out.finish(&items);
     Ok(out)
+}
+
+/// Refuses notes that would not fit the model's context as one prompt, before any compute, as for every task: a
+/// shift's notes fit many times over, and a pasted file gets a sentence instead of hours of drafting.
+fn fits_context(model: &mut Model, task: Task, notes: &str, person: Option<&str>) -> Result<(), AppError> {
+    let whole = model.prompt(&task.prompt(notes, None, person)?.messages)?;
+    let (needed, limit) = (whole.tokens.len() + 1, model.context_length());
+    if needed > limit {
+        return Err(tend_engine::EngineError::ContextOverflow { needed, limit }.into());
+    }
+    Ok(())
 }
 
 /// What of a text Tend writes by rule, item by item: `greeting[k]` is the greeting item k says (who a letter is

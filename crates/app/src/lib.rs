@@ -293,8 +293,12 @@ impl Assistant {
             kernels: kernels_in_use(),
         };
         let (draft, stop_reason, sentences, uncovered, provenance) =
-            if matches!(task, Task::CareNote | Task::Meeting | Task::Letter) {
-                let note = faithful::draft_lines(&mut self.model, task, input.trim(), person, params, on_progress)?;
+            if matches!(task, Task::CareNote | Task::Meeting | Task::Letter | Task::ActivityPlan) {
+                let note = if task == Task::ActivityPlan {
+                    faithful::draft_plan(&mut self.model, input.trim(), person, params, on_progress)?
+                } else {
+                    faithful::draft_lines(&mut self.model, task, input.trim(), person, params, on_progress)?
+                };
                 let p = provenance(
                     note.prompt_tokens,
                     note.generated_tokens,

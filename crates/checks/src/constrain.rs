@@ -83,17 +83,10 @@ impl Rules {
     };
     /// A letter, written in the first person and about several people: every rule but the pronouns.
     pub const SUMMARY: Rules = Rules { pronouns: false, ..Rules::RECORD };
-    /// A plan, which adds days and times of its own: names, medicines and high-stakes words still come from the
-    /// source.
-    pub const PLAN: Rules = Rules {
-        numbers: false,
-        days_and_times: false,
-        names: true,
-        medicines: true,
-        negations: false,
-        pronouns: false,
-        claims: true,
-    };
+    /// A plan's suggestion for one activity ([`crate::plan`]): the plan's days and people are Tend's, from the
+    /// notes, so the suggestion may say no number, day, time, name, medicine or high-stakes word the notes lack;
+    /// it may say "no" and "not" ("no pressure to finish").
+    pub const PLAN: Rules = Rules { negations: false, ..Rules::SUMMARY };
     /// A translation, whose words are another language's: digits and medicines are copied from the source.
     pub const TRANSLATION: Rules = Rules {
         numbers: true,

@@ -7,6 +7,7 @@
 //! - [`translation`] finds names, numbers, times, doses and negations that a translation dropped.
 //! - [`high_stakes`] finds safeguarding and clinical-risk claims (a fall, an injury, abuse) the source lacks.
 //! - [`items`] reads shorthand into clauses with their spans and expands it with a lexicon of care shorthand.
+//! - [`plan`] reads an activity plan's frame from the notes (interests, set days, company, notes to keep in mind).
 //! - [`letter`] puts a letter's points in the letter's voice ("ask him to bring" as "Please bring"), by rule.
 //! - [`rewrite`] lets a sentence written from a line of notes be only that line made grammatical.
 //! - [`categories`] says which part of a person's care a sentence is about, for a handover summary.
@@ -24,6 +25,7 @@ pub mod items;
 pub mod language;
 pub mod letter;
 mod lexicon;
+pub mod plan;
 pub mod readings;
 pub mod rewrite;
 pub mod translation;
