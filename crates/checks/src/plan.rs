@@ -3,7 +3,7 @@
 //! (Qwen 1.5B, read blind). So what a plan states as fact is Tend's, read from the notes: which days are taken and
 //! by what, who is there on which day, and what to keep in mind, in the notes' own words. The model suggests only
 //! how to do each activity the notes name, a sentence at a time, and [`idea_problems`] refuses a suggestion that
-//! names a day, a person, a relative, a side or a body part, or that does not build on its activity.
+//! names a day, a person, a relative, a place, a side or a body part, or that does not build on its activity.
 //!
 //! A statement (a sentence of the notes) is one of four [`Part`]s: an interest ("Loves cricket and gardening"),
 //! something done on set days ("Goes to college Tues and Thurs"), someone who is there on set days ("Son visits
@@ -115,7 +115,6 @@ const PLACES: &[&str] = &[
     "beach",
     "park",
     "shop",
-    "shops",
     "cafe",
     "café",
     "pub",
@@ -224,17 +223,18 @@ fn contains_words(text: &str, phrase: &str) -> bool {
     words.windows(want.len()).any(|w| w == want.as_slice())
 }
 
-/// The day a word names (Monday is 0), with the set days of "weekends", "weekdays" and "daily". Three-letter
-/// "Sat" and "Sun" count only with their capital ("sat in the sun" names no day).
+/// The day a word names (Monday is 0; a plural's "s" is dropped: "Tues", "Sundays"), with the set days of
+/// "weekends", "weekdays" and "daily". Three-letter "Sat" and "Sun" count only with their capital ("sat in the
+/// sun" names no day).
 fn day_of(word: &str) -> Option<Vec<usize>> {
     let lower = word.to_lowercase();
     let bare = lower.trim_end_matches('s');
     let capital = word.starts_with(char::is_uppercase);
     let one = match bare {
         "mon" | "monday" => 0,
-        "tue" | "tues" | "tuesday" => 1,
-        "wed" | "wedne" | "wednesday" => 2,
-        "thu" | "thur" | "thurs" | "thursday" => 3,
+        "tue" | "tuesday" => 1,
+        "wed" | "wednesday" => 2,
+        "thu" | "thur" | "thursday" => 3,
         "fri" | "friday" => 4,
         "sat" if capital => 5,
         "saturday" => 5,
@@ -455,7 +455,7 @@ pub fn idea_problems(idea: &str, activity: &str, person: Option<&str>) -> Vec<St
         out.push("quotes a title or words the notes do not".into());
     }
     let first = lower.split_whitespace().next().unwrap_or("");
-    if first.len() > 4 && first.ends_with("ed") && !["need", "feed", "speed", "seed", "bed"].contains(&first) {
+    if first.len() > 4 && first.ends_with("ed") && first != "speed" {
         out.push(format!("tells it as done, not as a suggestion ({first:?})"));
     }
     out
