@@ -746,6 +746,85 @@ fn an_activity_plan_is_made_by_rule_with_each_suggestion_checked() {
     assert_eq!(plan.provenance.requests, 6, "two activities, three tries each");
 }
 
+/// (what the writer wrote, the corrected text, the changes Tend lists). The model is never asked for its reasons:
+/// in one pass both models listed "past tense" beside words they had not changed.
+const WORDING_CHANGES: &[(&str, &str, &[&str])] = &[
+    (
+        "I give her tea 3pm, she drink all",
+        "I gave her tea at 3pm. She drank all.",
+        &["give -> gave (word form)", "3pm -> at 3pm (added)", "drink -> drank (word form)"],
+    ),
+    (
+        "I not give lunch, I call office",
+        "I did not give lunch. I called the office.",
+        &["not -> did not (added)", "call -> called (word form)", "office -> the office (added)"],
+    ),
+    ("helped w/ wash", "Helped with wash.", &["w/ -> with (shorthand written out)"]),
+    ("she in bed still", "She was in bed still.", &["in -> was in (added)"]),
+    ("Slept well", "Slept well, ok.", &["well -> well ok (added)"]),
+    (
+        "he say fine, toast + tea, meds 8",
+        "He said fine. Toast and tea, medicines 8.",
+        &["meds -> medicines (shorthand written out)", "say -> said (word form)"],
+    ),
+    (
+        "drops L eye, helped w/ wash",
+        "Drops left eye. Helped with the wash.",
+        &["L -> left (shorthand written out)", "w/ -> with (shorthand written out)", "wash -> the wash (added)"],
+    ),
+    (
+        "ask me for close the curtains",
+        "Asked me for a close curtains.",
+        &["ask -> Asked (word form)", "close -> a close (added)", "the (left out)"],
+    ),
+    ("Slept well.", "Slept well.", &[]),
+    ("she recieved her tea", "She received her tea.", &["recieved -> received (spelling)"]),
+];
+
+#[test]
+fn a_wording_checks_changes_are_listed_by_rule() {
+    for (original, corrected, expected) in WORDING_CHANGES {
+        let changes = tend_checks::diff::changes(original, corrected);
+        let listed = tend_checks::diff::listed(&changes);
+        let got: Vec<&str> = listed.lines().skip(1).collect();
+        assert_eq!(got, *expected, "{original:?} -> {corrected:?}");
+    }
+    assert_eq!(tend_checks::diff::listed(&[]), "Changes: none");
+    // A wording check may write a word that is no English word as one a letter or two away, never as a medicine.
+    let rule = tend_checks::rewrite::Rewrite::new("she recieved tea, dizy", None);
+    assert!(rule.check("She received tea, dizzy.").is_err(), "a care note keeps the writer's spelling");
+    let rule = rule.correcting_spelling();
+    assert_eq!(rule.check("She received tea, dizzy."), Ok(()));
+    assert!(rule.check("She recovered tea, dizzy.").is_err(), "three letters away");
+    let rule = tend_checks::rewrite::Rewrite::new("she dont want tea", None).correcting_spelling();
+    assert_eq!(rule.check("She don't want tea."), Ok(()));
+    assert!(rule.check("She don want tea.").is_err(), "a contraction is not a word a letter away");
+    let rule = tend_checks::rewrite::Rewrite::new("gave paracetomol", None).correcting_spelling();
+    assert!(rule.check("Gave paracetamol.").is_err(), "a medicine's name is never a spelling correction");
+}
+
+#[test]
+fn a_wording_check_is_written_line_by_line_with_its_changes_listed() {
+    use tend_app::{Assistant, Task};
+    let mut assistant = Assistant::open(&crate::support::tiny::task_sized_model(), &mut |_| {}).unwrap();
+    let params = GenerationParams { max_tokens: 40, ..GenerationParams::default() };
+    let text = "I come 12.15, she in bed still. Helped w/ wash.";
+    let (checked, shown) = streamed(&mut assistant, Task::CheckWording, text, None, None, &params);
+    assert_eq!(shown, checked.draft);
+    assert_eq!(checked.provenance.template.id, "check-wording");
+    // A random model's lines fail their checks: the writer's own words stand, shorthand written out, and the list
+    // says so.
+    let (corrected, list) = checked.draft.split_once("\n\n").expect("the text, then its changes");
+    assert!(corrected.contains("Helped with wash."), "{corrected}");
+    assert!(list.starts_with("Changes:") && list.contains("w/ -> with (shorthand written out)"), "{list}");
+    let last = checked.sentences.last().expect("sentences");
+    assert_eq!((last.attempts, last.text.as_str()), (0, list), "the list is Tend's, by rule");
+    for s in &checked.sentences {
+        assert_eq!(&checked.draft[s.start..s.end], s.text, "{s:?}");
+    }
+    assert!(checked.uncovered.is_empty(), "{:?}", checked.uncovered);
+}
+
 /// (line as expanded, person, sentence, passes): what a care note's line may become. The failures are what real
 /// drafts of Qwen2.5-Coder-0.5B wrote before the rule: every word of the notes kept, the meaning changed.
 type RewriteCase = (&'static str, Option<&'static str>, &'static str, bool);

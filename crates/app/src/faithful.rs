@@ -1,10 +1,11 @@
-//! Faithful drafting: a care note, a meeting's record or a letter written line by line from the notes' items, each
-//! line's sentences generated under a decoding constraint fed by the checks, verified against their items, repaired
-//! or replaced by the plain words of the notes when they fail, and linked to the spans of the notes they came from.
+//! Faithful drafting: a care note, a meeting's record, a letter or a wording check written line by line from the
+//! notes' items, each line's sentences generated under a decoding constraint fed by the checks, verified against
+//! their items, repaired or replaced by the plain words of the notes when they fail, and linked to the spans of
+//! the notes they came from; an activity plan made by rule with the model's suggestions ([`plan`]).
 //!
 //! Each line is written under the checks' [`Rewrite`] rule: its words in their order, grammar added where English
-//! puts it, nothing else. The engine knows nothing of care: this module adapts the checks' [`Rewrite`] (care
-//! notes) and [`Allowed`] (the single-pass tasks) to the engine's [`TokenFilter`].
+//! puts it, nothing else. The engine knows nothing of care: this module adapts the checks' [`Rewrite`] (lines) and
+//! [`Allowed`] (a plan's suggestions, a translation) to the engine's [`TokenFilter`].
 
 use std::time::{Duration, Instant};
 
@@ -104,20 +105,11 @@ const RESTARTS: usize = 3;
 /// Why a reply that came to a dead end was set aside.
 const DEAD_END: &str = "came to a dead end (a word the notes do not allow); written again without it";
 
-/// The rules of the decoding constraint for each task's output.
-pub(crate) fn rules_for(task: Task) -> Rules {
-    match task {
-        Task::ActivityPlan => Rules::PLAN,
-        Task::Translate => Rules::TRANSLATION,
-        Task::Letter => Rules::SUMMARY,
-        Task::CareNote | Task::Meeting | Task::CheckWording => Rules::RECORD,
-    }
-}
-
-/// The constraint for a single-pass task: the whole input, as written and expanded, backs the output.
-pub(crate) fn whole_input_filter(task: Task, input: &str, person: Option<&str>) -> Allowed {
-    let expanded = tend_checks::items::expand(input);
-    Allowed::new(&[input, &expanded], input, person, rules_for(task))
+/// The constraint of a translation, the one task written in one pass: the source, as written and with its shorthand
+/// expanded, backs it ([`Rules::TRANSLATION`]: digits and medicines are copied from the source).
+pub(crate) fn translation_filter(source: &str) -> Allowed {
+    let expanded = tend_checks::items::expand(source);
+    Allowed::new(&[source, &expanded], source, None, Rules::TRANSLATION)
 }
 
 /// Runs one generation under `allowed`.
@@ -257,7 +249,10 @@ pub(crate) fn draft_lines(
             // office's act, not theirs.
             let person = person.filter(|p| members.iter().any(|i| speaks_of(i, p)));
             let prompt = task.prompt(&line, None, person)?;
-            let rule = Rewrite::new(&line, person);
+            let rule = match task {
+                Task::CheckWording => Rewrite::new(&line, person).correcting_spelling(),
+                _ => Rewrite::new(&line, person),
+            };
             let mut p = params.clone();
             p.max_tokens = params.max_tokens.min(words * 3 + 16);
             p.stop = vec!["\n\n".to_owned()];
@@ -370,6 +365,12 @@ pub(crate) fn draft_lines(
             out.stop_reason = StopReason::Cancelled;
             break;
         }
+    }
+    if task == Task::CheckWording && !cancelled {
+        // A wording check lists what it changed, by rule: the model is never asked for its reasons.
+        let list = tend_checks::diff::listed(&tend_checks::diff::changes(notes, &out.text));
+        let shown = place(&mut out, ruled(list, Vec::new()), "\n\n");
+        on_progress(Progress::Text(&shown));
     }
     if task == Task::Letter && !cancelled {
         let sign_off = if email { "Kind regards,\n[your name]" } else { "Yours sincerely,\n[your name]" };

@@ -292,39 +292,37 @@ impl Assistant {
             refused_tokens: refused,
             kernels: kernels_in_use(),
         };
-        let (draft, stop_reason, sentences, uncovered, provenance) =
-            if matches!(task, Task::CareNote | Task::Meeting | Task::Letter | Task::ActivityPlan) {
-                let note = if task == Task::ActivityPlan {
-                    faithful::draft_plan(&mut self.model, input.trim(), person, params, on_progress)?
-                } else {
-                    faithful::draft_lines(&mut self.model, task, input.trim(), person, params, on_progress)?
-                };
-                let p = provenance(
-                    note.prompt_tokens,
-                    note.generated_tokens,
-                    note.time_to_first_token,
-                    note.prefill_tokens_per_second,
-                    note.decode_tokens_per_second,
-                    note.requests,
-                    note.refused_tokens,
-                );
-                (note.text, note.stop_reason, note.sentences, note.uncovered, p)
+        let (draft, stop_reason, sentences, uncovered, provenance) = if task != Task::Translate {
+            let note = if task == Task::ActivityPlan {
+                faithful::draft_plan(&mut self.model, input.trim(), person, params, on_progress)?
             } else {
-                let allowed = faithful::whole_input_filter(task, input, person);
-                let params =
-                    if task == Task::Translate { self.translation_params(input, params)? } else { params.clone() };
-                let g = faithful::generate_under(&mut self.model, &prompt.messages, &params, &allowed, on_progress)?;
-                let p = provenance(
-                    g.prompt_tokens,
-                    g.generated_tokens,
-                    g.time_to_first_token,
-                    g.prefill_tokens_per_second,
-                    g.decode_tokens_per_second,
-                    1,
-                    g.refused_tokens,
-                );
-                (g.text.trim().to_owned(), g.stop_reason, Vec::new(), Vec::new(), p)
+                faithful::draft_lines(&mut self.model, task, input.trim(), person, params, on_progress)?
             };
+            let p = provenance(
+                note.prompt_tokens,
+                note.generated_tokens,
+                note.time_to_first_token,
+                note.prefill_tokens_per_second,
+                note.decode_tokens_per_second,
+                note.requests,
+                note.refused_tokens,
+            );
+            (note.text, note.stop_reason, note.sentences, note.uncovered, p)
+        } else {
+            let allowed = faithful::translation_filter(input);
+            let params = self.translation_params(input, params)?;
+            let g = faithful::generate_under(&mut self.model, &prompt.messages, &params, &allowed, on_progress)?;
+            let p = provenance(
+                g.prompt_tokens,
+                g.generated_tokens,
+                g.time_to_first_token,
+                g.prefill_tokens_per_second,
+                g.decode_tokens_per_second,
+                1,
+                g.refused_tokens,
+            );
+            (g.text.trim().to_owned(), g.stop_reason, Vec::new(), Vec::new(), p)
+        };
         let added: Vec<(usize, usize)> =
             sentences.iter().flat_map(|s| s.added.iter().map(|a| (a.start, a.end))).collect();
         let mut findings = findings_for(task, input, &draft, &added, &prompt.example, person);
@@ -406,7 +404,7 @@ impl Assistant {
         on_progress: &mut dyn FnMut(Progress<'_>) -> Flow,
     ) -> Result<tend_engine::Generation, AppError> {
         let prompt = Task::Translate.prompt(translation, Some(Language::English), None)?;
-        let allowed = faithful::whole_input_filter(Task::Translate, translation, None);
+        let allowed = faithful::translation_filter(translation);
         let params = self.translation_params(translation, params)?;
         let mut quiet = |p: Progress<'_>| match p {
             Progress::Prefill { .. } => on_progress(p),
@@ -644,12 +642,14 @@ pub(crate) fn findings_for(
     // What backs the output: the input, with its shorthand expanded (a care note or meeting record is written from
     // the expansion: "two carers" for "x2"), or a letter's points with Tend's voicing of them ("Please bring").
     let backing = match task {
-        Task::CareNote | Task::Meeting => format!("{input}\n{}", tend_checks::items::expand(input)),
+        Task::CareNote | Task::Meeting | Task::CheckWording => {
+            format!("{input}\n{}", tend_checks::items::expand(input))
+        }
         Task::Letter => format!("{input}\n{}", tend_checks::letter::voiced_text(input, person)),
         _ => input.to_owned(),
     };
     let mut findings = match task {
-        Task::CareNote | Task::Meeting => {
+        Task::CareNote | Task::Meeting | Task::CheckWording => {
             // Facts lost are reported against the notes as written only.
             let mut findings = tend_checks::check_draft_about(&backing, output, Scope::RECORD, person);
             findings.retain(|f| {
@@ -658,7 +658,6 @@ pub(crate) fn findings_for(
             findings.extend(tend_checks::readings::check(input, output, added, person));
             findings
         }
-        Task::CheckWording => tend_checks::check_draft_about(input, output, Scope::RECORD, person),
         Task::Letter => tend_checks::check_draft_about(&backing, output, Scope::SUMMARY, person),
         Task::ActivityPlan => tend_checks::check_draft_about(input, output, Scope::PLAN, person),
         Task::Translate => tend_checks::translation::check(input, output),

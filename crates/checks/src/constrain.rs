@@ -1,5 +1,5 @@
-//! The fact constraint for tasks written in one pass (a letter, a plan, a translation): while a model writes from a
-//! source, may the next piece of text stand? A piece is refused when it would write a fact the source lacks: a
+//! The fact constraint for text not written under the rewrite rule (a plan's suggestion, a translation): while a
+//! model writes from a source, may the next piece of text stand? A piece is refused when it would write a fact the source lacks: a
 //! number, time or dose whose digits it lacks, a number word, day, month or part of the day it does not say, a
 //! medicine it does not name, a detail (a room, meal, drink, relative, body part, mood or walking aid) it does not
 //! name, a capitalised name that is none of its, a negation where it denies nothing, a safeguarding or
@@ -71,7 +71,7 @@ pub struct Rules {
 }
 
 impl Rules {
-    /// A record of what happened (care note, corrected wording): every rule.
+    /// Every rule: what a record of what happened may say (care notes are held tighter still, by the rewrite rule).
     pub const RECORD: Rules = Rules {
         numbers: true,
         days_and_times: true,
@@ -81,7 +81,7 @@ impl Rules {
         pronouns: true,
         claims: true,
     };
-    /// A letter, written in the first person and about several people: every rule but the pronouns.
+    /// Text in the first person about several people: every rule but the pronouns.
     pub const SUMMARY: Rules = Rules { pronouns: false, ..Rules::RECORD };
     /// A plan's suggestion for one activity ([`crate::plan`]): the plan's days and people are Tend's, from the
     /// notes, so the suggestion may say no number, day, time, name, medicine or high-stakes word the notes lack;

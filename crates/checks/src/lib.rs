@@ -11,6 +11,7 @@
 //! - [`letter`] puts a letter's points in the letter's voice ("ask him to bring" as "Please bring"), by rule.
 //! - [`rewrite`] lets a sentence written from a line of notes be only that line made grammatical.
 //! - [`categories`] says which part of a person's care a sentence is about, for a handover summary.
+//! - [`diff`] lists the words a corrected text changed from the original, with a reason a rule can give.
 //! - [`constrain`] decides, token by token, whether a draft's next words would start a fact its sources lack.
 //!
 //! Architecture invariant: this crate knows nothing of models, storage or the user interface.
@@ -18,6 +19,7 @@
 pub mod categories;
 pub mod clinical;
 pub mod constrain;
+pub mod diff;
 mod facts;
 pub mod grounding;
 pub mod high_stakes;

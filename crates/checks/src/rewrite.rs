@@ -394,6 +394,60 @@ fn wanting(word: &str) -> bool {
         || present_of(word).is_some_and(|v| WANTING.contains(&v.as_str()))
 }
 
+/// Contractions written without their apostrophe, and with it.
+const CONTRACTIONS: &[(&str, &str)] = &[
+    ("dont", "don't"),
+    ("didnt", "didn't"),
+    ("doesnt", "doesn't"),
+    ("cant", "can't"),
+    ("couldnt", "couldn't"),
+    ("wont", "won't"),
+    ("wouldnt", "wouldn't"),
+    ("shouldnt", "shouldn't"),
+    ("isnt", "isn't"),
+    ("wasnt", "wasn't"),
+    ("arent", "aren't"),
+    ("werent", "weren't"),
+    ("hasnt", "hasn't"),
+    ("havent", "haven't"),
+    ("hadnt", "hadn't"),
+    ("thats", "that's"),
+    ("theres", "there's"),
+    ("shes", "she's"),
+];
+
+/// Whether `a` can be made `b` in at most `most` edits (a letter put in, left out, changed, or two side by side
+/// swapped).
+fn edits_within(a: &str, b: &str, most: usize) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > most {
+        return false;
+    }
+    // Rows of the optimal string alignment distance, two back for a swap.
+    let mut before: Vec<usize> = Vec::new();
+    let mut last: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            row[j] = (last[j] + 1).min(row[j - 1] + 1).min(last[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                row[j] = row[j].min(before[j - 2] + 1);
+            }
+        }
+        if row.iter().min().is_some_and(|&m| m > most) {
+            return false;
+        }
+        before = std::mem::replace(&mut last, row);
+    }
+    last[b.len()] <= most
+}
+
+/// Whether `a` and `b` (in small letters) are forms of one irregular verb ("say" and "said", "is" and "was").
+pub(crate) fn forms_of_one_verb(a: &str, b: &str) -> bool {
+    IRREGULAR.iter().any(|v| v.contains(&a) && v.contains(&b))
+}
+
 /// Irregular verbs: plain, present, past, past participle, "-ing".
 const IRREGULAR: &[[&str; 5]] = &[
     ["be", "is", "was", "been", "being"],
@@ -751,6 +805,39 @@ impl Rewrite {
         let past_only = !future && required.iter().any(|r| r.time);
         let first_saying = required.iter().position(|r| REPORTING.contains(&r.word.as_str()));
         Rewrite { required, subjects, max_added, marks: marks.collect(), stop_in_quote, past_only, first_saying }
+    }
+
+    /// The rule for a wording check: [`Rewrite::new`], and a word of the line in small letters that is no English
+    /// word (and no medicine's name) may also be written as the nearest English words: one letter away, or if none
+    /// is, two for a word of six letters or more ("dizy" as "dizzy", "recieved" as "received"); never as a
+    /// medicine's name. A contraction without its apostrophe may take it ("dont" as "don't").
+    pub fn correcting_spelling(mut self) -> Self {
+        let medicines = crate::lexicon::medicines();
+        for r in &mut self.required {
+            let w = r.word.clone();
+            let plain = w.len() >= 4 && w.chars().all(|c| c.is_ascii_lowercase());
+            if !plain || r.number || r.quoted || r.named || r.capitals || r.mixed || r.code.is_some() {
+                continue;
+            }
+            if let Some((_, full)) = CONTRACTIONS.iter().find(|(bare, _)| *bare == w) {
+                r.forms.push((*full).to_owned());
+                continue;
+            }
+            if crate::lexicon::is_common(&w) || medicines.contains_key(&w) {
+                continue;
+            }
+            // The nearest English words only: one letter away if any is, else two for a long word.
+            let near = |most: usize| -> Vec<String> {
+                let words = crate::lexicon::common_words().iter();
+                words.filter(|c| !medicines.contains_key(*c) && edits_within(&w, c, most)).cloned().collect()
+            };
+            let mut fixes = near(1);
+            if fixes.is_empty() && w.len() >= 6 {
+                fixes = near(2);
+            }
+            r.forms.extend(fixes);
+        }
+        self
     }
 
     /// Whether `piece` may follow `reply` (the sentence so far): every whole word is the line's next word (in some

@@ -55,7 +55,7 @@ pub enum Task {
     Letter,
     /// A text into another language (to or from English).
     Translate,
-    /// Minimal corrections of grammar and clarity, with a reason for each.
+    /// Minimal corrections of grammar, line by line, with the changes listed by rule.
     CheckWording,
 }
 
