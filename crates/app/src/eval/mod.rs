@@ -335,7 +335,8 @@ fn generate(a: &mut Assistant, task: Task, input: &str, language: Option<Languag
     Ok(a.draft(task, input, language, None, &params, &mut |_| Flow::Continue)?.draft)
 }
 
-/// The corrected sentence from a check-my-wording answer ("Corrected: ..." then "Changes: ...").
+/// The corrected sentence from a check-my-wording answer: its first line, before the list of changes (and after a
+/// "Corrected:" label, which answers written by older versions have).
 pub fn corrected_text(answer: &str) -> String {
     let body = answer.split("Changes:").next().unwrap_or(answer);
     body.trim().trim_start_matches("Corrected:").trim().lines().next().unwrap_or("").trim().to_owned()
