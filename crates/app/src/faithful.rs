@@ -1,7 +1,7 @@
 //! Faithful drafting: a care note, a meeting's record, a letter or a wording check written line by line from the
 //! notes' items, each line's sentences generated under a decoding constraint fed by the checks, verified against
 //! their items, repaired or replaced by the plain words of the notes when they fail, and linked to the spans of
-//! the notes they came from; an activity plan made by rule with the model's suggestions ([`plan`]).
+//! the notes they came from; an activity plan made by rule with the model's suggestions (`plan`).
 //!
 //! Each line is written under the checks' [`Rewrite`] rule: its words in their order, grammar added where English
 //! puts it, nothing else. The engine knows nothing of care: this module adapts the checks' [`Rewrite`] (lines) and
