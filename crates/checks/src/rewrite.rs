@@ -511,6 +511,9 @@ const IRREGULAR: &[[&str; 5]] = &[
     ["swallow", "swallows", "swallowed", "swallowed", "swallowing"],
 ];
 
+/// Words for a parent that may stand as a name, with a capital ("rang Mum").
+const PARENTS: &[&str] = &["mum", "dad", "mam", "nan", "nana", "grandad", "grandma", "grandpa", "mother", "father"];
+
 /// Titles before a person's name ("Mr Green"): the word after one, written with a capital, is a name.
 const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr"];
 
@@ -540,6 +543,11 @@ struct Required {
     /// A name the line writes with a capital (the person's, or any after a title): written with its capital, never
     /// "Mr green" (set AF, read blind).
     named: bool,
+    /// An ordinary English word the line writes in small letters: a capital only where a clause starts ("Call bell
+    /// 12.20", never "Call Bell 12.20"; set AQ, read blind). Not a word of the person's name, a title, a day or
+    /// month, "I", a word for a parent that may stand as a name ("rang Mum"), or a quotation's (its first word may
+    /// open the speaker's sentence: "Asked 'Is it morning yet?'").
+    small: bool,
     /// A code of letters and digits that is not a time ("x3", "B12"): `Some` of whether the line writes its first
     /// letter as a capital, which a rewrite keeps ("room x3", three times, never "room X3"; set AO, read blind).
     code: Option<bool>,
@@ -744,6 +752,14 @@ impl Rewrite {
                         && (names.contains(&w.text)
                             || (!w.clause_start && calendar(&w.text))
                             || k.checked_sub(1).is_some_and(|p| TITLES.contains(&line_words[p].text.as_str()))),
+                    small: !w.capital
+                        && !w.quoted
+                        && !names.contains(&w.text)
+                        && !calendar(&w.text)
+                        && !TITLES.contains(&w.text.as_str())
+                        && !PARENTS.contains(&w.text.as_str())
+                        && w.text != "i"
+                        && crate::lexicon::is_common(&w.text),
                     code: is_code(&w.text).then_some(w.capital),
                     droppable: !w.quoted && !w.initial && ARTICLES.contains(&w.text.as_str())
                         // A second-language writer's pronoun right after the person's name says them again: "Mrs
@@ -1001,6 +1017,8 @@ impl Rewrite {
                             "with a capital letter inside it"
                         } else if r.named && !word.capital {
                             "in small letters where the line writes a name with a capital"
+                        } else if r.small && word.capital && !word.clause_start {
+                            "with a capital inside a sentence, where the line has small letters"
                         } else if r.code.is_some_and(|c| c != word.capital) {
                             "with its letter's case changed, where the line has a code of letters and digits"
                         } else {
@@ -1155,7 +1173,7 @@ impl Rewrite {
         let (region, hyphen_joined) = (word.region(), word.hyphen_joined);
         // A word still being written in capitals so far (one capital letter is not yet a lower-case word).
         let upper = word.capitals || word.initial;
-        let (capitals, mixed, capital) = (word.capitals, word.mixed, word.capital);
+        let (capitals, mixed, capital, clause_start) = (word.capitals, word.mixed, word.capital, word.clause_start);
         let own = self
             .required
             .get(i)
@@ -1169,6 +1187,7 @@ impl Rewrite {
                     && (!capitals || r.capitals || r.mixed)
                     && (!mixed || r.mixed)
                     && (!r.named || capital)
+                    && (!r.small || !capital || clause_start)
                     && r.code.is_none_or(|c| c == capital)
             })
             .into_iter()
@@ -1208,6 +1227,7 @@ impl Required {
             && (!self.mixed || word.mixed || word.capitals)
             && (!word.mixed || self.mixed)
             && (!self.named || word.capital)
+            && (!self.small || !word.capital || word.clause_start)
             && self.code.is_none_or(|c| c == word.capital)
             && self.forms.contains(&word.text)
     }
