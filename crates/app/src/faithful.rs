@@ -209,11 +209,12 @@ impl LineByLine {
     }
 }
 
-/// Writes `task`'s text for `notes` (a care note, a meeting's record or a letter: the tasks whose prompt rewrites one
-/// line) one group of items (a sentence of the notes) at a time; see the module doc. A care note is one paragraph; a
-/// meeting's record has a line for each line of the notes; a letter has Tend's greeting, its points in its voice
-/// ([`letter::voice`]) and Tend's sign-off. Sentences are passed to `on_progress` only once they have passed their
-/// checks.
+/// Writes `task`'s text for `notes` (a care note, a meeting's record, a letter or a wording check: the tasks whose
+/// prompt rewrites one line) one group of items (a sentence of the notes) at a time; see the module doc. A care note
+/// is one paragraph; a meeting's record has a line for each line of the notes; a letter has Tend's greeting, its
+/// points in its voice ([`letter::voice`]) and Tend's sign-off; a wording check ends with Tend's list of its changes
+/// ([`tend_checks::diff`]), its spelling corrected as [`Rewrite::correcting_spelling`] allows. Sentences are passed
+/// to `on_progress` only once they have passed their checks.
 pub(crate) fn draft_lines(
     model: &mut Model,
     task: Task,

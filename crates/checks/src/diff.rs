@@ -31,10 +31,10 @@ fn words(text: &str) -> Vec<(&str, String)> {
         .collect()
 }
 
-/// The changes that turn `original` into `corrected`: its shorthand written out with the lexicon, then words that
-/// differ (case and punctuation aside), found by the
-/// longest common run of words, where two forms of one word ("call", "called") pair as a change of form. Words only
-/// added are shown with the word after them ("3pm" -> "at 3pm"), or before them at the end.
+/// The changes that turn `original` into `corrected`: its shorthand written out with the lexicon, then the words
+/// that differ (case and punctuation aside), found by the longest common run of words, where two forms of one word
+/// ("call", "called") pair as a change of form. Words only added are shown with the word after them ("3pm" -> "at
+/// 3pm"), or before them at the end.
 pub fn changes(original: &str, corrected: &str) -> Vec<Change> {
     // The shorthand the lexicon writes out first ("w/" as "with"), then what the correction changed in that.
     let expanded = expand(original);
@@ -112,9 +112,12 @@ pub fn listed(changes: &[Change]) -> String {
     if changes.is_empty() {
         return "Changes: none".into();
     }
-    let line = |c: &Change| match c.new.is_empty() {
-        true => format!("{} ({})", c.old, c.reason),
-        false => format!("{} -> {} ({})", c.old, c.new, c.reason),
+    let line = |c: &Change| {
+        if c.new.is_empty() {
+            format!("{} ({})", c.old, c.reason)
+        } else {
+            format!("{} -> {} ({})", c.old, c.new, c.reason)
+        }
     };
     let lines: Vec<String> = changes.iter().map(line).collect();
     format!("Changes:\n{}", lines.join("\n"))

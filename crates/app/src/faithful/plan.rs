@@ -208,37 +208,24 @@ fn suggest(
             reasons.push("cut off before the sentence ended".into());
         }
         if reasons.is_empty() {
-            return Ok(Some(Sentence {
-                text,
-                start: 0,
-                end: 0,
-                sources: Vec::new(),
-                fallback: false,
-                attempts: attempt,
-                rejected,
-                added: Vec::new(),
-            }));
+            return Ok(Some(suggestion(text, false, attempt, rejected)));
         }
         rejected.push(Rejected { text, reasons });
     }
     let mut chars = ask.activity.chars();
     let activity: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
     let who = ask.person.unwrap_or("they");
-    let text = format!("{activity}, if {who} would like to.");
-    Ok(Some(Sentence {
-        text,
-        start: 0,
-        end: 0,
-        sources: Vec::new(),
-        fallback: true,
-        attempts: TRIES,
-        rejected,
-        added: Vec::new(),
-    }))
+    Ok(Some(suggestion(format!("{activity}, if {who} would like to."), true, TRIES, rejected)))
 }
 
-/// What is wrong with a suggestion written from `source` (the request: the activity): what [`plan::idea_problems`] refuses, facts the source lacks, a high-stakes claim, clinical advice, a
-/// passage of the prompt's example, or nothing written. Empty when it passes.
+/// A suggestion as a sentence of the plan (its place and evidence are set when its day's line is written).
+fn suggestion(text: String, fallback: bool, attempts: u32, rejected: Vec<Rejected>) -> Sentence {
+    Sentence { text, start: 0, end: 0, sources: Vec::new(), fallback, attempts, rejected, added: Vec::new() }
+}
+
+/// What is wrong with a suggestion written from `source` (the request: the activity): what
+/// [`plan::idea_problems`] refuses, facts the source lacks, a high-stakes claim, clinical advice, a passage of the
+/// prompt's example, or nothing written. Empty when it passes.
 fn verify_suggestion(text: &str, ask: &Ask<'_>, source: &str, example: &str) -> Vec<String> {
     if text.trim().is_empty() {
         return vec!["nothing was written".into()];
