@@ -119,6 +119,52 @@ fn smollm2_reuses_the_instruction_prefix_without_changing_the_reply() {
     assert_ne!(fresh.stop_reason, StopReason::Cancelled);
 }
 
+/// `tend draft --json --task TASK` on `text` (given on stdin) with `model`.
+fn task_json(model: &std::path::Path, task: &str, text: &str, extra: &[&str]) -> serde_json::Value {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tend"))
+        .args(["draft", "--json", "--task", task, "--model"])
+        .arg(model)
+        .args(extra)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run tend");
+    child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write the text");
+    let out = child.wait_with_output().expect("tend ends");
+    assert!(out.status.success(), "tend draft failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+/// An activity plan and a wording check by Qwen 0.5B through the CLI: the plan's set days and who is there are
+/// Tend's, from the notes, and every line points at them; the wording check keeps who did what (in one pass both
+/// models wrote "Mrs Lowe came at 12:15" for the writer's "I come 12.15") and lists its changes.
+#[test]
+#[cfg_attr(not(tend_real_models), ignore = "needs real models: TEND_REAL_MODEL_TESTS=1 (scripts/test sets it)")]
+fn qwen_05b_makes_a_plan_by_rule_and_checks_wording_line_by_line() {
+    let model = support::real_model(QWEN_05B);
+    let notes = "Beth, 34. Enjoys swimming and baking. Goes to college Tues and Thurs. Mum visits Sundays.";
+    let plan = task_json(&model, "activity-plan", notes, &["--name", "Beth"]);
+    let text = plan["draft"].as_str().expect("draft");
+    let days: Vec<&str> = text.lines().filter(|l| l.contains("day: ")).collect();
+    assert_eq!(days.len(), 7, "{text}");
+    for line in &days {
+        let college = line.starts_with("Tuesday") || line.starts_with("Thursday");
+        assert_eq!(line.contains("college"), college, "college on its days only: {text}");
+        assert_eq!(line.contains("Mum"), line.starts_with("Sunday"), "Mum on Sundays only: {text}");
+    }
+    assert_eq!(plan["uncovered"], serde_json::json!([]), "{plan}");
+    let sentences = plan["sentences"].as_array().expect("sentences");
+    assert!(sentences[1..].iter().all(|s| !s["sources"].as_array().expect("sources").is_empty()), "{plan}");
+
+    let checked = task_json(&model, "check", "Mrs Lowe I come 12.15, she in bed still. I call office.", &[]);
+    let text = checked["draft"].as_str().expect("draft");
+    let (corrected, list) = text.split_once("\n\n").expect("the text, then its changes");
+    assert!(corrected.starts_with("Mrs Lowe I c") && corrected.contains("12.15"), "the writer came: {text}");
+    assert!(list.starts_with("Changes:"), "{text}");
+}
+
 const QWEN_05B: &str = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf";
 
 /// The engine's own decoder (its kernels, its quantised embedding lookup) gives the same greedy tokens as
