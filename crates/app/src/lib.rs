@@ -148,8 +148,8 @@ pub struct Draft {
     pub declined: bool,
     /// Why generation ended (a cancelled draft is partial).
     pub stop_reason: StopReason,
-    /// The draft's sentences with the spans of the input they came from (care notes, meeting records and letters;
-    /// empty for the tasks written in one pass).
+    /// The draft's sentences with the spans of the input they came from (every task but a translation, which is
+    /// written in one pass and has none).
     pub sentences: Vec<Sentence>,
     /// Parts of the input that no sentence covers ("not in the draft"; for the tasks with sentences).
     pub uncovered: Vec<Span>,
