@@ -109,6 +109,8 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ),
     ("coughed, sat upright", "Coughed. Sat upright.", &[]),
     ("Sat w/ her friend at table", "Sat with her friend at the table.", &[]),
+    // Set AR, read blind: "Sat him up" was taken for Saturday.
+    ("1.30am awake, sat him up", "Awake at 1.30am. Sat him up.", &[]),
     // A suspected condition the notes also name plainly elsewhere may stand plainly there.
     ("?fever. Review if worsening (fever, SOB)", "Possible fever. Review if worsening (fever, SOB).", &[]),
     ("Gave her 12.50 euros for the shop.", "She was given 12.50 euros for the shop.", &[]),
@@ -454,6 +456,10 @@ const READINGS: &[(&str, &str, &[&str], &[&str])] = &[
     // Set AG, read blind: "V was happy" for "V happy" (very happy), as if V were someone.
     ("did 4 lengths. V happy.", "Did 4 lengths. V was happy.", &["was"], &["reading \"was\""]),
     ("I sat with him", "I was sat with him.", &["was"], &[]),
+    // Set AR, read blind (false alarms): a letter after a title is a name's initial, and a participle that says how
+    // the person was is not something done to them.
+    ("Mrs D in chair", "Mrs D is in the chair.", &["is", "the"], &[]),
+    ("Margaret agitated on waking", "Margaret was agitated on waking.", &["was"], &[]),
     // Set AH, read blind: "The GP surgery called at 1.20" for the carer's call. "X called" with nothing called
     // after it does not say who rang whom: a draft that keeps it, either way round, is shown.
     (

@@ -85,6 +85,10 @@ const EXPANSIONS: &[(&str, &str)] = &[
         "every 2 hours turns, repositioned to left side, red area right hip",
     ),
     ("00:00 L, 02:00 R", "00:00 left, 02:00 right"),
+    // Set AR, read blind, both models: "Found Mr right sitting on bedroom floor" for "Mr R sitting".
+    ("Found Mr R sitting on floor, pain L hip", "Found Mr R sitting on floor, pain left hip"),
+    // Set AS, read blind: "Mr and very quiet" for "Mr N very quiet".
+    ("Mr N very quiet, fish n chips", "Mr N very quiet, fish and chips"),
     ("advised GP today ?UTI", "advised GP today possible UTI"),
     (
         "DN due, NOK told, SALT + OT",
@@ -201,6 +205,11 @@ fn shorthand_is_expanded_with_the_lexicon() {
     for (short, long) in EXPANSIONS {
         assert_eq!(expand(short), *long, "\nshorthand: {short}");
     }
+    // The person's initial is the person (set AS, read blind: "Left went swimming" for Lily's "L"), but before a
+    // body part a side.
+    let lily = |notes| tend_checks::items::expand_keeping(notes, &["Lily"]).0;
+    assert_eq!(lily("L went swimming w/ mum. R knee sore"), "L went swimming with mum. right knee sore");
+    assert_eq!(lily("L knee sore"), "left knee sore");
     let (terms, sourced) = tend_checks::items::lexicon_terms();
     assert!(terms >= 60 && sourced, "{terms} terms; every term names its source");
     let (claims, sourced) = tend_checks::high_stakes::claim_count();

@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::rewrite::TITLES;
+
 /// One clause of the notes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
@@ -272,10 +274,10 @@ fn counted_thing(word: &str) -> bool {
         && !NOT_THINGS.contains(&word)
 }
 
-/// Words after "Sat" that make it the verb ("Sat out in chair"), not Saturday.
+/// Words after "Sat" that make it the verb ("Sat out in chair", "sat him up"), not Saturday.
 const AFTER_SAT: &[&str] = &[
     "out", "in", "up", "with", "on", "by", "at", "down", "outside", "quietly", "for", "next", "beside", "watching",
-    "reading", "talking", "chatting", "upright", "forward", "back",
+    "reading", "talking", "chatting", "upright", "forward", "back", "him", "them",
 ];
 /// Whether "Sat" before `next` is the verb ("Sat out in chair"), not Saturday.
 pub(crate) fn sat_as_verb_before(next: &str) -> bool {
@@ -445,7 +447,8 @@ const CARE_TASKS: &[&str] = &[
 /// "URTI/? LRTI" as "possible LRTI" and "URTI or possible LRTI" (RCP, as "?UTI"); "half 8" as "half past 8"
 /// (usage); "2hrly" as "every 2 hours" (usage); "?UTI" as "possible UTI" (RCP: a question mark before a condition
 /// marks it as suspected); "am" on its own as "morning" ("PM" stays: afternoon or evening); "L"/"R" before a word,
-/// after a time or after "on", "to", "the", "from", as "left"/"right" (RCP); "w/food" as "with food".
+/// after a time or after "on", "to", "the", "from", as "left"/"right" (RCP); "w/food" as "with food". A capital
+/// letter after a title ("Mr R") is a name's initial, never shorthand.
 pub fn expand(text: &str) -> String {
     expand_keeping(text, &[]).0
 }
@@ -500,9 +503,20 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             n[na..nb].to_owned()
         });
         let sat_as_verb = lower == "sat" && next.as_deref().is_some_and(sat_as_verb_before);
+        // A capital letter after a title, or the person's initial before anything but a body part, is a name's
+        // initial, never shorthand: not "Found Mr right sitting on floor" for "Mr R" (set AR, read blind, both
+        // models), "Mr and very quiet" for "Mr N", or "Left went swimming" for Lily's "L" (set AS, read blind).
+        let initial = word.len() == 1
+            && word != "I"
+            && word.chars().all(|c| c.is_ascii_uppercase())
+            && (prev.as_deref().is_some_and(|p| TITLES.contains(&p))
+                || (keep.iter().any(|k| k.starts_with(word) && !TITLES.contains(&k.to_lowercase().as_str()))
+                    && next.as_deref().is_none_or(|n| {
+                        crate::lexicon::contrast(&n.to_lowercase(), "").is_none_or(|(set, _)| set != "body part")
+                    })));
         let mut guessed = false;
         let mut count = None;
-        let replacement = if sat_as_verb || keep.iter().any(|k| k.eq_ignore_ascii_case(word)) {
+        let replacement = if sat_as_verb || initial || keep.iter().any(|k| k.eq_ignore_ascii_case(word)) {
             None
         } else if *token == "?" && next.is_some() {
             // "? LRTI", like "?LRTI": suspected.

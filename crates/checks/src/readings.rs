@@ -10,7 +10,7 @@ use regex::Regex;
 use crate::facts::{Word, is_code, names_a_day, words};
 use crate::grounding::{FAMILY, WORKERS};
 use crate::items::{SMALL_NUMBERS, expand_keeping};
-use crate::rewrite::ASKING_FOR;
+use crate::rewrite::{ASKING_FOR, TITLES};
 use crate::{Finding, FindingKind};
 
 /// Added words that say who did something: a pronoun, or "has"/"had", which make the notes' "nurse informed" the
@@ -24,6 +24,34 @@ const ACTORS: &[&str] = &["family", "he", "she", "they", "i", "we"];
 /// Forms of "be" that, added between a doer and a past participle, make the doer the one acted on ("was
 /// prompted").
 const BE: &[&str] = &["was", "were", "is", "are", "been", "be"];
+
+/// Participles that say how someone was, not what was done to them: "Ada was agitated on waking" is right.
+const STATES: &[&str] = &[
+    "agitated",
+    "upset",
+    "settled",
+    "unsettled",
+    "confused",
+    "tired",
+    "distressed",
+    "relaxed",
+    "worried",
+    "pleased",
+    "annoyed",
+    "frightened",
+    "scared",
+    "bored",
+    "excited",
+    "withdrawn",
+    "disorientated",
+    "orientated",
+    "engaged",
+    "animated",
+    "interested",
+    "frustrated",
+    "concerned",
+    "subdued",
+];
 
 /// Past participles that do not end in "-ed".
 const IRREGULAR_PARTICIPLES: &[&str] = &["given", "taken", "seen", "told", "shown", "spoken", "woken", "driven"];
@@ -84,7 +112,7 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
                 let lower = w.text.to_lowercase();
                 ACTORS.contains(&lower.as_str()) || WORKERS.contains(&lower.as_str()) || is_person(w.text)
             })
-            && after.is_some_and(|w| participle(w.text))
+            && after.is_some_and(|w| participle(w.text) && !STATES.contains(&w.text.to_lowercase().as_str()))
         {
             format!(
                 "Tend added \"{word}\", which makes \"{}\" the one it was done to. Check who did this.",
@@ -106,7 +134,13 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
                  come. Check when.",
                 after.map_or("", |w| w.text)
             )
-        } else if BE.contains(&lower.as_str()) && before.is_some_and(|w| lone_letter(w.text) && !is_person(w.text)) {
+        } else if BE.contains(&lower.as_str())
+            && before.is_some_and(|w| lone_letter(w.text) && !is_person(w.text))
+            // "Mrs D is in the chair": after a title a letter is a name's initial.
+            && at(start).and_then(|i| i.checked_sub(2)).is_none_or(|p| {
+                !TITLES.contains(&draft_words[p].text.to_lowercase().as_str())
+            })
+        {
             let letter = before.map_or("", |w| w.text);
             format!(
                 "Tend added \"{word}\" after \"{letter}\", which makes it read as someone; your notes may use \

@@ -515,7 +515,7 @@ const IRREGULAR: &[[&str; 5]] = &[
 const PARENTS: &[&str] = &["mum", "dad", "mam", "nan", "nana", "grandad", "grandma", "grandpa", "mother", "father"];
 
 /// Titles before a person's name ("Mr Green"): the word after one, written with a capital, is a name.
-const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr"];
+pub(crate) const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr"];
 
 /// One word of the line.
 #[derive(Debug, Clone)]
