@@ -966,6 +966,12 @@ const REWRITES: &[RewriteCase] = &[
     ("Breakfast cornflakes all and 2 cups tea", None, "Breakfast cornflakes and all and 2 cups tea.", false),
     ("Breakfast cornflakes all and 2 cups tea", None, "The breakfast cornflakes were all and 2 cups of tea.", false),
     ("Breakfast cornflakes all and 2 cups tea", None, "Breakfast cornflakes all and 2 cups of tea.", true),
+    // Set AT, read blind: "Breakfast 2 was weetabix and coffee" (the two no longer weetabix). After an amount or a
+    // time "was" goes only before a participle.
+    ("Breakfast 2 weetabix and coffee", None, "Breakfast 2 was weetabix and coffee.", false),
+    ("Breakfast 2 weetabix and coffee", None, "Breakfast 2 weetabix and coffee.", true),
+    ("Temp 37.2 at 2pm", None, "Temperature 37.2 was at 2pm.", false),
+    ("Paracetamol 1g given 4pm", None, "Paracetamol 1g was given at 4pm.", true),
     ("Checked hourly after, asleep each time", None, "Checked the hourly after, asleep each time.", false),
     // No "and" is added: "skin intact and sacrum" for "skin intact sacrum" (set T, Qwen 1.5B).
     ("Pad changed two carers, skin intact sacrum", None, "Pad changed two carers, skin intact and sacrum.", false),

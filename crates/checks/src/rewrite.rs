@@ -230,6 +230,11 @@ const NUMBER_WORDS: &[&str] = &[
     "quarter", "once", "twice",
 ];
 
+/// Whether `word` (in small letters) is a number, an amount or a time: it has a digit, or is a number word.
+fn numeric(word: &str) -> bool {
+    word.chars().any(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&word)
+}
+
 /// Verbs of asking or seeking: before "for", the line's doer asked ("Asked for more music afternoons": the
 /// residents asked), so no "was" goes before one ("Was asked for more music afternoons", meeting set, read blind).
 pub(crate) const ASKING_FOR: &[&str] = &["asked", "called", "rang", "shouted", "looked", "searched", "waited"];
@@ -668,7 +673,7 @@ impl Rewrite {
             .iter()
             .enumerate()
             .map(|(k, w)| {
-                let number = w.text.chars().any(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&w.text.as_str());
+                let number = numeric(&w.text);
                 let mut forms = if number || w.quoted { vec![w.text.clone()] } else { forms_of(&w.text) };
                 let name = w.initial || names.contains(&w.text);
                 if !w.quoted && is_initial(w) {
@@ -795,6 +800,10 @@ impl Rewrite {
                         && !AMOUNTS.contains(&w.text.as_str())
                         // Nor right after a verb of its clause: "if stays well" is never "if stays are well".
                         && !(k > 0 && !w.clause_start && verb_like(&line_words[k - 1].text))
+                        // After an amount or a time, only before a participle: "Breakfast 2 weetabix" is never
+                        // "Breakfast 2 was weetabix" (set AT, read blind), nor "37.2 at 2pm" "37.2 was at 2pm";
+                        // "1g given" may be "1g was given".
+                        && !(k > 0 && !w.clause_start && !participle && numeric(&line_words[k - 1].text))
                         // After a label of the day's time or meal, only someone may be where the line says:
                         // "Evening: Xbox in room" (what he did) never becomes "Xbox is in the room" (set AJ, read
                         // blind), where "Lunch: son in dining room" may be "son was in the dining room".
