@@ -803,7 +803,9 @@ impl Rewrite {
                         // After an amount or a time, only before a participle: "Breakfast 2 weetabix" is never
                         // "Breakfast 2 was weetabix" (set AT, read blind), nor "37.2 at 2pm" "37.2 was at 2pm";
                         // "1g given" may be "1g was given".
-                        && !(k > 0 && !w.clause_start && !participle && numeric(&line_words[k - 1].text))
+                        && (participle
+                            || w.clause_start
+                            || k.checked_sub(1).is_none_or(|p| !numeric(&line_words[p].text)))
                         // After a label of the day's time or meal, only someone may be where the line says:
                         // "Evening: Xbox in room" (what he did) never becomes "Xbox is in the room" (set AJ, read
                         // blind), where "Lunch: son in dining room" may be "son was in the dining room".
