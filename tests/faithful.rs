@@ -842,6 +842,12 @@ const REWRITES: &[RewriteCase] = &[
     // parent's word may stand as a name.
     ("Call bell 12.20, wanted the toilet", None, "Call Bell 12.20. Wanted the toilet.", false),
     ("Call bell 12.20, wanted the toilet", None, "Call bell 12.20. Wanted the toilet.", true),
+    // Sets AR and AT, read blind: a capital after a label's colon, a comma or a dash is not a sentence's ("PM: Art
+    // group", "Observations: Temperature 36.9", "(beans on toast) - Needed prompt").
+    ("PM: art group, painted for an hour", None, "PM: Art group, painted for an hour.", false),
+    ("PM: art group, painted for an hour", None, "PM: art group, painted for an hour.", true),
+    ("PM: art group, painted for an hour", None, "PM: art group. Painted for an hour.", true),
+    ("Made lunch - needed prompt", None, "Made lunch - Needed prompt.", false),
     ("arrived by minibus 9.50", None, "Arrived by Minibus at 9.50.", false),
     ("rang mum after tea", None, "Rang Mum after tea.", true),
     ("asked 'is it morning yet?'", None, "Asked 'Is it morning yet?'", true),

@@ -548,8 +548,8 @@ struct Required {
     /// A name the line writes with a capital (the person's, or any after a title): written with its capital, never
     /// "Mr green" (set AF, read blind).
     named: bool,
-    /// An ordinary English word the line writes in small letters: a capital only where a clause starts ("Call bell
-    /// 12.20", never "Call Bell 12.20"; set AQ, read blind). Not a word of the person's name, a title, a day or
+    /// An ordinary English word the line writes in small letters: a capital only where a sentence starts ("Call
+    /// bell 12.20", never "Call Bell 12.20"; set AQ, read blind). Not a word of the person's name, a title, a day or
     /// month, "I", a word for a parent that may stand as a name ("rang Mum"), or a quotation's (its first word may
     /// open the speaker's sentence: "Asked 'Is it morning yet?'").
     small: bool,
@@ -1028,7 +1028,7 @@ impl Rewrite {
                             "with a capital letter inside it"
                         } else if r.named && !word.capital {
                             "in small letters where the line writes a name with a capital"
-                        } else if r.small && word.capital && !word.clause_start {
+                        } else if r.small && word.capital && !word.sentence_start {
                             "with a capital inside a sentence, where the line has small letters"
                         } else if r.code.is_some_and(|c| c != word.capital) {
                             "with its letter's case changed, where the line has a code of letters and digits"
@@ -1184,7 +1184,7 @@ impl Rewrite {
         let (region, hyphen_joined) = (word.region(), word.hyphen_joined);
         // A word still being written in capitals so far (one capital letter is not yet a lower-case word).
         let upper = word.capitals || word.initial;
-        let (capitals, mixed, capital, clause_start) = (word.capitals, word.mixed, word.capital, word.clause_start);
+        let (capitals, mixed, capital, sentence_start) = (word.capitals, word.mixed, word.capital, word.sentence_start);
         let own = self
             .required
             .get(i)
@@ -1198,7 +1198,7 @@ impl Rewrite {
                     && (!capitals || r.capitals || r.mixed)
                     && (!mixed || r.mixed)
                     && (!r.named || capital)
-                    && (!r.small || !capital || clause_start)
+                    && (!r.small || !capital || sentence_start)
                     && r.code.is_none_or(|c| c == capital)
             })
             .into_iter()
@@ -1238,7 +1238,7 @@ impl Required {
             && (!self.mixed || word.mixed || word.capitals)
             && (!word.mixed || self.mixed)
             && (!self.named || word.capital)
-            && (!self.small || !word.capital || word.clause_start)
+            && (!self.small || !word.capital || word.sentence_start)
             && self.code.is_none_or(|c| c == word.capital)
             && self.forms.contains(&word.text)
     }
@@ -1278,6 +1278,10 @@ struct Word {
     capital: bool,
     /// The first word of the text or after a comma, colon, semicolon, dash or full stop: a clause's first.
     clause_start: bool,
+    /// The first word of the text or after a full stop, question or exclamation mark: a sentence's first, the only
+    /// place an ordinary word the line writes in small letters may take a capital ("PM: art group", never "PM: Art
+    /// group"; sets AR and AT, read blind).
+    sentence_start: bool,
 }
 
 /// The words of `text`: letters and digits, with an apostrophe inside a word, ":", ".", "/" or "," between
@@ -1289,12 +1293,12 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
     let mut out = Vec::new();
     let mut current = String::new();
     let (mut quoted, mut bracketed) = (false, false);
-    let mut clause_start = true;
+    let mut starts = (true, true);
     let mut hyphen_joined = false;
     let push = |current: &mut String,
                 (quoted, bracketed): (bool, bool),
                 hyphen_joined: bool,
-                clause_start: &mut bool,
+                (clause_start, sentence_start): &mut (bool, bool),
                 out: &mut Vec<Word>| {
         if !current.is_empty() {
             let initial = current.chars().count() == 1 && current.chars().all(char::is_uppercase);
@@ -1313,8 +1317,9 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
                 initial,
                 capital,
                 clause_start: *clause_start,
+                sentence_start: *sentence_start,
             });
-            *clause_start = false;
+            (*clause_start, *sentence_start) = (false, false);
             current.clear();
         }
     };
@@ -1345,7 +1350,7 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
             current.push(c);
             continue;
         }
-        push(&mut current, (quoted, bracketed), hyphen_joined, &mut clause_start, &mut out);
+        push(&mut current, (quoted, bracketed), hyphen_joined, &mut starts, &mut out);
         hyphen_joined = matches!(c, '-' | '/')
             && prev.is_some_and(char::is_alphanumeric)
             && next.is_some_and(char::is_alphanumeric);
@@ -1355,13 +1360,16 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
             _ => {}
         }
         if CLAUSE_MARKS.contains(&c) || (c == '-' && !hyphen_joined) {
-            clause_start = true;
+            starts.0 = true;
+        }
+        if matches!(c, '.' | '!' | '?') {
+            starts = (true, true);
         }
         if matches!(c, '"' | '“' | '”' | '‘') || (apostrophe && !between_letters) {
             quoted = !quoted;
         }
     }
-    push(&mut current, (quoted, bracketed), hyphen_joined, &mut clause_start, &mut out);
+    push(&mut current, (quoted, bracketed), hyphen_joined, &mut starts, &mut out);
     out
 }
 
