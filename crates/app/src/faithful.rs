@@ -259,8 +259,7 @@ pub(crate) fn draft_lines(
             p.stop = vec!["\n\n".to_owned()];
             // A second try of the same prompt samples; a narrower prompt is greedy like the first.
             if attempt > 1 && texts.len() == members.len() {
-                p.temperature = 0.7;
-                p.seed = params.seed.wrapping_add(u64::from(attempt));
+                resample(&mut p, params.seed, attempt);
             }
             let mut stopped = false;
             let mut inner = |progress: Progress<'_>| match progress {
@@ -485,7 +484,7 @@ pub(crate) fn verify(items: &[&Item], rule: &Rewrite, text: &str, person: Option
     }
     let mut reasons: Vec<String> = rule.check(text).err().into_iter().collect();
     let source = items.iter().flat_map(|i| [i.text.as_str(), i.expanded.as_str()]).collect::<Vec<_>>().join("\n");
-    let mut found: Vec<Finding> = tend_checks::grounding::check_about(&source, text, Scope::RECORD, person)
+    let found: Vec<Finding> = tend_checks::grounding::check_about(&source, text, Scope::RECORD, person)
         .into_iter()
         // The expanded words repeat the written ones: an omission counts only if the draft lost both forms. The
         // person's name or initial need not be in every sentence ("She" after "Joan"); the whole draft's check
@@ -494,12 +493,24 @@ pub(crate) fn verify(items: &[&Item], rule: &Rewrite, text: &str, person: Option
             f.kind != FindingKind::Omission || (!names_the_person(f, person) && lost_in_both(items, f, text, person))
         })
         .collect();
-    found.extend(tend_checks::high_stakes::check(&source, text));
-    found.extend(tend_checks::clinical::check_draft_from(&source, text));
-    found.extend(copied_from_example(example, &source, text));
-    reasons.extend(found.into_iter().map(|f| format!("{} ({:?})", f.message, f.text)));
+    reasons.extend(with_every_sentences_checks(found, &source, text, example));
     reasons.dedup();
     reasons
+}
+
+/// `found` and what every generated sentence is checked for, whatever its task, as one reason each: a high-stakes
+/// claim or clinical advice that `source` lacks, and a passage of the prompt's `example`.
+fn with_every_sentences_checks(mut found: Vec<Finding>, source: &str, text: &str, example: &str) -> Vec<String> {
+    found.extend(tend_checks::high_stakes::check(source, text));
+    found.extend(tend_checks::clinical::check_draft_from(source, text));
+    found.extend(copied_from_example(example, source, text));
+    found.into_iter().map(|f| format!("{} ({:?})", f.message, f.text)).collect()
+}
+
+/// `p` for try `attempt` (after the first) of a request: sampled, with a seed of its own from `seed`.
+fn resample(p: &mut GenerationParams, seed: u64, attempt: u32) {
+    p.temperature = 0.7;
+    p.seed = seed.wrapping_add(u64::from(attempt));
 }
 
 /// Whether `item` speaks of the person called `person`: by a word of their name, or by its initial.

@@ -11,7 +11,7 @@
 
 use crate::FactKind;
 use crate::facts::extract_facts;
-use crate::grounding::shared_words;
+use crate::grounding::{FAMILY, shared_words};
 
 /// The days of a plan's week, from Monday.
 pub const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
@@ -69,33 +69,14 @@ const BEFORE_INTEREST: &[&str] = &["he", "she", "they", "really", "also", "still
 /// Words that make a statement not an interest ("does not like", "no longer enjoys").
 const NOT: &[&str] = &["not", "no", "never", "longer", "dislikes", "hates", "doesn't", "don't", "won't", "can't"];
 
-/// Relatives and friends: who may be named as company on a day, and who a suggestion may not name.
-const RELATIVES: &[&str] = &[
-    "son",
-    "daughter",
-    "wife",
-    "husband",
-    "partner",
-    "mum",
-    "mother",
-    "dad",
-    "father",
-    "brother",
-    "sister",
-    "grandson",
-    "granddaughter",
-    "grandchildren",
-    "grandchild",
-    "family",
-    "friend",
-    "friends",
-    "niece",
-    "nephew",
-    "neighbour",
-    "cousin",
-    "aunt",
-    "uncle",
-];
+/// Besides a person's family ([`FAMILY`]), who may be named as company on a day.
+const COMPANY: &[&str] = &["family", "friend", "friends", "neighbour", "grandchildren", "grandchild"];
+
+/// Whether `word` (in small letters) is a relative or friend: who may be named as company on a day, and who a
+/// suggestion may not name.
+fn relative(word: &str) -> bool {
+    FAMILY.contains(&word) || COMPANY.contains(&word)
+}
 
 /// Verbs that say someone is with the person ("visits", "comes", "takes her out").
 const PRESENCE: &[&str] = &["visits", "visit", "comes", "come", "takes", "take", "stays", "stay", "calls in"];
@@ -167,12 +148,12 @@ pub fn read(statement: &str, person: Option<&str>) -> Part {
             .skip_while(|w| ["his", "her", "their", "a", "the"].contains(&w.to_lowercase().as_str()));
         let first = rest.next().unwrap_or("").trim_end_matches(|c: char| !c.is_alphanumeric());
         let then = rest.next().unwrap_or("").to_lowercase();
-        let relative = RELATIVES.contains(&first.to_lowercase().trim_end_matches("'s"));
+        let kin = relative(first.to_lowercase().trim_end_matches("'s"));
         let named = first.starts_with(char::is_uppercase)
             && !names.contains(&first.to_lowercase())
             && PRESENCE.contains(&then.as_str());
         let present = PRESENCE.iter().any(|p| contains_words(&lower, p));
-        return match (relative || named, present) {
+        return match (kin || named, present) {
             (true, true) => Part::Company(days),
             (true, false) => Part::Note,
             _ if negated => Part::Note,
@@ -432,7 +413,7 @@ pub fn idea_problems(idea: &str, activity: &str, person: Option<&str>) -> Vec<St
     };
     let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let listed = |list: &[&str], w: &str| list.contains(&w) || list.contains(&singular(w).as_str());
-    if let Some(w) = words.iter().find(|w| listed(RELATIVES, w))
+    if let Some(w) = words.iter().find(|w| relative(w) || relative(&singular(w)))
         && !out.iter().any(|r| r.contains("relative"))
     {
         out.push(format!("names a relative: who is there comes from the notes ({w:?})"));

@@ -8,13 +8,16 @@ use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use tend_checks::constrain::{Allowed, Rules};
-use tend_checks::grounding::{Scope, copied_from_example};
+use tend_checks::grounding::Scope;
 use tend_checks::items::{Item, read_items_about};
 use tend_checks::plan::{self, Part, Slot};
 use tend_engine::{Flow, GenerationParams, Model, Progress, StopReason};
 use tend_writing::Task;
 
-use super::{FactFilter, LineByLine, Rejected, Sentence, Span, fits_context, one_paragraph, place, plain, ruled};
+use super::{
+    FactFilter, LineByLine, Rejected, Sentence, Span, fits_context, one_paragraph, place, plain, resample, ruled,
+    with_every_sentences_checks,
+};
 use crate::AppError;
 
 /// How many times the model is asked for one activity's suggestion (greedy first, then sampled).
@@ -184,8 +187,7 @@ fn suggest(
         p.max_tokens = params.max_tokens.min(MAX_SUGGESTION_TOKENS);
         p.stop = vec!["\n".to_owned()];
         if attempt > 1 {
-            p.temperature = 0.7;
-            p.seed = params.seed.wrapping_add(u64::from(attempt));
+            resample(&mut p, params.seed, attempt);
         }
         let mut stopped = false;
         let mut inner = |progress: Progress<'_>| match progress {
@@ -208,19 +210,16 @@ fn suggest(
             reasons.push("cut off before the sentence ended".into());
         }
         if reasons.is_empty() {
-            return Ok(Some(suggestion(text, false, attempt, rejected)));
+            // Its place and evidence are set when its day's line is written.
+            return Ok(Some(Sentence { attempts: attempt, rejected, ..ruled(text, Vec::new()) }));
         }
         rejected.push(Rejected { text, reasons });
     }
     let mut chars = ask.activity.chars();
     let activity: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
     let who = ask.person.unwrap_or("they");
-    Ok(Some(suggestion(format!("{activity}, if {who} would like to."), true, TRIES, rejected)))
-}
-
-/// A suggestion as a sentence of the plan (its place and evidence are set when its day's line is written).
-fn suggestion(text: String, fallback: bool, attempts: u32, rejected: Vec<Rejected>) -> Sentence {
-    Sentence { text, start: 0, end: 0, sources: Vec::new(), fallback, attempts, rejected, added: Vec::new() }
+    let text = format!("{activity}, if {who} would like to.");
+    Ok(Some(Sentence { fallback: true, attempts: TRIES, rejected, ..ruled(text, Vec::new()) }))
 }
 
 /// What is wrong with a suggestion written from `source` (the request: the activity): what
@@ -231,11 +230,8 @@ fn verify_suggestion(text: &str, ask: &Ask<'_>, source: &str, example: &str) -> 
         return vec!["nothing was written".into()];
     }
     let mut reasons = plan::idea_problems(text, ask.activity, ask.person);
-    let mut found = tend_checks::grounding::check_about(source, text, Scope::SUMMARY, ask.person);
-    found.extend(tend_checks::high_stakes::check(source, text));
-    found.extend(tend_checks::clinical::check_draft_from(source, text));
-    found.extend(copied_from_example(example, source, text));
-    reasons.extend(found.into_iter().map(|f| format!("{} ({:?})", f.message, f.text)));
+    let found = tend_checks::grounding::check_about(source, text, Scope::SUMMARY, ask.person);
+    reasons.extend(with_every_sentences_checks(found, source, text, example));
     reasons.dedup();
     reasons
 }
