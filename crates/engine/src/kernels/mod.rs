@@ -2,9 +2,9 @@
 //!
 //! candle 0.11 multiplies Q5_0 and Q4_1 weights with scalar code; most of Qwen2.5 0.5B (Q5_0 wherever a row of
 //! 896 values cannot hold 256-value k-quant blocks) and all of SmolLM2's layers (Q4_1) are such weights. Here
-//! they, Q8_0 and the k-quants Q4_K and Q6_K are multiplied against activations quantised per 32 values exactly as
-//! ggml's Q8_0/Q8_1 are (so for the 32-value types the integer sums equal candle's and llama.cpp's), on candle's
-//! own worker pool. A decoder's layers are packed at load into tiles of 16 interleaved rows for the tile kernel
+//! they and Q8_0 are multiplied against activations quantised per 32 values exactly as ggml's Q8_0/Q8_1 are, and
+//! the k-quants Q4_K and Q6_K against activations quantised per 256 as ggml's Q8_K (so the integer sums equal
+//! candle's and llama.cpp's), on candle's own worker pool. A decoder's layers are packed at load into tiles of 16 interleaved rows for the tile kernel
 //! (`kernels/tiles.rs`: an outer product, four activation rows at a time, or eight with AVX-512, summing byte
 //! products with VNNI's `vpdpbusd` where the processor has it, on 512-bit registers where it has AVX-512:
 //! [`DotProduct`]). A 32-value type's weight that only ever meets one row (an output head, often the embedding
@@ -36,8 +36,7 @@ use memmap2::Mmap;
 const QK: usize = 32;
 
 /// 32 activations quantised to 8 bits: `x ≈ d * q`. The scale is rounded through f16 as ggml stores it, `s` is
-/// ggml's Q8_1 sum `d * Σq` (used by weights with an offset), `sum` is `Σq` exactly and `sums16` the sums of its
-/// two halves (for Q6_K's 16-value sub-blocks).
+/// ggml's Q8_1 sum `d * Σq` (used by weights with an offset) and `sum` is `Σq` exactly.
 #[derive(Clone, Copy)]
 #[repr(C)]
 struct Act {
@@ -45,8 +44,26 @@ struct Act {
     d: f32,
     s: f32,
     sum: f32,
-    #[cfg_attr(not(tend_avx2), allow(dead_code))]
-    sums16: [i32; 2],
+}
+
+/// 256 activations quantised to 8 bits with one f32 scale, as ggml's Q8_K (what ggml and candle multiply the
+/// k-quants against): `x ≈ d * q`, with the sums of `q` per 16 values (Q6_K's sub-blocks) and per 32 (Q4_K's).
+#[cfg_attr(not(tend_avx2), allow(dead_code))]
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct ActK {
+    qs: [i8; QK_K],
+    d: f32,
+    sums16: [i16; QK_K / 16],
+    sums32: [i16; QK_K / QK],
+}
+
+/// A block of quantised activations: the values it covers, and how it is made from them.
+trait Quantised: Copy + Send + Sync {
+    /// Values per block.
+    const VALUES: usize;
+    /// The block of `VALUES` values.
+    fn quantize(x: &[f32]) -> Self;
 }
 
 /// A GGUF weight block of 32 values, viewed in place.
@@ -167,35 +184,62 @@ impl Block for Q4_1 {
     }
 }
 
-/// Quantises each 32 values of `xs` as ggml's `quantize_row_q8_0`/`q8_1` do; a prefill chunk's on candle's
-/// worker pool (on one thread, it had taken a seventh of a 128-row, 4864-wide product's time).
-fn quantize_activations(xs: &[f32]) -> Vec<Act> {
-    let blocks = xs.len() / QK;
-    let block = |i: usize| quantize_block(xs[i * QK..][..QK].try_into().expect("32 values"));
+/// Quantises each block of `xs` (as ggml's `quantize_row_q8_0`/`q8_1`/`q8_K` do); a prefill chunk's on
+/// candle's worker pool (on one thread, it had taken a seventh of a 128-row, 4864-wide product's time).
+fn quantize_activations<A: Quantised>(xs: &[f32]) -> Vec<A> {
+    let blocks = xs.len() / A::VALUES;
+    let block = |i: usize| A::quantize(&xs[i * A::VALUES..][..A::VALUES]);
     // Waking the pool costs more than quantising a decode step's row.
-    match blocks {
-        0..2048 => (0..blocks).map(block).collect(),
-        _ => parallel_map(blocks, 256, block),
+    match blocks * A::VALUES {
+        0..65536 => (0..blocks).map(block).collect(),
+        _ => parallel_map(blocks, 8192 / A::VALUES, block),
     }
 }
 
-fn quantize_block(x: &[f32; QK]) -> Act {
-    // Eight independent maxima (one vector register) rather than a chain of 32; the maximum is exact in any order.
+/// The largest magnitude in `x`. Eight independent maxima (one vector register)
+/// rather than one chain; the magnitude is exact in any order.
+fn largest(x: &[f32]) -> f32 {
     let mut lanes = [0f32; 8];
     for chunk in x.chunks_exact(8) {
         for (m, v) in lanes.iter_mut().zip(chunk) {
             *m = m.max(v.abs());
         }
     }
-    let amax = lanes.iter().fold(0f32, |m, &v| m.max(v));
-    let d = amax / 127.0;
-    let id = if d != 0.0 { 1.0 / d } else { 0.0 };
-    let qs: [i8; QK] = std::array::from_fn(|j| round_half_away(x[j] * id) as i8);
-    let half = |h: usize| qs[16 * h..16 * h + 16].iter().map(|&q| i32::from(q)).sum::<i32>();
-    let sums16 = [half(0), half(1)];
-    let sum = sums16[0] + sums16[1];
-    let d16 = f16::from_f32(d);
-    Act { qs, d: d16.to_f32(), s: (f16::from_f32(sum as f32) * d16).to_f32(), sum: sum as f32, sums16 }
+    lanes.iter().fold(0f32, |m, &v| m.max(v))
+}
+
+impl Quantised for Act {
+    const VALUES: usize = QK;
+
+    fn quantize(x: &[f32]) -> Act {
+        let d = largest(x) / 127.0;
+        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        let qs: [i8; QK] = std::array::from_fn(|j| round_half_away(x[j] * id) as i8);
+        let sum = qs.iter().map(|&q| i32::from(q)).sum::<i32>();
+        let d16 = f16::from_f32(d);
+        Act { qs, d: d16.to_f32(), s: (f16::from_f32(sum as f32) * d16).to_f32(), sum: sum as f32 }
+    }
+}
+
+impl Quantised for ActK {
+    const VALUES: usize = QK_K;
+
+    /// ggml's `quantize_row_q8_K` (as candle writes it): the scale maps the value of largest magnitude to -127.
+    fn quantize(x: &[f32]) -> ActK {
+        let amax = largest(x);
+        let mut block = ActK { qs: [0; QK_K], d: 0.0, sums16: [0; QK_K / 16], sums32: [0; QK_K / QK] };
+        if amax == 0.0 {
+            return block;
+        }
+        let max = x.iter().copied().find(|v| v.abs() == amax).expect("the largest magnitude is one of the values");
+        let iscale = -127.0 / max;
+        block.qs = std::array::from_fn(|j| round_half_away(iscale * x[j]).clamp(-128.0, 127.0) as i8);
+        let sum = |part: &[i8]| part.iter().map(|&q| i16::from(q)).sum::<i16>();
+        block.sums16 = std::array::from_fn(|j| sum(&block.qs[16 * j..][..16]));
+        block.sums32 = std::array::from_fn(|j| block.sums16[2 * j] + block.sums16[2 * j + 1]);
+        block.d = 1.0 / iscale;
+        block
+    }
 }
 
 /// `v.round()` (halves away from zero, as C's `roundf` in ggml's reference), written so that it vectorises:
@@ -920,11 +964,11 @@ impl CustomOp1 for OwnMatMul {
             bail!("tend-qmatmul: activations {dims:?} do not end in the weight's {} columns", self.k)
         }
         let m = xs.len() / self.k;
-        let acts = quantize_activations(xs);
         let mut dst = vec![0f32; m * self.n];
         let mkn = (m, self.k, self.n);
         match &self.weights {
             Weights::Rows(weight) => {
+                let acts = quantize_activations(xs);
                 let bytes = weight.bytes()?;
                 match weight.dtype() {
                     GgmlDType::Q8_0 => matmul(blocks::<Q8_0>(&bytes)?, &acts, mkn, &mut dst),
@@ -935,11 +979,11 @@ impl CustomOp1 for OwnMatMul {
             }
             #[cfg(tend_avx2)]
             Weights::Tiles(packed) => match packed {
-                Tiles::Q8_0(t) => tiles::matmul(t, &acts, mkn, &mut dst, self.dot),
-                Tiles::Q5_0(t) => tiles::matmul(t, &acts, mkn, &mut dst, self.dot),
-                Tiles::Q4_1(t) => tiles::matmul(t, &acts, mkn, &mut dst, self.dot),
-                Tiles::Q4K(t) => tiles::matmul(t, &acts, mkn, &mut dst, self.dot),
-                Tiles::Q6K(t) => tiles::matmul(t, &acts, mkn, &mut dst, self.dot),
+                Tiles::Q8_0(t) => tiles::matmul(t, xs, mkn, &mut dst, self.dot),
+                Tiles::Q5_0(t) => tiles::matmul(t, xs, mkn, &mut dst, self.dot),
+                Tiles::Q4_1(t) => tiles::matmul(t, xs, mkn, &mut dst, self.dot),
+                Tiles::Q4K(t) => tiles::matmul(t, xs, mkn, &mut dst, self.dot),
+                Tiles::Q6K(t) => tiles::matmul(t, xs, mkn, &mut dst, self.dot),
             },
         }
         *dims.last_mut().expect("checked above") = self.n;

@@ -29,7 +29,7 @@ use std::ops::Range;
 
 use candle_core::{Result, bail};
 
-use super::{Act, DotProduct, Output, Q4_1, Q4K, Q5_0, Q6K, Q8_0, QK, QK_K, parallel_map};
+use super::{Act, ActK, DotProduct, Output, Q4_1, Q4K, Q5_0, Q6K, Q8_0, QK, QK_K, Quantised, parallel_map};
 
 /// Weight rows per tile: two 8-lane registers.
 pub(super) const TILE_N: usize = 16;
@@ -41,13 +41,13 @@ const MT: usize = 4;
 pub(super) trait Tile: Sized + Send + Sync {
     /// The GGUF block type it is made from.
     type Block: Copy + Send + Sync + 'static;
-    /// Columns per tile: the values of one block.
-    const COLS: usize = QK;
+    /// The activations it is multiplied with: a block of as many values as the tile has columns.
+    type A: Quantised;
     /// Interleaves the blocks of 16 consecutive rows.
     fn pack(rows: [&Self::Block; TILE_N]) -> Self;
-    /// Adds the products of the tile's rows `h * S::LANES..(h + 1) * S::LANES` with `R` activation rows'
-    /// `COLS / 32` blocks to `acc[r]`.
-    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]);
+    /// Adds the products of the tile's rows `h * S::LANES..(h + 1) * S::LANES` with `R` activation rows' blocks
+    /// to `acc[r]`.
+    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&Self::A; R], acc: &mut [S::F; R]);
 }
 
 /// The vector instructions a tile kernel runs on: 256-bit registers holding 8 of a tile's rows, with AVX2's
@@ -86,6 +86,14 @@ pub(super) unsafe trait Simd: Copy {
     /// The 32-bit sums of a [`Simd::partial`] accumulator.
     fn finish(self, acc: Self::I) -> Self::I {
         acc
+    }
+    /// `LANES` scales below 128 from `bytes`, as [`Simd::finish_scaled`] takes them.
+    fn sub_scales(self, bytes: &[u8]) -> Self::I {
+        self.unsigned_ints(bytes)
+    }
+    /// The 32-bit sums of a [`Simd::partial`] accumulator, each times its lane's scale from [`Simd::sub_scales`].
+    fn finish_scaled(self, acc: Self::I, scales: Self::I) -> Self::I {
+        self.mul_i(self.finish(acc), scales)
     }
 
     /// All zero bits.
@@ -128,10 +136,16 @@ pub(super) unsafe trait Simd: Copy {
     fn fnmadd(self, a: Self::F, b: Self::F, c: Self::F) -> Self::F;
     /// `LANES` f16 values from `halves` as f32.
     fn halves(self, halves: &[u16]) -> Self::F;
-    /// `LANES` unsigned bytes from `bytes` as f32.
-    fn unsigned_bytes(self, bytes: &[u8]) -> Self::F;
     /// `LANES` signed bytes from `bytes`, one per 32-bit lane.
     fn signed_bytes(self, bytes: &[i8]) -> Self::I;
+    /// `LANES` unsigned bytes from `bytes`, one per 32-bit lane.
+    fn unsigned_ints(self, bytes: &[u8]) -> Self::I;
+    /// `2 * LANES` unsigned bytes from `bytes`, one per 16-bit lane (two per 32-bit lane, in order).
+    fn unsigned_pairs(self, bytes: &[u8]) -> Self::I;
+    /// In each 32-bit lane, the sum of the products of its two signed 16-bit halves in `a` and in `b`.
+    fn madd16(self, a: Self::I, b: Self::I) -> Self::I;
+    /// `a + b` in 32-bit lanes.
+    fn add_i(self, a: Self::I, b: Self::I) -> Self::I;
     /// `a - b` in 32-bit lanes.
     fn sub_i(self, a: Self::I, b: Self::I) -> Self::I;
     /// `a * b` in 32-bit lanes (the low 32 bits; no overflow is the caller's to ensure).
@@ -239,18 +253,33 @@ macro_rules! ymm {
             unsafe { _mm256_cvtph_ps(_mm_loadu_si128(halves.as_ptr().cast())) }
         }
         #[inline(always)]
-        fn unsigned_bytes(self, bytes: &[u8]) -> __m256 {
-            assert!(bytes.len() >= 8);
-            // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 8 values of `bytes`,
-            // which has them (asserted above).
-            unsafe { _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(bytes.as_ptr().cast()))) }
-        }
-        #[inline(always)]
         fn signed_bytes(self, bytes: &[i8]) -> __m256i {
             assert!(bytes.len() >= 8);
             // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 8 values of `bytes`,
             // which has them (asserted above).
             unsafe { _mm256_cvtepi8_epi32(_mm_loadl_epi64(bytes.as_ptr().cast())) }
+        }
+        #[inline(always)]
+        fn unsigned_ints(self, bytes: &[u8]) -> __m256i {
+            assert!(bytes.len() >= 8);
+            // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 8 values of `bytes`,
+            // which has them (asserted above).
+            unsafe { _mm256_cvtepu8_epi32(_mm_loadl_epi64(bytes.as_ptr().cast())) }
+        }
+        #[inline(always)]
+        fn unsigned_pairs(self, bytes: &[u8]) -> __m256i {
+            assert!(bytes.len() >= 16);
+            // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 16 values of `bytes`,
+            // which has them (asserted above).
+            unsafe { _mm256_cvtepu8_epi16(_mm_loadu_si128(bytes.as_ptr().cast())) }
+        }
+        #[inline(always)]
+        fn madd16(self, a: __m256i, b: __m256i) -> __m256i {
+            registers!(_mm256_madd_epi16(a, b))
+        }
+        #[inline(always)]
+        fn add_i(self, a: __m256i, b: __m256i) -> __m256i {
+            registers!(_mm256_add_epi32(a, b))
         }
         #[inline(always)]
         fn sub_i(self, a: __m256i, b: __m256i) -> __m256i {
@@ -312,6 +341,18 @@ unsafe impl Simd for Avx2 {
     fn finish(self, acc: __m256i) -> __m256i {
         registers!(_mm256_madd_epi16(acc, _mm256_set1_epi16(1)))
     }
+
+    /// The scale in both 16-bit halves of its lane, so that [`Simd::finish_scaled`] is one `madd` (as `finish`).
+    #[inline(always)]
+    fn sub_scales(self, bytes: &[u8]) -> __m256i {
+        let scales = self.unsigned_ints(bytes);
+        registers!(_mm256_or_si256(scales, _mm256_slli_epi32::<16>(scales)))
+    }
+
+    #[inline(always)]
+    fn finish_scaled(self, acc: __m256i, scales: __m256i) -> __m256i {
+        registers!(_mm256_madd_epi16(acc, scales))
+    }
 }
 
 /// VNNI's `vpdpbusd` on 256-bit registers, in its AVX-VNNI (VEX) encoding or its AVX-512 VNNI (EVEX) one.
@@ -347,9 +388,9 @@ macro_rules! detected {
             }
 
             /// [`run`] compiled for the instructions, on the tiles `range` (one work item).
-            fn run<T: Tile>(self, tiles: &[T], acts: &[Act], mkb: Mkb, range: Range<usize>, out: Output) {
+            fn run<T: Tile>(self, tiles: &[T], acts: &[T::A], mkb: Mkb, range: Range<usize>, out: Output) {
                 #[target_feature(enable = $features)]
-                fn compiled<T: Tile>(s: $name, tiles: &[T], acts: &[Act], mkb: Mkb, range: Range<usize>, out: Output) {
+                fn compiled<T: Tile>(s: $name, tiles: &[T], acts: &[T::A], mkb: Mkb, range: Range<usize>, out: Output) {
                     run(s, tiles, acts, mkb, range, out)
                 }
                 // SAFETY: `self` proves the processor has the instructions `compiled` is compiled for.
@@ -479,18 +520,33 @@ unsafe impl Simd for Avx512 {
         unsafe { _mm512_cvtph_ps(_mm256_loadu_si256(halves.as_ptr().cast())) }
     }
     #[inline(always)]
-    fn unsigned_bytes(self, bytes: &[u8]) -> __m512 {
-        assert!(bytes.len() >= 16);
-        // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 16 values of `bytes`,
-        // which has them (asserted above).
-        unsafe { _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(bytes.as_ptr().cast()))) }
-    }
-    #[inline(always)]
     fn signed_bytes(self, bytes: &[i8]) -> __m512i {
         assert!(bytes.len() >= 16);
         // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 16 values of `bytes`,
         // which has them (asserted above).
         unsafe { _mm512_cvtepi8_epi32(_mm_loadu_si128(bytes.as_ptr().cast())) }
+    }
+    #[inline(always)]
+    fn unsigned_ints(self, bytes: &[u8]) -> __m512i {
+        assert!(bytes.len() >= 16);
+        // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 16 values of `bytes`,
+        // which has them (asserted above).
+        unsafe { _mm512_cvtepu8_epi32(_mm_loadu_si128(bytes.as_ptr().cast())) }
+    }
+    #[inline(always)]
+    fn unsigned_pairs(self, bytes: &[u8]) -> __m512i {
+        assert!(bytes.len() >= 32);
+        // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 32 values of `bytes`,
+        // which has them (asserted above).
+        unsafe { _mm512_cvtepu8_epi16(_mm256_loadu_si256(bytes.as_ptr().cast())) }
+    }
+    #[inline(always)]
+    fn madd16(self, a: __m512i, b: __m512i) -> __m512i {
+        registers!(_mm512_madd_epi16(a, b))
+    }
+    #[inline(always)]
+    fn add_i(self, a: __m512i, b: __m512i) -> __m512i {
+        registers!(_mm512_add_epi32(a, b))
     }
     #[inline(always)]
     fn sub_i(self, a: __m512i, b: __m512i) -> __m512i {
@@ -538,15 +594,16 @@ pub(super) struct TileQ4_1 {
     qs: [u8; QK / 2 * TILE_N],
 }
 
-/// Q4_K: each row's f16 scale and minimum of the super-block, and per 32-value sub-block each row's 6-bit scale and
-/// minimum (unpacked to a byte each) and the nibbles laid out as Q4_1's.
+/// Q4_K: each row's f16 scale and minimum of the super-block, and per 32-value sub-block each row's 6-bit scale
+/// (unpacked to a byte) and the nibbles laid out as Q4_1's; the 6-bit minimums unpacked to a byte each, those of
+/// sub-blocks `2p` and `2p + 1` side by side for each row (`mins[p][2 * row..]`).
 #[derive(Clone, Copy)]
 #[repr(C)]
 pub(super) struct TileQ4K {
     d: [u16; TILE_N],
     dmin: [u16; TILE_N],
     scales: [[u8; TILE_N]; SUB_BLOCKS],
-    mins: [[u8; TILE_N]; SUB_BLOCKS],
+    mins: [[u8; 2 * TILE_N]; SUB_BLOCKS / 2],
     qs: [[u8; QK / 2 * TILE_N]; SUB_BLOCKS],
 }
 
@@ -589,6 +646,7 @@ fn interleave<const N: usize>(rows: [&[u8; N]; TILE_N], out: &mut [u8]) {
 
 impl Tile for TileQ8_0 {
     type Block = Q8_0;
+    type A = Act;
 
     fn pack(rows: [&Q8_0; TILE_N]) -> Self {
         let bytes = rows.map(|b| b.qs.map(|q| q as u8));
@@ -598,8 +656,7 @@ impl Tile for TileQ8_0 {
     }
 
     #[inline(always)]
-    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
-        let acts = acts.map(|a| &a[0]);
+    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&Act; R], acc: &mut [S::F; R]) {
         let mut sums = [s.zero(); R];
         for g in 0..8 {
             // SAFETY: group `g` of the register's rows lies inside the array (4 bytes a row for each of its groups).
@@ -620,6 +677,7 @@ impl Tile for TileQ8_0 {
 
 impl Tile for TileQ5_0 {
     type Block = Q5_0;
+    type A = Act;
 
     fn pack(rows: [&Q5_0; TILE_N]) -> Self {
         let mut qs = [0; QK / 2 * TILE_N];
@@ -628,8 +686,7 @@ impl Tile for TileQ5_0 {
     }
 
     #[inline(always)]
-    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
-        let acts = acts.map(|a| &a[0]);
+    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&Act; R], acc: &mut [S::F; R]) {
         // Lane r: the fifth bits of row h * LANES + r, as stored.
         // SAFETY: the `LANES` words of register `h`'s rows lie inside `qh` (16 words).
         let rows = unsafe { s.load(self.qh.as_ptr().add(h * S::LANES).cast()) };
@@ -657,6 +714,7 @@ impl Tile for TileQ5_0 {
 
 impl Tile for TileQ4_1 {
     type Block = Q4_1;
+    type A = Act;
 
     fn pack(rows: [&Q4_1; TILE_N]) -> Self {
         let mut qs = [0; QK / 2 * TILE_N];
@@ -665,9 +723,8 @@ impl Tile for TileQ4_1 {
     }
 
     #[inline(always)]
-    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
-        let acts = acts.map(|a| &a[0]);
-        let sums = nibble_sums::<S, R>(s, &self.qs, h, acts);
+    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&Act; R], acc: &mut [S::F; R]) {
+        let sums = nibble_products::<S, R>(s, &self.qs, h, acts.map(|a| &a.qs)).map(|sum| s.float(s.finish(sum)));
         let (d, m) = (s.halves(&self.d[h * S::LANES..]), s.halves(&self.m[h * S::LANES..]));
         for r in 0..R {
             let scaled = s.fmadd(sums[r], s.mul(d, s.splat_f(acts[r].d)), acc[r]);
@@ -676,10 +733,15 @@ impl Tile for TileQ4_1 {
     }
 }
 
-/// The products of rows `h * S::LANES..(h + 1) * S::LANES` of a Q4_1-layout nibble tile with `R` activation
-/// blocks, per row.
+/// The products of rows `h * S::LANES..(h + 1) * S::LANES` of a Q4_1-layout nibble tile with `R` rows of 32
+/// quantised activations, per row, as [`Simd::partial`] accumulators.
 #[inline(always)]
-fn nibble_sums<S: Simd, const R: usize>(s: S, qs: &[u8; QK / 2 * TILE_N], h: usize, acts: [&Act; R]) -> [S::F; R] {
+fn nibble_products<S: Simd, const R: usize>(
+    s: S,
+    qs: &[u8; QK / 2 * TILE_N],
+    h: usize,
+    acts: [&[i8; QK]; R],
+) -> [S::I; R] {
     // 16 products of nibbles with bytes of at most 127 fit AVX2's 16-bit sums (15 * 127 * 16 < 32768).
     let mut sums = [s.zero(); R];
     for g in 0..4 {
@@ -687,11 +749,17 @@ fn nibble_sums<S: Simd, const R: usize>(s: S, qs: &[u8; QK / 2 * TILE_N], h: usi
         let w = unsafe { s.load(qs.as_ptr().add((g * TILE_N + h * S::LANES) * 4)) };
         let (lo, hi) = (s.low_nibbles(w), s.high_nibbles(w));
         for r in 0..R {
-            let (a, b) = (broadcast(s, &acts[r].qs, 4 * g), broadcast(s, &acts[r].qs, 16 + 4 * g));
+            let (a, b) = (broadcast(s, acts[r], 4 * g), broadcast(s, acts[r], 16 + 4 * g));
             sums[r] = s.partial(sums[r], lo, a, hi, b);
         }
     }
-    sums.map(|sum| s.float(s.finish(sum)))
+    sums
+}
+
+/// The 32 quantised activations of sub-block `j` of a k-quant block.
+#[inline(always)]
+fn sub_block(act: &ActK, j: usize) -> &[i8; QK] {
+    act.qs[QK * j..][..QK].try_into().expect("32 values")
 }
 
 /// Writes row `r`'s 32 values of a part (value `i` the low nibble of `value(i)`) into a tile's nibbles, laid out as
@@ -733,14 +801,14 @@ impl Q6K {
 
 impl Tile for TileQ4K {
     type Block = Q4K;
-    const COLS: usize = QK_K;
+    type A = ActK;
 
     fn pack(rows: [&Q4K; TILE_N]) -> Self {
         let mut tile = Self {
             d: rows.map(|b| b.d),
             dmin: rows.map(|b| b.dmin),
             scales: [[0; TILE_N]; SUB_BLOCKS],
-            mins: [[0; TILE_N]; SUB_BLOCKS],
+            mins: [[0; 2 * TILE_N]; SUB_BLOCKS / 2],
             qs: [[0; QK / 2 * TILE_N]; SUB_BLOCKS],
         };
         for j in 0..SUB_BLOCKS {
@@ -748,33 +816,47 @@ impl Tile for TileQ4K {
                 // Sub-blocks 2c and 2c + 1 are the low and high nibbles of bytes 32c..32c + 32.
                 let (bytes, shift) = (&block.qs[32 * (j / 2)..][..32], 4 * (j % 2));
                 put_nibbles(&mut tile.qs[j], r, |i| bytes[i] >> shift);
-                (tile.scales[j][r], tile.mins[j][r]) = scale_min(j, &block.scales);
+                (tile.scales[j][r], tile.mins[j / 2][2 * r + j % 2]) = scale_min(j, &block.scales);
             }
         }
         tile
     }
 
     #[inline(always)]
-    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
+    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&ActK; R], acc: &mut [S::F; R]) {
+        // Against activations with one scale per 256 values, the sub-blocks' scales and minimums apply in integers
+        // (as ggml's Q4_K x Q8_K): per row Σ sc * Σ q * a and Σ m * Σ a, each turned into floats once.
+        // |Σ sc * Σ q * a| <= 8 * 63 * 32 * 15 * 127 and |Σ m * Σ a| <= 8 * 63 * 32 * 127: far below 2^31.
         let rows = h * S::LANES;
-        let (d, dmin) = (s.halves(&self.d[rows..]), s.halves(&self.dmin[rows..]));
+        let mut sums = [s.zero(); R];
         for j in 0..SUB_BLOCKS {
-            let part = acts.map(|a| &a[j]);
-            let sums = nibble_sums::<S, R>(s, &self.qs[j], h, part);
-            // Exact: an f16 times a 6-bit integer.
-            let d = s.mul(d, s.unsigned_bytes(&self.scales[j][rows..]));
-            let m = s.mul(dmin, s.unsigned_bytes(&self.mins[j][rows..]));
+            let products = nibble_products::<S, R>(s, &self.qs[j], h, acts.map(|a| sub_block(a, j)));
+            let scales = s.sub_scales(&self.scales[j][rows..]);
             for r in 0..R {
-                let scaled = s.fmadd(sums[r], s.mul(d, s.splat_f(part[r].d)), acc[r]);
-                acc[r] = s.fnmadd(m, s.splat_f(part[r].d * part[r].sum), scaled);
+                sums[r] = s.add_i(sums[r], s.finish_scaled(products[r], scales));
             }
+        }
+        let mut offsets = [s.zero(); R];
+        for (p, mins) in self.mins.iter().enumerate() {
+            // Each lane: the row's minimums of sub-blocks 2p and 2p + 1, against the activations' sums over them.
+            let mins = s.unsigned_pairs(&mins[2 * rows..]);
+            for r in 0..R {
+                let pair = |i: usize| i32::from(acts[r].sums32[i] as u16);
+                offsets[r] = s.add_i(offsets[r], s.madd16(mins, s.splat(pair(2 * p) | pair(2 * p + 1) << 16)));
+            }
+        }
+        let (d, dmin) = (s.halves(&self.d[rows..]), s.halves(&self.dmin[rows..]));
+        for r in 0..R {
+            let scale = s.splat_f(acts[r].d);
+            let scaled = s.fmadd(s.float(sums[r]), s.mul(d, scale), acc[r]);
+            acc[r] = s.fnmadd(s.float(offsets[r]), s.mul(dmin, scale), scaled);
         }
     }
 }
 
 impl Tile for TileQ6K {
     type Block = Q6K;
-    const COLS: usize = QK_K;
+    type A = ActK;
 
     fn pack(rows: [&Q6K; TILE_N]) -> Self {
         let values = rows.map(Q6K::values);
@@ -800,17 +882,18 @@ impl Tile for TileQ6K {
     }
 
     #[inline(always)]
-    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&[Act]; R], acc: &mut [S::F; R]) {
+    fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&ActK; R], acc: &mut [S::F; R]) {
         let rows = h * S::LANES;
-        let d = s.halves(&self.d[rows..]);
+        // Against activations with one scale per 256 values, the 16-value sub-blocks' scales apply in integers (as
+        // ggml's Q6_K x Q8_K): per row Σ scale * Σ (q - 32) * a, turned into floats once.
+        let mut sums = [s.zero(); R];
         for j in 0..SUB_BLOCKS {
-            let part = acts.map(|a| &a[j]);
-            // Columns 0..16 (the low nibbles, word 0's high bits) and 16..32 have a scale each: per row, the
-            // integer sum of (q - 32) * activation over each half times its scale, then into the float sums.
+            let part = acts.map(|a| sub_block(a, j));
+            // Columns 0..16 (the low nibbles, word 0's high bits) and 16..32 have a scale each.
             for half in 0..2 {
                 // SAFETY: word `half` of the register's rows lies inside the part's 8 bytes a row.
                 let high = unsafe { s.load(self.qh[j].as_ptr().add((half * TILE_N + rows) * 4)) };
-                let mut sums = [s.zero(); R];
+                let mut products = [s.zero(); R];
                 for g in [0, 2] {
                     let u1 = q6_values(s, &self.ql[j], high, rows, half, g);
                     let u2 = q6_values(s, &self.ql[j], high, rows, half, g + 1);
@@ -818,19 +901,23 @@ impl Tile for TileQ6K {
                     for r in 0..R {
                         // Two groups' products of values below 64 with bytes of at most 127 fit AVX2's 16-bit
                         // sums (4 * 63 * 127 < 32768).
-                        let (a1, a2) = (broadcast(s, &part[r].qs, at), broadcast(s, &part[r].qs, at + 4));
-                        sums[r] = s.pair(sums[r], u1, a1, u2, a2);
+                        let (a1, a2) = (broadcast(s, part[r], at), broadcast(s, part[r], at + 4));
+                        products[r] = s.pair(products[r], u1, a1, u2, a2);
                     }
                 }
                 let scale = s.signed_bytes(&self.scales[2 * j + half][rows..]);
                 for r in 0..R {
                     // The stored values are the weights plus 32: take 32 times the activations' sum back off.
-                    // |Σ (q - 32) * a| <= 16 * 32 * 127, times a scale of at most 128 in size: far below 2^31.
-                    let exact = s.sub_i(sums[r], s.splat(32 * part[r].sums16[half]));
-                    let scaled = s.float(s.mul_i(exact, scale));
-                    acc[r] = s.fmadd(scaled, s.mul(d, s.splat_f(part[r].d)), acc[r]);
+                    // |Σ (q - 32) * a| <= 16 * 32 * 127, times a scale of at most 128 in size, over 16 sub-blocks:
+                    // below 2^31.
+                    let exact = s.sub_i(products[r], s.splat(32 * i32::from(acts[r].sums16[2 * j + half])));
+                    sums[r] = s.add_i(sums[r], s.mul_i(exact, scale));
                 }
             }
+        }
+        let d = s.halves(&self.d[rows..]);
+        for r in 0..R {
+            acc[r] = s.fmadd(s.float(sums[r]), s.mul(d, s.splat_f(acts[r].d)), acc[r]);
         }
     }
 }
@@ -858,8 +945,8 @@ fn broadcast<S: Simd>(s: S, qs: &[i8; QK], at: usize) -> S::I {
 /// The tiles of an `(n, k)` weight from its row-major blocks: tile `t`'s column blocks follow one another. Packed
 /// on candle's worker pool (this is most of the work of loading a model).
 pub(super) fn pack<T: Tile>(blocks: &[T::Block], n: usize, k: usize) -> Result<Vec<T>> {
-    let kb = k / T::COLS;
-    if !n.is_multiple_of(TILE_N) || !k.is_multiple_of(T::COLS) || blocks.len() != n * kb {
+    let kb = k / T::A::VALUES;
+    if !n.is_multiple_of(TILE_N) || !k.is_multiple_of(T::A::VALUES) || blocks.len() != n * kb {
         bail!("cannot pack {} blocks as a {n} x {k} weight", blocks.len())
     }
     Ok(parallel_map(n / TILE_N * kb, kb, |i| {
@@ -873,13 +960,14 @@ pub(super) fn pack<T: Tile>(blocks: &[T::Block], n: usize, k: usize) -> Result<V
 /// over them.
 pub(super) fn matmul<T: Tile>(
     tiles: &[T],
-    acts: &[Act],
+    xs: &[f32],
     (m, k, n): (usize, usize, usize),
     dst: &mut [f32],
     dot: DotProduct,
 ) {
-    let kb = k / QK;
-    assert!(tiles.len() * TILE_N * T::COLS == n * k && acts.len() == m * kb && dst.len() == m * n, "matmul sizes");
+    let kb = k / T::A::VALUES;
+    assert!(tiles.len() * TILE_N == n * kb && xs.len() == m * k && dst.len() == m * n, "matmul sizes");
+    let acts = &super::quantize_activations::<T::A>(xs)[..];
     let out = Output(dst.as_mut_ptr(), n);
     let mkb = (m, kb);
     // `Linear::from_weight_using` refused instructions the processor lacks.
@@ -899,7 +987,7 @@ pub(super) fn matmul<T: Tile>(
             // columns; on 256-bit ones each register's 8 rows are a chain of their own, and the two interleave
             // (Qwen2.5 1.5B decode, e2e: 24.5 -> 26.4 tok/s; the 32-value types' one step per block gains nothing).
             // The same bits either way.
-            Some(s) if m <= 2 && T::COLS == QK_K => {
+            Some(s) if m <= 2 && T::A::VALUES == QK_K => {
                 super::execute_chunked(n / TILE_N, |range| s.run(tiles, acts, mkb, range, out))
             }
             _ => {
@@ -913,10 +1001,9 @@ pub(super) fn matmul<T: Tile>(
 /// Every one of the `m` activation rows (of `kb` blocks) against the tiles `range` (one work item), `S::ROWS` rows
 /// at a time.
 #[inline(always)]
-fn run<T: Tile, S: Simd>(s: S, tiles: &[T], acts: &[Act], (m, kb): Mkb, range: Range<usize>, out: Output) {
-    let per_row = kb * QK / T::COLS;
+fn run<T: Tile, S: Simd>(s: S, tiles: &[T], acts: &[T::A], (m, kb): Mkb, range: Range<usize>, out: Output) {
     for t in range {
-        let tile = &tiles[t * per_row..(t + 1) * per_row];
+        let tile = &tiles[t * kb..(t + 1) * kb];
         let mut i = 0;
         while S::ROWS == 2 * MT && i + 2 * MT <= m {
             rows::<T, S, { 2 * MT }>(s, tile, acts, i, t, out);
@@ -937,10 +1024,9 @@ fn run<T: Tile, S: Simd>(s: S, tiles: &[T], acts: &[Act], (m, kb): Mkb, range: R
 
 /// Activation rows `i..i + R` against tile `t`'s column blocks `tile`, written to the output's columns of tile `t`.
 #[inline(always)]
-fn rows<T: Tile, S: Simd, const R: usize>(s: S, tile: &[T], acts: &[Act], i: usize, t: usize, out: Output) {
-    let per_tile = T::COLS / QK;
-    let kb = tile.len() * per_tile;
-    let block_acts = |b: usize| std::array::from_fn(|r| &acts[(i + r) * kb + b * per_tile..][..per_tile]);
+fn rows<T: Tile, S: Simd, const R: usize>(s: S, tile: &[T], acts: &[T::A], i: usize, t: usize, out: Output) {
+    let kb = tile.len();
+    let block_acts = |b: usize| std::array::from_fn(|r| &acts[(i + r) * kb + b]);
     let halves = TILE_N / S::LANES;
     let mut acc = [[s.zero_f(); R]; TILE_N / 8];
     if R <= 2 {
