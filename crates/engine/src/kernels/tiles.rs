@@ -9,7 +9,10 @@
 //! nibbles, Q5_0 values `0..32`, Q6_K values `0..64`) with the offset applied through the activations' sums (of
 //! 32 values, or of 16 for Q6_K's sub-blocks); Q8_0 moves its signs onto the activations, as the row kernel
 //! does. (Q4_K's tiles first held each 32 columns' scales as f32, a third larger than the blocks: packing them
-//! as stored made Qwen2.5 1.5B's decode, with Q6_K on tiles too, 1.5x as fast in 420 MB less memory.)
+//! as stored made Qwen2.5 1.5B's decode, with Q6_K on tiles too, 1.5x as fast in 420 MB less memory.) The
+//! k-quants meet activations quantised per 256 values (ggml's Q8_K), so their sub-blocks' scales and minimums
+//! apply in integers and a row's 256 values become a float once: Qwen2.5 1.5B's prefill 1.26-1.31x as fast with
+//! AVX-512 VNNI, level on AVX2, where the byte products are most of a tile's time.
 //!
 //! The byte products are summed with AVX2's `maddubs`/`madd` pairs, or with one `vpdpbusd` where the processor has
 //! VNNI, on 256-bit registers that hold 8 of a tile's rows or 512-bit ones that hold all 16 ([`Simd`]): the same
@@ -983,10 +986,10 @@ pub(super) fn matmul<T: Tile>(
             super::execute_chunked(n / TILE_N, |range| s.run(tiles, acts, mkb, range, out))
         }
         DotProduct::Avx512 => match Avx512Vnni::detect() {
-            // At one or two rows a k-quant tile on 512-bit registers is one chain of float multiply-adds per 32
-            // columns; on 256-bit ones each register's 8 rows are a chain of their own, and the two interleave
-            // (Qwen2.5 1.5B decode, e2e: 24.5 -> 26.4 tok/s; the 32-value types' one step per block gains nothing).
-            // The same bits either way.
+            // At one or two rows a k-quant tile on 512-bit registers is one chain of sums; on 256-bit ones each
+            // register's 8 rows are a chain of their own, and the two interleave (Qwen2.5 1.5B decode, e2e: 24.5
+            // -> 26.4 tok/s with float sums per 32 columns; with integer sums per 256, 3 alternating runs: 20.8-24.7
+            // -> 23.6-25.1; the 32-value types' one step per block gains nothing). The same bits either way.
             Some(s) if m <= 2 && T::A::VALUES == QK_K => {
                 super::execute_chunked(n / TILE_N, |range| s.run(tiles, acts, mkb, range, out))
             }
