@@ -4,10 +4,10 @@
 //! 896 values cannot hold 256-value k-quant blocks) and all of SmolLM2's layers (Q4_1) are such weights. Here
 //! they and Q8_0 are multiplied against activations quantised per 32 values exactly as ggml's Q8_0/Q8_1 are, and
 //! the k-quants Q4_K and Q6_K against activations quantised per 256 as ggml's Q8_K (so the integer sums equal
-//! candle's and llama.cpp's), on candle's own worker pool. A decoder's layers are packed at load into tiles of 16 interleaved rows for the tile kernel
-//! (`kernels/tiles.rs`: an outer product, four activation rows at a time, or eight with AVX-512, summing byte
-//! products with VNNI's `vpdpbusd` where the processor has it, on 512-bit registers where it has AVX-512:
-//! [`DotProduct`]). A 32-value type's weight that only ever meets one row (an output head, often the embedding
+//! candle's and llama.cpp's), on candle's own worker pool. A decoder's layers are packed at load into tiles of 16
+//! interleaved rows for the tile kernel (`kernels/tiles.rs`: an outer product, four activation rows at a time, or
+//! eight with AVX-512, summing byte products with VNNI's `vpdpbusd` where the processor has it, on 512-bit
+//! registers where it has AVX-512: [`DotProduct`]). A 32-value type's weight that only ever meets one row (an output head, often the embedding
 //! table itself) stays as stored, for a dot product per row; k-quant heads are packed too (at one row the Q6_K
 //! tiles are 2.2x candle's speed, criterion, 4864x896). Shapes the tiles do not fit, and other types, go through
 //! candle's `QMatMul`.
@@ -196,8 +196,8 @@ fn quantize_activations<A: Quantised>(xs: &[f32]) -> Vec<A> {
     }
 }
 
-/// The largest magnitude in `x`. Eight independent maxima (one vector register)
-/// rather than one chain; the magnitude is exact in any order.
+/// The largest magnitude in `x`: eight independent maxima (one vector register) rather than one chain; the
+/// magnitude is exact in any order.
 fn largest(x: &[f32]) -> f32 {
     let mut lanes = [0f32; 8];
     for chunk in x.chunks_exact(8) {
