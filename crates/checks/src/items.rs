@@ -286,6 +286,17 @@ pub(crate) fn sat_as_verb_before(next: &str) -> bool {
     AFTER_SAT.contains(&next.as_str()) || next.starts_with("w/")
 }
 
+/// Whether `word` is a name's initial, never shorthand: a capital letter after a title (`prev`, in small letters),
+/// or the initial of a word of the person's name (`keep`) before anything but a body part (`next`). Not "Found Mr
+/// right sitting on floor" for "Mr R" (set AR, read blind, both models), "Mr and very quiet" for "Mr N", or "Left
+/// went swimming" for Lily's "L" (set AS, read blind); "L knee sore" for Lily is still the left knee.
+fn name_initial(word: &str, prev: Option<&str>, next: Option<&str>, keep: &[&str]) -> bool {
+    let letter = word.len() == 1 && word != "I" && word.chars().all(|c| c.is_ascii_uppercase());
+    let after_title = prev.is_some_and(|p| TITLES.contains(&p));
+    let persons = keep.iter().any(|k| k.starts_with(word) && !TITLES.contains(&k.to_lowercase().as_str()));
+    letter && (after_title || (persons && !next.is_some_and(crate::lexicon::is_body_part)))
+}
+
 /// Words after which "L" or "R" is a side ("rail on R", "turned to L").
 const SIDE_AFTER: &[&str] = &["on", "to", "the", "from"];
 
@@ -503,17 +514,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             n[na..nb].to_owned()
         });
         let sat_as_verb = lower == "sat" && next.as_deref().is_some_and(sat_as_verb_before);
-        // A capital letter after a title, or the person's initial before anything but a body part, is a name's
-        // initial, never shorthand: not "Found Mr right sitting on floor" for "Mr R" (set AR, read blind, both
-        // models), "Mr and very quiet" for "Mr N", or "Left went swimming" for Lily's "L" (set AS, read blind).
-        let initial = word.len() == 1
-            && word != "I"
-            && word.chars().all(|c| c.is_ascii_uppercase())
-            && (prev.as_deref().is_some_and(|p| TITLES.contains(&p))
-                || (keep.iter().any(|k| k.starts_with(word) && !TITLES.contains(&k.to_lowercase().as_str()))
-                    && next.as_deref().is_none_or(|n| {
-                        crate::lexicon::contrast(&n.to_lowercase(), "").is_none_or(|(set, _)| set != "body part")
-                    })));
+        let initial = name_initial(word, prev.as_deref(), next.as_deref(), keep);
         let mut guessed = false;
         let mut count = None;
         let replacement = if sat_as_verb || initial || keep.iter().any(|k| k.eq_ignore_ascii_case(word)) {

@@ -51,6 +51,11 @@ struct ContrastSet {
     followed_by: Vec<String>,
 }
 
+/// Whether `word` (in any case) names a body part (`data/contrasts.toml`'s "body part" set).
+pub(crate) fn is_body_part(word: &str) -> bool {
+    contrast(&word.to_lowercase(), "").is_some_and(|(set, _)| set == "body part")
+}
+
 /// The set of details a lower-case `phrase` belongs to ("room"), and the indices of the set's groups of words that
 /// mean the same that hold it; a plural "s" is understood, and `next` (the lower-case word after the phrase) must
 /// be one the set allows.
