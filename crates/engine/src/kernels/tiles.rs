@@ -98,6 +98,16 @@ pub(super) unsafe trait Simd: Copy {
     fn finish_scaled(self, acc: Self::I, scales: Self::I) -> Self::I {
         self.mul_i(self.finish(acc), scales)
     }
+    /// From lanes holding two signed 16-bit scales (of a Q6_K part's two sub-blocks), each sub-block's scale as
+    /// [`Simd::pair_scaled`] takes it.
+    fn half_scales(self, pairs: Self::I) -> [Self::I; 2] {
+        [self.madd16(pairs, self.splat(1)), self.madd16(pairs, self.splat(1 << 16))]
+    }
+    /// `acc` plus, in each 32-bit lane, the products of weights below 64 `u1` with `s1` and `u2` with `s2`, times
+    /// the lane's scale from [`Simd::half_scales`].
+    fn pair_scaled(self, acc: Self::I, u1: Self::I, s1: Self::I, u2: Self::I, s2: Self::I, scale: Self::I) -> Self::I {
+        self.add_i(acc, self.mul_i(self.pair(self.zero(), u1, s1, u2, s2), scale))
+    }
 
     /// All zero bits.
     fn zero(self) -> Self::I;
@@ -120,8 +130,12 @@ pub(super) unsafe trait Simd: Copy {
     /// 0x10 in byte `j` of each 32-bit lane where bit `shift + j` of that lane of `bits` is set (Q5_0's fifth
     /// bits of 4 columns).
     fn fifth_bits(self, bits: Self::I, shift: i32) -> Self::I;
-    /// Bits `shift..shift + 2` of every byte, moved to bits 4 and 5 (Q6_K's high bits of 4 columns).
-    fn high_pair(self, bits: Self::I, shift: i32) -> Self::I;
+    /// Bits 4 and 5 of every byte, the others cleared (Q6_K's high bits of 4 columns, once in place).
+    fn bits_4_5(self, x: Self::I) -> Self::I;
+    /// Each 16-bit lane shifted left by `N` bits.
+    fn shl16<const N: i32>(self, x: Self::I) -> Self::I;
+    /// Each 16-bit lane shifted right by `N` bits, filling with zeros.
+    fn shr16<const N: i32>(self, x: Self::I) -> Self::I;
 
     /// A float register of zeros.
     fn zero_f(self) -> Self::F;
@@ -139,12 +153,12 @@ pub(super) unsafe trait Simd: Copy {
     fn fnmadd(self, a: Self::F, b: Self::F, c: Self::F) -> Self::F;
     /// `LANES` f16 values from `halves` as f32.
     fn halves(self, halves: &[u16]) -> Self::F;
-    /// `LANES` signed bytes from `bytes`, one per 32-bit lane.
-    fn signed_bytes(self, bytes: &[i8]) -> Self::I;
     /// `LANES` unsigned bytes from `bytes`, one per 32-bit lane.
     fn unsigned_ints(self, bytes: &[u8]) -> Self::I;
     /// `2 * LANES` unsigned bytes from `bytes`, one per 16-bit lane (two per 32-bit lane, in order).
     fn unsigned_pairs(self, bytes: &[u8]) -> Self::I;
+    /// `2 * LANES` signed bytes from `bytes`, one per 16-bit lane (two per 32-bit lane, in order).
+    fn signed_pairs(self, bytes: &[i8]) -> Self::I;
     /// In each 32-bit lane, the sum of the products of its two signed 16-bit halves in `a` and in `b`.
     fn madd16(self, a: Self::I, b: Self::I) -> Self::I;
     /// `a + b` in 32-bit lanes.
@@ -214,11 +228,16 @@ macro_rules! ymm {
             })
         }
         #[inline(always)]
-        fn high_pair(self, bits: __m256i, shift: i32) -> __m256i {
-            registers!({
-                let low = _mm256_and_si256(_mm256_srl_epi16(bits, _mm_cvtsi32_si128(shift)), _mm256_set1_epi8(3));
-                _mm256_slli_epi16::<4>(low)
-            })
+        fn bits_4_5(self, x: __m256i) -> __m256i {
+            registers!(_mm256_and_si256(x, _mm256_set1_epi8(0x30)))
+        }
+        #[inline(always)]
+        fn shl16<const N: i32>(self, x: __m256i) -> __m256i {
+            registers!(_mm256_slli_epi16::<N>(x))
+        }
+        #[inline(always)]
+        fn shr16<const N: i32>(self, x: __m256i) -> __m256i {
+            registers!(_mm256_srli_epi16::<N>(x))
         }
         #[inline(always)]
         fn zero_f(self) -> __m256 {
@@ -256,13 +275,6 @@ macro_rules! ymm {
             unsafe { _mm256_cvtph_ps(_mm_loadu_si128(halves.as_ptr().cast())) }
         }
         #[inline(always)]
-        fn signed_bytes(self, bytes: &[i8]) -> __m256i {
-            assert!(bytes.len() >= 8);
-            // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 8 values of `bytes`,
-            // which has them (asserted above).
-            unsafe { _mm256_cvtepi8_epi32(_mm_loadl_epi64(bytes.as_ptr().cast())) }
-        }
-        #[inline(always)]
         fn unsigned_ints(self, bytes: &[u8]) -> __m256i {
             assert!(bytes.len() >= 8);
             // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 8 values of `bytes`,
@@ -275,6 +287,13 @@ macro_rules! ymm {
             // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 16 values of `bytes`,
             // which has them (asserted above).
             unsafe { _mm256_cvtepu8_epi16(_mm_loadu_si128(bytes.as_ptr().cast())) }
+        }
+        #[inline(always)]
+        fn signed_pairs(self, bytes: &[i8]) -> __m256i {
+            assert!(bytes.len() >= 16);
+            // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 16 values of `bytes`,
+            // which has them (asserted above).
+            unsafe { _mm256_cvtepi8_epi16(_mm_loadu_si128(bytes.as_ptr().cast())) }
         }
         #[inline(always)]
         fn madd16(self, a: __m256i, b: __m256i) -> __m256i {
@@ -306,6 +325,10 @@ macro_rules! ymm {
 const SPREAD: __m128i =
     // SAFETY: any 16 bytes are a valid `__m128i`.
     unsafe { std::mem::transmute::<[u8; 16], __m128i>([0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12]) };
+/// Each 32-bit lane's low 16 bits copied to its high 16 (a shuffle within each 128-bit lane).
+const FIRST_HALF: __m128i =
+    // SAFETY: any 16 bytes are a valid `__m128i`.
+    unsafe { std::mem::transmute::<[u8; 16], __m128i>([0, 1, 0, 1, 4, 5, 4, 5, 8, 9, 8, 9, 12, 13, 12, 13]) };
 /// Bit `j` in byte `j` of a 32-bit lane.
 const BIT_J: i32 = 0x0804_0201;
 
@@ -355,6 +378,23 @@ unsafe impl Simd for Avx2 {
     #[inline(always)]
     fn finish_scaled(self, acc: __m256i, scales: __m256i) -> __m256i {
         registers!(_mm256_madd_epi16(acc, scales))
+    }
+
+    /// Each scale in both 16-bit halves of its lane, so that [`Simd::pair_scaled`] scales with `madd`.
+    #[inline(always)]
+    fn half_scales(self, pairs: __m256i) -> [__m256i; 2] {
+        registers!({
+            let first = _mm256_broadcastsi128_si256(FIRST_HALF);
+            let second = _mm256_add_epi8(first, _mm256_set1_epi8(2));
+            [_mm256_shuffle_epi8(pairs, first), _mm256_shuffle_epi8(pairs, second)]
+        })
+    }
+
+    /// Two groups' products of values below 64 with bytes of at most 127 fit 16-bit sums (4 * 63 * 127 < 32768):
+    /// one `madd` scales and widens them.
+    #[inline(always)]
+    fn pair_scaled(self, acc: __m256i, u1: __m256i, s1: __m256i, u2: __m256i, s2: __m256i, scale: __m256i) -> __m256i {
+        registers!(_mm256_add_epi32(acc, _mm256_madd_epi16(self.products(u1, s1, u2, s2), scale)))
     }
 }
 
@@ -481,11 +521,17 @@ unsafe impl Simd for Avx512 {
         })
     }
     #[inline(always)]
-    fn high_pair(self, bits: __m512i, shift: i32) -> __m512i {
-        registers!({
-            let low = _mm512_and_si512(_mm512_srl_epi16(bits, _mm_cvtsi32_si128(shift)), _mm512_set1_epi8(3));
-            _mm512_slli_epi16::<4>(low)
-        })
+    fn bits_4_5(self, x: __m512i) -> __m512i {
+        registers!(_mm512_and_si512(x, _mm512_set1_epi8(0x30)))
+    }
+    #[inline(always)]
+    fn shl16<const N: i32>(self, x: __m512i) -> __m512i {
+        // The 512-bit shifts take their count as `u32`: as a register here, which the compiler folds.
+        registers!(_mm512_sll_epi16(x, _mm_cvtsi32_si128(N)))
+    }
+    #[inline(always)]
+    fn shr16<const N: i32>(self, x: __m512i) -> __m512i {
+        registers!(_mm512_srl_epi16(x, _mm_cvtsi32_si128(N)))
     }
     #[inline(always)]
     fn zero_f(self) -> __m512 {
@@ -523,13 +569,6 @@ unsafe impl Simd for Avx512 {
         unsafe { _mm512_cvtph_ps(_mm256_loadu_si256(halves.as_ptr().cast())) }
     }
     #[inline(always)]
-    fn signed_bytes(self, bytes: &[i8]) -> __m512i {
-        assert!(bytes.len() >= 16);
-        // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 16 values of `bytes`,
-        // which has them (asserted above).
-        unsafe { _mm512_cvtepi8_epi32(_mm_loadu_si128(bytes.as_ptr().cast())) }
-    }
-    #[inline(always)]
     fn unsigned_ints(self, bytes: &[u8]) -> __m512i {
         assert!(bytes.len() >= 16);
         // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 16 values of `bytes`,
@@ -542,6 +581,13 @@ unsafe impl Simd for Avx512 {
         // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 32 values of `bytes`,
         // which has them (asserted above).
         unsafe { _mm512_cvtepu8_epi16(_mm256_loadu_si256(bytes.as_ptr().cast())) }
+    }
+    #[inline(always)]
+    fn signed_pairs(self, bytes: &[i8]) -> __m512i {
+        assert!(bytes.len() >= 32);
+        // SAFETY: the instructions are `self`'s ([`Simd`]); the access is to the first 32 values of `bytes`,
+        // which has them (asserted above).
+        unsafe { _mm512_cvtepi8_epi16(_mm256_loadu_si256(bytes.as_ptr().cast())) }
     }
     #[inline(always)]
     fn madd16(self, a: __m512i, b: __m512i) -> __m512i {
@@ -613,15 +659,16 @@ pub(super) struct TileQ4K {
 /// 32-value sub-blocks per k-quant super-block.
 const SUB_BLOCKS: usize = QK_K / QK;
 
-/// Q6_K: each row's f16 scale and 8-bit scales of 16-value sub-blocks, and per 32 values the low nibbles laid out
-/// as Q4_1's and the high two bits in two words per row: byte `j` of word 0 holds those of columns `j`, `4 + j`,
-/// `8 + j` and `12 + j` (bits 0-1, 2-3, 4-5, 6-7), word 1 the same for columns `16 + …`. Values are unsigned
-/// (`0..64`, the weight plus 32).
+/// Q6_K: each row's f16 scale and, per 32 values, each row's 8-bit scales of the two 16-value sub-blocks side by
+/// side (`scales[j][2 * row..]`), the low nibbles laid out as Q4_1's and the high two bits in two words per row:
+/// byte `x` of word 0 holds those of columns `x`, `4 + x`, `8 + x` and `12 + x` (groups 0 to 3) at bits 4-5, 6-7,
+/// 0-1 and 2-3 (group `g` at `4 + 2g` modulo 8, so that one shift or none and a mask put each in place), word 1 the
+/// same for columns `16 + …`. Values are unsigned (`0..64`, the weight plus 32).
 #[derive(Clone, Copy)]
 #[repr(C)]
 pub(super) struct TileQ6K {
     d: [u16; TILE_N],
-    scales: [[i8; TILE_N]; QK_K / 16],
+    scales: [[i8; 2 * TILE_N]; SUB_BLOCKS],
     ql: [[u8; QK / 2 * TILE_N]; SUB_BLOCKS],
     qh: [[u8; 8 * TILE_N]; SUB_BLOCKS],
 }
@@ -865,7 +912,7 @@ impl Tile for TileQ6K {
         let values = rows.map(Q6K::values);
         let mut tile = Self {
             d: rows.map(|b| b.d),
-            scales: std::array::from_fn(|s| rows.map(|b| b.scales[s])),
+            scales: std::array::from_fn(|j| std::array::from_fn(|i| rows[i / 2].scales[2 * j + i % 2])),
             ql: [[0; QK / 2 * TILE_N]; SUB_BLOCKS],
             qh: [[0; 8 * TILE_N]; SUB_BLOCKS],
         };
@@ -875,7 +922,7 @@ impl Tile for TileQ6K {
                 put_nibbles(&mut tile.ql[j], r, |i| part[i]);
                 for half in 0..2 {
                     for x in 0..4 {
-                        let high = (0..4).fold(0, |byte, g| byte | (part[16 * half + 4 * g + x] >> 4) << (2 * g));
+                        let high = (0..4).fold(0, |byte, g| byte | (part[16 * half + 4 * g + x] >> 4) << HIGH_AT[g]);
                         tile.qh[j][(half * TILE_N + r) * 4 + x] = high;
                     }
                 }
@@ -888,34 +935,34 @@ impl Tile for TileQ6K {
     fn multiply<S: Simd, const R: usize>(&self, s: S, h: usize, acts: [&ActK; R], acc: &mut [S::F; R]) {
         let rows = h * S::LANES;
         // Against activations with one scale per 256 values, the 16-value sub-blocks' scales apply in integers (as
-        // ggml's Q6_K x Q8_K): per row Σ scale * Σ (q - 32) * a, turned into floats once.
+        // ggml's Q6_K x Q8_K): per row Σ scale * Σ q * a, less 32 * Σ scale * Σ a (the stored values are the
+        // weights plus 32), turned into floats once. |Σ scale * Σ q * a| <= 16 * 128 * 16 * 63 * 127 and
+        // |32 * Σ scale * Σ a| <= 32 * 16 * 128 * 16 * 127: below 2^31.
         let mut sums = [s.zero(); R];
         for j in 0..SUB_BLOCKS {
             let part = acts.map(|a| sub_block(a, j));
-            // Columns 0..16 (the low nibbles, word 0's high bits) and 16..32 have a scale each.
-            for half in 0..2 {
+            // Each lane: the row's scales of the part's two sub-blocks (columns 0..16 and 16..32).
+            let pairs = s.signed_pairs(&self.scales[j][2 * rows..]);
+            for (half, scale) in s.half_scales(pairs).into_iter().enumerate() {
                 // SAFETY: word `half` of the register's rows lies inside the part's 8 bytes a row.
                 let high = unsafe { s.load(self.qh[j].as_ptr().add((half * TILE_N + rows) * 4)) };
-                let mut products = [s.zero(); R];
                 for g in [0, 2] {
                     let u1 = q6_values(s, &self.ql[j], high, rows, half, g);
                     let u2 = q6_values(s, &self.ql[j], high, rows, half, g + 1);
                     let at = 16 * half + 4 * g;
                     for r in 0..R {
-                        // Two groups' products of values below 64 with bytes of at most 127 fit AVX2's 16-bit
-                        // sums (4 * 63 * 127 < 32768).
                         let (a1, a2) = (broadcast(s, part[r], at), broadcast(s, part[r], at + 4));
-                        products[r] = s.pair(products[r], u1, a1, u2, a2);
+                        sums[r] = s.pair_scaled(sums[r], u1, a1, u2, a2, scale);
                     }
                 }
-                let scale = s.signed_bytes(&self.scales[2 * j + half][rows..]);
-                for r in 0..R {
-                    // The stored values are the weights plus 32: take 32 times the activations' sum back off.
-                    // |Σ (q - 32) * a| <= 16 * 32 * 127, times a scale of at most 128 in size, over 16 sub-blocks:
-                    // below 2^31.
-                    let exact = s.sub_i(products[r], s.splat(32 * i32::from(acts[r].sums16[2 * j + half])));
-                    sums[r] = s.add_i(sums[r], s.mul_i(exact, scale));
-                }
+            }
+            // 32 times each scale (at most 4096 in size, a 16-bit value), against the sub-blocks' sums.
+            let pairs = s.shl16::<5>(pairs);
+            for r in 0..R {
+                let a_sums = &acts[r].sums16[2 * j..][..2];
+                // SAFETY: the two 16-bit sums lie inside the slice taken above.
+                let a_sums = unsafe { a_sums.as_ptr().cast::<i32>().read_unaligned() };
+                sums[r] = s.sub_i(sums[r], s.madd16(pairs, s.splat(a_sums)));
             }
         }
         let d = s.halves(&self.d[rows..]);
@@ -925,6 +972,9 @@ impl Tile for TileQ6K {
     }
 }
 
+/// Where group `g`'s high two bits sit in a byte of a Q6_K tile's words ([`TileQ6K`]).
+const HIGH_AT: [usize; 4] = [4, 6, 0, 2];
+
 /// The 6-bit values of group `g` (4 columns) of one register's rows from `rows` of a Q6_K tile's part `ql`, in the
 /// columns of `half`, with `high` that half's word of high bits.
 #[inline(always)]
@@ -932,7 +982,15 @@ fn q6_values<S: Simd>(s: S, ql: &[u8; QK / 2 * TILE_N], high: S::I, rows: usize,
     // SAFETY: group `g` of the register's rows lies inside the array (4 bytes a row for each of its groups).
     let w = unsafe { s.load(ql.as_ptr().add((g * TILE_N + rows) * 4)) };
     let low = if half == 0 { s.low_nibbles(w) } else { s.high_nibbles(w) };
-    s.or(low, s.high_pair(high, 2 * g as i32))
+    // The group's high bits to bits 4 and 5 ([`HIGH_AT`]): a shift within 16-bit lanes moves bits across bytes,
+    // which the mask clears.
+    let high = match g {
+        0 => high,
+        1 => s.shr16::<2>(high),
+        2 => s.shl16::<4>(high),
+        _ => s.shl16::<2>(high),
+    };
+    s.or(low, s.bits_4_5(high))
 }
 
 /// Four activation bytes from `at`, repeated in every 32-bit lane.
