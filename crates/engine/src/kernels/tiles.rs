@@ -959,9 +959,9 @@ impl Tile for TileQ6K {
             // 32 times each scale (at most 4096 in size, a 16-bit value), against the sub-blocks' sums.
             let pairs = s.shl16::<5>(pairs);
             for r in 0..R {
-                let a_sums = &acts[r].sums16[2 * j..][..2];
-                // SAFETY: the two 16-bit sums lie inside the slice taken above.
-                let a_sums = unsafe { a_sums.as_ptr().cast::<i32>().read_unaligned() };
+                // The sums of sub-blocks 2j and 2j + 1 in the low and high 16 bits of each lane.
+                let (first, second) = (acts[r].sums16[2 * j], acts[r].sums16[2 * j + 1]);
+                let a_sums = i32::from(first as u16) | i32::from(second) << 16;
                 sums[r] = s.sub_i(sums[r], s.madd16(pairs, s.splat(a_sums)));
             }
         }
