@@ -120,6 +120,7 @@ fn measure_one(path: &Path, rounds: usize, scope: Scope) -> serde_json::Value {
         "ttft_warm_s": median(ttft_warm),
         "peak_rss_mb": peak_rss_mb(),
         "file_mb": std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / 1048576.0),
+        "weight_bytes_per_token": model.info().weight_bytes_per_token,
     })
 }
 

@@ -276,3 +276,15 @@ fn the_language_picker_says_how_well_the_loaded_model_translates_each_language()
     let ModelStatus::Ready { info } = ws.model_status() else { panic!("the model loads") };
     assert!(info.translation.is_empty());
 }
+
+/// The weights a decoding step reads, which the speed comparison divides the machine's read rate by: every tensor,
+/// less the token embeddings where the model has a separate output head (Qwen2.5) and not where the embeddings
+/// are the head (SmolLM2). The expected figures come from the files' tensor data offsets, read independently.
+#[test]
+#[cfg_attr(not(tend_real_models), ignore = "needs real models: TEND_REAL_MODEL_TESTS=1 (scripts/test sets it)")]
+fn a_decoding_step_reads_every_weight_but_a_separate_heads_embedding_table() {
+    for (file, expected) in [(SMOLLM2, 96_576_768u64), (QWEN_05B, 391_859_712)] {
+        let info = tend_engine::GgufFile::open(&support::real_model(file)).expect("open").info().expect("info");
+        assert_eq!(info.weight_bytes_per_token, expected, "{file}");
+    }
+}

@@ -42,6 +42,9 @@ pub struct ModelInfo {
     pub license: Option<String>,
     /// File size in bytes.
     pub file_size: u64,
+    /// Bytes of weights one decoding step reads: every tensor, less the token embeddings (of which it reads a row)
+    /// when the model has an output head of its own. Over the machine's read rate, the bound on decode speed.
+    pub weight_bytes_per_token: u64,
     /// Bytes of key-value cache each token of context takes (f32 keys and values in every layer).
     pub kv_bytes_per_token: u64,
     /// Bytes of the token-embedding table dequantised to f32, for the decoders that hold it so (zero for the
@@ -189,12 +192,19 @@ impl GgufFile {
     pub fn info(&self) -> Result<ModelInfo> {
         let architecture = self.architecture()?.to_owned();
         let mut bytes_by_type: HashMap<String, u64> = HashMap::new();
-        let mut parameters = 0u64;
-        for info in self.content.tensor_infos.values() {
+        let (mut parameters, mut weight_bytes, mut embedding_table) = (0u64, 0u64, 0u64);
+        for (name, info) in &self.content.tensor_infos {
             let elems = info.shape.elem_count() as u64;
             parameters += elems;
             let bytes = elems / info.ggml_dtype.block_size() as u64 * info.ggml_dtype.type_size() as u64;
             *bytes_by_type.entry(format!("{:?}", info.ggml_dtype)).or_default() += bytes;
+            weight_bytes += bytes;
+            if name == "token_embd.weight" {
+                embedding_table = bytes;
+            }
+        }
+        if self.content.tensor_infos.contains_key("output.weight") {
+            weight_bytes -= embedding_table;
         }
         let quantization = bytes_by_type
             .into_iter()
@@ -217,6 +227,7 @@ impl GgufFile {
             _ => 0,
         };
         Ok(ModelInfo {
+            weight_bytes_per_token: weight_bytes,
             kv_bytes_per_token: 2 * layers * kv_heads * head_dim * 4,
             embedding_bytes: if !crate::arch::own_decoder(&architecture, key("expert_count").unwrap_or(0)) {
                 vocab * hidden * 4
