@@ -95,6 +95,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
         "district nurse due, next of kin told, speech and language therapy (SALT) and occupational therapist (OT)",
     ),
     ("brekkie, dressd, w/chair, w/food", "breakfast, dressed, wheelchair, with food"),
+    // Set AW, read blind: "B'fast" left as written by both models.
+    ("B'fast 3/4 porridge. Bfast: toast", "breakfast three quarters porridge. breakfast: toast"),
     ("visit Weds, approx. 10 mins", "visit Wednesday, about 10 minutes"),
     ("Sun was out, visit Sun.", "Sunday was out, visit Sunday."),
     ("Sat out in chair, visit Sat", "Sat out in chair, visit Saturday"),
@@ -168,6 +170,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Walked w/ him round garden x2", "Walked with him round garden twice"),
     ("walked around the block x3, hoisted x2", "walked around the block three times, hoisted with two carers"),
     ("Sips of juice x2 via spoon", "Sips of juice twice via spoon"),
+    // Set AW, read blind: "No answer at three door" for "No answer at door x3" (three times).
+    ("No answer at door x3, phone not answered", "No answer at door three times, phone not answered"),
     // Set AE, read blind: "Toilet with two carers with staff" for "Toilet x2 w/ staff" (twice, with staff).
     ("Toilet x2 w/ staff. To commode x1", "Toilet twice with staff. To commode with one carer"),
     ("to toilet x2 with 1 carer", "to toilet twice with 1 carer"),
