@@ -6,7 +6,8 @@
 //! `cargo bench --bench e2e` measures every model in models/ that is present, each in its own process (so peak
 //! RSS is that model's), and prints a table. `-- --model PATH [--rounds N] [--json]` measures one model;
 //! `-- --model PATH --load-only` loads it and evaluates one token (the unit llama-bench's load is timed in);
-//! `--decode-only` measures decode 128 alone (for the runs beside a busy program); `-- --bandwidth` measures the
+//! `--decode-only` measures decode 128 alone (for the runs beside a busy program), `--decode-only --depth N` after
+//! an N-token prompt (as a draft's sentences are decoded after their instructions); `-- --bandwidth` measures the
 //! rate this machine reads memory at (the bound on decode).
 //! Each size is run once unmeasured before it is measured, as llama-bench warms up.
 //! Threads: candle's pool, set with RAYON_NUM_THREADS; decode steps choose between it and one thread as drafting
@@ -68,8 +69,9 @@ enum Scope {
     All,
     /// Load and one token.
     Load,
-    /// Load, then decode 128 only (for runs beside a busy program).
-    Decode,
+    /// Load, then decode 128 only (for runs beside a busy program), after this many prompt tokens (a 1-token
+    /// prompt when 0, as tg128).
+    Decode(usize),
 }
 
 fn measure_one(path: &Path, rounds: usize, scope: Scope) -> serde_json::Value {
@@ -82,10 +84,11 @@ fn measure_one(path: &Path, rounds: usize, scope: Scope) -> serde_json::Value {
     if scope == Scope::Load {
         return serde_json::json!({ "load_s": load });
     }
-    if scope == Scope::Decode {
-        model.measure(&first, 1).expect("warm-up decode");
-        let tg128 = (0..rounds).map(|_| model.measure(&first, 128).expect("tg128").decode_tokens_per_second());
-        return serde_json::json!({ "tg128_tok_s": median(tg128.collect()) });
+    if let Scope::Decode(depth) = scope {
+        let prompt = if depth == 0 { first } else { prompt_tokens(&model, depth) };
+        model.measure(&prompt, 1).expect("warm-up decode");
+        let tg128 = (0..rounds).map(|_| model.measure(&prompt, 128).expect("tg128").decode_tokens_per_second());
+        return serde_json::json!({ "depth": depth, "tg128_tok_s": median(tg128.collect()) });
     }
     // Cold first: the first care-note request of the session, before any prefix is cached.
     let ttft_cold = time_to_first_token(&mut model, SHORTHAND).as_secs_f64();
@@ -160,7 +163,7 @@ fn main() {
         let scope = if flag("--load-only") {
             Scope::Load
         } else if flag("--decode-only") {
-            Scope::Decode
+            Scope::Decode(value("--depth").and_then(|d| d.parse().ok()).unwrap_or(0))
         } else {
             Scope::All
         };

@@ -172,6 +172,11 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Sips of juice x2 via spoon", "Sips of juice twice via spoon"),
     // Set AW, read blind: "No answer at three door" for "No answer at door x3" (three times).
     ("No answer at door x3, phone not answered", "No answer at door three times, phone not answered"),
+    // Set AX, read blind: "sit to five stand" for "sit to stand x5" (five times).
+    (
+        "exercises - sit to stand x5. Redirected to room x3",
+        "exercises - sit to stand five times. Redirected to room three times",
+    ),
     // Set AE, read blind: "Toilet with two carers with staff" for "Toilet x2 w/ staff" (twice, with staff).
     ("Toilet x2 w/ staff. To commode x1", "Toilet twice with staff. To commode with one carer"),
     ("to toilet x2 with 1 carer", "to toilet twice with 1 carer"),

@@ -308,8 +308,8 @@ const COUNTS_NOTHING: &[&str] = &[
 ];
 
 /// Words after which a thing is where something was done or what was had ("from beaker", "in cup", "sips of
-/// juice", "no answer at door"): "xN" after it counts times.
-const THING_AFTER: &[&str] = &["from", "in", "into", "on", "onto", "off", "out", "by", "of", "at"];
+/// juice", "no answer at door", "sit to stand"): "xN" after it counts times.
+const THING_AFTER: &[&str] = &["from", "in", "into", "on", "onto", "off", "out", "by", "of", "at", "to"];
 
 /// Parts of the day, which say when, not how often, unless right before "xN" ("refused this AM x2").
 const PARTS_OF_DAY: &[&str] =
