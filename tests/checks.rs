@@ -530,8 +530,8 @@ fn readings_the_notes_do_not_settle_are_shown() {
     assert!(eve.is_empty(), "{eve:?}");
 }
 
-/// Every fact a care-note draft (or meeting record) changed, read by hand in the blind sets T to AP and the meeting
-/// set (2026-12-05 and 06, Qwen 0.5B and 1.5B, `benches/results/eval-faithfulness.md`), with the draft's words that
+/// Every fact a care-note draft (or meeting record) changed, read by hand in the blind sets T to AX and the meeting
+/// set (2026-12-05 to 07, Qwen 0.5B and 1.5B, `benches/results/eval-faithfulness.md`), with the draft's words that
 /// carry it: Tend's checks mark each
 /// but the three listed, whose every word is the notes' own in a grammar that reads them another way.
 #[test]
