@@ -154,7 +154,37 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
     let notes_words = words(notes);
     findings.extend(who_called(notes, &notes_words, draft, &draft_words));
     findings.extend(recased_codes(&notes_words, draft, &draft_words));
+    findings.extend(untitled_names(&notes_words, draft, &draft_words));
     findings
+}
+
+/// A title the draft follows with a word in small letters where the notes name someone ("Found Mr right sitting"
+/// for "Mr R", "Mr and very quiet" for "Mr N", sets AR and AS read blind): a name's initial read as shorthand. A
+/// title and word the notes write together ("Mr and Mrs Shah") are theirs.
+fn untitled_names(notes_words: &[Word<'_>], draft: &str, draft_words: &[Word<'_>]) -> Vec<Finding> {
+    let title = |w: &Word<'_>| TITLES.contains(&w.text.to_lowercase().as_str());
+    let named = |w: &Word<'_>| w.text.chars().next().is_some_and(char::is_uppercase);
+    let in_notes = |t: &Word<'_>, next: &Word<'_>| {
+        notes_words
+            .windows(2)
+            .any(|p| p[0].text.eq_ignore_ascii_case(t.text) && p[1].text.eq_ignore_ascii_case(next.text))
+    };
+    let notes_name = notes_words.windows(2).find(|p| title(&p[0]) && named(&p[1]));
+    let Some(named_in_notes) = notes_name else { return Vec::new() };
+    draft_words
+        .windows(2)
+        .filter(|p| title(&p[0]) && !named(&p[1]) && !in_notes(&p[0], &p[1]))
+        .map(|p| {
+            let message = format!(
+                "Tend wrote \"{}\" where your notes name someone (\"{} {}\"); a name's initial may have been read \
+                 as a word. Check who this is.",
+                &draft[p[0].start..p[1].end],
+                named_in_notes[0].text,
+                named_in_notes[1].text
+            );
+            Finding::in_draft(FindingKind::Reading, draft, p[0].start, p[1].end, message)
+        })
+        .collect()
 }
 
 /// A code of letters and digits ("x3") the draft writes in another case ("X3"), which the notes never do: "room x3"
