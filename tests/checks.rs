@@ -533,6 +533,9 @@ fn readings_the_notes_do_not_settle_are_shown() {
         Some("Eve"),
     );
     assert!(eve.is_empty(), "{eve:?}");
+    // A title read off a name points at the notes' name with the same title.
+    let mr = tend_checks::readings::check("Mrs K and Mr B at lunch", "Mrs K and Mr and at lunch.", &[], None);
+    assert!(mr.len() == 1 && mr[0].text == "Mr and" && mr[0].message.contains("\"Mr B\""), "{mr:?}");
 }
 
 /// Every fact a care-note draft (or meeting record) changed, read by hand in the blind sets T to AX and the meeting

@@ -169,20 +169,21 @@ fn untitled_names(notes_words: &[Word<'_>], draft: &str, draft_words: &[Word<'_>
             .windows(2)
             .any(|p| p[0].text.eq_ignore_ascii_case(t.text) && p[1].text.eq_ignore_ascii_case(next.text))
     };
-    let notes_name = notes_words.windows(2).find(|p| title(&p[0]) && named(&p[1]));
-    let Some(named_in_notes) = notes_name else { return Vec::new() };
+    let names: Vec<&[Word<'_>]> = notes_words.windows(2).filter(|p| title(&p[0]) && named(&p[1])).collect();
     draft_words
         .windows(2)
         .filter(|p| title(&p[0]) && !named(&p[1]) && !in_notes(&p[0], &p[1]))
-        .map(|p| {
+        .filter_map(|p| {
+            // The notes' name with the same title, else their first.
+            let name = names.iter().find(|n| n[0].text.eq_ignore_ascii_case(p[0].text)).or(names.first())?;
             let message = format!(
                 "Tend wrote \"{}\" where your notes name someone (\"{} {}\"); a name's initial may have been read \
                  as a word. Check who this is.",
                 &draft[p[0].start..p[1].end],
-                named_in_notes[0].text,
-                named_in_notes[1].text
+                name[0].text,
+                name[1].text
             );
-            Finding::in_draft(FindingKind::Reading, draft, p[0].start, p[1].end, message)
+            Some(Finding::in_draft(FindingKind::Reading, draft, p[0].start, p[1].end, message))
         })
         .collect()
 }
