@@ -155,6 +155,46 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
     findings.extend(who_called(notes, &notes_words, draft, &draft_words));
     findings.extend(recased_codes(&notes_words, draft, &draft_words));
     findings.extend(untitled_names(&notes_words, draft, &draft_words));
+    findings.extend(initial_read_as_word(&notes_words, draft, &draft_words, &keep));
+    findings
+}
+
+/// The words a lone capital letter stands for as shorthand ("L knee", "V happy", "fish N chips").
+const LETTER_WORDS: &[(&str, &str)] = &[("L", "left"), ("R", "right"), ("V", "very"), ("N", "and")];
+
+/// The person's initial, which the notes use alone ("L went swimming" for Lily), written in the draft as the word
+/// it stands for as shorthand ("Left went swimming", set AS read blind) while the draft never names them: shown.
+fn initial_read_as_word(
+    notes_words: &[Word<'_>],
+    draft: &str,
+    draft_words: &[Word<'_>],
+    person: &[&str],
+) -> Vec<Finding> {
+    let names: Vec<&str> = person.iter().copied().filter(|w| !TITLES.contains(&w.to_lowercase().as_str())).collect();
+    let named = draft_words.iter().any(|w| names.iter().any(|n| n.eq_ignore_ascii_case(w.text)));
+    let mut findings = Vec::new();
+    for &(letter, word) in LETTER_WORDS {
+        let initial = names.iter().any(|n| n.starts_with(letter));
+        // The letter alone, not after a title ("Mr L") nor before a body part ("L knee": the left one).
+        let alone = |ws: &[Word<'_>]| {
+            ws.iter().enumerate().any(|(i, w)| {
+                w.text == letter
+                    && (i == 0 || !TITLES.contains(&ws[i - 1].text.to_lowercase().as_str()))
+                    && !ws.get(i + 1).is_some_and(|n| crate::lexicon::is_body_part(n.text))
+            })
+        };
+        if !initial || named || !alone(notes_words) || alone(draft_words) {
+            continue;
+        }
+        for w in draft_words.iter().filter(|w| w.text.eq_ignore_ascii_case(word)) {
+            let message = format!(
+                "Tend wrote \"{}\" where your notes have \"{letter}\", which may be {}'s initial. Check who this is.",
+                w.text,
+                names.join(" ")
+            );
+            findings.push(Finding::in_draft(FindingKind::Reading, draft, w.start, w.end, message));
+        }
+    }
     findings
 }
 
