@@ -156,7 +156,42 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
     findings.extend(recased_codes(&notes_words, draft, &draft_words));
     findings.extend(untitled_names(&notes_words, draft, &draft_words));
     findings.extend(initial_read_as_word(&notes_words, draft, &draft_words, &keep));
+    findings.extend(uncounted(notes, &notes_words, draft, &draft_words));
     findings
+}
+
+/// A "was"/"is" the draft puts between a number and the word the notes count with it ("Breakfast 2 was weetabix"
+/// for "Breakfast 2 weetabix", set AT read blind): the number no longer counts it. Not before a participle ("1g
+/// was given" for "1g given").
+fn uncounted(notes: &str, notes_words: &[Word<'_>], draft: &str, draft_words: &[Word<'_>]) -> Vec<Finding> {
+    // A count stands alone: not part of a time, a decimal or an amount with its unit ("8.55", "37.2", "96%").
+    let count = |text: &str, w: &Word<'_>| {
+        w.text.chars().all(|c| c.is_ascii_digit())
+            && text[..w.start].chars().next_back().is_none_or(|c| c.is_whitespace() || c == '(')
+            && text[w.end..].chars().next().is_none_or(char::is_whitespace)
+    };
+    let counts = |number: &str, thing: &str| {
+        notes_words
+            .windows(2)
+            .any(|p| p[0].text == number && count(notes, &p[0]) && p[1].text.eq_ignore_ascii_case(thing))
+    };
+    draft_words
+        .windows(3)
+        .filter(|p| {
+            count(draft, &p[0])
+                && BE.contains(&p[1].text.to_lowercase().as_str())
+                && !participle(p[2].text)
+                && counts(p[0].text, p[2].text)
+        })
+        .map(|p| {
+            let message = format!(
+                "Tend added \"{}\" between \"{}\" and \"{}\", so the number no longer counts them as your notes \
+                 do. Check how many.",
+                p[1].text, p[0].text, p[2].text
+            );
+            Finding::in_draft(FindingKind::Reading, draft, p[1].start, p[1].end, message)
+        })
+        .collect()
 }
 
 /// The words a lone capital letter stands for as shorthand ("L knee", "V happy", "fish N chips").
