@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::rewrite::TITLES;
+use crate::rewrite::is_title;
 
 /// One clause of the notes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -290,10 +290,10 @@ pub(crate) fn sat_as_verb_before(next: &str) -> bool {
 /// or the initial of a word of the person's name (`keep`) before anything but a body part (`next`). Not "Found Mr
 /// right sitting on floor" for "Mr R" (set AR, read blind, both models), "Mr and very quiet" for "Mr N", or "Left
 /// went swimming" for Lily's "L" (set AS, read blind); "L knee sore" for Lily is still the left knee.
-fn name_initial(word: &str, prev: Option<&str>, next: Option<&str>, keep: &[&str]) -> bool {
+pub(crate) fn name_initial(word: &str, prev: Option<&str>, next: Option<&str>, keep: &[&str]) -> bool {
     let letter = word.len() == 1 && word != "I" && word.chars().all(|c| c.is_ascii_uppercase());
-    let after_title = prev.is_some_and(|p| TITLES.contains(&p));
-    let persons = keep.iter().any(|k| k.starts_with(word) && !TITLES.contains(&k.to_lowercase().as_str()));
+    let after_title = prev.is_some_and(is_title);
+    let persons = keep.iter().any(|k| k.starts_with(word) && !is_title(k));
     letter && (after_title || (persons && !next.is_some_and(crate::lexicon::is_body_part)))
 }
 

@@ -9,8 +9,8 @@ use regex::Regex;
 
 use crate::facts::{Word, is_code, names_a_day, words};
 use crate::grounding::{FAMILY, WORKERS};
-use crate::items::{SMALL_NUMBERS, expand_keeping};
-use crate::rewrite::{ASKING_FOR, TITLES};
+use crate::items::{SMALL_NUMBERS, expand_keeping, name_initial};
+use crate::rewrite::{ASKING_FOR, is_title};
 use crate::{Finding, FindingKind};
 
 /// Added words that say who did something: a pronoun, or "has"/"had", which make the notes' "nurse informed" the
@@ -138,7 +138,7 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
             && before.is_some_and(|w| lone_letter(w.text) && !is_person(w.text))
             // "Mrs D is in the chair": after a title a letter is a name's initial.
             && at(start).and_then(|i| i.checked_sub(2)).is_none_or(|p| {
-                !TITLES.contains(&draft_words[p].text.to_lowercase().as_str())
+                !is_title(draft_words[p].text)
             })
         {
             let letter = before.map_or("", |w| w.text);
@@ -205,20 +205,22 @@ fn initial_read_as_word(
     draft_words: &[Word<'_>],
     person: &[&str],
 ) -> Vec<Finding> {
-    let names: Vec<&str> = person.iter().copied().filter(|w| !TITLES.contains(&w.to_lowercase().as_str())).collect();
-    let named = draft_words.iter().any(|w| names.iter().any(|n| n.eq_ignore_ascii_case(w.text)));
+    let names: Vec<&str> = person.iter().copied().filter(|w| !is_title(w)).collect();
+    if draft_words.iter().any(|w| names.iter().any(|n| n.eq_ignore_ascii_case(w.text))) {
+        return Vec::new();
+    }
+    // The letter as the person's initial (the reading's own rule: not before a body part, "L knee" being the left
+    // one), and not after a title ("Mr L" is the untitled-name check's).
+    let initial = |ws: &[Word<'_>], letter: &str| {
+        ws.iter().enumerate().any(|(i, w)| {
+            w.text == letter
+                && (i == 0 || !is_title(ws[i - 1].text))
+                && name_initial(w.text, None, ws.get(i + 1).map(|n| n.text), person)
+        })
+    };
     let mut findings = Vec::new();
     for &(letter, word) in LETTER_WORDS {
-        let initial = names.iter().any(|n| n.starts_with(letter));
-        // The letter alone, not after a title ("Mr L") nor before a body part ("L knee": the left one).
-        let alone = |ws: &[Word<'_>]| {
-            ws.iter().enumerate().any(|(i, w)| {
-                w.text == letter
-                    && (i == 0 || !TITLES.contains(&ws[i - 1].text.to_lowercase().as_str()))
-                    && !ws.get(i + 1).is_some_and(|n| crate::lexicon::is_body_part(n.text))
-            })
-        };
-        if !initial || named || !alone(notes_words) || alone(draft_words) {
+        if !initial(notes_words, letter) || initial(draft_words, letter) {
             continue;
         }
         for w in draft_words.iter().filter(|w| w.text.eq_ignore_ascii_case(word)) {
@@ -237,7 +239,7 @@ fn initial_read_as_word(
 /// for "Mr R", "Mr and very quiet" for "Mr N", sets AR and AS read blind): a name's initial read as shorthand. A
 /// title and word the notes write together ("Mr and Mrs Shah") are theirs.
 fn untitled_names(notes_words: &[Word<'_>], draft: &str, draft_words: &[Word<'_>]) -> Vec<Finding> {
-    let title = |w: &Word<'_>| TITLES.contains(&w.text.to_lowercase().as_str());
+    let title = |w: &Word<'_>| is_title(w.text);
     let named = |w: &Word<'_>| w.text.chars().next().is_some_and(char::is_uppercase);
     let in_notes = |t: &Word<'_>, next: &Word<'_>| {
         notes_words

@@ -522,6 +522,11 @@ const PARENTS: &[&str] = &["mum", "dad", "mam", "nan", "nana", "grandad", "grand
 /// Titles before a person's name ("Mr Green"): the word after one, written with a capital, is a name.
 pub(crate) const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr"];
 
+/// Whether `word` is a title, in any case ("Mr", "MRS").
+pub(crate) fn is_title(word: &str) -> bool {
+    TITLES.contains(&word.to_lowercase().as_str())
+}
+
 /// One word of the line.
 #[derive(Debug, Clone)]
 struct Required {
