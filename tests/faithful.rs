@@ -986,6 +986,11 @@ const REWRITES: &[RewriteCase] = &[
     ("Breakfast 2 weetabix and coffee", None, "Breakfast 2 was weetabix and coffee.", false),
     ("Breakfast 2 weetabix and coffee", None, "Breakfast 2 weetabix and coffee.", true),
     ("Temp 37.2 at 2pm", None, "Temperature 37.2 was at 2pm.", false),
+    // Set AZ, read blind: "ate three quarters of and jelly" for "ate 3/4 + jelly" ("of" before what the amount is of,
+    // never before a link).
+    ("ate three quarters and jelly", None, "Ate three quarters of and jelly.", false),
+    ("ate three quarters and jelly", None, "Ate three quarters and jelly.", true),
+    ("ate three quarters pie and jelly", None, "Ate three quarters of pie and jelly.", true),
     ("Paracetamol 1g given 4pm", None, "Paracetamol 1g was given at 4pm.", true),
     ("Checked hourly after, asleep each time", None, "Checked the hourly after, asleep each time.", false),
     // No "and" is added: "skin intact and sacrum" for "skin intact sacrum" (set T, Qwen 1.5B).

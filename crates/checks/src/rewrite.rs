@@ -1171,11 +1171,14 @@ impl Rewrite {
                 && wanting(&self.required[i - 1].word);
         }
         // "of" only after an amount ("half of", "2 cups of squash", "1 glass of OJ"): never "The mood of good all
-        // day", "The back of asleep", "left of heel".
+        // day", "The back of asleep", "left of heel"; and before what it is an amount of, never before a link:
+        // "ate 3/4 + jelly" is never "ate three quarters of and jelly" (set AZ, read blind).
         if word == "of" {
             let number_at =
                 |k: Option<usize>| k.and_then(|k| self.required.get(k)).is_some_and(|r| r.number && !r.time);
-            return !next.opens_clause && (number_at(i.checked_sub(1)) || number_at(i.checked_sub(2)));
+            return !next.opens_clause
+                && !LINKS.contains(&next.word.as_str())
+                && (number_at(i.checked_sub(1)) || number_at(i.checked_sub(2)));
         }
         // Clauses stay apart: "blanching, barrier cream applied" never becomes "blanching and barrier cream were
         // applied", nor "R side, pressure areas intact" "the right side of the pressure area".
