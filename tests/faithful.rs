@@ -316,6 +316,9 @@ const HIGH_STAKES: &[(&str, &str, &[&str])] = &[
     ("mood low", "Her mood was low and she had suicidal thoughts.", &["suicidal"]),
     ("pad changed", "Her pad was changed and a bruise was seen on her arm.", &["bruise"]),
     ("Temp 37.9", "Her temperature was 37.9.", &[]),
+    // Set BA, read blind (Qwen 1.5B): feeling cold became an illness.
+    ("03:30 c/o cold, extra blanket", "At 03:30 complained of a cold, extra blanket.", &["a cold"]),
+    ("has a cold, sniffly", "She has a cold and is sniffly.", &[]),
     ("rang GP", "The carer rang the GP and an ambulance was called.", &["ambulance"]),
     ("rang 111", "The carer rang 111 for advice.", &[]),
     ("rang 999, ambulance arr 8.30, taken to hospital", "An ambulance came and took her to hospital.", &[]),
@@ -973,6 +976,9 @@ const REWRITES: &[RewriteCase] = &[
     ("she not want go out", None, "She did not want to go out.", true),
     // Set S: "Up is already" for "Up already"; "The using commode" ("using" is a verb, as "washes" is).
     ("Up already, sitting in kitchen", None, "Up is already, sitting in the kitchen.", false),
+    // Set AZ, read blind: "Olive is day." for "Olive day." (the day's record, not what Olive is).
+    ("Olive day", None, "Olive is day.", false),
+    ("Olive day", None, "Olive day.", true),
     ("Up already, sitting in kitchen", None, "Up already, sitting in the kitchen.", true),
     ("Using commode at night", None, "The using commode at night.", false),
     ("Washes face herself", None, "The washes face herself.", false),
@@ -992,6 +998,13 @@ const REWRITES: &[RewriteCase] = &[
     ("ate three quarters and jelly", None, "Ate three quarters and jelly.", true),
     ("ate three quarters pie and jelly", None, "Ate three quarters of pie and jelly.", true),
     ("Paracetamol 1g given 4pm", None, "Paracetamol 1g was given at 4pm.", true),
+    // Set BA, read blind: "complained of a cold" (an illness) for "c/o cold" (felt cold).
+    ("03:30 complained of cold, extra blanket", None, "At 03:30 complained of a cold, extra blanket.", false),
+    ("03:30 complained of cold, extra blanket", None, "At 03:30 complained of cold, extra blanket.", true),
+    // Set BA, read blind: "At 8am slot was empty" for "8am slot empty" (the dosette's 8am slot, not a time).
+    ("took tablets from dosette, 8am slot empty", None, "Took tablets from dosette. At 8am slot was empty.", false),
+    ("took tablets from dosette, 8am slot empty", None, "Took tablets from dosette, 8am slot was empty.", true),
+    ("tablets given 8am, slot empty", None, "Tablets were given at 8am, slot was empty.", true),
     ("Checked hourly after, asleep each time", None, "Checked the hourly after, asleep each time.", false),
     // No "and" is added: "skin intact and sacrum" for "skin intact sacrum" (set T, Qwen 1.5B).
     ("Pad changed two carers, skin intact sacrum", None, "Pad changed two carers, skin intact and sacrum.", false),

@@ -10,7 +10,7 @@ use regex::Regex;
 use crate::facts::{Word, is_code, names_a_day, words};
 use crate::grounding::{FAMILY, WORKERS};
 use crate::items::{SMALL_NUMBERS, expand_keeping, name_initial};
-use crate::rewrite::{ASKING_FOR, is_title};
+use crate::rewrite::{ASKING_FOR, NAMED_BY_TIME, is_title};
 use crate::{Finding, FindingKind};
 
 /// Added words that say who did something: a pronoun, or "has"/"had", which make the notes' "nurse informed" the
@@ -117,6 +117,16 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
             format!(
                 "Tend added \"{word}\", which makes \"{}\" the one it was done to. Check who did this.",
                 before.map_or("", |w| w.text)
+            )
+        } else if lower == "at"
+            && after.is_some_and(|w| w.text.starts_with(|c: char| c.is_ascii_digit()))
+            && then.is_some_and(|w| NAMED_BY_TIME.contains(&w.text.to_lowercase().as_str()))
+        {
+            // "At 8am slot was empty" for "8am slot empty" (set BA, read blind).
+            let (time, thing) = (after.map_or("", |w| w.text), then.map_or("", |w| w.text));
+            format!(
+                "Tend added \"{word}\" before \"{time}\", which says when something happened; your notes may name \
+                 the {time} {thing}. Check when."
             )
         } else if BE.contains(&lower.as_str())
             && after.is_some_and(|w| ASKING_FOR.contains(&w.text.to_lowercase().as_str()))

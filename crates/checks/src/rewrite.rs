@@ -49,8 +49,10 @@ const BEFORE_NUMBER: &[&str] = &["at"];
 const ARTICLES: &[&str] = &["the", "a", "an"];
 
 /// Words no article is put before ("The no obvious injury", "A up with"), besides numbers, names, verbs ("The
-/// said", "The ate all") and the words of a quotation or brackets.
+/// said", "The ate all") and the words of a quotation or brackets; and "cold", which with one is an illness ("c/o
+/// cold" is never "complained of a cold": set BA, read blind).
 const NO_ARTICLE_BEFORE: &[&str] = &[
+    "cold",
     "fewer",
     "no",
     "not",
@@ -197,8 +199,8 @@ const LINKS: &[&str] = &[
 ];
 
 /// Words no "was" is put before even at a clause's end ("Few mouthfuls are only", "02:00 is right",
-/// "Arts and crafts were morning", "The strip wash was instead", "Up is already"); nor before a day
-/// ([`names_a_day`]).
+/// "Arts and crafts were morning", "The strip wash was instead", "Up is already", "Olive is day"); nor before a
+/// day ([`names_a_day`]).
 const NO_BE_BEFORE: &[&str] = &[
     "only",
     "too",
@@ -208,6 +210,7 @@ const NO_BE_BEFORE: &[&str] = &[
     "right",
     "left",
     "instead",
+    "day",
     "morning",
     "afternoon",
     "evening",
@@ -223,6 +226,10 @@ const BE_BEFORE: &[&str] = &[
     "in", "on", "at", "up", "out", "off", "down", "still", "very", "not", "as", "by", "with", "from", "under", "over",
     "about", "also", "back", "away", "home", "asleep", "awake", "well", "unable", "able", "happy",
 ];
+
+/// Things a clock time names rather than dates: "8am slot empty" is the dosette's 8am slot, never "At 8am slot was
+/// empty" (set BA, read blind), so no "at" goes before such a time.
+pub(crate) const NAMED_BY_TIME: &[&str] = &["slot", "slots", "compartment", "compartments", "pod", "pods"];
 
 /// Number words, copied as digits are: no "was" or article right before them.
 const NUMBER_WORDS: &[&str] = &[
@@ -736,14 +743,17 @@ impl Rewrite {
                         h.parse::<u32>().is_ok_and(|h| h < 24) && m.len() == 2 && m.parse::<u32>().is_ok_and(|m| m < 60)
                     })
                 };
-                // Not the first time of a range ("restless at 23:00-01:00").
+                let meridiem = |j: usize| line_words.get(j).is_some_and(|n| n.text == "am" || n.text == "pm");
+                let named = |j: usize| {
+                    line_words.get(j).is_some_and(|n| !n.clause_start && NAMED_BY_TIME.contains(&n.text.as_str()))
+                };
+                // Not the first time of a range ("restless at 23:00-01:00"), nor a time that names the thing after
+                // it ([`NAMED_BY_TIME`]).
                 let time = number
                     && line_words.get(k + 1).is_none_or(|n| !n.hyphen_joined)
                     && w.text.starts_with(|c: char| c.is_ascii_digit())
-                    && (clock(&w.text)
-                        || w.text.ends_with("am")
-                        || w.text.ends_with("pm")
-                        || line_words.get(k + 1).is_some_and(|n| n.text == "am" || n.text == "pm"));
+                    && (clock(&w.text) || w.text.ends_with("am") || w.text.ends_with("pm") || meridiem(k + 1))
+                    && !(named(k + 1) || (meridiem(k + 1) && named(k + 2)));
                 // A participle after another word of its clause and before "to" has that word as its doer: "Staff
                 // prompted to take meds" (staff prompted her) never becomes "Staff was prompted to take medicines".
                 let done_by_doer =
