@@ -227,8 +227,8 @@ const BE_BEFORE: &[&str] = &[
     "about", "also", "back", "away", "home", "asleep", "awake", "well", "unable", "able", "happy",
 ];
 
-/// Things a clock time names rather than dates: "8am slot empty" is the dosette's 8am slot, never "At 8am slot was
-/// empty" (set BA, read blind), so no "at" goes before such a time.
+/// Things a clock time before them names, rather than saying when something happened: "8am slot empty" is the
+/// dosette's 8am slot, never "At 8am slot was empty" (set BA, read blind), so no "at" goes before such a time.
 pub(crate) const NAMED_BY_TIME: &[&str] = &["slot", "slots", "compartment", "compartments", "pod", "pods"];
 
 /// Number words, copied as digits are: no "was" or article right before them.
@@ -543,8 +543,8 @@ struct Required {
     forms: Vec<String>,
     /// A number or time: copied exactly, and no "was" right before it.
     number: bool,
-    /// A clock time ("7:30", "12.45", "10am", "6pm") that does not open a range: "at" may be put before it, before
-    /// no other number ("Breakfast at two" for "toast x2").
+    /// A clock time ("7:30", "12.45", "10am", "6pm") that does not open a range nor name a thing ("8am slot"): "at"
+    /// may be put before it, before no other number ("Breakfast at two" for "toast x2").
     time: bool,
     /// Inside a quotation: copied exactly, nothing added inside.
     quoted: bool,
