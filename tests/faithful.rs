@@ -319,6 +319,7 @@ const HIGH_STAKES: &[(&str, &str, &[&str])] = &[
     // Set BA, read blind (Qwen 1.5B): feeling cold became an illness.
     ("03:30 c/o cold, extra blanket", "At 03:30 complained of a cold, extra blanket.", &["a cold"]),
     ("has a cold, sniffly", "She has a cold and is sniffly.", &[]),
+    ("flu jab given by DN", "The flu jab was given by the district nurse.", &[]),
     ("rang GP", "The carer rang the GP and an ambulance was called.", &["ambulance"]),
     ("rang 111", "The carer rang 111 for advice.", &[]),
     ("rang 999, ambulance arr 8.30, taken to hospital", "An ambulance came and took her to hospital.", &[]),
