@@ -980,6 +980,9 @@ const REWRITES: &[RewriteCase] = &[
     // Set AZ, read blind: "Olive is day." for "Olive day." (the day's record, not what Olive is).
     ("Olive day", None, "Olive is day.", false),
     ("Olive day", None, "Olive day.", true),
+    // Set BB, read blind: "Hilda was lunch." for "Hilda lunch." (the lunch call's record).
+    ("Hilda lunch", None, "Hilda was lunch.", false),
+    ("Lunch in dining room", None, "Lunch was in dining room.", true),
     ("Up already, sitting in kitchen", None, "Up already, sitting in the kitchen.", true),
     ("Using commode at night", None, "The using commode at night.", false),
     ("Washes face herself", None, "The washes face herself.", false),
@@ -999,6 +1002,20 @@ const REWRITES: &[RewriteCase] = &[
     ("ate three quarters and jelly", None, "Ate three quarters and jelly.", true),
     ("ate three quarters pie and jelly", None, "Ate three quarters of pie and jelly.", true),
     ("Paracetamol 1g given 4pm", None, "Paracetamol 1g was given at 4pm.", true),
+    // Set BA, read blind: "Repositioned the right side" for "Repositioned R side" (turned onto it).
+    (
+        "Repositioned right side, pressure areas intact",
+        None,
+        "Repositioned the right side, pressure areas intact.",
+        false,
+    ),
+    (
+        "Repositioned right side, pressure areas intact",
+        None,
+        "Repositioned right side, pressure areas were intact.",
+        true,
+    ),
+    ("Checked right heel, red", None, "Checked the right heel, red.", true),
     // Set BA, read blind: "complained of a cold" (an illness) for "c/o cold" (felt cold).
     ("03:30 complained of cold, extra blanket", None, "At 03:30 complained of a cold, extra blanket.", false),
     ("03:30 complained of cold, extra blanket", None, "At 03:30 complained of cold, extra blanket.", true),

@@ -199,8 +199,8 @@ const LINKS: &[&str] = &[
 ];
 
 /// Words no "was" is put before even at a clause's end ("Few mouthfuls are only", "02:00 is right",
-/// "Arts and crafts were morning", "The strip wash was instead", "Up is already", "Olive is day"); nor before a
-/// day ([`names_a_day`]).
+/// "Arts and crafts were morning", "The strip wash was instead", "Up is already", "Olive is day", "Hilda was
+/// lunch"); nor before a day ([`names_a_day`]).
 const NO_BE_BEFORE: &[&str] = &[
     "only",
     "too",
@@ -211,6 +211,10 @@ const NO_BE_BEFORE: &[&str] = &[
     "left",
     "instead",
     "day",
+    "breakfast",
+    "lunch",
+    "dinner",
+    "supper",
     "morning",
     "afternoon",
     "evening",
@@ -226,6 +230,9 @@ const BE_BEFORE: &[&str] = &[
     "in", "on", "at", "up", "out", "off", "down", "still", "very", "not", "as", "by", "with", "from", "under", "over",
     "about", "also", "back", "away", "home", "asleep", "awake", "well", "unable", "able", "happy",
 ];
+
+/// Verbs of turning a person: the side after one is the side they were turned onto, not a thing turned.
+const TURNING: &[&str] = &["repositioned", "turned", "positioned", "rolled", "laid"];
 
 /// Things a clock time before them names, rather than saying when something happened: "8am slot empty" is the
 /// dosette's 8am slot, never "At 8am slot was empty" (set BA, read blind), so no "at" goes before such a time.
@@ -722,8 +729,13 @@ impl Rewrite {
                 let after_link = k.checked_sub(1).is_some_and(|p| LINKS.contains(&line_words[p].text.as_str()));
                 // An article may also stand between an act and its object ("Offered a drink", "Made a card"), or
                 // between a verb after its subject and its object ("I check fridge": "I checked the fridge").
-                // Never before a place a move goes from ("Transferred bed to chair" is not "Transferred the bed").
+                // Never before a place a move goes from ("Transferred bed to chair" is not "Transferred the bed"),
+                // nor before the side a person is turned onto ("Repositioned R side" is not "Repositioned the right
+                // side", set BA, read blind).
+                let onto_side = (w.text == "left" || w.text == "right")
+                    && k.checked_sub(1).is_some_and(|p| TURNING.contains(&line_words[p].text.as_str()));
                 let after_act = !w.clause_start
+                    && !onto_side
                     && line_words.get(k + 1).is_none_or(|n| n.text != "to")
                     && k.checked_sub(1).is_some_and(|p| {
                         let prev = line_words[p].text.as_str();
