@@ -177,6 +177,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
         "exercises - sit to stand x5. Redirected to room x3",
         "exercises - sit to stand five times. Redirected to room three times",
     ),
+    // Set BC, read blind: "Bowels one open" for "Bowels open x1" (once).
+    ("Bowels open x1 (type 4)", "Bowels open once (type 4)"),
     // Set AE, read blind: "Toilet with two carers with staff" for "Toilet x2 w/ staff" (twice, with staff).
     ("Toilet x2 w/ staff. To commode x1", "Toilet twice with staff. To commode with one carer"),
     ("to toilet x2 with 1 carer", "to toilet twice with 1 carer"),
@@ -436,6 +438,27 @@ fn streamed(
         })
         .unwrap();
     (draft, shown)
+}
+
+/// (notes, person, what the plain rendering writes): the notes' initial for the person becomes their name, after a
+/// title the name it stands for (set BC, read blind: "Mrs Mrs Moore" for "Mrs M").
+const PLAIN_NAMES: &[(&str, &str, &str)] = &[
+    ("Mrs M hospital appt Thurs 11am.", "Mrs Moore", "Mrs Moore hospital appointment"),
+    ("Mr P up at 7am.", "Mr Patel", "Mr Patel up at 7am"),
+    ("J ate all of it.", "Joan", "Joan ate all"),
+    ("M sat in lounge.", "Mrs Moore", "Mrs Moore sat in"),
+];
+
+#[test]
+fn a_fallback_sentence_names_the_person_as_their_name_is_written() {
+    let mut assistant = tend_app::Assistant::open(&crate::support::tiny::task_sized_model(), &mut |_| {}).unwrap();
+    let params = GenerationParams { max_tokens: 40, ..GenerationParams::default() };
+    for (notes, person, expected) in PLAIN_NAMES {
+        let (draft, _) = streamed(&mut assistant, tend_app::Task::CareNote, notes, None, Some(person), &params);
+        // A random model's words never pass the checks: each sentence is the plain rendering.
+        assert!(draft.sentences.iter().all(|s| s.fallback), "{:?}", draft.sentences);
+        assert!(draft.draft.starts_with(expected), "{notes} ({person}): {}", draft.draft);
+    }
 }
 
 #[test]
@@ -980,6 +1003,22 @@ const REWRITES: &[RewriteCase] = &[
     // Set AZ, read blind: "Olive is day." for "Olive day." (the day's record, not what Olive is).
     ("Olive day", None, "Olive is day.", false),
     ("Olive day", None, "Olive day.", true),
+    // A kept note re-drafted without the person's name: "Night visit at 23:00 rose" (she got up) for "Rose". A capital
+    // inside a clause is kept.
+    ("Night visit 23:00 Rose", None, "Night visit at 23:00 rose.", false),
+    ("Night visit 23:00 Rose", None, "Night visit at 23:00 Rose.", true),
+    (
+        "Mrs Moore hospital appointment Thursday 11am",
+        Some("Mrs Moore"),
+        "Mrs Mrs Moore hospital appointment Thursday 11am.",
+        false,
+    ),
+    (
+        "Mrs M hospital appointment Thursday 11am",
+        Some("Mrs Moore"),
+        "Mrs Mrs Moore hospital appointment Thursday 11am.",
+        false,
+    ),
     // Set BB, read blind: "Hilda was lunch." for "Hilda lunch." (the lunch call's record).
     ("Hilda lunch", None, "Hilda was lunch.", false),
     ("Lunch in dining room", None, "Lunch was in dining room.", true),

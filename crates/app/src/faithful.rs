@@ -14,7 +14,7 @@ use tend_checks::constrain::{Allowed, Rules};
 use tend_checks::grounding::{Scope, copied_from_example};
 use tend_checks::items::{Item, read_items_about};
 use tend_checks::letter;
-use tend_checks::rewrite::Rewrite;
+use tend_checks::rewrite::{Rewrite, is_title};
 use tend_checks::{Finding, FindingKind};
 use tend_engine::{Flow, GenerationParams, Model, Progress, StopReason, TokenFilter};
 use tend_writing::Task;
@@ -513,11 +513,23 @@ fn resample(p: &mut GenerationParams, seed: u64, attempt: u32) {
     p.seed = seed.wrapping_add(u64::from(attempt));
 }
 
-/// Whether `item` speaks of the person called `person`: by a word of their name, or by its initial.
+/// Whether `item` speaks of the person called `person`: by a word of their name, or by an initial of it.
 fn speaks_of(item: &Item, person: &str) -> bool {
-    let initial = person.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+    let initials: Vec<String> = untitled(person).into_iter().map(initial_of).collect();
     let names: Vec<String> = person.split_whitespace().map(str::to_lowercase).collect();
-    item.text.split(|c: char| !c.is_alphanumeric()).any(|w| w == initial || names.contains(&w.to_lowercase()))
+    item.text
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| initials.iter().any(|i| i == w) || names.contains(&w.to_lowercase()))
+}
+
+/// The words of a person's name that are not a title ("Moore" of "Mrs Moore").
+fn untitled(person: &str) -> Vec<&str> {
+    person.split_whitespace().filter(|w| !is_title(w)).collect()
+}
+
+/// A word's first letter as a capital: the initial notes write for it.
+fn initial_of(word: &str) -> String {
+    word.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default()
 }
 
 /// Whether a finding is about the person's name or the notes' initial for them.
@@ -553,20 +565,25 @@ fn link(text: &str, from: &[&Item]) -> Vec<Span> {
 }
 
 /// The item's own words, its shorthand expanded, as a sentence: the notes' initial for the person becomes their
-/// preferred name, and their name is spelt as the preferred name is ("Mr Nowak" for "mr nowak").
+/// preferred name ("J" becomes "Joan"; after a title, the name it stands for: "Mrs M" becomes "Mrs Moore", never
+/// "Mrs Mrs Moore", set BC read blind), and their name is spelt as the preferred name is ("Mr Nowak" for "mr nowak").
 pub(crate) fn plain(item: &Item, person: Option<&str>) -> String {
     let mut text = item.expanded.trim().trim_end_matches([',', ';', '-']).trim().to_owned();
     if let Some(name) = person.map(str::trim).filter(|p| !p.is_empty()) {
-        let initial = name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
-        text = text
-            .split(' ')
-            .map(|w| {
+        let names = untitled(name);
+        let words: Vec<&str> = text.split(' ').collect();
+        text = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
                 let bare = w.trim_end_matches([',', '.', ':']);
+                let rest = &w[bare.len()..];
+                let after_title = i.checked_sub(1).is_some_and(|p| is_title(words[p]));
                 let spelt = name.split_whitespace().find(|n| n.eq_ignore_ascii_case(bare));
-                match spelt {
-                    _ if bare == initial => format!("{name}{}", &w[bare.len()..]),
-                    Some(n) => format!("{n}{}", &w[bare.len()..]),
-                    None => w.to_owned(),
+                match (names.first(), names.last()) {
+                    (_, Some(last)) if after_title && bare == initial_of(last) => format!("{last}{rest}"),
+                    (Some(first), _) if !after_title && bare == initial_of(first) => format!("{name}{rest}"),
+                    _ => spelt.map_or_else(|| (*w).to_owned(), |n| format!("{n}{rest}")),
                 }
             })
             .collect::<Vec<_>>()

@@ -351,7 +351,7 @@ fn acted(word: &str) -> bool {
         .contains(&word)
 }
 
-/// Events before "xN" that say N is a number of times ("BO x1", "coughed x2", "declined x2",
+/// Events before "xN" that say N is a number of times ("BO x1", "Bowels open x1", "coughed x2", "declined x2",
 /// "stairs up + down x1", "needed prompts to use toilet x2": one carer prompts), and parts of the day ("refused
 /// this AM x2": twice this morning).
 const TIMES: &[&str] = &[
@@ -369,6 +369,7 @@ const TIMES: &[&str] = &[
     "turns",
     "checked",
     "opened",
+    "open",
     "sick",
     "rang",
     "called",

@@ -537,7 +537,7 @@ const PARENTS: &[&str] = &["mum", "dad", "mam", "nan", "nana", "grandad", "grand
 pub(crate) const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr"];
 
 /// Whether `word` is a title, in any case ("Mr", "MRS").
-pub(crate) fn is_title(word: &str) -> bool {
+pub fn is_title(word: &str) -> bool {
     TITLES.contains(&word.to_lowercase().as_str())
 }
 
@@ -564,8 +564,8 @@ struct Required {
     /// In mixed case ("McDonald", "iPad"): the only words that may have a capital after their first letter (not
     /// "AMLodipine", "aSleep").
     mixed: bool,
-    /// A name the line writes with a capital (the person's, or any after a title): written with its capital, never
-    /// "Mr green" (set AF, read blind).
+    /// A name the line writes with a capital (the person's, any after a title, any word with a capital inside a
+    /// clause): written with its capital, never "Mr green" (set AF, read blind).
     named: bool,
     /// An ordinary English word the line writes in small letters: a capital only where a sentence starts ("Call
     /// bell 12.20", never "Call Bell 12.20"; set AQ, read blind). Not a word of the person's name, a title, a day or
@@ -780,9 +780,12 @@ impl Rewrite {
                     hyphen_joined: w.hyphen_joined,
                     capitals: w.capitals,
                     mixed: w.mixed,
+                    // Inside a clause, any word the line gives a capital: a name that is also a word ("Night visit
+                    // 23:00 Rose" is never "at 23:00 rose", which says she got up; a kept note re-drafted without
+                    // the person's name).
                     named: w.capital
                         && (names.contains(&w.text)
-                            || (!w.clause_start && calendar(&w.text))
+                            || (!w.clause_start && (calendar(&w.text) || !(w.capitals || w.initial)))
                             || k.checked_sub(1).is_some_and(|p| TITLES.contains(&line_words[p].text.as_str()))),
                     small: !w.capital
                         && !w.quoted
