@@ -1019,6 +1019,12 @@ const REWRITES: &[RewriteCase] = &[
         "Mrs Mrs Moore hospital appointment Thursday 11am.",
         false,
     ),
+    // Set BD, read blind: "Nil fell" for "Nil falls"; "The old one of off left arm" for "old one off L arm".
+    ("Slept between. Nil falls", None, "Slept between. Nil fell.", false),
+    ("Slept between. Nil falls", None, "Slept between. Nil falls.", true),
+    ("she falls asleep in chair", None, "She fell asleep in the chair.", true),
+    ("old one off left arm, new on right arm", None, "The old one of off left arm, new on right arm.", false),
+    ("old one off left arm, new on right arm", None, "The old one off left arm, new on right arm.", true),
     // Set BB, read blind: "Hilda was lunch." for "Hilda lunch." (the lunch call's record).
     ("Hilda lunch", None, "Hilda was lunch.", false),
     ("Lunch in dining room", None, "Lunch was in dining room.", true),

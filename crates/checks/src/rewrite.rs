@@ -231,6 +231,9 @@ const BE_BEFORE: &[&str] = &[
     "about", "also", "back", "away", "home", "asleep", "awake", "well", "unable", "able", "happy",
 ];
 
+/// A verb's particles ("off", "out"), before which no "of" goes.
+const PARTICLES: &[&str] = &["off", "out", "up", "down", "away", "back"];
+
 /// Verbs of turning a person: the side after one is the side they were turned onto, not a thing turned.
 const TURNING: &[&str] = &["repositioned", "turned", "positioned", "rolled", "laid"];
 
@@ -693,7 +696,11 @@ impl Rewrite {
             .enumerate()
             .map(|(k, w)| {
                 let number = numeric(&w.text);
-                let mut forms = if number || w.quoted { vec![w.text.clone()] } else { forms_of(&w.text) };
+                // After "no", "nil" or "any" a word is a thing, never a verb's past: "Nil falls" is never "Nil fell"
+                // (set BD, read blind).
+                let counted =
+                    k.checked_sub(1).is_some_and(|p| ["no", "nil", "any"].contains(&line_words[p].text.as_str()));
+                let mut forms = if number || w.quoted || counted { vec![w.text.clone()] } else { forms_of(&w.text) };
                 let name = w.initial || names.contains(&w.text);
                 if !w.quoted && is_initial(w) {
                     forms.extend(names.iter().cloned());
@@ -1196,13 +1203,15 @@ impl Rewrite {
                 && wanting(&self.required[i - 1].word);
         }
         // "of" only after an amount ("half of", "2 cups of squash", "1 glass of OJ"): never "The mood of good all
-        // day", "The back of asleep", "left of heel"; and before what it is an amount of, never before a link:
-        // "ate 3/4 + jelly" is never "ate three quarters of and jelly" (set AZ, read blind).
+        // day", "The back of asleep", "left of heel"; and before what it is an amount of, never before a link or a
+        // verb's particle: "ate 3/4 + jelly" is never "ate three quarters of and jelly" (set AZ, read blind), nor
+        // "old one off L arm" "The old one of off left arm" (set BD).
         if word == "of" {
             let number_at =
                 |k: Option<usize>| k.and_then(|k| self.required.get(k)).is_some_and(|r| r.number && !r.time);
             return !next.opens_clause
                 && !LINKS.contains(&next.word.as_str())
+                && !PARTICLES.contains(&next.word.as_str())
                 && (number_at(i.checked_sub(1)) || number_at(i.checked_sub(2)));
         }
         // Clauses stay apart: "blanching, barrier cream applied" never becomes "blanching and barrier cream were
