@@ -373,6 +373,12 @@ fn tend_check_prints_the_findings_as_json() {
 /// (notes, care note) pairs `tend check` finds nothing in: shorthand the draft says expanded (false alarms read in
 /// real drafts).
 const EXPANDED: &[(&str, &str)] = &[
+    // Set BE, read blind: "Sat her upright" read as Saturday, both models.
+    ("coughed - stopped meal, sat her upright", "Coughed. Stopped the meal. Sat her upright."),
+    (
+        "Obs BP 138/82, P 78, T 36.4, no SOB",
+        "Observations blood pressure 138/82, pulse 78, temperature 36.4, no shortness of breath.",
+    ),
     (
         "C/o feet cold. Repositioned 02:00 + 04:00 (L then R)",
         "Complained of feet cold. Repositioned 02:00 and 04:00 (left then R).",
@@ -500,6 +506,18 @@ const READINGS: &[(&str, &str, &[&str], &[&str])] = &[
     // participle is grammar.
     ("Breakfast 2 weetabix + coffee", "Breakfast 2 was weetabix and coffee.", &["was"], &["reading \"was\""]),
     ("Paracetamol 2 given at 8", "Paracetamol 2 were given at 8.", &["were"], &[]),
+    // Set BE, read blind: a second-language writer's "not visit" put in the past beside her present.
+    (
+        "her son not visit this week because he is working",
+        "Her son did not visit this week because he is working.",
+        &["did"],
+        &["reading \"did\""],
+    ),
+    ("she not want egg, ate toast", "She did not want egg, ate toast.", &["did"], &[]),
+    ("she not go out last week", "She did not go out last week.", &["did"], &[]),
+    // Set BE, read blind: "Taxi was booked at 10.15" for "taxi booked 10.15" (the time it was booked for).
+    ("taxi booked 10.15", "Taxi was booked at 10.15.", &["was", "at"], &["reading \"at\""]),
+    ("Rang GP 10.15", "Rang the GP at 10.15.", &["the", "at"], &[]),
     // A time, a decimal or an amount with its unit is no count.
     (
         "Temp 37.2 at 2pm, sats 96% on air",

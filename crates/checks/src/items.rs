@@ -50,7 +50,7 @@ pub fn read_items_about(notes: &str, person: Option<&str>) -> Vec<Item> {
             let count = text.split_whitespace().count();
             let short = count < 2;
             match items.last_mut() {
-                Some(last) if short && !first_in_group => {
+                Some(last) if (short || said_of_the_last(&expand(text))) && !first_in_group => {
                     last.end = c_end;
                     last.text = notes[last.start..c_end].to_owned();
                     last.expanded = expand(&last.text);
@@ -72,6 +72,24 @@ pub fn read_items_about(notes: &str, person: Option<&str>) -> Vec<Item> {
         }
     }
     items
+}
+
+/// Verbs that tell where someone or something was found or put.
+const FOUND: &[&str] = &["found", "taken", "left", "put", "placed", "moved", "dropped", "admitted", "discovered"];
+/// Words of place that follow one of [`FOUND`] ("found on", "taken to").
+const PLACE: &[&str] = &["on", "in", "at", "to", "by", "under", "beside", "near", "into", "onto", "behind"];
+
+/// Whether a clause (shorthand expanded) tells where something was found or taken ("found on floor", "taken to
+/// hospital") with a high-stakes claim. After another clause of its sentence, what it tells of is that clause's
+/// ("spat out 2 tabs, found on floor" is the tablets), so it stays with that clause, in one item and one sentence:
+/// written as a sentence of its own, it is said of the person ("Spat out 2 tablets. Found on the floor.", a fall
+/// the notes do not report: the dev set's notes, both models).
+pub(crate) fn said_of_the_last(clause: &str) -> bool {
+    let mut words = clause.split_whitespace().map(str::to_lowercase);
+    let (first, second) = (words.next().unwrap_or_default(), words.next().unwrap_or_default());
+    FOUND.contains(&first.as_str())
+        && PLACE.contains(&second.as_str())
+        && !crate::high_stakes::claims_in(clause).is_empty()
 }
 
 /// Byte ranges of the notes' sentences, trimmed, without their closing punctuation.
@@ -277,7 +295,7 @@ fn counted_thing(word: &str) -> bool {
 /// Words after "Sat" that make it the verb ("Sat out in chair", "sat him up"), not Saturday.
 const AFTER_SAT: &[&str] = &[
     "out", "in", "up", "with", "on", "by", "at", "down", "outside", "quietly", "for", "next", "beside", "watching",
-    "reading", "talking", "chatting", "upright", "forward", "back", "him", "them",
+    "reading", "talking", "chatting", "upright", "forward", "back", "him", "her", "them",
 ];
 /// Whether "Sat" before `next` is the verb ("Sat out in chair"), not Saturday.
 pub(crate) fn sat_as_verb_before(next: &str) -> bool {
@@ -415,6 +433,43 @@ const UNITS: &[&str] = &["seconds", "minutes", "hours", "days", "weeks", "months
 /// Words before a unit that make it singular ("1 min", "every hr").
 const ONE: &[&str] = &["1", "one", "a", "an", "every", "each", "per"];
 
+/// Short units a number is often written against ("2hrs", "30mins", "1hr"), and the words for them.
+const GLUED_UNITS: &[(&str, &str, &str)] = &[
+    ("hr", "hour", "hours"),
+    ("hrs", "hour", "hours"),
+    ("min", "minute", "minutes"),
+    ("mins", "minute", "minutes"),
+    ("wk", "week", "weeks"),
+    ("wks", "week", "weeks"),
+];
+
+/// A number written against a short unit ("2hrs", "1.5hrs", "30mins"), as the number and the unit's word: "2
+/// hours", "1 hour" (usage).
+fn glued_unit(lower: &str) -> Option<(&str, &'static str)> {
+    let split = lower.find(|c: char| !c.is_ascii_digit() && c != '.')?;
+    let (number, unit) = lower.split_at(split);
+    let number = number.trim_end_matches('.');
+    if number.is_empty() || !number.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let &(_, one, many) = GLUED_UNITS.iter().find(|(short, ..)| *short == unit)?;
+    Some((number, if number == "1" { one } else { many }))
+}
+
+/// A single letter of a set of observations before its reading (RCP): "P 78" the pulse, "T 36.4" the
+/// temperature, "R 18" the respiratory rate; each only before a number in its range, so "R" before a word or a
+/// time stays a side.
+fn observation(word: &str, next: Option<&str>) -> Option<&'static str> {
+    let value: f64 = next?.trim_end_matches([',', '.', ';']).parse().ok()?;
+    let whole = next?.chars().all(|c| c.is_ascii_digit());
+    match word {
+        "P" if whole && (30.0..=200.0).contains(&value) => Some("pulse"),
+        "T" if (34.0..=42.5).contains(&value) => Some("temperature"),
+        "R" if whole && (6.0..=60.0).contains(&value) => Some("respiratory rate"),
+        _ => None,
+    }
+}
+
 /// Walking aids a person uses on their own: "xN" right after one counts times ("walked to the door and back w/ stick
 /// x2" is twice, not with two carers; set AC, read blind), shown to the reviewer.
 const WALKING_AIDS: &[&str] = &["stick", "sticks", "cane", "crutch", "crutches"];
@@ -551,9 +606,15 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             guessed = *guess;
             // Without the word the notes write next: "MAR chart" stays "MAR chart", never "MAR chart chart".
             let next_word = next.as_deref().map(str::to_lowercase).unwrap_or_default();
-            Some(match long.rsplit_once(' ') {
+            let long = match long.rsplit_once(' ') {
                 Some((head, last)) if !next_word.is_empty() && last.eq_ignore_ascii_case(&next_word) => head.to_owned(),
                 _ => long.clone(),
+            };
+            // After "no" a state is a noun: "no SOB" is "no shortness of breath", never "no short of breath" (set
+            // BE, read blind).
+            Some(match long.strip_prefix("short of breath") {
+                Some(rest) if prev.as_deref() == Some("no") => format!("shortness of breath{rest}"),
+                _ => long,
             })
         } else if let Some(amount) = word.strip_prefix('~').filter(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
             // "~4pm": about 4pm, never "at 4pm".
@@ -653,6 +714,13 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             })
         } else if let Some(hours) = lower.strip_suffix("hrly").filter(|h| !h.is_empty() && h.parse::<u32>().is_ok()) {
             Some(format!("every {hours} hours"))
+        } else if let Some((number, unit)) = glued_unit(&lower) {
+            Some(format!("{number} {unit}"))
+        } else if lower == "arr" || lower == "arr." {
+            // "on arr" is on arrival; "ambulance arr 8.30" arrived.
+            Some(if prev.as_deref() == Some("on") { "arrival" } else { "arrived" }.to_owned())
+        } else if let Some(reading) = observation(word, next.as_deref()) {
+            Some(reading.to_owned())
         } else if lower == "half"
             && next.as_deref().is_some_and(|n| n.parse::<u32>().is_ok_and(|h| (1..=12).contains(&h)))
         {

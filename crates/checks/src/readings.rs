@@ -10,7 +10,7 @@ use regex::Regex;
 use crate::facts::{Word, is_code, names_a_day, words};
 use crate::grounding::{FAMILY, WORKERS};
 use crate::items::{SMALL_NUMBERS, expand_keeping, name_initial};
-use crate::rewrite::{ASKING_FOR, NAMED_BY_TIME, is_title};
+use crate::rewrite::{ARRANGED, ASKING_FOR, NAMED_BY_TIME, is_title};
 use crate::{Finding, FindingKind};
 
 /// Added words that say who did something: a pronoun, or "has"/"had", which make the notes' "nurse informed" the
@@ -128,6 +128,16 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
                 "Tend added \"{word}\" before \"{time}\", which says when something happened; your notes may name \
                  the {time} {thing}. Check when."
             )
+        } else if lower == "at"
+            && after.is_some_and(|w| w.text.starts_with(|c: char| c.is_ascii_digit()))
+            && before.is_some_and(|w| ARRANGED.contains(&w.text.to_lowercase().as_str()))
+        {
+            // "Taxi was booked at 10.15" for "taxi booked 10.15" (set BE, read blind).
+            let (done, time) = (before.map_or("", |w| w.text), after.map_or("", |w| w.text));
+            format!(
+                "Tend added \"{word}\" before \"{time}\", which says when it was {done}; your notes may give the time \
+                 it was {done} for. Check when."
+            )
         } else if BE.contains(&lower.as_str())
             && after.is_some_and(|w| ASKING_FOR.contains(&w.text.to_lowercase().as_str()))
             && then.is_some_and(|w| w.text.eq_ignore_ascii_case("for"))
@@ -143,6 +153,13 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
                 "Tend added \"{word}\" before \"{}\", which says it has happened; your notes may mean it is to \
                  come. Check when.",
                 after.map_or("", |w| w.text)
+            )
+        } else if lower == "did" && now_or_to_come(&draft[end..], added, end) {
+            // "her son did not visit this week because he is working" for a second-language writer's "her son not
+            // visit this week because he is working" (set BE, read blind): the rest of the sentence is in the present.
+            format!(
+                "Tend added \"{word}\", which puts this in the past; the rest of your sentence speaks of now or what is \
+                 to come. Check when."
             )
         } else if BE.contains(&lower.as_str())
             && before.is_some_and(|w| lone_letter(w.text) && !is_person(w.text))
@@ -168,6 +185,24 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
     findings.extend(initial_read_as_word(&notes_words, draft, &draft_words, &keep));
     findings.extend(uncounted(notes, &notes_words, draft, &draft_words));
     findings
+}
+
+/// Words of the present or of what is to come.
+const NOW: &[&str] = &["is", "are", "am", "tonight", "tomorrow", "now"];
+/// Times that are now or to come after "this" or "next" ("this week").
+const THIS: &[&str] = &["week", "weekend", "month", "morning", "afternoon", "evening"];
+
+/// Whether the sentence that goes on in `rest` (starting at byte `offset` of the draft) has a word of the present
+/// or the future ([`NOW`], "this week") that is the notes' own, not one of the `added` spans.
+fn now_or_to_come(rest: &str, added: &[(usize, usize)], offset: usize) -> bool {
+    let sentence = rest.split(['.', '!', '?']).next().unwrap_or("");
+    let ws = words(sentence);
+    ws.iter().enumerate().any(|(k, w)| {
+        let lower = w.text.to_lowercase();
+        let this = k.checked_sub(1).is_some_and(|p| ["this", "next"].contains(&ws[p].text.to_lowercase().as_str()));
+        (NOW.contains(&lower.as_str()) || (this && THIS.contains(&lower.as_str())))
+            && !added.iter().any(|&(a, _)| a == offset + w.start)
+    })
 }
 
 /// A "was"/"is" the draft puts between a number and the word the notes count with it ("Breakfast 2 was weetabix"

@@ -241,6 +241,10 @@ const TURNING: &[&str] = &["repositioned", "turned", "positioned", "rolled", "la
 /// dosette's 8am slot, never "At 8am slot was empty" (set BA, read blind), so no "at" goes before such a time.
 pub(crate) const NAMED_BY_TIME: &[&str] = &["slot", "slots", "compartment", "compartments", "pod", "pods"];
 
+/// Verbs of arranging: a clock time after one is the time arranged ("taxi booked 10.15"), so no "at" goes before
+/// it, which would make it when the arranging was done ("Taxi was booked at 10.15", set BE, read blind).
+pub(crate) const ARRANGED: &[&str] = &["booked", "arranged", "planned", "scheduled", "ordered", "requested"];
+
 /// Number words, copied as digits are: no "was" or article right before them.
 const NUMBER_WORDS: &[&str] = &[
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "half",
@@ -553,8 +557,9 @@ struct Required {
     forms: Vec<String>,
     /// A number or time: copied exactly, and no "was" right before it.
     number: bool,
-    /// A clock time ("7:30", "12.45", "10am", "6pm") that does not open a range nor name a thing ("8am slot"): "at"
-    /// may be put before it, before no other number ("Breakfast at two" for "toast x2").
+    /// A clock time ("7:30", "12.45", "10am", "6pm") that does not open a range, name a thing ("8am slot") nor
+    /// follow a verb of arranging ([`ARRANGED`]): "at" may be put before it, before no other number ("Breakfast at
+    /// two" for "toast x2").
     time: bool,
     /// Inside a quotation: copied exactly, nothing added inside.
     quoted: bool,
@@ -582,6 +587,9 @@ struct Required {
     droppable: bool,
     /// The first word of a clause of the line (not the first of the line).
     opens_clause: bool,
+    /// The first word of a clause that tells more of the clause before ([`crate::items::said_of_the_last`]): no
+    /// sentence ends before it.
+    stays_in_sentence: bool,
     /// An article may be put before it.
     article_before: bool,
     /// A "was" may be put before it.
@@ -660,12 +668,18 @@ impl Rewrite {
         // Words in a clause the line opens with a verb in the past ("Left radio on", "Checked legs"): the subject
         // is the writer's, so no "was" goes inside it ("Left radio was on" would make it a radio on the left).
         let mut in_acted_clause = vec![false; line_words.len()];
-        let mut head_acted = false;
+        // Words in a clause the line opens with "no" or "nil": a "was" there goes only before a participle ("No
+        // seizure activity was seen"), never "No pain was on touch" or "No concerns were overnight" (the dev set's
+        // notes, Qwen 1.5B).
+        let mut in_none_clause = vec![false; line_words.len()];
+        let (mut head_acted, mut head_none) = (false, false);
         for (k, w) in line_words.iter().enumerate() {
             if w.clause_start {
                 head_acted = !w.quoted && past(&w.text);
+                head_none = !w.quoted && ["no", "nil"].contains(&w.text.as_str());
             } else {
                 in_acted_clause[k] = head_acted;
+                in_none_clause[k] = head_none;
             }
         }
         // A line that speaks of what is to come keeps its plain verbs but for the saying: "she say she come
@@ -705,11 +719,13 @@ impl Rewrite {
                 if !w.quoted && is_initial(w) {
                     forms.extend(names.iter().cloned());
                 }
-                // A plain verb right after its subject may take its past ("she eat all": "she ate all").
+                // A plain verb right after its subject may take its past ("she eat all": "she ate all"); not the
+                // first word of a compound ("Joyce take-home medicines" is never "Joyce took-home medicines").
                 let after_subject = follows_subject(k);
                 if after_subject
                     && !number
                     && !w.quoted
+                    && line_words.get(k + 1).is_none_or(|n| !n.hyphen_joined)
                     && (!future || ["say", "tell", "ask"].contains(&w.text.as_str()))
                 {
                     forms.extend(IRREGULAR.iter().filter(|v| v[0] == w.text).map(|v| v[2].to_owned()));
@@ -772,7 +788,8 @@ impl Rewrite {
                     && line_words.get(k + 1).is_none_or(|n| !n.hyphen_joined)
                     && w.text.starts_with(|c: char| c.is_ascii_digit())
                     && (clock(&w.text) || w.text.ends_with("am") || w.text.ends_with("pm") || meridiem(k + 1))
-                    && !(named(k + 1) || (meridiem(k + 1) && named(k + 2)));
+                    && !(named(k + 1) || (meridiem(k + 1) && named(k + 2)))
+                    && k.checked_sub(1).is_none_or(|p| !ARRANGED.contains(&line_words[p].text.as_str()));
                 // A participle after another word of its clause and before "to" has that word as its doer: "Staff
                 // prompted to take meds" (staff prompted her) never becomes "Staff was prompted to take medicines".
                 let done_by_doer =
@@ -814,6 +831,11 @@ impl Rewrite {
                                 names.contains(&p.text) || is_initial(p)
                             })),
                     opens_clause,
+                    stays_in_sentence: opens_clause && {
+                        let clause = line_words[k..].iter().enumerate().take_while(|(j, n)| *j == 0 || !n.clause_start);
+                        let clause: Vec<&str> = clause.map(|(_, n)| n.text.as_str()).collect();
+                        crate::items::said_of_the_last(&clause.join(" "))
+                    },
                     article_before: !(number
                         || name
                         || w.quoted
@@ -828,7 +850,10 @@ impl Rewrite {
                     verb,
                     be_before: !number
                         && !name
+                        // Never "was had": "At 2pm was had paracetamol" (set BE, read blind).
+                        && w.text != "had"
                         && !in_acted_clause[k]
+                        && (!in_none_clause[k] || participle)
                         && !done_by_doer
                         && !NO_BE_BEFORE.contains(&w.text.as_str())
                         && !names_a_day(&w.text)
@@ -936,8 +961,8 @@ impl Rewrite {
     }
 
     /// Whether `text`, ending after a mark, leaves somewhere to go from `states`: after a mark that starts a
-    /// clause (",", ":", "."), a word of the line that opens a clause there, or, after a sentence's end, nothing
-    /// more to say. Refused at once, "Lunch at 12.45," for "lunch 12.45 mr nowak" is not a dead end the model
+    /// clause (",", ":", "."), a word of the line that opens a clause there (also after a word the rewrite added),
+    /// or, after a sentence's end, nothing more to say. Refused at once, "Lunch at 12.45," for "lunch 12.45 mr nowak" is not a dead end the model
     /// must be restarted from.
     fn may_follow_mark(&self, text: &str, states: &[State]) -> bool {
         let word_end =
@@ -946,10 +971,11 @@ impl Rewrite {
         if !tail.contains(CLAUSE_MARKS) {
             return true;
         }
-        let ends = tail.contains(['.', '!', '?']) && states.iter().any(|&(i, ..)| i == self.required.len());
-        ends || states
-            .iter()
-            .any(|&(i, _, _, fresh)| self.required.get(i).is_some_and(|r| !fresh || i == 0 || r.opens_clause))
+        let stop = tail.contains(['.', '!', '?']);
+        let ends = stop && states.iter().any(|&(i, ..)| i == self.required.len());
+        ends || states.iter().any(|&(i, ..)| {
+            self.required.get(i).is_some_and(|r| (i == 0 || r.opens_clause) && !(stop && r.stays_in_sentence))
+        })
     }
 
     /// Whether the punctuation of `text`, written after `before` (the last character before it that is not a
@@ -1136,9 +1162,14 @@ impl Rewrite {
     /// Whether `word` may stand in `state` as far as clauses go: right after a word of the line, the next word
     /// starts a clause (after a comma, a full stop...) where, and only where, the line starts one: "Drinking
     /// fluids, reduced appetite" never reads "Drinking fluids reduced appetite", nor "per night staff" "per night,
-    /// staff".
+    /// staff". After a word the rewrite added, a clause of the line may open earlier (with an added subject: "ate
+    /// all, she was happy"), but no clause starts where the line has none: "to stay as now" is never "to stay as
+    /// is. Now." (set BE, read blind).
     fn keeps_clauses_apart(&self, (i, _, _, fresh): State, word: &Word) -> bool {
-        !fresh || i == 0 || self.required.get(i).is_none_or(|r| r.opens_clause == word.clause_start)
+        i == 0
+            || self.required.get(i).is_none_or(|r| {
+                if fresh { r.opens_clause == word.clause_start } else { r.opens_clause || !word.clause_start }
+            })
     }
 
     /// Whether `word` may be added where the line's word `i` is owed next; `joined`: a subject was added since
@@ -1282,6 +1313,7 @@ impl Required {
             && (!self.named || word.capital)
             && (!self.small || !word.capital || word.sentence_start)
             && self.code.is_none_or(|c| c == word.capital)
+            && !(self.stays_in_sentence && word.sentence_start)
             && self.forms.contains(&word.text)
     }
 }
@@ -1435,10 +1467,30 @@ const FUTURE: &[&str] = &["tomorrow", "tonight", "later", "soon", "next", "will"
 
 /// Verbs that describe or report rather than act on a thing, or that a plain verb follows, and "left", as often a
 /// side as a verb: no article follows them ("Seemed a low", "Said a lovely day", "Helped a dress" for "helped
-/// dress", "Eye drops left the eye" for "L eye").
+/// dress", "Eye drops left the eye" for "L eye"). Nor verbs of urging, whose object is what was urged: "Encouraged
+/// the fluids", "advised the push fluids", "Advised the GP tomorrow" (to see the GP, not advice to the GP) and
+/// "Prompted the lunchtime medicines", read blind in kept drafts and the dev set's.
 const NOT_ACTS: &[&str] = &[
-    "was", "were", "said", "seemed", "appeared", "looked", "felt", "sounded", "became", "remained", "stayed", "helped",
-    "let", "left",
+    "was",
+    "were",
+    "said",
+    "seemed",
+    "appeared",
+    "looked",
+    "felt",
+    "sounded",
+    "became",
+    "remained",
+    "stayed",
+    "helped",
+    "let",
+    "left",
+    "advised",
+    "encouraged",
+    "prompted",
+    "suggested",
+    "recommended",
+    "reminded",
 ];
 
 /// Whether `word` is a past act that takes an object ("offered", "made", "changed").
