@@ -935,6 +935,9 @@ const REWRITES: &[RewriteCase] = &[
     ("2pm had paracetamol 1g", None, "At 2pm had paracetamol 1g.", true),
     // No clause starts after an added word where the line has none (set BE, read blind, Qwen 1.5B).
     ("money to stay as now", None, "Money to stay as is. Now.", false),
+    ("money to stay as now", None, "Money to stay as is is now.", false),
+    ("money to stay as now", None, "Money to stay as is now.", false),
+    ("money to stay as now", None, "Money to stay as now.", true),
     ("ate all, happy", None, "Ate all, she was happy.", false),
     ("she ate all, happy", None, "She ate all, she was happy.", true),
     // The first word of a compound keeps its form after the person's name.

@@ -200,7 +200,7 @@ const LINKS: &[&str] = &[
 
 /// Words no "was" is put before even at a clause's end ("Few mouthfuls are only", "02:00 is right",
 /// "Arts and crafts were morning", "The strip wash was instead", "Up is already", "Olive is day", "Hilda was
-/// lunch"); nor before a day ([`names_a_day`]).
+/// lunch", "to stay as is now"); nor before a day ([`names_a_day`]).
 const NO_BE_BEFORE: &[&str] = &[
     "only",
     "too",
@@ -220,6 +220,7 @@ const NO_BE_BEFORE: &[&str] = &[
     "evening",
     "night",
     "already",
+    "now",
 ];
 
 /// Words a "was" may be put before inside a clause: a preposition or adverb ("was in bed", "is still",
@@ -1201,10 +1202,13 @@ impl Rewrite {
             // in a line told at a clock time the present is wrong.
             let routine = next.participle && !next.word.ends_with("ing");
             let present_wrong = matches!(word, "is" | "are") && (routine || self.past_only);
+            // And only after a word of the line or an added subject: never "to stay as is is now" (set BE, read
+            // blind, Qwen 1.5B).
             return next.be_before
                 && !present_wrong
                 && !REPORTING.contains(&next.word.as_str())
-                && (joined || !next.opens_clause);
+                && (joined || !next.opens_clause)
+                && (joined || fresh);
         }
         if let Some((_, after)) = self.subjects.iter().find(|(s, _)| s == word) {
             // Only after the line has said it: "After he left was tearful" never becomes "He after he left was
