@@ -933,6 +933,16 @@ const REWRITES: &[RewriteCase] = &[
     ("taxi booked 10.15", None, "Taxi was booked 10.15.", true),
     ("2pm had paracetamol 1g", None, "At 2pm was had paracetamol 1g.", false),
     ("2pm had paracetamol 1g", None, "At 2pm had paracetamol 1g.", true),
+    // Set BF, read blind: "fell log done" for "falls log done" (Qwen 0.5B); "asleep at 11: 12: 1" for "asleep at
+    // 11, 12, 1" and "Wife rang at 5: told her" (both models).
+    ("Nurse informed 3.50, falls log done", None, "Nurse informed 3.50, fell log done.", false),
+    ("Nurse informed 3.50, falls log done", None, "Nurse informed at 3.50, falls log done.", true),
+    ("says tired", None, "Said tired.", true),
+    ("checked hourly, asleep at 11, 12, 1", None, "Checked hourly, asleep at 11: 12: 1.", false),
+    ("checked hourly, asleep at 11, 12, 1", None, "Checked hourly, asleep at 11, 12, 1.", true),
+    ("wife rang at 5, told her", None, "Wife rang at 5: told her.", false),
+    ("medicines 8.30: aspirin", None, "Medicines at 8.30: aspirin.", true),
+    ("bed 10.30, 7:30 up", None, "Bed at 10.30, at 7:30 up.", true),
     // No clause starts after an added word where the line has none (set BE, read blind, Qwen 1.5B).
     ("money to stay as now", None, "Money to stay as is. Now.", false),
     ("money to stay as now", None, "Money to stay as is is now.", false),

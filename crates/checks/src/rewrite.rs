@@ -588,6 +588,8 @@ struct Required {
     droppable: bool,
     /// The first word of a clause of the line (not the first of the line).
     opens_clause: bool,
+    /// After a colon that follows a number in the line ("Meds 8.30: aspirin"): only there may a rewrite put one.
+    number_colon: bool,
     /// The first word of a clause that tells more of the clause before ([`crate::items::said_of_the_last`]): no
     /// sentence ends before it.
     stays_in_sentence: bool,
@@ -729,7 +731,9 @@ impl Rewrite {
                     && line_words.get(k + 1).is_none_or(|n| !n.hyphen_joined)
                     && (!future || ["say", "tell", "ask"].contains(&w.text.as_str()))
                 {
-                    forms.extend(IRREGULAR.iter().filter(|v| v[0] == w.text).map(|v| v[2].to_owned()));
+                    // A thing's word in "-s" is a verb after its subject ("she falls asleep": "she fell asleep").
+                    let verb_of = |v: &[&str; 5]| v[0] == w.text || (v[1] == w.text && THINGS_IN_S.contains(&v[1]));
+                    forms.extend(IRREGULAR.iter().filter(|v| verb_of(v)).map(|v| v[2].to_owned()));
                     if follows_pronoun(k) {
                         forms.extend(REGULAR.iter().filter(|v| **v == w.text).map(|v| regular_past(v)));
                     }
@@ -832,6 +836,7 @@ impl Rewrite {
                                 names.contains(&p.text) || is_initial(p)
                             })),
                     opens_clause,
+                    number_colon: w.number_colon,
                     stays_in_sentence: opens_clause && {
                         let clause = line_words[k..].iter().enumerate().take_while(|(j, n)| *j == 0 || !n.clause_start);
                         let clause: Vec<&str> = clause.map(|(_, n)| n.text.as_str()).collect();
@@ -1167,10 +1172,13 @@ impl Rewrite {
     /// all, she was happy"), but no clause starts where the line has none: "to stay as now" is never "to stay as
     /// is. Now." (set BE, read blind).
     fn keeps_clauses_apart(&self, (i, _, _, fresh): State, word: &Word) -> bool {
-        i == 0
-            || self.required.get(i).is_none_or(|r| {
-                if fresh { r.opens_clause == word.clause_start } else { r.opens_clause || !word.clause_start }
-            })
+        // Nor does a colon go after a number where the line has none: "asleep at 11, 12, 1" is never "asleep at
+        // 11: 12: 1", which reads as a clock time (set BF, read blind, both models).
+        (!word.number_colon || self.required.get(i).is_some_and(|r| r.number_colon))
+            && (i == 0
+                || self.required.get(i).is_none_or(|r| {
+                    if fresh { r.opens_clause == word.clause_start } else { r.opens_clause || !word.clause_start }
+                }))
     }
 
     /// Whether `word` may be added where the line's word `i` is owed next; `joined`: a subject was added since
@@ -1360,6 +1368,8 @@ struct Word {
     /// place an ordinary word the line writes in small letters may take a capital ("PM: art group", never "PM: Art
     /// group"; sets AR and AT, read blind).
     sentence_start: bool,
+    /// After a colon that follows a number ("asleep at 11: 12"), where a reader sees a clock time.
+    number_colon: bool,
 }
 
 /// The words of `text`: letters and digits, with an apostrophe inside a word, ":", ".", "/" or "," between
@@ -1373,10 +1383,12 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
     let (mut quoted, mut bracketed) = (false, false);
     let mut starts = (true, true);
     let mut hyphen_joined = false;
+    let mut number_colon = false;
     let push = |current: &mut String,
                 (quoted, bracketed): (bool, bool),
                 hyphen_joined: bool,
                 (clause_start, sentence_start): &mut (bool, bool),
+                number_colon: &mut bool,
                 out: &mut Vec<Word>| {
         if !current.is_empty() {
             let initial = current.chars().count() == 1 && current.chars().all(char::is_uppercase);
@@ -1396,8 +1408,9 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
                 capital,
                 clause_start: *clause_start,
                 sentence_start: *sentence_start,
+                number_colon: *number_colon,
             });
-            (*clause_start, *sentence_start) = (false, false);
+            (*clause_start, *sentence_start, *number_colon) = (false, false, false);
             current.clear();
         }
     };
@@ -1428,7 +1441,8 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
             current.push(c);
             continue;
         }
-        push(&mut current, (quoted, bracketed), hyphen_joined, &mut starts, &mut out);
+        push(&mut current, (quoted, bracketed), hyphen_joined, &mut starts, &mut number_colon, &mut out);
+        number_colon |= c == ':' && prev.is_some_and(|p| p.is_ascii_digit());
         hyphen_joined = matches!(c, '-' | '/')
             && prev.is_some_and(char::is_alphanumeric)
             && next.is_some_and(char::is_alphanumeric);
@@ -1447,7 +1461,7 @@ fn words(text: &str, open_end: bool) -> Vec<Word> {
             quoted = !quoted;
         }
     }
-    push(&mut current, (quoted, bracketed), hyphen_joined, &mut starts, &mut out);
+    push(&mut current, (quoted, bracketed), hyphen_joined, &mut starts, &mut number_colon, &mut out);
     out
 }
 
@@ -1508,6 +1522,11 @@ fn past(word: &str) -> bool {
     IRREGULAR.iter().any(|v| v[2] == word) || word.strip_suffix("ed").is_some_and(|s| s.chars().count() >= 3)
 }
 
+/// Verbs' "-s" forms that in care notes are mostly things ("falls log", "drinks given", "cuts on hands"): kept as
+/// written but after a subject ("she falls asleep"), never put in the past ("The nurse Kim informed 3.50, fell log
+/// done" for "falls log done": set BF, read blind, Qwen 0.5B).
+const THINGS_IN_S: &[&str] = &["falls", "drinks", "cuts", "breaks", "rings", "bites"];
+
 /// Whether `word` looks like a verb: a form of an irregular one, the "-s" form of a regular one ("reports"), a
 /// word ending in "ed" or "ing" after a stem of three letters or more ("heated", "walking"; not "bed" or "red"),
 /// or a regular one's "-ing" ("using").
@@ -1522,6 +1541,9 @@ fn verb_like(word: &str) -> bool {
 /// past ("said" for "says", "felt" for "feels"). Nothing else: "drink" (a noun as often as a verb) never becomes
 /// "drinking" or "drank", "walked" never "walking", "ate" never "eaten", "choice" never "choices".
 fn forms_of(word: &str) -> Vec<String> {
+    if THINGS_IN_S.contains(&word) {
+        return vec![word.to_owned()];
+    }
     match IRREGULAR.iter().find(|forms| forms[1] == word) {
         Some(forms) => vec![word.to_owned(), forms[2].to_owned()],
         None => vec![word.to_owned()],
