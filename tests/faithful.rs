@@ -233,8 +233,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ),
     (
         "TTO meds checked, Rm 12. LPA + DoLS in place. EOL care, DNAR. PWB L leg",
-        "discharge (TTO) medicines checked, room 12. lasting power of attorney (LPA) and Deprivation of Liberty Safeguards \
-         (DoLS) in place. end of life care, DNAR (do not attempt resuscitation) decision. partial weight-bearing left \
+        "discharge (TTO) medicines checked, room 12. lasting power of attorney (LPA) and Deprivation of Liberty \
+         Safeguards (DoLS) in place. end of life care, DNAR (do not attempt resuscitation) decision. partial weight-bearing left \
          leg",
     ),
     // Set BE, read blind: "no short of breath" for "no SOB"; "Sat her upright" (a false alarm: Saturday).

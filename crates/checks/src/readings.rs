@@ -158,8 +158,8 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
             // "her son did not visit this week because he is working" for a second-language writer's "her son not
             // visit this week because he is working" (set BE, read blind): the rest of the sentence is in the present.
             format!(
-                "Tend added \"{word}\", which puts this in the past; the rest of your sentence speaks of now or what is \
-                 to come. Check when."
+                "Tend added \"{word}\", which puts this in the past; the rest of your sentence speaks of now or what \
+                 is to come. Check when."
             )
         } else if BE.contains(&lower.as_str())
             && before.is_some_and(|w| lone_letter(w.text) && !is_person(w.text))

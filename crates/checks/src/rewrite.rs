@@ -968,8 +968,9 @@ impl Rewrite {
 
     /// Whether `text`, ending after a mark, leaves somewhere to go from `states`: after a mark that starts a
     /// clause (",", ":", "."), a word of the line that opens a clause there (also after a word the rewrite added),
-    /// or, after a sentence's end, nothing more to say. Refused at once, "Lunch at 12.45," for "lunch 12.45 mr nowak" is not a dead end the model
-    /// must be restarted from.
+    /// or, after a sentence's end, nothing more to say; and no full stop before a clause that stays in its
+    /// sentence. Refused at once, "Lunch at 12.45," for "lunch 12.45 mr nowak" is not a dead end the model must be
+    /// restarted from.
     fn may_follow_mark(&self, text: &str, states: &[State]) -> bool {
         let word_end =
             text.char_indices().rev().find(|(_, c)| c.is_alphanumeric()).map_or(0, |(k, c)| k + c.len_utf8());
@@ -1215,8 +1216,7 @@ impl Rewrite {
             return next.be_before
                 && !present_wrong
                 && !REPORTING.contains(&next.word.as_str())
-                && (joined || !next.opens_clause)
-                && (joined || fresh);
+                && (joined || (fresh && !next.opens_clause));
         }
         if let Some((_, after)) = self.subjects.iter().find(|(s, _)| s == word) {
             // Only after the line has said it: "After he left was tearful" never becomes "He after he left was
