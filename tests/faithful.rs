@@ -933,6 +933,19 @@ const REWRITES: &[RewriteCase] = &[
     ("taxi booked 10.15", None, "Taxi was booked 10.15.", true),
     ("2pm had paracetamol 1g", None, "At 2pm was had paracetamol 1g.", false),
     ("2pm had paracetamol 1g", None, "At 2pm had paracetamol 1g.", true),
+    // Set BG, read blind: no "was" added to a line that speaks in the present with its own "is".
+    (
+        "daughter Priya visiting at 2, Mrs Shah said she is looking forward to it",
+        Some("Mrs Shah"),
+        "Daughter Priya was visiting at 2, Mrs Shah said she is looking forward to it.",
+        false,
+    ),
+    (
+        "daughter Priya visiting at 2, Mrs Shah said she is looking forward to it",
+        Some("Mrs Shah"),
+        "Daughter Priya is visiting at 2, Mrs Shah said she is looking forward to it.",
+        true,
+    ),
     // Set BF, read blind: "fell log done" for "falls log done" (Qwen 0.5B); "asleep at 11: 12: 1" for "asleep at
     // 11, 12, 1" and "Wife rang at 5: told her" (both models).
     ("Nurse informed 3.50, falls log done", None, "Nurse informed 3.50, fell log done.", false),

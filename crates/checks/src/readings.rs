@@ -161,6 +161,12 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
                 "Tend added \"{word}\", which puts this in the past; the rest of your sentence speaks of now or what \
                  is to come. Check when."
             )
+        } else if (lower == "was" || lower == "were") && in_the_present(&draft[end..], added, end) {
+            // "Daughter Priya was visiting at 2, Mrs Shah said she is looking forward to it" (set BG, read blind).
+            format!(
+                "Tend added \"{word}\", which puts this in the past; the rest of your sentence speaks in the present. \
+                 Check when."
+            )
         } else if BE.contains(&lower.as_str())
             && before.is_some_and(|w| lone_letter(w.text) && !is_person(w.text))
             // "Mrs D is in the chair": after a title a letter is a name's initial.
@@ -192,17 +198,29 @@ const NOW: &[&str] = &["is", "are", "am", "tonight", "tomorrow", "now"];
 /// Times that are now or to come after "this" or "next" ("this week").
 const THIS: &[&str] = &["week", "weekend", "month", "morning", "afternoon", "evening"];
 
-/// Whether the sentence that goes on in `rest` (starting at byte `offset` of the draft) has a word of the present
-/// or the future ([`NOW`], "this week") that is the notes' own, not one of the `added` spans.
-fn now_or_to_come(rest: &str, added: &[(usize, usize)], offset: usize) -> bool {
+/// The words of the sentence that goes on in `rest` (starting at byte `offset` of the draft) that are the notes'
+/// own, not one of the `added` spans, in small letters, each with the word before it.
+fn own_words_after(rest: &str, added: &[(usize, usize)], offset: usize) -> Vec<(String, String)> {
     let sentence = rest.split(['.', '!', '?']).next().unwrap_or("");
     let ws = words(sentence);
-    ws.iter().enumerate().any(|(k, w)| {
-        let lower = w.text.to_lowercase();
-        let this = k.checked_sub(1).is_some_and(|p| ["this", "next"].contains(&ws[p].text.to_lowercase().as_str()));
-        (NOW.contains(&lower.as_str()) || (this && THIS.contains(&lower.as_str())))
-            && !added.iter().any(|&(a, _)| a == offset + w.start)
+    let lower = |k: usize| ws[k].text.to_lowercase();
+    (0..ws.len())
+        .filter(|&k| !added.iter().any(|&(a, _)| a == offset + ws[k].start))
+        .map(|k| (k.checked_sub(1).map(lower).unwrap_or_default(), lower(k)))
+        .collect()
+}
+
+/// Whether the sentence that goes on in `rest` has a word of the notes' own of the present or the future ([`NOW`],
+/// "this week").
+fn now_or_to_come(rest: &str, added: &[(usize, usize)], offset: usize) -> bool {
+    own_words_after(rest, added, offset).iter().any(|(before, w)| {
+        NOW.contains(&w.as_str()) || (["this", "next"].contains(&before.as_str()) && THIS.contains(&w.as_str()))
     })
+}
+
+/// Whether the sentence that goes on in `rest` has the notes' own "is", "are" or "am".
+fn in_the_present(rest: &str, added: &[(usize, usize)], offset: usize) -> bool {
+    own_words_after(rest, added, offset).iter().any(|(_, w)| ["is", "are", "am"].contains(&w.as_str()))
 }
 
 /// A "was"/"is" the draft puts between a number and the word the notes count with it ("Breakfast 2 was weetabix"

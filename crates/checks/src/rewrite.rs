@@ -622,6 +622,10 @@ pub struct Rewrite {
     /// The line tells of a clock time and not of what is to come: what it says is past, so no "is" or "are" is
     /// added ("Mr Clarke is in the garden 2-3pm").
     past_only: bool,
+    /// The line speaks in the present with its own "is", "are" or "am" and has no "was" or "were": no "was" or
+    /// "were" is added ("Daughter Priya visiting at 2, Mrs Shah said she is looking forward to it" is never
+    /// "Daughter Priya was visiting at 2", a visit to come told as done: set BG, read blind, Qwen 1.5B).
+    present_only: bool,
     /// Where the line's first verb of saying stands: no pronoun is added after it.
     first_saying: Option<usize>,
 }
@@ -898,8 +902,19 @@ impl Rewrite {
         let stop_in_quote =
             line.chars().zip(line.chars().skip(1)).any(|(a, b)| ".!?".contains(a) && QUOTES.contains(&b));
         let past_only = !future && required.iter().any(|r| r.time);
+        let own = |forms: &[&str]| required.iter().any(|r| !r.quoted && forms.contains(&r.word.as_str()));
+        let present_only = own(&["is", "are", "am"]) && !own(&["was", "were"]);
         let first_saying = required.iter().position(|r| REPORTING.contains(&r.word.as_str()));
-        Rewrite { required, subjects, max_added, marks: marks.collect(), stop_in_quote, past_only, first_saying }
+        Rewrite {
+            required,
+            subjects,
+            max_added,
+            marks: marks.collect(),
+            stop_in_quote,
+            past_only,
+            present_only,
+            first_saying,
+        }
     }
 
     /// The rule for a wording check: [`Rewrite::new`], and a word of the line in small letters that is no English
@@ -1211,10 +1226,12 @@ impl Rewrite {
             // in a line told at a clock time the present is wrong.
             let routine = next.participle && !next.word.ends_with("ing");
             let present_wrong = matches!(word, "is" | "are") && (routine || self.past_only);
+            let past_wrong = matches!(word, "was" | "were") && self.present_only;
             // And only after a word of the line or an added subject: never "to stay as is is now" (set BE, read
             // blind, Qwen 1.5B).
             return next.be_before
                 && !present_wrong
+                && !past_wrong
                 && !REPORTING.contains(&next.word.as_str())
                 && (joined || (fresh && !next.opens_clause));
         }
