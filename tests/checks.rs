@@ -514,6 +514,13 @@ const READINGS: &[(&str, &str, &[&str], &[&str])] = &[
         &["reading \"did\""],
     ),
     ("she not want egg, ate toast", "She did not want egg, ate toast.", &["did"], &[]),
+    // A time's dot ends no sentence: the present after it still counts.
+    (
+        "son not come at 2.30 because he is working",
+        "Son did not come at 2.30 because he is working.",
+        &["did"],
+        &["reading \"did\""],
+    ),
     // Set BG, read blind: a visit to come put in the past beside the notes' own present.
     (
         "Daughter visiting at 2, she said she is looking forward to it",

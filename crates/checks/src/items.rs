@@ -49,8 +49,9 @@ pub fn read_items_about(notes: &str, person: Option<&str>) -> Vec<Item> {
             let text = &notes[c_start..c_end];
             let count = text.split_whitespace().count();
             let short = count < 2;
+            let expanded = expand(text);
             match items.last_mut() {
-                Some(last) if (short || said_of_the_last(&expand(text))) && !first_in_group => {
+                Some(last) if !first_in_group && (short || said_of_the_last(&expanded)) => {
                     last.end = c_end;
                     last.text = notes[last.start..c_end].to_owned();
                     last.expanded = expand(&last.text);
@@ -63,7 +64,7 @@ pub fn read_items_about(notes: &str, person: Option<&str>) -> Vec<Item> {
                 group += 1;
                 group_words = 0;
             }
-            items.push(Item { start: c_start, end: c_end, text: text.to_owned(), expanded: expand(text), group });
+            items.push(Item { start: c_start, end: c_end, text: text.to_owned(), expanded, group });
             group_words += count;
             first_in_group = false;
         }
@@ -93,7 +94,7 @@ pub(crate) fn said_of_the_last(clause: &str) -> bool {
 }
 
 /// Byte ranges of the notes' sentences, trimmed, without their closing punctuation.
-fn sentences(notes: &str) -> Vec<(usize, usize)> {
+pub(crate) fn sentences(notes: &str) -> Vec<(usize, usize)> {
     let bytes = notes.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;

@@ -201,11 +201,12 @@ const THIS: &[&str] = &["week", "weekend", "month", "morning", "afternoon", "eve
 /// The words of the sentence that goes on in `rest` (starting at byte `offset` of the draft) that are the notes'
 /// own, not one of the `added` spans, in small letters, each with the word before it.
 fn own_words_after(rest: &str, added: &[(usize, usize)], offset: usize) -> Vec<(String, String)> {
-    let sentence = rest.split(['.', '!', '?']).next().unwrap_or("");
-    let ws = words(sentence);
+    // The notes' own sentence reader: a time's or a decimal's dot ("2.50pm") ends no sentence.
+    let (start, end) = crate::items::sentences(rest).first().copied().unwrap_or((0, 0));
+    let ws = words(&rest[start..end]);
     let lower = |k: usize| ws[k].text.to_lowercase();
     (0..ws.len())
-        .filter(|&k| !added.iter().any(|&(a, _)| a == offset + ws[k].start))
+        .filter(|&k| !added.iter().any(|&(a, _)| a == offset + start + ws[k].start))
         .map(|k| (k.checked_sub(1).map(lower).unwrap_or_default(), lower(k)))
         .collect()
 }
