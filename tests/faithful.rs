@@ -265,10 +265,15 @@ fn shorthand_is_expanded_with_the_lexicon() {
         assert_eq!(expand(short), *long, "\nshorthand: {short}");
     }
     // The person's initial is the person (set AS, read blind: "Left went swimming" for Lily's "L"), but before a
-    // body part a side.
+    // body part a side, and before "side" (set BH: "Repositioned Mr side" for Mr L's "L side").
     let lily = |notes| tend_checks::items::expand_keeping(notes, &["Lily"]).0;
     assert_eq!(lily("L went swimming w/ mum. R knee sore"), "L went swimming with mum. right knee sore");
     assert_eq!(lily("L knee sore"), "left knee sore");
+    let lewis = |notes| tend_checks::items::expand_keeping(notes, &["Mr", "Lewis"]).0;
+    assert_eq!(
+        lewis("Mr L asleep. Repositioned L side, L hand on pillow"),
+        "Mr L asleep. Repositioned left side, left hand on pillow"
+    );
     let (terms, sourced) = tend_checks::items::lexicon_terms();
     assert!(terms >= 60 && sourced, "{terms} terms; every term names its source");
     let (claims, sourced) = tend_checks::high_stakes::claim_count();
@@ -946,6 +951,17 @@ const REWRITES: &[RewriteCase] = &[
         "Daughter Priya is visiting at 2, Mrs Shah said she is looking forward to it.",
         true,
     ),
+    // Set BH, read blind (Qwen 1.5B): one person is never "are"; a person's legs may be.
+    (
+        "Mrs P already up, sitting in lounge",
+        Some("Mrs Patel"),
+        "Mrs Patel already are up, sitting in the lounge.",
+        false,
+    ),
+    ("Mrs P already up, sitting in lounge", Some("Mrs Patel"), "Mrs Patel already up, sitting in the lounge.", true),
+    ("he still in bed", None, "He were still in bed.", false),
+    ("Mrs Patel's legs swollen", Some("Mrs Patel"), "Mrs Patel's legs were swollen.", true),
+    ("son and daughter visiting", None, "Son and daughter are visiting.", true),
     // Set BF, read blind: "fell log done" for "falls log done" (Qwen 0.5B); "asleep at 11: 12: 1" for "asleep at
     // 11, 12, 1" and "Wife rang at 5: told her" (both models).
     ("Nurse informed 3.50, falls log done", None, "Nurse informed 3.50, fell log done.", false),

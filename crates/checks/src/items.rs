@@ -306,14 +306,16 @@ pub(crate) fn sat_as_verb_before(next: &str) -> bool {
 }
 
 /// Whether `word` is a name's initial, never shorthand: a capital letter after a title (`prev`, in small letters),
-/// or the initial of a word of the person's name (`keep`) before anything but a body part (`next`). Not "Found Mr
-/// right sitting on floor" for "Mr R" (set AR, read blind, both models), "Mr and very quiet" for "Mr N", or "Left
-/// went swimming" for Lily's "L" (set AS, read blind); "L knee sore" for Lily is still the left knee.
+/// or the initial of a word of the person's name (`keep`) before anything but a word a side is written before
+/// (`next`: a body part, "side"). Not "Found Mr right sitting on floor" for "Mr R" (set AR, read blind, both
+/// models), "Mr and very quiet" for "Mr N", or "Left went swimming" for Lily's "L" (set AS, read blind); "L knee
+/// sore" for Lily is still the left knee, and "Repositioned L side" Mr L's left side, not "Repositioned Mr side"
+/// (set BH, read blind).
 pub(crate) fn name_initial(word: &str, prev: Option<&str>, next: Option<&str>, keep: &[&str]) -> bool {
     let letter = word.len() == 1 && word != "I" && word.chars().all(|c| c.is_ascii_uppercase());
     let after_title = prev.is_some_and(is_title);
     let persons = keep.iter().any(|k| k.starts_with(word) && !is_title(k));
-    letter && (after_title || (persons && !next.is_some_and(crate::lexicon::is_body_part)))
+    letter && (after_title || (persons && !next.is_some_and(crate::lexicon::takes_side)))
 }
 
 /// Words after which "L" or "R" is a side ("rail on R", "turned to L").

@@ -51,9 +51,10 @@ struct ContrastSet {
     followed_by: Vec<String>,
 }
 
-/// Whether `word` (in any case) names a body part (`data/contrasts.toml`'s "body part" set).
-pub(crate) fn is_body_part(word: &str) -> bool {
-    contrast(&word.to_lowercase(), "").is_some_and(|(set, _)| set == "body part")
+/// Whether `word` (any case, plural understood) is one "left" or "right" is written before ("L knee", "R side",
+/// "L hand": `data/contrasts.toml`'s "side" set).
+pub(crate) fn takes_side(word: &str) -> bool {
+    contrast("left", &word.to_lowercase()).is_some()
 }
 
 /// The set of details a lower-case `phrase` belongs to ("room"), and the indices of the set's groups of words that

@@ -223,6 +223,9 @@ const NO_BE_BEFORE: &[&str] = &[
     "now",
 ];
 
+/// Adverbs that may stand between a subject and its verb ("Mrs P already up", "he still in bed").
+const ADVERBS_OF_TIME: &[&str] = &["already", "still", "now", "just", "also", "then", "always", "usually", "not"];
+
 /// Words a "was" may be put before inside a clause: a preposition or adverb ("was in bed", "is still",
 /// "were as per"). Otherwise only before a verb's participle ("were checked", "is smiling") or a clause's last
 /// word ("was awake"), or a word the line follows with "and" ("was dark and very strong smelling"): never "He is a
@@ -603,6 +606,9 @@ struct Required {
     /// A verb's participle ("checked", "informed", "staying"): "was" may go before it, "is" only before one in
     /// "-ing".
     participle: bool,
+    /// Its clause so far is one person, their name, title, initial, "he", "she" or one of the family, and
+    /// adverbs ("Mrs P already up"): an added "be" is "is" or "was", never "are" or "were".
+    after_one: bool,
 }
 
 /// What a sentence written from one line may say.
@@ -708,6 +714,18 @@ impl Rewrite {
                 || PRONOUNS.contains(&w.text.as_str())
                 || FAMILY.contains(&w.text.as_str())
                 || WORKERS.contains(&w.text.as_str())
+        };
+        // Whether the clause of the line's word `k` opens with one person, said by name, title, initial or
+        // pronoun, and only their name or an adverb stands between ("Mrs P already up"; not "Mrs P's legs").
+        let after_one = |k: usize| {
+            let start = (0..k).rev().find(|&j| line_words[j].clause_start).unwrap_or(0);
+            let person = |w: &Word| TITLES.contains(&w.text.as_str()) || names.contains(&w.text) || w.initial;
+            let first = &line_words[start];
+            let one = person(first)
+                || ["he", "she", "i"].contains(&first.text.as_str())
+                || FAMILY.contains(&first.text.as_str());
+            one && start < k
+                && line_words[start + 1..k].iter().all(|w| person(w) || ADVERBS_OF_TIME.contains(&w.text.as_str()))
         };
         let follows_pronoun = |k: usize| {
             k.checked_sub(1).is_some_and(|p| ["i", "we"].iter().chain(PRONOUNS).any(|s| *s == line_words[p].text))
@@ -858,6 +876,7 @@ impl Rewrite {
                         && if w.clause_start { opens_noun_phrase } else { after_link || after_act },
                     participle,
                     verb,
+                    after_one: after_one(k),
                     be_before: !number
                         && !name
                         // Never "was had": "At 2pm was had paracetamol" (set BE, read blind).
@@ -1227,11 +1246,14 @@ impl Rewrite {
             let routine = next.participle && !next.word.ends_with("ing");
             let present_wrong = matches!(word, "is" | "are") && (routine || self.past_only);
             let past_wrong = matches!(word, "was" | "were") && self.present_only;
+            // "Mrs Patel already are up" (set BH, read blind, Qwen 1.5B): one person is never "are" or "were".
+            let plural_wrong = matches!(word, "are" | "were") && next.after_one && !joined;
             // And only after a word of the line or an added subject: never "to stay as is is now" (set BE, read
             // blind, Qwen 1.5B).
             return next.be_before
                 && !present_wrong
                 && !past_wrong
+                && !plural_wrong
                 && !REPORTING.contains(&next.word.as_str())
                 && (joined || (fresh && !next.opens_clause));
         }
