@@ -95,6 +95,12 @@ const EXPANSIONS: &[(&str, &str)] = &[
         "Up with Raizer two staff, one fortisip given, one Adcal, chewed",
     ),
     ("AM call half 8", "morning call half past 8"),
+    // Set BI, read blind: "Played dominoes with friends morning" for "w/ friends am".
+    ("Played dominoes w/ friends am, won", "Played dominoes with friends in the morning, won"),
+    (
+        "Refused this am. DN Sat am, tmrw AM. Slept most of am",
+        "Refused this morning. district nurse Saturday morning, tomorrow morning. Slept most of morning",
+    ),
     ("I am fine at 8 am", "I am fine at 8 am"),
     (
         "2hrly turns, repositioned to L side, red area R hip",
@@ -951,6 +957,16 @@ const REWRITES: &[RewriteCase] = &[
         "Daughter Priya is visiting at 2, Mrs Shah said she is looking forward to it.",
         true,
     ),
+    // Set BI, read blind (Qwen 1.5B): the initial is never written as the title, which may go before it.
+    ("Mrs H ok after, had lunch", Some("Mrs Harris"), "Mrs Mrs ok after, had lunch.", false),
+    ("Mrs H ok after, had lunch", Some("Mrs Harris"), "Mrs Harris ok after, had lunch.", true),
+    ("H ok after, had lunch", Some("Mrs Harris"), "Mrs ok after, had lunch.", false),
+    ("H ok after, had lunch", Some("Mrs Harris"), "Mrs Harris ok after, had lunch.", true),
+    ("ok after, had lunch", Some("Mrs Harris"), "Mrs ok after, had lunch.", false),
+    ("I tell senior, senior check", Some("Mrs Ibe"), "Mrs Ibe told senior, senior check.", false),
+    ("I tell senior, senior check", Some("Mrs Ibe"), "Ibe told senior, senior check.", false),
+    ("I tell senior, senior check", Some("Mrs Ibe"), "I told senior, senior check.", true),
+    ("Mrs I daughter visit today", Some("Mrs Ibe"), "Mrs Ibe daughter visit today.", true),
     // Set BH, read blind (Qwen 1.5B): one person is never "are"; a person's legs may be.
     (
         "Mrs P already up, sitting in lounge",

@@ -318,6 +318,39 @@ pub(crate) fn name_initial(word: &str, prev: Option<&str>, next: Option<&str>, k
     letter && (after_title || (persons && !next.is_some_and(crate::lexicon::takes_side)))
 }
 
+/// Words after which "am" is "morning" ("this am", "most of am", "tmrw am"); after a day's name too ("Sat am").
+const MORNING_AFTER: &[&str] = &[
+    "this",
+    "each",
+    "every",
+    "on",
+    "the",
+    "in",
+    "of",
+    "by",
+    "until",
+    "till",
+    "since",
+    "from",
+    "all",
+    "mid",
+    "late",
+    "early",
+    "next",
+    "last",
+    "and",
+    "or",
+    "to",
+    "yesterday",
+    "yday",
+    "yest",
+    "tomorrow",
+    "tmrw",
+    "tmw",
+    "tomoz",
+    "tmoro",
+];
+
 /// Words after which "L" or "R" is a side ("rail on R", "turned to L").
 const SIDE_AFTER: &[&str] = &["on", "to", "the", "from"];
 
@@ -735,8 +768,17 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
         } else if lower == "am"
             && !prev.as_deref().is_some_and(|p| p == "i" || p.chars().last().is_some_and(|c| c.is_ascii_digit()))
         {
-            // "PM" stays as written: afternoon or evening ("PM meds 21:00" are evening medicines).
-            Some("morning".to_owned())
+            // "PM" stays as written: afternoon or evening ("PM meds 21:00" are evening medicines). At a clause's
+            // end after a word that says no day, "in the morning": "dominoes w/ friends am" is never "dominoes with
+            // friends morning" (set BI, read blind, both models).
+            let ends_clause = next.is_none() || token[b..].starts_with([',', '.', ';']);
+            let says_when = prev.as_deref().is_none_or(|p| {
+                let day = p.trim_end_matches('s');
+                MORNING_AFTER.contains(&p)
+                    || crate::facts::names_a_day(p)
+                    || (day.len() >= 3 && crate::facts::WEEKDAYS.iter().any(|d| d.starts_with(day)))
+            });
+            Some(if ends_clause && !says_when { "in the morning" } else { "morning" }.to_owned())
         } else if (word == "L" || word == "R")
             && (next.as_deref().is_some_and(|n| n.chars().next().is_some_and(char::is_lowercase))
                 || prev.as_deref().is_some_and(|p| p.chars().any(|c| c.is_ascii_digit()) || SIDE_AFTER.contains(&p)))

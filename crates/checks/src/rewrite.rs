@@ -606,6 +606,9 @@ struct Required {
     /// A verb's participle ("checked", "informed", "staying"): "was" may go before it, "is" only before one in
     /// "-ing".
     participle: bool,
+    /// The person's initial with no title before it: their title may be added before it ("M sat": "Mrs Moore
+    /// sat").
+    untitled_initial: bool,
     /// Its clause so far is one person, their name, title, initial, "he", "she" or one of the family, and
     /// adverbs ("Mrs P already up"): an added "be" is "is" or "was", never "are" or "were".
     after_one: bool,
@@ -619,6 +622,8 @@ pub struct Rewrite {
     /// Words a rewrite may add besides grammar: the subject pronouns the line has, each with the first place after
     /// the line's own use of it.
     subjects: Vec<(String, usize)>,
+    /// The person's titles ("mrs"), which may be added before their initial.
+    titles: Vec<String>,
     /// How many words a rewrite may add in all.
     max_added: usize,
     /// Punctuation a rewrite may write: a sentence's own, and the line's ("(", "/").
@@ -661,7 +666,13 @@ impl Rewrite {
             person.map(|p| words(p, false).into_iter().map(|w| w.text).collect()).unwrap_or_default();
         let initials: Vec<String> = names.iter().filter_map(|n| n.chars().next()).map(String::from).collect();
         let line_words = words(line, false);
-        let is_initial = |w: &Word| w.initial && initials.contains(&w.text);
+        // The line's word `k` is the person's initial; "I" only after a title, being the writer elsewhere: "I tell
+        // senior" is never "Mrs Ibe told senior" (a kept note re-drafted, both models).
+        let is_initial = |k: usize| {
+            let w = &line_words[k];
+            let after_title = k.checked_sub(1).is_some_and(|p| TITLES.contains(&line_words[p].text.as_str()));
+            w.initial && initials.contains(&w.text) && (w.text != "i" || after_title)
+        };
         // A pronoun may be added once the line has used it, never before: "After he left was tearful" is about
         // someone else, "Checked with neighbour, said he went out" is the neighbour speaking, and "phoned -
         // answered, said he was in bathroom" never becomes "He phoned". A use right after "after", "when" and the
@@ -741,8 +752,13 @@ impl Rewrite {
                     k.checked_sub(1).is_some_and(|p| ["no", "nil", "any"].contains(&line_words[p].text.as_str()));
                 let mut forms = if number || w.quoted || counted { vec![w.text.clone()] } else { forms_of(&w.text) };
                 let name = w.initial || names.contains(&w.text);
-                if !w.quoted && is_initial(w) {
-                    forms.extend(names.iter().cloned());
+                // The person's initial may be written as a word of their name, never as their title: "Mrs H ok
+                // after" is never "Mrs Mrs ok after", nor "Mr L" "Mr Mr" (set BI, read blind, Qwen 1.5B).
+                let untitled_initial = !w.quoted
+                    && is_initial(k)
+                    && k.checked_sub(1).is_none_or(|p| !TITLES.contains(&line_words[p].text.as_str()));
+                if !w.quoted && is_initial(k) {
+                    forms.extend(names.iter().filter(|n| !TITLES.contains(&n.as_str())).cloned());
                 }
                 // A plain verb right after its subject may take its past ("she eat all": "she ate all"); not the
                 // first word of a compound ("Joyce take-home medicines" is never "Joyce took-home medicines").
@@ -853,10 +869,7 @@ impl Rewrite {
                         || (PRONOUNS.contains(&w.text.as_str())
                             && !w.quoted
                             && !w.clause_start
-                            && k.checked_sub(1).is_some_and(|p| {
-                                let p = &line_words[p];
-                                names.contains(&p.text) || is_initial(p)
-                            })),
+                            && k.checked_sub(1).is_some_and(|p| names.contains(&line_words[p].text) || is_initial(p))),
                     opens_clause,
                     number_colon: w.number_colon,
                     stays_in_sentence: opens_clause && {
@@ -876,6 +889,7 @@ impl Rewrite {
                         && if w.clause_start { opens_noun_phrase } else { after_link || after_act },
                     participle,
                     verb,
+                    untitled_initial,
                     after_one: after_one(k),
                     be_before: !number
                         && !name
@@ -924,9 +938,11 @@ impl Rewrite {
         let own = |forms: &[&str]| required.iter().any(|r| !r.quoted && forms.contains(&r.word.as_str()));
         let present_only = own(&["is", "are", "am"]) && !own(&["was", "were"]);
         let first_saying = required.iter().position(|r| REPORTING.contains(&r.word.as_str()));
+        let titles = names.iter().filter(|n| TITLES.contains(&n.as_str())).cloned().collect();
         Rewrite {
             required,
             subjects,
+            titles,
             max_added,
             marks: marks.collect(),
             stop_in_quote,
@@ -1270,6 +1286,9 @@ impl Rewrite {
                 && !(next.opens_clause && past(&next.word))
                 && self.first_saying.is_none_or(|s| i <= s);
         }
+        if self.titles.iter().any(|t| t == word) {
+            return fresh && next.untitled_initial;
+        }
         if word == "did" {
             return next.word == "not" && fresh && self.required.get(i + 1).is_some_and(|n| plain_verb(&n.word));
         }
@@ -1333,6 +1352,7 @@ impl Rewrite {
             .chain(AUXILIARY)
             .copied()
             .chain(self.subjects.iter().map(|(s, _)| s.as_str()))
+            .chain(self.titles.iter().map(String::as_str))
             .filter(move |w| {
                 apart
                     && region == (false, false)
