@@ -533,6 +533,16 @@ const READINGS: &[(&str, &str, &[&str], &[&str])] = &[
     // Set BE, read blind: "Taxi was booked at 10.15" for "taxi booked 10.15" (the time it was booked for).
     ("taxi booked 10.15", "Taxi was booked at 10.15.", &["was", "at"], &["reading \"at\""]),
     ("Rang GP 10.15", "Rang the GP at 10.15.", &["the", "at"], &[]),
+    // Set BJ, read blind (both models): a plain verb put in the past beside a day that may be to come.
+    (
+        "He say he go to daughter house Sunday",
+        "He said he went to daughter house Sunday.",
+        &[],
+        &["reading \"went\""],
+    ),
+    ("He say he go to daughter house Sunday", "He said he go to daughter house Sunday.", &[], &[]),
+    ("she go to church last Sunday", "She went to church last Sunday.", &[], &[]),
+    ("visit son Sunday, went to shop", "Visited son Sunday, went to shop.", &[], &["reading \"Visited\""]),
     // A time, a decimal or an amount with its unit is no count.
     (
         "Temp 37.2 at 2pm, sats 96% on air",
@@ -592,7 +602,7 @@ fn readings_the_notes_do_not_settle_are_shown() {
     assert!(shown("Went swimming, L knee sore", "Went swimming, left knee sore.").is_empty());
 }
 
-/// Every fact a care-note draft (or meeting record) changed, read by hand in the blind sets T to BI and the meeting
+/// Every fact a care-note draft (or meeting record) changed, read by hand in the blind sets T to BJ and the meeting
 /// set (2026-12-05 to 07, Qwen 0.5B and 1.5B, `benches/results/eval-faithfulness.md`), with the draft's words that
 /// carry it: Tend's checks mark each but those listed, whose every word is the notes' own in a grammar that reads
 /// them another way.

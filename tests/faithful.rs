@@ -967,6 +967,11 @@ const REWRITES: &[RewriteCase] = &[
     ("I tell senior, senior check", Some("Mrs Ibe"), "Ibe told senior, senior check.", false),
     ("I tell senior, senior check", Some("Mrs Ibe"), "I told senior, senior check.", true),
     ("Mrs I daughter visit today", Some("Mrs Ibe"), "Mrs Ibe daughter visit today.", true),
+    // Set BJ, read blind (both models): a plain verb in a line that names a weekday may be a plan.
+    ("He say he go to daughter house Sunday", None, "He said he went to daughter house Sunday.", false),
+    ("He say he go to daughter house Sunday", None, "He said he go to daughter house Sunday.", true),
+    ("He say he go to daughter house last Sunday", None, "He said he went to daughter house last Sunday.", true),
+    ("Sat in chair, she eat all", None, "Sat in the chair, she ate all.", true),
     // Set BH, read blind (Qwen 1.5B): one person is never "are"; a person's legs may be.
     (
         "Mrs P already up, sitting in lounge",

@@ -7,10 +7,11 @@
 
 use regex::Regex;
 
+use crate::facts::WEEKDAYS;
 use crate::facts::{Word, is_code, names_a_day, words};
 use crate::grounding::{FAMILY, WORKERS};
 use crate::items::{SMALL_NUMBERS, expand_keeping, name_initial};
-use crate::rewrite::{ARRANGED, ASKING_FOR, NAMED_BY_TIME, is_title};
+use crate::rewrite::{ARRANGED, ASKING_FOR, NAMED_BY_TIME, PAST_DAY, is_past_of, is_title};
 use crate::{Finding, FindingKind};
 
 /// Added words that say who did something: a pronoun, or "has"/"had", which make the notes' "nurse informed" the
@@ -190,6 +191,42 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
     findings.extend(untitled_names(&notes_words, draft, &draft_words));
     findings.extend(initial_read_as_word(&notes_words, draft, &draft_words, &keep));
     findings.extend(uncounted(notes, &notes_words, draft, &draft_words));
+    findings.extend(past_before_a_day(&notes_words, draft, &draft_words));
+    findings
+}
+
+/// Verbs of saying, which a draft may put in the past whenever its reported plan is: "she say she go Sunday" is
+/// "she said she go Sunday".
+const SAYING: &[&str] = &["say", "tell", "ask", "state", "report", "explain", "mention", "think", "feel"];
+
+/// A plain verb of the notes that the draft puts in the past, in a sentence that names a day and nothing past
+/// ("He said he went to daughter house Sunday" for a second-language writer's "He say he go to daughter house
+/// Sunday", set BJ, read blind, both models): the day may be one to come. Verbs of saying aside.
+fn past_before_a_day(notes_words: &[Word<'_>], draft: &str, draft_words: &[Word<'_>]) -> Vec<Finding> {
+    let lower = |w: &Word<'_>| w.text.to_lowercase();
+    let notes: Vec<String> = notes_words.iter().map(lower).collect();
+    let mut findings = Vec::new();
+    for (start, end) in crate::items::sentences(draft) {
+        let sentence: Vec<String> =
+            draft_words.iter().filter(|w| w.start >= start && w.end <= end).map(lower).collect();
+        let day =
+            sentence.iter().find(|w| WEEKDAYS.contains(&w.as_str()) || ["tomorrow", "weekend"].contains(&w.as_str()));
+        let Some(day) = day else { continue };
+        if sentence.iter().any(|w| PAST_DAY.contains(&w.as_str())) {
+            continue;
+        }
+        for w in draft_words.iter().filter(|w| w.start >= start && w.end <= end) {
+            let written = lower(w);
+            let plain = notes.iter().find(|n| !SAYING.contains(&n.as_str()) && is_past_of(&written, n));
+            let Some(plain) = plain.filter(|_| !notes.contains(&written)) else { continue };
+            let message = format!(
+                "Tend wrote \"{}\" for your \"{plain}\", which says it has happened; your sentence names {day}, which \
+                 may be to come. Check when.",
+                w.text
+            );
+            findings.push(Finding::in_draft(FindingKind::Reading, draft, w.start, w.end, message));
+        }
+    }
     findings
 }
 

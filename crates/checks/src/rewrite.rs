@@ -478,6 +478,12 @@ pub(crate) fn forms_of_one_verb(a: &str, b: &str) -> bool {
     IRREGULAR.iter().any(|v| v.contains(&a) && v.contains(&b))
 }
 
+/// Whether `written` is the past of the plain verb `plain` ("went" of "go", "visited" of "visit").
+pub(crate) fn is_past_of(written: &str, plain: &str) -> bool {
+    IRREGULAR.iter().any(|v| v[0] == plain && v[2] == written)
+        || (REGULAR.contains(&plain) && regular_past(plain) == written)
+}
+
 /// Irregular verbs: plain, present, past, past participle, "-ing".
 const IRREGULAR: &[[&str; 5]] = &[
     ["be", "is", "was", "been", "being"],
@@ -708,7 +714,18 @@ impl Rewrite {
         }
         // A line that speaks of what is to come keeps its plain verbs but for the saying: "she say she come
         // tomorrow" may be "she said she come tomorrow", never "she came tomorrow".
-        let future = line_words.iter().any(|w| FUTURE.contains(&w.text.as_str()));
+        // So does a line that names a weekday and nothing past ("he say he go to daughter house Sunday" is never
+        // "he went to daughter house Sunday": set BJ, read blind, both models); "Sat" starting a clause is the verb.
+        let weekday = |w: &Word| {
+            let day = w.text.trim_end_matches('s');
+            WEEKDAYS.contains(&w.text.as_str())
+                || (w.capital
+                    && day.len() >= 3
+                    && !(w.clause_start && w.text == "sat")
+                    && WEEKDAYS.iter().any(|d| d.starts_with(day)))
+        };
+        let past_day = line_words.iter().any(|w| PAST_DAY.contains(&w.text.as_str()));
+        let future = line_words.iter().any(|w| FUTURE.contains(&w.text.as_str()) || (weekday(w) && !past_day));
         // Whether the line's word `k` follows its subject: a pronoun, an initial or the person's name; and whether
         // it follows a pronoun, after which a regular verb's plain form is a verb ("I check fridge"), where after a
         // name it may be a noun ("Mr Ward visit 6").
@@ -1541,6 +1558,9 @@ fn find_word(text: &str, word: &str, from: usize) -> Option<(usize, usize)> {
 
 /// Words that put a line in the future, where a plain verb is not made past.
 const FUTURE: &[&str] = &["tomorrow", "tonight", "later", "soon", "next", "will", "going"];
+
+/// Words that put a weekday in the past ("last Sunday", "on Monday, two days ago").
+pub(crate) const PAST_DAY: &[&str] = &["last", "yesterday", "ago", "was", "were"];
 
 /// Verbs that describe or report rather than act on a thing, or that a plain verb follows, and "left", as often a
 /// side as a verb: no article follows them ("Seemed a low", "Said a lovely day", "Helped a dress" for "helped
