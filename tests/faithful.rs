@@ -967,6 +967,9 @@ const REWRITES: &[RewriteCase] = &[
     ("I tell senior, senior check", Some("Mrs Ibe"), "Ibe told senior, senior check.", false),
     ("I tell senior, senior check", Some("Mrs Ibe"), "I told senior, senior check.", true),
     ("Mrs I daughter visit today", Some("Mrs Ibe"), "Mrs Ibe daughter visit today.", true),
+    // Set BK, read blind (Qwen 1.5B): no article before a place named for what is done there.
+    ("Daniel at work (charity shop) 9-1", Some("Daniel"), "Daniel was at the work (charity shop) 9-1.", false),
+    ("Daniel at work (charity shop) 9-1", Some("Daniel"), "Daniel was at work (charity shop) 9-1.", true),
     // Set BJ, read blind (both models): a plain verb in a line that names a weekday may be a plan.
     ("He say he go to daughter house Sunday", None, "He said he went to daughter house Sunday.", false),
     ("He say he go to daughter house Sunday", None, "He said he go to daughter house Sunday.", true),

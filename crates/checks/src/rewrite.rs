@@ -185,6 +185,13 @@ const NO_ARTICLE_BEFORE: &[&str] = &[
     "daily",
     "weekly",
     "nightly",
+    // Places named for what is done there, which English writes bare after "at", "to" and "from": "Daniel at work"
+    // is never "Daniel was at the work" (set BK, read blind, Qwen 1.5B).
+    "work",
+    "school",
+    "college",
+    "church",
+    "home",
 ];
 
 /// Words of amount: no "was" is put before one ("Breakfast cornflakes all" never becomes "cornflakes were all": the
