@@ -135,6 +135,12 @@ const DURATION_UNITS: &[(&str, f64)] = &[
 
 pub(crate) const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
+/// Whether `lower` (a word in small letters) is a weekday, in full or cut short ("Sunday", "Sat", "Weds").
+pub(crate) fn names_a_weekday(lower: &str) -> bool {
+    let cut = lower.trim_end_matches('s');
+    WEEKDAYS.contains(&lower) || (cut.len() >= 3 && WEEKDAYS.iter().any(|d| d.starts_with(cut)))
+}
+
 /// Whether `lower` (a word in small letters) names a day: a weekday, "today", "tonight" or "tomorrow". A "was" or
 /// "is" before one says when a plan took place ("Review was Monday" for "Review Mon", set AN).
 pub(crate) fn names_a_day(lower: &str) -> bool {

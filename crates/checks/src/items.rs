@@ -773,10 +773,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             // friends morning" (set BI, read blind, both models).
             let ends_clause = next.is_none() || token[b..].starts_with([',', '.', ';']);
             let says_when = prev.as_deref().is_none_or(|p| {
-                let day = p.trim_end_matches('s');
-                MORNING_AFTER.contains(&p)
-                    || crate::facts::names_a_day(p)
-                    || (day.len() >= 3 && crate::facts::WEEKDAYS.iter().any(|d| d.starts_with(day)))
+                MORNING_AFTER.contains(&p) || crate::facts::names_a_day(p) || crate::facts::names_a_weekday(p)
             });
             Some(if ends_clause && !says_when { "in the morning" } else { "morning" }.to_owned())
         } else if (word == "L" || word == "R")

@@ -7,8 +7,7 @@
 
 use regex::Regex;
 
-use crate::facts::WEEKDAYS;
-use crate::facts::{Word, is_code, names_a_day, words};
+use crate::facts::{WEEKDAYS, Word, is_code, names_a_day, words};
 use crate::grounding::{FAMILY, WORKERS};
 use crate::items::{SMALL_NUMBERS, expand_keeping, name_initial};
 use crate::rewrite::{ARRANGED, ASKING_FOR, NAMED_BY_TIME, PAST_DAY, is_past_of, is_title};

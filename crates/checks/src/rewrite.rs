@@ -11,7 +11,7 @@
 //! [`Rewrite::permits`] answers token by token while a model writes (a word on its way to an allowed one passes);
 //! [`Rewrite::check`] judges a finished sentence. Pure text in, yes or no out.
 
-use crate::facts::{MONTHS, WEEKDAYS, is_code, names_a_day};
+use crate::facts::{MONTHS, WEEKDAYS, is_code, names_a_day, names_a_weekday};
 use crate::grounding::{FAMILY, WORKERS};
 
 /// Grammar a rewrite may add anywhere but inside a quotation or after the line's last word.
@@ -724,12 +724,8 @@ impl Rewrite {
         // So does a line that names a weekday and nothing past ("he say he go to daughter house Sunday" is never
         // "he went to daughter house Sunday": set BJ, read blind, both models); "Sat" starting a clause is the verb.
         let weekday = |w: &Word| {
-            let day = w.text.trim_end_matches('s');
             WEEKDAYS.contains(&w.text.as_str())
-                || (w.capital
-                    && day.len() >= 3
-                    && !(w.clause_start && w.text == "sat")
-                    && WEEKDAYS.iter().any(|d| d.starts_with(day)))
+                || (w.capital && !(w.clause_start && w.text == "sat") && names_a_weekday(&w.text))
         };
         let past_day = line_words.iter().any(|w| PAST_DAY.contains(&w.text.as_str()));
         let future = line_words.iter().any(|w| FUTURE.contains(&w.text.as_str()) || (weekday(w) && !past_day));
@@ -778,10 +774,10 @@ impl Rewrite {
                 let name = w.initial || names.contains(&w.text);
                 // The person's initial may be written as a word of their name, never as their title: "Mrs H ok
                 // after" is never "Mrs Mrs ok after", nor "Mr L" "Mr Mr" (set BI, read blind, Qwen 1.5B).
-                let untitled_initial = !w.quoted
-                    && is_initial(k)
-                    && k.checked_sub(1).is_none_or(|p| !TITLES.contains(&line_words[p].text.as_str()));
-                if !w.quoted && is_initial(k) {
+                let initial = !w.quoted && is_initial(k);
+                let untitled_initial =
+                    initial && k.checked_sub(1).is_none_or(|p| !TITLES.contains(&line_words[p].text.as_str()));
+                if initial {
                     forms.extend(names.iter().filter(|n| !TITLES.contains(&n.as_str())).cloned());
                 }
                 // A plain verb right after its subject may take its past ("she eat all": "she ate all"); not the
