@@ -533,6 +533,9 @@ const READINGS: &[(&str, &str, &[&str], &[&str])] = &[
     // Set BE, read blind: "Taxi was booked at 10.15" for "taxi booked 10.15" (the time it was booked for).
     ("taxi booked 10.15", "Taxi was booked at 10.15.", &["was", "at"], &["reading \"at\""]),
     ("Rang GP 10.15", "Rang the GP at 10.15.", &["the", "at"], &[]),
+    // Set BL, read blind (both models): "He did not hurt" for "He not hurt" (he was not hurt).
+    ("No fire. He not hurt.", "No fire. He did not hurt.", &["did"], &["reading \"did\""]),
+    ("She not want egg.", "She did not want egg.", &["did"], &[]),
     // Set BJ, read blind (both models): a plain verb put in the past beside a day that may be to come.
     ("He say he go to daughter house Sunday", "He said he went to daughter house Sunday.", &[], &["reading \"went\""]),
     ("He say he go to daughter house Sunday", "He said he go to daughter house Sunday.", &[], &[]),
@@ -597,7 +600,7 @@ fn readings_the_notes_do_not_settle_are_shown() {
     assert!(shown("Went swimming, L knee sore", "Went swimming, left knee sore.").is_empty());
 }
 
-/// Every fact a care-note draft (or meeting record) changed, read by hand in the blind sets T to BJ and the meeting
+/// Every fact a care-note draft (or meeting record) changed, read by hand in the blind sets T to BL and the meeting
 /// set (2026-12-05 to 07, Qwen 0.5B and 1.5B, `benches/results/eval-faithfulness.md`), with the draft's words that
 /// carry it: Tend's checks mark each but those listed, whose every word is the notes' own in a grammar that reads
 /// them another way.

@@ -967,6 +967,13 @@ const REWRITES: &[RewriteCase] = &[
     ("I tell senior, senior check", Some("Mrs Ibe"), "Ibe told senior, senior check.", false),
     ("I tell senior, senior check", Some("Mrs Ibe"), "I told senior, senior check.", true),
     ("Mrs I daughter visit today", Some("Mrs Ibe"), "Mrs Ibe daughter visit today.", true),
+    // Set BL, read blind (Qwen 0.5B): no "did" before a verb whose participle is its plain form ("not hurt" is not
+    // injured), and "dug" is a verb, with no article before it.
+    ("no fire, he not hurt", None, "No fire, he did not hurt.", false),
+    ("no fire, he not hurt", None, "No fire, he not hurt.", true),
+    ("she not want egg", None, "She did not want egg.", true),
+    ("allotment 10-12, dug potatoes and weeded", None, "Allotment 10-12. The dug potatoes and weeded.", false),
+    ("allotment 10-12, dug potatoes and weeded", None, "Allotment 10-12, dug potatoes and weeded.", true),
     // Set BK, read blind (Qwen 1.5B): no article before a place named for what is done there.
     ("Daniel at work (charity shop) 9-1", Some("Daniel"), "Daniel was at the work (charity shop) 9-1.", false),
     ("Daniel at work (charity shop) 9-1", Some("Daniel"), "Daniel was at work (charity shop) 9-1.", true),

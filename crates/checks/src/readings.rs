@@ -10,7 +10,7 @@ use regex::Regex;
 use crate::facts::{WEEKDAYS, Word, is_code, names_a_day, words};
 use crate::grounding::{FAMILY, WORKERS};
 use crate::items::{SMALL_NUMBERS, expand_keeping, name_initial};
-use crate::rewrite::{ARRANGED, ASKING_FOR, NAMED_BY_TIME, PAST_DAY, is_past_of, is_title};
+use crate::rewrite::{ARRANGED, ASKING_FOR, NAMED_BY_TIME, PAST_DAY, is_past_of, is_title, one_form};
 use crate::{Finding, FindingKind};
 
 /// Added words that say who did something: a pronoun, or "has"/"had", which make the notes' "nurse informed" the
@@ -153,6 +153,16 @@ pub fn check(notes: &str, draft: &str, added: &[(usize, usize)], person: Option<
                 "Tend added \"{word}\" before \"{}\", which says it has happened; your notes may mean it is to \
                  come. Check when.",
                 after.map_or("", |w| w.text)
+            )
+        } else if lower == "did"
+            && after.is_some_and(|w| w.text.eq_ignore_ascii_case("not"))
+            && then.is_some_and(|w| one_form(&w.text.to_lowercase()))
+        {
+            // "He did not hurt" for a second-language writer's "He not hurt" (set BL, read blind, both models).
+            let verb = then.map_or("", |w| w.text);
+            format!(
+                "Tend added \"{word}\" before \"not {verb}\", which says what was not done; your notes may mean \
+                 it was not {verb} (\"was not {verb}\"). Check what happened."
             )
         } else if lower == "did" && now_or_to_come(&draft[end..], added, end) {
             // "her son did not visit this week because he is working" for a second-language writer's "her son not

@@ -491,6 +491,11 @@ pub(crate) fn is_past_of(written: &str, plain: &str) -> bool {
         || (REGULAR.contains(&plain) && regular_past(plain) == written)
 }
 
+/// Whether `verb` is its own past and past participle ("hurt", "cut", "put"): "not hurt" may be "was not hurt".
+pub(crate) fn one_form(verb: &str) -> bool {
+    IRREGULAR.iter().any(|f| f[0] == verb && f[2] == verb && f[3] == verb)
+}
+
 /// Irregular verbs: plain, present, past, past participle, "-ing".
 const IRREGULAR: &[[&str; 5]] = &[
     ["be", "is", "was", "been", "being"],
@@ -551,6 +556,7 @@ const IRREGULAR: &[[&str; 5]] = &[
     ["cut", "cuts", "cut", "cut", "cutting"],
     ["hurt", "hurts", "hurt", "hurt", "hurting"],
     ["feed", "feeds", "fed", "fed", "feeding"],
+    ["dig", "digs", "dug", "dug", "digging"],
     ["swallow", "swallows", "swallowed", "swallowed", "swallowing"],
 ];
 
@@ -1310,7 +1316,11 @@ impl Rewrite {
             return fresh && next.untitled_initial;
         }
         if word == "did" {
-            return next.word == "not" && fresh && self.required.get(i + 1).is_some_and(|n| plain_verb(&n.word));
+            // Not before a verb whose past participle is its plain form: a second-language "He not hurt" is "he
+            // was not hurt", never "He did not hurt" (set BL, read blind, Qwen 0.5B).
+            return next.word == "not"
+                && fresh
+                && self.required.get(i + 1).is_some_and(|n| plain_verb(&n.word) && !one_form(&n.word));
         }
         // "to" only before a verb that is never a thing, with more of its clause to come: "want use it" is "want
         // to use it".
