@@ -1317,7 +1317,7 @@ impl Rewrite {
         }
         if word == "did" {
             // Not before a verb whose past participle is its plain form: a second-language "He not hurt" is "he
-            // was not hurt", never "He did not hurt" (set BL, read blind, Qwen 0.5B).
+            // was not hurt", never "He did not hurt" (set BL, read blind, both models).
             return next.word == "not"
                 && fresh
                 && self.required.get(i + 1).is_some_and(|n| plain_verb(&n.word) && !one_form(&n.word));
