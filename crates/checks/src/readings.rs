@@ -216,18 +216,19 @@ fn past_before_a_day(notes_words: &[Word<'_>], draft: &str, draft_words: &[Word<
     let notes: Vec<String> = notes_words.iter().map(lower).collect();
     let mut findings = Vec::new();
     for (start, end) in crate::items::sentences(draft) {
-        let sentence: Vec<String> =
-            draft_words.iter().filter(|w| w.start >= start && w.end <= end).map(lower).collect();
-        let day =
-            sentence.iter().find(|w| WEEKDAYS.contains(&w.as_str()) || ["tomorrow", "weekend"].contains(&w.as_str()));
+        let sentence: Vec<(&Word<'_>, String)> =
+            draft_words.iter().filter(|w| w.start >= start && w.end <= end).map(|w| (w, lower(w))).collect();
+        let day = sentence
+            .iter()
+            .map(|(_, l)| l)
+            .find(|l| WEEKDAYS.contains(&l.as_str()) || ["tomorrow", "weekend"].contains(&l.as_str()));
         let Some(day) = day else { continue };
-        if sentence.iter().any(|w| PAST_DAY.contains(&w.as_str())) {
+        if sentence.iter().any(|(_, l)| PAST_DAY.contains(&l.as_str())) {
             continue;
         }
-        for w in draft_words.iter().filter(|w| w.start >= start && w.end <= end) {
-            let written = lower(w);
-            let plain = notes.iter().find(|n| !SAYING.contains(&n.as_str()) && is_past_of(&written, n));
-            let Some(plain) = plain.filter(|_| !notes.contains(&written)) else { continue };
+        for (w, written) in &sentence {
+            let plain = notes.iter().find(|n| !SAYING.contains(&n.as_str()) && is_past_of(written, n));
+            let Some(plain) = plain.filter(|_| !notes.contains(written)) else { continue };
             let message = format!(
                 "Tend wrote \"{}\" for your \"{plain}\", which says it has happened; your sentence names {day}, which \
                  may be to come. Check when.",

@@ -687,10 +687,10 @@ impl Rewrite {
         let line_words = words(line, false);
         // The line's word `k` is the person's initial; "I" only after a title, being the writer elsewhere: "I tell
         // senior" is never "Mrs Ibe told senior" (a kept note re-drafted, both models).
+        let after_title = |k: usize| k.checked_sub(1).is_some_and(|p| TITLES.contains(&line_words[p].text.as_str()));
         let is_initial = |k: usize| {
             let w = &line_words[k];
-            let after_title = k.checked_sub(1).is_some_and(|p| TITLES.contains(&line_words[p].text.as_str()));
-            w.initial && initials.contains(&w.text) && (w.text != "i" || after_title)
+            w.initial && initials.contains(&w.text) && (w.text != "i" || after_title(k))
         };
         // A pronoun may be added once the line has used it, never before: "After he left was tearful" is about
         // someone else, "Checked with neighbour, said he went out" is the neighbour speaking, and "phoned -
@@ -781,8 +781,7 @@ impl Rewrite {
                 // The person's initial may be written as a word of their name, never as their title: "Mrs H ok
                 // after" is never "Mrs Mrs ok after", nor "Mr L" "Mr Mr" (set BI, read blind, Qwen 1.5B).
                 let initial = !w.quoted && is_initial(k);
-                let untitled_initial =
-                    initial && k.checked_sub(1).is_none_or(|p| !TITLES.contains(&line_words[p].text.as_str()));
+                let untitled_initial = initial && !after_title(k);
                 if initial {
                     forms.extend(names.iter().filter(|n| !TITLES.contains(&n.as_str())).cloned());
                 }
@@ -879,7 +878,7 @@ impl Rewrite {
                     named: w.capital
                         && (names.contains(&w.text)
                             || (!w.clause_start && (calendar(&w.text) || !(w.capitals || w.initial)))
-                            || k.checked_sub(1).is_some_and(|p| TITLES.contains(&line_words[p].text.as_str()))),
+                            || after_title(k)),
                     small: !w.capital
                         && !w.quoted
                         && !names.contains(&w.text)
