@@ -53,12 +53,22 @@ fn template_errors_are_reported_not_panicked() {
         ("{% for m in messages %}", "unexpected end"),
         ("{{ raise_exception('Conversation roles must alternate') }}", "Conversation roles must alternate"),
         ("{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}", "runs too long"),
+        // Found by fuzzing: one list printed two hundred million times took longer than the fuzzer's 10 s.
+        ("{{ ['nt'] | d*2E8 }}", "repeats text or lists"),
+        ("{% set x = 'ab' %}{{ x * 3 }}", "repeats text or lists"),
     ];
     for (source, expected) in cases {
         let result = ChatTemplate::new(source, "", "").and_then(|t| t.render(&conversation(), true));
         let err = result.expect_err(source).to_string();
         assert!(err.contains(expected), "{source}: {err}");
     }
+}
+
+#[test]
+fn a_star_in_text_strings_comments_or_a_power_is_not_repetition() {
+    let source = "* {# a * b #}{{ '*' ~ \"**bold**\" ~ 'it\\'s *' }}{% if 2**3 == 8 %} ok{% endif %}";
+    let t = ChatTemplate::new(source, "", "").expect("compiles");
+    assert_eq!(t.render(&conversation(), false).expect("renders"), "* ***bold**it's * ok");
 }
 
 #[test]

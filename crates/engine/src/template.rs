@@ -62,6 +62,12 @@ pub struct ChatTemplate {
 impl ChatTemplate {
     /// Compiles `source`; `bos_token` and `eos_token` are the strings the template may print.
     pub fn new(source: &str, bos_token: &str, eos_token: &str) -> Result<Self> {
+        if repeats(source) {
+            return Err(EngineError::Template(
+                "it repeats text or lists with `*`, which no chat format needs and which can make it run for minutes"
+                    .to_owned(),
+            ));
+        }
         let mut env = Environment::new();
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
@@ -105,6 +111,50 @@ impl ChatTemplate {
         }
         Ok(rendered)
     }
+}
+
+/// Whether an expression or statement of `source` uses the `*` operator (`**`, the power, aside). minijinja
+/// bounds loops with fuel and repeated strings by size, but a list repeated a hundred million times is one
+/// instruction that takes minutes to print; no chat template multiplies.
+fn repeats(source: &str) -> bool {
+    let bytes = source.as_bytes();
+    // Inside a block: its closing delimiter; inside a string literal in it: the quote.
+    let mut close: Option<&[u8; 2]> = None;
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        match (close, quote) {
+            (None, _) => {
+                if let [b'{', c @ (b'{' | b'%' | b'#'), ..] = rest {
+                    close = Some(match c {
+                        b'{' => b"}}",
+                        b'%' => b"%}",
+                        _ => b"#}",
+                    });
+                    i += 1;
+                }
+            }
+            (Some(_), Some(q)) => match rest[0] {
+                b'\\' => i += 1,
+                c if c == q => quote = None,
+                _ => {}
+            },
+            (Some(end), None) if rest.starts_with(end) => {
+                close = None;
+                i += 1;
+            }
+            (Some(b"#}"), None) => {}
+            (Some(_), None) => match rest {
+                [b'\'' | b'"', ..] => quote = Some(rest[0]),
+                [b'*', b'*', ..] => i += 1,
+                [b'*', ..] => return true,
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    false
 }
 
 fn describe(e: &minijinja::Error) -> String {
