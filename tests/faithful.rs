@@ -974,6 +974,9 @@ const REWRITES: &[RewriteCase] = &[
     ("she not want egg", None, "She did not want egg.", true),
     ("allotment 10-12, dug potatoes and weeded", None, "Allotment 10-12. The dug potatoes and weeded.", false),
     ("allotment 10-12, dug potatoes and weeded", None, "Allotment 10-12, dug potatoes and weeded.", true),
+    // Set BM, read blind (Qwen 1.5B): "self" takes no article.
+    ("Shaved self, lunch dal and rice", None, "Shaved the self, lunch dal and rice.", false),
+    ("Shaved self, lunch dal and rice", None, "Shaved self, lunch dal and rice.", true),
     // Set BK, read blind (Qwen 1.5B): no article before a place named for what is done there.
     ("Daniel at work (charity shop) 9-1", Some("Daniel"), "Daniel was at the work (charity shop) 9-1.", false),
     ("Daniel at work (charity shop) 9-1", Some("Daniel"), "Daniel was at work (charity shop) 9-1.", true),

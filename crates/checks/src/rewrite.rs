@@ -192,6 +192,8 @@ const NO_ARTICLE_BEFORE: &[&str] = &[
     "college",
     "church",
     "home",
+    // "Shaved self" is "shaved himself", never "Shaved the self" (set BM, read blind, Qwen 1.5B).
+    "self",
 ];
 
 /// Words of amount: no "was" is put before one ("Breakfast cornflakes all" never becomes "cornflakes were all": the
