@@ -974,6 +974,10 @@ const REWRITES: &[RewriteCase] = &[
     ("she not want egg", None, "She did not want egg.", true),
     ("allotment 10-12, dug potatoes and weeded", None, "Allotment 10-12. The dug potatoes and weeded.", false),
     ("allotment 10-12, dug potatoes and weeded", None, "Allotment 10-12, dug potatoes and weeded.", true),
+    // Set BN, read blind (Qwen 0.5B): no person "was" a drink or a meal; "she was happy" stays.
+    ("He eat toast and jam, coffee", None, "He ate toast and jam. He was coffee.", false),
+    ("He eat toast and jam, coffee", None, "He ate toast and jam, coffee.", true),
+    ("She ate all, happy", None, "She ate all, she was happy.", true),
     // Set BM, read blind (Qwen 1.5B): "self" takes no article.
     ("Shaved self, lunch dal and rice", None, "Shaved the self, lunch dal and rice.", false),
     ("Shaved self, lunch dal and rice", None, "Shaved self, lunch dal and rice.", true),

@@ -57,6 +57,13 @@ pub(crate) fn takes_side(word: &str) -> bool {
     contrast("left", &word.to_lowercase()).is_some()
 }
 
+/// Whether a lower-case `word` (plural understood) names a thing no person is: a meal, a drink, a room, a walking
+/// aid or transport (`data/contrasts.toml`).
+pub(crate) fn names_a_thing(word: &str) -> bool {
+    const THINGS: &[&str] = &["meal", "drink", "room", "walking aid", "transport"];
+    contrast(word, "").is_some_and(|(set, _)| THINGS.contains(&set))
+}
+
 /// The set of details a lower-case `phrase` belongs to ("room"), and the indices of the set's groups of words that
 /// mean the same that hold it; a plural "s" is understood, and `next` (the lower-case word after the phrase) must
 /// be one the set allows.

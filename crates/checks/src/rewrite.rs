@@ -1308,8 +1308,10 @@ impl Rewrite {
             // becomes "He talked through options" (set Y).
             // Nor after a verb of saying, where the line may go on with what was said: "She said thank you, sleep
             // well" never becomes "She sleep well" (set Y, Qwen 1.5B).
+            // Nor before a thing no person is, where the line goes on with what was had: "He eat toast and jam,
+            // coffee" never becomes "He was coffee" (set BN, read blind, Qwen 0.5B).
             return i >= *after
-                && (next.verb || next.be_before)
+                && (next.verb || (next.be_before && !crate::lexicon::names_a_thing(&next.word)))
                 && !(next.opens_clause && past(&next.word))
                 && self.first_saying.is_none_or(|s| i <= s);
         }
