@@ -974,6 +974,11 @@ const REWRITES: &[RewriteCase] = &[
     ("she not want egg", None, "She did not want egg.", true),
     ("allotment 10-12, dug potatoes and weeded", None, "Allotment 10-12. The dug potatoes and weeded.", false),
     ("allotment 10-12, dug potatoes and weeded", None, "Allotment 10-12, dug potatoes and weeded.", true),
+    // Sets BM and BN, read blind (both models): no comma or dash put before the line's brackets.
+    ("blood pressure taken 102/64 (usually 130s)", None, "Blood pressure was taken 102/64, (usually 130s).", false),
+    ("blood pressure taken 102/64 (usually 130s)", None, "Blood pressure was taken 102/64 (usually 130s).", true),
+    ("brought food from home (curry and chapati)", None, "Brought food from home - (curry and chapati).", false),
+    ("brought food from home (curry and chapati)", None, "Brought food from home (curry and chapati).", true),
     // Set BN, read blind (Qwen 0.5B): no person "was" a drink or a meal; "she was happy" stays.
     ("He eat toast and jam, coffee", None, "He ate toast and jam. He was coffee.", false),
     ("He eat toast and jam, coffee", None, "He ate toast and jam, coffee.", true),

@@ -1052,6 +1052,11 @@ impl Rewrite {
         let word_end =
             text.char_indices().rev().find(|(_, c)| c.is_alphanumeric()).map_or(0, |(k, c)| k + c.len_utf8());
         let tail = &text[word_end..];
+        let opens_brackets =
+            |i: usize| self.required.get(i).is_some_and(|r| r.bracketed) && !(i > 0 && self.required[i - 1].bracketed);
+        if tail.contains(BEFORE_NO_BRACKET) && states.iter().all(|&(i, ..)| opens_brackets(i)) {
+            return false;
+        }
         if !tail.contains(CLAUSE_MARKS) {
             return true;
         }
@@ -1074,6 +1079,7 @@ impl Rewrite {
                 let opening = OPENING.contains(&c) || CURRENCY.contains(&c);
                 // Two quotation marks in a row open and close nothing but the writer's words: "said ‘'too cold’"
                 // for "said too cold".
+                let mark_on_bracket = c == '(' && before.is_some_and(|e| BEFORE_NO_BRACKET.contains(&e));
                 let quote_on_quote = QUOTES.contains(&c) && before.is_some_and(|e| QUOTES.contains(&e));
                 // Nor does a quotation gain a full stop: "said 'I want my hair done Thursday.'." for "...Thursday'".
                 let stop_added =
@@ -1082,6 +1088,7 @@ impl Rewrite {
                     || !(after_word || opening)
                     || (complete && !closing)
                     || quote_on_quote
+                    || mark_on_bracket
                     || stop_added
                 {
                     return false;
@@ -1428,6 +1435,10 @@ impl Word {
         (self.quoted, self.bracketed)
     }
 }
+
+/// Marks never put right before brackets: "102/64 (usually 130s)" is not "102/64, (usually 130s)", nor "food from
+/// home (curry)" "food from home - (curry)" (sets BM and BN, read blind, both models).
+const BEFORE_NO_BRACKET: [char; 5] = [',', ';', ':', '-', '–'];
 
 /// Marks after which a new clause starts (and an unhyphened "-").
 const CLAUSE_MARKS: [char; 6] = [',', ';', ':', '.', '–', '('];
