@@ -1045,9 +1045,9 @@ impl Rewrite {
 
     /// Whether `text`, ending after a mark, leaves somewhere to go from `states`: after a mark that starts a
     /// clause (",", ":", "."), a word of the line that opens a clause there (also after a word the rewrite added),
-    /// or, after a sentence's end, nothing more to say; and no full stop before a clause that stays in its
-    /// sentence. Refused at once, "Lunch at 12.45," for "lunch 12.45 mr nowak" is not a dead end the model must be
-    /// restarted from.
+    /// or, after a sentence's end, nothing more to say; no full stop before a clause that stays in its sentence;
+    /// and no comma, colon or dash where only the line's brackets can come next. Refused at once, "Lunch at
+    /// 12.45," for "lunch 12.45 mr nowak" is not a dead end the model must be restarted from.
     fn may_follow_mark(&self, text: &str, states: &[State]) -> bool {
         let word_end =
             text.char_indices().rev().find(|(_, c)| c.is_alphanumeric()).map_or(0, |(k, c)| k + c.len_utf8());
@@ -1077,9 +1077,9 @@ impl Rewrite {
                 let after_word = before.is_some_and(|e| e.is_alphanumeric() || CLOSING.contains(&e));
                 let closing = CLOSING.contains(&c) || ".!?".contains(c);
                 let opening = OPENING.contains(&c) || CURRENCY.contains(&c);
+                let mark_on_bracket = c == '(' && before.is_some_and(|e| BEFORE_NO_BRACKET.contains(&e));
                 // Two quotation marks in a row open and close nothing but the writer's words: "said ‘'too cold’"
                 // for "said too cold".
-                let mark_on_bracket = c == '(' && before.is_some_and(|e| BEFORE_NO_BRACKET.contains(&e));
                 let quote_on_quote = QUOTES.contains(&c) && before.is_some_and(|e| QUOTES.contains(&e));
                 // Nor does a quotation gain a full stop: "said 'I want my hair done Thursday.'." for "...Thursday'".
                 let stop_added =
