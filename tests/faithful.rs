@@ -974,6 +974,9 @@ const REWRITES: &[RewriteCase] = &[
     ("she not want egg", None, "She did not want egg.", true),
     ("allotment 10-12, dug potatoes and weeded", None, "Allotment 10-12. The dug potatoes and weeded.", false),
     ("allotment 10-12, dug potatoes and weeded", None, "Allotment 10-12, dug potatoes and weeded.", true),
+    // Set BP, read blind (Qwen 1.5B): no article before "too".
+    ("staff explained too early and dark", None, "Staff explained the too early and dark.", false),
+    ("staff explained too early and dark", None, "Staff explained too early and dark.", true),
     // Sets BM and BN, read blind (both models): no comma or dash put before the line's brackets.
     ("blood pressure taken 102/64 (usually 130s)", None, "Blood pressure was taken 102/64, (usually 130s).", false),
     ("blood pressure taken 102/64 (usually 130s)", None, "Blood pressure was taken 102/64 (usually 130s).", true),
