@@ -635,6 +635,8 @@ struct Required {
     /// Its clause so far is one person, their name, title, initial, "he", "she" or one of the family, and
     /// adverbs ("Mrs P already up"): an added "be" is "is" or "was", never "are" or "were".
     after_one: bool,
+    /// A meal, a drink, a room, a walking aid or transport, which no person is: no subject is added before it.
+    thing: bool,
 }
 
 /// What a sentence written from one line may say.
@@ -920,6 +922,7 @@ impl Rewrite {
                     verb,
                     untitled_initial,
                     after_one: after_one(k),
+                    thing: crate::lexicon::names_a_thing(&w.text),
                     be_before: !number
                         && !name
                         // Never "was had": "At 2pm was had paracetamol" (set BE, read blind).
@@ -1320,7 +1323,7 @@ impl Rewrite {
             // Nor before a thing no person is, where the line goes on with what was had: "He eat toast and jam,
             // coffee" never becomes "He was coffee" (set BN, read blind, Qwen 0.5B).
             return i >= *after
-                && (next.verb || (next.be_before && !crate::lexicon::names_a_thing(&next.word)))
+                && (next.verb || (next.be_before && !next.thing))
                 && !(next.opens_clause && past(&next.word))
                 && self.first_saying.is_none_or(|s| i <= s);
         }
