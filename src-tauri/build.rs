@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "sign_in",
     "sign_out",
     "me",
+    "in_use",
     "unlock",
     "people",
     "audit",

@@ -733,9 +733,18 @@ fn a_session_locks_after_a_period_without_use_and_unlocks_with_the_password() {
     let (home, _) = home();
     let mut session = Session::sign_in(&home.db, "tom", "tom-password").expect("sign in");
     assert_eq!(session.records().expect("open").people().expect("people").len(), 1);
+    // Use that reads nothing (typing an edit) keeps it open past the limit.
+    session.set_idle_limit(std::time::Duration::from_millis(300));
+    for _ in 0..3 {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        session.keep_alive();
+    }
+    assert!(!session.is_locked(), "kept open by use");
     session.set_idle_limit(std::time::Duration::from_millis(50));
     std::thread::sleep(std::time::Duration::from_millis(120));
     assert!(session.is_locked());
+    session.keep_alive();
+    assert!(session.is_locked(), "use of the lock screen unlocks nothing");
     let err = session.records().expect_err("locked");
     assert!(matches!(err, AppError::SessionLocked), "{err}");
     assert!(err.to_string().contains("enter your password"), "{err}");

@@ -662,8 +662,15 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
                    for (const i of [...window.__contrast].reverse()) sheet.deleteRule(i); return true;";
         ui.c.execute(off, vec![]).await.expect("theme off");
 
+        // Key presses are use: pressing Shift now and then keeps the app open past the idle limit, though
+        // nothing was read or saved meanwhile (a long edit being typed).
+        for _ in 0..2 {
+            tokio::time::sleep(Duration::from_secs(IDLE_SECONDS / 2 + 4)).await;
+            ui.press(Key::Shift).await;
+        }
+        assert!(ui.laid_out("#nav").await && !ui.laid_out("#screen-locked").await, "typing keeps the app open");
         // Left alone, the app locks by itself within a few seconds and hides the menu; the password unlocks it
-        // where the person was.
+        // where the person was (Settings, not the manager's first screen).
         tokio::time::sleep(Duration::from_secs(IDLE_SECONDS + 1)).await;
         ui.find("#screen-locked:not([hidden])").await;
         assert!(!ui.laid_out("#nav").await, "the menu is hidden while locked");
@@ -671,7 +678,7 @@ fn a_draft_goes_from_shorthand_to_a_reviewed_note_in_the_app() {
         ui.axe("locked").await;
         ui.type_into("#unlock-password", "asha-password").await;
         ui.click("#unlock-button").await;
-        ui.find("#screen-review:not([hidden])").await;
+        ui.find("#screen-settings:not([hidden])").await;
         ui.c.close().await.expect("close the window");
     });
 }

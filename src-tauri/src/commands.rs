@@ -48,6 +48,12 @@ pub fn me(ws: Ws<'_>) -> Option<Me> {
     ws.me()
 }
 
+/// The person typed or clicked since the last call: the idle lock counts from their last input.
+#[tauri::command]
+pub fn in_use(ws: Ws<'_>) {
+    ws.in_use();
+}
+
 #[tauri::command(async)]
 pub fn unlock(ws: Ws<'_>, password: String) -> Answer<Me> {
     Ok(ws.unlock(&password)?)

@@ -56,6 +56,7 @@ pub fn run() {
             commands::sign_in,
             commands::sign_out,
             commands::me,
+            commands::in_use,
             commands::unlock,
             commands::people,
             commands::audit,

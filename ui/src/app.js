@@ -20,7 +20,7 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-const state = { me: null, people: [], teamPeople: [], screen: null, drafting: false };
+const state = { me: null, people: [], teamPeople: [], screen: null, lockedOn: null, drafting: false };
 
 const TASK_NAMES = {
   "care-note": "Care note", "activity-plan": "Activity plan", meeting: "Meeting record",
@@ -119,7 +119,8 @@ async function refreshPeople() {
   }
 }
 
-async function signedIn(me) {
+/** Shows the signed-in user's menu and `screen`, by default the one their role starts on. */
+async function signedIn(me, screen) {
   state.me = me;
   await refreshPeople();
   $("nav-review").hidden = me.role === "care_worker";
@@ -127,10 +128,11 @@ async function signedIn(me) {
   $("nav-records").hidden = me.role === "care_worker";
   $("who").textContent = `${me.user} (${me.role.replace("_", " ")})`;
   $("nav").hidden = false;
-  show(me.role === "care_worker" ? "draft" : "review");
+  show(screen || (me.role === "care_worker" ? "draft" : "review"));
 }
 
 function showLocked() {
+  state.lockedOn = state.screen;
   $("nav").hidden = true;
   $("locked-who").textContent = state.me ? `Signed in as ${state.me.user}.` : "";
   show("locked");
@@ -170,15 +172,23 @@ $("unlock-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const me = await call("unlock", { password: $("unlock-password").value });
   $("unlock-password").value = "";
-  if (me) signedIn(me);
+  if (me) signedIn(me, state.lockedOn);
 });
 
 for (const id of ["signout", "locked-signout"]) {
   $(id).addEventListener("click", async () => { await invoke("sign_out"); signedOut(); });
 }
 
+// The idle lock counts from the person's last key press, click or scroll, not from the last record read: typing
+// a long edit is use. Input is reported at most once a poll; the lock screen's own input unlocks nothing.
+let inputSeen = false;
+for (const kind of ["keydown", "pointerdown", "wheel"]) {
+  document.addEventListener(kind, () => { inputSeen = true; }, { capture: true, passive: true });
+}
 setInterval(async () => {
   if (!state.me || state.drafting) return;
+  if (inputSeen && state.screen !== "locked") await invoke("in_use");
+  inputSeen = false;
   const me = await invoke("me");
   if (me && me.locked && state.screen !== "locked") showLocked();
 }, 5000);

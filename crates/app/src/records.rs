@@ -48,8 +48,8 @@ impl Session {
         self.last_used.elapsed() > self.idle_limit
     }
 
-    /// Counts as use: a draft being written in front of the worker keeps an open session open (a locked one
-    /// stays locked).
+    /// Counts as use (the person typing or clicking, or a draft being written in front of them): keeps an open
+    /// session open; a locked one stays locked.
     pub fn keep_alive(&mut self) {
         if !self.is_locked() {
             self.last_used = Instant::now();

@@ -390,8 +390,9 @@ impl Workspace {
         self.cancel_download.store(true, Ordering::SeqCst);
     }
 
-    /// Someone is watching the model work (a draft, a summary, a measurement): that is use of the session.
-    fn watched(&self) {
+    /// The person is using the app: typing, clicking, or watching the model work (a draft, a summary, a
+    /// measurement). That keeps an open session open; a locked one stays locked.
+    pub fn in_use(&self) {
         if let Some(session) = lock(&self.session).as_mut() {
             session.keep_alive();
         }
@@ -507,7 +508,7 @@ impl Workspace {
         let measured = crate::contain("measuring translation", || {
             crate::eval::measure_translation(assistant, lines, &mut |done, total| {
                 on_event(DraftEvent::Reading { done, total });
-                self.watched();
+                self.in_use();
                 if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
             })
         })?;
@@ -583,7 +584,7 @@ impl Workspace {
                     Progress::Prefill { done, total } => DraftEvent::Reading { done, total },
                     Progress::Text(piece) => DraftEvent::Text(piece.to_owned()),
                 });
-                self.watched();
+                self.in_use();
                 if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
             };
             let drafted = crate::contain("drafting", || {
@@ -702,7 +703,7 @@ impl Workspace {
                 if let Progress::Prefill { done, total } = p {
                     on_event(DraftEvent::Reading { done, total });
                 }
-                self.watched();
+                self.in_use();
                 if self.stop.load(Ordering::SeqCst) { Flow::Stop } else { Flow::Continue }
             })
         })?;
