@@ -92,8 +92,16 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("Strip wash x1, hoisted x2", "Strip wash with one carer, hoisted with two carers"),
     (
         "Up w/ Raizer x2 staff, fortisip x1 given, Adcal x1, chewed",
-        "Up with Raizer two staff, one fortisip given, one Adcal, chewed",
+        "Up with Raizer and two staff, one fortisip given, one Adcal, chewed",
     ),
+    // Set BQ, read blind: "Pad changed two carers" for "Pad changed x2 carers"; a "with" the clause has already
+    // makes it "and"; at a clause's start, or after a word that takes it, the number alone.
+    (
+        "Pad changed x2 carers. Bed call 9pm x2 carers, hoist x1 staff",
+        "Pad changed with two carers. Bed call 9pm with two carers, hoist with one staff",
+    ),
+    ("Into bed w/ slide sheet x2 carers", "Into bed with slide sheet and two carers"),
+    ("Sat out, x2 staff. Needs x2 carers, w/ x2 carers", "Sat out, two staff. Needs two carers, with two carers"),
     ("AM call half 8", "morning call half past 8"),
     // Set BI, read blind: "Played dominoes with friends morning" for "w/ friends am".
     ("Played dominoes w/ friends am, won", "Played dominoes with friends in the morning, won"),

@@ -260,6 +260,13 @@ pub(crate) const SMALL_NUMBERS: [&str; 6] = ["zero", "one", "two", "three", "fou
 
 /// Words after "xN" that say N is a number of carers ("x2 carers", "x2 staff").
 const CARERS: &[&str] = &["carer", "carers", "staff", "assist", "assistance"];
+
+/// Words before "xN carers" that take the number as it is ("w/ x2 carers", "needs x2 staff", "+ x1 assist").
+#[rustfmt::skip]
+const TAKES_CARERS: &[&str] = &[
+    "w/", "with", "by", "of", "from", "and", "or", "+", "&", "plus",
+    "needs", "need", "needed", "needing", "requires", "require", "required", "requiring",
+];
 /// Words after "xN" that say N is how long a course lasts ("TDS x5 days": for five days).
 const SPANS: &[&str] = &["day", "days", "week", "weeks", "night", "nights", "month", "months"];
 /// Whether `word`, right after "xN" in the same clause, is things it counts ("x2 laps", "x3 sachets"): a plural
@@ -680,8 +687,18 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             guessed = true;
             count = Some(n);
             Some(if CARERS.contains(&next_lower.as_str()) {
+                // "x2 carers" says who helped with what the clause says was done ("Pad changed x2 carers", "Bed call
+                // 9pm x2 carers"): "with two carers", or "and two" where the clause already has a "with" ("w/
+                // slide sheet x2 carers"; `clause` holds "w/" as "w"); the bare number at a clause's start and after
+                // a word that takes it ("needs x2 staff"). Set BQ, read blind: "Pad changed two carers".
                 guessed = false;
-                number.to_owned()
+                if clause.is_empty() || TAKES_CARERS.contains(&prev) {
+                    number.to_owned()
+                } else if clause.iter().any(|t| t == "w" || t == "with") {
+                    format!("and {number}")
+                } else {
+                    format!("with {number}")
+                }
             } else if SPANS.contains(&next_lower.as_str()) {
                 guessed = false;
                 format!("for {number}")
