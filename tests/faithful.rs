@@ -985,6 +985,10 @@ const REWRITES: &[RewriteCase] = &[
     // Set BP, read blind (Qwen 1.5B): no article before "too".
     ("staff explained too early and dark", None, "Staff explained the too early and dark.", false),
     ("staff explained too early and dark", None, "Staff explained too early and dark.", true),
+    // Set BR, read blind (Qwen 1.5B): no article before a meal ("Packed a lunch" says someone packed one).
+    ("packed lunch - sandwich, yoghurt, apple", None, "Packed a lunch. Sandwich, yoghurt, apple.", false),
+    ("packed lunch - sandwich, yoghurt, apple", None, "Packed lunch. Sandwich, yoghurt, apple.", true),
+    ("lunch visit", None, "The lunch visit.", false),
     // Sets BM and BN, read blind (both models): no comma or dash put before the line's brackets.
     ("blood pressure taken 102/64 (usually 130s)", None, "Blood pressure was taken 102/64, (usually 130s).", false),
     ("blood pressure taken 102/64 (usually 130s)", None, "Blood pressure was taken 102/64 (usually 130s).", true),

@@ -196,6 +196,13 @@ const NO_ARTICLE_BEFORE: &[&str] = &[
     "home",
     // "Shaved self" is "shaved himself", never "Shaved the self" (set BM, read blind, Qwen 1.5B).
     "self",
+    // Meals, which English names bare ("ate lunch", "lunch visit"): "Packed lunch - sandwich" is never "Packed a
+    // lunch" (set BR, read blind, Qwen 1.5B), nor "Ate brunch" "Ate a brunch". ("Tea" is also a cup of tea.)
+    "breakfast",
+    "lunch",
+    "dinner",
+    "supper",
+    "brunch",
 ];
 
 /// Words of amount: no "was" is put before one ("Breakfast cornflakes all" never becomes "cornflakes were all": the
