@@ -985,6 +985,10 @@ const REWRITES: &[RewriteCase] = &[
     // Set BP, read blind (Qwen 1.5B): no article before "too".
     ("staff explained too early and dark", None, "Staff explained the too early and dark.", false),
     ("staff explained too early and dark", None, "Staff explained too early and dark.", true),
+    // Set BS, read blind (Qwen 1.5B): no "was" before "not" and a verb with its object; "not open" alone may have it.
+    ("he not open door first time", None, "He was not open door first time.", false),
+    ("he not open door first time", None, "He did not open door first time.", true),
+    ("shop not open", None, "Shop was not open.", true),
     // Set BR, read blind (Qwen 1.5B): no article before a meal ("Packed a lunch" says someone packed one).
     ("packed lunch - sandwich, yoghurt, apple", None, "Packed a lunch. Sandwich, yoghurt, apple.", false),
     ("packed lunch - sandwich, yoghurt, apple", None, "Packed lunch. Sandwich, yoghurt, apple.", true),

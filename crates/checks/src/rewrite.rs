@@ -436,6 +436,13 @@ fn plain_verb(word: &str) -> bool {
     (REGULAR.contains(&word) && !ADJECTIVES.contains(&word)) || IRREGULAR.iter().any(|v| v[0] == word && word != "be")
 }
 
+/// Whether `word`, followed by `after` (its word and whether it opens a clause), is a verb's plain form after
+/// "not": [`plain_verb`], or a word as often an adjective with an object after it ("not open door"; "shop not
+/// open" has none, and may be "was not open").
+fn verb_before(word: &str, after: Option<(&str, bool)>) -> bool {
+    plain_verb(word) || (ADJECTIVES.contains(&word) && after.is_some_and(|(w, opens)| !opens && w != "and"))
+}
+
 /// Whether `word` is a form of a verb of [`WANTING`] ("wants", "tried").
 fn wanting(word: &str) -> bool {
     WANTING.iter().any(|v| *v == word || regular_past(v) == word)
@@ -958,8 +965,12 @@ impl Rewrite {
                             && line_words[k - 1].clause_start
                             && LABELS.contains(&line_words[k - 2].text.as_str())
                             && !someone(&line_words[k - 1]))
-                        // "She not want": never "She is not want".
-                        && !(w.text == "not" && line_words.get(k + 1).is_some_and(|n| plain_verb(&n.text)))
+                        // "She not want": never "She is not want"; nor "He not open door" "He was not open door"
+                        // (set BS, read blind, Qwen 1.5B).
+                        && !(w.text == "not"
+                            && line_words.get(k + 1).is_some_and(|n| {
+                                verb_before(&n.text, line_words.get(k + 2).map(|o| (o.text.as_str(), o.clause_start)))
+                            }))
                         // A verb's plain form takes no "was": "milk finish" never becomes "milk was finish"; "door
                         // open" may still be "door was open".
                         && (!REGULAR.contains(&w.text.as_str()) || ADJECTIVES.contains(&w.text.as_str()))
@@ -1342,7 +1353,10 @@ impl Rewrite {
             // was not hurt", never "He did not hurt" (set BL, read blind, both models).
             return next.word == "not"
                 && fresh
-                && self.required.get(i + 1).is_some_and(|n| plain_verb(&n.word) && !one_form(&n.word));
+                && self.required.get(i + 1).is_some_and(|n| {
+                    let after = self.required.get(i + 2).map(|o| (o.word.as_str(), o.opens_clause));
+                    verb_before(&n.word, after) && !one_form(&n.word)
+                });
         }
         // "to" only before a verb that is never a thing, with more of its clause to come: "want use it" is "want
         // to use it".
