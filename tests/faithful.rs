@@ -985,6 +985,10 @@ const REWRITES: &[RewriteCase] = &[
     // Set BP, read blind (Qwen 1.5B): no article before "too".
     ("staff explained too early and dark", None, "Staff explained the too early and dark.", false),
     ("staff explained too early and dark", None, "Staff explained too early and dark.", true),
+    // Set BT, read blind (both models): a person "not eaten" did not eat; "not seen by GP" may be "was not seen".
+    ("Mr W not eaten since yesterday lunch", Some("Mr Walsh"), "Mr Walsh was not eaten since yesterday lunch.", false),
+    ("Mr W not eaten since yesterday lunch", Some("Mr Walsh"), "Mr Walsh not eaten since yesterday lunch.", true),
+    ("Mr W not seen by GP", Some("Mr Walsh"), "Mr Walsh was not seen by GP.", true),
     // Set BS, read blind (Qwen 1.5B): no "was" before "not" and a verb with its object; "not open" alone may have it.
     ("he not open door first time", None, "He was not open door first time.", false),
     ("he not open door first time", None, "He did not open door first time.", true),

@@ -216,6 +216,10 @@ const LINKS: &[&str] = &[
     "than", "onto", "towards", "without",
 ];
 
+/// Participles of what a person does, not what is done to them: after a person and "not", never a "was" ("Mr W not
+/// eaten", "she not slept").
+const DONE_BY_ONESELF: &[&str] = &["eaten", "drunk", "slept", "been", "gone"];
+
 /// Words no "was" is put before even at a clause's end ("Few mouthfuls are only", "02:00 is right",
 /// "Arts and crafts were morning", "The strip wash was instead", "Up is already", "Olive is day", "Hilda was
 /// lunch", "to stay as is now"); nor before a day ([`names_a_day`]).
@@ -965,6 +969,12 @@ impl Rewrite {
                             && line_words[k - 1].clause_start
                             && LABELS.contains(&line_words[k - 2].text.as_str())
                             && !someone(&line_words[k - 1]))
+                        // A person "not eaten" did not eat: never "Mr Walsh was not eaten since yesterday" (set
+                        // BT, read blind, both models); "Mr W not seen by GP" may be "was not seen".
+                        && !(w.text == "not"
+                            && k > 0
+                            && someone(&line_words[k - 1])
+                            && line_words.get(k + 1).is_some_and(|n| DONE_BY_ONESELF.contains(&n.text.as_str())))
                         // "She not want": never "She is not want"; nor "He not open door" "He was not open door"
                         // (set BS, read blind, Qwen 1.5B).
                         && !(w.text == "not"
