@@ -985,6 +985,9 @@ const REWRITES: &[RewriteCase] = &[
     // Set BP, read blind (Qwen 1.5B): no article before "too".
     ("staff explained too early and dark", None, "Staff explained the too early and dark.", false),
     ("staff explained too early and dark", None, "Staff explained too early and dark.", true),
+    // Set BU, read blind (Qwen 1.5B): no article before "plenty".
+    ("drank plenty, about 1.2L today", None, "Drank a plenty, about 1.2L today.", false),
+    ("drank plenty, about 1.2L today", None, "Drank plenty, about 1.2L today.", true),
     // Set BT, read blind (both models): a person "not eaten" did not eat; "not seen by GP" may be "was not seen".
     ("Mr W not eaten since yesterday lunch", Some("Mr Walsh"), "Mr Walsh was not eaten since yesterday lunch.", false),
     ("Mr W not eaten since yesterday lunch", Some("Mr Walsh"), "Mr Walsh not eaten since yesterday lunch.", true),
