@@ -260,7 +260,6 @@ pub(crate) const SMALL_NUMBERS: [&str; 6] = ["zero", "one", "two", "three", "fou
 
 /// Words after "xN" that say N is a number of carers ("x2 carers", "x2 staff").
 const CARERS: &[&str] = &["carer", "carers", "staff", "assist", "assistance"];
-
 /// Words before "xN carers" that take the number as it is ("w/ x2 carers", "needs x2 staff", "+ x1 assist").
 #[rustfmt::skip]
 const TAKES_CARERS: &[&str] = &[
