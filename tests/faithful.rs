@@ -985,6 +985,9 @@ const REWRITES: &[RewriteCase] = &[
     // Set BP, read blind (Qwen 1.5B): no article before "too".
     ("staff explained too early and dark", None, "Staff explained the too early and dark.", false),
     ("staff explained too early and dark", None, "Staff explained too early and dark.", true),
+    // Sets BO and BV, read blind (Qwen 1.5B): nor before "space".
+    ("staff gave space, returned 7.20", None, "Staff gave the space, returned 7.20.", false),
+    ("staff gave space, returned 7.20", None, "Staff gave space, returned 7.20.", true),
     // Set BU, read blind (Qwen 1.5B): no article before "plenty".
     ("drank plenty, about 1.2L today", None, "Drank a plenty, about 1.2L today.", false),
     ("drank plenty, about 1.2L today", None, "Drank plenty, about 1.2L today.", true),

@@ -167,8 +167,10 @@ const NO_ARTICLE_BEFORE: &[&str] = &[
     "needs",
     "needed",
     "lots",
-    // "Drank plenty" is never "Drank a plenty" (set BU, read blind, Qwen 1.5B).
+    // "Drank plenty" is never "Drank a plenty" (set BU, read blind, Qwen 1.5B), nor "Staff gave space" "gave the
+    // space" (sets BO and BV, read blind, Qwen 1.5B).
     "plenty",
+    "space",
     // Family, whose article the notes leave out for "his" or "her": "asking for wife" is never "asking for a wife".
     "wife",
     "husband",
