@@ -985,6 +985,10 @@ const REWRITES: &[RewriteCase] = &[
     // Set BP, read blind (Qwen 1.5B): no article before "too".
     ("staff explained too early and dark", None, "Staff explained the too early and dark.", false),
     ("staff explained too early and dark", None, "Staff explained too early and dark.", true),
+    // Set BW, read blind (Qwen 1.5B): "ate little" is not "ate a little"; "little bit" may take one.
+    ("ate little at tea, too much cake", None, "Ate a little at tea, too much cake.", false),
+    ("ate little at tea, too much cake", None, "Ate little at tea, too much cake.", true),
+    ("ate little bit of soup", None, "Ate a little bit of soup.", true),
     // Sets BO and BV, read blind (Qwen 1.5B): nor before "space".
     ("staff gave space, returned 7.20", None, "Staff gave the space, returned 7.20.", false),
     ("staff gave space, returned 7.20", None, "Staff gave space, returned 7.20.", true),
