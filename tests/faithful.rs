@@ -989,7 +989,7 @@ const REWRITES: &[RewriteCase] = &[
     ("ate little at tea, too much cake", None, "Ate a little at tea, too much cake.", false),
     ("ate little at tea, too much cake", None, "Ate little at tea, too much cake.", true),
     ("ate little bit of soup", None, "Ate a little bit of soup.", true),
-    // Sets BO and BV, read blind (Qwen 1.5B): nor before "space".
+    // Sets BO and BV, read blind (Qwen 1.5B): no article before "space".
     ("staff gave space, returned 7.20", None, "Staff gave the space, returned 7.20.", false),
     ("staff gave space, returned 7.20", None, "Staff gave space, returned 7.20.", true),
     // Set BU, read blind (Qwen 1.5B): no article before "plenty".
