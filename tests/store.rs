@@ -733,10 +733,11 @@ fn a_session_locks_after_a_period_without_use_and_unlocks_with_the_password() {
     let (home, _) = home();
     let mut session = Session::sign_in(&home.db, "tom", "tom-password").expect("sign in");
     assert_eq!(session.records().expect("open").people().expect("people").len(), 1);
-    // Use that reads nothing (typing an edit) keeps it open past the limit.
-    session.set_idle_limit(std::time::Duration::from_millis(300));
+    // Use that reads nothing (typing an edit) keeps it open past the limit (each pause well inside it, so a busy
+    // machine's late wake-up cannot lock it).
+    session.set_idle_limit(std::time::Duration::from_millis(1200));
     for _ in 0..3 {
-        std::thread::sleep(std::time::Duration::from_millis(150));
+        std::thread::sleep(std::time::Duration::from_millis(500));
         session.keep_alive();
     }
     assert!(!session.is_locked(), "kept open by use");
