@@ -128,6 +128,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
     // Set AW, read blind: "B'fast" left as written by both models.
     ("B'fast 3/4 porridge. Bfast: toast", "breakfast three quarters porridge. breakfast: toast"),
     ("visit Weds, approx. 10 mins", "visit Wednesday, about 10 minutes"),
+    // Set BX, read blind: "Reminded about: Podiatrist appointment" for "Reminded re: podiatrist appt".
+    ("Reminded re: podiatrist appt", "Reminded about podiatrist appointment"),
     ("Sun was out, visit Sun.", "Sunday was out, visit Sunday."),
     ("Sat out in chair, visit Sat", "Sat out in chair, visit Saturday"),
     ("Sat w/ her friend Jean", "Sat with her friend Jean"),

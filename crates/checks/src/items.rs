@@ -815,7 +815,9 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 if guessed {
                     guesses.push(Guess { written: word.to_owned(), reading: Some(long.clone()), count, at });
                 }
-                out.push(format!("{}{long}{}", &token[..a], &token[b..]));
+                // "re:" is "about", never "about:" (set BX, read blind: "Reminded about: Podiatrist").
+                let after = if long == "about" { token[b..].trim_start_matches(':') } else { &token[b..] };
+                out.push(format!("{}{long}{after}", &token[..a]));
             }
             None => out.push((*token).to_owned()),
         }
