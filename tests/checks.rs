@@ -75,6 +75,11 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     // round, a name given another person's role, a suspected condition stated as fact or echoed as shorthand.
     ("ate 1/2 porridge", "She ate all of her porridge.", &["omission \"1/2\"", "unsupported \"all\""]),
     ("ate 1/2 porridge", "She ate half of her porridge.", &[]),
+    // Sets BH and BW, read blind: one "a" turns an amount round ("little" is hardly any, "a little" some).
+    ("Ate little at tea", "Ate a little at tea.", &["unsupported \"a little\""]),
+    ("Drank a few sips", "Drank few sips.", &["unsupported \"few\""]),
+    ("Ate little at tea, a little bit tired", "Ate little at tea. A little bit tired.", &[]),
+    ("Ate a little at tea", "She ate a little at tea.", &[]),
     ("Son Raj visited", "Her husband Raj visited.", &["unsupported \"husband\""]),
     ("declined tea", "She accepted tea.", &["negation \"tea\""]),
     (
@@ -620,9 +625,7 @@ fn the_checks_mark_the_errors_read_by_hand_in_real_drafts() {
         ("bc-09", "one open"),
         ("bc-09", "one open"),
         ("bg-02", "was visiting at 2"),
-        ("bh-02", "Ate a little at tea"),
         ("br-03", "Packed a lunch"),
-        ("bw-06", "Ate a little at tea"),
     ];
     let cases: Vec<serde_json::Value> =
         include_str!("data/hand-read-errors.jsonl").lines().map(|l| serde_json::from_str(l).expect("a case")).collect();

@@ -99,6 +99,7 @@ pub fn check_about(source: &str, draft: &str, scope: Scope, person: Option<&str>
     }
     if scope.kinds.contains(&FactKind::Quantity) {
         findings.extend(whole_for_part(source, &source_facts, draft));
+        findings.extend(article_turned_amount(source, draft));
     }
     findings.extend(approximate_made_exact(source, &source_facts, draft, &draft_facts, scope));
     if scope.omissions {
@@ -766,6 +767,52 @@ fn whole_for_part(source: &str, source_facts: &[Fact], draft: &str) -> Vec<Findi
             location: Location::Draft,
             message: format!("The draft says \"{}\", but the notes give a part: \"{}\".", w.text, part.text),
             suggestion: None,
+        })
+        .collect()
+}
+
+/// Amounts that an "a" before them turns round: "little" and "few" are hardly any, "a little" and "a few" some.
+const TURNED_BY_A: &[&str] = &["little", "few"];
+
+/// The uses of each of [`TURNED_BY_A`] in `text`, as (word, after "a", span of the words), lower case; "little
+/// bit" is left out (it is "a little bit" either way).
+fn amounts_with_article(text: &str) -> Vec<(String, bool, usize, usize)> {
+    let words = words(text);
+    words
+        .iter()
+        .enumerate()
+        .filter_map(|(k, w)| {
+            let lower = w.text.to_lowercase();
+            let bit = words.get(k + 1).is_some_and(|n| n.text.eq_ignore_ascii_case("bit"));
+            if !TURNED_BY_A.contains(&lower.as_str()) || bit {
+                return None;
+            }
+            let a = k.checked_sub(1).map(|p| &words[p]).filter(|p| p.text.eq_ignore_ascii_case("a"));
+            Some((lower, a.is_some(), a.map_or(w.start, |p| p.start), w.end))
+        })
+        .collect()
+}
+
+/// "A little" or "a few" where the notes only say "little" or "few" (hardly any), or the reverse: the draft
+/// differs from the notes by one word and says the opposite amount (sets BH and BW, read blind: "Ate a little
+/// at tea" for "Ate little at tea").
+fn article_turned_amount(source: &str, draft: &str) -> Vec<Finding> {
+    let said = amounts_with_article(source);
+    amounts_with_article(draft)
+        .into_iter()
+        .filter(|(word, a, ..)| {
+            said.iter().any(|(w, ..)| w == word) && !said.iter().any(|(w, b, ..)| w == word && b == a)
+        })
+        .map(|(word, a, start, end)| {
+            let (theirs, meaning) = if a { (word.clone(), "hardly any") } else { (format!("a {word}"), "some") };
+            let message = format!(
+                "The draft says \"{}\", but the notes say \"{theirs}\" ({meaning}). Check the amount.",
+                &draft[start..end]
+            );
+            Finding {
+                fact: Some(FactKind::Quantity),
+                ..Finding::in_draft(FindingKind::UnsupportedFact, draft, start, end, message)
+            }
         })
         .collect()
 }
