@@ -102,6 +102,13 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ),
     ("Into bed w/ slide sheet x2 carers", "Into bed with slide sheet and two carers"),
     ("Sat out, x2 staff. Needs x2 carers, w/ x2 carers", "Sat out, two staff. Needs two carers, with two carers"),
+    // Set BY, read blind: "walked kitchen to lounge with frame with two carers" for two walks. After a frame, up to
+    // "x2" may count walks or carers, and stays as written; more counts walks.
+    (
+        "walked to lounge w/ frame x2, mobilising w/ zimmer x1",
+        "walked to lounge with frame x2, mobilising with zimmer x1",
+    ),
+    ("walked w/ frame x4", "walked with frame four times"),
     ("AM call half 8", "morning call half past 8"),
     // Set BI, read blind: "Played dominoes with friends morning" for "w/ friends am".
     ("Played dominoes w/ friends am, won", "Played dominoes with friends in the morning, won"),

@@ -516,6 +516,11 @@ fn observation(word: &str, next: Option<&str>) -> Option<&'static str> {
 /// x2" is twice, not with two carers; set AC, read blind), shown to the reviewer.
 const WALKING_AIDS: &[&str] = &["stick", "sticks", "cane", "crutch", "crutches"];
 
+/// Walking frames: "walked w/ frame x2" may be two walks or two carers beside the frame, so up to two, "xN" right
+/// after one stays as written (set BY, read blind: "walked kitchen to lounge with frame with two carers" for two
+/// walks), shown to the reviewer.
+const WALKING_FRAMES: &[&str] = &["frame", "zimmer", "rollator", "walker"];
+
 /// Words before "xN" that say N is a number of carers helping ("w/ help x1": help from one carer).
 const HELP: &[&str] = &["help", "assistance"];
 
@@ -734,7 +739,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                 // "toilet x2 w/ staff": who helped is written after it, so it counts the times (set AE, read
                 // blind: "Toilet with two carers with staff").
                 times
-            } else if in_clause(CARE_TASKS) || (PLACES.contains(&prev) && n <= 2) {
+            } else if (in_clause(CARE_TASKS) && !WALKING_FRAMES.contains(&prev)) || (PLACES.contains(&prev) && n <= 2) {
                 // "hoisted bed to chair x2", "then to commode x1": carers.
                 format!("with {carers}")
             } else if k.checked_sub(2).is_some_and(|p| {
@@ -743,7 +748,10 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
             }) {
                 // "sips of water from beaker x3": not three beakers; the times it was done (shown).
                 times
-            } else if clause.iter().any(|t| acted(t)) || COUNTS_NOTHING.contains(&prev) {
+            } else if clause.iter().any(|t| acted(t))
+                || COUNTS_NOTHING.contains(&prev)
+                || WALKING_FRAMES.contains(&prev)
+            {
                 // "made own breakfast (toast x3)", "his x3": unsure what it counts, so left as written; a draft
                 // that writes the number ("three (toast)") has read it, and is shown.
                 guesses.push(Guess { written: word.to_owned(), reading: None, count, at });
