@@ -994,6 +994,9 @@ const REWRITES: &[RewriteCase] = &[
     // Set BP, read blind (Qwen 1.5B): no article before "too".
     ("staff explained too early and dark", None, "Staff explained the too early and dark.", false),
     ("staff explained too early and dark", None, "Staff explained too early and dark.", true),
+    // Set BZ, read blind (Qwen 1.5B): no article before a word that joins clauses.
+    ("he was a bit low after so we went for a walk", None, "He was a bit low after the so we went for a walk.", false),
+    ("he was a bit low after so we went for a walk", None, "He was a bit low after so we went for a walk.", true),
     // Set BW, read blind (Qwen 1.5B): "ate little" is not "ate a little"; "little bit" may take one.
     ("ate little at tea, too much cake", None, "Ate a little at tea, too much cake.", false),
     ("ate little at tea, too much cake", None, "Ate little at tea, too much cake.", true),
