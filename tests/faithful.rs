@@ -994,6 +994,12 @@ const REWRITES: &[RewriteCase] = &[
     // Set BP, read blind (Qwen 1.5B): no article before "too".
     ("staff explained too early and dark", None, "Staff explained the too early and dark.", false),
     ("staff explained too early and dark", None, "Staff explained too early and dark.", true),
+    // Set CA, read blind (both models): no "was" before a past act that opens a clause with its object after it;
+    // one done to a person first may have it, and one with no object after it.
+    ("cleaned wax guard, now ok", None, "Was cleaned the wax guard, now is ok.", false),
+    ("cleaned wax guard, now ok", None, "Cleaned the wax guard, now is ok.", true),
+    ("offered drink, had squash", None, "Was offered a drink, had squash.", true),
+    ("cleaned by staff", None, "Was cleaned by staff.", true),
     // Set BZ, read blind (Qwen 1.5B): no article before a word that joins clauses.
     ("he was a bit low after so we went for a walk", None, "He was a bit low after the so we went for a walk.", false),
     ("he was a bit low after so we went for a walk", None, "He was a bit low after so we went for a walk.", true),

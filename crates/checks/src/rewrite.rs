@@ -274,6 +274,9 @@ const BE_BEFORE: &[&str] = &[
     "about", "also", "back", "away", "home", "asleep", "awake", "well", "unable", "able", "happy",
 ];
 
+/// Acts whose first object is the person they were done to ("Offered drink" may be "Was offered a drink").
+const DONE_TO_SOMEONE: &[&str] = &["given", "offered", "shown", "sent", "handed", "brought", "taught", "served", "fed"];
+
 /// A verb's particles ("off", "out"), before which no "of" goes.
 const PARTICLES: &[&str] = &["off", "out", "up", "down", "away", "back"];
 
@@ -1000,6 +1003,19 @@ impl Rewrite {
                         && !(w.text == "not"
                             && line_words.get(k + 1).is_some_and(|n| {
                                 verb_before(&n.text, line_words.get(k + 2).map(|o| (o.text.as_str(), o.clause_start)))
+                            }))
+                        // Nor before a past act that opens a clause with its object after it, which is the writer's
+                        // own act: "Cleaned wax guard" is never "Was cleaned the wax guard" (set CA, read blind, both
+                        // models); an act done to a person first may take one ("Offered drink": "Was offered a
+                        // drink").
+                        && !(w.clause_start
+                            && act(&w.text)
+                            && !DONE_TO_SOMEONE.contains(&w.text.as_str())
+                            && line_words.get(k + 1).is_some_and(|n| {
+                                !n.clause_start
+                                    && !numeric(&n.text)
+                                    && !BE_BEFORE.contains(&n.text.as_str())
+                                    && !NO_ARTICLE_BEFORE.contains(&n.text.as_str())
                             }))
                         // A verb's plain form takes no "was": "milk finish" never becomes "milk was finish"; "door
                         // open" may still be "door was open".
