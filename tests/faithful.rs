@@ -1000,6 +1000,9 @@ const REWRITES: &[RewriteCase] = &[
     ("cleaned wax guard, now ok", None, "Cleaned the wax guard, now is ok.", true),
     ("offered drink, had squash", None, "Was offered a drink, had squash.", true),
     ("cleaned by staff", None, "Was cleaned by staff.", true),
+    // Sets BU and BY, read blind (Qwen 1.5B): no "of" before a day.
+    ("encouraged fluids, had 1.2L today", None, "Encouraged fluids. Had 1.2L of today.", false),
+    ("had 1.2L water today", None, "Had 1.2L of water today.", true),
     // Set BZ, read blind (Qwen 1.5B): no article before a word that joins clauses.
     ("he was a bit low after so we went for a walk", None, "He was a bit low after the so we went for a walk.", false),
     ("he was a bit low after so we went for a walk", None, "He was a bit low after so we went for a walk.", true),
