@@ -1000,6 +1000,10 @@ const REWRITES: &[RewriteCase] = &[
     ("cleaned wax guard, now ok", None, "Cleaned the wax guard, now is ok.", true),
     ("offered drink, had squash", None, "Was offered a drink, had squash.", true),
     ("cleaned by staff", None, "Was cleaned by staff.", true),
+    // Set CB, read blind (Qwen 1.5B): one added subject at a time, and no "was" in a clause after a person's act.
+    ("she ate it all and yoghurt", None, "She ate it all and she was she yoghurt.", false),
+    ("she ate it all and yoghurt", None, "She ate it all and she was yoghurt.", false),
+    ("she ate it all and yoghurt", None, "She ate it all and yoghurt.", true),
     // Sets BU and BY, read blind (Qwen 1.5B): no "of" before a day.
     ("encouraged fluids, had 1.2L today", None, "Encouraged fluids. Had 1.2L of today.", false),
     ("had 1.2L water today", None, "Had 1.2L of water today.", true),

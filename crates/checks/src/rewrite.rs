@@ -753,7 +753,9 @@ impl Rewrite {
             })
             .collect();
         // Words in a clause the line opens with a verb in the past ("Left radio on", "Checked legs"): the subject
-        // is the writer's, so no "was" goes inside it ("Left radio was on" would make it a radio on the left).
+        // is the writer's, so no "was" goes inside it ("Left radio was on" would make it a radio on the left). Nor
+        // after a person and their act: "she ate it all + yoghurt" is never "she ate it all and she was yoghurt"
+        // (set CB, read blind, Qwen 1.5B: "and she was she yoghurt").
         let mut in_acted_clause = vec![false; line_words.len()];
         // Words in a clause the line opens with "no" or "nil": a "was" there goes only before a participle ("No
         // seizure activity was seen"), never "No pain was on touch" or "No concerns were overnight" (the dev set's
@@ -767,6 +769,10 @@ impl Rewrite {
             } else {
                 in_acted_clause[k] = head_acted;
                 in_none_clause[k] = head_none;
+                let by_someone = |b: &Word| PRONOUNS.contains(&b.text.as_str()) || b.initial || names.contains(&b.text);
+                if line_words[k - 1].clause_start && by_someone(&line_words[k - 1]) && !w.quoted && act(&w.text) {
+                    head_acted = true;
+                }
             }
         }
         // A line that speaks of what is to come keeps its plain verbs but for the saying: "she say she come
@@ -1387,6 +1393,7 @@ impl Rewrite {
             // Nor before a thing no person is, where the line goes on with what was had: "He eat toast and jam,
             // coffee" never becomes "He was coffee" (set BN, read blind, Qwen 0.5B).
             return i >= *after
+                && !joined
                 && (next.verb || (next.be_before && !next.thing))
                 && !(next.opens_clause && past(&next.word))
                 && self.first_saying.is_none_or(|s| i <= s);
