@@ -1000,6 +1000,10 @@ const REWRITES: &[RewriteCase] = &[
     ("cleaned wax guard, now ok", None, "Cleaned the wax guard, now is ok.", true),
     ("offered drink, had squash", None, "Was offered a drink, had squash.", true),
     ("cleaned by staff", None, "Was cleaned by staff.", true),
+    // Set CB, read blind (Qwen 1.5B): no article before a weekday; "Sat in sun" keeps its verb and its sun.
+    ("chest clear on Tuesday review", None, "Chest clear on a Tuesday review.", false),
+    ("chest clear on Tuesday review", None, "Chest clear on Tuesday review.", true),
+    ("Sat in sun", None, "Sat in the sun.", true),
     // Set CB, read blind (Qwen 1.5B): one added subject at a time, and no "was" in a clause after a person's act.
     ("she ate it all and yoghurt", None, "She ate it all and she was she yoghurt.", false),
     ("she ate it all and yoghurt", None, "She ate it all and she was yoghurt.", false),

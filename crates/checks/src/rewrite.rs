@@ -961,6 +961,9 @@ impl Rewrite {
                         // "Ate little" (hardly any) is not "ate a little" (some; set BW, read blind, Qwen 1.5B);
                         // "little bit swollen" may still be "a little bit swollen".
                         || (w.text == "little" && line_words.get(k + 1).is_none_or(|n| n.text != "bit"))
+                        // A weekday in notes is the one meant: "on Tues review" is never "on a Tuesday review"
+                        // (set CB, read blind, Qwen 1.5B).
+                        || weekday(w)
                         || w.text.ends_with("n't")
                         // A verb's plain form after an act is its object ("Offered a drink").
                         || (verb && !(after_act && IRREGULAR.iter().any(|v| v[0] == w.text))))
