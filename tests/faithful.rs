@@ -1000,6 +1000,9 @@ const REWRITES: &[RewriteCase] = &[
     ("cleaned wax guard, now ok", None, "Cleaned the wax guard, now is ok.", true),
     ("offered drink, had squash", None, "Was offered a drink, had squash.", true),
     ("cleaned by staff", None, "Was cleaned by staff.", true),
+    // Set CC, read blind (both models): no "was" after someone and a verb's plain form.
+    ("her son phone at 6pm, she talk with him", None, "Her son phone was at 6pm. She talked with him.", false),
+    ("her son phone at 6pm, she talk with him", None, "Her son phone at 6pm, she talked with him.", true),
     // Set CB, read blind (Qwen 1.5B): no article before a weekday; "Sat in sun" keeps its verb and its sun.
     ("chest clear on Tuesday review", None, "Chest clear on a Tuesday review.", false),
     ("chest clear on Tuesday review", None, "Chest clear on Tuesday review.", true),

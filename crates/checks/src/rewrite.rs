@@ -986,6 +986,13 @@ impl Rewrite {
                             && line_words.get(k + 1).is_some_and(|n| n.text == "for"))
                         && !AMOUNTS.contains(&w.text.as_str())
                         // Nor right after a verb of its clause: "if stays well" is never "if stays are well".
+                        // Nor after someone and a verb's plain form, a second-language past: "Her son phone at
+                        // 6pm" is never "Her son phone was at 6pm" (set CC, read blind, both models).
+                        && !(k >= 2
+                            && !w.clause_start
+                            && !line_words[k - 1].clause_start
+                            && REGULAR.contains(&line_words[k - 1].text.as_str())
+                            && someone(&line_words[k - 2]))
                         && !(k > 0 && !w.clause_start && verb_like(&line_words[k - 1].text))
                         // After an amount or a time, only before a participle: "Breakfast 2 weetabix" is never
                         // "Breakfast 2 was weetabix" (set AT, read blind), nor "37.2 at 2pm" "37.2 was at 2pm";
