@@ -89,7 +89,6 @@ const NO_ARTICLE_BEFORE: &[&str] = &[
     "because",
     "if",
     "when",
-    "while",
     "until",
     "unless",
     "since",
@@ -752,6 +751,15 @@ impl Rewrite {
                 Some(((*p).to_owned(), k + 1))
             })
             .collect();
+        // Whether the line's word `k` follows its subject: a pronoun, an initial or the person's name; and whether
+        // it follows a pronoun, after which a regular verb's plain form is a verb ("I check fridge"), where after a
+        // name it may be a noun ("Mr Ward visit 6").
+        let follows_subject = |k: usize| {
+            k.checked_sub(1).is_some_and(|p| {
+                let p = &line_words[p];
+                PRONOUNS.contains(&p.text.as_str()) || p.initial || names.contains(&p.text)
+            })
+        };
         // Words in a clause the line opens with a verb in the past ("Left radio on", "Checked legs"): the subject
         // is the writer's, so no "was" goes inside it ("Left radio was on" would make it a radio on the left). Nor
         // after a person and their act: "she ate it all + yoghurt" is never "she ate it all and she was yoghurt"
@@ -769,8 +777,7 @@ impl Rewrite {
             } else {
                 in_acted_clause[k] = head_acted;
                 in_none_clause[k] = head_none;
-                let by_someone = |b: &Word| PRONOUNS.contains(&b.text.as_str()) || b.initial || names.contains(&b.text);
-                if line_words[k - 1].clause_start && by_someone(&line_words[k - 1]) && !w.quoted && act(&w.text) {
+                if line_words[k - 1].clause_start && follows_subject(k) && !w.quoted && act(&w.text) {
                     head_acted = true;
                 }
             }
@@ -785,15 +792,6 @@ impl Rewrite {
         };
         let past_day = line_words.iter().any(|w| PAST_DAY.contains(&w.text.as_str()));
         let future = line_words.iter().any(|w| FUTURE.contains(&w.text.as_str()) || (weekday(w) && !past_day));
-        // Whether the line's word `k` follows its subject: a pronoun, an initial or the person's name; and whether
-        // it follows a pronoun, after which a regular verb's plain form is a verb ("I check fridge"), where after a
-        // name it may be a noun ("Mr Ward visit 6").
-        let follows_subject = |k: usize| {
-            k.checked_sub(1).is_some_and(|p| {
-                let p = &line_words[p];
-                PRONOUNS.contains(&p.text.as_str()) || p.initial || names.contains(&p.text)
-            })
-        };
         // The person, someone in the family or a worker: "Beryl", "she", "son", "staff".
         let someone = |w: &Word| {
             names.contains(&w.text)
@@ -986,6 +984,7 @@ impl Rewrite {
                             && line_words.get(k + 1).is_some_and(|n| n.text == "for"))
                         && !AMOUNTS.contains(&w.text.as_str())
                         // Nor right after a verb of its clause: "if stays well" is never "if stays are well".
+                        && !(k > 0 && !w.clause_start && verb_like(&line_words[k - 1].text))
                         // Nor after someone and a verb's plain form, a second-language past: "Her son phone at
                         // 6pm" is never "Her son phone was at 6pm" (set CC, read blind, both models).
                         && !(k >= 2
@@ -993,7 +992,6 @@ impl Rewrite {
                             && !line_words[k - 1].clause_start
                             && REGULAR.contains(&line_words[k - 1].text.as_str())
                             && someone(&line_words[k - 2]))
-                        && !(k > 0 && !w.clause_start && verb_like(&line_words[k - 1].text))
                         // After an amount or a time, only before a participle: "Breakfast 2 weetabix" is never
                         // "Breakfast 2 was weetabix" (set AT, read blind), nor "37.2 at 2pm" "37.2 was at 2pm";
                         // "1g given" may be "1g was given".
