@@ -780,6 +780,7 @@ impl Rewrite {
             } else {
                 in_acted_clause[k] = head_acted;
                 in_none_clause[k] = head_none;
+                // The first word opens a clause, so `k - 1` is a word.
                 if line_words[k - 1].clause_start && follows_subject(k) && !w.quoted && act(&w.text) {
                     head_acted = true;
                 }
