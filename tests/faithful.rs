@@ -1023,6 +1023,9 @@ const REWRITES: &[RewriteCase] = &[
     // Sets BU and BY, read blind (Qwen 1.5B): no "of" before a day.
     ("encouraged fluids, had 1.2L today", None, "Encouraged fluids. Had 1.2L of today.", false),
     ("had 1.2L water today", None, "Had 1.2L of water today.", true),
+    // Set CD, read blind (Qwen 1.5B): nor before "each".
+    ("eye drops given, 1 drop each eye", None, "Eye drops given, 1 drop of each eye.", false),
+    ("eye drops given, 1 drop each eye", None, "Eye drops were given, 1 drop each eye.", true),
     // Set BZ, read blind (Qwen 1.5B): no article before a word that joins clauses.
     ("he was a bit low after so we went for a walk", None, "He was a bit low after the so we went for a walk.", false),
     ("he was a bit low after so we went for a walk", None, "He was a bit low after so we went for a walk.", true),

@@ -1452,7 +1452,8 @@ impl Rewrite {
         // day", "The back of asleep", "left of heel"; and before what it is an amount of, never before a link or a
         // verb's particle: "ate 3/4 + jelly" is never "ate three quarters of and jelly" (set AZ, read blind), nor
         // "old one off L arm" "The old one of off left arm" (set BD); nor before a day: "had 1.2L today" is never
-        // "Had 1.2L of today" (sets BU and BY, read blind, Qwen 1.5B).
+        // "Had 1.2L of today" (sets BU and BY, read blind, Qwen 1.5B); nor before "each": "1 drop each eye" is never
+        // "1 drop of each eye" (set CD, read blind, Qwen 1.5B).
         if word == "of" {
             let number_at =
                 |k: Option<usize>| k.and_then(|k| self.required.get(k)).is_some_and(|r| r.number && !r.time);
@@ -1461,6 +1462,7 @@ impl Rewrite {
                 && !PARTICLES.contains(&next.word.as_str())
                 && !names_a_day(&next.word)
                 && next.word != "yesterday"
+                && next.word != "each"
                 && (number_at(i.checked_sub(1)) || number_at(i.checked_sub(2)));
         }
         // Clauses stay apart: "blanching, barrier cream applied" never becomes "blanching and barrier cream were
