@@ -326,7 +326,8 @@ const PLACES: &[&str] = &["in", "on", "at", "by", "with", "from", "under", "over
 const SUBORDINATORS: &[&str] =
     &["after", "before", "when", "until", "till", "once", "since", "while", "as", "because", "if"];
 
-/// Words after which a past says how, not what was done to what a clause names ("in bed, well settled").
+/// Words after which a past says how someone is, not what was done to what a clause names ("in chair fully
+/// dressed", "in bed still unsettled").
 const BEFORE_A_STATE: &[&str] = &["very", "not", "so", "too", "also", "still", "well", "fully", "just"];
 
 /// Verbs of saying and feeling: a pronoun right after one is the speaker's own ("says she slept well").
