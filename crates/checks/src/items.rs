@@ -824,7 +824,7 @@ pub fn expand_keeping(text: &str, keep: &[&str]) -> (String, Vec<Guess>) {
                     guesses.push(Guess { written: word.to_owned(), reading: Some(long.clone()), count, at });
                 }
                 // "re:" is "about", never "about:" (set BX, read blind: "Reminded about: Podiatrist").
-                let after = if long == "about" { token[b..].trim_start_matches(':') } else { &token[b..] };
+                let after = if lower == "re" { token[b..].trim_start_matches(':') } else { &token[b..] };
                 out.push(format!("{}{long}{after}", &token[..a]));
             }
             None => out.push((*token).to_owned()),

@@ -326,6 +326,9 @@ const PLACES: &[&str] = &["in", "on", "at", "by", "with", "from", "under", "over
 const SUBORDINATORS: &[&str] =
     &["after", "before", "when", "until", "till", "once", "since", "while", "as", "because", "if"];
 
+/// Words that join one clause to the next inside a line ("in bed and settled"): what follows is another clause's.
+const JOINING: &[&str] = &["and", "or", "but", "then"];
+
 /// Words after which a past says how someone is, not what was done to what a clause names ("in chair fully
 /// dressed", "in bed still unsettled").
 const BEFORE_A_STATE: &[&str] = &["very", "not", "so", "too", "also", "still", "well", "fully", "just"];
@@ -1046,7 +1049,7 @@ impl Rewrite {
                                 .take_while(|(_, n)| {
                                     !n.clause_start
                                         && !SUBORDINATORS.contains(&n.text.as_str())
-                                        && !["and", "or", "but", "then"].contains(&n.text.as_str())
+                                        && !JOINING.contains(&n.text.as_str())
                                 })
                                 .skip(1)
                                 .any(|(j, n)| past(&n.text) && !BEFORE_A_STATE.contains(&line_words[k + j].text.as_str())))
