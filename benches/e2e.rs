@@ -10,13 +10,13 @@
 //! an N-token prompt (as a draft's sentences are decoded after their instructions); `-- --bandwidth` measures the
 //! rate this machine reads memory at (the bound on decode).
 //! Each size is run once unmeasured before it is measured, as llama-bench warms up.
-//! Threads: candle's pool, set with RAYON_NUM_THREADS; decode steps choose between it and one thread as drafting
-//! does (`TEND_DECODE_THREADS`). Kernels: `TEND_ISA=avx2` limits them to their AVX2 paths.
+//! Threads: candle's pool, set with RAYON_NUM_THREADS (else set at start to candle's own choice, as Tend's programs
+//! do); decode steps choose between it and one thread as drafting does (`TEND_DECODE_THREADS`). Kernels: `TEND_ISA=avx2` limits them to their AVX2 paths.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tend_engine::{GenerationParams, Model};
+use tend_engine::{GenerationParams, Model, threads};
 use tend_writing::Task;
 
 const MODELS: &[&str] = &[
@@ -150,7 +150,13 @@ fn read_bandwidth_gb_s() -> f64 {
     BYTES as f64 / best / 1e9
 }
 
+#[allow(unsafe_code)]
 fn main() {
+    if std::env::var_os(threads::POOL_VARIABLE).is_none() {
+        // SAFETY: first thing in main, while this process has one thread. Tend's programs set it so (candle would
+        // otherwise work the count out again at every f32 matrix product).
+        unsafe { std::env::set_var(threads::POOL_VARIABLE, threads::pool_threads().to_string()) };
+    }
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let value = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     let flag = |name: &str| args.iter().any(|a| a == name);

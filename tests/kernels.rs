@@ -370,6 +370,31 @@ fn tend_isa_avx2_limits_every_kernel_and_each_draft_says_which_ran() {
 }
 
 #[test]
+fn a_draft_works_out_the_thread_count_once_not_at_every_matrix_product() {
+    // Without RAYON_NUM_THREADS in its environment candle works out its thread count again at every f32 matrix
+    // product (attention: two a layer for every token), reading /proc/cpuinfo each time (seen: 3,938 reads in one
+    // draft by Qwen 0.5B). The command line sets the variable at start-up, so a whole draft reads it at most once.
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let trace = dir.path().join("opens.trace");
+    let out = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=openat", "-e", "signal=none", "-o"])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_tend"))
+        .args(["draft", "--json", "--max-tokens", "8", "--task", "check", "--input"])
+        .arg(crate::support::repo_root().join("examples/am-call.txt"))
+        .arg("--model")
+        .arg(crate::support::tiny::task_sized_model())
+        .env_remove("RAYON_NUM_THREADS")
+        .env_remove("CANDLE_NUM_THREADS")
+        .env("TEND_CONFIG", "/nonexistent/tend.toml")
+        .output()
+        .expect("run strace (apt-get install strace)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let opens = std::fs::read_to_string(&trace).expect("trace");
+    let reads = opens.lines().filter(|l| l.contains("\"/proc/cpuinfo\"")).count();
+    assert!(reads <= 1, "/proc/cpuinfo opened {reads} times in one draft");
+}
+#[test]
 fn the_kernels_give_the_same_bits_on_one_thread_and_on_the_pool() {
     // So choosing per decode step (tend_engine::threads) never changes a draft.
     let mut rng = StdRng::seed_from_u64(11);

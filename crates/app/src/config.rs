@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::AppError;
+use tend_engine::threads::{self, POOL_VARIABLE};
 
 /// The settings file's path: `$TEND_CONFIG`, else `$XDG_CONFIG_HOME/tend/config.toml`, else
 /// `~/.config/tend/config.toml`.
@@ -97,17 +98,17 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
-/// The variables a program should set at start-up, before it starts any thread: `RAYON_NUM_THREADS`, which
-/// candle's thread pool reads once, from `threads` in the settings file, unless the environment already sets it (or
-/// the file is unreadable; drafting then uses every core and Settings shows the file's error); and what
-/// `TEND_ISA=avx2` needs candle's kernels to see ([`tend_engine::kernels::Isa::environment_to_apply`]). An error
-/// says why `TEND_ISA` cannot be read; the variables that can be set are set either way.
+/// The variables a program should set at start-up, before it starts any thread: candle's thread count
+/// ([`tend_engine::threads::POOL_VARIABLE`]), unless the environment already sets it, from `threads` in the settings
+/// file or else candle's own choice (a file that cannot be read counts as no choice, and Settings shows its error),
+/// so that candle does not work it out again at every matrix product; and what `TEND_ISA=avx2` needs candle's
+/// kernels to see ([`tend_engine::kernels::Isa::environment_to_apply`]). An error says why `TEND_ISA` cannot be
+/// read; the variables that can be set are set either way.
 pub fn environment_to_apply() -> (Vec<(&'static str, String)>, Option<String>) {
     let mut set = Vec::new();
-    if std::env::var_os("RAYON_NUM_THREADS").is_none()
-        && let Some(threads) = DeviceConfig::load().ok().and_then(|c| c.threads)
-    {
-        set.push(("RAYON_NUM_THREADS", threads.to_string()));
+    if std::env::var_os(POOL_VARIABLE).is_none() {
+        let threads = DeviceConfig::load().ok().and_then(|c| c.threads).unwrap_or_else(threads::pool_threads);
+        set.push((POOL_VARIABLE, threads.to_string()));
     }
     match tend_engine::kernels::Isa::environment_to_apply() {
         Ok(isa) => {
@@ -118,8 +119,8 @@ pub fn environment_to_apply() -> (Vec<(&'static str, String)>, Option<String>) {
     }
 }
 
-/// The CPU threads drafting uses now: `RAYON_NUM_THREADS`, which candle's thread pool reads once at its first use
-/// (the command line and the desktop app set it from the settings file at start-up), else every core.
+/// The CPU threads drafting uses now: candle's thread count, which its pool reads once at its first use (the command
+/// line and the desktop app set it at start-up: [`environment_to_apply`]).
 pub fn drafting_threads() -> usize {
-    std::env::var("RAYON_NUM_THREADS").ok().and_then(|v| v.parse().ok()).filter(|&n| n >= 1).unwrap_or_else(cores)
+    threads::pool_threads()
 }

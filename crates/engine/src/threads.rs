@@ -35,6 +35,19 @@ impl DecodeThreads {
     }
 }
 
+/// The environment variable that sizes candle's worker pool, and that its f32 matrix products read again at every
+/// call.
+pub const POOL_VARIABLE: &str = "RAYON_NUM_THREADS";
+
+/// The threads candle's worker pool uses: [`POOL_VARIABLE`] if it is set, else candle's own choice (the faster cores
+/// of a processor with two kinds, else the physical cores). Without the variable candle works its choice out again
+/// at every f32 matrix product, on Linux by reading `/proc/cpuinfo` (about 50 microseconds with 2 cores, more with
+/// more) unless the processor has two kinds of core, and attention multiplies twice a layer for every token: a
+/// program should set the variable at start-up, before it starts any thread, to this or to a count of its own.
+pub fn pool_threads() -> usize {
+    candle_core::utils::get_num_threads()
+}
+
 /// Steps at the start of each reply that run as settled and are not measured: caches warm up.
 const WARM_UP: usize = 1;
 /// Steps of each try of the other way.
