@@ -1026,6 +1026,10 @@ const REWRITES: &[RewriteCase] = &[
     // Set CD, read blind (Qwen 1.5B): nor before "each".
     ("eye drops given, 1 drop each eye", None, "Eye drops given, 1 drop of each eye.", false),
     ("eye drops given, 1 drop each eye", None, "Eye drops were given, 1 drop each eye.", true),
+    // Set CH, read blind (Qwen 0.5B): nor before a word of when.
+    ("drinks 5 cups so far", None, "Drinks 5 cups of so far.", false),
+    ("drinks 5 cups so far", None, "Drinks 5 cups so far.", true),
+    ("drank 2 cups of tea so far", None, "Drank 2 cups of tea so far.", true),
     // Set BZ, read blind (Qwen 1.5B): no article before a word that joins clauses.
     ("he was a bit low after so we went for a walk", None, "He was a bit low after the so we went for a walk.", false),
     ("he was a bit low after so we went for a walk", None, "He was a bit low after so we went for a walk.", true),

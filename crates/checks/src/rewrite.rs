@@ -276,6 +276,9 @@ const BE_BEFORE: &[&str] = &[
 /// Acts whose first object is the person they were done to ("Offered drink" may be "Was offered a drink").
 const DONE_TO_SOMEONE: &[&str] = &["given", "offered", "shown", "sent", "handed", "brought", "taught", "served", "fed"];
 
+/// Words of when, and "each", that no "of" goes before ("1.2L yesterday", "5 cups so far", "1 drop each eye").
+const NOT_AFTER_OF: &[&str] = &["yesterday", "each", "so", "now", "overnight"];
+
 /// A verb's particles ("off", "out"), before which no "of" goes.
 const PARTICLES: &[&str] = &["off", "out", "up", "down", "away", "back"];
 
@@ -1457,7 +1460,8 @@ impl Rewrite {
         // verb's particle: "ate 3/4 + jelly" is never "ate three quarters of and jelly" (set AZ, read blind), nor
         // "old one off L arm" "The old one of off left arm" (set BD); nor before a day: "had 1.2L today" is never
         // "Had 1.2L of today" (sets BU and BY, read blind, Qwen 1.5B); nor before "each": "1 drop each eye" is never
-        // "1 drop of each eye" (set CD, read blind, Qwen 1.5B).
+        // "1 drop of each eye" (set CD, read blind, Qwen 1.5B), nor before a word of when: "Drinks 5 cups so far" is
+        // never "Drinks 5 cups of so far" (set CH, read blind, Qwen 0.5B).
         if word == "of" {
             let number_at =
                 |k: Option<usize>| k.and_then(|k| self.required.get(k)).is_some_and(|r| r.number && !r.time);
@@ -1465,8 +1469,7 @@ impl Rewrite {
                 && !LINKS.contains(&next.word.as_str())
                 && !PARTICLES.contains(&next.word.as_str())
                 && !names_a_day(&next.word)
-                && next.word != "yesterday"
-                && next.word != "each"
+                && !NOT_AFTER_OF.contains(&next.word.as_str())
                 && (number_at(i.checked_sub(1)) || number_at(i.checked_sub(2)));
         }
         // Clauses stay apart: "blanching, barrier cream applied" never becomes "blanching and barrier cream were
