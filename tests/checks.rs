@@ -80,6 +80,14 @@ const GROUNDING: &[(&str, &str, &[&str])] = &[
     ("Drank a few sips", "Drank few sips.", &["unsupported \"few\""]),
     ("Ate little at tea, a little bit tired", "Ate little at tea. A little bit tired.", &[]),
     ("Ate a little at tea", "She ate a little at tea.", &[]),
+    // Set CI, read blind: one article makes what she ate someone's act.
+    (
+        "late breakfast - boiled egg + toast",
+        "Had a late breakfast, boiled an egg and toast.",
+        &["unsupported \"boiled an egg\""],
+    ),
+    ("late breakfast - boiled egg + toast", "Had a late breakfast, boiled egg and toast.", &[]),
+    ("Boiled kettle, made tea", "Boiled the kettle, made tea.", &[]),
     ("Son Raj visited", "Her husband Raj visited.", &["unsupported \"husband\""]),
     ("declined tea", "She accepted tea.", &["negation \"tea\""]),
     (
@@ -605,7 +613,7 @@ fn readings_the_notes_do_not_settle_are_shown() {
     assert!(shown("Went swimming, L knee sore", "Went swimming, left knee sore.").is_empty());
 }
 
-/// Every fact a care-note draft (or meeting record) changed, read by hand in the blind sets T to CG and the meeting
+/// Every fact a care-note draft (or meeting record) changed, read by hand in the blind sets T to CI and the meeting
 /// set (2026-12-05 to 07, Qwen 0.5B and 1.5B, `benches/results/eval-faithfulness.md`), with the draft's words that
 /// carry it: Tend's checks mark each but those listed, whose words are the notes' own and the articles or forms of
 /// "be" the rule may add, in a grammar that reads them another way.
@@ -617,7 +625,9 @@ fn the_checks_mark_the_errors_read_by_hand_in_real_drafts() {
     // speaks in the present; the rule now adds no "was" to that line. Set BR's "Packed a lunch" differs from its
     // notes by an article, which the checks do not mark; the rule no longer puts one before a meal. Nor set BW's
     // "Ate a little at tea" ("little" is hardly any), whose article the rule now refuses too; set BH's draft had
-    // the same words, unread as an error until that rule's re-drafts showed them.
+    // the same words, unread as an error until that rule's re-drafts showed them. Set CI's "The GP surgery was out
+    // of hours not needed" (for "GP surgery out of hours not needed": the out-of-hours service was not needed) adds
+    // "The" and "was" to the notes' words.
     const MISSED: &[(&str, &str)] = &[
         ("t-10", "were all"),
         ("w-08", "stays are well"),
@@ -626,6 +636,7 @@ fn the_checks_mark_the_errors_read_by_hand_in_real_drafts() {
         ("bc-09", "one open"),
         ("bg-02", "was visiting at 2"),
         ("br-03", "Packed a lunch"),
+        ("ci-02", "The GP surgery was out of hours"),
     ];
     let cases: Vec<serde_json::Value> =
         include_str!("data/hand-read-errors.jsonl").lines().map(|l| serde_json::from_str(l).expect("a case")).collect();

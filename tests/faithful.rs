@@ -1026,6 +1026,10 @@ const REWRITES: &[RewriteCase] = &[
     // Set CD, read blind (Qwen 1.5B): nor before "each".
     ("eye drops given, 1 drop each eye", None, "Eye drops given, 1 drop of each eye.", false),
     ("eye drops given, 1 drop each eye", None, "Eye drops were given, 1 drop each eye.", true),
+    // Set CI, read blind (both models): no article after a word for how food was made.
+    ("had late breakfast - boiled egg and toast", None, "Had a late breakfast, boiled an egg and toast.", false),
+    ("had late breakfast - boiled egg and toast", None, "Had a late breakfast, boiled egg and toast.", true),
+    ("lunch mashed potato and fish", None, "Lunch mashed the potato and fish.", false),
     // Set CH, read blind (Qwen 0.5B): nor before a word of when.
     ("drinks 5 cups so far", None, "Drinks 5 cups of so far.", false),
     ("drinks 5 cups so far", None, "Drinks 5 cups so far.", true),

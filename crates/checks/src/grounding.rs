@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::facts::{Fact, FactKind, affirmed_words, counted, extract_facts, words};
+use crate::facts::{Fact, FactKind, Word, affirmed_words, counted, extract_facts, words};
 use crate::{Finding, FindingKind, Location};
 
 /// Which grounding findings a task wants.
@@ -100,6 +100,9 @@ pub fn check_about(source: &str, draft: &str, scope: Scope, person: Option<&str>
     if scope.kinds.contains(&FactKind::Quantity) {
         findings.extend(whole_for_part(source, &source_facts, draft));
         findings.extend(article_turned_amount(source, draft));
+    }
+    if scope.kinds.contains(&FactKind::Detail) {
+        findings.extend(dish_made_an_act(source, draft));
     }
     findings.extend(approximate_made_exact(source, &source_facts, draft, &draft_facts, scope));
     if scope.omissions {
@@ -811,6 +814,60 @@ fn article_turned_amount(source: &str, draft: &str) -> Vec<Finding> {
             );
             Finding {
                 fact: Some(FactKind::Quantity),
+                ..Finding::in_draft(FindingKind::UnsupportedFact, draft, start, end, message)
+            }
+        })
+        .collect()
+}
+
+/// Words that say how food was made ("boiled egg", "mashed potato"): an article after one makes the dish someone's
+/// act ("boiled an egg").
+pub(crate) const PREPARED: &[&str] = &[
+    "boiled",
+    "scrambled",
+    "poached",
+    "fried",
+    "mashed",
+    "baked",
+    "grilled",
+    "roasted",
+    "stewed",
+    "steamed",
+    "toasted",
+    "buttered",
+    "sliced",
+    "grated",
+    "tinned",
+    "minced",
+    "pureed",
+    "chopped",
+    "diced",
+    "smoked",
+];
+
+/// "Boiled an egg" where the notes say "boiled egg": one added article makes what the person ate someone's act
+/// (set CI, read blind, both models). Marks the three words. Only "a" or "an": "boiled the kettle" for "boiled
+/// kettle" is the writer's own act said in full.
+fn dish_made_an_act(source: &str, draft: &str) -> Vec<Finding> {
+    let said = words(source);
+    let same = |a: &Word, b: &Word| a.text.eq_ignore_ascii_case(b.text);
+    words(draft)
+        .windows(3)
+        .filter(|w| {
+            PREPARED.contains(&w[0].text.to_lowercase().as_str())
+                && ["a", "an"].iter().any(|a| w[1].text.eq_ignore_ascii_case(a))
+                && said.windows(2).any(|p| same(&p[0], &w[0]) && same(&p[1], &w[2]))
+        })
+        .map(|w| {
+            let (start, end) = (w[0].start, w[2].end);
+            let message = format!(
+                "The draft says \"{}\", but the notes say \"{} {}\": the food as it was made, not something done.",
+                &draft[start..end],
+                w[0].text,
+                w[2].text
+            );
+            Finding {
+                fact: Some(FactKind::Detail),
                 ..Finding::in_draft(FindingKind::UnsupportedFact, draft, start, end, message)
             }
         })

@@ -12,7 +12,7 @@
 //! [`Rewrite::check`] judges a finished sentence. Pure text in, yes or no out.
 
 use crate::facts::{MONTHS, WEEKDAYS, is_code, names_a_day, names_a_weekday};
-use crate::grounding::{FAMILY, WORKERS};
+use crate::grounding::{FAMILY, PREPARED, WORKERS};
 
 /// Grammar a rewrite may add anywhere but inside a quotation or after the line's last word.
 /// Never "has", "had", "have" or "been": read blind, each one added made a garble or a claim of who did what ("Priya
@@ -973,6 +973,9 @@ impl Rewrite {
                         // A weekday in notes is the one meant: "on Tues review" is never "on a Tuesday review"
                         // (set CB, read blind, Qwen 1.5B).
                         || weekday(w)
+                        // Food as it was made: "boiled egg" is never "boiled an egg", someone's act (set CI, read
+                        // blind, both models).
+                        || k.checked_sub(1).is_some_and(|p| PREPARED.contains(&line_words[p].text.as_str()))
                         || w.text.ends_with("n't")
                         // A verb's plain form after an act is its object ("Offered a drink").
                         || (verb && !(after_act && IRREGULAR.iter().any(|v| v[0] == w.text))))
