@@ -1026,6 +1026,12 @@ const REWRITES: &[RewriteCase] = &[
     // Set CD, read blind (Qwen 1.5B): nor before "each".
     ("eye drops given, 1 drop each eye", None, "Eye drops given, 1 drop of each eye.", false),
     ("eye drops given, 1 drop each eye", None, "Eye drops were given, 1 drop each eye.", true),
+    // Set CJ, read blind (both models): no "was" a word or two after an amount, but before a participle.
+    ("2 cups tea during visit", None, "2 cups of tea was during visit.", false),
+    ("fluids 2 cups tea by 10", None, "Fluids 2 cups of tea were by 10.", false),
+    ("2 cups tea during visit", None, "2 cups of tea during the visit.", true),
+    ("1 tablet found on floor", None, "1 tablet was found on the floor.", true),
+    ("Pain down to 4/10 by 10am", None, "Pain was down to 4/10 by 10am.", true),
     // Set CI, read blind (both models): no article after a word for how food was made.
     ("had late breakfast - boiled egg and toast", None, "Had a late breakfast, boiled an egg and toast.", false),
     ("had late breakfast - boiled egg and toast", None, "Had a late breakfast, boiled egg and toast.", true),

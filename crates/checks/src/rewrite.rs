@@ -229,7 +229,7 @@ const AMOUNTS: &[&str] = &["all", "most", "some", "none", "both", "nothing", "li
 const LINKS: &[&str] = &[
     "in", "on", "at", "to", "with", "from", "by", "for", "of", "per", "about", "into", "over", "under", "after",
     "before", "beside", "near", "round", "around", "through", "across", "behind", "via", "and", "or", "but", "as",
-    "than", "onto", "towards", "without",
+    "than", "onto", "towards", "without", "during",
 ];
 
 /// Participles of what a person does, not what is done to them: after a person and "not", never a "was" ("Mr W not
@@ -803,6 +803,17 @@ impl Rewrite {
         };
         let past_day = line_words.iter().any(|w| PAST_DAY.contains(&w.text.as_str()));
         let future = line_words.iter().any(|w| FUTURE.contains(&w.text.as_str()) || (weekday(w) && !past_day));
+        // Whether the word before the k-th is an amount or a time ("37.2", "8am"), or one of the four before it, in
+        // its clause, a count ("2 cups of tea"; not "8am slot").
+        let after_amount = |k: usize| {
+            let count = |t: &str| {
+                NUMBER_WORDS.contains(&t)
+                    || (t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || c == '/'))
+            };
+            let back = line_words[k.saturating_sub(4)..k].iter().rev();
+            let mut clause = back.scan(false, |opened, w| (!std::mem::replace(opened, w.clause_start)).then_some(w));
+            k.checked_sub(1).is_some_and(|p| numeric(&line_words[p].text)) || clause.any(|w| count(&w.text))
+        };
         // The person, someone in the family or a worker: "Beryl", "she", "son", "staff".
         let someone = |w: &Word| {
             names.contains(&w.text)
@@ -1008,10 +1019,10 @@ impl Rewrite {
                             && someone(&line_words[k - 2]))
                         // After an amount or a time, only before a participle: "Breakfast 2 weetabix" is never
                         // "Breakfast 2 was weetabix" (set AT, read blind), nor "37.2 at 2pm" "37.2 was at 2pm";
-                        // "1g given" may be "1g was given".
-                        && (participle
-                            || w.clause_start
-                            || k.checked_sub(1).is_none_or(|p| !numeric(&line_words[p].text)))
+                        // "1g given" may be "1g was given". So too a word or two after one, in its clause: "2 cups
+                        // tea during visit" is never "2 cups of tea was during visit", nor "2 cups tea by 10" "were
+                        // by 10" (set CJ, read blind, both models); "1 slice toast left" may be "was left".
+                        && (participle || past(&w.text) || w.clause_start || !after_amount(k))
                         // After a label of the day's time or meal, only someone may be where the line says:
                         // "Evening: Xbox in room" (what he did) never becomes "Xbox is in the room" (set AJ, read
                         // blind), where "Lunch: son in dining room" may be "son was in the dining room".
@@ -1753,10 +1764,28 @@ fn past(word: &str) -> bool {
 /// done" for "falls log done": set BF, read blind, Qwen 0.5B).
 const THINGS_IN_S: &[&str] = &["falls", "drinks", "cuts", "breaks", "rings", "bites"];
 
+/// Words in "-ing" that are never verbs ("during visit" is not a participle after which "was" may go).
+const NOT_VERBS: &[&str] = &[
+    "during",
+    "morning",
+    "evening",
+    "nothing",
+    "something",
+    "anything",
+    "everything",
+    "ceiling",
+    "pudding",
+    "wedding",
+    "sibling",
+];
+
 /// Whether `word` looks like a verb: a form of an irregular one, the "-s" form of a regular one ("reports"), a
-/// word ending in "ed" or "ing" after a stem of three letters or more ("heated", "walking"; not "bed" or "red"),
-/// or a regular one's "-ing" ("using").
+/// word ending in "ed" or "ing" after a stem of three letters or more ("heated", "walking"; not "bed" or "red", nor
+/// one of [`NOT_VERBS`]), or a regular one's "-ing" ("using").
 fn verb_like(word: &str) -> bool {
+    if NOT_VERBS.contains(&word) {
+        return false;
+    }
     IRREGULAR.iter().any(|forms| forms.contains(&word))
         || regular_present(word)
         || ["ed", "ing"].iter().any(|e| word.strip_suffix(e).is_some_and(|s| s.chars().count() >= 3))
