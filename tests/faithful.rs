@@ -1032,6 +1032,15 @@ const REWRITES: &[RewriteCase] = &[
     ("2 cups tea during visit", None, "2 cups of tea during the visit.", true),
     ("1 tablet found on floor", None, "1 tablet was found on the floor.", true),
     ("Pain down to 4/10 by 10am", None, "Pain was down to 4/10 by 10am.", true),
+    // Set CK, read blind (Qwen 1.5B): one "of" at a time, and none before "there".
+    ("woke shouting, no one there", None, "Woke shouting. No one of of of there.", false),
+    ("woke shouting, no one there", None, "Woke shouting. No one of there.", false),
+    ("woke shouting, no one there", None, "Woke shouting. No one there.", true),
+    ("afternoon baked cookies with staff", None, "Afternoon was baked cookies with staff.", false),
+    ("afternoon baked cookies with staff", None, "Afternoon baked cookies with staff.", true),
+    ("lunch packed by daughter", None, "Lunch was packed by daughter.", true),
+    ("2 cups tea", None, "2 cups of of tea.", false),
+    ("2 cups tea", None, "2 cups of tea.", true),
     // Set CI, read blind (both models): no article after a word for how food was made.
     ("had late breakfast - boiled egg and toast", None, "Had a late breakfast, boiled an egg and toast.", false),
     ("had late breakfast - boiled egg and toast", None, "Had a late breakfast, boiled egg and toast.", true),

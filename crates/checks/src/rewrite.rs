@@ -276,8 +276,9 @@ const BE_BEFORE: &[&str] = &[
 /// Acts whose first object is the person they were done to ("Offered drink" may be "Was offered a drink").
 const DONE_TO_SOMEONE: &[&str] = &["given", "offered", "shown", "sent", "handed", "brought", "taught", "served", "fed"];
 
-/// Words of when, and "each", that no "of" goes before ("1.2L yesterday", "5 cups so far", "1 drop each eye").
-const NOT_AFTER_OF: &[&str] = &["yesterday", "each", "so", "now", "overnight"];
+/// Words of when and where, and "each", that no "of" goes before ("1.2L yesterday", "5 cups so far", "No one
+/// there", "1 drop each eye").
+const NOT_AFTER_OF: &[&str] = &["yesterday", "each", "so", "now", "overnight", "there", "here"];
 
 /// A verb's particles ("off", "out"), before which no "of" goes.
 const PARTICLES: &[&str] = &["off", "out", "up", "down", "away", "back"];
@@ -814,6 +815,11 @@ impl Rewrite {
             let mut clause = back.scan(false, |opened, w| (!std::mem::replace(opened, w.clause_start)).then_some(w));
             k.checked_sub(1).is_some_and(|p| numeric(&line_words[p].text)) || clause.any(|w| count(&w.text))
         };
+        // Whether the k-th word follows a label of the day's time or meal that opens its clause ("Afternoon baked").
+        let after_label = |k: usize| {
+            k.checked_sub(1)
+                .is_some_and(|p| line_words[p].clause_start && LABELS.contains(&line_words[p].text.as_str()))
+        };
         // The person, someone in the family or a worker: "Beryl", "she", "son", "staff".
         let someone = |w: &Word| {
             names.contains(&w.text)
@@ -1046,8 +1052,10 @@ impl Rewrite {
                         // Nor before a past act that opens a clause with its object after it, which is the writer's
                         // own act: "Cleaned wax guard" is never "Was cleaned the wax guard" (set CA, read blind, both
                         // models); an act done to a person first may take one ("Offered drink": "Was offered a
-                        // drink").
-                        && !(w.clause_start
+                        // drink"). So too after a label of the day's time, before an object: "Afternoon baked
+                        // cookies" is never "Afternoon was baked cookies" (set CK, read blind, Qwen 1.5B); "Lunch
+                        // packed by daughter" may be "Lunch was packed".
+                        && !((w.clause_start || after_label(k))
                             && act(&w.text)
                             && !DONE_TO_SOMEONE.contains(&w.text.as_str())
                             && line_words.get(k + 1).is_some_and(|n| {
@@ -1474,12 +1482,16 @@ impl Rewrite {
         // verb's particle: "ate 3/4 + jelly" is never "ate three quarters of and jelly" (set AZ, read blind), nor
         // "old one off L arm" "The old one of off left arm" (set BD); nor before a day: "had 1.2L today" is never
         // "Had 1.2L of today" (sets BU and BY, read blind, Qwen 1.5B); nor before "each": "1 drop each eye" is never
-        // "1 drop of each eye" (set CD, read blind, Qwen 1.5B), nor before a word of when: "Drinks 5 cups so far" is
-        // never "Drinks 5 cups of so far" (set CH, read blind, Qwen 0.5B).
+        // "1 drop of each eye" (set CD, read blind, Qwen 1.5B), nor before a word of when or where: "Drinks 5 cups so
+        // far" is never "Drinks 5 cups of so far" (set CH, read blind, Qwen 0.5B), nor "No one there" "No one of
+        // there" (set CK).
         if word == "of" {
             let number_at =
                 |k: Option<usize>| k.and_then(|k| self.required.get(k)).is_some_and(|r| r.number && !r.time);
-            return !next.opens_clause
+            // Right after a word of the line: one "of" at a time, never "No one of of of there" (set CK, read
+            // blind, Qwen 1.5B).
+            return fresh
+                && !next.opens_clause
                 && !LINKS.contains(&next.word.as_str())
                 && !PARTICLES.contains(&next.word.as_str())
                 && !names_a_day(&next.word)
