@@ -1032,6 +1032,7 @@ const REWRITES: &[RewriteCase] = &[
     ("2 cups tea during visit", None, "2 cups of tea during the visit.", true),
     ("1 tablet found on floor", None, "1 tablet was found on the floor.", true),
     ("Pain down to 4/10 by 10am", None, "Pain was down to 4/10 by 10am.", true),
+    ("3 staff present", None, "3 staff were present.", true),
     // Set CK, read blind (Qwen 1.5B): one "of" at a time, and none before "there".
     ("woke shouting, no one there", None, "Woke shouting. No one of of of there.", false),
     ("woke shouting, no one there", None, "Woke shouting. No one of there.", false),

@@ -804,17 +804,6 @@ impl Rewrite {
         };
         let past_day = line_words.iter().any(|w| PAST_DAY.contains(&w.text.as_str()));
         let future = line_words.iter().any(|w| FUTURE.contains(&w.text.as_str()) || (weekday(w) && !past_day));
-        // Whether the word before the k-th is an amount or a time ("37.2", "8am"), or one of the four before it, in
-        // its clause, a count ("2 cups of tea"; not "8am slot").
-        let after_amount = |k: usize| {
-            let count = |t: &str| {
-                NUMBER_WORDS.contains(&t)
-                    || (t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || c == '/'))
-            };
-            let back = line_words[k.saturating_sub(4)..k].iter().rev();
-            let mut clause = back.scan(false, |opened, w| (!std::mem::replace(opened, w.clause_start)).then_some(w));
-            k.checked_sub(1).is_some_and(|p| numeric(&line_words[p].text)) || clause.any(|w| count(&w.text))
-        };
         // Whether the k-th word follows a label of the day's time or meal that opens its clause ("Afternoon baked").
         let after_label = |k: usize| {
             k.checked_sub(1)
@@ -827,6 +816,19 @@ impl Rewrite {
                 || PRONOUNS.contains(&w.text.as_str())
                 || FAMILY.contains(&w.text.as_str())
                 || WORKERS.contains(&w.text.as_str())
+        };
+        // Whether the word before the k-th is an amount or a time ("37.2", "8am"), or one of the four before it, in
+        // its clause, a count of things ("2 cups of tea"; not "8am slot", nor "3 staff present").
+        let after_amount = |k: usize| {
+            let count = |t: &str| {
+                NUMBER_WORDS.contains(&t)
+                    || (t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || c == '/'))
+            };
+            let back = line_words[k.saturating_sub(4)..k].iter().rev();
+            let clause: Vec<&Word> =
+                back.scan(false, |opened, w| (!std::mem::replace(opened, w.clause_start)).then_some(w)).collect();
+            k.checked_sub(1).is_some_and(|p| numeric(&line_words[p].text))
+                || (clause.iter().any(|w| count(&w.text)) && !clause.iter().any(|w| someone(w)))
         };
         // Whether the clause of the line's word `k` opens with one person, said by name, title, initial or
         // pronoun, and only their name or an adverb stands between ("Mrs P already up"; not "Mrs P's legs").
