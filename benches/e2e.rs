@@ -11,7 +11,8 @@
 //! rate this machine reads memory at (the bound on decode).
 //! Each size is run once unmeasured before it is measured, as llama-bench warms up.
 //! Threads: candle's pool, set with RAYON_NUM_THREADS (else set at start to candle's own choice, as Tend's programs
-//! do); decode steps choose between it and one thread as drafting does (`TEND_DECODE_THREADS`). Kernels: `TEND_ISA=avx2` limits them to their AVX2 paths.
+//! do); decode steps choose between it and one thread as drafting does (`TEND_DECODE_THREADS`). Kernels:
+//! `TEND_ISA=avx2` limits them to their AVX2 paths.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
