@@ -1032,6 +1032,7 @@ const REWRITES: &[RewriteCase] = &[
     ("2 cups tea during visit", None, "2 cups of tea during the visit.", true),
     ("1 tablet found on floor", None, "1 tablet was found on the floor.", true),
     ("Pain down to 4/10 by 10am", None, "Pain was down to 4/10 by 10am.", true),
+    // A count of people keeps it (a kept meeting record re-drafted).
     ("3 staff present", None, "3 staff were present.", true),
     // Set CK, read blind (Qwen 1.5B): one "of" at a time, and none before "there".
     ("woke shouting, no one there", None, "Woke shouting. No one of of of there.", false),
@@ -1046,7 +1047,7 @@ const REWRITES: &[RewriteCase] = &[
     ("had late breakfast - boiled egg and toast", None, "Had a late breakfast, boiled an egg and toast.", false),
     ("had late breakfast - boiled egg and toast", None, "Had a late breakfast, boiled egg and toast.", true),
     ("lunch mashed potato and fish", None, "Lunch mashed the potato and fish.", false),
-    // Set CH, read blind (Qwen 0.5B): nor before a word of when.
+    // Set CH, read blind (Qwen 0.5B): no "of" before a word of when.
     ("drinks 5 cups so far", None, "Drinks 5 cups of so far.", false),
     ("drinks 5 cups so far", None, "Drinks 5 cups so far.", true),
     ("drank 2 cups of tea so far", None, "Drank 2 cups of tea so far.", true),
