@@ -1047,6 +1047,10 @@ const REWRITES: &[RewriteCase] = &[
     ("had late breakfast - boiled egg and toast", None, "Had a late breakfast, boiled an egg and toast.", false),
     ("had late breakfast - boiled egg and toast", None, "Had a late breakfast, boiled egg and toast.", true),
     ("lunch mashed potato and fish", None, "Lunch mashed the potato and fish.", false),
+    // Set CL, read blind (Qwen 1.5B): nor a "was" before one.
+    ("breakfast 2 boiled eggs and flatbread", None, "Breakfast 2 was boiled eggs and flatbread.", false),
+    ("breakfast 2 boiled eggs and flatbread", None, "Breakfast 2 boiled eggs and flatbread.", true),
+    ("eggs boiled, toast made", None, "Eggs were boiled, toast was made.", true),
     // Set CH, read blind (Qwen 0.5B): no "of" before a word of when.
     ("drinks 5 cups so far", None, "Drinks 5 cups of so far.", false),
     ("drinks 5 cups so far", None, "Drinks 5 cups so far.", true),

@@ -1016,6 +1016,10 @@ impl Rewrite {
                         && !(ASKING_FOR.contains(&w.text.as_str())
                             && line_words.get(k + 1).is_some_and(|n| n.text == "for"))
                         && !AMOUNTS.contains(&w.text.as_str())
+                        // Nor before food as it was made: "Breakfast 2 boiled eggs" is never "Breakfast 2 was boiled
+                        // eggs" (set CL, read blind, Qwen 1.5B); "eggs boiled" may be "eggs were boiled".
+                        && !(PREPARED.contains(&w.text.as_str())
+                            && line_words.get(k + 1).is_some_and(|n| !n.clause_start && !LINKS.contains(&n.text.as_str())))
                         // Nor right after a verb of its clause: "if stays well" is never "if stays are well".
                         && !(k > 0 && !w.clause_start && verb_like(&line_words[k - 1].text))
                         // Nor after someone and a verb's plain form, a second-language past: "Her son phone at
