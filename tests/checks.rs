@@ -613,7 +613,7 @@ fn readings_the_notes_do_not_settle_are_shown() {
     assert!(shown("Went swimming, L knee sore", "Went swimming, left knee sore.").is_empty());
 }
 
-/// Every fact a care-note draft (or meeting record) changed, read by hand in the blind sets T to CI and the meeting
+/// Every fact a care-note draft (or meeting record) changed, read by hand in the blind sets T to CL and the meeting
 /// set (2026-12-05 to 07, Qwen 0.5B and 1.5B, `benches/results/eval-faithfulness.md`), with the draft's words that
 /// carry it: Tend's checks mark each but those listed, whose words are the notes' own and the articles or forms of
 /// "be" the rule may add, in a grammar that reads them another way.
