@@ -10,14 +10,14 @@
 //! an N-token prompt (as a draft's sentences are decoded after their instructions); `-- --bandwidth` measures the
 //! rate this machine reads memory at (the bound on decode).
 //! Each size is run once unmeasured before it is measured, as llama-bench warms up.
-//! Threads: candle's pool, set with RAYON_NUM_THREADS (else set at start to candle's own choice, as Tend's programs
-//! do); decode steps choose between it and one thread as drafting does (`TEND_DECODE_THREADS`). Kernels:
-//! `TEND_ISA=avx2` limits them to their AVX2 paths.
+//! Threads: candle's pool, set with RAYON_NUM_THREADS (else set at start as Tend's programs set it); decode steps
+//! choose between it and one thread as drafting does (`TEND_DECODE_THREADS`). Kernels: `TEND_ISA=avx2` limits them
+//! to their AVX2 paths, candle's own too (its switch is set at start as Tend's programs set it).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tend_engine::{GenerationParams, Model, threads};
+use tend_engine::{GenerationParams, Model};
 use tend_writing::Task;
 
 const MODELS: &[&str] = &[
@@ -153,10 +153,16 @@ fn read_bandwidth_gb_s() -> f64 {
 
 #[allow(unsafe_code)]
 fn main() {
-    if std::env::var_os(threads::POOL_VARIABLE).is_none() {
-        // SAFETY: first thing in main, while this process has one thread. Tend's programs set it so (candle would
-        // otherwise work the count out again at every f32 matrix product).
-        unsafe { std::env::set_var(threads::POOL_VARIABLE, threads::pool_threads().to_string()) };
+    // What Tend's programs put in their environment at start-up: candle's thread count (else candle works it out
+    // again at every f32 matrix product) and the switch `TEND_ISA=avx2` needs candle's own kernels to see.
+    let (set, error) = tend_app::config::environment_to_apply();
+    for (name, value) in set {
+        // SAFETY: first thing in main, while this process has one thread.
+        unsafe { std::env::set_var(name, value) };
+    }
+    if let Some(error) = error {
+        eprintln!("e2e: {error}");
+        std::process::exit(2);
     }
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let value = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();

@@ -118,9 +118,3 @@ pub fn environment_to_apply() -> (Vec<(&'static str, String)>, Option<String>) {
         Err(e) => (set, Some(e)),
     }
 }
-
-/// The CPU threads drafting uses now: candle's thread count, which its pool reads once at its first use (the command
-/// line and the desktop app set it at start-up: [`environment_to_apply`]).
-pub fn drafting_threads() -> usize {
-    threads::pool_threads()
-}

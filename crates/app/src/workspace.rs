@@ -838,7 +838,8 @@ impl Workspace {
             let head = store.audit_head()?.map(|a| a.to_string());
             Ok((store.retention_days()?, head, store.root_key(), store.allow_self_review()?))
         })?;
-        let threads = crate::config::drafting_threads();
+        // candle's thread count, which its pool read once at its first use (set at start-up: `environment_to_apply`).
+        let threads = tend_engine::threads::pool_threads();
         Ok(SettingsView {
             model: self.model_status(),
             retention_days,
